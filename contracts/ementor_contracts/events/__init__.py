@@ -1,0 +1,60 @@
+"""Every event model, one module per publishing service; importing this registers them all."""
+
+from .common import COORDINATOR, Channel, ContractModel, Id, Role
+from .matching import (
+    GoalCompleted,
+    GoalSet,
+    MatchAccepted,
+    MatchDeclined,
+    MatchEnded,
+    MatchingRunCompleted,
+    MatchProposed,
+)
+from .messaging import MessageApproved, MessageHeld, MessageRejected, MessageSent
+from .notifications import NotificationFailed, NotificationSent
+from .profiles import (
+    ChannelPreferences,
+    CustomFieldDefinition,
+    CustomFieldType,
+    CustomFieldValue,
+    OrganisationCreated,
+    PersonErased,
+    ProfileCreated,
+    ProfileUpdated,
+    ProgrammeCreated,
+)
+from .video import SessionCancelled, SessionReminderDue, SessionRescheduled, SessionScheduled
+
+__all__ = [
+    "COORDINATOR",
+    "Channel",
+    "ChannelPreferences",
+    "ContractModel",
+    "CustomFieldDefinition",
+    "CustomFieldType",
+    "CustomFieldValue",
+    "GoalCompleted",
+    "GoalSet",
+    "Id",
+    "MatchAccepted",
+    "MatchDeclined",
+    "MatchEnded",
+    "MatchProposed",
+    "MatchingRunCompleted",
+    "MessageApproved",
+    "MessageHeld",
+    "MessageRejected",
+    "MessageSent",
+    "NotificationFailed",
+    "NotificationSent",
+    "OrganisationCreated",
+    "PersonErased",
+    "ProfileCreated",
+    "ProfileUpdated",
+    "ProgrammeCreated",
+    "Role",
+    "SessionCancelled",
+    "SessionReminderDue",
+    "SessionRescheduled",
+    "SessionScheduled",
+]

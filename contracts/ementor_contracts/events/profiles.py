@@ -1,0 +1,119 @@
+"""Events published by the profiles service."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from ..base import Event
+from .common import ContractModel, Id, Role
+
+CustomFieldType = Literal["text", "single_choice", "multiple_choice", "number"]
+CustomFieldValue = str | float | list[str]
+
+
+class CustomFieldDefinition(ContractModel):
+    """A programme-specific profile question, used by matching."""
+
+    key: str = Field(
+        min_length=1,
+        description="Stable key under which answers appear in profiles.",
+        examples=["year_group"],
+    )
+    label: str = Field(description="The question as shown to people.", examples=["Year group"])
+    type: CustomFieldType = Field(description="The kind of answer.")
+    options: list[str] = Field(
+        default=[], description="The allowed answers of a choice field; empty otherwise."
+    )
+    required: bool = Field(description="Whether every profile in the programme must answer it.")
+
+
+class ChannelPreferences(ContractModel):
+    """Which channels a person agreed to be contacted on (not the contact details themselves)."""
+
+    email: bool = Field(description="The person accepts email notifications.", examples=[True])
+    sms: bool = Field(description="The person accepts SMS notifications.")
+
+
+class OrganisationCreated(Event):
+    """Published when the platform operator creates an organisation (a tenant)."""
+
+    source_service = "profiles"
+    subject_field = "organisation_id"
+
+    organisation_id: Id = Field(description="The new organisation; also the event's `tenantid`.")
+    slug: str = Field(
+        description="URL-safe short name, unique on the platform.", examples=["northside-school"]
+    )
+    name: str = Field(description="The organisation's display name.", examples=["Northside School"])
+
+
+class ProgrammeCreated(Event):
+    """Published when a coordinator creates a mentoring programme."""
+
+    source_service = "profiles"
+    subject_field = "programme_id"
+
+    programme_id: Id = Field(description="The new programme.")
+    name: str = Field(description="The programme's display name.", examples=["Year 10 careers mentoring"])
+    custom_fields: list[CustomFieldDefinition] = Field(
+        description="Extra profile questions that people in this programme answer."
+    )
+
+
+class _ProfileSnapshot(Event):
+    # Not registered (no source_service): the attributes both profile events carry in full, so a
+    # consumer's projection never depends on having seen an earlier event.
+    person_id: Id = Field(description="The person whose profile this is.")
+    role: Role = Field(description="Whether the person mentors or is mentored.")
+    programme_id: Id | None = Field(default=None, description="The programme the person belongs to, if any.")
+    timezone: str = Field(description="IANA time zone name.", examples=["Europe/London"])
+    languages: list[str] = Field(
+        description="Languages the person speaks, as BCP 47 tags.", examples=[["en", "cy"]]
+    )
+    interests: list[str] = Field(
+        description="Interest tags used for matching.", examples=[["engineering", "music"]]
+    )
+    capacity: int = Field(
+        ge=0, description="How many mentees a mentor takes at once; 0 for mentees.", examples=[2]
+    )
+    is_minor: bool = Field(description="The person is under 18, so safeguarding rules apply.")
+    vetted: bool = Field(
+        description="A coordinator has completed background checks (meaningful for mentors).", examples=[True]
+    )
+    custom_fields: dict[str, CustomFieldValue] = Field(
+        default={},
+        description="Answers to the programme's custom fields, keyed by field key.",
+        examples=[{"year_group": "10"}],
+    )
+    channels: ChannelPreferences = Field(description="Notification channels the person accepts.")
+
+
+class ProfileCreated(_ProfileSnapshot):
+    """Published when a mentor or mentee profile is created."""
+
+    source_service = "profiles"
+    subject_field = "person_id"
+
+
+class ProfileUpdated(_ProfileSnapshot):
+    """Published when a profile changes; it carries the full snapshot after the change."""
+
+    source_service = "profiles"
+    subject_field = "person_id"
+
+    changed: list[str] = Field(
+        description="Names of the snapshot attributes that changed in this update.",
+        examples=[["interests", "capacity"]],
+    )
+
+
+class PersonErased(Event):
+    """Published when a person is erased; every service deletes or anonymises what it holds on them."""
+
+    source_service = "profiles"
+    subject_field = "person_id"
+
+    person_id: Id = Field(description="The erased person.")
+    role: Role = Field(description="The role the person had.")

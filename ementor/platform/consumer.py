@@ -1,0 +1,122 @@
+"""The event-subscriber entrypoint: quorum queue, dead letters, back-off, idempotency.
+
+nameko's own event handler acks a failed message (losing it) or, with requeue_on_error,
+redelivers it for ever. Here a failing handler's message is requeued after a growing pause;
+RabbitMQ counts the deliveries and, past the limit, dead-letters it to `<queue>.dead-letter`
+where it can be inspected and replayed. A message that cannot be parsed is dead-lettered at
+once. Each event is handled once per consumer (inbox), and handlers receive the typed event
+with its envelope, whose `tenantid` scopes everything they touch.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+
+import eventlet
+from kombu import Connection
+from nameko.events import SERVICE_POOL, EventHandler
+from pydantic import ValidationError
+
+from ementor_contracts import CloudEvent, Event, parse_cloudevent
+
+from . import mongo
+from .amqp import subscriber_queue_name, subscriber_queues
+from .inbox import Inbox
+from .logs import event_context
+
+log = logging.getLogger(__name__)
+
+
+class PermanentFailure(Exception):
+    """Raised by a handler when retrying cannot help: the event is dead-lettered at once."""
+
+
+def backoff_seconds(delivery_count: int) -> float:
+    return min(10.0, 0.1 * 2 ** delivery_count) * random.uniform(0.5, 1.0)
+
+
+class EventSubscriber(EventHandler):
+    def __init__(self, event_class: type[Event], **kwargs):
+        super().__init__(
+            event_class.source_service,
+            event_class.type_name(),
+            handler_type=SERVICE_POOL,
+            reliable_delivery=True,
+            requeue_on_error=True,
+            **kwargs,
+        )
+        self.event_class = event_class
+
+    def setup(self):
+        settings = self.container.config["EMENTOR_SETTINGS"]
+        service = self.container.service_name
+        mongo.connect(service, settings.MONGODB_URI)
+        self.inbox = Inbox(service)
+        self.consumer_name = f"{service}.{self.method_name}"
+        queue_name = subscriber_queue_name(self.source_service, self.event_type, service, self.method_name)
+        self.queue, dead_letters = subscriber_queues(
+            self.source_service, self.event_type, queue_name, settings.EMENTOR_DELIVERY_LIMIT
+        )
+        with Connection(settings.AMQP_URI) as connection:
+            channel = connection.default_channel
+            dead_letters(channel).declare()
+            self.queue(channel).declare()
+        self.queue_consumer.register_provider(self)
+
+    def handle_message(self, body, message):
+        try:
+            envelope = parse_cloudevent(body)
+            if envelope.type != self.event_type:
+                raise ValueError(f"expected {self.event_type}, got {envelope.type}")
+            if not envelope.tenantid:
+                raise ValueError("event without tenantid")
+            event = envelope.event()
+        except (ValidationError, ValueError, LookupError, TypeError) as exc:
+            log.error("dead-lettering unreadable message on %s: %s", self.queue.name, exc)
+            self._dead_letter(message)
+            return
+        if self.inbox.seen(envelope.tenantid, self.consumer_name, envelope.id):
+            log.info("skipping %s %s: already handled by %s", envelope.type, envelope.id, self.consumer_name)
+            self.queue_consumer.ack_message(message)
+            return
+        self.handle_message_with_args(message, envelope, event)
+
+    def handle_message_with_args(self, message, envelope: CloudEvent, event: Event):
+        context_data = self.unpack_message_headers(message)
+        context_data["ce-id"] = envelope.id
+        if envelope.traceparent:
+            context_data["traceparent"] = envelope.traceparent
+        self.container.spawn_worker(
+            self,
+            (event, envelope),
+            {},
+            context_data=context_data,
+            handle_result=lambda worker_ctx, result=None, exc_info=None: self._finish(
+                message, envelope, worker_ctx, result, exc_info
+            ),
+        )
+
+    def _finish(self, message, envelope: CloudEvent, worker_ctx, result, exc_info):
+        with event_context(envelope):
+            if exc_info is None:
+                self.inbox.record(envelope.tenantid, self.consumer_name, envelope.id)
+                self.queue_consumer.ack_message(message)
+            elif isinstance(exc_info[1], PermanentFailure):
+                log.error("%s failed permanently on %s: %s", self.consumer_name, envelope.id, exc_info[1])
+                self._dead_letter(message)
+            else:
+                attempts = int((message.headers or {}).get("x-delivery-count", 0)) + 1
+                delay = backoff_seconds(attempts)
+                log.warning("%s failed on %s (attempt %d): %r; retrying in %.2fs",
+                            self.consumer_name, envelope.id, attempts, exc_info[1], delay)
+                eventlet.sleep(delay)
+                self.queue_consumer.requeue_message(message)
+        return result, exc_info
+
+    def _dead_letter(self, message) -> None:
+        if message.channel.connection:
+            message.reject(requeue=False)
+
+
+subscribe = EventSubscriber.decorator

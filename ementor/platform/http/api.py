@@ -1,0 +1,196 @@
+"""The `api` entrypoint: auth, JSON parsing and validation, errors and metrics in one place.
+
+A service method declares what it takes and returns:
+
+    @api("POST", "/v1/people", body=CreatePerson, response=Person, status=201, summary="Create a person")
+    def create_person(self, auth: Principal, body: CreatePerson) -> Person: ...
+
+and receives `auth`, the validated `body` and/or `query`, and the path values. It returns a
+pydantic model (or `(status, model)`, a dict, a werkzeug Response, or None for 204) and raises
+ApiError subclasses for anything a client did wrong.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import typing
+import uuid
+from functools import partial
+
+from eventlet.event import Event
+from nameko.web.handlers import HttpRequestHandler
+from pydantic import BaseModel, ValidationError
+from werkzeug.wrappers import Response
+
+from ..metrics import HTTP_LATENCY, HTTP_REQUESTS
+from .auth import Principal, bearer_token, is_operator_token, verify_token
+from .errors import (
+    ApiError,
+    BadRequest,
+    Forbidden,
+    PayloadTooLarge,
+    Unauthorized,
+    Unprocessable,
+    UnsupportedMediaType,
+    error_body,
+    validation_details,
+    validation_message,
+)
+from .server import SharedWebServer, json_response
+
+log = logging.getLogger(__name__)
+
+PERSON_AND_COORDINATOR = ("coordinator", "mentor", "mentee")
+MAX_BODY_BYTES = 256 * 1024
+
+
+class ApiRoute(HttpRequestHandler):
+    server = SharedWebServer()
+
+    def __init__(
+        self,
+        method: str,
+        path: str,
+        *,
+        summary: str,
+        body: type[BaseModel] | None = None,
+        query: type[BaseModel] | None = None,
+        response: type[BaseModel] | None = None,
+        status: int = 200,
+        auth: str = "token",  # "token" | "operator" | "public"
+        roles: tuple[str, ...] = PERSON_AND_COORDINATOR,
+        pass_request: bool = False,
+        errors: tuple[int, ...] = (),
+        description: str | None = None,
+        **kwargs,
+    ):
+        kwargs.setdefault("expected_exceptions", (ApiError, ValidationError))
+        super().__init__(method, path, **kwargs)
+        self.summary = summary
+        self.description = description
+        self.body_model = body
+        self.query_model = query
+        self.response_model = response
+        self.status = status
+        self.auth = auth
+        self.roles = roles
+        self.pass_request = pass_request
+        self.errors = errors
+
+    # -- request -------------------------------------------------------------------------
+    def handle_request(self, request):
+        request.shallow = False
+        started = time.perf_counter()
+        try:
+            kwargs = dict(request.path_values)
+            kwargs.update(self._inputs(request))
+            done = Event()
+            self.container.spawn_worker(
+                self, (), kwargs,
+                context_data={"request_id": request.headers.get("X-Request-Id") or uuid.uuid4().hex},
+                handle_result=partial(self.handle_result, done),
+            )
+            response = self.response_from_result(done.wait())
+        except Exception as exc:
+            response = self.response_from_exception(exc)
+        service = self.container.service_name
+        HTTP_REQUESTS.labels(service, self.url, self.method, str(response.status_code)).inc()
+        HTTP_LATENCY.labels(service, self.url).observe(time.perf_counter() - started)
+        return response
+
+    def _inputs(self, request) -> dict:
+        settings = self.container.config["EMENTOR_SETTINGS"]
+        inputs: dict = {}
+        if self.auth == "operator":
+            token = bearer_token(request.headers.get("Authorization"))
+            if not is_operator_token(token, settings.EMENTOR_ADMIN_TOKEN):
+                raise Unauthorized("this endpoint needs the platform operator's token (EMENTOR_ADMIN_TOKEN)")
+            inputs["auth"] = Principal(role="operator")
+        elif self.auth == "token":
+            principal = verify_token(settings.EMENTOR_JWT_SECRET, bearer_token(request.headers.get("Authorization")))
+            if principal.role not in self.roles:
+                raise Forbidden(f"a {principal.role} token may not do this; it needs a {' or '.join(self.roles)} token",
+                                code="role_not_allowed")
+            inputs["auth"] = principal
+        if self.pass_request:
+            inputs["request"] = request
+        if self.body_model is not None:
+            inputs["body"] = self._parse_body(request)
+        if self.query_model is not None:
+            inputs["query"] = self._parse_query(request)
+        return inputs
+
+    def _parse_body(self, request) -> BaseModel:
+        length = request.content_length
+        if length is not None and length > MAX_BODY_BYTES:
+            raise PayloadTooLarge(f"the request body is larger than {MAX_BODY_BYTES} bytes")
+        raw = request.get_data(cache=True)
+        if len(raw) > MAX_BODY_BYTES:
+            raise PayloadTooLarge(f"the request body is larger than {MAX_BODY_BYTES} bytes")
+        mimetype = request.mimetype
+        if raw and mimetype and mimetype != "application/json" and not mimetype.endswith("+json"):
+            raise UnsupportedMediaType(f"send the body as JSON with Content-Type: application/json, not {mimetype}")
+        if not raw.strip():
+            payload = {}
+        else:
+            try:
+                payload = json.loads(raw)
+            except (ValueError, UnicodeDecodeError) as exc:
+                raise BadRequest(f"the request body is not valid JSON: {exc}", code="malformed_json")
+        if not isinstance(payload, dict):
+            raise BadRequest("the request body must be a JSON object", code="malformed_json")
+        try:
+            return self.body_model.model_validate(payload)
+        except ValidationError as exc:
+            details = validation_details(exc.errors())
+            raise Unprocessable(validation_message(details), details=details)
+
+    def _parse_query(self, request) -> BaseModel:
+        fields = self.query_model.model_fields
+        values = {
+            key: request.args.getlist(key) if key in fields and _is_list(fields[key].annotation) else request.args.get(key)
+            for key in request.args
+        }
+        try:
+            return self.query_model.model_validate(values)
+        except ValidationError as exc:
+            details = validation_details(exc.errors())
+            raise Unprocessable(validation_message(details), details=details)
+
+    # -- response ------------------------------------------------------------------------
+    def response_from_result(self, result):
+        if isinstance(result, Response):
+            return result
+        status = self.status
+        if isinstance(result, tuple):
+            status, result = result
+        if result is None:
+            return Response(status=204)
+        if isinstance(result, BaseModel):
+            body = result.model_dump(mode="json")
+        else:
+            body = result
+        return json_response(body, status)
+
+    def response_from_exception(self, exc):
+        if isinstance(exc, ApiError):
+            return json_response(exc.body(), exc.status, exc.headers)
+        if isinstance(exc, ValidationError):
+            details = validation_details(exc.errors())
+            return json_response(error_body("validation_failed", validation_message(details), details), 422)
+        error_id = uuid.uuid4().hex[:12]
+        log.error("unhandled error %s in %s %s", error_id, self.method, self.url, exc_info=exc)
+        return json_response(
+            error_body("internal_error", f"something went wrong on our side (error id {error_id})"), 500
+        )
+
+
+def _is_list(annotation) -> bool:
+    if typing.get_origin(annotation) is list:
+        return True
+    return any(_is_list(arg) for arg in typing.get_args(annotation))
+
+
+api = ApiRoute.decorator

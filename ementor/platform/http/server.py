@@ -1,0 +1,143 @@
+"""One HTTP listener per process, shared by every service container running in it.
+
+nameko gives each container its own web server; two services in one process then both bind
+the same port (SO_REUSEPORT) and requests land on either at random. Here the first container
+to start opens the socket and every container's routes join one URL map. In production each
+service runs alone in its process and this is simply its web server. The server also answers
+`/health`, `/metrics` and `/v1/openapi.json` itself, once per process.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import eventlet
+from eventlet import wsgi
+from eventlet.greenpool import GreenPool
+from nameko.web.server import HttpOnlyProtocol, WebServer, parse_address
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+from werkzeug.routing import Map
+from werkzeug.wrappers import Request, Response
+
+from .errors import error_body
+
+log = logging.getLogger(__name__)
+
+OPENAPI_PATH = Path(__file__).resolve().parents[3] / "docs" / "openapi.json"
+
+_servers: dict[tuple, "SharedWebServer"] = {}
+
+
+def json_response(body, status: int = 200, headers: dict | None = None) -> Response:
+    return Response(json.dumps(body), status=status, headers=headers, mimetype="application/json")
+
+
+class SharedWebServer(WebServer):
+    def __init__(self):
+        super().__init__()
+        self._containers = []
+        self._pool = GreenPool(10_000)
+        self._url_map = None
+        self._users = 0
+
+    def bind(self, container):
+        address = parse_address(container.config.get("WEB_SERVER_ADDRESS", "127.0.0.1:8000"))
+        server = _servers.get(address)
+        if server is None:
+            server = super().bind(container)
+            _servers[address] = server
+        container.shared_extensions[self.sharing_key] = server
+        if container not in server._containers:
+            server._containers.append(container)
+        return server
+
+    def register_provider(self, provider):
+        super().register_provider(provider)
+        self._url_map = None
+
+    def unregister_provider(self, provider):
+        super().unregister_provider(provider)
+        self._url_map = None
+
+    def start(self):
+        self._users += 1
+        if not self._starting:
+            self._starting = True
+            self._sock = eventlet.listen(self.bind_addr)
+            self._sock.settimeout(None)
+            self._serv = wsgi.Server(
+                self._sock, self._sock.getsockname(), self.wsgi_app, protocol=HttpOnlyProtocol,
+                log=logging.getLogger("ementor.http.access"), log_output=False,
+            )
+            self._gt = eventlet.spawn(self.run)
+            log.info("HTTP API listening on http://%s:%s", *self._sock.getsockname()[:2])
+
+    def run(self):
+        while self._is_accepting:
+            try:
+                sock, address = self._sock.accept()
+            except OSError:
+                return
+            sock.settimeout(self._serv.socket_timeout)
+            self._pool.spawn_n(self.process_request, sock, address)
+
+    def stop(self):
+        self._users -= 1
+        if self._users > 0:
+            return  # other containers still serve through this listener
+        self._is_accepting = False
+        if self._gt is not None:
+            self._gt.kill()
+        if self._sock is not None:
+            self._sock.close()
+        for address, server in list(_servers.items()):
+            if server is self:
+                del _servers[address]
+        self._providers.clear()
+
+    def kill(self):
+        self._users = min(self._users, 1)
+        self.stop()
+
+    @property
+    def url_map(self) -> Map:
+        if self._url_map is None:
+            self._url_map = self.make_url_map()
+        return self._url_map
+
+    def wsgi_app(self, environ, start_response):
+        request = Request(environ, shallow=True)
+        try:
+            response = self._route(request, environ)
+        except MethodNotAllowed as exc:
+            response = json_response(
+                error_body("method_not_allowed", f"{request.method} is not allowed on {request.path}",
+                           {"allowed": sorted(exc.valid_methods or [])}),
+                405,
+            )
+        except NotFound:
+            response = json_response(error_body("not_found", f"no endpoint at {request.method} {request.path}"), 404)
+        except HTTPException as exc:
+            response = json_response(error_body("http_error", exc.description or exc.name), exc.code or 400)
+        return response(environ, start_response)
+
+    def _route(self, request, environ):
+        path = request.path
+        if path == "/health":
+            return self._health()
+        if path == "/metrics":
+            return Response(generate_latest(), mimetype=CONTENT_TYPE_LATEST)
+        if path == "/v1/openapi.json" and request.method == "GET":
+            return Response(OPENAPI_PATH.read_bytes(), mimetype="application/json")
+        provider, values = self.url_map.bind_to_environ(environ).match()
+        request.path_values = values
+        return provider.handle_request(request)
+
+    def _health(self) -> Response:
+        services = {c.service_name: ("ok" if c.started else "stopped") for c in self._containers}
+        healthy = bool(services) and all(state == "ok" for state in services.values())
+        return json_response({"status": "ok" if healthy else "unavailable", "services": services},
+                             200 if healthy else 503)

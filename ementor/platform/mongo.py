@@ -1,0 +1,71 @@
+"""MongoDB connections: one database and one mongoengine alias per service.
+
+Without MONGODB_URI the service runs on mongomock, an in-process stand-in, and says so:
+handy for development and tests on machines without a MongoDB server, never for production
+(settings refuse it there).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Callable, Generic, TypeVar
+
+import mongoengine
+from mongoengine.connection import get_db
+from nameko.extensions import DependencyProvider
+
+from .settings import Settings
+
+log = logging.getLogger(__name__)
+
+MONGOMOCK_URI = "mongodb://localhost"
+
+R = TypeVar("R")
+
+
+def database_name(service: str) -> str:
+    return f"ementor_{service}"
+
+
+def connect(service: str, uri: str | None) -> str:
+    """Register the service's alias (idempotent) and return a description of the backend."""
+    alias = service
+    if alias in mongoengine.connection._connection_settings:
+        return _describe(alias)
+    if not uri or uri.startswith("mongomock://"):
+        import mongomock
+
+        mongoengine.connect(
+            db=database_name(service), alias=alias, host=MONGOMOCK_URI, mongo_client_class=mongomock.MongoClient, tz_aware=True
+        )
+        log.warning("%s: no MONGODB_URI set, using the in-process mongomock stand-in", service)
+    else:
+        mongoengine.connect(db=database_name(service), alias=alias, host=uri, tz_aware=True, uuidRepresentation="standard")
+    return _describe(alias)
+
+
+def _describe(alias: str) -> str:
+    client = get_db(alias).client
+    return "mongomock (in-process)" if type(client).__module__.startswith("mongomock") else "mongodb"
+
+
+def ensure_indexes(*documents) -> None:
+    for document in documents:
+        document.ensure_indexes()
+
+
+class Repository(DependencyProvider, Generic[R]):
+    """Gives a service's workers its repository, connected to the service's own database."""
+
+    def __init__(self, factory: Callable[[], R], documents: tuple = ()):
+        self.factory = factory
+        self.documents = documents
+
+    def setup(self):
+        settings: Settings = self.container.config["EMENTOR_SETTINGS"]
+        connect(self.container.service_name, settings.MONGODB_URI)
+        ensure_indexes(*self.documents)
+        self.repository = self.factory()
+
+    def get_dependency(self, worker_ctx) -> R:
+        return self.repository

@@ -1,0 +1,95 @@
+"""Configuration from the environment, validated at start-up.
+
+A misspelt variable fails the boot rather than being silently ignored, and the development
+placeholders are refused anywhere but development.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Literal
+
+from pydantic import Field, ValidationError, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Development-only defaults: public in this repository, so never valid in production.
+DEV_ADMIN_TOKEN = "dev-admin-token-change-me"
+DEV_JWT_SECRET = "dev-jwt-secret-change-me-0123456789abcdef"
+PLACEHOLDERS = {DEV_ADMIN_TOKEN, DEV_JWT_SECRET, "change-me", "changeme", "secret", ""}
+
+# Prefixes we own: any variable under them that no settings model knows is a typo.
+OWNED_PREFIXES = ("EMENTOR_", "SMTP_", "TWILIO_")
+
+
+class ConfigurationError(RuntimeError):
+    pass
+
+
+class Settings(BaseSettings):
+    """Settings every service reads. Service-specific settings extend KNOWN_EXTRA_KEYS."""
+
+    model_config = SettingsConfigDict(case_sensitive=True, extra="ignore", frozen=True)
+
+    EMENTOR_ENV: Literal["development", "test", "production"] = "development"
+    EMENTOR_ADMIN_TOKEN: str = DEV_ADMIN_TOKEN
+    EMENTOR_JWT_SECRET: str = DEV_JWT_SECRET
+    EMENTOR_TOKEN_TTL_SECONDS: int = Field(default=3600, ge=60, le=86400)
+    EMENTOR_HTTP_ADDRESS: str = "127.0.0.1:8000"
+    EMENTOR_MAX_WORKERS: int = Field(default=32, ge=1, le=1000)
+    EMENTOR_DELIVERY_LIMIT: int = Field(default=5, ge=1, le=100)
+    EMENTOR_ALLOW_PRIVATE_WEBHOOKS: bool = False
+    EMENTOR_LOG_FORMAT: Literal["json", "text"] = "text"
+    AMQP_URI: str = "amqp://guest:guest@localhost:5672/"
+    MONGODB_URI: str | None = None
+    SMTP_HOST: str = "localhost"
+    SMTP_PORT: int = Field(default=1025, ge=1, le=65535)
+    SMTP_USERNAME: str | None = None
+    SMTP_PASSWORD: str | None = None
+    SMTP_STARTTLS: bool = False
+    SMTP_FROM: str = "ementor <no-reply@ementor.local>"
+    TWILIO_ACCOUNT_SID: str | None = None
+    TWILIO_AUTH_TOKEN: str | None = None
+    TWILIO_FROM_NUMBER: str | None = None
+    TWILIO_BASE_URL: str | None = Field(
+        default=None, description="Where the twilio client sends requests; tests point it at a local server."
+    )
+    EMENTOR_PUBLIC_URL: str = "http://127.0.0.1:8000"
+    EMENTOR_JITSI_BASE_URL: str = "https://meet.jit.si"
+    EMENTOR_JITSI_APP_ID: str | None = None
+    EMENTOR_JITSI_APP_SECRET: str | None = None
+
+    @property
+    def is_development(self) -> bool:
+        return self.EMENTOR_ENV == "development"
+
+    @property
+    def uses_embedded_mongo(self) -> bool:
+        return not self.MONGODB_URI or self.MONGODB_URI.startswith("mongomock://")
+
+    @model_validator(mode="after")
+    def _refuse_placeholders(self) -> "Settings":
+        if self.EMENTOR_ENV == "production":
+            for key in ("EMENTOR_ADMIN_TOKEN", "EMENTOR_JWT_SECRET"):
+                value = getattr(self, key)
+                if value in PLACEHOLDERS or len(value) < 32:
+                    raise ValueError(f"{key} must be set to a secret of at least 32 characters in production")
+            if self.uses_embedded_mongo:
+                raise ValueError("MONGODB_URI must point at a real MongoDB server in production")
+        return self
+
+
+def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    """Read and validate settings; raise ConfigurationError naming every problem."""
+    environ = dict(os.environ if environ is None else environ)
+    known = set(Settings.model_fields)
+    unknown = sorted(k for k in environ if k.startswith(OWNED_PREFIXES) and k not in known)
+    if unknown:
+        raise ConfigurationError(
+            f"unknown configuration variable(s): {', '.join(unknown)}; known ones are listed in .env.example"
+        )
+    relevant = {k: v for k, v in environ.items() if k in known}
+    try:
+        return Settings(_env_file=None, **relevant)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}" for e in exc.errors())
+        raise ConfigurationError(f"invalid configuration: {problems}") from None

@@ -1,0 +1,35 @@
+"""Start service containers in this process from validated settings."""
+
+from __future__ import annotations
+
+from nameko.containers import ServiceContainer
+
+from .platform.amqp import nameko_config
+from .platform.settings import Settings
+
+
+class Services:
+    """A set of running service containers sharing one process (and one HTTP listener)."""
+
+    def __init__(self, classes, settings: Settings):
+        self.settings = settings
+        self.containers = [ServiceContainer(cls, nameko_config(settings)) for cls in classes]
+
+    def start(self) -> "Services":
+        for container in self.containers:
+            container.start()
+        return self
+
+    def stop(self) -> None:
+        for container in reversed(self.containers):
+            container.stop()
+
+    def wait(self) -> None:
+        for container in self.containers:
+            container.wait()
+
+    def __enter__(self) -> "Services":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()

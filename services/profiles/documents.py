@@ -1,0 +1,118 @@
+"""How profiles are stored: one database, alias `profiles`."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from bson import ObjectId
+from mongoengine import (
+    BooleanField,
+    DateTimeField,
+    DictField,
+    EmbeddedDocument,
+    EmbeddedDocumentField,
+    EmbeddedDocumentListField,
+    IntField,
+    ListField,
+    StringField,
+)
+
+from ementor.platform.outbox import OutboxDocument
+
+ALIAS = "profiles"
+
+
+def new_id() -> str:
+    return str(ObjectId())
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class ApiKey(EmbeddedDocument):
+    key_id = StringField(required=True)
+    secret_hash = StringField(required=True)
+    created_at = DateTimeField(required=True)
+    expires_at = DateTimeField()  # set when rotated out; None while current
+
+
+class Organisation(OutboxDocument):
+    """The tenant itself: its tenant_id is its own id, and slugs are unique platform-wide."""
+
+    id = StringField(primary_key=True, default=new_id)
+    slug = StringField(required=True, unique=True)
+    name = StringField(required=True)
+    api_keys = EmbeddedDocumentListField(ApiKey)
+    created_at = DateTimeField(default=utcnow)
+
+    meta = {
+        "db_alias": ALIAS,
+        "collection": "organisations",
+        "indexes": [{"fields": ["api_keys.key_id"], "unique": True, "sparse": True}],
+    }
+
+
+class FieldDefinition(EmbeddedDocument):
+    key = StringField(required=True)
+    label = StringField(required=True)
+    type = StringField(required=True, choices=("text", "single_choice", "multiple_choice", "number"))
+    options = ListField(StringField())
+    required = BooleanField(default=False)
+
+
+class Programme(OutboxDocument):
+    id = StringField(primary_key=True, default=new_id)
+    name = StringField(required=True)
+    description = StringField()
+    custom_fields = EmbeddedDocumentListField(FieldDefinition)
+    created_at = DateTimeField(default=utcnow)
+
+    meta = {
+        "db_alias": ALIAS,
+        "collection": "programmes",
+        "indexes": [{"fields": ["tenant_id", "name"], "unique": True}],
+    }
+
+
+class Channels(EmbeddedDocument):
+    email = BooleanField(default=True)
+    sms = BooleanField(default=False)
+    updated_at = DateTimeField()  # when consent last changed
+
+
+class Person(OutboxDocument):
+    id = StringField(primary_key=True, default=new_id)
+    role = StringField(required=True, choices=("mentor", "mentee"))
+    name = StringField(required=True)
+    email = StringField(required=True)  # lower-cased; unique within the organisation
+    phone = StringField()
+    timezone = StringField(required=True)
+    languages = ListField(StringField())
+    interests = ListField(StringField())
+    bio = StringField()
+    capacity = IntField(default=0)
+    is_minor = BooleanField(default=False)
+    vetted = BooleanField(default=False)
+    programme_id = StringField()
+    custom_fields = DictField()
+    channels = EmbeddedDocumentField(Channels, default=Channels)
+    quiet_hours_start = StringField(default="21:00")
+    quiet_hours_end = StringField(default="08:00")
+    erased = BooleanField(default=False)
+    created_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow)
+
+    meta = {
+        "db_alias": ALIAS,
+        "collection": "people",
+        "indexes": [
+            {"fields": ["tenant_id", "email"], "unique": True},
+            ("tenant_id", "role", "_id"),
+            ("tenant_id", "programme_id", "_id"),
+            ("tenant_id", "interests"),
+        ],
+    }
+
+
+DOCUMENTS = (Organisation, Programme, Person)

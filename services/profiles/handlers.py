@@ -1,0 +1,276 @@
+"""The profiles use cases: plain functions over the repository, called by the entrypoints."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from ementor.platform.http.auth import Principal
+from ementor.platform.http.errors import Conflict, Forbidden, NotFound, Unauthorized, Unprocessable
+from ementor_contracts import (
+    OrganisationCreated,
+    PersonErased,
+    ProfileCreated,
+    ProfileUpdated,
+    ProgrammeCreated,
+)
+from ementor_contracts.events.profiles import ChannelPreferences, CustomFieldDefinition
+
+from . import domain, schemas
+from .documents import ApiKey, Channels, FieldDefinition, Organisation, Person, Programme, new_id, utcnow
+from .repository import DuplicateKey, ProfilesRepository
+
+SNAPSHOT_FIELDS = (
+    "programme_id", "timezone", "languages", "interests", "capacity", "is_minor", "vetted", "custom_fields", "channels",
+)
+
+
+def invalid(exc: domain.InvalidProfile, field: str | None = None) -> Unprocessable:
+    return Unprocessable(str(exc), details=[{"field": field, "message": str(exc)}])
+
+
+# -- organisations and keys -----------------------------------------------------------------
+def create_organisation(repo: ProfilesRepository, body: schemas.CreateOrganisation) -> tuple[Organisation, str]:
+    try:
+        domain.validate_slug(body.slug)
+    except domain.InvalidProfile as exc:
+        raise invalid(exc, "slug")
+    key = domain.new_api_key()
+    organisation_id = new_id()
+    organisation = Organisation(
+        id=organisation_id, tenant_id=organisation_id, slug=body.slug, name=body.name,
+        api_keys=[ApiKey(key_id=key.key_id, secret_hash=key.secret_hash, created_at=utcnow())],
+    )
+    organisation.record(OrganisationCreated(organisation_id=organisation_id, slug=body.slug, name=body.name))
+    try:
+        repo.add(organisation)
+    except DuplicateKey:
+        raise Conflict(f"an organisation with slug {body.slug!r} already exists", code="slug_taken")
+    return organisation, key.plaintext
+
+
+def rotate_key(repo: ProfilesRepository, organisation_id: str, body: schemas.RotateKey) -> schemas.NewKey:
+    organisation = repo.organisation(organisation_id)
+    if organisation is None:
+        raise NotFound(f"no organisation {organisation_id}")
+    now = utcnow()
+    expires_at = now + timedelta(seconds=body.previous_key_valid_for_seconds)
+    for existing in organisation.api_keys:
+        if existing.expires_at is None or existing.expires_at.replace(tzinfo=expires_at.tzinfo) > expires_at:
+            existing.expires_at = expires_at
+    key = domain.new_api_key()
+    organisation.api_keys.append(ApiKey(key_id=key.key_id, secret_hash=key.secret_hash, created_at=now))
+    repo.save(organisation)
+    return schemas.NewKey(api_key=key.plaintext, previous_keys_expire_at=expires_at)
+
+
+def organisation_for_api_key(repo: ProfilesRepository, plaintext: str) -> Organisation:
+    parsed = domain.parse_api_key(plaintext)
+    if parsed is None:
+        raise Unauthorized("send the organisation's API key as 'Authorization: Bearer emk_...'")
+    key_id, secret = parsed
+    organisation = repo.organisation_by_key_id(key_id)
+    key = next((k for k in organisation.api_keys if k.key_id == key_id), None) if organisation else None
+    if key is None or not domain.secret_matches(secret, key.secret_hash):
+        raise Unauthorized("the API key is not valid")
+    if key.expires_at is not None and key.expires_at.replace(tzinfo=utcnow().tzinfo) <= utcnow():
+        raise Unauthorized("the API key has been rotated out; use the organisation's current key")
+    return organisation
+
+
+# -- programmes -----------------------------------------------------------------------------
+def create_programme(repo: ProfilesRepository, tenant_id: str, body: schemas.CreateProgramme) -> Programme:
+    definitions = [domain.FieldDefinition(f.key, f.label, f.type, tuple(f.options), f.required) for f in body.custom_fields]
+    try:
+        domain.validate_field_definitions(definitions)
+    except domain.InvalidProfile as exc:
+        raise invalid(exc, "custom_fields")
+    programme = Programme(
+        tenant_id=tenant_id, name=body.name, description=body.description,
+        custom_fields=[FieldDefinition(**f.model_dump()) for f in body.custom_fields],
+    )
+    programme.record(ProgrammeCreated(
+        programme_id=programme.id, name=programme.name,
+        custom_fields=[CustomFieldDefinition(**f.model_dump()) for f in body.custom_fields],
+    ))
+    try:
+        repo.add(programme)
+    except DuplicateKey:
+        raise Conflict(f"a programme named {body.name!r} already exists", code="programme_name_taken")
+    return programme
+
+
+def programme_definitions(programme: Programme | None) -> list[domain.FieldDefinition]:
+    if programme is None:
+        return []
+    return [domain.FieldDefinition(f.key, f.label, f.type, tuple(f.options), f.required) for f in programme.custom_fields]
+
+
+# -- people ---------------------------------------------------------------------------------
+def create_person(repo: ProfilesRepository, auth: Principal, body: schemas.CreatePerson) -> Person:
+    tenant_id = auth.tenant_id
+    programme = _programme_or_422(repo, tenant_id, body.programme_id)
+    try:
+        capacity = domain.check_role_rules(body.role, capacity=body.capacity, is_minor=body.is_minor)
+        person = Person(
+            tenant_id=tenant_id,
+            role=body.role,
+            name=body.name,
+            email=body.email.lower(),
+            phone=_phone(body.phone),
+            timezone=_field(domain.validate_timezone, body.timezone, "timezone"),
+            languages=_field(domain.normalise_languages, body.languages, "languages"),
+            interests=_field(domain.normalise_interests, body.interests, "interests"),
+            bio=body.bio,
+            capacity=capacity,
+            is_minor=body.is_minor,
+            vetted=body.vetted,
+            programme_id=body.programme_id,
+            custom_fields=_field(
+                lambda v: domain.validate_custom_values(programme_definitions(programme), v), body.custom_fields,
+                "custom_fields",
+            ),
+            channels=Channels(email=body.channels.email, sms=body.channels.sms, updated_at=utcnow()),
+            quiet_hours_start=body.quiet_hours.start,
+            quiet_hours_end=body.quiet_hours.end,
+        )
+    except domain.InvalidProfile as exc:
+        raise invalid(exc)
+    _check_channels(person)
+    person.record(ProfileCreated(**snapshot(person)))
+    try:
+        repo.add(person)
+    except DuplicateKey:
+        raise Conflict(f"{person.email} is already registered in this organisation", code="email_taken")
+    return person
+
+
+def update_person(repo: ProfilesRepository, auth: Principal, person_id: str, body: schemas.UpdatePerson) -> Person:
+    person = visible_person(repo, auth, person_id, full=True)
+    changes = body.model_dump(exclude_unset=True)
+    if "vetted" in changes and not auth.is_coordinator:
+        raise Forbidden("only a coordinator may set the vetted flag", code="coordinator_only")
+    if "is_minor" in changes and not auth.is_coordinator:
+        raise Forbidden("only a coordinator may change the minor flag", code="coordinator_only")
+    before = snapshot(person)
+    try:
+        _apply_changes(repo, person, body, changes)
+    except domain.InvalidProfile as exc:
+        raise invalid(exc)
+    _check_channels(person)
+    after = snapshot(person)
+    changed = sorted(k for k in SNAPSHOT_FIELDS if before[k] != after[k])
+    person.updated_at = utcnow()
+    if changed:
+        person.record(ProfileUpdated(**after, changed=changed))
+    try:
+        repo.save(person)
+    except DuplicateKey:
+        raise Conflict(f"{person.email} is already registered in this organisation", code="email_taken")
+    return person
+
+
+def _apply_changes(repo, person: Person, body: schemas.UpdatePerson, changes: dict) -> None:
+    required = {"name", "email", "timezone", "languages", "interests", "channels", "quiet_hours", "custom_fields"}
+    for key in required & changes.keys():
+        if changes[key] is None:
+            raise domain.InvalidProfile(f"{key} cannot be null")
+    if "name" in changes:
+        person.name = body.name
+    if "email" in changes:
+        person.email = body.email.lower()
+    if "phone" in changes:
+        person.phone = _phone(body.phone)
+    if "timezone" in changes:
+        person.timezone = domain.validate_timezone(body.timezone)
+    if "languages" in changes:
+        person.languages = domain.normalise_languages(body.languages)
+    if "interests" in changes:
+        person.interests = domain.normalise_interests(body.interests)
+    if "bio" in changes:
+        person.bio = body.bio
+    if "is_minor" in changes:
+        person.is_minor = bool(body.is_minor)
+    if "capacity" in changes or "is_minor" in changes:
+        capacity = body.capacity if "capacity" in changes else (person.capacity if person.role == "mentor" else None)
+        person.capacity = domain.check_role_rules(person.role, capacity=capacity, is_minor=person.is_minor)
+    if "vetted" in changes:
+        person.vetted = bool(body.vetted)
+    if "programme_id" in changes or "custom_fields" in changes:
+        programme_id = body.programme_id if "programme_id" in changes else person.programme_id
+        programme = _programme_or_422(repo, person.tenant_id, programme_id)
+        values = body.custom_fields if "custom_fields" in changes else ({} if "programme_id" in changes else person.custom_fields)
+        person.programme_id = programme_id
+        person.custom_fields = domain.validate_custom_values(programme_definitions(programme), values)
+    if "channels" in changes:
+        person.channels = Channels(email=body.channels.email, sms=body.channels.sms, updated_at=utcnow())
+    if "quiet_hours" in changes:
+        person.quiet_hours_start, person.quiet_hours_end = body.quiet_hours.start, body.quiet_hours.end
+
+
+def erase_person(repo: ProfilesRepository, auth: Principal, person_id: str) -> None:
+    """Right to erasure: scrub the profile now, tell every service, delete once the event is out."""
+    person = visible_person(repo, auth, person_id, full=True)
+    role = person.role
+    person.name, person.email, person.phone, person.bio = "erased", f"erased+{person.id}", None, None
+    person.interests, person.languages, person.custom_fields = [], [], {}
+    person.erased, person.delete_when_published = True, True
+    person.record(PersonErased(person_id=person.id, role=role))
+    repo.save(person)
+
+
+def visible_person(repo: ProfilesRepository, auth: Principal, person_id: str, *, full: bool) -> Person:
+    """The person, if this token may see them; 404 otherwise, so ids of others leak nothing."""
+    person = repo.person(auth.tenant_id, person_id)
+    if person is None:
+        raise NotFound(f"no person {person_id} in this organisation")
+    if auth.is_coordinator or auth.person_id == person_id:
+        return person
+    if full:
+        raise Forbidden("a person may only change or erase their own profile", code="not_your_profile")
+    if person.role != "mentor":
+        raise NotFound(f"no person {person_id} in this organisation")
+    return person
+
+
+def snapshot(person: Person) -> dict:
+    return {
+        "person_id": person.id,
+        "role": person.role,
+        "programme_id": person.programme_id,
+        "timezone": person.timezone,
+        "languages": list(person.languages),
+        "interests": list(person.interests),
+        "capacity": person.capacity,
+        "is_minor": person.is_minor,
+        "vetted": person.vetted,
+        "custom_fields": dict(person.custom_fields),
+        "channels": ChannelPreferences(email=person.channels.email, sms=person.channels.sms),
+    }
+
+
+def _programme_or_422(repo, tenant_id: str, programme_id: str | None) -> Programme | None:
+    if programme_id is None:
+        return None
+    programme = repo.programme(tenant_id, programme_id)
+    if programme is None:
+        raise Unprocessable(
+            f"programme_id {programme_id} is not a programme of this organisation",
+            details=[{"field": "programme_id", "message": "unknown programme"}],
+        )
+    return programme
+
+
+def _phone(raw: str | None) -> str | None:
+    return None if raw is None else _field(domain.normalise_phone, raw, "phone")
+
+
+def _field(validate, value, field: str):
+    try:
+        return validate(value)
+    except domain.InvalidProfile as exc:
+        raise invalid(exc, field)
+
+
+def _check_channels(person: Person) -> None:
+    if person.channels.sms and not person.phone:
+        raise Unprocessable("SMS notifications need a phone number", details=[{"field": "channels.sms", "message": "needs phone"}])

@@ -1,0 +1,188 @@
+"""Request and response bodies of the profiles API (they also generate its OpenAPI)."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
+
+CustomValue = str | float | int | list[str]
+TIME_OF_DAY = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+# -- organisations and tokens -------------------------------------------------------------
+class CreateOrganisation(Strict):
+    slug: str = Field(min_length=1, max_length=63, examples=["northside-school"])
+    name: str = Field(min_length=1, max_length=200, examples=["Northside School"])
+
+
+class Organisation(BaseModel):
+    id: str
+    slug: str
+    name: str
+    created_at: datetime
+
+
+class OrganisationWithKey(Organisation):
+    api_key: str = Field(description="Shown once: store it now. Exchange it at POST /v1/auth/token.")
+
+
+class RotateKey(Strict):
+    previous_key_valid_for_seconds: int = Field(
+        default=0, ge=0, le=7 * 86400, description="Grace period in which the old key still works."
+    )
+
+
+class NewKey(BaseModel):
+    api_key: str
+    previous_keys_expire_at: datetime | None
+
+
+class TokenRequest(Strict):
+    person_id: str | None = Field(default=None, description="Act as this mentor or mentee; omit for a coordinator token.")
+
+
+class Token(BaseModel):
+    access_token: str
+    token_type: Literal["Bearer"] = "Bearer"
+    expires_in: int
+    role: str
+    person_id: str | None = None
+
+
+# -- programmes ---------------------------------------------------------------------------
+class FieldDefinition(Strict):
+    key: str = Field(min_length=1, max_length=40, examples=["year_group"])
+    label: str = Field(min_length=1, max_length=200)
+    type: Literal["text", "single_choice", "multiple_choice", "number"]
+    options: list[str] = Field(default_factory=list, max_length=100)
+    required: bool = False
+
+
+class CreateProgramme(Strict):
+    name: str = Field(min_length=1, max_length=200)
+    description: str | None = Field(default=None, max_length=2000)
+    custom_fields: list[FieldDefinition] = Field(default_factory=list, max_length=50)
+
+
+class Programme(BaseModel):
+    id: str
+    name: str
+    description: str | None
+    custom_fields: list[FieldDefinition]
+    created_at: datetime
+
+
+class ProgrammeList(BaseModel):
+    items: list[Programme]
+    next_cursor: str | None
+
+
+class PageQuery(Strict):
+    limit: int = Field(default=50, ge=1, le=200)
+    cursor: str | None = None
+
+
+# -- people -------------------------------------------------------------------------------
+class Channels(Strict):
+    email: bool = True
+    sms: bool = False
+
+
+class QuietHours(Strict):
+    start: str = Field(default="21:00", description="Local time (HH:MM) from which no SMS is sent.")
+    end: str = Field(default="08:00", description="Local time (HH:MM) until which SMS waits.")
+
+    @field_validator("start", "end")
+    @classmethod
+    def _time_of_day(cls, value: str) -> str:
+        if not TIME_OF_DAY.match(value):
+            raise ValueError("must be a time of day as HH:MM, e.g. 21:00")
+        return value
+
+
+class CreatePerson(Strict):
+    role: Literal["mentor", "mentee"]
+    name: str = Field(min_length=1, max_length=200)
+    email: EmailStr
+    phone: str | None = Field(default=None, description="E.164, e.g. +447700900123")
+    timezone: str = Field(examples=["Europe/London"])
+    languages: list[str] = Field(default_factory=list, max_length=10)
+    interests: list[str] = Field(default_factory=list, max_length=20)
+    bio: str | None = Field(default=None, max_length=2000)
+    capacity: int | None = Field(default=None, description="Mentors only: how many mentees at once (1-20).")
+    is_minor: bool = False
+    vetted: bool = Field(default=False, description="Background-checked; only a coordinator sets it.")
+    programme_id: str | None = None
+    custom_fields: dict[str, CustomValue] = Field(default_factory=dict)
+    channels: Channels = Field(default_factory=Channels)
+    quiet_hours: QuietHours = Field(default_factory=QuietHours)
+
+
+class UpdatePerson(Strict):
+    """Every field optional; those sent are changed. `role` cannot change."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    email: EmailStr | None = None
+    phone: str | None = None
+    timezone: str | None = None
+    languages: list[str] | None = Field(default=None, max_length=10)
+    interests: list[str] | None = Field(default=None, max_length=20)
+    bio: str | None = Field(default=None, max_length=2000)
+    capacity: int | None = None
+    is_minor: bool | None = None
+    vetted: bool | None = None
+    programme_id: str | None = None
+    custom_fields: dict[str, CustomValue] | None = None
+    channels: Channels | None = None
+    quiet_hours: QuietHours | None = None
+
+
+class Person(BaseModel):
+    id: str
+    role: str
+    name: str
+    email: str | None = Field(description="Only shown to the person and coordinators.")
+    phone: str | None
+    timezone: str
+    languages: list[str]
+    interests: list[str]
+    bio: str | None
+    capacity: int
+    is_minor: bool
+    vetted: bool
+    programme_id: str | None
+    custom_fields: dict[str, CustomValue]
+    channels: Channels
+    quiet_hours: QuietHours
+    created_at: datetime
+    updated_at: datetime
+
+
+class PublicPerson(BaseModel):
+    """What another person of the organisation may see: no contact details."""
+
+    id: str
+    role: str
+    name: str
+    timezone: str
+    languages: list[str]
+    interests: list[str]
+    bio: str | None
+
+
+class PersonList(BaseModel):
+    items: list[Person]
+    next_cursor: str | None
+
+
+class PeopleQuery(PageQuery):
+    role: Literal["mentor", "mentee"] | None = None
+    programme_id: str | None = None
+    interest: str | None = None

@@ -1,0 +1,91 @@
+"""Where the tests find RabbitMQ and MongoDB (ARCHITECTURE.md §6), and per-test isolation."""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from contextlib import contextmanager
+from urllib.parse import quote, urlparse
+
+import requests
+
+LOCAL_AMQP_URI = "amqp://guest:guest@localhost:5672/"
+
+
+def docker_answers() -> bool:
+    try:
+        import docker
+
+        docker.from_env(timeout=2).ping()
+        return True
+    except Exception:
+        return False
+
+
+@contextmanager
+def rabbitmq_server():
+    """Yield (amqp_uri, management_url, source) for a RabbitMQ the tests may use."""
+    if uri := os.environ.get("AMQP_URI"):
+        yield uri, os.environ.get("RABBITMQ_MANAGEMENT_URL", _management_url_for(uri)), "AMQP_URI"
+        return
+    if docker_answers():
+        from testcontainers.rabbitmq import RabbitMqContainer
+
+        with RabbitMqContainer("rabbitmq:3.13-management") as container:
+            host, port = container.get_container_host_ip(), container.get_exposed_port(5672)
+            mgmt = f"http://guest:guest@{host}:{container.get_exposed_port(15672)}"
+            yield f"amqp://guest:guest@{host}:{port}/", mgmt, "testcontainers"
+        return
+    yield LOCAL_AMQP_URI, _management_url_for(LOCAL_AMQP_URI), "local server"
+
+
+def _management_url_for(amqp_uri: str) -> str:
+    parsed = urlparse(amqp_uri)
+    user, password = parsed.username or "guest", parsed.password or "guest"
+    return f"http://{user}:{password}@{parsed.hostname or 'localhost'}:15672"
+
+
+class VirtualHosts:
+    """Creates a throwaway vhost per test through the management API, so tests never share queues."""
+
+    def __init__(self, amqp_uri: str, management_url: str):
+        self.amqp_uri = amqp_uri
+        self.management_url = management_url.rstrip("/")
+        parsed = urlparse(amqp_uri)
+        self.user = parsed.username or "guest"
+
+    def create(self) -> tuple[str, str]:
+        name = f"test-{uuid.uuid4().hex[:12]}"
+        api = f"{self.management_url}/api"
+        requests.put(f"{api}/vhosts/{name}", timeout=10).raise_for_status()
+        requests.put(
+            f"{api}/permissions/{name}/{self.user}",
+            json={"configure": ".*", "write": ".*", "read": ".*"},
+            timeout=10,
+        ).raise_for_status()
+        return name, urlparse(self.amqp_uri)._replace(path="/" + quote(name, safe="")).geturl()
+
+    def delete(self, name: str) -> None:
+        requests.delete(f"{self.management_url}/api/vhosts/{name}", timeout=10)
+
+
+@contextmanager
+def mongodb_server():
+    """Yield (uri or None, source). None means the in-process mongomock stand-in."""
+    if uri := os.environ.get("MONGODB_URI"):
+        yield uri, "MONGODB_URI"
+        return
+    if docker_answers():
+        from testcontainers.mongodb import MongoDbContainer
+
+        with MongoDbContainer("mongo:7") as container:
+            yield container.get_connection_url(), "testcontainers"
+        return
+    yield None, "mongomock (in-process stand-in: no MONGODB_URI and no Docker engine)"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
