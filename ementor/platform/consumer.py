@@ -16,6 +16,7 @@ import random
 import eventlet
 from kombu import Connection
 from nameko.events import SERVICE_POOL, EventHandler
+from nameko.messaging import QueueConsumer
 from pydantic import ValidationError
 
 from ementor_contracts import CloudEvent, Event, parse_cloudevent
@@ -36,7 +37,19 @@ def backoff_seconds(delivery_count: int) -> float:
     return min(10.0, 0.1 * 2 ** delivery_count) * random.uniform(0.5, 1.0)
 
 
+class DeadLetteringQueueConsumer(QueueConsumer):
+    """kombu acks (and so loses) a message whose body it cannot decode; dead-letter it instead."""
+
+    def on_decode_error(self, message, exc):
+        log.error("dead-lettering undecodable message (%s, %s): %s",
+                  message.content_type, message.delivery_info.get("routing_key"), exc)
+        if message.channel.connection:
+            message.reject(requeue=False)
+
+
 class EventSubscriber(EventHandler):
+    queue_consumer = DeadLetteringQueueConsumer()
+
     def __init__(self, event_class: type[Event], **kwargs):
         super().__init__(
             event_class.source_service,

@@ -57,5 +57,7 @@ def configure_logging(fmt: str = "text", level: int = logging.INFO) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    for noisy in ("amqp", "kombu", "nameko", "pymongo", "urllib3", "twilio"):
+    for noisy in ("amqp", "kombu", "pymongo", "urllib3", "twilio"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # nameko logs every expected (4xx) exception with a traceback at WARNING; real errors are ERROR.
+    logging.getLogger("nameko").setLevel(logging.ERROR)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -38,6 +39,11 @@ class Settings(BaseSettings):
     EMENTOR_MAX_WORKERS: int = Field(default=32, ge=1, le=1000)
     EMENTOR_DELIVERY_LIMIT: int = Field(default=5, ge=1, le=100)
     EMENTOR_ALLOW_PRIVATE_WEBHOOKS: bool = False
+    EMENTOR_RABBITMQ_MANAGEMENT_URL: str | None = Field(
+        default=None,
+        description="RabbitMQ management API (http://user:password@host:15672) that integrations uses to issue "
+        "per-organisation AMQP credentials; by default AMQP_URI's host and credentials on port 15672.",
+    )
     EMENTOR_LOG_FORMAT: Literal["json", "text"] = "text"
     AMQP_URI: str = "amqp://guest:guest@localhost:5672/"
     MONGODB_URI: str | None = None
@@ -61,6 +67,18 @@ class Settings(BaseSettings):
     @property
     def is_development(self) -> bool:
         return self.EMENTOR_ENV == "development"
+
+    @property
+    def rabbitmq_management_url(self) -> str:
+        """EMENTOR_RABBITMQ_MANAGEMENT_URL, or AMQP_URI's host and credentials on port 15672."""
+        if self.EMENTOR_RABBITMQ_MANAGEMENT_URL:
+            return self.EMENTOR_RABBITMQ_MANAGEMENT_URL.rstrip("/")
+        parsed = urlsplit(self.AMQP_URI)
+        user, password = parsed.username or "guest", parsed.password or "guest"
+        host = parsed.hostname or "localhost"
+        if ":" in host:  # an IPv6 literal
+            host = f"[{host}]"
+        return f"http://{user}:{password}@{host}:15672"
 
     @property
     def uses_embedded_mongo(self) -> bool:

@@ -64,8 +64,10 @@ def normalise_phone(raw: str) -> str:
         number = phonenumbers.parse(raw, None)
     except phonenumbers.NumberParseException:
         raise InvalidProfile(f"phone {raw!r} must be in international E.164 form, e.g. +447700900123") from None
-    if not phonenumbers.is_valid_number(number):
-        raise InvalidProfile(f"phone {raw!r} is not a valid number; use E.164 form, e.g. +447700900123")
+    # "Possible" (right length for the country) rather than "valid": numbering plans change faster
+    # than the library's metadata, and a wrongly refused number locks a person out of SMS.
+    if not phonenumbers.is_possible_number(number):
+        raise InvalidProfile(f"phone {raw!r} is not a possible number; use E.164 form, e.g. +447700900123")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 

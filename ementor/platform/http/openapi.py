@@ -1,0 +1,141 @@
+"""OpenAPI 3.1 for the whole public API, generated from the `api` entrypoints' models.
+
+The document is built from every service class and kept in docs/openapi.json (a test fails
+when it is stale); each service's web server serves that file at /v1/openapi.json.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import re
+
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
+
+from .api import ApiRoute
+from .server import OPENAPI_PATH
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message"],
+            "properties": {"code": {"type": "string"}, "message": {"type": "string"}, "details": {}},
+        }
+    },
+}
+STATUS_TEXT = {400: "Malformed request", 401: "Missing or invalid token", 403: "Not allowed for this token",
+               404: "Not found (or another organisation's)", 409: "Conflicts with the current state",
+               413: "Body too large", 415: "Not JSON", 422: "Invalid values", 429: "Rate limited"}
+
+
+def routes(service_classes) -> list[tuple[str, str, ApiRoute]]:
+    found = []
+    for cls in service_classes:
+        for name, method in inspect.getmembers(cls, inspect.isfunction):
+            for entrypoint in getattr(method, "nameko_entrypoints", ()):
+                if isinstance(entrypoint, ApiRoute):
+                    found.append((cls.name, name, entrypoint))
+    return sorted(found, key=lambda r: (r[2].url, r[2].method))
+
+
+def build(service_classes) -> dict:
+    found = routes(service_classes)
+    models: set[type[BaseModel]] = set()
+    for _, _, route in found:
+        for model in (route.body_model, route.response_model):
+            if model is not None:
+                models.add(model)
+    ordered = sorted(models, key=lambda m: (m.__module__, m.__name__))
+    names = {m: _component_name(m) for m in ordered}
+    _, schema = models_json_schema(
+        [(m, "validation" if _is_input(m, found) else "serialization") for m in ordered],
+        ref_template="#/components/schemas/{model}",
+    )
+    components = dict(sorted(schema.get("$defs", {}).items()))
+    components["Error"] = ERROR_SCHEMA
+    paths: dict = {}
+    for service, method_name, route in found:
+        path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", route.url)
+        for method in route.method.split(","):
+            paths.setdefault(path, {})[method.lower()] = _operation(service, method_name, route, path, names)
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "ementor API", "version": "1.0.0",
+                 "description": "The public HTTP API of the ementor e-mentoring platform."},
+        "servers": [{"url": "/"}],
+        "paths": paths,
+        "components": {
+            "schemas": components,
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
+        },
+    }
+
+
+def _component_name(model) -> str:
+    return model.__name__
+
+
+def _is_input(model, found) -> bool:
+    return any(route.body_model is model for _, _, route in found)
+
+
+def _operation(service, method_name, route: ApiRoute, path: str, names) -> dict:
+    operation: dict = {
+        "operationId": f"{service}.{method_name}",
+        "tags": [service],
+        "summary": route.summary,
+        "parameters": [
+            {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+            for name in re.findall(r"{([^}]+)}", path)
+        ],
+    }
+    if route.description:
+        operation["description"] = route.description
+    if route.auth != "public":
+        operation["security"] = [{"bearer": []}]
+    if route.query_model is not None:
+        for name, field in route.query_model.model_fields.items():
+            schema = route.query_model.model_json_schema()["properties"].get(name, {})
+            operation["parameters"].append(
+                {"name": name, "in": "query", "required": field.is_required(), "schema": schema}
+            )
+    if route.body_model is not None:
+        operation["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{names[route.body_model]}"}}},
+        }
+    success: dict = {"description": "Success"}
+    if route.response_model is not None:
+        success["content"] = {
+            "application/json": {"schema": {"$ref": f"#/components/schemas/{names[route.response_model]}"}}
+        }
+    responses = {str(route.status): success}
+    error_statuses = {401, 403} if route.auth != "public" else set()
+    if route.body_model is not None or route.query_model is not None:
+        error_statuses |= {400, 422}
+    if "{" in path:
+        error_statuses.add(404)
+    error_statuses |= set(route.errors)
+    for status in sorted(error_statuses):
+        responses[str(status)] = {
+            "description": STATUS_TEXT.get(status, "Error"),
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+        }
+    operation["responses"] = responses
+    return operation
+
+
+def render(document: dict) -> str:
+    return json.dumps(document, indent=2, sort_keys=False) + "\n"
+
+
+def write(document: dict) -> None:
+    OPENAPI_PATH.write_text(render(document))
+
+
+def is_stale(document: dict) -> bool:
+    return not OPENAPI_PATH.exists() or OPENAPI_PATH.read_text() != render(document)

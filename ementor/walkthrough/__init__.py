@@ -1,0 +1,22 @@
+"""The guided tour: each service adds a step that shows what it does, in platform order."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+
+from .tour import Api, Tour
+
+STEPS = ("profiles", "matching", "messaging", "video", "integrations", "notifications")
+
+
+def available_steps() -> list[str]:
+    return [s for s in STEPS if importlib.util.find_spec(f"{__name__}.{s}") is not None]
+
+
+def run(base_url: str, admin_token: str, recorder) -> Tour:
+    tour = Tour(api=Api(base_url), admin_token=admin_token, events=recorder)
+    for step in available_steps():
+        importlib.import_module(f"{__name__}.{step}").run(tour)
+    tour.say("Walkthrough complete", f"the API stays up at {base_url}/v1 (OpenAPI at {base_url}/v1/openapi.json)")
+    return tour

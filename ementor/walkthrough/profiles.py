@@ -1,0 +1,73 @@
+"""Walkthrough: an organisation, a programme, and a few mentors and mentees."""
+
+from __future__ import annotations
+
+import uuid
+
+MENTORS = [
+    {"name": "Amara Okafor", "interests": ["software engineering", "robotics", "music"], "languages": ["en", "yo"],
+     "timezone": "Europe/London", "capacity": 2, "bio": "Robotics engineer in Manchester."},
+    {"name": "Li Wei", "interests": ["medicine", "biology", "chess"], "languages": ["en", "zh"],
+     "timezone": "Europe/London", "capacity": 1, "bio": "Junior doctor, first in family at university."},
+    {"name": "Sofia Rossi", "interests": ["law", "debating", "music"], "languages": ["en", "it"],
+     "timezone": "Europe/Rome", "capacity": 2, "bio": "Barrister and former debating coach."},
+]
+MENTEES = [
+    {"name": "Jamie Fisher", "interests": ["Robotics", "Software Engineering"], "languages": ["en"],
+     "timezone": "Europe/London", "is_minor": True},
+    {"name": "Priya Shah", "interests": ["medicine", "chess"], "languages": ["en"], "timezone": "Europe/London"},
+    {"name": "Tom Evans", "interests": ["debating", "music"], "languages": ["en"], "timezone": "Europe/London"},
+]
+
+
+def run(tour) -> None:
+    api = tour.api
+    slug = f"coastal-academy-{uuid.uuid4().hex[:6]}"
+    organisation = api.post("/v1/organisations", tour.admin_token, json={"slug": slug, "name": "Coastal Academy"}).json()
+    tour.say("The operator creates an organisation", {k: organisation[k] for k in ("id", "slug", "name")})
+    api_key = organisation["api_key"]
+    token = api.post("/v1/auth/token", api_key).json()["access_token"]
+    tour.say("Its coordinator exchanges the API key for a token", "POST /v1/auth/token -> Bearer JWT")
+
+    programme = api.post("/v1/programmes", token, json={
+        "name": "Careers mentoring",
+        "description": "Year 12 students meet professionals.",
+        "custom_fields": [{"key": "sector", "label": "Sector", "type": "single_choice",
+                           "options": ["engineering", "health", "law"], "required": False}],
+    }).json()
+    tour.say("A programme with a custom profile field", {"id": programme["id"], "custom_fields": programme["custom_fields"]})
+
+    sectors = ["engineering", "health", "law"]
+    mentors, mentees = [], []
+    for i, mentor in enumerate(MENTORS):
+        email = mentor["name"].split()[0].lower() + "@mentors.example.org"
+        body = {**mentor, "role": "mentor", "email": email, "vetted": True, "programme_id": programme["id"],
+                "custom_fields": {"sector": sectors[i]}, "phone": f"+4477009001{i:02d}",
+                "channels": {"email": True, "sms": True}}
+        mentors.append(api.post("/v1/people", token, json=body).json())
+    for i, mentee in enumerate(MENTEES):
+        email = mentee["name"].split()[0].lower() + "@students.example.org"
+        body = {**mentee, "role": "mentee", "email": email, "programme_id": programme["id"],
+                "custom_fields": {"sector": sectors[i]}, "phone": f"+4477009002{i:02d}",
+                "channels": {"email": True, "sms": not mentee.get("is_minor", False)}}
+        mentees.append(api.post("/v1/people", token, json=body).json())
+    tour.say("Mentors and mentees registered (interests normalised to tags)",
+             "\n".join(f"{p['role']:<6} {p['name']:<14} {', '.join(p['interests'])}" for p in mentors + mentees))
+
+    bad = api.post("/v1/people", token, expect=422, json={"role": "mentee", "name": "X", "email": "not-an-email",
+                                                          "timezone": "Mars/Olympus"}).json()
+    tour.say("Bad input gets a clear 422", bad["error"]["message"])
+
+    tour.events.wait_for("ProfileCreated", count=len(mentors) + len(mentees))
+    tour.say("Events that flowed")
+    tour.show_events("OrganisationCreated", "ProgrammeCreated", "ProfileCreated")
+
+    tokens: dict[str, str] = {}
+
+    def token_for(person_id: str) -> str:
+        if person_id not in tokens:
+            tokens[person_id] = api.post("/v1/auth/token", api_key, json={"person_id": person_id}).json()["access_token"]
+        return tokens[person_id]
+
+    tour.state.update(api_key=api_key, coordinator_token=token, organisation_id=organisation["id"],
+                      programme_id=programme["id"], mentors=mentors, mentees=mentees, token_for=token_for)
