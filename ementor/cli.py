@@ -1,6 +1,10 @@
 """`ementor`: run the platform, its walkthrough, and the operator's chores."""
 
-import eventlet
+import warnings
+
+warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")  # known; see docs/decisions.md
+
+import eventlet  # noqa: E402
 
 eventlet.monkey_patch()  # before anything imports socket, threading or pymongo
 
@@ -28,6 +32,7 @@ def main(argv=None) -> int:
     dev = commands.add_parser("dev", help="all services in one process on EMENTOR_HTTP_ADDRESS, with the walkthrough")
     dev.add_argument("--no-walkthrough", action="store_true")
     dev.add_argument("--exit", action="store_true", help="stop after the walkthrough instead of serving on")
+    dev.add_argument("--services", help="comma-separated subset of services to run (default: all)")
 
     serve = commands.add_parser("serve", help="run the named services (one per container in production)")
     serve.add_argument("services", nargs="+", choices=list(registry.SERVICES) + ["all"])
@@ -105,7 +110,7 @@ def cmd_dev(args, settings: Settings) -> int:
         raise SystemExit("ementor dev runs only with EMENTOR_ENV=development")
     check_broker(settings)
     settings, stop_catchers = _with_dev_catchers(settings)
-    classes = all_service_classes()
+    classes = all_service_classes(args.services.split(",") if args.services else None)
     topology.declare(settings.AMQP_URI, classes, settings.EMENTOR_DELIVERY_LIMIT)
     recorder = EventRecorder(settings.AMQP_URI)
     services = Services(classes, settings).start()
@@ -116,7 +121,8 @@ def cmd_dev(args, settings: Settings) -> int:
         if not args.no_walkthrough:
             from . import walkthrough
 
-            walkthrough.run(f"http://{settings.EMENTOR_HTTP_ADDRESS}", settings.EMENTOR_ADMIN_TOKEN, recorder)
+            walkthrough.run(f"http://{settings.EMENTOR_HTTP_ADDRESS}", settings.EMENTOR_ADMIN_TOKEN, recorder,
+                            services=[c.name for c in classes])
         if not args.exit:
             print("ementor: serving; press Ctrl-C to stop")
             _serve_until_signalled(services)

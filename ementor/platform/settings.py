@@ -105,7 +105,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         raise ConfigurationError(
             f"unknown configuration variable(s): {', '.join(unknown)}; known ones are listed in .env.example"
         )
-    relevant = {k: v for k, v in environ.items() if k in known}
+    relevant = {k: v for k, v in environ.items() if k in known and v != ""}  # empty = unset
     try:
         return Settings(_env_file=None, **relevant)
     except ValidationError as exc:

@@ -10,13 +10,15 @@ from .tour import Api, Tour
 STEPS = ("profiles", "matching", "messaging", "video", "integrations", "notifications")
 
 
-def available_steps() -> list[str]:
-    return [s for s in STEPS if importlib.util.find_spec(f"{__name__}.{s}") is not None]
+def available_steps(services=None) -> list[str]:
+    """Steps are named after the service they show; a step runs only if its service runs."""
+    return [s for s in STEPS if importlib.util.find_spec(f"{__name__}.{s}") is not None
+            and (services is None or s in services)]
 
 
-def run(base_url: str, admin_token: str, recorder) -> Tour:
+def run(base_url: str, admin_token: str, recorder, services=None) -> Tour:
     tour = Tour(api=Api(base_url), admin_token=admin_token, events=recorder)
-    for step in available_steps():
+    for step in available_steps(services):
         importlib.import_module(f"{__name__}.{step}").run(tour)
     tour.say("Walkthrough complete", f"the API stays up at {base_url}/v1 (OpenAPI at {base_url}/v1/openapi.json)")
     return tour

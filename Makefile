@@ -1,0 +1,21 @@
+.PHONY: setup run test bench lint docs check-docs
+
+setup:            ## install uv, the locked environment, and start RabbitMQ if needed
+	scripts/setup.sh
+
+run:              ## all services in one process with the walkthrough (Ctrl-C to stop)
+	scripts/run.sh
+
+test:             ## the whole test suite
+	scripts/test.sh
+
+bench:            ## every benchmark; BENCH_ARGS=--json for JSON lines, --quick for a smoke run
+	scripts/setup.sh
+	.venv/bin/python -m bench $(BENCH_ARGS)
+
+lint:
+	.venv/bin/ruff check .
+
+docs:             ## regenerate the event catalogue and the OpenAPI document
+	.venv/bin/python -m ementor_contracts.catalogue write docs
+	.venv/bin/ementor openapi write

@@ -1,0 +1,48 @@
+import time
+
+import jwt
+import pytest
+
+from ementor.platform.http.auth import Principal, bearer_token, issue_token, verify_token
+from ementor.platform.http.errors import Forbidden, Unauthorized
+
+pytestmark = pytest.mark.unit
+SECRET = "k" * 40
+
+
+def test_a_person_token_round_trips_to_the_same_principal():
+    token = issue_token(SECRET, tenant_id="org", role="mentee", person_id="p1", ttl=60)
+    assert verify_token(SECRET, token) == Principal(role="mentee", tenant_id="org", person_id="p1")
+
+
+def test_tokens_signed_with_another_secret_or_expired_are_refused():
+    with pytest.raises(Unauthorized):
+        verify_token(SECRET, issue_token("other" * 10, tenant_id="org", role="coordinator"))
+    expired = jwt.encode({"iss": "ementor", "tid": "org", "role": "coordinator", "iat": int(time.time()) - 100,
+                          "exp": int(time.time()) - 10}, SECRET, algorithm="HS256")
+    with pytest.raises(Unauthorized, match="expired"):
+        verify_token(SECRET, expired)
+
+
+def test_a_forged_role_or_a_person_role_without_a_person_is_refused():
+    for claims in ({"role": "operator"}, {"role": "mentor"}):
+        token = jwt.encode({"iss": "ementor", "tid": "org", "iat": int(time.time()), "exp": int(time.time()) + 60,
+                            **claims}, SECRET, algorithm="HS256")
+        with pytest.raises(Unauthorized):
+            verify_token(SECRET, token)
+
+
+def test_bearer_header_forms():
+    assert bearer_token("Bearer abc") == "abc"
+    assert bearer_token("bearer  abc ") == "abc"
+    for bad in (None, "", "Basic abc", "Bearer"):
+        with pytest.raises(Unauthorized):
+            bearer_token(bad)
+
+
+def test_coordinator_checks():
+    coordinator, person = Principal("coordinator", "org"), Principal("mentee", "org", "p1")
+    coordinator.require_coordinator()
+    with pytest.raises(Forbidden):
+        person.require_coordinator()
+    assert person.may_act_for("p1") and not person.may_act_for("p2") and coordinator.may_act_for("p2")

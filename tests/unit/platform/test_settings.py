@@ -1,0 +1,42 @@
+import pytest
+
+from ementor.platform.settings import ConfigurationError, load_settings
+
+pytestmark = pytest.mark.unit
+
+SECRET = "s" * 40
+
+
+def test_defaults_are_for_development():
+    settings = load_settings({})
+    assert settings.EMENTOR_ENV == "development" and settings.EMENTOR_HTTP_ADDRESS == "127.0.0.1:8000"
+    assert settings.uses_embedded_mongo
+
+
+def test_a_misspelt_variable_fails_the_boot_and_names_it():
+    with pytest.raises(ConfigurationError, match="EMENTOR_ADMN_TOKEN"):
+        load_settings({"EMENTOR_ADMN_TOKEN": "x"})
+    with pytest.raises(ConfigurationError, match="SMTP_PROT"):
+        load_settings({"SMTP_PROT": "25"})
+
+
+def test_a_bad_value_fails_the_boot_and_names_it():
+    with pytest.raises(ConfigurationError, match="SMTP_PORT"):
+        load_settings({"SMTP_PORT": "twenty-five"})
+    with pytest.raises(ConfigurationError, match="EMENTOR_ENV"):
+        load_settings({"EMENTOR_ENV": "prod"})
+
+
+@pytest.mark.parametrize("missing", ["EMENTOR_ADMIN_TOKEN", "EMENTOR_JWT_SECRET", "MONGODB_URI"])
+def test_production_refuses_placeholders_and_the_embedded_database(missing):
+    environ = {"EMENTOR_ENV": "production", "EMENTOR_ADMIN_TOKEN": SECRET, "EMENTOR_JWT_SECRET": SECRET + "x",
+               "MONGODB_URI": "mongodb://db:27017"}
+    environ.pop(missing)
+    with pytest.raises(ConfigurationError, match=missing):
+        load_settings(environ)
+
+
+def test_production_with_real_secrets_boots():
+    settings = load_settings({"EMENTOR_ENV": "production", "EMENTOR_ADMIN_TOKEN": SECRET,
+                              "EMENTOR_JWT_SECRET": SECRET + "x", "MONGODB_URI": "mongodb://db:27017"})
+    assert not settings.uses_embedded_mongo and not settings.is_development

@@ -1,0 +1,83 @@
+"""The tenant guard: a query that forgets the organisation cannot run."""
+
+import mongoengine
+import mongomock
+import pytest
+from mongoengine import StringField
+
+from ementor.platform.outbox import OutboxDocument, OutboxRelay
+from ementor.platform.tenancy import UnscopedQueryError
+from ementor_contracts import OrganisationCreated
+
+pytestmark = pytest.mark.unit
+
+
+class Note(OutboxDocument):
+    text = StringField()
+    meta = {"db_alias": "unit-tenancy", "collection": "notes"}
+
+
+@pytest.fixture(autouse=True)
+def database():
+    mongoengine.connect(db="unit", alias="unit-tenancy", host="mongodb://localhost",
+                        mongo_client_class=mongomock.MongoClient)
+    yield
+    mongoengine.disconnect("unit-tenancy")
+
+
+def test_unscoped_reads_writes_and_deletes_are_refused():
+    Note(tenant_id="a", text="mine").save()
+    for operation in (lambda: list(Note.objects), lambda: Note.objects.count(),
+                      lambda: Note.objects(text="mine").update(set__text="x"), lambda: Note.objects(text="mine").delete()):
+        with pytest.raises(UnscopedQueryError):
+            operation()
+    with pytest.raises(UnscopedQueryError):
+        Note.scoped("")
+
+
+def test_scoped_queries_see_only_their_tenant():
+    Note(tenant_id="a", text="a's").save()
+    Note(tenant_id="b", text="b's").save()
+    assert [n.text for n in Note.scoped("a")] == ["a's"]
+    assert Note.scoped("b", text="a's").count() == 0
+    assert Note.objects.across_tenants().count() == 2
+
+
+def test_saving_a_loaded_document_is_scoped_by_its_tenant():
+    note = Note(tenant_id="a", text="draft")
+    note.save()
+    loaded = Note.scoped("a").get()
+    loaded.text = "final"
+    loaded.save()
+    loaded.delete()
+    assert Note.scoped("a").count() == 0
+
+
+def test_the_relay_publishes_in_order_and_keeps_what_failed():
+    note = Note(tenant_id="a", text="x")
+    first = note.record(OrganisationCreated(organisation_id="a", slug="one", name="One"))
+    second = note.record(OrganisationCreated(organisation_id="a", slug="two", name="Two"))
+    note.save()
+    published, fail = [], {"now": True}
+
+    def publish(envelope, routing_key):
+        if fail["now"] and envelope["id"] == second.id:
+            raise ConnectionError("broker gone")
+        published.append(envelope["id"])
+
+    relay = OutboxRelay([Note], publish, lease_seconds=0)
+    with pytest.raises(ConnectionError):
+        relay.publish_pending()
+    assert published == [first.id]
+    assert [p.event_id for p in Note.scoped("a").get().outbox] == [second.id]
+    fail["now"] = False
+    assert relay.publish_pending() == 1
+    assert published == [first.id, second.id] and relay.backlog() == 0
+
+
+def test_a_tombstone_is_deleted_once_its_events_are_out():
+    note = Note(tenant_id="a", text="gone", delete_when_published=True)
+    note.record(OrganisationCreated(organisation_id="a", slug="s", name="N"))
+    note.save()
+    OutboxRelay([Note], lambda envelope, key: None).publish_pending()
+    assert Note.scoped("a").count() == 0
