@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import random
+import time
 
 import eventlet
 from kombu import Connection
@@ -25,6 +26,7 @@ from . import mongo
 from .amqp import subscriber_queue_name, subscriber_queues
 from .inbox import Inbox
 from .logs import event_context
+from .metrics import EVENTS_DEAD_LETTERED, EVENTS_FAILED, EVENTS_HANDLED, HANDLER_LATENCY
 
 log = logging.getLogger(__name__)
 
@@ -100,22 +102,28 @@ class EventSubscriber(EventHandler):
         context_data["ce-id"] = envelope.id
         if envelope.traceparent:
             context_data["traceparent"] = envelope.traceparent
+        started = time.perf_counter()
         self.container.spawn_worker(
             self,
             (event, envelope),
             {},
             context_data=context_data,
             handle_result=lambda worker_ctx, result=None, exc_info=None: self._finish(
-                message, envelope, worker_ctx, result, exc_info
+                message, envelope, started, result, exc_info
             ),
         )
 
-    def _finish(self, message, envelope: CloudEvent, worker_ctx, result, exc_info):
+    def _finish(self, message, envelope: CloudEvent, started: float, result, exc_info):
+        service = self.container.service_name
+        HANDLER_LATENCY.labels(service, self.consumer_name).observe(time.perf_counter() - started)
         with event_context(envelope):
             if exc_info is None:
                 self.inbox.record(envelope.tenantid, self.consumer_name, envelope.id)
                 self.queue_consumer.ack_message(message)
-            elif isinstance(exc_info[1], PermanentFailure):
+                EVENTS_HANDLED.labels(service, self.consumer_name, envelope.type).inc()
+                return result, exc_info
+            EVENTS_FAILED.labels(service, self.consumer_name, envelope.type).inc()
+            if isinstance(exc_info[1], PermanentFailure):
                 log.error("%s failed permanently on %s: %s", self.consumer_name, envelope.id, exc_info[1])
                 self._dead_letter(message)
             else:
@@ -128,6 +136,7 @@ class EventSubscriber(EventHandler):
         return result, exc_info
 
     def _dead_letter(self, message) -> None:
+        EVENTS_DEAD_LETTERED.labels(self.container.service_name, self.consumer_name).inc()
         if message.channel.connection:
             message.reject(requeue=False)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import random
+import time
 from datetime import datetime, timedelta, timezone
 
 import eventlet
@@ -25,6 +26,7 @@ from ementor_contracts import CloudEvent, Event, to_cloudevent
 
 from . import mongo
 from .amqp import CLOUDEVENTS_SERIALIZER, event_exchange
+from .metrics import EVENTS_PUBLISHED, OUTBOX_BACKLOG
 from .tenancy import TenantDocument
 
 log = logging.getLogger(__name__)
@@ -117,6 +119,7 @@ class EventOutbox(DependencyProvider):
     """Runs the outbox relay for the service's documents; workers wake it after writing."""
 
     poll_seconds = 1.0
+    backlog_interval_seconds = 5.0
     max_backoff_seconds = 30.0
 
     def __init__(self, *documents):
@@ -145,6 +148,7 @@ class EventOutbox(DependencyProvider):
                 message_id=envelope["id"],
                 headers={"ce-type": envelope["type"], "ce-tenantid": envelope["tenantid"]},
             )
+            EVENTS_PUBLISHED.labels(self.container.service_name, routing_key).inc()
 
         self.relay = OutboxRelay(self.documents, publish)
 
@@ -168,7 +172,7 @@ class EventOutbox(DependencyProvider):
         self.kick()
 
     def _run(self):
-        failures = 0
+        failures, backlog_measured = 0, 0.0
         while True:
             try:
                 self._wake.get(timeout=self.poll_seconds)
@@ -176,6 +180,9 @@ class EventOutbox(DependencyProvider):
                 pass
             try:
                 self.relay.publish_pending()
+                if time.monotonic() - backlog_measured > self.backlog_interval_seconds:
+                    OUTBOX_BACKLOG.labels(self.container.service_name).set(self.relay.backlog())
+                    backlog_measured = time.monotonic()
                 failures = 0
             except Exception as exc:  # broker or database away: events stay stored, try again later
                 failures += 1
