@@ -48,10 +48,11 @@ class LeasedTimer(Timer):
         mongo.connect(self.container.service_name, settings.MONGODB_URI)
         self.leases = Leases(self.container.service_name)
         self.lease_name = f"{self.container.service_name}.{self.method_name}"
+        self.holder = f"{HOLDER}:{uuid.uuid4().hex[:6]}"  # one per replica, even several in a process
 
     def handle_timer_tick(self):
         # Hold the lease a little less than the interval so the next tick can take it anywhere.
-        if self.leases.acquire(self.lease_name, max(self.interval * 0.9, 0.05)):
+        if self.leases.acquire(self.lease_name, max(self.interval * 0.9, 0.05), self.holder):
             super().handle_timer_tick()
 
 
