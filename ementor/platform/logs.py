@@ -6,11 +6,36 @@ import contextlib
 import contextvars
 import json
 import logging
+import secrets
 import sys
 from datetime import datetime, timezone
 
 _event_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("event_id", default=None)
 _trace_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("trace_id", default=None)
+
+
+_traceparent: contextvars.ContextVar[str | None] = contextvars.ContextVar("traceparent", default=None)
+
+
+def new_traceparent() -> str:
+    return f"00-{secrets.token_hex(16)}-{secrets.token_hex(8)}-01"
+
+
+def valid_traceparent(value: str | None) -> str | None:
+    parts = (value or "").split("-")
+    if len(parts) == 4 and len(parts[1]) == 32 and len(parts[2]) == 16:
+        return value
+    return None
+
+
+def bind_trace(traceparent: str | None) -> None:
+    """Set the trace of the work this green thread does: its logs and the events it records."""
+    _traceparent.set(traceparent)
+    _trace_id.set(trace_id_from(traceparent))
+
+
+def current_traceparent() -> str | None:
+    return _traceparent.get()
 
 
 def trace_id_from(traceparent: str | None) -> str | None:

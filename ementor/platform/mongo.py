@@ -8,6 +8,7 @@ handy for development and tests on machines without a MongoDB server, never for 
 from __future__ import annotations
 
 import logging
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from typing import Callable, Generic, TypeVar
 
 import mongoengine
@@ -40,8 +41,24 @@ def connect(service: str, uri: str | None) -> str:
         )
         log.warning("%s: no MONGODB_URI set, using the in-process mongomock stand-in", service)
     else:
-        mongoengine.connect(db=database_name(service), alias=alias, host=uri, tz_aware=True, uuidRepresentation="standard")
+        mongoengine.connect(db=database_name(service), alias=alias, host=without_database(uri), tz_aware=True,
+                            uuidRepresentation="standard")
     return _describe(alias)
+
+
+def without_database(uri: str) -> str:
+    """Drop a database named in the URI (it would override each service's own database).
+
+    A database in the URI is also where credentials are checked; it is kept as `authSource`.
+    """
+    parts = urlsplit(uri)
+    database = parts.path.lstrip("/")
+    if not database:
+        return uri
+    query = dict(parse_qsl(parts.query))
+    if parts.username and "authSource" not in query:
+        query["authSource"] = database
+    return urlunsplit((parts.scheme, parts.netloc, "/", urlencode(query), parts.fragment))
 
 
 def _describe(alias: str) -> str:

@@ -26,6 +26,7 @@ from ementor_contracts import CloudEvent, Event, to_cloudevent
 
 from . import mongo
 from .amqp import CLOUDEVENTS_SERIALIZER, event_exchange
+from .logs import bind_trace, current_traceparent
 from .metrics import EVENTS_PUBLISHED, OUTBOX_BACKLOG
 from .tenancy import TenantDocument
 
@@ -50,7 +51,7 @@ class OutboxDocument(TenantDocument):
     meta = {"abstract": True, "indexes": [{"fields": ["outbox.event_id"], "sparse": True}]}
 
     def record(self, event: Event, *, traceparent: str | None = None) -> CloudEvent:
-        cloud_event = to_cloudevent(event, self.tenant_id, traceparent=traceparent)
+        cloud_event = to_cloudevent(event, self.tenant_id, traceparent=traceparent or current_traceparent())
         self.outbox.append(
             PendingEvent(event_id=cloud_event.id, type=cloud_event.type, body=cloud_event.model_dump_json(exclude_none=True))
         )
@@ -167,6 +168,10 @@ class EventOutbox(DependencyProvider):
 
     def get_dependency(self, worker_ctx):
         return self
+
+    def worker_setup(self, worker_ctx):
+        # Events recorded by this worker carry the trace of the request or event that caused it.
+        bind_trace(worker_ctx.context_data.get("traceparent"))
 
     def worker_teardown(self, worker_ctx):
         self.kick()

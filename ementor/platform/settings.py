@@ -89,7 +89,7 @@ class Settings(BaseSettings):
         if self.EMENTOR_ENV == "production":
             for key in ("EMENTOR_ADMIN_TOKEN", "EMENTOR_JWT_SECRET"):
                 value = getattr(self, key)
-                if value in PLACEHOLDERS or len(value) < 32:
+                if value in PLACEHOLDERS or value.startswith("replace-with") or len(value) < 32:
                     raise ValueError(f"{key} must be set to a secret of at least 32 characters in production")
             if self.uses_embedded_mongo:
                 raise ValueError("MONGODB_URI must point at a real MongoDB server in production")

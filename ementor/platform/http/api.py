@@ -24,6 +24,7 @@ from nameko.web.handlers import HttpRequestHandler
 from pydantic import BaseModel, ValidationError
 from werkzeug.wrappers import Response
 
+from ..logs import new_traceparent, valid_traceparent
 from ..metrics import HTTP_LATENCY, HTTP_REQUESTS
 from .auth import Principal, bearer_token, is_operator_token, verify_token
 from .errors import (
@@ -89,7 +90,10 @@ class ApiRoute(HttpRequestHandler):
             done = Event()
             self.container.spawn_worker(
                 self, (), kwargs,
-                context_data={"request_id": request.headers.get("X-Request-Id") or uuid.uuid4().hex},
+                context_data={
+                    "request_id": request.headers.get("X-Request-Id") or uuid.uuid4().hex,
+                    "traceparent": valid_traceparent(request.headers.get("traceparent")) or new_traceparent(),
+                },
                 handle_result=partial(self.handle_result, done),
             )
             response = self.response_from_result(done.wait())

@@ -154,3 +154,12 @@ def test_erasure_removes_the_person_everywhere_it_can_see_and_tells_the_other_se
     assert api.get(f"/v1/people/{jamie['id']}", org["token"]).status_code == 404
     assert api.delete(f"/v1/people/{jamie['id']}", org["token"]).status_code == 404
     assert api.post("/v1/people", org["token"], json=mentee()).status_code == 201, "the email is free again"
+
+
+def test_events_carry_the_trace_of_the_request_that_caused_them(org, api, events):
+    trace = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+    api.post("/v1/people", org["token"], json=mentee(), headers={"traceparent": trace})
+    api.post("/v1/people", org["token"], json=mentor())
+    first, second = events.wait_for("ProfileCreated", count=2)
+    assert first.traceparent == trace
+    assert second.traceparent and second.traceparent.split("-")[1] != trace.split("-")[1], "a new trace per request"

@@ -40,3 +40,27 @@ def test_production_with_real_secrets_boots():
     settings = load_settings({"EMENTOR_ENV": "production", "EMENTOR_ADMIN_TOKEN": SECRET,
                               "EMENTOR_JWT_SECRET": SECRET + "x", "MONGODB_URI": "mongodb://db:27017"})
     assert not settings.uses_embedded_mongo and not settings.is_development
+
+
+def test_the_env_example_placeholders_are_refused_in_production():
+    from pathlib import Path
+
+    example = dict(
+        line.split("=", 1) for line in Path(__file__).parents[3].joinpath(".env.example").read_text().splitlines()
+        if line and not line.startswith("#")
+    )
+    with pytest.raises(ConfigurationError, match="EMENTOR_ADMIN_TOKEN"):
+        load_settings(example)
+    assert load_settings({**example, "EMENTOR_ADMIN_TOKEN": SECRET, "EMENTOR_JWT_SECRET": SECRET + "y"})
+
+
+@pytest.mark.parametrize("uri, expected", [
+    ("mongodb://db:27017", "mongodb://db:27017"),
+    ("mongodb://db:27017/admin?replicaSet=rs0", "mongodb://db:27017/?replicaSet=rs0"),
+    ("mongodb://u:p@db:27017/admin?replicaSet=rs0", "mongodb://u:p@db:27017/?replicaSet=rs0&authSource=admin"),
+    ("mongodb://u:p@db/x?authSource=y", "mongodb://u:p@db/?authSource=y"),
+])
+def test_a_database_in_mongodb_uri_never_overrides_the_service_database(uri, expected):
+    from ementor.platform.mongo import without_database
+
+    assert without_database(uri) == expected
