@@ -82,8 +82,7 @@ class EventSubscriber(EventHandler):
     def handle_message(self, body, message):
         try:
             envelope = parse_cloudevent(body)
-            if envelope.type != self.event_type:
-                raise ValueError(f"expected {self.event_type}, got {envelope.type}")
+            self.check_type(envelope.type)
             if not envelope.tenantid:
                 raise ValueError("event without tenantid")
             event = envelope.event()
@@ -96,6 +95,11 @@ class EventSubscriber(EventHandler):
             self.queue_consumer.ack_message(message)
             return
         self.handle_message_with_args(message, envelope, event)
+
+    def check_type(self, type_name: str) -> None:
+        """Raise ValueError for an event type this subscriber's queue should not carry."""
+        if type_name != self.event_type:
+            raise ValueError(f"expected {self.event_type}, got {type_name}")
 
     def handle_message_with_args(self, message, envelope: CloudEvent, event: Event):
         context_data = self.unpack_message_headers(message)

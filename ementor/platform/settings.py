@@ -41,8 +41,8 @@ class Settings(BaseSettings):
     EMENTOR_ALLOW_PRIVATE_WEBHOOKS: bool = False
     EMENTOR_RABBITMQ_MANAGEMENT_URL: str | None = Field(
         default=None,
-        description="RabbitMQ management API (http://user:password@host:15672) that integrations uses to issue "
-        "per-organisation AMQP credentials; by default AMQP_URI's host and credentials on port 15672.",
+        description="RabbitMQ management API (http://user:password@host:15672) that integrations uses to "
+        "issue per-organisation AMQP credentials; by default AMQP_URI's host and credentials on port 15672.",
     )
     EMENTOR_LOG_FORMAT: Literal["json", "text"] = "text"
     AMQP_URI: str = "amqp://guest:guest@localhost:5672/"

@@ -8,7 +8,8 @@ exchange, subscriber queue and dead-letter queue is declared before any service 
 from __future__ import annotations
 
 import inspect
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from kombu import Connection
 
@@ -22,10 +23,21 @@ class Subscription:
     method: str
     source_service: str
     event_type: str
+    # Set by a subscriber that builds its own queue (integrations binds one queue to every event
+    # type): its queue name, and `build_queues(queue_name, delivery_limit) -> (queue, dead letters)`.
+    queue_name: str | None = None
+    build_queues: Callable | None = field(default=None, compare=False, repr=False)
 
     @property
     def queue(self) -> str:
+        if self.queue_name:
+            return self.queue_name
         return subscriber_queue_name(self.source_service, self.event_type, self.service, self.method)
+
+    def queues(self, delivery_limit: int):
+        if self.build_queues is not None:
+            return self.build_queues(self.queue, delivery_limit)
+        return subscriber_queues(self.source_service, self.event_type, self.queue, delivery_limit)
 
     @property
     def dead_letter_queue(self) -> str:
@@ -38,7 +50,12 @@ def subscriptions(service_classes) -> list[Subscription]:
         for method_name, method in inspect.getmembers(cls, inspect.isfunction):
             for entrypoint in getattr(method, "nameko_entrypoints", ()):
                 if isinstance(entrypoint, EventSubscriber):
-                    found.append(Subscription(cls.name, method_name, entrypoint.source_service, entrypoint.event_type))
+                    naming = getattr(entrypoint, "queue_name_for", None)
+                    found.append(Subscription(
+                        cls.name, method_name, entrypoint.source_service, entrypoint.event_type,
+                        queue_name=naming(cls.name, method_name) if naming else None,
+                        build_queues=getattr(entrypoint, "build_queues", None),
+                    ))
     return sorted(found, key=lambda s: s.queue)
 
 
@@ -49,7 +66,7 @@ def declare(amqp_uri: str, service_classes, delivery_limit: int) -> list[Subscri
         for cls in service_classes:
             event_exchange(cls.name)(channel).declare()
         for sub in subs:
-            queue, dead = subscriber_queues(sub.source_service, sub.event_type, sub.queue, delivery_limit)
+            queue, dead = sub.queues(delivery_limit)
             dead(channel).declare()
             queue(channel).declare()
     return subs

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import http.server
 import json
+import logging
 import threading
 import time
 
@@ -24,7 +25,7 @@ class _Receiver:
         receiver = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802 - the http.server API
+            def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("content-length", 0)))
                 receiver.deliveries.append(({k.lower(): v for k, v in self.headers.items()}, body))
                 self.send_response(204)
@@ -39,7 +40,7 @@ class _Receiver:
 
     @property
     def url(self) -> str:
-        return "http://127.0.0.1:%d/ementor-webhook" % self.server.server_address[1]
+        return f"http://127.0.0.1:{self.server.server_address[1]}/ementor-webhook"
 
     def wait_for(self, count: int) -> None:
         deadline = time.monotonic() + WAIT_SECONDS
@@ -56,24 +57,35 @@ def run(tour) -> None:
     organisation_id = tour.state["organisation_id"]
 
     catalogue = tour.api.get("/v1/events/catalogue").json()
-    tour.say("Integrations: the public event catalogue",
-             f"GET /v1/events/catalogue (no token needed) lists {len(catalogue['schemas'])} event types, each with "
-             f"the JSON Schema of its CloudEvent, plus an AsyncAPI {catalogue['asyncapi']['asyncapi']} document.")
+    tour.say(
+        "Integrations: the public event catalogue",
+        f"GET /v1/events/catalogue (no token needed) lists {len(catalogue['schemas'])} event types, "
+        "each with the JSON Schema of its CloudEvent, plus an AsyncAPI "
+        f"{catalogue['asyncapi']['asyncapi']} document.",
+    )
 
     receiver = _Receiver()
-    amqp = None
+    amqp = webhook = None
     try:
-        response = tour.api.post("/v1/webhooks", token, json={"url": receiver.url, "event_types": ["*"],
-                                                               "description": "walkthrough receiver"},
-                                 expect=(201, 422))
+        response = tour.api.post(
+            "/v1/webhooks",
+            token,
+            json={"url": receiver.url, "event_types": ["*"], "description": "walkthrough receiver"},
+            expect=(201, 422),
+        )
         if response.status_code == 422:
-            tour.say("Webhook refused", response.json()["error"]["message"] +
-                     "\n(local receivers are accepted in development, or with EMENTOR_ALLOW_PRIVATE_WEBHOOKS=true)")
+            tour.say(
+                "Webhook refused",
+                response.json()["error"]["message"] + "\n(local receivers are accepted in development, "
+                "or with EMENTOR_ALLOW_PRIVATE_WEBHOOKS=true)",
+            )
             return
         webhook = response.json()
-        tour.say("A coordinator registers a webhook for every event type",
-                 f"POST /v1/webhooks -> {webhook['id']} at {webhook['url']}\n"
-                 f"signing secret (shown once): {webhook['secret'][:14]}...")
+        tour.say(
+            "A coordinator registers a webhook for every event type",
+            f"POST /v1/webhooks -> {webhook['id']} at {webhook['url']}\n"
+            f"signing secret (shown once): {webhook['secret'][:14]}...",
+        )
 
         amqp = _open_amqp(tour, token, organisation_id)
 
@@ -94,21 +106,32 @@ def run(tour) -> None:
                 verdict = "signature verified"
             except domain.InvalidSignature as exc:
                 verdict = f"SIGNATURE INVALID: {exc}"
-            lines.append(f"{event['type']:<16} webhook-id={headers['webhook-id']}  {verdict}  "
-                         f"(tenantid is ours: {event['tenantid'] == organisation_id})")
-        tour.say(f"The receiver got {len(receiver.deliveries)} signed deliveries (Standard Webhooks)",
-                 "\n".join(lines) or "none arrived within the wait; see GET /v1/webhooks/<id>/deliveries")
+            lines.append(
+                f"{event['type']:<16} webhook-id={headers['webhook-id']}  {verdict}  "
+                f"(tenantid is ours: {event['tenantid'] == organisation_id})"
+            )
+        tour.say(
+            f"The receiver got {len(receiver.deliveries)} signed deliveries (Standard Webhooks)",
+            "\n".join(lines) or "none arrived within the wait; see GET /v1/webhooks/<id>/deliveries",
+        )
         log = tour.api.get(f"/v1/webhooks/{webhook['id']}/deliveries", token).json()["items"]
-        tour.say("Its delivery log (GET /v1/webhooks/<id>/deliveries)",
-                 "\n".join(f"{d['event_type']:<16} {d['status']:<9} attempts={d['attempts']} "
-                           f"last HTTP {d['last_status_code']}" for d in log))
+        tour.say(
+            "Its delivery log (GET /v1/webhooks/<id>/deliveries)",
+            "\n".join(
+                f"{d['event_type']:<16} {d['status']:<9} attempts={d['attempts']} "
+                f"last HTTP {d['last_status_code']}"
+                for d in log
+            ),
+        )
         if amqp is not None:
             _show_amqp(tour, amqp, expected=len(receiver.deliveries))
     finally:
+        # The receiver stops with the step: remove what points at it, and the broker user.
         receiver.close()
+        if webhook is not None:
+            tour.api.delete(f"/v1/webhooks/{webhook['id']}", token, expect=(204, 404))
         if amqp is not None:
             amqp[0].close()
-            # Leave no broker user behind on the developer's RabbitMQ.
             tour.api.delete("/v1/amqp-credentials", token, expect=(204, 404, 503))
 
 
@@ -119,20 +142,25 @@ def _open_amqp(tour, token: str, organisation_id: str):
         tour.say("AMQP access unavailable", response.json()["error"]["message"])
         return None
     credentials = response.json()
-    try:
-        import pika
+    import pika
 
+    logging.getLogger("pika").setLevel(logging.WARNING)  # its INFO lines would drown the tour
+    try:
         connection = pika.BlockingConnection(pika.URLParameters(credentials["amqp_uri"]))
         channel = connection.channel()
         queue = f"{credentials['queue_prefix']}walkthrough"
         channel.queue_declare(queue, exclusive=True, auto_delete=True)
-        channel.queue_bind(queue, credentials["exchange"], routing_key=f"{credentials['routing_key_prefix']}#")
-    except Exception as exc:  # e.g. the broker is not reachable at the host this deployment names
+        channel.queue_bind(
+            queue, credentials["exchange"], routing_key=f"{credentials['routing_key_prefix']}#"
+        )
+    except (pika.exceptions.AMQPError, OSError) as exc:  # e.g. the broker is not reachable at the host named
         tour.say("AMQP credentials issued, but connecting with them failed", str(exc))
         return None
-    tour.say("The organisation gets its own RabbitMQ user (POST /v1/amqp-credentials)",
-             f"user {credentials['username']} may bind queues named {credentials['queue_prefix']}* to "
-             f"{credentials['exchange']} with routing keys {credentials['routing_key_prefix']}* only")
+    tour.say(
+        "The organisation gets its own RabbitMQ user (POST /v1/amqp-credentials)",
+        f"user {credentials['username']} may bind queues named {credentials['queue_prefix']}* to "
+        f"{credentials['exchange']} with routing keys {credentials['routing_key_prefix']}* only",
+    )
     return connection, channel, queue
 
 
@@ -141,11 +169,16 @@ def _show_amqp(tour, amqp, expected: int) -> None:
     seen = []
     deadline = time.monotonic() + WAIT_SECONDS
     while len(seen) < expected and time.monotonic() < deadline:
-        method, properties, body = channel.basic_get(queue, auto_ack=True)
+        method, _properties, body = channel.basic_get(queue, auto_ack=True)
         if method is None:
             connection.sleep(0.05)
             continue
         seen.append(f"{method.routing_key}  id={json.loads(body)['id']}")
-    tour.say(f"The same {len(seen)} events, read from ementor.integrations with the organisation's own user",
-             "\n".join(seen) or "none arrived within the wait")
-    tour.say("(the walkthrough revokes that user again: DELETE /v1/amqp-credentials)")
+    tour.say(
+        f"The same {len(seen)} events, read from ementor.integrations with the organisation's own user",
+        "\n".join(seen) or "none arrived within the wait",
+    )
+    tour.say(
+        "(the walkthrough then deletes its webhook and revokes that user: DELETE /v1/webhooks/<id>, "
+        "DELETE /v1/amqp-credentials)"
+    )

@@ -1,0 +1,169 @@
+"""The webhook sender loop: claims due deliveries and sends them from a green pool.
+
+Every replica runs the loop; a delivery is claimed atomically, so each attempt is made once.
+A slow or failing receiver cannot hold up the others: each attempt has a hard time limit, runs
+in its own green thread, and at most `per_endpoint` attempts to one endpoint are in flight per
+replica, so one endpoint's backlog never fills the pool.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections import Counter
+from datetime import timedelta
+
+import eventlet
+import requests
+from eventlet.greenpool import GreenPool
+from eventlet.queue import Empty, Full, LightQueue
+from nameko.extensions import DependencyProvider
+from requests.adapters import HTTPAdapter
+
+from ementor.platform import mongo
+
+from . import domain
+from .documents import utcnow
+from .repository import IntegrationsRepository
+from .sender import Response, TransportError, WebhookSender
+
+log = logging.getLogger(__name__)
+
+MAX_RESPONSE_BYTES = 64 * 1024
+
+
+def target_policy(settings) -> domain.TargetPolicy:
+    """Development allows private and plain-http targets; elsewhere the operator decides
+    (EMENTOR_ALLOW_PRIVATE_WEBHOOKS), and public targets always need https."""
+    return domain.TargetPolicy(
+        allow_private=settings.EMENTOR_ALLOW_PRIVATE_WEBHOOKS or settings.is_development,
+        allow_http=settings.is_development,
+    )
+
+
+def http_post(session: requests.Session, timeout: float):
+    """A `Post` over requests (green under eventlet), with a hard limit on the whole attempt."""
+
+    def post(url: str, body: bytes, headers: dict[str, str]) -> Response:
+        try:
+            with eventlet.Timeout(timeout):
+                response = session.post(
+                    url, data=body, headers=headers, timeout=timeout, allow_redirects=False, stream=True
+                )
+                try:
+                    # Read (a bounded part of) the answer so the connection can be reused.
+                    response.raw.read(MAX_RESPONSE_BYTES)
+                finally:
+                    response.close()
+        except eventlet.Timeout:
+            raise TransportError(f"timed out after {timeout:g}s") from None
+        except requests.Timeout:
+            raise TransportError(f"timed out after {timeout:g}s") from None
+        except requests.RequestException as exc:
+            raise TransportError(f"request failed: {type(exc).__name__}: {str(exc)[:300]}") from None
+        return Response(response.status_code, response.headers.get("retry-after"))
+
+    return post
+
+
+class WebhookDispatcher(DependencyProvider):
+    def __init__(
+        self,
+        *,
+        schedule: tuple[timedelta, ...] = domain.RETRY_SCHEDULE,
+        timeout: float = 10.0,
+        per_endpoint: int = 4,
+        pool_size: int = 200,
+        poll_seconds: float = 1.0,
+    ):
+        self.schedule = schedule
+        self.timeout = timeout
+        self.per_endpoint = per_endpoint
+        self.pool_size = pool_size
+        self.poll_seconds = poll_seconds
+        # Longer than any attempt can take: past it, an unfinished attempt is presumed lost.
+        self.lease = timedelta(seconds=timeout + 30)
+        self._wake = LightQueue(maxsize=1)
+        self._gt = None
+
+    def setup(self):
+        settings = self.container.config["EMENTOR_SETTINGS"]
+        mongo.connect(self.container.service_name, settings.MONGODB_URI)
+        self.repo = IntegrationsRepository()
+        session = requests.Session()
+        adapter = HTTPAdapter(pool_connections=100, pool_maxsize=self.per_endpoint, max_retries=0)
+        session.mount("https://", adapter)
+        session.mount("http://", adapter)
+        self.session = session
+        self.sender = WebhookSender(
+            self.repo, http_post(session, self.timeout), target_policy(settings), schedule=self.schedule
+        )
+        self.pool = GreenPool(self.pool_size)
+        self.in_flight: Counter[str] = Counter()
+
+    def start(self):
+        self._gt = self.container.spawn_managed_thread(self._run, identifier="webhook-dispatcher")
+
+    def stop(self):
+        if self._gt is not None:
+            self._gt.kill()
+        # Attempts cut short here are retried once their lease lapses: delivery is at least once.
+        for attempt in list(self.pool.coroutines_running):
+            eventlet.greenthread.kill(attempt)
+        self.session.close()
+
+    def kill(self):
+        self.stop()
+
+    def get_dependency(self, worker_ctx):
+        return self
+
+    def kick(self) -> None:
+        try:
+            self._wake.put_nowait(True)
+        except Full:  # already woken
+            pass
+
+    def _run(self):
+        failures = 0
+        while True:
+            try:
+                self._wake.get(timeout=self.poll_seconds)
+            except Empty:
+                pass
+            try:
+                self.dispatch_due()
+                failures = 0
+            except Exception as exc:  # noqa: BLE001 - database away: deliveries wait, try again later
+                failures += 1
+                delay = min(30.0, 0.5 * 2 ** min(failures, 8)) * random.uniform(0.5, 1.0)
+                log.warning(
+                    "webhook dispatcher could not claim deliveries (%s); retrying in %.1fs", exc, delay
+                )
+                eventlet.sleep(delay)
+
+    def dispatch_due(self) -> int:
+        """Start an attempt for every due delivery the pool and the per-endpoint limit allow."""
+        started = 0
+        while self.pool.free() > 0:
+            busy = [webhook_id for webhook_id, count in self.in_flight.items() if count >= self.per_endpoint]
+            delivery = self.repo.claim_due(utcnow(), self.lease, busy)
+            if delivery is None:
+                break
+            self.in_flight[delivery.webhook_id] += 1
+            self.pool.spawn_n(self._attempt, delivery)
+            started += 1
+        return started
+
+    def _attempt(self, delivery) -> None:
+        try:
+            self.sender.attempt(delivery)
+        except Exception:  # logged; the lease brings the delivery back
+            log.exception(
+                "webhook delivery %s failed unexpectedly; it is retried when its lease lapses", delivery.id
+            )
+        finally:
+            self.in_flight[delivery.webhook_id] -= 1
+            if self.in_flight[delivery.webhook_id] <= 0:
+                del self.in_flight[delivery.webhook_id]
+            self.kick()

@@ -1,0 +1,169 @@
+"""Storage of webhooks, deliveries and AMQP access; the only module that queries MongoDB."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from mongoengine import NotUniqueError
+from pymongo import ASCENDING, ReturnDocument
+
+from .documents import (
+    ACTIVE,
+    CANCELLED,
+    DISABLED,
+    LOG_RETENTION_DAYS,
+    PENDING,
+    AmqpAccess,
+    Delivery,
+    Webhook,
+)
+
+HISTORY_KEPT = 20
+
+
+class IntegrationsRepository:
+    # -- webhooks -------------------------------------------------------------------------
+    def add_webhook(self, webhook: Webhook) -> None:
+        webhook.save(force_insert=True)
+
+    def webhook(self, tenant_id: str, webhook_id: str) -> Webhook | None:
+        return Webhook.scoped(tenant_id, id=webhook_id).first()
+
+    def webhooks(self, tenant_id: str, *, limit: int, after: str | None = None) -> list[Webhook]:
+        query = Webhook.scoped(tenant_id)
+        if after:
+            query = query.filter(id__gt=after)
+        return list(query.order_by("id").limit(limit))
+
+    def count_webhooks(self, tenant_id: str) -> int:
+        return Webhook.scoped(tenant_id).count()
+
+    def active_webhooks(self, tenant_id: str) -> list[Webhook]:
+        return list(Webhook.scoped(tenant_id, status=ACTIVE))
+
+    def delete_webhook(self, tenant_id: str, webhook_id: str) -> bool:
+        deleted = Webhook.scoped(tenant_id, id=webhook_id).delete()
+        Delivery.scoped(tenant_id, webhook_id=webhook_id).delete()
+        return deleted > 0
+
+    def disable_webhook(self, tenant_id: str, webhook_id: str, reason: str, now: datetime) -> bool:
+        """Disable an active webhook and cancel what it still had to receive; False if it was not active."""
+        changed = Webhook.scoped(tenant_id, id=webhook_id, status=ACTIVE).update(
+            set__status=DISABLED, set__disabled_reason=reason, set__disabled_at=now
+        )
+        if changed:
+            Delivery.scoped(tenant_id, webhook_id=webhook_id, status=PENDING).update(
+                set__status=CANCELLED,
+                unset__next_attempt_at=True,
+                set__last_error=f"endpoint disabled: {reason}",
+                set__expire_at=now + timedelta(days=LOG_RETENTION_DAYS),
+            )
+        return bool(changed)
+
+    def enable_webhook(self, tenant_id: str, webhook_id: str) -> None:
+        Webhook.scoped(tenant_id, id=webhook_id).update(
+            set__status=ACTIVE, unset__disabled_reason=True, unset__disabled_at=True
+        )
+
+    # -- deliveries -----------------------------------------------------------------------
+    def add_delivery(self, delivery: Delivery) -> bool:
+        """Store a delivery unless this webhook already has one for the event."""
+        try:
+            delivery.save(force_insert=True)
+        except NotUniqueError:
+            return False
+        return True
+
+    def delivery(self, tenant_id: str, webhook_id: str, delivery_id: str) -> Delivery | None:
+        return Delivery.scoped(tenant_id, webhook_id=webhook_id, id=delivery_id).first()
+
+    def deliveries(
+        self,
+        tenant_id: str,
+        webhook_id: str,
+        *,
+        limit: int,
+        before: str | None = None,
+        status: str | None = None,
+    ) -> list[Delivery]:
+        """Newest first."""
+        query = Delivery.scoped(tenant_id, webhook_id=webhook_id)
+        if status:
+            query = query.filter(status=status)
+        if before:
+            query = query.filter(id__lt=before)
+        return list(query.order_by("-id").limit(limit))
+
+    def claim_due(self, now: datetime, lease: timedelta, skip_webhooks: list[str]) -> Delivery | None:
+        """Take the most overdue delivery of any organisation for one attempt.
+
+        Claiming pushes `next_attempt_at` past the attempt's longest duration, so another sender
+        (another replica) leaves it alone; if this one dies mid-attempt the delivery is due again
+        once the lease lapses.
+        """
+        query: dict = {"next_attempt_at": {"$lte": now}}
+        if skip_webhooks:
+            query["webhook_id"] = {"$nin": skip_webhooks}
+        raw = Delivery._get_collection().find_one_and_update(
+            query,
+            {"$set": {"next_attempt_at": now + lease}},
+            sort=[("next_attempt_at", ASCENDING)],
+            return_document=ReturnDocument.AFTER,
+        )
+        return None if raw is None else Delivery._from_son(raw)
+
+    def record_attempt(
+        self,
+        delivery: Delivery,
+        *,
+        at: datetime,
+        status_code: int | None,
+        error: str | None,
+        duration_ms: int,
+        next_attempt_at: datetime | None,
+        status: str,
+    ) -> None:
+        attempt = {"at": at, "status_code": status_code, "error": error, "duration_ms": duration_ms}
+        update: dict = {
+            "$set": {
+                "status": status,
+                "last_attempt_at": at,
+                "last_status_code": status_code,
+                "last_error": error,
+            },
+            "$inc": {"attempts": 1},
+            "$push": {"history": {"$each": [attempt], "$slice": -HISTORY_KEPT}},
+        }
+        if next_attempt_at is None:
+            update["$unset"] = {"next_attempt_at": ""}
+            update["$set"]["expire_at"] = at + timedelta(days=LOG_RETENTION_DAYS)
+        else:
+            update["$set"]["next_attempt_at"] = next_attempt_at
+        Delivery._get_collection().update_one({"_id": delivery.id, "tenant_id": delivery.tenant_id}, update)
+
+    def cancel_delivery(self, delivery: Delivery, reason: str, now: datetime) -> None:
+        Delivery.scoped(delivery.tenant_id, id=delivery.id).update(
+            set__status=CANCELLED,
+            unset__next_attempt_at=True,
+            set__last_error=reason,
+            set__expire_at=now + timedelta(days=LOG_RETENTION_DAYS),
+        )
+
+    def schedule_again(self, delivery: Delivery, now: datetime) -> None:
+        """A replay: a new round of attempts, starting now."""
+        Delivery.scoped(delivery.tenant_id, id=delivery.id).update(
+            set__status=PENDING,
+            set__attempts=0,
+            set__next_attempt_at=now,
+            unset__expire_at=True,
+        )
+
+    # -- AMQP access ----------------------------------------------------------------------
+    def amqp_access(self, tenant_id: str) -> AmqpAccess | None:
+        return AmqpAccess.scoped(tenant_id, id=tenant_id).first()
+
+    def save_amqp_access(self, access: AmqpAccess) -> None:
+        access.save()
+
+    def delete_amqp_access(self, tenant_id: str) -> None:
+        AmqpAccess.scoped(tenant_id, id=tenant_id).delete()

@@ -1,0 +1,82 @@
+"""Fan-out and the delivery queue against the MongoDB fixture (no broker)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from ementor_contracts import MatchAccepted, to_cloudevent
+
+from ementor.platform import mongo
+from services.integrations import handlers
+from services.integrations.documents import DOCUMENTS, Webhook, utcnow
+from services.integrations.repository import IntegrationsRepository
+from tests.integration.integrations._support import new_tenant
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def repo(mongodb):
+    mongo.connect("integrations", mongodb)
+    mongo.ensure_indexes(*DOCUMENTS)
+    return IntegrationsRepository()
+
+
+def webhook(repo, tenant, event_types=("*",)) -> Webhook:
+    hook = Webhook(
+        tenant_id=tenant,
+        url="https://hooks.example.org/in",
+        event_types=list(event_types),
+        secret="whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+    )
+    repo.add_webhook(hook)
+    return hook
+
+
+def test_fanning_out_the_same_event_again_queues_nothing_new(repo):
+    tenant = new_tenant()
+    first, second = webhook(repo, tenant), webhook(repo, tenant, ["MatchAccepted"])
+    webhook(repo, tenant, ["MatchEnded"])
+    event = MatchAccepted(match_id="m1", mentee_id="a", mentor_id="b")
+    envelope = to_cloudevent(event, tenant)
+    published = []
+
+    def publish(body, key):
+        published.append(key)
+
+    assert handlers.fan_out(repo, envelope, event, publish) == 2
+    assert handlers.fan_out(repo, envelope, event, publish) == 0  # redelivered: no second delivery
+    for hook in (first, second):
+        [delivery] = repo.deliveries(tenant, hook.id, limit=10)
+        assert delivery.event_id == envelope.id
+    assert published == [f"{tenant}.MatchAccepted"] * 2  # the exchange copy is at least once
+
+
+def test_a_delivery_is_claimed_by_one_sender_at_a_time_and_busy_endpoints_are_skipped(repo):
+    tenant = new_tenant()
+    busy, idle = webhook(repo, tenant), webhook(repo, tenant)
+    event = MatchAccepted(match_id="m1", mentee_id="a", mentor_id="b")
+    handlers.fan_out(repo, to_cloudevent(event, tenant), event, lambda body, key: None)
+    now = utcnow() + timedelta(seconds=1)
+
+    claimed = repo.claim_due(now, timedelta(seconds=40), skip_webhooks=[busy.id])
+    assert claimed.webhook_id == idle.id
+    assert repo.claim_due(now, timedelta(seconds=40), skip_webhooks=[busy.id]) is None  # leased, not due
+    assert repo.claim_due(now, timedelta(seconds=40), skip_webhooks=[]).webhook_id == busy.id
+    assert repo.claim_due(now + timedelta(seconds=41), timedelta(seconds=40), skip_webhooks=[]) is not None
+
+
+def test_the_delivery_log_pages_newest_first(repo):
+    tenant = new_tenant()
+    hook = webhook(repo, tenant)
+    ids = []
+    for n in range(5):
+        event = MatchAccepted(match_id=f"m{n}", mentee_id="a", mentor_id="b")
+        envelope = to_cloudevent(event, tenant)
+        handlers.fan_out(repo, envelope, event, lambda body, key: None)
+        ids.append(envelope.id)
+    page = repo.deliveries(tenant, hook.id, limit=2)
+    rest = repo.deliveries(tenant, hook.id, limit=10, before=page[-1].id)
+    assert [d.event_id for d in page + rest] == list(reversed(ids))
+    assert repo.deliveries(new_tenant(), hook.id, limit=10) == []
