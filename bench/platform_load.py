@@ -1,0 +1,256 @@
+"""End-to-end load: API call to email accepted by the SMTP server, across every service.
+
+Each service runs in its own process (`ementor serve <service>`), as in production, on its own
+port; requests are routed by path with the reverse proxy's own rules (infra/compose/nginx.conf).
+Several organisations get people and active matches, then messages are posted at a steady
+rate; each MessageSent becomes a "new message" email, and the latency of a message is the time
+from its POST to the email's acceptance by the SMTP server. Beside it: the raw broker ceiling
+(confirmed publishes per second with pika on the same RabbitMQ) and each service's peak memory.
+"""
+
+from __future__ import annotations
+
+import collections
+import os
+import re
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from urllib.parse import quote
+
+import pika
+import requests
+
+from bench.report import Report, arguments
+from ementor import registry
+from ementor.devtools.catchers import MailCatcher
+from ementor.platform.settings import DEV_ADMIN_TOKEN
+
+ROOT = Path(__file__).resolve().parents[1]
+MANAGEMENT = "http://guest:guest@localhost:15672/api"
+LOCATION = re.compile(r"location ~ (\S+)\s*\{\s*set \$service (\w+);")
+
+
+def routes() -> list[tuple[re.Pattern, str]]:
+    text = (ROOT / "infra" / "compose" / "nginx.conf").read_text()
+    return [(re.compile(pattern), service) for pattern, service in LOCATION.findall(text)]
+
+
+class Platform:
+    """The six services as separate processes on a fresh vhost, with a path router."""
+
+    def __init__(self, smtp_port: int):
+        self.vhost = f"bench-{uuid.uuid4().hex[:8]}"
+        requests.put(f"{MANAGEMENT}/vhosts/{self.vhost}", timeout=10).raise_for_status()
+        requests.put(f"{MANAGEMENT}/permissions/{self.vhost}/guest", json={"configure": ".*", "write": ".*", "read": ".*"},
+                     timeout=10).raise_for_status()
+        self.amqp_uri = f"amqp://guest:guest@localhost:5672/{quote(self.vhost, safe='')}"
+        self.ports = {name: 18100 + i for i, name in enumerate(registry.SERVICES)}
+        self.routes = routes()
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("EMENTOR_", "SMTP_", "TWILIO_", "MONGODB_"))}
+        env.update(AMQP_URI=self.amqp_uri, SMTP_HOST="127.0.0.1", SMTP_PORT=str(smtp_port), EMENTOR_ENV="development",
+                   EMENTOR_LOG_FORMAT="json", EMENTOR_MAX_WORKERS="64")
+        self.processes = {}
+        for name, port in self.ports.items():
+            self.processes[name] = subprocess.Popen(
+                [sys.executable, "-m", "ementor.cli", "serve", name],
+                env={**env, "EMENTOR_HTTP_ADDRESS": f"127.0.0.1:{port}"},
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT,
+            )
+        deadline = time.monotonic() + 120
+        for name, port in self.ports.items():
+            while True:
+                try:
+                    if requests.get(f"http://127.0.0.1:{port}/health", timeout=1).ok:
+                        break
+                except requests.RequestException:
+                    pass
+                if time.monotonic() > deadline or self.processes[name].poll() is not None:
+                    raise RuntimeError(f"{name} did not start")
+                time.sleep(0.2)
+        self.local = threading.local()
+
+    def url(self, path: str) -> str:
+        for pattern, service in self.routes:
+            if pattern.search(path):
+                return f"http://127.0.0.1:{self.ports[service]}{path}"
+        raise LookupError(path)
+
+    def call(self, method: str, path: str, token: str | None = None, **kwargs) -> requests.Response:
+        session = getattr(self.local, "session", None) or requests.Session()
+        self.local.session = session
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        response = session.request(method, self.url(path), headers=headers, timeout=30, **kwargs)
+        if response.status_code >= 400:
+            raise RuntimeError(f"{method} {path}: {response.status_code} {response.text[:200]}")
+        return response
+
+    def peak_memory_mb(self) -> dict[str, float]:
+        peaks = {}
+        for name, process in self.processes.items():
+            status = Path(f"/proc/{process.pid}/status").read_text()
+            kb = int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1))
+            peaks[name] = kb / 1024
+        return peaks
+
+    def stop(self) -> None:
+        for process in self.processes.values():
+            process.terminate()
+        for process in self.processes.values():
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        requests.delete(f"{MANAGEMENT}/vhosts/{self.vhost}", timeout=10)
+
+
+def set_up(platform: Platform, organisations: int, pairs: int) -> list[dict]:
+    """Organisations with people and active matches; returns one record per match."""
+    matches = []
+    with ThreadPoolExecutor(8) as pool:
+        for o in range(organisations):
+            org = platform.call("POST", "/v1/organisations", DEV_ADMIN_TOKEN,
+                                json={"slug": f"load-{uuid.uuid4().hex[:8]}", "name": f"Load {o}"}).json()
+            key = org["api_key"]
+            coordinator = platform.call("POST", "/v1/auth/token", key).json()["access_token"]
+
+            def person(role, i, key=key, coordinator=coordinator, o=o):
+                body = {"role": role, "name": f"{role} {i}", "email": f"{role}{i}.o{o}@load.example.org",
+                        "timezone": "Europe/London", "interests": ["science", f"topic-{i % 7}"], "vetted": role == "mentor"}
+                if role == "mentor":
+                    body["capacity"] = 1
+                created = platform.call("POST", "/v1/people", coordinator, json=body).json()
+                token = platform.call("POST", "/v1/auth/token", key, json={"person_id": created["id"]}).json()["access_token"]
+                return {**created, "token": token}
+
+            mentors = list(pool.map(lambda i: person("mentor", i), range(pairs)))
+            mentees = list(pool.map(lambda i: person("mentee", i), range(pairs)))
+
+            def match(pair, coordinator=coordinator):
+                mentor, mentee = pair
+                for _ in range(100):  # matching learns of the people from their events
+                    try:
+                        created = platform.call("POST", "/v1/matches", coordinator,
+                                                json={"mentee_id": mentee["id"], "mentor_id": mentor["id"]}).json()
+                        break
+                    except RuntimeError:
+                        time.sleep(0.1)
+                platform.call("POST", f"/v1/matches/{created['id']}/accept", mentor["token"], json={})
+                platform.call("POST", f"/v1/matches/{created['id']}/accept", mentee["token"], json={})
+                return {"id": created["id"], "mentor": mentor, "mentee": mentee}
+
+            matches += list(pool.map(match, zip(mentors, mentees)))
+    return matches
+
+
+def wait_until_open(platform: Platform, matches: list[dict]) -> None:
+    """Messaging opens a conversation when it hears MatchAccepted."""
+    for match in matches:
+        for _ in range(300):
+            try:
+                platform.call("GET", f"/v1/matches/{match['id']}/messages?limit=1", match["mentor"]["token"])
+                break
+            except RuntimeError:
+                time.sleep(0.05)
+
+
+def drive(platform: Platform, matches: list[dict], count: int, rate: float):
+    """Post `count` messages at `rate` per second; return {recipient email: [post times]} and elapsed."""
+    posted = collections.defaultdict(list)
+    lock = threading.Lock()
+    started = time.perf_counter()
+
+    def post(i):
+        match = matches[i % len(matches)]
+        sender, recipient = (match["mentor"], match["mentee"]) if (i // len(matches)) % 2 == 0 else (match["mentee"], match["mentor"])
+        target = started + i / rate
+        delay = target - time.perf_counter()
+        if delay > 0:
+            time.sleep(delay)
+        at = time.time()
+        platform.call("POST", f"/v1/matches/{match['id']}/messages", sender["token"], json={"body": f"Hello number {i}"})
+        with lock:
+            posted[recipient["email"]].append(at)
+
+    with ThreadPoolExecutor(32) as pool:
+        list(pool.map(post, range(count)))
+    return posted, time.perf_counter() - started
+
+
+def broker_ceiling(amqp_uri: str, seconds: float = 3.0) -> float:
+    connection = pika.BlockingConnection(pika.URLParameters(amqp_uri))
+    channel = connection.channel()
+    channel.confirm_delivery()
+    channel.exchange_declare("bench.ceiling", "topic", durable=True)
+    queue = channel.queue_declare("bench.ceiling", durable=True, arguments={"x-queue-type": "quorum"}).method.queue
+    channel.queue_bind(queue, "bench.ceiling", "#")
+    body = b"x" * 600  # about the size of a MessageSent CloudEvent
+    sent, started = 0, time.perf_counter()
+    while time.perf_counter() - started < seconds:
+        channel.basic_publish("bench.ceiling", "MessageSent", body, pika.BasicProperties(delivery_mode=2))
+        sent += 1
+    rate = sent / (time.perf_counter() - started)
+    channel.queue_delete(queue)
+    connection.close()
+    return rate
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def main(argv=None) -> int:
+    args = arguments(__doc__.splitlines()[0], argv)
+    report = Report("platform_load", args.json)
+    organisations, pairs, messages, rate = (2, 15, 200, 40.0) if args.quick else (4, 100, 2000, 100.0)
+    mail = MailCatcher(host="127.0.0.1").start()
+    platform = Platform(mail.port)
+    try:
+        report.note(f"{len(platform.processes)} services in separate processes; MongoDB: in-process mongomock per service")
+        setup_started = time.perf_counter()
+        matches = set_up(platform, organisations, pairs)
+        wait_until_open(platform, matches)
+        report.figure("setup", time.perf_counter() - setup_started, "s",
+                      organisations=organisations, people=2 * organisations * pairs, active_matches=len(matches))
+        time.sleep(3)  # let the setup's own notifications drain before measuring
+        baseline = len(mail.messages)
+
+        posted, elapsed = drive(platform, matches, messages, rate)
+        report.figure("messages posted", messages / elapsed, "messages/s", offered_rate=rate)
+        expected = sum(len(times) for times in posted.values())
+        deadline = time.monotonic() + 120
+        while len(mail.messages) - baseline < expected and time.monotonic() < deadline:
+            time.sleep(0.2)
+        emails = mail.messages[baseline:]
+        received = collections.defaultdict(list)
+        for email in emails:
+            for rcpt in email.recipients:
+                received[rcpt.lower()].append(email.received_at)
+        latencies = []
+        for recipient, post_times in posted.items():
+            for sent_at, accepted_at in zip(sorted(post_times), sorted(received.get(recipient, []))):
+                latencies.append((accepted_at - sent_at) * 1000)
+        last = max((e.received_at for e in emails), default=time.time())
+        first_post = min(t for times in posted.values() for t in times)
+        report.figure("emails delivered", len(latencies), "emails", expected=expected)
+        report.figure("end-to-end throughput", len(latencies) / (last - first_post), "messages/s")
+        if latencies:
+            report.figure("API call to email accepted p50", statistics.median(latencies), "ms")
+            report.figure("API call to email accepted p99", percentile(latencies, 99), "ms")
+        report.figure("raw broker ceiling", broker_ceiling(platform.amqp_uri), "confirmed publishes/s")
+        for name, megabytes in platform.peak_memory_mb().items():
+            report.figure(f"peak memory {name}", megabytes, "MB")
+    finally:
+        platform.stop()
+        mail.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
