@@ -54,6 +54,10 @@ class LeasedTimer(Timer):
         # Hold the lease a little less than the interval so the next tick can take it anywhere.
         if self.leases.acquire(self.lease_name, max(self.interval * 0.9, 0.05), self.holder):
             super().handle_timer_tick()
+        else:
+            # Another replica holds this tick. nameko's loop waits for the tick's worker before the
+            # next one: without this it would wait for ever (and `stop()` would hang).
+            self.worker_complete.send()
 
 
 leased_timer = LeasedTimer.decorator

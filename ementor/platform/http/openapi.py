@@ -50,11 +50,10 @@ def build(service_classes) -> dict:
             if model is not None:
                 models.add(model)
     ordered = sorted(models, key=lambda m: (m.__module__, m.__name__))
-    names = {m: _component_name(m) for m in ordered}
-    _, schema = models_json_schema(
-        [(m, "validation" if _is_input(m, found) else "serialization") for m in ordered],
-        ref_template="#/components/schemas/{model}",
-    )
+    keyed = [(m, "validation" if _is_input(m, found) else "serialization") for m in ordered]
+    refs, schema = models_json_schema(keyed, ref_template="#/components/schemas/{model}")
+    # pydantic names the components (qualifying them when two services use one class name).
+    names = {model: refs[(model, mode)]["$ref"].rsplit("/", 1)[1] for model, mode in keyed}
     components = dict(sorted(schema.get("$defs", {}).items()))
     components["Error"] = ERROR_SCHEMA
     paths: dict = {}
@@ -73,10 +72,6 @@ def build(service_classes) -> dict:
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
         },
     }
-
-
-def _component_name(model) -> str:
-    return model.__name__
 
 
 def _is_input(model, found) -> bool:

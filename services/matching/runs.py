@@ -1,0 +1,245 @@
+"""Cohort matching runs: claimed by one replica, solved in a child process, proposed as matches.
+
+`POST /v1/matching-runs` only stores a queued run. Every replica runs a `RunExecutor`, which
+claims queued runs with an atomic update and a lease (renewed while it works, so a run whose
+replica died is taken over by another). The heavy part -- scoring every pair and solving the
+assignment -- runs in `services.matching.worker`, a child process, so the replica's eventlet hub
+keeps serving requests and events meanwhile; progress flows back line by line into the run.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import pickle
+import socket
+import sys
+import time
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+import eventlet
+from ementor_contracts import MatchingRunCompleted, MatchProposed
+from eventlet.green import subprocess
+from eventlet.queue import Empty, LightQueue
+from nameko.extensions import DependencyProvider
+
+from ementor.platform import mongo
+
+from . import domain
+from .documents import PROPOSED, utcnow
+from .repository import MatchingRepository, new_id, pending
+from .worker import Problem
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(seconds=30)
+PROGRESS_EVERY = 0.5  # seconds between progress writes
+INSERT_BATCH = 500
+MAX_UNMATCHED_LISTED = 5000
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+class SolverFailed(RuntimeError):
+    pass
+
+
+def rules_for(repo: MatchingRepository, tenant_id: str, programme_id: str | None):
+    """The programme's settings, else the organisation's default, else the built-in default."""
+    doc = (repo.settings(tenant_id, programme_id) if programme_id is not None else None) or repo.settings(tenant_id, None)
+    if doc is None:
+        return domain.DEFAULT_RULES
+    return domain.rules_from(doc.get("weights"), doc.get("min_shared_interests"), doc.get("field_key"))
+
+
+def load_problem(repo: MatchingRepository, tenant_id: str, programme_id: str) -> tuple[Problem, dict]:
+    """The run's inputs as they stand now: unmatched mentees, mentors' free places, past pairs, rules."""
+    at = utcnow()
+    people = [domain.Candidate.from_document(d) for d in repo.candidates(tenant_id, programme_id=programme_id)]
+    mentors = [p for p in people if p.role == "mentor"]
+    mentees = [p for p in people if p.role == "mentee"]
+    open_matches = repo.open_matches_in(tenant_id, programme_id)
+    taken = {m["mentee_id"] for m in open_matches}
+    free = [m for m in mentees if m.id not in taken]
+    loads = repo.loads(tenant_id, [m.id for m in mentors])
+    pending_by_mentor: dict[str, int] = {}
+    for match in open_matches:
+        if match["status"] == PROPOSED:
+            pending_by_mentor[match["mentor_id"]] = pending_by_mentor.get(match["mentor_id"], 0) + 1
+    mentor_people = []
+    for mentor in mentors:
+        active = int((loads.get(mentor.id) or {}).get("active", 0))
+        places = max(0, mentor.capacity - active - pending_by_mentor.get(mentor.id, 0))
+        mentor_people.append(mentor.person(at, places))
+    excluded: dict[str, list[str]] = {}
+    free_ids = {m.id for m in free}
+    for mentee_id, mentor_id in repo.closed_pairs(tenant_id):
+        if mentee_id in free_ids:
+            excluded.setdefault(mentee_id, []).append(mentor_id)
+    rules = rules_for(repo, tenant_id, programme_id)
+    problem = Problem(mentees=[m.person(at) for m in free], mentors=mentor_people, rules=rules,
+                      excluded_pairs=excluded)
+    facts = {"mentees_considered": len(free), "mentors_considered": len(mentors),
+             "places": sum(m.places for m in mentor_people), "already_matched": len(taken)}
+    return problem, facts
+
+
+def solve_in_child(problem: Problem, on_progress) -> dict:
+    """Run the worker process; call on_progress(stage, fraction) as it reports; return its result."""
+    env = dict(os.environ)
+    env.setdefault("PYTHONPATH", str(PROJECT_ROOT))
+    child = subprocess.Popen([sys.executable, "-m", "services.matching.worker"], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, cwd=str(PROJECT_ROOT), env=env)
+    result = None
+    try:
+        child.stdin.write(pickle.dumps(problem, protocol=pickle.HIGHEST_PROTOCOL))
+        child.stdin.close()
+        for line in child.stdout:
+            message = json.loads(line)
+            if "progress" in message:
+                on_progress(message["progress"]["stage"], message["progress"]["fraction"])
+            elif "result" in message:
+                result = message["result"]
+        code = child.wait()
+    except BaseException:
+        child.kill()
+        child.wait()
+        raise
+    if code != 0 or result is None:
+        raise SolverFailed(f"the solver process failed (exit code {code})")
+    return result
+
+
+def execute(repo: MatchingRepository, run: dict, holder: str, solve=solve_in_child) -> None:
+    tenant_id, run_id, programme_id = run["tenant_id"], run["_id"], run["programme_id"]
+    state = {"last": 0.0}
+
+    def report(stage: str, fraction: float, force: bool = False) -> None:
+        now = time.monotonic()
+        if force or now - state["last"] >= PROGRESS_EVERY:
+            state["last"] = now
+            if not repo.update_run(tenant_id, run_id, holder, LEASE, stage=stage, progress=round(fraction, 3)):
+                raise SolverFailed("the run was taken over by another replica")
+
+    try:
+        report("loading", 0.0, force=True)
+        problem, facts = load_problem(repo, tenant_id, programme_id)
+        repo.update_run(tenant_id, run_id, holder, LEASE, **facts)
+        if not problem.mentees or not problem.mentors:
+            outcome = {"pairs": [], "unmatched": [], "total_score": 0.0, "upper_bound": 0.0, "optimal": True,
+                       "timings": {}}
+            if problem.mentees:  # mentees but no mentor at all
+                outcome["unmatched"] = [{"mentee_id": m.id, "reason": "no_mentors", "eligible_mentors": 0,
+                                         "message": "no mentor in the programme has a free place"}
+                                        for m in problem.mentees]
+        else:
+            outcome = solve(problem, lambda stage, fraction: report(stage, fraction))
+        report("proposing", 0.0, force=True)
+        matched, total, meanwhile = propose_all(repo, tenant_id, run_id, programme_id, outcome["pairs"], report)
+        unmatched = outcome["unmatched"] + [
+            {"mentee_id": p["mentee_id"], "reason": "matched_meanwhile", "eligible_mentors": None,
+             "message": "the mentee got a match while the run was in progress"} for p in meanwhile]
+        upper = outcome.get("upper_bound")
+        fields = {
+            "stage": "completed", "progress": 1.0, "matched_count": matched, "unmatched_count": len(unmatched),
+            "total_score": round(total, 6), "optimal": bool(outcome.get("optimal")) and not meanwhile,
+            "upper_bound": None if upper is None or math.isinf(upper) else round(float(upper), 6),
+            "unmatched": sorted(unmatched, key=lambda u: u["mentee_id"])[:MAX_UNMATCHED_LISTED],
+            "timings": outcome.get("timings", {}),
+        }
+        event = MatchingRunCompleted(run_id=run_id, programme_id=programme_id, matched_count=matched,
+                                     unmatched_count=len(unmatched), total_score=round(total, 6))
+        repo.finish_run(tenant_id, run_id, holder, failed=False, fields=fields, events=[pending(event, tenant_id)])
+        if matched:
+            repo.bump(tenant_id)
+        log.info("matching run %s of programme %s: %d matched, %d unmatched, total %.4f", run_id, programme_id,
+                 matched, len(unmatched), total)
+    except Exception as exc:
+        log.exception("matching run %s failed", run_id)
+        repo.finish_run(tenant_id, run_id, holder, failed=True,
+                        fields={"stage": "failed", "error": str(exc) or exc.__class__.__name__})
+
+
+def propose_all(repo: MatchingRepository, tenant_id: str, run_id: str, programme_id: str, pairs: list[dict],
+                report) -> tuple[int, float, list[dict]]:
+    """Insert the run's matches in batches, each with its MatchProposed event in its outbox.
+
+    A mentee who got a match while the run was solving is refused by the one-open-match index
+    and reported as such, never matched twice.
+    """
+    matched, total, meanwhile = 0, 0.0, []
+    for start in range(0, len(pairs), INSERT_BATCH):
+        batch = pairs[start:start + INSERT_BATCH]
+        documents = []
+        for pair in batch:
+            match_id = new_id()
+            score = round(sum(part["contribution"] for part in pair["reasons"].values()), 4) if pair["reasons"] \
+                else round(pair["score"], 4)
+            event = MatchProposed(match_id=match_id, mentee_id=pair["mentee_id"], mentor_id=pair["mentor_id"],
+                                  programme_id=programme_id, proposed_by=domain.COORDINATOR, score=score,
+                                  matching_run_id=run_id)
+            now = utcnow()
+            documents.append({
+                "_id": match_id, "tenant_id": tenant_id, "programme_id": programme_id,
+                "mentee_id": pair["mentee_id"], "mentor_id": pair["mentor_id"], "status": PROPOSED, "open": True,
+                "mentee_accepted": False, "mentor_accepted": False, "score": score, "reasons": pair["reasons"],
+                "proposed_by": domain.COORDINATOR, "matching_run_id": run_id, "created_at": now, "updated_at": now,
+                "outbox": [pending(event, tenant_id)], "delete_when_published": False,
+            })
+        refused = repo.insert_matches(documents)
+        for position, pair in enumerate(batch):
+            if position in refused:
+                meanwhile.append(pair)
+            else:
+                matched += 1
+                total += float(pair["score"])
+        report("proposing", min(1.0, (start + len(batch)) / max(1, len(pairs))))
+    return matched, total, meanwhile
+
+
+class RunExecutor(DependencyProvider):
+    """Claims and executes matching runs in this replica, one at a time."""
+
+    poll_seconds = 2.0
+
+    def __init__(self):
+        self._wake = LightQueue(maxsize=1)
+        self._gt = None
+
+    def setup(self):
+        settings = self.container.config["EMENTOR_SETTINGS"]
+        mongo.connect(self.container.service_name, settings.MONGODB_URI)
+        self.repo = MatchingRepository()
+        self.holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+    def start(self):
+        self._gt = self.container.spawn_managed_thread(self._run, identifier="matching-runs")
+
+    def stop(self):
+        if self._gt is not None:
+            self._gt.kill()
+
+    kill = stop
+
+    def kick(self) -> None:
+        if self._wake.qsize() == 0:  # woken once is enough
+            self._wake.put_nowait(True)
+
+    def get_dependency(self, worker_ctx):
+        return self
+
+    def _run(self):
+        while True:
+            try:
+                self._wake.get(timeout=self.poll_seconds)
+            except Empty:
+                pass
+            try:
+                while (run := self.repo.claim_run(self.holder, LEASE)) is not None:
+                    execute(self.repo, run, self.holder)
+            except Exception:  # the database away: try again at the next tick
+                log.exception("matching runs: could not claim or run")
+                eventlet.sleep(self.poll_seconds)

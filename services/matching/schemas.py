@@ -1,0 +1,176 @@
+"""Request and response bodies of the matching API (they also generate its OpenAPI)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+MatchStatus = Literal["proposed", "active", "declined", "ended"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+# -- settings -------------------------------------------------------------------------------------
+class Weights(Strict):
+    interests: float = Field(default=1.0, ge=0, le=10, description="Shared interests, rarer ones counting more.")
+    language: float = Field(default=0.25, ge=0, le=10, description="Sharing a language.")
+    timezone: float = Field(default=0.25, ge=0, le=10, description="Closeness of time zones (0 h gap = 1, 12 h = 0).")
+    field: float = Field(default=0.5, ge=0, le=10, description="Same answer to the chosen custom field (`field_key`).")
+
+
+class SettingsQuery(Strict):
+    programme_id: str | None = Field(default=None, description="A programme's settings; omit for the organisation's default.")
+
+
+class PutSettings(Strict):
+    programme_id: str | None = Field(default=None, description="Set a programme's settings; omit for the organisation's default.")
+    weights: Weights = Field(default_factory=Weights)
+    min_shared_interests: int = Field(default=1, ge=0, le=20, description="Pairs sharing fewer interests are never matched.")
+    field_key: str | None = Field(default=None, max_length=40,
+                                  description="A choice or number custom field compared for equality; null for none.")
+
+
+class MatchingSettings(BaseModel):
+    programme_id: str | None
+    weights: Weights
+    min_shared_interests: int
+    field_key: str | None
+    inherited_from: Literal["programme", "organisation", "default"] = Field(
+        description="Where these settings come from: set for this programme, the organisation's default, or built in.")
+    updated_at: datetime | None = None
+
+
+# -- recommendations ------------------------------------------------------------------------------
+class RecommendationQuery(Strict):
+    limit: int = Field(default=10, ge=1, le=50)
+
+
+class Recommendation(BaseModel):
+    mentor_id: str
+    score: float = Field(description="The weighted mean of the factors, in [0, 1]; the sum of the contributions.")
+    reasons: dict[str, Any] = Field(
+        description="Per factor: its weight, its value in [0, 1], and its contribution to the score; the "
+                    "shared interests (each with its rarity), shared languages, and the time-zone gap in hours.")
+
+
+class RecommendationList(BaseModel):
+    items: list[Recommendation]
+    next_cursor: str | None = None
+
+
+# -- matches --------------------------------------------------------------------------------------
+class ProposeMatch(Strict):
+    mentee_id: str = Field(min_length=1)
+    mentor_id: str = Field(min_length=1)
+    programme_id: str | None = Field(default=None, description="Defaults to the mentee's programme.")
+
+
+class ActOnMatch(Strict):
+    person_id: str | None = Field(default=None, description="A coordinator acting for one side names that person.")
+
+
+class DeclineMatch(ActOnMatch):
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class EndMatch(ActOnMatch):
+    reason: str | None = Field(default=None, max_length=500)
+
+
+class Match(BaseModel):
+    id: str
+    programme_id: str | None
+    mentee_id: str
+    mentor_id: str
+    status: MatchStatus
+    mentee_accepted: bool
+    mentor_accepted: bool
+    score: float
+    reasons: dict[str, Any]
+    proposed_by: str | None
+    matching_run_id: str | None
+    created_at: datetime
+    updated_at: datetime
+    accepted_at: datetime | None = None
+    declined_at: datetime | None = None
+    declined_by: str | None = None
+    decline_reason: str | None = None
+    ended_at: datetime | None = None
+    ended_by: str | None = None
+    end_reason: str | None = None
+
+
+class MatchQuery(Strict):
+    person_id: str | None = None
+    status: MatchStatus | None = None
+    limit: int = Field(default=50, ge=1, le=200)
+    cursor: str | None = None
+
+
+class MatchList(BaseModel):
+    items: list[Match]
+    next_cursor: str | None
+
+
+# -- goals ----------------------------------------------------------------------------------------
+class CreateGoal(Strict):
+    title: str = Field(min_length=1, max_length=200)
+    due_date: date | None = None
+
+
+class Goal(BaseModel):
+    id: str
+    match_id: str
+    title: str
+    due_date: date | None
+    set_by: str | None
+    created_at: datetime
+    completed_at: datetime | None
+    completed_by: str | None
+
+
+class GoalList(BaseModel):
+    items: list[Goal]
+    next_cursor: str | None = None
+
+
+# -- matching runs --------------------------------------------------------------------------------
+class StartRun(Strict):
+    programme_id: str = Field(min_length=1)
+
+
+class Unmatched(BaseModel):
+    mentee_id: str
+    reason: str = Field(description="no_mentors | no_shared_interests | no_vetted_mentor | repeat_pair | "
+                                    "mentors_full | matched_meanwhile")
+    message: str
+    eligible_mentors: int | None = None
+
+
+class MatchingRun(BaseModel):
+    id: str
+    programme_id: str
+    status: Literal["queued", "running", "completed", "failed"]
+    stage: str = Field(description="queued, loading, scoring, solving, pricing, proposing, completed or failed")
+    progress: float = Field(description="Share of the work done, 0 to 1.")
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    mentees_considered: int
+    mentors_considered: int
+    places: int
+    already_matched: int = Field(description="Mentees left out because they already had a proposed or active match.")
+    matched_count: int
+    unmatched_count: int
+    total_score: float
+    upper_bound: float | None = Field(
+        description="No assignment over all pairs scores more (proved with LP duality); equal to total_score "
+                    "when the assignment is proven optimal.")
+    optimal: bool | None
+    unmatched: list[Unmatched]
+    timings: dict[str, float]
+    error: str | None
