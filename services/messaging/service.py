@@ -1,0 +1,189 @@
+"""Messaging service entrypoints: conversations, messages, moderation, and the events they follow."""
+
+from __future__ import annotations
+
+import logging
+
+import eventlet
+from ementor_contracts import (
+    CloudEvent,
+    MatchAccepted,
+    MatchDeclined,
+    MatchEnded,
+    MatchProposed,
+    PersonErased,
+    ProfileCreated,
+    ProfileUpdated,
+)
+from eventlet import tpool
+from nameko.rpc import RpcProxy
+
+from ementor.platform.config import AppSettings
+from ementor.platform.consumer import subscribe
+from ementor.platform.http.api import api
+from ementor.platform.http.auth import Principal
+from ementor.platform.mongo import Repository
+from ementor.platform.schedule import leased_timer
+
+from . import handlers, schemas
+from .documents import DOCUMENTS, Message
+from .relay import HandOverOutbox
+from .repository import MessagingRepository
+
+log = logging.getLogger(__name__)
+
+COORDINATOR = ("coordinator",)
+PEOPLE = ("mentor", "mentee")
+PROFILES_TIMEOUT_SECONDS = 5.0
+LONG_TEXT_CHARS = 1000
+
+
+def _scan_off_the_loop(scan, text: str, *args):
+    """Moderate a long text in a real thread, so other requests keep being served meanwhile."""
+    if len(text) > LONG_TEXT_CHARS:
+        return tpool.execute(scan, text, *args)
+    return scan(text, *args)
+
+
+class MessagingService:
+    name = "messaging"
+
+    repo: MessagingRepository = Repository(MessagingRepository, DOCUMENTS)
+    outbox = HandOverOutbox(Message)
+    settings = AppSettings()
+    profiles = RpcProxy("profiles")
+
+    # -- messages -----------------------------------------------------------------------------
+    @api("POST", "/v1/matches/<match_id>/messages", roles=PEOPLE, body=schemas.PostMessage,
+         response=schemas.MessageView, status=201, errors=(404, 409, 422, 429),
+         summary="Send a message to the other person of an active match",
+         description="201 with status `delivered`, or `held` when moderation holds it for a coordinator. "
+                     "404 if the match is unknown or you are not part of it; 409 `match_not_active` if it is "
+                     "proposed, declined or ended; 429 with Retry-After past the per-person rate limit.")
+    def post_message(self, auth: Principal, match_id: str, body: schemas.PostMessage):
+        message, events = handlers.post_message(self.repo, auth, match_id, body.body,
+                                                offload=_scan_off_the_loop)
+        self.outbox.hand_over(Message, auth.tenant_id, message.id, events)
+        return handlers.message_view(message, auth)
+
+    @api("GET", "/v1/matches/<match_id>/messages", query=schemas.MessagesQuery, response=schemas.MessageList,
+         errors=(404, 409), summary="A conversation's messages, newest first",
+         description="The mentor and mentee see delivered messages and their own held or rejected ones; "
+                     "a coordinator of the organisation sees everything.")
+    def list_messages(self, auth: Principal, match_id: str, query: schemas.MessagesQuery):
+        return handlers.list_messages(self.repo, auth, match_id, query)
+
+    @api("POST", "/v1/matches/<match_id>/messages/read", roles=PEOPLE, body=schemas.MarkRead,
+         response=schemas.ConversationView, errors=(404, 409, 422),
+         summary="Mark the conversation read up to a message; returns the unread count")
+    def mark_read(self, auth: Principal, match_id: str, body: schemas.MarkRead):
+        return handlers.mark_read(self.repo, auth, match_id, body.up_to_message_id)
+
+    @api("GET", "/v1/matches/<match_id>/conversation", response=schemas.ConversationView, errors=(404,),
+         summary="A conversation's state, moderation policy and (for its people) unread count")
+    def get_conversation(self, auth: Principal, match_id: str):
+        conversation = handlers.conversation_for(self.repo, auth, match_id)
+        return handlers.conversation_view(self.repo, auth, conversation)
+
+    @api("GET", "/v1/matches/<match_id>/messages/stats", roles=COORDINATOR,
+         response=schemas.ConversationStatsView, errors=(404, 409),
+         summary="Conversation statistics for a coordinator")
+    def conversation_stats(self, auth: Principal, match_id: str):
+        return handlers.conversation_stats(self.repo, auth, match_id)
+
+    # -- moderation ---------------------------------------------------------------------------
+    @api("GET", "/v1/moderation/messages", roles=COORDINATOR, query=schemas.QueueQuery,
+         response=schemas.MessageList,
+         summary="The moderation queue (held messages, oldest first) or past decisions")
+    def moderation_queue(self, auth: Principal, query: schemas.QueueQuery):
+        items = self.repo.moderation_queue(auth.tenant_id, status=query.status, match_id=query.match_id,
+                                           limit=query.limit + 1, after=query.cursor)
+        page, next_cursor = handlers.paginate(items, query.limit)
+        return schemas.MessageList(items=[handlers.message_view(m, auth) for m in page],
+                                   next_cursor=next_cursor)
+
+    @api("POST", "/v1/moderation/messages/<message_id>/approve", roles=COORDINATOR, body=schemas.Decision,
+         response=schemas.MessageView, errors=(404, 409),
+         summary="Approve a held message: it is delivered (MessageApproved, then MessageSent)")
+    def approve(self, auth: Principal, message_id: str, body: schemas.Decision):
+        message, events = handlers.decide(self.repo, auth, message_id, approve=True, reason=body.reason)
+        self.outbox.hand_over(Message, auth.tenant_id, message.id, events)
+        return handlers.message_view(message, auth)
+
+    @api("POST", "/v1/moderation/messages/<message_id>/reject", roles=COORDINATOR, body=schemas.Decision,
+         response=schemas.MessageView, errors=(404, 409),
+         summary="Reject a held message: it is never delivered (MessageRejected)")
+    def reject(self, auth: Principal, message_id: str, body: schemas.Decision):
+        message, events = handlers.decide(self.repo, auth, message_id, approve=False, reason=body.reason)
+        self.outbox.hand_over(Message, auth.tenant_id, message.id, events)
+        return handlers.message_view(message, auth)
+
+    @api("GET", "/v1/moderation/audit", roles=COORDINATOR, query=schemas.AuditQuery,
+         response=schemas.AuditList,
+         summary="The moderation audit log, newest first (append-only: no endpoint changes it)")
+    def audit(self, auth: Principal, query: schemas.AuditQuery):
+        items = self.repo.audit_entries(auth.tenant_id, message_id=query.message_id, match_id=query.match_id,
+                                        limit=query.limit + 1, before=query.cursor)
+        page, next_cursor = handlers.paginate(items, query.limit)
+        return schemas.AuditList(items=[handlers.audit_view(e) for e in page], next_cursor=next_cursor)
+
+    @api("GET", "/v1/settings/messaging", roles=COORDINATOR, response=schemas.SettingsView,
+         summary="The organisation's moderation and rate-limit settings")
+    def get_settings(self, auth: Principal):
+        return handlers.settings_view(self.repo, auth.tenant_id)
+
+    @api("PUT", "/v1/settings/messaging", roles=COORDINATOR, body=schemas.UpdateSettings,
+         response=schemas.SettingsView, errors=(422,),
+         summary="Replace the organisation's moderation and rate-limit settings")
+    def put_settings(self, auth: Principal, body: schemas.UpdateSettings):
+        return handlers.update_settings(self.repo, auth.tenant_id, body)
+
+    # -- events from matching and profiles -------------------------------------------------------
+    @subscribe(MatchProposed)
+    def on_match_proposed(self, event: MatchProposed, envelope: CloudEvent):
+        handlers.match_proposed(self.repo, envelope.tenantid, event)
+
+    @subscribe(MatchAccepted)
+    def on_match_accepted(self, event: MatchAccepted, envelope: CloudEvent):
+        handlers.match_accepted(self.repo, envelope.tenantid, event, envelope.time, self._mentee_is_minor)
+
+    @subscribe(MatchDeclined)
+    def on_match_declined(self, event: MatchDeclined, envelope: CloudEvent):
+        handlers.match_declined(self.repo, envelope.tenantid, event)
+
+    @subscribe(MatchEnded)
+    def on_match_ended(self, event: MatchEnded, envelope: CloudEvent):
+        handlers.match_ended(self.repo, envelope.tenantid, event, envelope.time)
+
+    @subscribe(ProfileCreated)
+    def on_profile_created(self, event: ProfileCreated, envelope: CloudEvent):
+        handlers.profile_changed(self.repo, envelope.tenantid, person_id=event.person_id, role=event.role,
+                                 is_minor=event.is_minor, at=envelope.time)
+
+    @subscribe(ProfileUpdated)
+    def on_profile_updated(self, event: ProfileUpdated, envelope: CloudEvent):
+        handlers.profile_changed(self.repo, envelope.tenantid, person_id=event.person_id, role=event.role,
+                                 is_minor=event.is_minor, at=envelope.time)
+
+    @subscribe(PersonErased)
+    def on_person_erased(self, event: PersonErased, envelope: CloudEvent):
+        handlers.person_erased(self.repo, envelope.tenantid, event.person_id)
+
+    @leased_timer(interval=60)
+    def repair_audit(self):
+        repaired = handlers.repair_audit(self.repo)
+        if repaired:
+            log.warning("appended %d moderation audit entries that a crash had left unwritten", repaired)
+
+    def _mentee_is_minor(self, tenant_id: str, person_id: str) -> bool | None:
+        try:
+            with eventlet.Timeout(PROFILES_TIMEOUT_SECONDS):
+                contacts = self.profiles.get_contacts(tenant_id, [person_id])
+        except eventlet.Timeout:
+            log.warning("profiles did not answer within %.0fs", PROFILES_TIMEOUT_SECONDS)
+            return None
+        except Exception as exc:  # noqa: BLE001 - profiles not deployed, or failing: the caller assumes a minor
+            log.warning("could not ask profiles about %s: %r", person_id, exc)
+            return None
+        entry = (contacts or {}).get(person_id)
+        return None if entry is None else bool(entry.get("is_minor"))
