@@ -24,7 +24,7 @@ from ementor_contracts import CloudEvent, Event, parse_cloudevent
 
 from . import mongo
 from .amqp import subscriber_queue_name, subscriber_queues
-from .inbox import Inbox
+from .inbox import Claim, Inbox
 from .logs import event_context
 from .metrics import EVENTS_DEAD_LETTERED, EVENTS_FAILED, EVENTS_HANDLED, HANDLER_LATENCY
 
@@ -51,6 +51,7 @@ class DeadLetteringQueueConsumer(QueueConsumer):
 
 class EventSubscriber(EventHandler):
     queue_consumer = DeadLetteringQueueConsumer()
+    busy_poll_seconds = 0.25
 
     def __init__(self, event_class: type[Event], **kwargs):
         super().__init__(
@@ -90,7 +91,13 @@ class EventSubscriber(EventHandler):
             log.error("dead-lettering unreadable message on %s: %s", self.queue.name, exc)
             self._dead_letter(message)
             return
-        if self.inbox.seen(envelope.tenantid, self.consumer_name, envelope.id):
+        claim = self.inbox.claim(envelope.tenantid, self.consumer_name, envelope.id)
+        while claim is Claim.BUSY:
+            # Redelivered while an earlier delivery is still being handled (its connection was cut):
+            # wait here until that one finishes, or its lease lapses because its replica died.
+            eventlet.sleep(self.busy_poll_seconds)
+            claim = self.inbox.claim(envelope.tenantid, self.consumer_name, envelope.id)
+        if claim is Claim.DONE:
             log.info("skipping %s %s: already handled by %s", envelope.type, envelope.id, self.consumer_name)
             self.queue_consumer.ack_message(message)
             return
@@ -122,11 +129,12 @@ class EventSubscriber(EventHandler):
         HANDLER_LATENCY.labels(service, self.consumer_name).observe(time.perf_counter() - started)
         with event_context(envelope):
             if exc_info is None:
-                self.inbox.record(envelope.tenantid, self.consumer_name, envelope.id)
+                self.inbox.done(envelope.tenantid, self.consumer_name, envelope.id)
                 self.queue_consumer.ack_message(message)
                 EVENTS_HANDLED.labels(service, self.consumer_name, envelope.type).inc()
                 return result, exc_info
             EVENTS_FAILED.labels(service, self.consumer_name, envelope.type).inc()
+            self.inbox.release(envelope.tenantid, self.consumer_name, envelope.id)
             if isinstance(exc_info[1], PermanentFailure):
                 log.error("%s failed permanently on %s: %s", self.consumer_name, envelope.id, exc_info[1])
                 self._dead_letter(message)

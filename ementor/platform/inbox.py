@@ -1,23 +1,39 @@
-"""Idempotent consumers: remember which events each consumer has handled.
+"""Idempotent consumers: each consumer takes each event once.
 
-The entry is written after the handler succeeds, so a crash in between makes the handler
-run again: handlers are written to be safe to repeat (upserts, conditional updates), and the
-inbox spares them the common case of a plain redelivery.
+A consumer claims the event (consumer, event id) before its handler runs and marks it done
+after. A redelivery of a done event is acknowledged and skipped. A redelivery that arrives
+while the first delivery is still being handled (a broker connection cut mid-handler
+requeues the message at once) finds the claim busy and waits its turn instead of running the
+handler a second time. A claim whose handler failed is released for the retry, and one whose
+replica died lapses after its lease.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from enum import Enum
 
 from mongoengine.connection import get_db
 from pymongo import ASCENDING
 from pymongo.errors import DuplicateKeyError
 
 RETENTION = timedelta(days=30)
+CLAIM_LEASE = timedelta(seconds=30)  # longer than any handler runs
+
+
+class Claim(Enum):
+    CLAIMED = "claimed"  # handle it now
+    DONE = "done"  # handled before: acknowledge and skip
+    BUSY = "busy"  # another delivery is handling it right now: try again later
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
 
 
 class Inbox:
     collection_name = "inbox"
+    lease = CLAIM_LEASE
 
     def __init__(self, alias: str):
         self.collection = get_db(alias)[self.collection_name]
@@ -26,21 +42,39 @@ class Inbox:
         )
         self.collection.create_index("handled_at", expireAfterSeconds=int(RETENTION.total_seconds()))
 
-    def seen(self, tenant_id: str, consumer: str, event_id: str) -> bool:
-        query = {"tenant_id": tenant_id, "consumer": consumer, "event_id": event_id}
-        return self.collection.count_documents(query, limit=1) > 0
+    @staticmethod
+    def _key(tenant_id: str, consumer: str, event_id: str) -> dict:
+        return {"tenant_id": tenant_id, "consumer": consumer, "event_id": event_id}
 
-    def record(self, tenant_id: str, consumer: str, event_id: str) -> None:
-        entry = {
-            "tenant_id": tenant_id,
-            "consumer": consumer,
-            "event_id": event_id,
-            "handled_at": datetime.now(timezone.utc),
-        }
+    def claim(self, tenant_id: str, consumer: str, event_id: str) -> Claim:
+        key = self._key(tenant_id, consumer, event_id)
+        now = _now()
         try:
-            self.collection.insert_one(entry)
+            self.collection.insert_one({**key, "state": "processing", "until": now + self.lease, "handled_at": now})
+            return Claim.CLAIMED
         except DuplicateKeyError:
             pass
+        taken_over = self.collection.update_one(
+            {**key, "state": "processing", "until": {"$lt": now}},
+            {"$set": {"until": now + self.lease, "handled_at": now}},
+        )
+        if taken_over.modified_count:
+            return Claim.CLAIMED
+        entry = self.collection.find_one(key, {"state": 1})
+        if entry is None:  # released between our insert and our look: try once more
+            return self.claim(tenant_id, consumer, event_id)
+        return Claim.DONE if entry["state"] == "done" else Claim.BUSY
+
+    def done(self, tenant_id: str, consumer: str, event_id: str) -> None:
+        self.collection.update_one(
+            self._key(tenant_id, consumer, event_id), {"$set": {"state": "done", "handled_at": _now()}}, upsert=True
+        )
+
+    def release(self, tenant_id: str, consumer: str, event_id: str) -> None:
+        self.collection.delete_one({**self._key(tenant_id, consumer, event_id), "state": "processing"})
+
+    def seen(self, tenant_id: str, consumer: str, event_id: str) -> bool:
+        return self.collection.count_documents({**self._key(tenant_id, consumer, event_id), "state": "done"}, limit=1) > 0
 
     def forget_tenant(self, tenant_id: str) -> None:
         self.collection.delete_many({"tenant_id": tenant_id})

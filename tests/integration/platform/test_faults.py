@@ -40,8 +40,13 @@ def person(i):
     return {"role": "mentee", "name": f"P{i}", "email": f"p{i}@example.org", "timezone": "Europe/London"}
 
 
-def test_an_event_whose_replica_dies_mid_handler_is_redone_by_another(start_services, settings, api):
+def test_an_event_whose_replica_dies_mid_handler_is_redone_by_another(start_services, settings, api, monkeypatch):
+    from datetime import timedelta
+
+    from ementor.platform.inbox import Inbox
     from tests.support.infra import free_port
+
+    monkeypatch.setattr(Inbox, "lease", timedelta(seconds=2))  # the dead replica's claim lapses quickly
 
     start_services(ProfilesService)
     organisation = api.create_organisation("harbour")
