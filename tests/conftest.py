@@ -8,6 +8,7 @@ eventlet.monkey_patch()  # nameko services run in this process, on green threads
 
 import mongoengine  # noqa: E402
 import pytest  # noqa: E402
+from mongoengine.base.common import _document_registry  # noqa: E402
 from mongoengine.connection import get_db
 
 from ementor.platform.settings import DEV_ADMIN_TOKEN, DEV_JWT_SECRET, Settings
@@ -52,6 +53,10 @@ def mongodb(mongodb_uri):
             db.client.drop_database(db.name)
         finally:
             mongoengine.disconnect(alias)
+    # mongoengine caches each document class's collection object; a cached mongomock collection
+    # would keep the previous test's documents alive.
+    for document in _document_registry.values():
+        document._collection = None
 
 
 @pytest.fixture

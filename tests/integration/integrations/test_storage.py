@@ -9,7 +9,7 @@ from ementor_contracts import MatchAccepted, to_cloudevent
 
 from ementor.platform import mongo
 from services.integrations import handlers
-from services.integrations.documents import DOCUMENTS, Webhook, utcnow
+from services.integrations.documents import DOCUMENTS, Delivery, Webhook, utcnow
 from services.integrations.repository import IntegrationsRepository
 from tests.integration.integrations._support import new_tenant
 
@@ -20,6 +20,9 @@ pytestmark = pytest.mark.integration
 def repo(mongodb):
     mongo.connect("integrations", mongodb)
     mongo.ensure_indexes(*DOCUMENTS)
+    # claim_due spans organisations by design; start from an empty delivery table so that work
+    # left by another test's sender cannot be claimed here.
+    Delivery.objects.across_tenants().delete()
     return IntegrationsRepository()
 
 
