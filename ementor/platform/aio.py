@@ -16,14 +16,23 @@ Sockets asyncio creates are eventlet GreenSockets in non-blocking mode, which pa
 straight to the real socket. Without monkey patching all of this is plain asyncio.
 
 Call `submit`/`run` from green threads of the hub's OS thread (the normal case in a service).
+
+One rule for code running on this loop: never use `logging` (nor any other green lock). Once
+eventlet has patched `threading`, a handler's lock is green, and if a green thread holds it when
+the loop thread asks for it, the loop thread dies with "greenlet.error: Cannot switch to a
+different thread". The loop's own error reports go straight to stderr for that reason. Code
+that must log, or that is not ours to audit, belongs in a subprocess instead (the notifications
+service runs its SMTP pool that way).
 """
 
 from __future__ import annotations
 
 import asyncio
 import collections
+import os
 import selectors
-from typing import Awaitable, Callable, TypeVar
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 import eventlet
 from eventlet import hubs, patcher
@@ -65,7 +74,7 @@ class _Loop(asyncio.SelectorEventLoop):
         def work():
             try:
                 result = func(*args)
-            except BaseException as exc:  # handed to the awaiting coroutine
+            except BaseException as exc:  # noqa: BLE001 - handed to the awaiting coroutine
                 self.call_soon_threadsafe(_settle, future, None, exc)
             else:
                 self.call_soon_threadsafe(_settle, future, result, None)
@@ -102,7 +111,7 @@ class AsyncioThread:
         self._started = False
 
     # -- lifecycle --------------------------------------------------------------------------
-    def start(self) -> "AsyncioThread":
+    def start(self) -> AsyncioThread:
         if not self._started:
             self._started = True
             self._collector = eventlet.spawn(self._collect)
@@ -114,7 +123,7 @@ class AsyncioThread:
             return
         try:
             self.run(self._cancel_everything, timeout=timeout)
-        except Exception:  # stopping anyway
+        except Exception:  # noqa: BLE001, S110 - stopping anyway
             pass
         self.loop.call_soon_threadsafe(self.loop.stop)
         # The loop stops at its next iteration; wait for the thread without blocking the hub.
@@ -139,6 +148,7 @@ class AsyncioThread:
 
     def _run(self) -> None:
         asyncio.set_event_loop(self.loop)
+        self.loop.set_exception_handler(_report_to_stderr)
         self.loop.run_forever()
 
     # -- calling into the loop ---------------------------------------------------------------
@@ -151,7 +161,7 @@ class AsyncioThread:
         def start() -> None:
             try:
                 task = asyncio.ensure_future(make_coroutine())
-            except BaseException as exc:
+            except BaseException as exc:  # noqa: BLE001 - handed to the green caller
                 self._deliver(outcome, None, exc)
                 return
             task.add_done_callback(lambda t: self._deliver(outcome, *_outcome_of(t)))
@@ -188,6 +198,16 @@ class AsyncioThread:
                     outcome.send_exception(exc)
                 else:
                     outcome.send(result)
+
+
+def _report_to_stderr(loop, context: dict) -> None:
+    """The loop's error reporter: straight to file descriptor 2, never through `logging` (see above)."""
+    exception = context.get("exception")
+    text = f"asyncio thread error: {context.get('message', '')} {exception!r}\n"
+    try:
+        os.write(2, text.encode("utf-8", "replace"))
+    except OSError:
+        pass
 
 
 def _outcome_of(task: asyncio.Future) -> tuple:

@@ -1,0 +1,149 @@
+"""nameko extensions of the notifications service: the mailer, the SMS gateway and the sender loop."""
+
+from __future__ import annotations
+
+import collections
+import logging
+
+import eventlet
+from eventlet.event import Event as GreenEvent
+from eventlet.queue import Empty, LightQueue
+from eventlet.semaphore import Semaphore
+from nameko.extensions import DependencyProvider, Entrypoint
+
+from .mailer import Mailer
+from .sms import SmsGateway
+from .smtp_pool import SmtpConfig
+
+log = logging.getLogger(__name__)
+
+
+class MailerProvider(DependencyProvider):
+    """One SMTP connection pool per service process, in its mail worker process (see mailer.py)."""
+
+    pool_size = 8
+
+    def setup(self):
+        settings = self.container.config["EMENTOR_SETTINGS"]
+        self.mailer = Mailer(SmtpConfig(
+            host=settings.SMTP_HOST, port=settings.SMTP_PORT, username=settings.SMTP_USERNAME or None,
+            password=settings.SMTP_PASSWORD or None, starttls=settings.SMTP_STARTTLS, pool_size=self.pool_size,
+        ))
+
+    def start(self):
+        self.mailer.start()
+
+    def stop(self):
+        self.mailer.stop()
+
+    def kill(self):
+        self.mailer.stop(timeout=0)
+
+    def get_dependency(self, worker_ctx) -> Mailer:
+        return self.mailer
+
+
+class SmsProvider(DependencyProvider):
+    """The twilio client, or None when the deployment has no Twilio credentials (SMS off)."""
+
+    def setup(self):
+        settings = self.container.config["EMENTOR_SETTINGS"]
+        self.gateway = None
+        if settings.TWILIO_ACCOUNT_SID and settings.TWILIO_AUTH_TOKEN:
+            self.gateway = SmsGateway(settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN,
+                                      base_url=settings.TWILIO_BASE_URL or None)
+        else:
+            log.warning("notifications: TWILIO_ACCOUNT_SID/TWILIO_AUTH_TOKEN not set; SMS notifications are off")
+
+    def get_dependency(self, worker_ctx) -> SmsGateway | None:
+        return self.gateway
+
+
+class DeliveryLoop(Entrypoint):
+    """Runs the decorated method in a worker to send deliveries: fresh ones at once, the rest on a poll.
+
+    Workers that plan deliveries hand their ids to this replica's loop (through `Wake`), and the
+    loop sends them straight away, claiming each by id. Every `poll_seconds` it also scans for
+    whatever else is due: retries, SMS held for quiet hours, deliveries planned by a replica that
+    died. It runs in every replica; claims are atomic updates, so replicas share the work and never
+    send the same delivery twice. The method is called as `method(fresh=[(tenant_id, id)...],
+    scan=bool)` and returns True when a scan found a full batch (more may be waiting).
+    """
+
+    batch = 100
+    rounds = 4  # rounds of fresh deliveries in flight at once (each mostly waits on profiles and SMTP)
+
+    def __init__(self, poll_seconds: float = 1.0, **kwargs):
+        super().__init__(**kwargs)
+        self.poll_seconds = poll_seconds
+        self._wake = LightQueue(maxsize=1)
+        self._fresh: collections.deque = collections.deque()
+        self._gt = None
+
+    def start(self):
+        self._slots = Semaphore(self.rounds)
+        self._gt = self.container.spawn_managed_thread(self._run, identifier=f"delivery-loop.{self.method_name}")
+
+    def stop(self):
+        if self._gt is not None:
+            self._gt.kill()
+
+    def kill(self):
+        self.stop()
+
+    def kick(self, fresh=()) -> None:
+        self._fresh.extend(fresh)
+        try:
+            self._wake.put_nowait(True)
+        except eventlet.queue.Full:  # already woken
+            pass
+
+    def _run(self):
+        while True:
+            try:
+                self._wake.get(timeout=self.poll_seconds)
+            except Empty:
+                self._scan()
+            while self._fresh:
+                self._slots.acquire()
+                fresh = [self._fresh.popleft() for _ in range(min(self.batch, len(self._fresh)))]
+                self._round(fresh, scan=False, then=self._slots.release)
+
+    def _scan(self) -> None:
+        """Scan rounds, one after another, while each finds a full batch."""
+        while True:
+            done = GreenEvent()
+            self._round([], scan=True, then=lambda: None, done=done)
+            more, failed = done.wait()
+            if failed or not more:
+                return
+
+    def _round(self, fresh: list, scan: bool, then, done: GreenEvent | None = None) -> None:
+        def finished(worker_ctx, result, exc_info):
+            then()
+            if exc_info is not None:
+                log.warning("%s failed (%r); its deliveries are retried once their claim lapses", self.method_name,
+                            exc_info[1])
+            if done is not None:
+                done.send((result, exc_info is not None))
+            return result, exc_info
+
+        self.container.spawn_worker(self, (), {"fresh": fresh, "scan": scan}, handle_result=finished)
+
+
+delivery_loop = DeliveryLoop.decorator
+
+
+class Wake(DependencyProvider):
+    """`wake(deliveries)`: hand freshly planned deliveries to this replica's delivery loops."""
+
+    def get_dependency(self, worker_ctx):
+        return self.wake
+
+    def wake(self, deliveries=()) -> None:
+        fresh = [(d.tenant_id, d.id) for d in deliveries]
+        if not fresh:
+            return
+        for entrypoint in self.container.entrypoints:
+            if isinstance(entrypoint, DeliveryLoop):
+                entrypoint.kick(fresh)

@@ -1,0 +1,165 @@
+"""Storage of deliveries, the match projection and settings; the only module that queries MongoDB."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+from mongoengine.errors import NotUniqueError, SaveConditionError
+from pymongo import ASCENDING, ReturnDocument
+from pymongo.errors import DuplicateKeyError
+
+from .documents import DUE_STATUSES, Delivery, MatchProjection, OrganisationSettings, new_id, utcnow
+
+
+class LostClaim(Exception):
+    """The delivery was claimed by another sender after our lease ran out; our result is dropped."""
+
+
+class NotificationsRepository:
+    # -- deliveries -----------------------------------------------------------------------
+    def add_delivery(self, delivery: Delivery) -> bool:
+        """Insert a delivery; False when this (event, recipient, channel) already has one."""
+        try:
+            delivery.save(force_insert=True)
+        except NotUniqueError:
+            return False
+        return True
+
+    def claim_due(self, now: datetime, lease_seconds: float) -> Delivery | None:
+        """Atomically take one due delivery (or one whose sender's lease ran out) for sending.
+
+        Every replica runs senders; the conditional update means two never hold the same delivery.
+        Spans organisations: this is the service's own system job.
+        """
+        collection = Delivery._get_collection()
+        token = uuid.uuid4().hex
+        raw = collection.find_one_and_update(
+            {"$or": [
+                {"status": {"$in": list(DUE_STATUSES)}, "next_attempt_at": {"$lte": now}},
+                {"status": "sending", "claimed_until": {"$lt": now}},
+            ]},
+            {"$set": {"status": "sending", "claim": token, "claimed_until": now + timedelta(seconds=lease_seconds)}},
+            sort=[("next_attempt_at", ASCENDING)],
+            return_document=ReturnDocument.AFTER,
+        )
+        return None if raw is None else Delivery._from_son(raw)
+
+    def claim_fresh(self, tenant_id: str, delivery_id: str, now: datetime, lease_seconds: float) -> Delivery | None:
+        """Atomically take one delivery just planned in this replica, if it is still waiting."""
+        raw = Delivery._get_collection().find_one_and_update(
+            {"_id": delivery_id, "tenant_id": tenant_id, "status": {"$in": list(DUE_STATUSES)},
+             "next_attempt_at": {"$lte": now}},
+            {"$set": {"status": "sending", "claim": uuid.uuid4().hex,
+                      "claimed_until": now + timedelta(seconds=lease_seconds)}},
+            return_document=ReturnDocument.AFTER,
+        )
+        return None if raw is None else Delivery._from_son(raw)
+
+    def finish(self, delivery: Delivery) -> None:
+        """Save a claimed delivery's outcome (and its events), only if our claim still holds."""
+        claim = delivery.claim
+        delivery.claim = None
+        delivery.claimed_until = None
+        delivery.updated_at = utcnow()
+        try:
+            delivery.save(save_condition={"claim": claim})
+        except SaveConditionError:
+            raise LostClaim(delivery.id) from None
+
+    def save(self, delivery: Delivery) -> None:
+        delivery.updated_at = utcnow()
+        delivery.save()
+
+    def delivery(self, tenant_id: str, delivery_id: str) -> Delivery | None:
+        return Delivery.scoped(tenant_id, id=delivery_id).first()
+
+    def deliveries(self, tenant_id: str, *, recipient: str | None, status: str | None, limit: int,
+                   before: str | None) -> list[Delivery]:
+        query = Delivery.scoped(tenant_id)
+        if recipient:
+            query = query.filter(recipient=recipient)
+        if status:
+            query = query.filter(status=status)
+        if before:
+            query = query.filter(id__lt=before)
+        return list(query.order_by("-id").limit(limit))
+
+    def erase_person(self, tenant_id: str, person_id: str) -> tuple[int, int]:
+        """Delete a person's notifications and scrub them from others'; return (deleted, scrubbed).
+
+        A delivery whose NotificationSent/Failed is not published yet becomes a tombstone that the
+        outbox relay deletes once its event is out.
+        """
+        pending_events = {"outbox.0": {"$exists": True}}
+        tombstoned = Delivery.scoped(tenant_id, recipient=person_id, __raw__=pending_events).update(
+            set__status="skipped", set__values={}, set__subject=None, set__last_error="person erased",
+            set__delete_when_published=True)
+        deleted = Delivery.scoped(tenant_id, recipient=person_id, __raw__={"outbox.0": {"$exists": False}}).delete()
+        scrubbed = Delivery.scoped(tenant_id, mentions=person_id).update(
+            set__subject=None, set__about=None, set__names={}, pull__mentions=person_id)
+        return deleted + tombstoned, scrubbed
+
+    # -- the match projection --------------------------------------------------------------
+    # Events about one match arrive on separate queues in any order; each update is an upsert that
+    # commutes with the others ($max for times; an ended match stays ended).
+    def match_accepted(self, tenant_id: str, match_id: str, mentor_id: str, mentee_id: str,
+                       programme_id: str | None, at: datetime) -> None:
+        _upsert(
+            {"tenant_id": tenant_id, "match_id": match_id, "status": {"$ne": "ended"}},
+            {"$set": {"status": "active", "mentor_id": mentor_id, "mentee_id": mentee_id,
+                      "programme_id": programme_id, "accepted_at": at},
+             "$max": {"idle_since": at}},
+        )
+
+    def match_ended(self, tenant_id: str, match_id: str, mentor_id: str, mentee_id: str, at: datetime) -> None:
+        _upsert({"tenant_id": tenant_id, "match_id": match_id},
+                {"$set": {"status": "ended", "ended_at": at, "mentor_id": mentor_id, "mentee_id": mentee_id}})
+
+    def message_sent(self, tenant_id: str, match_id: str, at: datetime) -> None:
+        _upsert({"tenant_id": tenant_id, "match_id": match_id},
+                {"$max": {"last_message_at": at, "idle_since": at}, "$set": {"settled": False},
+                 "$setOnInsert": {"status": "unknown"}})
+
+    def match(self, tenant_id: str, match_id: str) -> MatchProjection | None:
+        return MatchProjection.scoped(tenant_id, match_id=match_id).first()
+
+    def quiet_matches(self, idle_before: datetime):
+        """Active matches quiet since before `idle_before` and not settled, across organisations (the nudge job)."""
+        return MatchProjection.objects.across_tenants().filter(
+            status="active", settled__ne=True, idle_since__lte=idle_before).order_by("idle_since")
+
+    def mark_nudged(self, match: MatchProjection, at: datetime) -> None:
+        MatchProjection.scoped(match.tenant_id, id=match.id, idle_since=match.idle_since).update(
+            set__nudged_for=match.idle_since, set__nudged_at=at)
+
+    def mark_escalated(self, match: MatchProjection) -> None:
+        MatchProjection.scoped(match.tenant_id, id=match.id, idle_since=match.idle_since).update(
+            set__escalated_for=match.idle_since, set__settled=True)
+
+    def mark_settled(self, match: MatchProjection) -> None:
+        MatchProjection.scoped(match.tenant_id, id=match.id, idle_since=match.idle_since).update(set__settled=True)
+
+    def forget_person_matches(self, tenant_id: str, person_id: str) -> int:
+        return (MatchProjection.scoped(tenant_id, mentor_id=person_id).delete()
+                + MatchProjection.scoped(tenant_id, mentee_id=person_id).delete())
+
+    # -- settings -----------------------------------------------------------------------------
+    def settings(self, tenant_id: str) -> OrganisationSettings:
+        found = OrganisationSettings.scoped(tenant_id, id=tenant_id).first()
+        return found or OrganisationSettings(id=tenant_id, tenant_id=tenant_id, updated_at=None)
+
+    def save_settings(self, settings: OrganisationSettings) -> None:
+        now = utcnow()
+        settings.updated_at = now.replace(microsecond=now.microsecond // 1000 * 1000)  # as MongoDB stores it
+        settings.save()
+
+
+def _upsert(query: dict, update: dict) -> None:
+    """Upsert one projection document; a lost insert race (or an excluded ended match) is retried as an update."""
+    collection = MatchProjection._get_collection()
+    try:
+        collection.update_one(query, {**update, "$setOnInsert": {**update.get("$setOnInsert", {}),
+                                                               "_id": new_id()}}, upsert=True)
+    except DuplicateKeyError:
+        collection.update_one(query, update)
