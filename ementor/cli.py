@@ -4,23 +4,23 @@ import warnings
 
 warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")  # known; see docs/decisions.md
 
-import eventlet  # noqa: E402
+import eventlet
 
 eventlet.monkey_patch()  # before anything imports socket, threading or pymongo
 
-import argparse  # noqa: E402
-import json  # noqa: E402
-import logging  # noqa: E402
-import signal  # noqa: E402
-import sys  # noqa: E402
+import argparse
+import json
+import logging
+import signal
+import sys
 
-import requests  # noqa: E402
-from kombu import Connection  # noqa: E402
+import requests
+from kombu import Connection
 
-from . import registry  # noqa: E402
-from .platform import topology  # noqa: E402
-from .platform.logs import configure_logging  # noqa: E402
-from .platform.settings import ConfigurationError, Settings, load_settings  # noqa: E402
+from . import registry
+from .platform import topology
+from .platform.logs import configure_logging
+from .platform.settings import ConfigurationError, Settings, load_settings
 
 log = logging.getLogger("ementor")
 

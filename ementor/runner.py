@@ -15,7 +15,7 @@ class Services:
         self.settings = settings
         self.containers = [ServiceContainer(cls, nameko_config(settings)) for cls in classes]
 
-    def start(self) -> "Services":
+    def start(self) -> Services:
         for container in self.containers:
             container.start()
         return self
@@ -28,7 +28,7 @@ class Services:
         for container in self.containers:
             container.wait()
 
-    def __enter__(self) -> "Services":
+    def __enter__(self) -> Services:
         return self.start()
 
     def __exit__(self, *exc) -> None:

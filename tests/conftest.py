@@ -6,9 +6,9 @@ import eventlet
 
 eventlet.monkey_patch()  # nameko services run in this process, on green threads
 
-import mongoengine  # noqa: E402
-import pytest  # noqa: E402
-from mongoengine.base.common import _document_registry  # noqa: E402
+import mongoengine
+import pytest
+from mongoengine.base.common import _document_registry
 from mongoengine.connection import get_db
 
 from ementor.platform.settings import DEV_ADMIN_TOKEN, DEV_JWT_SECRET, Settings

@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 import time
 
-from kombu import Connection, Exchange, Queue
-
 from ementor_contracts import CloudEvent, parse_cloudevent
+from kombu import Connection, Exchange, Queue
 
 SERVICES = ("profiles", "matching", "messaging", "notifications", "video")
 

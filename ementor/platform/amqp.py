@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 
 import kombu.serialization
-from kombu import Exchange, Queue
-
 from ementor_contracts.envelope import CONTENT_TYPE
+from kombu import Exchange, Queue
 
 CLOUDEVENTS_SERIALIZER = "cloudevents"
 DEAD_LETTER_EXCHANGE = "ementor.dead-letter"
@@ -59,16 +58,20 @@ def dead_letter_queue_name(queue_name: str) -> str:
     return f"{queue_name}.dead-letter"
 
 
-def subscriber_queues(source_service: str, event_type: str, queue_name: str, delivery_limit: int) -> tuple[Queue, Queue]:
-    """A quorum queue bound to the event, and its dead-letter queue.
+def subscriber_queues(source_service: str, event_type: str, queue_name: str, delivery_limit: int,
+                      bindings: list | None = None) -> tuple[Queue, Queue]:
+    """A quorum queue bound to the event (or to the given kombu bindings), and its dead-letter queue.
 
     Quorum queues count redeliveries; past `delivery_limit` RabbitMQ moves the message to the
     dead-letter queue, where an operator can inspect and replay it.
     """
+    binding_args = (
+        {"bindings": bindings} if bindings is not None
+        else {"exchange": event_exchange(source_service), "routing_key": event_type}
+    )
     queue = Queue(
         queue_name,
-        exchange=event_exchange(source_service),
-        routing_key=event_type,
+        **binding_args,
         durable=True,
         auto_delete=False,
         queue_arguments={

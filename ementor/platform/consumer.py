@@ -15,12 +15,11 @@ import random
 import time
 
 import eventlet
+from ementor_contracts import CloudEvent, Event, parse_cloudevent
 from kombu import Connection
 from nameko.events import SERVICE_POOL, EventHandler
 from nameko.messaging import QueueConsumer
 from pydantic import ValidationError
-
-from ementor_contracts import CloudEvent, Event, parse_cloudevent
 
 from . import mongo
 from .amqp import subscriber_queue_name, subscriber_queues

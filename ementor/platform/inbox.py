@@ -10,7 +10,7 @@ replica died lapses after its lease.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from enum import Enum
 
 from mongoengine.connection import get_db
@@ -28,7 +28,7 @@ class Claim(Enum):
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class Inbox:

@@ -8,8 +8,9 @@ handy for development and tests on machines without a MongoDB server, never for 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from typing import Generic, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
-from typing import Callable, Generic, TypeVar
 
 import mongoengine
 from mongoengine.connection import get_db

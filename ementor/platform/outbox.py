@@ -13,16 +13,15 @@ import json
 import logging
 import random
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import eventlet
+from ementor_contracts import CloudEvent, Event, to_cloudevent
 from eventlet.queue import Empty, LightQueue
 from mongoengine import BooleanField, DateTimeField, EmbeddedDocument, EmbeddedDocumentListField, StringField
 from nameko.amqp.publish import Publisher
 from nameko.extensions import DependencyProvider
 from pymongo import ReturnDocument
-
-from ementor_contracts import CloudEvent, Event, to_cloudevent
 
 from . import mongo
 from .amqp import CLOUDEVENTS_SERIALIZER, event_exchange
@@ -59,7 +58,7 @@ class OutboxDocument(TenantDocument):
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class OutboxRelay:

@@ -11,7 +11,7 @@ import logging
 import os
 import socket
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from mongoengine.connection import get_db
 from nameko.timer import Timer
@@ -29,7 +29,7 @@ class Leases:
         self.collection = get_db(alias)["leases"]
 
     def acquire(self, name: str, seconds: float, holder: str = HOLDER) -> bool:
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         try:
             result = self.collection.update_one(
                 {"_id": name, "$or": [{"until": {"$lt": now}}, {"holder": holder}]},

@@ -85,7 +85,7 @@ class Settings(BaseSettings):
         return not self.MONGODB_URI or self.MONGODB_URI.startswith("mongomock://")
 
     @model_validator(mode="after")
-    def _refuse_placeholders(self) -> "Settings":
+    def _refuse_placeholders(self) -> Settings:
         if self.EMENTOR_ENV == "production":
             for key in ("EMENTOR_ADMIN_TOKEN", "EMENTOR_JWT_SECRET"):
                 value = getattr(self, key)

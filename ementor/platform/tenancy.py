@@ -24,7 +24,7 @@ def _names_tenant(query: dict) -> bool:
 class TenantQuerySet(QuerySet):
     _across_tenants = False
 
-    def across_tenants(self) -> "TenantQuerySet":
+    def across_tenants(self) -> TenantQuerySet:
         qs = self.clone()
         qs._across_tenants = True
         return qs

@@ -14,12 +14,7 @@ from kombu import Connection, Queue, binding
 from nameko.events import SERVICE_POOL, EventHandler
 
 from ementor.platform import mongo
-from ementor.platform.amqp import (
-    DEAD_LETTER_EXCHANGE,
-    dead_letter_exchange,
-    dead_letter_queue_name,
-    event_exchange,
-)
+from ementor.platform.amqp import event_exchange, subscriber_queues
 from ementor.platform.consumer import EventSubscriber
 from ementor.platform.inbox import Inbox
 
@@ -30,27 +25,7 @@ def every_event_queues(queue_name: str, delivery_limit: int) -> tuple[Queue, Que
         binding(event_exchange(cls.source_service), routing_key=type_name)
         for type_name, cls in sorted(REGISTRY.items())
     ]
-    queue = Queue(
-        queue_name,
-        bindings=bindings,
-        durable=True,
-        auto_delete=False,
-        queue_arguments={
-            "x-queue-type": "quorum",
-            "x-delivery-limit": delivery_limit,
-            "x-dead-letter-exchange": DEAD_LETTER_EXCHANGE,
-            "x-dead-letter-routing-key": queue_name,
-        },
-    )
-    dead = Queue(
-        dead_letter_queue_name(queue_name),
-        exchange=dead_letter_exchange(),
-        routing_key=queue_name,
-        durable=True,
-        auto_delete=False,
-        queue_arguments={"x-queue-type": "quorum"},
-    )
-    return queue, dead
+    return subscriber_queues("*", "*", queue_name, delivery_limit, bindings=bindings)
 
 
 class EveryEventSubscriber(EventSubscriber):

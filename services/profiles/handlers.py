@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from ementor.platform.http.auth import Principal
-from ementor.platform.http.errors import Conflict, Forbidden, NotFound, Unauthorized, Unprocessable
 from ementor_contracts import (
     OrganisationCreated,
     PersonErased,
@@ -14,6 +12,9 @@ from ementor_contracts import (
     ProgrammeCreated,
 )
 from ementor_contracts.events.profiles import ChannelPreferences, CustomFieldDefinition
+
+from ementor.platform.http.auth import Principal
+from ementor.platform.http.errors import Conflict, Forbidden, NotFound, Unauthorized, Unprocessable
 
 from . import domain, schemas
 from .documents import ApiKey, Channels, FieldDefinition, Organisation, Person, Programme, new_id, utcnow

@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 
 OPENAPI_PATH = Path(__file__).resolve().parents[3] / "docs" / "openapi.json"
 
-_servers: dict[tuple, "SharedWebServer"] = {}
+_servers: dict[tuple, SharedWebServer] = {}
 
 
 def json_response(body, status: int = 200, headers: dict | None = None) -> Response:

@@ -3,11 +3,11 @@
 import json
 
 import pytest
+from ementor_contracts import OrganisationCreated, to_cloudevent
 from kombu import Connection, Exchange
 
 from ementor.platform import topology
 from ementor.platform.consumer import PermanentFailure, subscribe
-from ementor_contracts import OrganisationCreated, to_cloudevent
 from tests.support.events import eventually
 
 pytestmark = pytest.mark.integration

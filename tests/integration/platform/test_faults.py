@@ -4,10 +4,10 @@ from urllib.parse import urlparse
 
 import eventlet
 import pytest
+from ementor_contracts import ProfileCreated
 from eventlet.event import Event
 
 from ementor.platform.consumer import subscribe
-from ementor_contracts import ProfileCreated
 from services.profiles.service import ProfilesService
 from tests.support.events import eventually
 from tests.support.tcp_proxy import TcpProxy

@@ -3,11 +3,11 @@
 import mongoengine
 import mongomock
 import pytest
+from ementor_contracts import OrganisationCreated
 from mongoengine import StringField
 
 from ementor.platform.outbox import OutboxDocument, OutboxRelay
 from ementor.platform.tenancy import UnscopedQueryError
-from ementor_contracts import OrganisationCreated
 
 pytestmark = pytest.mark.unit
 
