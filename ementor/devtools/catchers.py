@@ -34,6 +34,12 @@ from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl
 
+from aiosmtpd.smtp import (  # a dev dependency: without it, `ementor dev` skips the catchers
+    SMTP,
+    AuthResult,
+    LoginPassword,
+)
+
 from ementor.platform.aio import AsyncioThread
 
 E164 = re.compile(r"^\+[1-9]\d{6,14}$")
@@ -151,8 +157,6 @@ class MailCatcher:
         return self.host, self.port
 
     async def _listen(self):
-        from aiosmtpd.smtp import SMTP
-
         catcher = self
         recorder = _Recorder(self)
 
@@ -181,8 +185,6 @@ class MailCatcher:
         await self._server.wait_closed()
 
     def _authenticate(self, server, session, envelope, mechanism, auth_data):
-        from aiosmtpd.smtp import AuthResult, LoginPassword
-
         if isinstance(auth_data, LoginPassword):
             login, password = auth_data.login.decode(), auth_data.password.decode()
             if self.users.get(login) == password:
