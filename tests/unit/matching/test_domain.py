@@ -107,5 +107,6 @@ def test_the_worker_splits_the_passes_over_processes_and_finds_the_same_optimum(
                           capture_output=True, cwd=root, timeout=300, check=True)
     result = json.loads(done.stdout.decode().splitlines()[-1])["result"]
     alone = plan(mentees, mentors, Rules(), workers=1, block_rows=256)
-    assert result["total_score"] == pytest.approx(alone.total_score, abs=1e-6)
+    # The same optimum; the float sums may differ in their last digits with the summation order.
+    assert result["total_score"] == pytest.approx(alone.total_score, rel=1e-8)
     assert {(p["mentee_id"], p["mentor_id"]) for p in result["pairs"]} == {(a, b) for a, b, _ in alone.pairs}
