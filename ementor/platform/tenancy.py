@@ -44,6 +44,20 @@ class TenantQuerySet(QuerySet):
         return query
 
 
+    def page(self, limit: int, *, after: str | None = None, before: str | None = None,
+             newest_first: bool = False, **filters) -> list:
+        """One page by id (ids grow with time): after a cursor oldest first, or before one newest first.
+
+        Filters whose value is None or "" are left out, so optional query parameters pass straight in.
+        """
+        query = self.filter(**{k: v for k, v in filters.items() if v not in (None, "")})
+        if after:
+            query = query.filter(id__gt=after)
+        if before:
+            query = query.filter(id__lt=before)
+        return list(query.order_by("-id" if newest_first else "id").limit(limit))
+
+
 class TenantDocument(Document):
     """Base of every stored document. Subclasses set `db_alias` to their service's alias."""
 

@@ -30,10 +30,7 @@ class IntegrationsRepository:
         return Webhook.scoped(tenant_id, id=webhook_id).first()
 
     def webhooks(self, tenant_id: str, *, limit: int, after: str | None = None) -> list[Webhook]:
-        query = Webhook.scoped(tenant_id)
-        if after:
-            query = query.filter(id__gt=after)
-        return list(query.order_by("id").limit(limit))
+        return Webhook.scoped(tenant_id).page(limit, after=after)
 
     def count_webhooks(self, tenant_id: str) -> int:
         return Webhook.scoped(tenant_id).count()
@@ -87,12 +84,8 @@ class IntegrationsRepository:
         status: str | None = None,
     ) -> list[Delivery]:
         """Newest first."""
-        query = Delivery.scoped(tenant_id, webhook_id=webhook_id)
-        if status:
-            query = query.filter(status=status)
-        if before:
-            query = query.filter(id__lt=before)
-        return list(query.order_by("-id").limit(limit))
+        return Delivery.scoped(tenant_id, webhook_id=webhook_id).page(limit, before=before, newest_first=True,
+                                                                      status=status)
 
     def claim_due(self, now: datetime, lease: timedelta, skip_webhooks: list[str]) -> Delivery | None:
         """Take the most overdue delivery of any organisation for one attempt.

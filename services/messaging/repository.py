@@ -300,9 +300,7 @@ class MessagingRepository:
         query = Message.scoped(tenant_id, match_id=match_id)
         if not coordinator:
             query = query.filter(Q(status="delivered") | Q(sender_id=viewer_person_id))
-        if before:
-            query = query.filter(id__lt=before)
-        return list(query.exclude("outbox").order_by("-id").limit(limit))
+        return query.exclude("outbox").page(limit, before=before, newest_first=True)
 
     def message_summaries(self, tenant_id: str, match_id: str) -> list[dict]:
         return list(Message._get_collection().find(
@@ -340,11 +338,7 @@ class MessagingRepository:
             query = Message.scoped(tenant_id, moderation__decision="approved")
         else:
             query = Message.scoped(tenant_id, status=status)
-        if match_id:
-            query = query.filter(match_id=match_id)
-        if after:
-            query = query.filter(id__gt=after)
-        return list(query.exclude("outbox").order_by("id").limit(limit))
+        return query.exclude("outbox").page(limit, after=after, match_id=match_id)
 
     def erase_messages_of(self, tenant_id: str, person_id: str, now: datetime) -> list[Message]:
         """Withdraw the person's held messages and remove the bodies of all they sent."""
@@ -381,14 +375,8 @@ class MessagingRepository:
 
     def audit_entries(self, tenant_id: str, *, message_id: str | None, match_id: str | None, limit: int,
                       before: str | None) -> list[AuditEntry]:
-        query = AuditEntry.scoped(tenant_id)
-        if message_id:
-            query = query.filter(message_id=message_id)
-        if match_id:
-            query = query.filter(match_id=match_id)
-        if before:
-            query = query.filter(id__lt=before)
-        return list(query.order_by("-id").limit(limit))
+        return AuditEntry.scoped(tenant_id).page(limit, before=before, newest_first=True, message_id=message_id,
+                                                 match_id=match_id)
 
     def audit_written(self, tenant_id: str, message_id: str) -> None:
         Message._get_collection().update_one({"_id": message_id, "tenant_id": tenant_id},

@@ -76,14 +76,8 @@ class NotificationsRepository:
 
     def deliveries(self, tenant_id: str, *, recipient: str | None, status: str | None, limit: int,
                    before: str | None) -> list[Delivery]:
-        query = Delivery.scoped(tenant_id)
-        if recipient:
-            query = query.filter(recipient=recipient)
-        if status:
-            query = query.filter(status=status)
-        if before:
-            query = query.filter(id__lt=before)
-        return list(query.order_by("-id").limit(limit))
+        return Delivery.scoped(tenant_id).page(limit, before=before, newest_first=True, recipient=recipient,
+                                               status=status)
 
     def erase_person(self, tenant_id: str, person_id: str) -> tuple[int, int]:
         """Delete a person's notifications and scrub them from others'; return (deleted, scrubbed).

@@ -41,10 +41,7 @@ class ProfilesRepository:
         return Programme.scoped(tenant_id, id=programme_id).first()
 
     def programmes(self, tenant_id: str, *, limit: int, after: str | None) -> list[Programme]:
-        query = Programme.scoped(tenant_id)
-        if after:
-            query = query.filter(id__gt=after)
-        return list(query.order_by("id").limit(limit))
+        return Programme.scoped(tenant_id).page(limit, after=after)
 
     # -- people ---------------------------------------------------------------------------
     def person(self, tenant_id: str, person_id: str) -> Person | None:
@@ -52,16 +49,9 @@ class ProfilesRepository:
 
     def people(self, tenant_id: str, *, limit: int, after: str | None, role=None, programme_id=None,
                interest=None) -> list[Person]:
-        query = Person.scoped(tenant_id, erased__ne=True)
-        if role:
-            query = query.filter(role=role)
-        if programme_id:
-            query = query.filter(programme_id=programme_id)
-        if interest:
-            query = query.filter(interests=interest)
-        if after:
-            query = query.filter(id__gt=after)
-        return list(query.order_by("id").limit(limit))
+        return Person.scoped(tenant_id, erased__ne=True).page(
+            limit, after=after, role=role, programme_id=programme_id, interests=interest
+        )
 
     def people_by_ids(self, tenant_id: str, person_ids: list[str]) -> list[Person]:
         return list(Person.scoped(tenant_id, id__in=person_ids, erased__ne=True))
