@@ -18,7 +18,7 @@ def test_only_the_operator_creates_organisations_and_slugs_are_unique(profiles, 
     assert event.tenantid == created["id"] and event.data["slug"] == "harbour"
 
 
-def test_tokens_carry_the_role_and_expire_in_the_stated_time(profiles, api):
+def test_tokens_carry_the_role_of_whoever_they_act_for(profiles, api):
     created = api.create_organisation("harbour")
     token = api.post("/v1/auth/token", created["api_key"]).json()
     assert token["token_type"] == "Bearer" and token["role"] == "coordinator" and token["expires_in"] > 0
