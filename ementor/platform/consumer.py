@@ -11,7 +11,6 @@ with its envelope, whose `tenantid` scopes everything they touch.
 from __future__ import annotations
 
 import logging
-import random
 import time
 
 import eventlet
@@ -25,6 +24,7 @@ from . import mongo
 from .amqp import subscriber_queue_name, subscriber_queues
 from .inbox import Claim, Inbox
 from .logs import event_context
+from .loop import backoff
 from .metrics import EVENTS_DEAD_LETTERED, EVENTS_FAILED, EVENTS_HANDLED, HANDLER_LATENCY
 
 log = logging.getLogger(__name__)
@@ -32,10 +32,6 @@ log = logging.getLogger(__name__)
 
 class PermanentFailure(Exception):
     """Raised by a handler when retrying cannot help: the event is dead-lettered at once."""
-
-
-def backoff_seconds(delivery_count: int) -> float:
-    return min(10.0, 0.1 * 2 ** delivery_count) * random.uniform(0.5, 1.0)
 
 
 class DeadLetteringQueueConsumer(QueueConsumer):
@@ -139,7 +135,7 @@ class EventSubscriber(EventHandler):
                 self._dead_letter(message)
             else:
                 attempts = int((message.headers or {}).get("x-delivery-count", 0)) + 1
-                delay = backoff_seconds(attempts)
+                delay = backoff(attempts, base=0.1, cap=10.0)
                 log.warning("%s failed on %s (attempt %d): %r; retrying in %.2fs",
                             self.consumer_name, envelope.id, attempts, exc_info[1], delay)
                 eventlet.sleep(delay)

@@ -15,3 +15,9 @@ EVENTS_DEAD_LETTERED = Counter("ementor_events_dead_lettered_total", "Events dea
 HANDLER_LATENCY = Histogram("ementor_event_handler_seconds", "Event handler latency", ["service", "consumer"])
 EVENTS_PUBLISHED = Counter("ementor_events_published_total", "Events published from the outbox", ["service", "type"])
 OUTBOX_BACKLOG = Gauge("ementor_outbox_backlog", "Documents with events waiting to be published", ["service"])
+LOOP_TICKS = Counter("ementor_loop_ticks_total", "Background loop ticks", ["service", "loop"])
+LOOP_FAILURES = Counter("ementor_loop_failures_total", "Background loop ticks that failed", ["service", "loop"])
+LOOP_LAG = Histogram(
+    "ementor_loop_lag_seconds", "From a kick to the tick that serves it", ["service", "loop"],
+    buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+)

@@ -9,18 +9,17 @@ replica, so one endpoint's backlog never fills the pool.
 from __future__ import annotations
 
 import logging
-import random
 from collections import Counter
 from datetime import timedelta
 
 import eventlet
 import requests
 from eventlet.greenpool import GreenPool
-from eventlet.queue import Empty, Full, LightQueue
 from nameko.extensions import DependencyProvider
 from requests.adapters import HTTPAdapter
 
 from ementor.platform import mongo
+from ementor.platform.loop import BackgroundLoop
 
 from . import domain
 from .documents import utcnow
@@ -83,8 +82,6 @@ class WebhookDispatcher(DependencyProvider):
         self.poll_seconds = poll_seconds
         # Longer than any attempt can take: past it, an unfinished attempt is presumed lost.
         self.lease = timedelta(seconds=timeout + 30)
-        self._wake = LightQueue(maxsize=1)
-        self._gt = None
 
     def setup(self):
         settings = self.container.config["EMENTOR_SETTINGS"]
@@ -100,13 +97,14 @@ class WebhookDispatcher(DependencyProvider):
         )
         self.pool = GreenPool(self.pool_size)
         self.in_flight: Counter[str] = Counter()
+        self.loop = BackgroundLoop(self.container.service_name, "webhook-dispatcher", self.dispatch_due,
+                                   poll_seconds=self.poll_seconds)
 
     def start(self):
-        self._gt = self.container.spawn_managed_thread(self._run, identifier="webhook-dispatcher")
+        self.loop.start(lambda run: self.container.spawn_managed_thread(run, identifier="webhook-dispatcher"))
 
     def stop(self):
-        if self._gt is not None:
-            self._gt.kill()
+        self.loop.stop()
         # Attempts cut short here are retried once their lease lapses: delivery is at least once.
         for attempt in list(self.pool.coroutines_running):
             eventlet.greenthread.kill(attempt)
@@ -119,28 +117,7 @@ class WebhookDispatcher(DependencyProvider):
         return self
 
     def kick(self) -> None:
-        try:
-            self._wake.put_nowait(True)
-        except Full:  # already woken
-            pass
-
-    def _run(self):
-        failures = 0
-        while True:
-            try:
-                self._wake.get(timeout=self.poll_seconds)
-            except Empty:
-                pass
-            try:
-                self.dispatch_due()
-                failures = 0
-            except Exception as exc:  # noqa: BLE001 - database away: deliveries wait, try again later
-                failures += 1
-                delay = min(30.0, 0.5 * 2 ** min(failures, 8)) * random.uniform(0.5, 1.0)
-                log.warning(
-                    "webhook dispatcher could not claim deliveries (%s); retrying in %.1fs", exc, delay
-                )
-                eventlet.sleep(delay)
+        self.loop.kick()
 
     def dispatch_due(self) -> int:
         """Start an attempt for every due delivery the pool and the per-endpoint limit allow."""

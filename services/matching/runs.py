@@ -21,13 +21,12 @@ import uuid
 from datetime import timedelta
 from pathlib import Path
 
-import eventlet
 from ementor_contracts import MatchingRunCompleted, MatchProposed
 from eventlet.green import subprocess
-from eventlet.queue import Empty, LightQueue
 from nameko.extensions import DependencyProvider
 
 from ementor.platform import mongo
+from ementor.platform.loop import BackgroundLoop
 
 from . import domain
 from .documents import PROPOSED, utcnow
@@ -205,41 +204,30 @@ class RunExecutor(DependencyProvider):
 
     poll_seconds = 2.0
 
-    def __init__(self):
-        self._wake = LightQueue(maxsize=1)
-        self._gt = None
-
     def setup(self):
         settings = self.container.config["EMENTOR_SETTINGS"]
         mongo.connect(self.container.service_name, settings.MONGODB_URI)
         self.repo = MatchingRepository()
         self.holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.loop = BackgroundLoop(self.container.service_name, "matching-runs", self.run_claimable,
+                                   poll_seconds=self.poll_seconds)
 
     def start(self):
-        self._gt = self.container.spawn_managed_thread(self._run, identifier="matching-runs")
+        self.loop.start(lambda run: self.container.spawn_managed_thread(run, identifier="matching-runs"))
 
     def stop(self):
-        if self._gt is not None:
-            self._gt.kill()
+        # A run cut short is taken over by another replica once its lease lapses.
+        self.loop.stop(timeout=0)
 
     kill = stop
 
     def kick(self) -> None:
-        if self._wake.qsize() == 0:  # woken once is enough
-            self._wake.put_nowait(True)
+        self.loop.kick()
 
     def get_dependency(self, worker_ctx):
         return self
 
-    def _run(self):
-        while True:
-            try:
-                self._wake.get(timeout=self.poll_seconds)
-            except Empty:
-                pass
-            try:
-                while (run := self.repo.claim_run(self.holder, LEASE)) is not None:
-                    execute(self.repo, run, self.holder)
-            except Exception:  # the database away: try again at the next tick
-                log.exception("matching runs: could not claim or run")
-                eventlet.sleep(self.poll_seconds)
+    def run_claimable(self) -> None:
+        """Claim and execute runs until none is left to claim."""
+        while (run := self.repo.claim_run(self.holder, LEASE)) is not None:
+            execute(self.repo, run, self.holder)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import collections
 import logging
+import time
 
-import eventlet
 from eventlet.event import Event as GreenEvent
-from eventlet.queue import Empty, LightQueue
 from eventlet.semaphore import Semaphore
 from nameko.extensions import DependencyProvider, Entrypoint
+
+from ementor.platform.loop import BackgroundLoop
 
 from .mailer import Mailer
 from .sms import SmsGateway
@@ -76,38 +77,36 @@ class DeliveryLoop(Entrypoint):
     def __init__(self, poll_seconds: float = 1.0, **kwargs):
         super().__init__(**kwargs)
         self.poll_seconds = poll_seconds
-        self._wake = LightQueue(maxsize=1)
         self._fresh: collections.deque = collections.deque()
-        self._gt = None
+
+    def setup(self):
+        self._slots = Semaphore(self.rounds)
+        self._next_scan = 0.0
+        self.loop = BackgroundLoop(self.container.service_name, f"delivery-loop.{self.method_name}", self.tick,
+                                   poll_seconds=self.poll_seconds)
 
     def start(self):
-        self._slots = Semaphore(self.rounds)
-        self._gt = self.container.spawn_managed_thread(self._run, identifier=f"delivery-loop.{self.method_name}")
+        self.loop.start(lambda run: self.container.spawn_managed_thread(run, identifier=self.loop.name))
 
     def stop(self):
-        if self._gt is not None:
-            self._gt.kill()
+        self.loop.stop()
 
     def kill(self):
-        self.stop()
+        self.loop.stop(timeout=0)
 
     def kick(self, fresh=()) -> None:
         self._fresh.extend(fresh)
-        try:
-            self._wake.put_nowait(True)
-        except eventlet.queue.Full:  # already woken
-            pass
+        self.loop.kick()
 
-    def _run(self):
-        while True:
-            try:
-                self._wake.get(timeout=self.poll_seconds)
-            except Empty:
-                self._scan()
-            while self._fresh:
-                self._slots.acquire()
-                fresh = [self._fresh.popleft() for _ in range(min(self.batch, len(self._fresh)))]
-                self._round(fresh, scan=False, then=self._slots.release)
+    def tick(self) -> None:
+        """Send what was handed over; scan for the rest every `poll_seconds`, even under load."""
+        if time.monotonic() >= self._next_scan:
+            self._scan()
+            self._next_scan = time.monotonic() + self.poll_seconds
+        while self._fresh:
+            self._slots.acquire()
+            fresh = [self._fresh.popleft() for _ in range(min(self.batch, len(self._fresh)))]
+            self._round(fresh, scan=False, then=self._slots.release)
 
     def _scan(self) -> None:
         """Scan rounds, one after another, while each finds a full batch."""
