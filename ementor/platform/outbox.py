@@ -10,14 +10,11 @@ least once (a crash between confirm and removal publishes again); consumers dedu
 from __future__ import annotations
 
 import json
-import logging
-import random
 import time
 from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
 
-import eventlet
-from ementor_contracts import CloudEvent, Event, to_cloudevent
-from eventlet.queue import Empty, LightQueue
+from ementor_contracts import Event, to_cloudevent
 from mongoengine import BooleanField, DateTimeField, EmbeddedDocument, EmbeddedDocumentListField, StringField
 from nameko.amqp.publish import Publisher
 from nameko.extensions import DependencyProvider
@@ -26,10 +23,31 @@ from pymongo import ReturnDocument
 from . import mongo
 from .amqp import CLOUDEVENTS_SERIALIZER, event_exchange
 from .logs import bind_trace, current_traceparent
+from .loop import BackgroundLoop
 from .metrics import EVENTS_PUBLISHED, OUTBOX_BACKLOG
 from .tenancy import TenantDocument
 
-log = logging.getLogger(__name__)
+
+class Pending(NamedTuple):
+    """An event on its way into a document's outbox: the one shape every writer stores.
+
+    `OutboxDocument.record` appends it to a document about to be saved; a raw conditional update
+    pushes `Pending.of(event, tenant_id).stored()` in the same write as its state change.
+    """
+
+    event_id: str
+    type: str
+    # The CloudEvent as JSON text: exact bytes, and user-defined keys never meet Mongo's key rules.
+    body: str
+
+    @classmethod
+    def of(cls, event: Event, tenant_id: str, *, traceparent: str | None = None) -> Pending:
+        """The event as a CloudEvent of the tenant, carrying the trace of the request that caused it."""
+        cloud_event = to_cloudevent(event, tenant_id, traceparent=traceparent or current_traceparent())
+        return cls(cloud_event.id, cloud_event.type, cloud_event.model_dump_json(exclude_none=True))
+
+    def stored(self) -> dict:
+        return {"event_id": self.event_id, "type": self.type, "body": self.body}
 
 
 class PendingEvent(EmbeddedDocument):
@@ -49,12 +67,11 @@ class OutboxDocument(TenantDocument):
 
     meta = {"abstract": True, "indexes": [{"fields": ["outbox.event_id"], "sparse": True}]}
 
-    def record(self, event: Event, *, traceparent: str | None = None) -> CloudEvent:
-        cloud_event = to_cloudevent(event, self.tenant_id, traceparent=traceparent or current_traceparent())
-        self.outbox.append(
-            PendingEvent(event_id=cloud_event.id, type=cloud_event.type, body=cloud_event.model_dump_json(exclude_none=True))
-        )
-        return cloud_event
+    def record(self, event: Event, *, traceparent: str | None = None) -> Pending:
+        """Queue the event on this document; it is stored by the document's next save."""
+        pending = Pending.of(event, self.tenant_id, traceparent=traceparent)
+        self.outbox.append(PendingEvent(**pending._asdict()))
+        return pending
 
 
 def _now() -> datetime:
@@ -74,7 +91,7 @@ class OutboxRelay:
         """Publish what is pending now; return how many events went out."""
         sent = 0
         for document in self.documents:
-            collection = document._get_collection()
+            collection = document.raw().across_tenants()
             for _ in range(self.batch):
                 claimed = self._claim(collection)
                 if claimed is None:
@@ -84,7 +101,8 @@ class OutboxRelay:
 
     def backlog(self) -> int:
         return sum(
-            doc._get_collection().count_documents({"outbox.event_id": {"$exists": True}}) for doc in self.documents
+            doc.raw().across_tenants().count_documents({"outbox.event_id": {"$exists": True}})
+            for doc in self.documents
         )
 
     def _claim(self, collection):
@@ -120,12 +138,9 @@ class EventOutbox(DependencyProvider):
 
     poll_seconds = 1.0
     backlog_interval_seconds = 5.0
-    max_backoff_seconds = 30.0
 
     def __init__(self, *documents):
         self.documents = documents
-        self._wake = LightQueue(maxsize=1)
-        self._gt = None
 
     def setup(self):
         settings = self.container.config["EMENTOR_SETTINGS"]
@@ -151,19 +166,25 @@ class EventOutbox(DependencyProvider):
             EVENTS_PUBLISHED.labels(self.container.service_name, routing_key).inc()
 
         self.relay = OutboxRelay(self.documents, publish)
+        self._backlog_measured = 0.0
+        self.loop = BackgroundLoop(self.container.service_name, "outbox-relay", self.sweep,
+                                   poll_seconds=self.poll_seconds)
 
     def start(self):
-        self._gt = self.container.spawn_managed_thread(self._run, identifier="outbox-relay")
+        self.loop.start(self._spawn)
+        self.loop.kick()  # publish at once what a stopped replica left
+
+    def _spawn(self, run):
+        return self.container.spawn_managed_thread(run, identifier=f"{self.container.service_name}.outbox")
 
     def stop(self):
-        if self._gt is not None:
-            self._gt.kill()
+        self.loop.stop()
+
+    def kill(self):
+        self.loop.stop(timeout=0)
 
     def kick(self) -> None:
-        try:
-            self._wake.put_nowait(True)
-        except Exception:  # already woken
-            pass
+        self.loop.kick()
 
     def get_dependency(self, worker_ctx):
         return self
@@ -175,22 +196,9 @@ class EventOutbox(DependencyProvider):
     def worker_teardown(self, worker_ctx):
         self.kick()
 
-    def _run(self):
-        failures, backlog_measured = 0, 0.0
-        while True:
-            try:
-                self._wake.get(timeout=self.poll_seconds)
-            except Empty:
-                pass
-            try:
-                self.relay.publish_pending()
-                if time.monotonic() - backlog_measured > self.backlog_interval_seconds:
-                    OUTBOX_BACKLOG.labels(self.container.service_name).set(self.relay.backlog())
-                    backlog_measured = time.monotonic()
-                failures = 0
-            except Exception as exc:  # broker or database away: events stay stored, try again later
-                failures += 1
-                delay = min(self.max_backoff_seconds, 0.5 * 2 ** min(failures, 8)) * random.uniform(0.5, 1.0)
-                log.warning("outbox relay of %s could not publish (%s); retrying in %.1fs",
-                            self.container.service_name, exc, delay)
-                eventlet.sleep(delay)
+    def sweep(self) -> None:
+        """Publish whatever is pending (a search); now and then measure the backlog."""
+        self.relay.publish_pending()
+        if time.monotonic() - self._backlog_measured > self.backlog_interval_seconds:
+            OUTBOX_BACKLOG.labels(self.container.service_name).set(self.relay.backlog())
+            self._backlog_measured = time.monotonic()

@@ -4,6 +4,11 @@ Every document carries `tenant_id`, declared as the shard key so that mongoengin
 to the filter of every save, reload and delete of a single document, and every queryset
 refuses to touch the database unless its filter names a tenant. System jobs that really
 work across organisations (the outbox relay, schedulers) say so with `across_tenants()`.
+
+Where mongoengine is too slow (a hot path) or too weak (a conditional `$push`, a bulk insert
+that reports which rows a unique index refused), a repository uses `Document.raw()`: the
+pymongo collection behind a `TenantCollection`, which applies the same rule to raw filters,
+inserted documents, aggregation pipelines and bulk operations.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ class UnscopedQueryError(RuntimeError):
 
 def _names_tenant(query: dict) -> bool:
     if "tenant_id" in query:
-        return True
+        return query["tenant_id"] not in (None, "")
     return any(_names_tenant(part) for part in query.get("$and", ()))
 
 
@@ -70,7 +75,81 @@ class TenantDocument(Document):
     }
 
     @classmethod
+    def raw(cls) -> TenantCollection:
+        """The document's pymongo collection, refusing any filter without `tenant_id`."""
+        return TenantCollection(cls._get_collection(), cls.__name__)
+
+    @classmethod
     def scoped(cls, tenant_id: str, **filters) -> TenantQuerySet:
         if not tenant_id:
             raise UnscopedQueryError(f"{cls.__name__}.scoped() needs a tenant id")
         return cls.objects(tenant_id=tenant_id, **filters)
+
+
+class TenantCollection:
+    """A pymongo collection whose every filter, inserted document and pipeline names a tenant.
+
+    Only the operations below exist, so a new kind of call has to be added here, checked.
+    """
+
+    __slots__ = ("_across_tenants", "_collection", "_name")
+
+    def __init__(self, collection, name: str, *, across_tenants: bool = False):
+        self._collection, self._name, self._across_tenants = collection, name, across_tenants
+
+    def across_tenants(self) -> TenantCollection:
+        """For system jobs that work across organisations by design (relay sweeps, schedulers)."""
+        return TenantCollection(self._collection, self._name, across_tenants=True)
+
+    def _scoped(self, query: dict | None, what: str = "filter") -> dict:
+        if not self._across_tenants and not (query and _names_tenant(query)):
+            raise UnscopedQueryError(f"raw {what} on {self._name} without tenant_id: {query!r}")
+        return query
+
+    # -- reads --------------------------------------------------------------------------------------
+    def find(self, query: dict, *args, **kwargs):
+        return self._collection.find(self._scoped(query), *args, **kwargs)
+
+    def find_one(self, query: dict, *args, **kwargs):
+        return self._collection.find_one(self._scoped(query), *args, **kwargs)
+
+    def count_documents(self, query: dict, **kwargs) -> int:
+        return self._collection.count_documents(self._scoped(query), **kwargs)
+
+    def aggregate(self, pipeline: list, **kwargs):
+        first = pipeline[0] if pipeline else {}
+        self._scoped(first.get("$match"), "pipeline (its first stage must $match a tenant)")
+        return self._collection.aggregate(pipeline, **kwargs)
+
+    # -- writes -------------------------------------------------------------------------------------
+    def insert_one(self, document: dict, **kwargs):
+        return self._collection.insert_one(self._scoped(document, "insert"), **kwargs)
+
+    def insert_many(self, documents: list[dict], **kwargs):
+        for document in documents:
+            self._scoped(document, "insert")
+        return self._collection.insert_many(documents, **kwargs)
+
+    def update_one(self, query: dict, update, **kwargs):
+        return self._collection.update_one(self._scoped(query), update, **kwargs)
+
+    def update_many(self, query: dict, update, **kwargs):
+        return self._collection.update_many(self._scoped(query), update, **kwargs)
+
+    def replace_one(self, query: dict, replacement: dict, **kwargs):
+        self._scoped(replacement, "replacement")
+        return self._collection.replace_one(self._scoped(query), replacement, **kwargs)
+
+    def find_one_and_update(self, query: dict, update, **kwargs):
+        return self._collection.find_one_and_update(self._scoped(query), update, **kwargs)
+
+    def delete_one(self, query: dict, **kwargs):
+        return self._collection.delete_one(self._scoped(query), **kwargs)
+
+    def delete_many(self, query: dict, **kwargs):
+        return self._collection.delete_many(self._scoped(query), **kwargs)
+
+    def bulk_write(self, requests: list, **kwargs):
+        for request in requests:  # pymongo's InsertOne keeps its document in _doc, the others a _filter
+            self._scoped(getattr(request, "_filter", None) or getattr(request, "_doc", None), "bulk operation")
+        return self._collection.bulk_write(requests, **kwargs)

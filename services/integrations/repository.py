@@ -97,7 +97,7 @@ class IntegrationsRepository:
         query: dict = {"next_attempt_at": {"$lte": now}}
         if skip_webhooks:
             query["webhook_id"] = {"$nin": skip_webhooks}
-        raw = Delivery._get_collection().find_one_and_update(
+        raw = Delivery.raw().across_tenants().find_one_and_update(
             query,
             {"$set": {"next_attempt_at": now + lease}},
             sort=[("next_attempt_at", ASCENDING)],
@@ -132,7 +132,7 @@ class IntegrationsRepository:
             update["$set"]["expire_at"] = at + timedelta(days=LOG_RETENTION_DAYS)
         else:
             update["$set"]["next_attempt_at"] = next_attempt_at
-        Delivery._get_collection().update_one({"_id": delivery.id, "tenant_id": delivery.tenant_id}, update)
+        Delivery.raw().update_one({"_id": delivery.id, "tenant_id": delivery.tenant_id}, update)
 
     def cancel_delivery(self, delivery: Delivery, reason: str, now: datetime) -> None:
         Delivery.scoped(delivery.tenant_id, id=delivery.id).update(

@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
 
-from ementor_contracts import Event, to_cloudevent
+from ementor_contracts import Event
 from pymongo import ReturnDocument
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
-from ementor.platform.logs import current_traceparent
+from ementor.platform.outbox import Pending
 
 from .documents import (
     ACTIVE,
@@ -47,26 +47,21 @@ class Duplicate(Exception):
     """A unique index refused the write (an open match for the mentee, a run in progress...)."""
 
 
-def pending(event: Event, tenant_id: str, traceparent: str | None = None) -> dict:
+def pending(event: Event, tenant_id: str) -> dict:
     """An event as an outbox entry, for a raw `$push` in the same update as the state change."""
-    cloud_event = to_cloudevent(event, tenant_id, traceparent=traceparent or current_traceparent())
-    return {"event_id": cloud_event.id, "type": cloud_event.type, "body": cloud_event.model_dump_json(exclude_none=True)}
+    return Pending.of(event, tenant_id).stored()
 
 
 class MatchingRepository:
-    @staticmethod
-    def _c(document):
-        return document._get_collection()
-
     # -- revisions: what recommendation caches in every replica watch ---------------------------
     def bump(self, tenant_id: str) -> int:
-        doc = self._c(Revision).find_one_and_update(
+        doc = Revision.raw().find_one_and_update(
             {"_id": tenant_id, "tenant_id": tenant_id}, {"$inc": {"rev": 1}}, upsert=True,
             return_document=ReturnDocument.AFTER)
         return int(doc["rev"])
 
     def revision(self, tenant_id: str) -> int:
-        doc = self._c(Revision).find_one({"_id": tenant_id, "tenant_id": tenant_id}, {"rev": 1})
+        doc = Revision.raw().find_one({"_id": tenant_id, "tenant_id": tenant_id}, {"rev": 1})
         return int(doc["rev"]) if doc else 0
 
     # -- the candidate projection -------------------------------------------------------------------
@@ -74,7 +69,7 @@ class MatchingRepository:
         """Store a profile snapshot unless a newer one (or an erasure) is already stored."""
         values = {k: snapshot[k] for k in SNAPSHOT_FIELDS}
         try:
-            result = self._c(Candidate).update_one(
+            result = Candidate.raw().update_one(
                 {"_id": person_id, "tenant_id": tenant_id, "erased": {"$ne": True},
                  "$or": [{"snapshot_at": None}, {"snapshot_at": {"$lte": at}}]},
                 {"$set": {**values, "snapshot_at": at, "updated_at": utcnow()}},
@@ -90,21 +85,21 @@ class MatchingRepository:
         documents = [{"_id": person_id, "tenant_id": tenant_id, **{k: s[k] for k in SNAPSHOT_FIELDS},
                       "erased": False, "snapshot_at": at, "updated_at": now} for person_id, s in snapshots.items()]
         if documents:
-            self._c(Candidate).insert_many(documents, ordered=False)
+            Candidate.raw().insert_many(documents, ordered=False)
         loads = [{"_id": person_id, "tenant_id": tenant_id, "capacity": int(s["capacity"]), "active": 0,
                   "match_ids": [], "updated_at": now} for person_id, s in snapshots.items() if s["role"] == "mentor"]
         if loads:
-            self._c(MentorLoad).insert_many(loads, ordered=False)
+            MentorLoad.raw().insert_many(loads, ordered=False)
         self.bump(tenant_id)
 
     def erase_candidate(self, tenant_id: str, person_id: str, at: datetime) -> None:
         tombstone = {"role": None, "programme_id": None, "timezone": None, "languages": [], "interests": [],
                      "capacity": 0, "is_minor": False, "vetted": False, "custom_fields": {}, "erased": True,
                      "snapshot_at": at, "updated_at": utcnow()}
-        self._c(Candidate).update_one({"_id": person_id, "tenant_id": tenant_id}, {"$set": tombstone}, upsert=True)
+        Candidate.raw().update_one({"_id": person_id, "tenant_id": tenant_id}, {"$set": tombstone}, upsert=True)
 
     def candidate(self, tenant_id: str, person_id: str) -> dict | None:
-        return self._c(Candidate).find_one({"_id": person_id, "tenant_id": tenant_id, "erased": {"$ne": True}})
+        return Candidate.raw().find_one({"_id": person_id, "tenant_id": tenant_id, "erased": {"$ne": True}})
 
     def candidates(self, tenant_id: str, *, programme_id: str | None = None, role: str | None = None,
                    any_programme: bool = False) -> Iterator[dict]:
@@ -113,33 +108,33 @@ class MatchingRepository:
             query["programme_id"] = programme_id
         if role:
             query["role"] = role
-        return self._c(Candidate).find(query)
+        return Candidate.raw().find(query)
 
     def changed_candidates(self, tenant_id: str, since: datetime) -> list[dict]:
-        return list(self._c(Candidate).find({"tenant_id": tenant_id, "updated_at": {"$gte": since}}))
+        return list(Candidate.raw().find({"tenant_id": tenant_id, "updated_at": {"$gte": since}}))
 
     def has_candidates(self, tenant_id: str, programme_id: str) -> bool:
-        return self._c(Candidate).count_documents({"tenant_id": tenant_id, "programme_id": programme_id}, limit=1) > 0
+        return Candidate.raw().count_documents({"tenant_id": tenant_id, "programme_id": programme_id}, limit=1) > 0
 
     # -- programmes ---------------------------------------------------------------------------------
     def upsert_programme(self, tenant_id: str, programme_id: str, name: str, fields: list[dict]) -> None:
-        self._c(Programme).update_one(
+        Programme.raw().update_one(
             {"_id": programme_id, "tenant_id": tenant_id},
             {"$set": {"name": name, "custom_fields": fields, "updated_at": utcnow()}}, upsert=True)
 
     def programme(self, tenant_id: str, programme_id: str) -> dict | None:
-        return self._c(Programme).find_one({"_id": programme_id, "tenant_id": tenant_id})
+        return Programme.raw().find_one({"_id": programme_id, "tenant_id": tenant_id})
 
     # -- settings -----------------------------------------------------------------------------------
     def settings(self, tenant_id: str, programme_id: str | None) -> dict | None:
-        return self._c(MatchingSettings).find_one({"tenant_id": tenant_id, "programme_id": programme_id})
+        return MatchingSettings.raw().find_one({"tenant_id": tenant_id, "programme_id": programme_id})
 
     def all_settings(self, tenant_id: str) -> list[dict]:
-        return list(self._c(MatchingSettings).find({"tenant_id": tenant_id}))
+        return list(MatchingSettings.raw().find({"tenant_id": tenant_id}))
 
     def save_settings(self, tenant_id: str, programme_id: str | None, weights: dict, min_shared_interests: int,
                       field_key: str | None) -> dict:
-        return self._c(MatchingSettings).find_one_and_update(
+        return MatchingSettings.raw().find_one_and_update(
             {"tenant_id": tenant_id, "programme_id": programme_id},
             {"$set": {"weights": weights, "min_shared_interests": min_shared_interests, "field_key": field_key,
                       "updated_at": utcnow()}},
@@ -147,23 +142,23 @@ class MatchingRepository:
 
     # -- mentor loads: capacity holds however many replicas accept at once ---------------------------
     def set_capacity(self, tenant_id: str, mentor_id: str, capacity: int) -> None:
-        self._c(MentorLoad).update_one(
+        MentorLoad.raw().update_one(
             {"_id": mentor_id, "tenant_id": tenant_id},
             {"$set": {"capacity": int(capacity), "updated_at": utcnow()},
              "$setOnInsert": {"active": 0, "match_ids": []}},
             upsert=True)
 
     def load(self, tenant_id: str, mentor_id: str) -> dict | None:
-        return self._c(MentorLoad).find_one({"_id": mentor_id, "tenant_id": tenant_id})
+        return MentorLoad.raw().find_one({"_id": mentor_id, "tenant_id": tenant_id})
 
     def loads(self, tenant_id: str, mentor_ids: Iterable[str] | None = None) -> dict[str, dict]:
         query: dict = {"tenant_id": tenant_id}
         if mentor_ids is not None:
             query["_id"] = {"$in": list(mentor_ids)}
-        return {doc["_id"]: doc for doc in self._c(MentorLoad).find(query)}
+        return {doc["_id"]: doc for doc in MentorLoad.raw().find(query)}
 
     def changed_loads(self, tenant_id: str, since: datetime) -> list[dict]:
-        return list(self._c(MentorLoad).find({"tenant_id": tenant_id, "updated_at": {"$gte": since}}))
+        return list(MentorLoad.raw().find({"tenant_id": tenant_id, "updated_at": {"$gte": since}}))
 
     def claim_place(self, tenant_id: str, mentor_id: str, match_id: str) -> tuple[bool, dict | None]:
         """Take one of the mentor's places for the match, atomically: (True, load) or (False, load).
@@ -172,7 +167,7 @@ class MatchingRepository:
         accepts racing on two replicas can never both take the last place, and a retried accept
         never takes two.
         """
-        collection = self._c(MentorLoad)
+        collection = MentorLoad.raw()
         for _ in range(5):
             load = collection.find_one({"_id": mentor_id, "tenant_id": tenant_id})
             if load is None:
@@ -203,7 +198,7 @@ class MatchingRepository:
         held = load.get("match_ids", [])
         if not held:
             return False
-        closed = [m["_id"] for m in self._c(Match).find(
+        closed = [m["_id"] for m in Match.raw().find(
             {"tenant_id": tenant_id, "_id": {"$in": held}, "status": {"$in": list(CLOSED)}}, {"_id": 1})]
         freed = False
         for match_id in closed:
@@ -211,13 +206,13 @@ class MatchingRepository:
         return freed
 
     def release_place(self, tenant_id: str, mentor_id: str, match_id: str) -> bool:
-        result = self._c(MentorLoad).update_one(
+        result = MentorLoad.raw().update_one(
             {"_id": mentor_id, "tenant_id": tenant_id, "match_ids": match_id},
             {"$pull": {"match_ids": match_id}, "$inc": {"active": -1}, "$set": {"updated_at": utcnow()}})
         return result.modified_count == 1
 
     def delete_load(self, tenant_id: str, mentor_id: str) -> None:
-        self._c(MentorLoad).delete_one({"_id": mentor_id, "tenant_id": tenant_id})
+        MentorLoad.raw().delete_one({"_id": mentor_id, "tenant_id": tenant_id})
 
     # -- matches ------------------------------------------------------------------------------------
     def insert_match(self, match: Match) -> None:
@@ -233,7 +228,7 @@ class MatchingRepository:
         if not documents:
             return set()
         try:
-            self._c(Match).insert_many(documents, ordered=False)
+            Match.raw().insert_many(documents, ordered=False)
         except BulkWriteError as exc:
             refused = {e["index"] for e in exc.details.get("writeErrors", []) if e.get("code") == 11000}
             others = [e for e in exc.details.get("writeErrors", []) if e.get("code") != 11000]
@@ -243,7 +238,7 @@ class MatchingRepository:
         return set()
 
     def match(self, tenant_id: str, match_id: str) -> dict | None:
-        return self._c(Match).find_one({"_id": match_id, "tenant_id": tenant_id}, {"outbox": 0})
+        return Match.raw().find_one({"_id": match_id, "tenant_id": tenant_id}, {"outbox": 0})
 
     def transition(self, tenant_id: str, match_id: str, expect: dict, changes: dict,
                    events: list[dict] = ()) -> dict | None:
@@ -251,7 +246,7 @@ class MatchingRepository:
         update: dict = {"$set": {**changes, "updated_at": utcnow()}}
         if events:
             update["$push"] = {"outbox": {"$each": list(events)}}
-        return self._c(Match).find_one_and_update(
+        return Match.raw().find_one_and_update(
             {"_id": match_id, "tenant_id": tenant_id, **expect}, update,
             projection={"outbox": 0}, return_document=ReturnDocument.AFTER)
 
@@ -264,22 +259,22 @@ class MatchingRepository:
             query["status"] = status
         if after:
             query["_id"] = {"$gt": after}
-        return list(self._c(Match).find(query, {"outbox": 0}).sort("_id", 1).limit(limit))
+        return list(Match.raw().find(query, {"outbox": 0}).sort("_id", 1).limit(limit))
 
     def open_match_of(self, tenant_id: str, mentee_id: str) -> dict | None:
-        return self._c(Match).find_one({"tenant_id": tenant_id, "mentee_id": mentee_id, "open": True}, {"outbox": 0})
+        return Match.raw().find_one({"tenant_id": tenant_id, "mentee_id": mentee_id, "open": True}, {"outbox": 0})
 
     def open_matches_of(self, tenant_id: str, person_id: str) -> list[dict]:
-        return list(self._c(Match).find(
+        return list(Match.raw().find(
             {"tenant_id": tenant_id, "open": True, "$or": [{"mentee_id": person_id}, {"mentor_id": person_id}]},
             {"outbox": 0}))
 
     def matches_of(self, tenant_id: str, person_id: str) -> list[dict]:
-        return list(self._c(Match).find(
+        return list(Match.raw().find(
             {"tenant_id": tenant_id, "$or": [{"mentee_id": person_id}, {"mentor_id": person_id}]}, {"_id": 1}))
 
     def closed_before(self, tenant_id: str, mentee_id: str, mentor_id: str) -> bool:
-        return self._c(Match).count_documents(
+        return Match.raw().count_documents(
             {"tenant_id": tenant_id, "mentee_id": mentee_id, "mentor_id": mentor_id, "status": {"$in": list(CLOSED)}},
             limit=1) > 0
 
@@ -288,21 +283,21 @@ class MatchingRepository:
         if since is not None:
             query["updated_at"] = {"$gte": since}
         return [(d["mentee_id"], d["mentor_id"])
-                for d in self._c(Match).find(query, {"mentee_id": 1, "mentor_id": 1})]
+                for d in Match.raw().find(query, {"mentee_id": 1, "mentor_id": 1})]
 
     def open_matches_in(self, tenant_id: str, programme_id: str) -> list[dict]:
-        return list(self._c(Match).find({"tenant_id": tenant_id, "programme_id": programme_id, "open": True},
+        return list(Match.raw().find({"tenant_id": tenant_id, "programme_id": programme_id, "open": True},
                                         {"mentee_id": 1, "mentor_id": 1, "status": 1}))
 
     def pending_by_mentor(self, tenant_id: str, mentor_ids: Iterable[str]) -> dict[str, int]:
         counts: dict[str, int] = {}
-        for doc in self._c(Match).find({"tenant_id": tenant_id, "status": PROPOSED, "mentor_id": {"$in": list(mentor_ids)}},
+        for doc in Match.raw().find({"tenant_id": tenant_id, "status": PROPOSED, "mentor_id": {"$in": list(mentor_ids)}},
                                        {"mentor_id": 1}):
             counts[doc["mentor_id"]] = counts.get(doc["mentor_id"], 0) + 1
         return counts
 
     def run_matches(self, tenant_id: str, run_id: str) -> list[dict]:
-        return list(self._c(Match).find({"tenant_id": tenant_id, "matching_run_id": run_id},
+        return list(Match.raw().find({"tenant_id": tenant_id, "matching_run_id": run_id},
                                         {"mentee_id": 1, "score": 1}))
 
     # -- goals --------------------------------------------------------------------------------------
@@ -310,14 +305,14 @@ class MatchingRepository:
         goal.save(force_insert=True)
 
     def goals(self, tenant_id: str, match_id: str) -> list[dict]:
-        return list(self._c(Goal).find({"tenant_id": tenant_id, "match_id": match_id}, {"outbox": 0})
+        return list(Goal.raw().find({"tenant_id": tenant_id, "match_id": match_id}, {"outbox": 0})
                     .sort([("created_at", 1), ("_id", 1)]))
 
     def goal(self, tenant_id: str, match_id: str, goal_id: str) -> dict | None:
-        return self._c(Goal).find_one({"_id": goal_id, "tenant_id": tenant_id, "match_id": match_id}, {"outbox": 0})
+        return Goal.raw().find_one({"_id": goal_id, "tenant_id": tenant_id, "match_id": match_id}, {"outbox": 0})
 
     def complete_goal(self, tenant_id: str, match_id: str, goal_id: str, by: str, event: dict) -> dict | None:
-        return self._c(Goal).find_one_and_update(
+        return Goal.raw().find_one_and_update(
             {"_id": goal_id, "tenant_id": tenant_id, "match_id": match_id, "completed_at": None},
             {"$set": {"completed_at": utcnow(), "completed_by": by}, "$push": {"outbox": event}},
             projection={"outbox": 0}, return_document=ReturnDocument.AFTER)
@@ -325,7 +320,7 @@ class MatchingRepository:
     def scrub_goals(self, tenant_id: str, match_ids: list[str]) -> None:
         """Goals are free text one of the two people wrote: gone with either of them."""
         if match_ids:
-            self._c(Goal).delete_many({"tenant_id": tenant_id, "match_id": {"$in": match_ids}})
+            Goal.raw().delete_many({"tenant_id": tenant_id, "match_id": {"$in": match_ids}})
 
     # -- matching runs ------------------------------------------------------------------------------
     def create_run(self, run: MatchingRun) -> None:
@@ -337,17 +332,17 @@ class MatchingRepository:
             raise
 
     def run(self, tenant_id: str, run_id: str) -> dict | None:
-        return self._c(MatchingRun).find_one({"_id": run_id, "tenant_id": tenant_id}, {"outbox": 0})
+        return MatchingRun.raw().find_one({"_id": run_id, "tenant_id": tenant_id}, {"outbox": 0})
 
     def run_in_progress(self, tenant_id: str, programme_id: str) -> dict | None:
-        return self._c(MatchingRun).find_one({"tenant_id": tenant_id, "programme_id": programme_id,
+        return MatchingRun.raw().find_one({"tenant_id": tenant_id, "programme_id": programme_id,
                                               "in_progress": True}, {"outbox": 0})
 
     def claim_run(self, holder: str, lease: timedelta) -> dict | None:
         """Take the oldest queued run, or one whose holder stopped renewing its lease (any tenant)."""
         now = utcnow()
         # A system job: it works across organisations by design, then scopes everything it does.
-        return self._c(MatchingRun).find_one_and_update(
+        return MatchingRun.raw().across_tenants().find_one_and_update(
             {"$or": [{"status": QUEUED}, {"status": RUNNING, "lease_until": {"$lt": now}}]},
             {"$set": {"status": RUNNING, "holder": holder, "lease_until": now + lease, "started_at": now},
              "$inc": {"attempts": 1}},
@@ -355,7 +350,7 @@ class MatchingRepository:
 
     def update_run(self, tenant_id: str, run_id: str, holder: str, lease: timedelta, **fields) -> bool:
         """Record progress and renew the lease, while this replica still holds the run."""
-        result = self._c(MatchingRun).update_one(
+        result = MatchingRun.raw().update_one(
             {"_id": run_id, "tenant_id": tenant_id, "holder": holder, "status": RUNNING},
             {"$set": {**fields, "lease_until": utcnow() + lease}})
         return result.matched_count == 1
@@ -366,13 +361,13 @@ class MatchingRepository:
                                  "finished_at": utcnow(), "lease_until": None}}
         if events:
             update["$push"] = {"outbox": {"$each": list(events)}}
-        result = self._c(MatchingRun).update_one(
+        result = MatchingRun.raw().update_one(
             {"_id": run_id, "tenant_id": tenant_id, "holder": holder, "status": RUNNING}, update)
         return result.matched_count == 1
 
     # -- erasure ------------------------------------------------------------------------------------
     def forget_person_in_runs(self, tenant_id: str, person_id: str) -> None:
-        self._c(MatchingRun).update_many({"tenant_id": tenant_id, "unmatched.mentee_id": person_id},
+        MatchingRun.raw().update_many({"tenant_id": tenant_id, "unmatched.mentee_id": person_id},
                                          {"$pull": {"unmatched": {"mentee_id": person_id}}})
 
 

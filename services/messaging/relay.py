@@ -13,22 +13,22 @@ a few hundred a second). Messaging writes one document per message, so:
 A handed-over document is written with a short lease (repository.HANDOVER_LEASE), so other
 replicas' sweeps leave it alone meanwhile; if this process dies, or a batch fails, the lease
 lapses and a sweep (the platform relay's search, every `sweep_seconds`) publishes the events.
+Each runs in its own `BackgroundLoop`, so a sweep backing off never holds up the hand-over.
 Delivery stays at least once; consumers dedupe by event id.
 """
 
 from __future__ import annotations
 
 import logging
-import random
 import time
 from collections import deque
 
 from amqp import Message as AmqpMessage
 from ementor_contracts import CONTENT_TYPE
-from eventlet.queue import Empty
 from kombu import Connection
 
-from ementor.platform.metrics import EVENTS_PUBLISHED, OUTBOX_BACKLOG
+from ementor.platform.loop import BackgroundLoop
+from ementor.platform.metrics import EVENTS_PUBLISHED
 from ementor.platform.outbox import EventOutbox
 
 log = logging.getLogger(__name__)
@@ -101,6 +101,8 @@ class PipelinedPublisher:
 
 
 class HandOverOutbox(EventOutbox):
+    """The platform outbox, whose search runs only every `sweep_seconds`, plus a hand-over loop."""
+
     sweep_seconds = 10.0
     backlog_interval_seconds = 30.0
     batch_size = 500
@@ -109,14 +111,32 @@ class HandOverOutbox(EventOutbox):
         super().__init__(*documents)
         self._handed: deque = deque()
 
+    @property
+    def poll_seconds(self) -> float:  # the search is the sweep: it needs no kick
+        return self.sweep_seconds
+
     def setup(self):
         super().setup()
         settings = self.container.config["EMENTOR_SETTINGS"]
         self.publisher = PipelinedPublisher(settings.AMQP_URI, f"{self.container.service_name}.events")
+        self.hand_over_loop = BackgroundLoop(self.container.service_name, "outbox-hand-over", self.publish_handed)
+
+    def start(self):
+        super().start()
+        self.hand_over_loop.start(self._spawn)
 
     def stop(self):
+        self.hand_over_loop.stop()
         super().stop()
         self.publisher.close()
+
+    def kill(self):
+        self.hand_over_loop.stop(timeout=0)
+        super().kill()
+        self.publisher.close()
+
+    def kick(self) -> None:
+        self.hand_over_loop.kick()
 
     def hand_over(self, document_class, tenant_id: str, pk: str, events) -> None:
         """Publish `events` (with .event_id, .type, .body) just saved on the document `pk`."""
@@ -128,32 +148,6 @@ class HandOverOutbox(EventOutbox):
     def worker_teardown(self, worker_ctx):
         if self._handed:
             self.kick()
-
-    def _run(self):
-        failures = 0
-        next_sweep = time.monotonic()
-        backlog_measured = time.monotonic()
-        while True:
-            try:
-                self._wake.get(timeout=self.poll_seconds)
-            except Empty:
-                pass
-            self.publish_handed()
-            if time.monotonic() < next_sweep:
-                continue
-            try:
-                self.relay.publish_pending()
-                if time.monotonic() - backlog_measured > self.backlog_interval_seconds:
-                    OUTBOX_BACKLOG.labels(self.container.service_name).set(self.relay.backlog())
-                    backlog_measured = time.monotonic()
-                failures = 0
-                next_sweep = time.monotonic() + self.sweep_seconds
-            except Exception as exc:  # noqa: BLE001 - broker or database away: events stay stored
-                failures += 1
-                delay = min(self.max_backoff_seconds, 0.5 * 2 ** min(failures, 8)) * random.uniform(0.5, 1.0)
-                log.warning("outbox sweep of %s could not publish (%s); retrying in %.1fs",
-                            self.container.service_name, exc, delay)
-                next_sweep = time.monotonic() + delay
 
     def _publish(self, messages: list) -> bool:
         """Publish with confirms; once more on a fresh connection if the first attempt failed (an idle
@@ -184,7 +178,7 @@ class HandOverOutbox(EventOutbox):
                 events.extend(event_id for event_id, _, _ in pending)
             for document, (ids, events) in by_class.items():
                 try:  # one write for the batch; an event id is unique, so pulling them all is exact
-                    document._get_collection().update_many(
+                    document.raw().across_tenants().update_many(
                         {"_id": {"$in": ids}},
                         {"$pull": {"outbox": {"event_id": {"$in": events}}},
                          "$set": {"outbox_lease_until": None}},

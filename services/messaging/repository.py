@@ -10,14 +10,13 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import NamedTuple
 
-from ementor_contracts import Event, to_cloudevent
+from ementor_contracts import Event
 from mongoengine import NotUniqueError, Q
 from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
-from ementor.platform.logs import current_traceparent
+from ementor.platform.outbox import Pending
 
 from . import domain
 from .documents import (
@@ -41,26 +40,9 @@ CONVERSATION_CACHE_SECONDS = 1.0
 CONVERSATION_CACHE_SIZE = 10_000
 
 
-class Pending(NamedTuple):
-    """An event waiting in a document's outbox, as OutboxDocument.record stores it."""
-
-    event_id: str
-    type: str
-    body: str
-
-    @classmethod
-    def of(cls, event: Event, tenant_id: str) -> Pending:
-        # Like OutboxDocument.record: the event carries the trace of the request that caused it.
-        cloud_event = to_cloudevent(event, tenant_id, traceparent=current_traceparent())
-        return cls(cloud_event.id, cloud_event.type, cloud_event.model_dump_json(exclude_none=True))
-
-    def stored(self) -> dict:
-        return {"event_id": self.event_id, "type": self.type, "body": self.body}
-
-
 @dataclass
 class NewMessage:
-    """A message about to be stored; it reads like a Message document to the views."""
+    """What `add_message` stores; it answers with the stored `Message`, like every read here."""
 
     tenant_id: str
     match_id: str
@@ -73,8 +55,6 @@ class NewMessage:
     held_reasons: list[str] = field(default_factory=list)
     findings: list = field(default_factory=list)  # objects with .kind and .text
     id: str = field(default_factory=new_id)
-    moderation = None
-    erased = False
 
     @property
     def length(self) -> int:
@@ -100,7 +80,7 @@ class MessagingRepository:
             hit = self._conversations.get(key)
             if hit is not None and hit[0] > time.monotonic():
                 return hit[1]
-        doc = Conversation._get_collection().find_one({"_id": match_id, "tenant_id": tenant_id})
+        doc = Conversation.raw().find_one({"_id": match_id, "tenant_id": tenant_id})
         conversation = None if doc is None else Conversation._from_son(doc)
         if conversation is not None:
             if len(self._conversations) >= CONVERSATION_CACHE_SIZE:
@@ -120,7 +100,7 @@ class MessagingRepository:
         """
         self._changed_conversations()
         rank = STATUS_RANK[status]
-        collection = Conversation._get_collection()
+        collection = Conversation.raw()
         changes = {"status": status, "rank": rank, **fields}
         result = collection.update_one({"_id": match_id, "tenant_id": tenant_id, "rank": {"$lt": rank}},
                                        {"$set": changes})
@@ -139,14 +119,14 @@ class MessagingRepository:
         query = {"tenant_id": tenant_id, "mentee_id": mentee_id}
         if match_id:
             query["_id"] = match_id
-        result = Conversation._get_collection().update_many(
+        result = Conversation.raw().update_many(
             query, {"$set": {"mentee_is_minor": is_minor, "minor_source": "profile"}}
         )
         return result.modified_count
 
     def close_conversations_of(self, tenant_id: str, person_id: str, now: datetime) -> int:
         self._changed_conversations()
-        collection = Conversation._get_collection()
+        collection = Conversation.raw()
         theirs = {"tenant_id": tenant_id, "$or": [{"mentor_id": person_id}, {"mentee_id": person_id}]}
         result = collection.update_many(
             {**theirs, "rank": {"$lt": STATUS_RANK["ended"]}},
@@ -160,7 +140,7 @@ class MessagingRepository:
         """Move the person's read marker forward to `message` (never backwards)."""
         at = message.delivered_at or message.created_at
         key = f"read.{person_id}"
-        result = Conversation._get_collection().update_one(
+        result = Conversation.raw().update_one(
             {"_id": match_id, "tenant_id": tenant_id, "$or": [
                 {key: {"$exists": False}},
                 {f"{key}.at": {"$lt": at}},
@@ -178,7 +158,7 @@ class MessagingRepository:
                       as_of: datetime) -> bool:
         """Record the profile unless a newer one (or the person's erasure) is already recorded."""
         try:
-            result = Participant._get_collection().update_one(
+            result = Participant.raw().update_one(
                 {"_id": person_id, "tenant_id": tenant_id, "erased": {"$ne": True},
                  "$or": [{"as_of": {"$lt": as_of}}, {"as_of": None}]},
                 {"$set": {"role": role, "is_minor": is_minor, "as_of": as_of}},
@@ -190,14 +170,14 @@ class MessagingRepository:
 
     def erase_participant(self, tenant_id: str, person_id: str) -> None:
         try:
-            Participant._get_collection().update_one(
+            Participant.raw().update_one(
                 {"_id": person_id, "tenant_id": tenant_id},
                 {"$set": {"erased": True}, "$unset": {"is_minor": "", "role": ""}},
                 upsert=True,
             )
         except DuplicateKeyError:  # the id belongs to another organisation: nothing of ours to erase
             return
-        SendAllowance._get_collection().delete_one(
+        SendAllowance.raw().delete_one(
             {"_id": SendAllowance.key(tenant_id, person_id), "tenant_id": tenant_id}
         )
 
@@ -208,7 +188,7 @@ class MessagingRepository:
         cached = self._settings_cache.get(tenant_id)
         if cached and cached[0] > time.monotonic():
             return cached[1]
-        doc = MessagingSettings._get_collection().find_one({"_id": tenant_id, "tenant_id": tenant_id})
+        doc = MessagingSettings.raw().find_one({"_id": tenant_id, "tenant_id": tenant_id})
         value = domain.ModerationSettings() if doc is None else domain.ModerationSettings(
             blocked_words=tuple(doc.get("blocked_words", ())),
             hold_contact_details_for_adults=doc.get("hold_contact_details_for_adults", True),
@@ -219,12 +199,12 @@ class MessagingRepository:
         return value
 
     def settings_updated_at(self, tenant_id: str) -> datetime | None:
-        doc = MessagingSettings._get_collection().find_one({"_id": tenant_id, "tenant_id": tenant_id},
+        doc = MessagingSettings.raw().find_one({"_id": tenant_id, "tenant_id": tenant_id},
                                                            {"updated_at": 1})
         return None if doc is None else doc.get("updated_at")
 
     def save_settings(self, tenant_id: str, value: domain.ModerationSettings, now: datetime) -> None:
-        MessagingSettings._get_collection().replace_one(
+        MessagingSettings.raw().replace_one(
             {"_id": tenant_id, "tenant_id": tenant_id},
             {"_id": tenant_id, "tenant_id": tenant_id, "blocked_words": list(value.blocked_words),
              "hold_contact_details_for_adults": value.hold_contact_details_for_adults,
@@ -242,7 +222,7 @@ class MessagingRepository:
         Each step is one conditional update on the person's single timestamp, so replicas
         racing on the same person cannot both spend the last token (see domain.RateLimit).
         """
-        collection = SendAllowance._get_collection()
+        collection = SendAllowance.raw()
         key = {"_id": SendAllowance.key(tenant_id, person_id), "tenant_id": tenant_id}
         horizon = limit.horizon(now)
         spend = ({**key, "tat": {"$gt": now, "$lte": horizon}}, {"$inc": {"tat": limit.interval}})
@@ -273,8 +253,8 @@ class MessagingRepository:
         self._send_horizons[key] = tat
 
     # -- messages ---------------------------------------------------------------------------
-    def add_message(self, message: NewMessage, events: list[Event]) -> list[Pending]:
-        """Store a new message and its events in one insert (the hot path: no ODM in the way)."""
+    def add_message(self, message: NewMessage, events: list[Event]) -> tuple[Message, list[Pending]]:
+        """Store a new message and its events in one insert (the hot path: no ODM validation)."""
         pending = [Pending.of(event, message.tenant_id) for event in events]
         document = {
             "_id": message.id, "tenant_id": message.tenant_id, "match_id": message.match_id,
@@ -287,11 +267,11 @@ class MessagingRepository:
         }
         if message.status == "held":
             document["audit_pending"] = True
-        Message._get_collection().insert_one(document)
-        return pending
+        Message.raw().insert_one(document)
+        return Message._from_son(document), pending
 
     def message(self, tenant_id: str, message_id: str) -> Message | None:
-        doc = Message._get_collection().find_one({"_id": message_id, "tenant_id": tenant_id})
+        doc = Message.raw().find_one({"_id": message_id, "tenant_id": tenant_id})
         return None if doc is None else Message._from_son(doc)
 
     def messages(self, tenant_id: str, match_id: str, *, viewer_person_id: str | None, coordinator: bool,
@@ -302,11 +282,9 @@ class MessagingRepository:
             query = query.filter(Q(status="delivered") | Q(sender_id=viewer_person_id))
         return query.exclude("outbox").page(limit, before=before, newest_first=True)
 
-    def message_summaries(self, tenant_id: str, match_id: str) -> list[dict]:
-        return list(Message._get_collection().find(
-            {"tenant_id": tenant_id, "match_id": match_id},
-            {"sender_id": 1, "status": 1, "delivered_at": 1},
-        ))
+    def message_summaries(self, tenant_id: str, match_id: str) -> list[Message]:
+        """Every message of the conversation with only its sender, status and delivery time loaded."""
+        return list(Message.scoped(tenant_id, match_id=match_id).only("sender_id", "status", "delivered_at"))
 
     def unread_count(self, tenant_id: str, match_id: str, person_id: str, marker: dict | None) -> int:
         query = {"tenant_id": tenant_id, "match_id": match_id, "recipient_id": person_id,
@@ -314,7 +292,7 @@ class MessagingRepository:
         if marker:
             query["$or"] = [{"delivered_at": {"$gt": marker["at"]}},
                             {"delivered_at": marker["at"], "_id": {"$gt": marker["message_id"]}}]
-        return Message._get_collection().count_documents(query)
+        return Message.raw().count_documents(query)
 
     def decide(self, tenant_id: str, message_id: str, *, status: str, moderation: Moderation,
                events: list[Event], delivered_at: datetime | None) -> tuple[Message, list[Pending]] | None:
@@ -324,7 +302,7 @@ class MessagingRepository:
                    "outbox_lease_until": utcnow() + HANDOVER_LEASE}
         if delivered_at is not None:
             changes["delivered_at"] = delivered_at
-        doc = Message._get_collection().find_one_and_update(
+        doc = Message.raw().find_one_and_update(
             {"_id": message_id, "tenant_id": tenant_id, "status": "held"},
             {"$set": changes, "$push": {"outbox": {"$each": [p.stored() for p in pending]}}},
             return_document=ReturnDocument.AFTER,
@@ -343,7 +321,7 @@ class MessagingRepository:
     def erase_messages_of(self, tenant_id: str, person_id: str, now: datetime) -> list[Message]:
         """Withdraw the person's held messages and remove the bodies of all they sent."""
         withdrawn = []
-        collection = Message._get_collection()
+        collection = Message.raw()
         for message in Message.scoped(tenant_id, sender_id=person_id, status="held").only("id"):
             moderation = Moderation(decision="withdrawn", decided_by="system", decided_at=now,
                                     reason="the sender's data was erased")
@@ -379,7 +357,7 @@ class MessagingRepository:
                                                  match_id=match_id)
 
     def audit_written(self, tenant_id: str, message_id: str) -> None:
-        Message._get_collection().update_one({"_id": message_id, "tenant_id": tenant_id},
+        Message.raw().update_one({"_id": message_id, "tenant_id": tenant_id},
                                              {"$unset": {"audit_pending": ""}})
 
     def messages_awaiting_audit(self, older_than: datetime, limit: int = 500) -> list[Message]:

@@ -32,7 +32,7 @@ class NotificationsRepository:
         Every replica runs senders; the conditional update means two never hold the same delivery.
         Spans organisations: this is the service's own system job.
         """
-        collection = Delivery._get_collection()
+        collection = Delivery.raw().across_tenants()
         token = uuid.uuid4().hex
         raw = collection.find_one_and_update(
             {"$or": [
@@ -47,7 +47,7 @@ class NotificationsRepository:
 
     def claim_fresh(self, tenant_id: str, delivery_id: str, now: datetime, lease_seconds: float) -> Delivery | None:
         """Atomically take one delivery just planned in this replica, if it is still waiting."""
-        raw = Delivery._get_collection().find_one_and_update(
+        raw = Delivery.raw().find_one_and_update(
             {"_id": delivery_id, "tenant_id": tenant_id, "status": {"$in": list(DUE_STATUSES)},
              "next_attempt_at": {"$lte": now}},
             {"$set": {"status": "sending", "claim": uuid.uuid4().hex,
@@ -151,7 +151,7 @@ class NotificationsRepository:
 
 def _upsert(query: dict, update: dict) -> None:
     """Upsert one projection document; a lost insert race (or an excluded ended match) is retried as an update."""
-    collection = MatchProjection._get_collection()
+    collection = MatchProjection.raw()
     try:
         collection.update_one(query, {**update, "$setOnInsert": {**update.get("$setOnInsert", {}),
                                                                "_id": new_id()}}, upsert=True)

@@ -13,7 +13,6 @@ from ementor_contracts import (
     SessionReminderDue,
     SessionRescheduled,
     SessionScheduled,
-    to_cloudevent,
 )
 
 from ementor.platform.http.auth import Principal
@@ -354,31 +353,31 @@ def fire_due_reminders(repo: VideoRepository, now: datetime | None = None) -> in
     due = repo.due_reminders(now, REMINDER_BATCH)
     wanted: dict[str, set[str]] = {}
     for reminder in due:
-        wanted.setdefault(reminder["tenant_id"], set()).add(reminder["session_id"])
+        wanted.setdefault(reminder.tenant_id, set()).add(reminder.session_id)
     sessions: dict[tuple, Session] = {}
     for tenant_id, session_ids in wanted.items():  # one query per organisation, not per reminder
         sessions.update({(tenant_id, sid): s for sid, s in repo.sessions_by_ids(tenant_id, sorted(session_ids)).items()})
     candidates = []
     for reminder in due:
-        key = (reminder["tenant_id"], reminder["session_id"])
+        key = (reminder.tenant_id, reminder.session_id)
         session = sessions.get(key)
-        if session is None or session.status != "scheduled" or session.sequence != reminder["sequence"]:
+        if session is None or session.status != "scheduled" or session.sequence != reminder.sequence:
             repo.skip_reminder(reminder, now)  # moved or cancelled since it was planned
             continue
-        candidates.append(domain.DueReminder(reminder["_id"], (*key, reminder["sequence"]),
-                                             reminder["offset_minutes"], aware(session.starts_at)))
+        candidates.append(domain.DueReminder(reminder.id, (*key, reminder.sequence),
+                                             reminder.offset_minutes, aware(session.starts_at)))
     fire, skip = domain.choose_reminders(candidates, now)
-    by_id = {r["_id"]: r for r in due}
+    by_id = {r.id: r for r in due}
     for chosen in skip:
         repo.skip_reminder(by_id[chosen.key], now)
     fired = 0
     for chosen in fire:
         reminder = by_id[chosen.key]
-        session = sessions[(reminder["tenant_id"], reminder["session_id"])]
-        event = to_cloudevent(SessionReminderDue(
+        session = sessions[(reminder.tenant_id, reminder.session_id)]
+        event = SessionReminderDue(
             session_id=session.id, match_id=session.match_id, mentor_id=session.mentor_id,
             mentee_id=session.mentee_id, starts_at=aware(session.starts_at), minutes_before=chosen.offset_minutes,
-        ), reminder["tenant_id"])
+        )
         if repo.claim_reminder(reminder, event, now):
             fired += 1
     return fired

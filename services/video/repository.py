@@ -17,9 +17,11 @@ import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from ementor_contracts import CloudEvent
+from ementor_contracts import Event
 from mongoengine.errors import SaveConditionError
 from pymongo.errors import BulkWriteError, DuplicateKeyError
+
+from ementor.platform.outbox import Pending
 
 from . import domain
 from .documents import Calendar, MatchView, Reminder, Session, VideoSettings
@@ -45,7 +47,7 @@ class VideoRepository:
     def record_match(self, tenant_id: str, match_id: str, mentor_id: str, mentee_id: str,
                      programme_id: str | None, status: str, now: datetime) -> None:
         """Move the match forward to `status`; never back (events may arrive out of order)."""
-        collection = MatchView._get_collection()
+        collection = MatchView.raw()
         earlier = [s for s in domain.MATCH_STATUSES if domain.MATCH_STATUSES[s] < domain.MATCH_STATUSES[status]]
         try:
             collection.update_one(
@@ -125,14 +127,14 @@ class VideoRepository:
             reminders_pending=True, status="scheduled", updated_at__lt=older_than).limit(limit))
 
     def reminders_written(self, session: Session) -> None:
-        Session._get_collection().update_one(
+        Session.raw().update_one(
             {"_id": session.id, "tenant_id": session.tenant_id, "sequence": session.sequence},
             {"$set": {"reminders_pending": False}},
         )
 
     # -- calendars: the per-person slot lock ----------------------------------------------
     def _calendars(self):
-        return Calendar._get_collection()
+        return Calendar.raw()
 
     def update_calendar(self, tenant_id: str, person_id: str,
                         change: Callable[[list[domain.Booking]], list[domain.Booking]]) -> None:
@@ -165,7 +167,7 @@ class VideoRepository:
     # -- reminders ------------------------------------------------------------------------
     def plan_reminders(self, session: Session, plan: list[domain.PlannedReminder]) -> None:
         """Write the reminders of the session's current sequence; repeating this is harmless."""
-        collection = Reminder._get_collection()
+        collection = Reminder.raw()
         collection.delete_many({"tenant_id": session.tenant_id, "session_id": session.id, "state": "pending",
                                 "sequence": {"$ne": session.sequence}})
         documents = [
@@ -182,32 +184,31 @@ class VideoRepository:
                     raise
 
     def drop_reminders(self, tenant_id: str, session_id: str) -> None:
-        Reminder._get_collection().delete_many({"tenant_id": tenant_id, "session_id": session_id, "state": "pending"})
+        Reminder.raw().delete_many({"tenant_id": tenant_id, "session_id": session_id, "state": "pending"})
 
     def forget_reminders(self, tenant_id: str, session_id: str) -> None:
-        Reminder._get_collection().delete_many({"tenant_id": tenant_id, "session_id": session_id})
+        Reminder.raw().delete_many({"tenant_id": tenant_id, "session_id": session_id})
 
-    def due_reminders(self, now: datetime, limit: int) -> list[dict]:
+    def due_reminders(self, now: datetime, limit: int) -> list[Reminder]:
         # The reminder job works across organisations; each reminder names its tenant.
-        return list(Reminder._get_collection().find({"state": "pending", "due_at": {"$lte": now}})
-                    .sort("due_at", 1).limit(limit))
+        return [Reminder._from_son(d) for d in Reminder.raw().across_tenants()
+                .find({"state": "pending", "due_at": {"$lte": now}}).sort("due_at", 1).limit(limit)]
 
-    def pending_reminders(self, tenant_id: str, session_id: str) -> list[dict]:
-        return list(Reminder._get_collection().find({"tenant_id": tenant_id, "session_id": session_id,
-                                                     "state": "pending"}).sort("due_at", 1))
+    def pending_reminders(self, tenant_id: str, session_id: str) -> list[Reminder]:
+        return list(Reminder.scoped(tenant_id, session_id=session_id, state="pending").order_by("due_at"))
 
-    def claim_reminder(self, reminder: dict, event: CloudEvent, now: datetime) -> bool:
+    def claim_reminder(self, reminder: Reminder, event: Event, now: datetime) -> bool:
         """Mark the reminder fired and store its event, in one write; False if another replica won."""
-        pending = {"event_id": event.id, "type": event.type, "body": event.model_dump_json(exclude_none=True)}
-        result = Reminder._get_collection().update_one(
-            {"_id": reminder["_id"], "tenant_id": reminder["tenant_id"], "state": "pending"},
-            {"$set": {"state": "fired", "done_at": now}, "$push": {"outbox": pending}},
+        result = Reminder.raw().update_one(
+            {"_id": reminder.id, "tenant_id": reminder.tenant_id, "state": "pending"},
+            {"$set": {"state": "fired", "done_at": now},
+             "$push": {"outbox": Pending.of(event, reminder.tenant_id).stored()}},
         )
         return result.modified_count == 1
 
-    def skip_reminder(self, reminder: dict, now: datetime) -> None:
-        Reminder._get_collection().update_one(
-            {"_id": reminder["_id"], "tenant_id": reminder["tenant_id"], "state": "pending"},
+    def skip_reminder(self, reminder: Reminder, now: datetime) -> None:
+        Reminder.raw().update_one(
+            {"_id": reminder.id, "tenant_id": reminder.tenant_id, "state": "pending"},
             {"$set": {"state": "skipped", "done_at": now}},
         )
 

@@ -61,18 +61,18 @@ def test_the_relay_publishes_in_order_and_keeps_what_failed():
     published, fail = [], {"now": True}
 
     def publish(envelope, routing_key):
-        if fail["now"] and envelope["id"] == second.id:
+        if fail["now"] and envelope["id"] == second.event_id:
             raise ConnectionError("broker gone")
         published.append(envelope["id"])
 
     relay = OutboxRelay([Note], publish, lease_seconds=0)
     with pytest.raises(ConnectionError):
         relay.publish_pending()
-    assert published == [first.id]
-    assert [p.event_id for p in Note.scoped("a").get().outbox] == [second.id]
+    assert published == [first.event_id]
+    assert [p.event_id for p in Note.scoped("a").get().outbox] == [second.event_id]
     fail["now"] = False
     assert relay.publish_pending() == 1
-    assert published == [first.id, second.id] and relay.backlog() == 0
+    assert published == [first.event_id, second.event_id] and relay.backlog() == 0
 
 
 def test_a_tombstone_is_deleted_once_its_events_are_out():
@@ -81,3 +81,43 @@ def test_a_tombstone_is_deleted_once_its_events_are_out():
     note.save()
     OutboxRelay([Note], lambda envelope, key: None).publish_pending()
     assert Note.scoped("a").count() == 0
+
+
+def test_the_raw_collection_refuses_every_unscoped_filter():
+    from pymongo import InsertOne, UpdateOne
+
+    raw = Note.raw()
+    raw.insert_one({"_id": "n1", "tenant_id": "a", "text": "mine"})
+    refused = (
+        lambda: raw.find({"text": "mine"}), lambda: raw.find_one({"_id": "n1"}),
+        lambda: raw.count_documents({}), lambda: raw.update_one({"_id": "n1"}, {"$set": {"text": "x"}}),
+        lambda: raw.update_many({"tenant_id": None}, {"$set": {"text": "x"}}),
+        lambda: raw.replace_one({"_id": "n1"}, {"tenant_id": "a"}),
+        lambda: raw.find_one_and_update({"_id": "n1"}, {"$set": {"text": "x"}}),
+        lambda: raw.delete_one({"_id": "n1"}), lambda: raw.delete_many({"tenant_id": ""}),
+        lambda: raw.insert_one({"_id": "n2", "text": "orphan"}),
+        lambda: raw.insert_many([{"_id": "n3", "tenant_id": "a"}, {"_id": "n4"}]),
+        lambda: raw.aggregate([{"$group": {"_id": "$tenant_id"}}]),
+        lambda: raw.aggregate([{"$match": {"text": "mine"}}]),
+        lambda: raw.bulk_write([UpdateOne({"_id": "n1"}, {"$set": {"text": "x"}})]),
+        lambda: raw.bulk_write([InsertOne({"_id": "n5"})]),
+    )
+    for operation in refused:
+        with pytest.raises(UnscopedQueryError):
+            operation()
+    assert [d["_id"] for d in Note.raw().across_tenants().find({})] == ["n1"]
+    assert raw.find_one({"_id": "n1", "tenant_id": "a"})["text"] == "mine"  # nothing refused was run
+
+
+def test_the_raw_collection_runs_scoped_operations():
+    from pymongo import DeleteOne, InsertOne
+
+    raw = Note.raw()
+    raw.insert_many([{"_id": "a1", "tenant_id": "a"}, {"_id": "b1", "tenant_id": "b"}])
+    raw.bulk_write([InsertOne({"_id": "a2", "tenant_id": "a"}), InsertOne({"_id": "a3", "tenant_id": "a"}),
+                    DeleteOne({"_id": "a3", "tenant_id": "a"})])
+    raw.update_one({"_id": "a1", "tenant_id": "a"}, {"$set": {"text": "seen"}})
+    assert raw.count_documents({"tenant_id": "a"}) == 2
+    assert raw.find_one({"$and": [{"tenant_id": "a"}, {"_id": "a1"}]})["text"] == "seen"
+    assert [d["n"] for d in raw.aggregate([{"$match": {"tenant_id": "a"}}, {"$count": "n"}])] == [2]
+    assert raw.delete_many({"tenant_id": "b"}).deleted_count == 1
