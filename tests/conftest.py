@@ -16,10 +16,17 @@ from ementor.runner import Services
 from tests.support.events import EventRecorder
 from tests.support.http import ApiClient
 from tests.support.infra import VirtualHosts, free_port, mongodb_server, rabbitmq_server
+from tests.support.store import MODES, store_mode
+
+
+def pytest_addoption(parser):
+    parser.addoption("--store", choices=MODES, default="plain",
+                     help="mongomock calls yield to the hub (yield) or sleep 0-3 ms (stress): races show up")
 
 
 def pytest_report_header(config):
-    return "ementor: RabbitMQ and MongoDB sources are reported by the rabbitmq/mongodb fixtures"
+    return (f"ementor: store mode {config.getoption('--store')}; RabbitMQ and MongoDB sources are reported by "
+            "the rabbitmq/mongodb fixtures")
 
 
 @pytest.fixture(scope="session")
@@ -44,9 +51,14 @@ def mongodb_uri():
 
 
 @pytest.fixture
-def mongodb(mongodb_uri):
-    """The MongoDB fixture: every service alias connected in a test is dropped afterwards."""
-    yield mongodb_uri
+def mongodb(mongodb_uri, request):
+    """The MongoDB fixture: every service alias connected in a test is dropped afterwards.
+
+    With `pytest --store yield` (or `stress`) every mongomock call yields to the hub (see
+    tests/support/store.py); a real MongoDB server interleaves calls anyway.
+    """
+    with store_mode(request.config.getoption("--store")):
+        yield mongodb_uri
     for alias in list(mongoengine.connection._connection_settings):
         try:
             db = get_db(alias)

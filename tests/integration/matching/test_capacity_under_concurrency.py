@@ -2,8 +2,8 @@
 
 Two MatchingService containers (two replicas, two HTTP ports, one database, one broker) take a
 burst of simultaneous accepts for a mentor with one place. The in-process MongoDB stand-in does
-no I/O, so green threads would never interleave inside a handler; every database call is made to
-yield first, as a real driver waiting on the network does, so the requests genuinely interleave
+no I/O, so green threads would never interleave inside a handler; in the yielding store mode
+(tests/support/store.py) every database call yields, as a real driver waiting on the network does, so the requests genuinely interleave
 between the read of the mentor's load and its update: a read-then-write check would overfill.
 """
 
@@ -13,35 +13,16 @@ import eventlet
 import pytest
 import requests
 
-from services.matching.repository import MatchingRepository
 from services.matching.service import MatchingService
 from tests.support.infra import free_port
+from tests.support.store import store_mode
 
 from .conftest import wait_for_mentors
 
 pytestmark = pytest.mark.integration
 
 
-class YieldingCollection:
-    """A collection whose every call first lets other green threads run (like network I/O)."""
-
-    def __init__(self, collection):
-        self._collection = collection
-
-    def __getattr__(self, name):
-        attribute = getattr(self._collection, name)
-        if not callable(attribute):
-            return attribute
-
-        def call(*args, **kwargs):
-            eventlet.sleep(0)
-            return attribute(*args, **kwargs)
-
-        return call
-
-
-def test_simultaneous_accepts_on_two_replicas_fill_exactly_the_free_place(org, api, events, settings, start_services,
-                                                                            monkeypatch):
+def test_simultaneous_accepts_on_two_replicas_fill_exactly_the_free_place(org, api, events, settings, start_services):
     second = settings.model_copy(update={"EMENTOR_HTTP_ADDRESS": f"127.0.0.1:{free_port()}"})
     start_services(MatchingService, settings_override=second)
     replicas = [f"http://{settings.EMENTOR_HTTP_ADDRESS}", f"http://{second.EMENTOR_HTTP_ADDRESS}"]
@@ -58,8 +39,6 @@ def test_simultaneous_accepts_on_two_replicas_fill_exactly_the_free_place(org, a
         assert response.status_code == 201, response.text
         matches.append(response.json()["id"])
 
-    real = MatchingRepository.__dict__["_c"].__func__
-    monkeypatch.setattr(MatchingRepository, "_c", staticmethod(lambda document: YieldingCollection(real(document))))
     token = org.token_for("Ada")
 
     def accept(i: int, match_id: str) -> requests.Response:
@@ -67,13 +46,13 @@ def test_simultaneous_accepts_on_two_replicas_fill_exactly_the_free_place(org, a
                              headers={"Authorization": f"Bearer {token}"}, json={}, timeout=30)
 
     pool = eventlet.GreenPool()
-    responses = list(pool.starmap(accept, enumerate(matches * 2)))  # every match accepted twice, all at once
+    with store_mode("yield"):
+        responses = list(pool.starmap(accept, enumerate(matches * 2)))  # every match accepted twice, all at once
 
     statuses = [r.status_code for r in responses]
     assert set(statuses) <= {200, 409}, [r.text for r in responses if r.status_code not in (200, 409)]
     refused = [r.json()["error"] for r in responses if r.status_code == 409]
     assert refused and all(e["code"] == "mentor_at_capacity" for e in refused)
-    monkeypatch.undo()
     active = api.get(f"/v1/matches?person_id={org.id('Ada')}&status=active", org.token).json()["items"]
     assert len(active) == 2  # both places taken, never a third
     winners = {r.json()["id"] for r in responses if r.status_code == 200}
