@@ -1,31 +1,51 @@
 """Transactional outbox: a state change and its events are stored in one document write.
 
-A service records events on the aggregate it changes (`doc.record(event)`) and saves the
-document once. The relay, running in every replica, leases documents that carry pending
-events, publishes them with publisher confirms and only then removes them. If the broker is
-down nothing is lost: the events wait in MongoDB and go out when it is back. Delivery is at
-least once (a crash between confirm and removal publishes again); consumers dedupe by id.
+A service records events on the aggregate it changes (`doc.record(event)`, or a raw
+conditional update that pushes `Pending.of(event, tenant_id).stored()`) and saves the document
+once. The relay, running in every replica, publishes them with publisher confirms and only then
+removes them. If the broker is down nothing is lost: the events wait in MongoDB and go out when
+it is back. Delivery is at least once (a crash between confirm and removal publishes again);
+consumers dedupe by id.
+
+Two ways out, one publisher (publisher.PipelinedPublisher) and one loop per service:
+
+- the sweep searches for documents with pending events, leases each and publishes its events;
+  it runs after every worker (`EventOutbox`) or every few seconds (`HandOverOutbox`), and always
+  finds what a dead replica or a failed batch left behind;
+- the hand-over, for hot paths: a worker that has just written a document hands its events to
+  the relay (`hand_over`), no search. The relay publishes everything handed over since its last
+  batch, waits once for all the confirms, then pulls the confirmed events from their documents
+  in one write. Such a document is written with a short lease (`HANDOVER_LEASE`) so that other
+  replicas' sweeps leave it alone meanwhile; if this process dies the lease lapses and a sweep
+  publishes the events.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import time
+from collections import deque
 from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
 from ementor_contracts import Event, to_cloudevent
 from mongoengine import BooleanField, DateTimeField, EmbeddedDocument, EmbeddedDocumentListField, StringField
-from nameko.amqp.publish import Publisher
 from nameko.extensions import DependencyProvider
 from pymongo import ReturnDocument
 
 from . import mongo
-from .amqp import CLOUDEVENTS_SERIALIZER, event_exchange
+from .amqp import event_exchange
 from .logs import bind_trace, current_traceparent
 from .loop import BackgroundLoop
 from .metrics import EVENTS_PUBLISHED, OUTBOX_BACKLOG
+from .publisher import PipelinedPublisher
 from .tenancy import TenantDocument
+
+log = logging.getLogger(__name__)
+
+# A handed-over document's lease: other replicas' sweeps leave it alone while its writer publishes.
+HANDOVER_LEASE = timedelta(seconds=15)
 
 
 class Pending(NamedTuple):
@@ -105,6 +125,15 @@ class OutboxRelay:
             for doc in self.documents
         )
 
+    def mark_published(self, document, ids: list[str], event_ids: list[str]) -> None:
+        """Pull confirmed events from their documents in one write (an event id is unique, so pulling
+        them all from all the documents is exact) and delete tombstones left with nothing to publish."""
+        collection = document.raw().across_tenants()
+        collection.update_many({"_id": {"$in": ids}}, {"$pull": {"outbox": {"event_id": {"$in": event_ids}}},
+                                                      "$set": {"outbox_lease_until": None}})
+        collection.delete_many({"_id": {"$in": ids}, "delete_when_published": True,
+                                "outbox.event_id": {"$exists": False}})
+
     def _claim(self, collection):
         now = _now()
         return collection.find_one_and_update(
@@ -134,54 +163,47 @@ class OutboxRelay:
 
 
 class EventOutbox(DependencyProvider):
-    """Runs the outbox relay for the service's documents; workers wake it after writing."""
+    """Runs the outbox relay for the service's documents: a sweep after every worker, plus hand-overs."""
 
     poll_seconds = 1.0
+    sweep_seconds = 1.0  # at least this often, and after every worker when `sweep_after_workers`
+    sweep_after_workers = True
     backlog_interval_seconds = 5.0
+    batch_size = 500
 
     def __init__(self, *documents):
         self.documents = documents
+        self._handed: deque = deque()
 
     def setup(self):
         settings = self.container.config["EMENTOR_SETTINGS"]
-        mongo.connect(self.container.service_name, settings.MONGODB_URI)
-        exchange = event_exchange(self.container.service_name)
-        publisher = Publisher(
-            settings.AMQP_URI,
-            use_confirms=True,
-            serializer=CLOUDEVENTS_SERIALIZER,
-            exchange=exchange,
-            declare=[exchange],
-            delivery_mode=2,
-            retry=False,
-        )
+        service = self.container.service_name
+        mongo.connect(service, settings.MONGODB_URI)
+        self.publisher = PipelinedPublisher(settings.AMQP_URI, event_exchange(service).name)
 
         def publish(envelope: dict, routing_key: str) -> None:
-            publisher.publish(
-                envelope,
-                routing_key=routing_key,
-                message_id=envelope["id"],
-                headers={"ce-type": envelope["type"], "ce-tenantid": envelope["tenantid"]},
-            )
-            EVENTS_PUBLISHED.labels(self.container.service_name, routing_key).inc()
+            body = json.dumps(envelope, separators=(",", ":")).encode()
+            self.publisher.publish_many([(body, routing_key, envelope["id"], _headers(envelope["type"],
+                                                                                     envelope["tenantid"]))])
+            EVENTS_PUBLISHED.labels(service, routing_key).inc()
 
         self.relay = OutboxRelay(self.documents, publish)
         self._backlog_measured = 0.0
-        self.loop = BackgroundLoop(self.container.service_name, "outbox-relay", self.sweep,
-                                   poll_seconds=self.poll_seconds)
+        self._next_sweep = 0.0  # sweep at start: publish what a stopped replica left
+        self._sweep_wanted = True
+        self.loop = BackgroundLoop(service, "outbox-relay", self.tick, poll_seconds=self.poll_seconds)
 
     def start(self):
-        self.loop.start(self._spawn)
-        self.loop.kick()  # publish at once what a stopped replica left
-
-    def _spawn(self, run):
-        return self.container.spawn_managed_thread(run, identifier=f"{self.container.service_name}.outbox")
+        self.loop.start(lambda run: self.container.spawn_managed_thread(run, identifier=self.loop.name))
+        self.loop.kick()
 
     def stop(self):
         self.loop.stop()
+        self.publisher.close()
 
     def kill(self):
         self.loop.stop(timeout=0)
+        self.publisher.close()
 
     def kick(self) -> None:
         self.loop.kick()
@@ -194,7 +216,27 @@ class EventOutbox(DependencyProvider):
         bind_trace(worker_ctx.context_data.get("traceparent"))
 
     def worker_teardown(self, worker_ctx):
-        self.kick()
+        if self.sweep_after_workers:
+            self._sweep_wanted = True
+            self.kick()
+        elif self._handed:
+            self.kick()
+
+    def hand_over(self, document_class, tenant_id: str, pk: str, events) -> None:
+        """Publish `events` (Pending, or anything with .event_id, .type, .body) just saved on document `pk`."""
+        pending = [(e.event_id, e.type, e.body) for e in events]
+        if pending:
+            self._handed.append((document_class, tenant_id, pk, pending))
+            self.kick()
+
+    def tick(self) -> bool:
+        """Publish what was handed over; sweep when a worker asked for it or the sweep is due."""
+        sent = self.publish_handed()
+        if self._sweep_wanted or time.monotonic() >= self._next_sweep:
+            self._sweep_wanted = False
+            self._next_sweep = time.monotonic() + self.sweep_seconds
+            self.sweep()
+        return bool(sent)
 
     def sweep(self) -> None:
         """Publish whatever is pending (a search); now and then measure the backlog."""
@@ -202,3 +244,53 @@ class EventOutbox(DependencyProvider):
         if time.monotonic() - self._backlog_measured > self.backlog_interval_seconds:
             OUTBOX_BACKLOG.labels(self.container.service_name).set(self.relay.backlog())
             self._backlog_measured = time.monotonic()
+
+    def publish_handed(self) -> int:
+        """Publish the handed-over events in batches, each confirmed at once and then pulled in one write."""
+        sent = 0
+        service = self.container.service_name
+        while self._handed:
+            batch = [self._handed.popleft() for _ in range(min(self.batch_size, len(self._handed)))]
+            messages = [(body.encode(), type_name, event_id, _headers(type_name, tenant_id))
+                        for _, tenant_id, _, pending in batch for event_id, type_name, body in pending]
+            if not self._publish(messages):
+                continue  # still leased: the sweep publishes them once the lease lapses
+            by_class: dict = {}
+            for document, _, pk, pending in batch:
+                ids, events = by_class.setdefault(document, ([], []))
+                ids.append(pk)
+                events.extend(event_id for event_id, _, _ in pending)
+            for document, (ids, events) in by_class.items():
+                try:
+                    self.relay.mark_published(document, ids, events)
+                except Exception as exc:  # noqa: BLE001 - published but still listed: the sweep sends them again
+                    log.warning("%s could not mark %d document(s) published (%s)", service, len(ids), exc)
+            for _, type_name, _, _ in messages:
+                EVENTS_PUBLISHED.labels(service, type_name).inc()
+            sent += len(messages)
+        return sent
+
+    def _publish(self, messages: list) -> bool:
+        """Publish with confirms; once more on a fresh connection if the first attempt failed (an idle
+        connection closed by the broker, say). If that fails too, the documents stay leased and the
+        sweep publishes them once the lease lapses."""
+        for attempt in (1, 2):
+            try:
+                self.publisher.publish_many(messages)
+                return True
+            except Exception as exc:  # noqa: BLE001 - any failure: retry once, then leave it to the sweep
+                log.warning("%s could not publish %d event(s) (attempt %d): %s", self.container.service_name,
+                            len(messages), attempt, exc)
+        return False
+
+
+class HandOverOutbox(EventOutbox):
+    """For services whose writers hand every event over: the sweep only recovers, every few seconds."""
+
+    sweep_seconds = 10.0
+    sweep_after_workers = False
+    backlog_interval_seconds = 30.0
+
+
+def _headers(type_name: str, tenant_id: str) -> dict:
+    return {"ce-type": type_name, "ce-tenantid": tenant_id}

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from ementor_contracts import Event
 from mongoengine import NotUniqueError, Q
 from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
-from ementor.platform.outbox import Pending
+from ementor.platform.outbox import HANDOVER_LEASE, Pending
 
 from . import domain
 from .documents import (
@@ -33,8 +33,7 @@ from .documents import (
 )
 
 # A freshly written message is leased to the process that wrote it, which publishes its events
-# at once (relay.HandOverOutbox); other replicas' sweeps take over only if the lease lapses.
-HANDOVER_LEASE = timedelta(seconds=15)
+# at once (HandOverOutbox.hand_over); other replicas' sweeps take over only if the lease lapses.
 SETTINGS_CACHE_SECONDS = 5.0
 CONVERSATION_CACHE_SECONDS = 1.0
 CONVERSATION_CACHE_SIZE = 10_000

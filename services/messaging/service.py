@@ -23,11 +23,11 @@ from ementor.platform.consumer import subscribe
 from ementor.platform.http.api import api
 from ementor.platform.http.auth import Principal
 from ementor.platform.mongo import Repository
+from ementor.platform.outbox import HandOverOutbox
 from ementor.platform.schedule import leased_timer
 
 from . import handlers, schemas
 from .documents import DOCUMENTS, Message
-from .relay import HandOverOutbox
 from .repository import MessagingRepository
 
 log = logging.getLogger(__name__)

@@ -10,9 +10,9 @@ from bson import ObjectId
 from ementor_contracts import MatchAccepted
 
 from ementor.platform.http.auth import issue_token
+from ementor.platform.outbox import HandOverOutbox
 from services.messaging import repository
 from services.messaging.documents import Message
-from services.messaging.relay import HandOverOutbox
 from services.messaging.service import MessagingService
 from tests.support.events import eventually
 from tests.support.publish import publish_event
