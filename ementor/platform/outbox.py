@@ -127,12 +127,10 @@ class OutboxRelay:
 
     def mark_published(self, document, ids: list[str], event_ids: list[str]) -> None:
         """Pull confirmed events from their documents in one write (an event id is unique, so pulling
-        them all from all the documents is exact) and delete tombstones left with nothing to publish."""
-        collection = document.raw().across_tenants()
-        collection.update_many({"_id": {"$in": ids}}, {"$pull": {"outbox": {"event_id": {"$in": event_ids}}},
-                                                      "$set": {"outbox_lease_until": None}})
-        collection.delete_many({"_id": {"$in": ids}, "delete_when_published": True,
-                                "outbox.event_id": {"$exists": False}})
+        them all from all the documents is exact)."""
+        document.raw().across_tenants().update_many(
+            {"_id": {"$in": ids}},
+            {"$pull": {"outbox": {"event_id": {"$in": event_ids}}}, "$set": {"outbox_lease_until": None}})
 
     def _claim(self, collection):
         now = _now()
@@ -223,7 +221,9 @@ class EventOutbox(DependencyProvider):
             self.kick()
 
     def hand_over(self, document_class, tenant_id: str, pk: str, events) -> None:
-        """Publish `events` (Pending, or anything with .event_id, .type, .body) just saved on document `pk`."""
+        """Publish `events` (Pending, or anything with .event_id, .type, .body) just saved on document `pk`.
+
+        Not for tombstones (`delete_when_published`): the sweep publishes and deletes those."""
         pending = [(e.event_id, e.type, e.body) for e in events]
         if pending:
             self._handed.append((document_class, tenant_id, pk, pending))

@@ -145,7 +145,7 @@ def _call(fn, *args):
 
 
 def post_message(repo: MessagingRepository, auth: Principal, match_id: str, text: str, *,
-                 offload: Callable = _call) -> tuple[Message, list[Pending]]:
+                 offload: Callable = _call) -> tuple[NewMessage, list[Pending]]:
     """Store a message, delivered or held. `offload(fn, *args)` runs the moderation scan; the
     service passes one that moves long texts off the event loop (a scan is linear in the text,
     but 4,000 characters of it can take some milliseconds)."""
@@ -176,7 +176,7 @@ def post_message(repo: MessagingRepository, auth: Principal, match_id: str, text
         event = MessageHeld(**ids, reasons=list(verdict.reasons))
     else:
         event = MessageSent(**ids, length=message.length)
-    message, pending = repo.add_message(message, [event])
+    pending = repo.add_message(message, [event])
     if verdict.held:
         repo.append_audit(tenant_id, message=message, decision="held", actor=SYSTEM, at=now)
         repo.audit_written(tenant_id, message.id)

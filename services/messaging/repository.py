@@ -41,7 +41,11 @@ CONVERSATION_CACHE_SIZE = 10_000
 
 @dataclass
 class NewMessage:
-    """What `add_message` stores; it answers with the stored `Message`, like every read here."""
+    """What `add_message` stores, shown to its sender as stored (it reads like a Message document).
+
+    The one exception to "reads answer documents": building a Message from what was just inserted
+    costs about 0.2 ms, more than the insert itself, on the hottest path of the service.
+    """
 
     tenant_id: str
     match_id: str
@@ -54,6 +58,8 @@ class NewMessage:
     held_reasons: list[str] = field(default_factory=list)
     findings: list = field(default_factory=list)  # objects with .kind and .text
     id: str = field(default_factory=new_id)
+    moderation = None
+    erased = False
 
     @property
     def length(self) -> int:
@@ -252,7 +258,7 @@ class MessagingRepository:
         self._send_horizons[key] = tat
 
     # -- messages ---------------------------------------------------------------------------
-    def add_message(self, message: NewMessage, events: list[Event]) -> tuple[Message, list[Pending]]:
+    def add_message(self, message: NewMessage, events: list[Event]) -> list[Pending]:
         """Store a new message and its events in one insert (the hot path: no ODM validation)."""
         pending = [Pending.of(event, message.tenant_id) for event in events]
         document = {
@@ -267,7 +273,7 @@ class MessagingRepository:
         if message.status == "held":
             document["audit_pending"] = True
         Message.raw().insert_one(document)
-        return Message._from_son(document), pending
+        return pending
 
     def message(self, tenant_id: str, message_id: str) -> Message | None:
         doc = Message.raw().find_one({"_id": message_id, "tenant_id": tenant_id})
