@@ -27,7 +27,7 @@ import logging
 import time
 from collections import deque
 from datetime import UTC, datetime, timedelta
-from typing import NamedTuple
+from typing import ClassVar, NamedTuple
 
 from ementor_contracts import Event, to_cloudevent
 from mongoengine import BooleanField, DateTimeField, EmbeddedDocument, EmbeddedDocumentListField, StringField
@@ -85,7 +85,7 @@ class OutboxDocument(TenantDocument):
     # Set on a tombstone: delete the document once its last event is out (erasure).
     delete_when_published = BooleanField(default=False)
 
-    meta = {"abstract": True, "indexes": [{"fields": ["outbox.event_id"], "sparse": True}]}
+    meta: ClassVar[dict] = {"abstract": True, "indexes": [{"fields": ["outbox.event_id"], "sparse": True}]}
 
     def record(self, event: Event, *, traceparent: str | None = None) -> Pending:
         """Queue the event on this document; it is stored by the document's next save."""

@@ -13,6 +13,8 @@ inserted documents, aggregation pipelines and bulk operations.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from mongoengine import Document, QuerySet, StringField
 
 
@@ -68,7 +70,7 @@ class TenantDocument(Document):
 
     tenant_id = StringField(required=True)
 
-    meta = {
+    meta: ClassVar[dict] = {
         "abstract": True,
         "queryset_class": TenantQuerySet,
         "shard_key": ("tenant_id",),

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.unit
 
 class Note(OutboxDocument):
     text = StringField()
-    meta = {"db_alias": "unit-tenancy", "collection": "notes"}
+    meta = {"db_alias": "unit-tenancy", "collection": "notes"}  # noqa: RUF012 - mongoengine reads it from the class
 
 
 @pytest.fixture(autouse=True)
