@@ -213,6 +213,16 @@ def zone_or_utc(name: str | None) -> tuple[str, ZoneInfo | timezone]:
     return "UTC", UTC
 
 
+def aware(value: datetime | None) -> datetime | None:
+    """A stored time as timezone-aware UTC (MongoDB hands back naive UTC)."""
+    return in_zone(value, UTC) if value is not None else None
+
+
+def session_facts(session) -> SessionFacts:
+    """The facts the rules need, read from a stored session."""
+    return SessionFacts(session.status, aware(session.starts_at), aware(session.ends_at), session.sequence)
+
+
 def in_zone(value: datetime, tz) -> datetime:
     """A stored UTC time as the viewer reads it: same instant, their local offset."""
     if value.tzinfo is None:  # values read back from some drivers are naive UTC
