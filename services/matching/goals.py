@@ -8,7 +8,8 @@ from ementor.platform.errors import Conflict, NotFound
 from ementor.platform.principal import Principal
 
 from . import domain, schemas
-from .documents import ACTIVE, Goal, new_id
+from .documents import Goal, new_id
+from .domain import ACTIVE
 from .handlers import visible_match
 from .repository import MatchingRepository, pending
 

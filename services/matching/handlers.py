@@ -16,8 +16,8 @@ from ementor.platform.principal import Principal
 
 from . import domain, schemas
 from .candidates import CandidateCache
-from .documents import ACTIVE, DECLINED, ENDED, PROPOSED, Match, MatchingRun, utcnow
-from .domain import COORDINATOR, RuleViolation
+from .documents import Match, MatchingRun, utcnow
+from .domain import ACTIVE, COORDINATOR, DECLINED, ENDED, PROPOSED, RuleViolation
 from .match_views import match_view
 from .organisation_settings import programme_or_404
 from .repository import Duplicate, MatchingRepository, pending
@@ -194,9 +194,8 @@ def decline(repo: MatchingRepository, auth: Principal, match_id: str, body: sche
                        code="match_not_proposed", details={"status": match["status"]})
     by = domain.actor_name(auth.role, auth.person_id)
     event = MatchDeclined(**_ids(match), declined_by=by, reason=body.reason)
-    updated = repo.transition(tenant, match_id, {"status": PROPOSED},
-                              {"status": DECLINED, "open": False, "declined_at": utcnow(), "declined_by": by,
-                               "decline_reason": body.reason}, [pending(event, tenant)])
+    step = domain.declining(by, body.reason, utcnow())
+    updated = repo.transition(tenant, match_id, {"status": step.from_status}, step.changes, [pending(event, tenant)])
     if updated is None:  # changed meanwhile: declined by the other side (fine), or accepted (too late)
         current = repo.match(tenant, match_id)
         if current["status"] == DECLINED:
@@ -219,9 +218,8 @@ def end(repo: MatchingRepository, auth: Principal, match_id: str, body: schemas.
                        code="match_not_active", details={"status": match["status"]})
     by = domain.actor_name(auth.role, auth.person_id)
     event = MatchEnded(**_ids(match), ended_by=by, reason=body.reason)
-    updated = repo.transition(tenant, match_id, {"status": ACTIVE},
-                              {"status": ENDED, "open": False, "ended_at": utcnow(), "ended_by": by,
-                               "end_reason": body.reason}, [pending(event, tenant)])
+    step = domain.ending(by, body.reason, utcnow())
+    updated = repo.transition(tenant, match_id, {"status": step.from_status}, step.changes, [pending(event, tenant)])
     if updated is None:
         current = repo.match(tenant, match_id)
         if current["status"] == ENDED:

@@ -7,7 +7,9 @@ from datetime import datetime
 
 from ementor_contracts import MatchDeclined, MatchEnded, PersonErased, ProgrammeCreated
 
-from .documents import ACTIVE, DECLINED, ENDED, PROPOSED, utcnow
+from . import domain
+from .documents import utcnow
+from .domain import ACTIVE, PROPOSED
 from .repository import MatchingRepository, pending
 
 log = logging.getLogger(__name__)
@@ -38,15 +40,16 @@ def on_erased(repo: MatchingRepository, tenant_id: str, event: PersonErased, at:
     for match in repo.open_matches_of(tenant_id, person_id):
         ids = {"match_id": match["_id"], "mentee_id": match["mentee_id"], "mentor_id": match["mentor_id"]}
         if match["status"] == PROPOSED:
-            repo.transition(tenant_id, match["_id"], {"status": PROPOSED},
-                            {"status": DECLINED, "open": False, "declined_at": utcnow(), "declined_by": person_id,
-                             "decline_reason": "person_erased"},
-                            [pending(MatchDeclined(**ids, declined_by=person_id, reason="person_erased"), tenant_id)])
+            step = domain.declining(person_id, "person_erased", utcnow())
+            event = MatchDeclined(**ids, declined_by=person_id, reason="person_erased")
         elif match["status"] == ACTIVE:
-            repo.transition(tenant_id, match["_id"], {"status": ACTIVE},
-                            {"status": ENDED, "open": False, "ended_at": utcnow(), "ended_by": person_id,
-                             "end_reason": "person_erased"},
-                            [pending(MatchEnded(**ids, ended_by=person_id, reason="person_erased"), tenant_id)])
+            step = domain.ending(person_id, "person_erased", utcnow())
+            event = MatchEnded(**ids, ended_by=person_id, reason="person_erased")
+        else:
+            step = None
+        if step is not None:
+            repo.transition(tenant_id, match["_id"], {"status": step.from_status}, step.changes,
+                            [pending(event, tenant_id)])
         repo.release_place(tenant_id, match["mentor_id"], match["_id"])
     repo.scrub_goals(tenant_id, [m["_id"] for m in repo.matches_of(tenant_id, person_id)])
     repo.erase_candidate(tenant_id, person_id, at)

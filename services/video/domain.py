@@ -192,6 +192,18 @@ def rescheduled(session: SessionFacts, starts_at: datetime, ends_at: datetime) -
     return replace(session, starts_at=starts_at, ends_at=ends_at, sequence=session.sequence + 1)
 
 
+def moving(sequence: int, starts_at: datetime, ends_at: datetime, duration_minutes: int, now: datetime) -> dict:
+    """The fields a reschedule sets: new times, the next SEQUENCE, reminders to plan again."""
+    return {"starts_at": starts_at, "ends_at": ends_at, "duration_minutes": duration_minutes,
+            "sequence": sequence + 1, "updated_at": now, "reminders_pending": True}
+
+
+def cancelling(sequence: int, by: str, reason: str | None, now: datetime) -> dict:
+    """The fields a cancellation sets; the link dies with the session, and its reminders."""
+    return {"status": "cancelled", "sequence": sequence + 1, "updated_at": now, "cancelled_at": now,
+            "cancelled_by": by, "cancel_reason": reason, "room": None, "reminders_pending": False}
+
+
 # -- time zones -------------------------------------------------------------------------------
 def zone(name: str) -> ZoneInfo:
     if name not in _TIMEZONES:

@@ -121,8 +121,7 @@ def reschedule_session(repo: VideoRepository, auth: Principal, session_id: str, 
     except ConcurrentChange as exc:
         raise Conflict(str(exc), code="try_again")
     expected = session.sequence
-    session.starts_at, session.ends_at, session.duration_minutes = starts_at, ends_at, duration
-    session.sequence, session.updated_at, session.reminders_pending = expected + 1, now, True
+    _apply(session, domain.moving(expected, starts_at, ends_at, duration, now))
     session.record(SessionRescheduled(
         session_id=session.id, match_id=session.match_id, mentor_id=session.mentor_id, mentee_id=session.mentee_id,
         starts_at=starts_at, ends_at=ends_at, sequence=session.sequence, previous_starts_at=current.starts_at,
@@ -157,9 +156,7 @@ def cancel_session(repo: VideoRepository, auth: Principal, session_id: str, body
 def cancel(repo: VideoRepository, session: Session, cancelled_by: str, reason: str | None, now: datetime,
             erase: bool = False) -> None:
     expected = session.sequence
-    session.status, session.sequence, session.updated_at = "cancelled", expected + 1, now
-    session.cancelled_at, session.cancelled_by, session.cancel_reason = now, cancelled_by, reason
-    session.room, session.reminders_pending = None, False  # the link dies with the session
+    _apply(session, domain.cancelling(expected, cancelled_by, reason, now))
     session.record(SessionCancelled(
         session_id=session.id, match_id=session.match_id, mentor_id=session.mentor_id, mentee_id=session.mentee_id,
         starts_at=domain.aware(session.starts_at), cancelled_by=cancelled_by, reason=reason, sequence=session.sequence,
@@ -169,3 +166,8 @@ def cancel(repo: VideoRepository, session: Session, cancelled_by: str, reason: s
     repo.save_session(session, expected)
     repo.drop_reminders(session.tenant_id, session.id)
     release(repo, session)
+
+
+def _apply(session: Session, changes: dict) -> None:
+    for name, value in changes.items():
+        setattr(session, name, value)

@@ -111,3 +111,19 @@ def test_the_worker_splits_the_passes_over_processes_and_finds_the_same_optimum(
     assert result["total_score"] == pytest.approx(alone.total_score, rel=1e-8)
     # Ties between equally good assignments may be broken differently; the size must agree.
     assert len(result["pairs"]) == len(alone.pairs)
+
+
+def test_declining_and_ending_close_the_match_and_name_who_and_why():
+    from datetime import UTC, datetime
+
+    from services.matching import domain
+
+    at = datetime(2026, 1, 2, tzinfo=UTC)
+    declined = domain.declining("mentor-1", "no time", at)
+    assert declined.from_status == domain.PROPOSED
+    assert declined.changes == {"status": domain.DECLINED, "open": False, "declined_at": at,
+                                "declined_by": "mentor-1", "decline_reason": "no time"}
+    ended = domain.ending("coordinator", None, at)
+    assert ended.from_status == domain.ACTIVE
+    assert ended.changes == {"status": domain.ENDED, "open": False, "ended_at": at, "ended_by": "coordinator",
+                             "end_reason": None}
