@@ -129,6 +129,11 @@ def test_question_sets_are_labelled_with_passages_that_exist(name, minimum):
     assert sum(q["language"] == "es" for q in questions) >= 3
 
 
+def test_every_article_answers_at_least_one_held_out_question():
+    answered = {p.split("#")[0] for q in load_questions("questions-heldout.jsonl") for p in q["passages"]}
+    assert set(PARSED) - answered == set()
+
+
 def test_held_out_questions_are_not_copies_of_tuning_questions():
     def normal(text):
         return re.sub(r"\W+", " ", text.lower()).strip()
