@@ -80,5 +80,7 @@ def test_profiles_events_reach_the_organisations_webhook_without_contact_details
     for private in ("ada@example.org", "+447700900123", "Ada Lovelace"):
         assert private not in text
     # The event was fanned out (north's delivery exists) and southside got nothing of it.
-    assert api.get(f"/v1/webhooks/{south_hook['id']}/deliveries", south_token).json()["items"] == []
-    assert south_receiver.requests == []
+    # (Southside's own OrganisationCreated may reach its "*" hook if the relay sends it after the hook exists.)
+    south_deliveries = api.get(f"/v1/webhooks/{south_hook['id']}/deliveries", south_token).json()["items"]
+    assert [d["event_type"] for d in south_deliveries if d["event_type"] != "OrganisationCreated"] == []
+    assert all(json.loads(r["body"])["tenantid"] == south["id"] for r in south_receiver.requests)
