@@ -202,7 +202,7 @@ def broker_ceiling(amqp_uri: str, seconds: float = 3.0) -> float:
 
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def main(argv=None) -> int:
@@ -239,10 +239,13 @@ def main(argv=None) -> int:
         last = max((e.received_at for e in emails), default=time.time())
         first_post = min(t for times in posted.values() for t in times)
         report.figure("emails delivered", len(latencies), "emails", expected=expected)
-        report.figure("end-to-end throughput", len(latencies) / (last - first_post), "messages/s")
+        # The targets hold for the full run (100 messages/s offered for a sustained minute).
+        report.figure("end-to-end throughput", len(latencies) / (last - first_post), "messages/s",
+                      target=None if args.quick else ">= 95")
         if latencies:
             report.figure("API call to email accepted p50", statistics.median(latencies), "ms")
-            report.figure("API call to email accepted p99", percentile(latencies, 99), "ms")
+            report.figure("API call to email accepted p99", percentile(latencies, 99), "ms",
+                          target=None if args.quick else "<= 1000")
         report.figure("raw broker ceiling", broker_ceiling(platform.amqp_uri), "confirmed publishes/s")
         for name, megabytes in platform.peak_memory_mb().items():
             report.figure(f"peak memory {name}", megabytes, "MB")

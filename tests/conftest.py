@@ -18,6 +18,8 @@ from tests.support.http import ApiClient
 from tests.support.infra import VirtualHosts, free_port, mongodb_server, rabbitmq_server
 from tests.support.store import MODES, store_mode
 
+pytest_plugins = ["tests.support.index_check"]  # every query served by an index (checked at the end)
+
 
 def pytest_addoption(parser):
     parser.addoption("--store", choices=MODES, default="plain",
