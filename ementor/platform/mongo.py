@@ -37,6 +37,9 @@ def connect(service: str, uri: str | None) -> str:
     if not uri or uri.startswith("mongomock://"):
         import mongomock
 
+        from . import standin
+
+        standin.install()  # point lookups and TTL expiry cost what they cost on MongoDB
         mongoengine.connect(
             db=database_name(service), alias=alias, host=MONGOMOCK_URI, mongo_client_class=mongomock.MongoClient, tz_aware=True
         )
