@@ -2,8 +2,9 @@
 
 On by default (`-p no:tests.support.index_check` or `--no-index-check` to skip). The store hook
 records each query shape once (tests/support/store_ops.py), so the check costs milliseconds. A
-query no declared index serves fails the run, naming the collection, the filter's shape and an
-index that would serve it (tests/support/indexes.py says what "served" means).
+query that would scan fails the run, naming the collection, the filter's shape and an index that
+would serve it; queries an index only narrows are counted, and listed with `--index-report`
+(tests/support/indexes.py says what "served", "narrowed" and "scan" mean).
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ ALLOWED: dict[str, str] = {}
 
 def pytest_addoption(parser):
     parser.addoption("--no-index-check", action="store_true",
-                     help="do not fail the run when a query issued by the code is served by no index")
+                     help="do not fail the run when a query issued by the code would scan a collection")
+    parser.addoption("--index-report", action="store_true",
+                     help="also list the queries an index only narrows (not served by the strict rule)")
 
 
 def pytest_configure(config):
@@ -29,12 +32,15 @@ def pytest_sessionfinish(session, exitstatus):
     if session.config.getoption("--no-index-check") or not store_ops.RECORDER.queries:
         return
     declared = indexes.declared_indexes(store_ops.RECORDER.indexes)
-    problems = indexes.unserved(store_ops.RECORDER.queries, declared, ALLOWED)
+    scans, narrowed = indexes.unserved(store_ops.RECORDER.queries, declared, ALLOWED)
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     if reporter:
-        reporter.write_line(f"index check: {len(set(store_ops.RECORDER.queries))} query shapes, "
-                            f"{len(problems)} served by no index")
-        for problem in problems:
-            reporter.write_line(f"  {problem}", red=True)
-    if problems and exitstatus == pytest.ExitCode.OK:
+        reporter.write_line(f"index check: {len(set(store_ops.RECORDER.queries))} query shapes; {len(scans)} would "
+                            f"scan, {len(narrowed)} only narrowed by an index (--index-report lists them)")
+        for problem in scans:
+            reporter.write_line(f"  SCAN {problem}", red=True)
+        if session.config.getoption("--index-report"):
+            for problem in narrowed:
+                reporter.write_line(f"  narrowed {problem}", yellow=True)
+    if scans and exitstatus == pytest.ExitCode.OK:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -13,7 +13,10 @@ every collection also has its `_id` index. A query is served when:
   branch served. Fields tested with `$ne`, `$regex` and the like never need an index.
 
 This is the ESR rule (equality, sort, range) applied strictly: a query that fails it reads more
-index entries or documents than it returns, or sorts in memory, on a real server.
+index entries or documents than it returns, or sorts in memory, on a real server. Such a query
+is NARROWED when an index still bounds it by more than the tenant (the documents of one match,
+say), and a SCAN when nothing does (the whole collection, or a whole organisation's documents).
+The check fails the run on a SCAN and lists the NARROWED ones.
 """
 
 from __future__ import annotations
@@ -31,20 +34,13 @@ class Index(NamedTuple):
 
 def declared_indexes(recorded: dict) -> dict[tuple[str, str], list[Index]]:
     """(database, collection) -> its indexes: documents' meta, plus those created at run time."""
-    from mongoengine.base.common import _document_registry
-
+    from ementor.devtools.indexes import document_indexes
     from ementor.platform.mongo import database_name
 
     indexes: dict[tuple[str, str], dict] = {}
-    for document in _document_registry.values():
-        meta = document._meta
-        if meta.get("abstract"):
-            continue
-        alias = meta.get("db_alias")
-        if not alias or not meta.get("collection"):
-            continue
-        per_collection = indexes.setdefault((database_name(alias), meta["collection"]), {})
-        for spec in meta.get("index_specs", []):
+    for (alias, collection), specs in document_indexes().items():
+        per_collection = indexes.setdefault((database_name(alias), collection), {})
+        for spec in specs:
             keys = tuple((field, direction) for field, direction in spec["fields"])
             per_collection[keys] = per_collection.get(keys, False) or bool(spec.get("unique"))
     for place, created in recorded.items():
@@ -60,23 +56,30 @@ def _fields(filter_shape: tuple) -> tuple[dict, list]:
     return fields, branches
 
 
-def serves(index: Index, filter_shape: tuple, sort: tuple = ()) -> bool:
+SCAN, NARROWED, SERVED = 0, 1, 2
+
+
+def serves(index: Index, filter_shape: tuple, sort: tuple = ()) -> int:
+    """SERVED by the strict rule; NARROWED when the index bounds the query by more than its tenant
+    (the rest is tested on each document, or sorted in memory); else SCAN."""
     fields, _ = _fields(filter_shape)
     equality = {f for f, how in fields.items() if how == "eq"}
     ranges = {f for f, how in fields.items() if how == "range"}
     keys = [field for field, _ in index.keys]
     if index.unique and set(keys) <= equality:
-        return not sort or _sort_served(index, len(keys), sort, equality)
+        return SERVED
     at = 0
     while at < len(keys) and keys[at] in equality:
         at += 1
+    bounded = set(keys[:at]) | ({keys[at]} if at < len(keys) and keys[at] in ranges else set())
+    narrowed = NARROWED if bounded - {"tenant_id"} else SCAN
     if equality - set(keys[:at]):
-        return False
+        return narrowed
     if sort:
         if not _sort_served(index, at, sort, equality):
-            return False
+            return narrowed
         at += len([field for field, _ in sort if field not in equality])
-    return ranges - {field for field, _ in sort} <= set(keys[at:])
+    return SERVED if ranges - {field for field, _ in sort} <= set(keys[at:]) else narrowed
 
 
 def _sort_served(index: Index, at: int, sort: tuple, equality: set) -> bool:
@@ -89,22 +92,18 @@ def _sort_served(index: Index, at: int, sort: tuple, equality: set) -> bool:
     return same or reversed_
 
 
-def served(indexes: list[Index], filter_shape: tuple, sort: tuple = ()) -> bool:
+def served(indexes: list[Index], filter_shape: tuple, sort: tuple = ()) -> int:
+    """How well the best index serves the query: SERVED, NARROWED or SCAN. An `$or` beside other
+    fields is served as well as those fields are, or as its worst branch merged with them is."""
     fields, branches = _fields(filter_shape)
-    if fields.get("_id") == "eq" and not sort:
-        return True
+    if fields.get("_id") == "eq":
+        return SERVED
     candidates = [*indexes, Index((("_id", 1),), unique=True)]
-    if fields and any(serves(index, filter_shape, sort) for index in candidates):
-        return True
-    if branches and not fields:
-        return all(served(indexes, branch, sort) for branch in branches[0])
-    if branches:  # fields and an $or: served if fields alone would be, or each branch with the fields
-        plain = tuple((f, how) for f, how in filter_shape if f != "$or")
-        if any(serves(index, plain, sort) for index in candidates):
-            return True
-        return all(served(indexes, tuple(sorted({**fields, **dict(branch)}.items())), sort)
-                   for branch in branches[0])
-    return False
+    best = max((serves(index, filter_shape, sort) for index in candidates), default=SCAN) if fields else SCAN
+    if branches and best < SERVED:
+        worst = min(served(indexes, tuple(sorted({**fields, **dict(branch)}.items())), sort) for branch in branches[0])
+        best = max(best, worst)
+    return best
 
 
 def describe(query: Query) -> str:
@@ -133,16 +132,15 @@ def suggestion(query: Query) -> str:
     return str([*[(f, 1) for f in equality], *sort, *[(f, 1) for f in ranges]])
 
 
-def unserved(queries: Iterable[Query], indexes: dict, allowed: dict[str, str]) -> list[str]:
-    """One line per query shape no declared index serves (those in `allowed` excepted)."""
-    problems = []
+def unserved(queries: Iterable[Query], indexes: dict, allowed: dict[str, str]) -> tuple[list[str], list[str]]:
+    """(queries that would scan, queries an index only narrows): one line each, `allowed` excepted."""
+    scans, narrowed = [], []
     for query in sorted(set(queries)):
-        if query.database.startswith("admin") or (not query.filter and not query.sort):
+        if not query.filter and not query.sort:
             continue  # a whole-collection read is a choice (a count for a report), not a missed index
-        if served(indexes.get((query.database, query.collection), []), query.filter, query.sort):
-            continue
+        level = served(indexes.get((query.database, query.collection), []), query.filter, query.sort)
         text = describe(query)
-        if text in allowed:
+        if level == SERVED or text in allowed:
             continue
-        problems.append(f"{text}\n    no index serves it; e.g. {suggestion(query)}")
-    return problems
+        (scans if level == SCAN else narrowed).append(f"{text}\n    e.g. index {suggestion(query)}")
+    return scans, narrowed

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.support.indexes import Index, served, unserved
+from tests.support.indexes import NARROWED, SCAN, SERVED, Index, served, unserved
 from tests.support.store_ops import Query, shape
 
 pytestmark = pytest.mark.unit
@@ -21,32 +21,35 @@ def test_shape_tells_equality_range_and_other_apart():
 
 def test_equality_then_sort_then_range_is_served_in_either_direction():
     query = shape({"tenant_id": "t", "match_id": "m", "_id": {"$lt": "x"}})
-    assert served([BY_MATCH], query, (("_id", -1),))
-    assert served([BY_MATCH], query, (("_id", 1),))
-    assert served([BY_MATCH], shape({"tenant_id": "t"}), ())
+    assert served([BY_MATCH], query, (("_id", -1),)) == SERVED
+    assert served([BY_MATCH], query, (("_id", 1),)) == SERVED
+    assert served([BY_MATCH], shape({"tenant_id": "t"}), ()) == SERVED
 
 
-def test_an_equality_field_outside_the_index_prefix_scans():
-    assert not served([BY_MATCH], shape({"tenant_id": "t", "match_id": "m", "status": "held"}))
-    assert not served([BY_MATCH], shape({"tenant_id": "t", "status": "held"}), (("_id", 1),))
-    assert not served([BY_MATCH], shape({"tenant_id": "t"}), (("created_at", 1),))
+def test_a_query_bounded_only_by_its_tenant_scans_and_one_bounded_further_is_narrowed():
+    assert served([BY_MATCH], shape({"tenant_id": "t", "match_id": "m", "status": "held"})) == NARROWED
+    assert served([BY_MATCH], shape({"tenant_id": "t", "match_id": "m"}), (("created_at", 1),)) == NARROWED
+    assert served([BY_MATCH], shape({"tenant_id": "t", "status": "held"}), (("_id", 1),)) == SCAN
+    assert served([BY_MATCH], shape({"tenant_id": "t"}), (("created_at", 1),)) == SCAN
+    assert served([BY_MATCH], shape({"state": "due"})) == SCAN
 
 
 def test_a_unique_index_pinned_whole_serves_any_residual_and_id_always_serves():
     assert served([KEY], shape({"tenant_id": "t", "consumer": "c", "event_id": "e", "state": "processing",
-                                "until": {"$lt": 1}}))
-    assert served([], shape({"_id": "x", "tenant_id": "t", "anything": 1}))
+                                "until": {"$lt": 1}})) == SERVED
+    assert served([], shape({"_id": "x", "tenant_id": "t", "anything": 1})) == SERVED
 
 
 def test_an_or_alone_needs_every_branch_served():
     branches = {"$or": [{"tenant_id": "t", "match_id": "m"}, {"tenant_id": "t", "status": "held"}]}
-    assert not served([BY_MATCH], shape(branches))
-    assert served([BY_MATCH, Index((("tenant_id", 1), ("status", 1)))], shape(branches))
-    assert served([BY_MATCH], shape({"tenant_id": "t", "match_id": "m", "$or": [{"a": 1}, {"b": 2}]}))
+    assert served([BY_MATCH], shape(branches)) == SCAN
+    assert served([BY_MATCH, Index((("tenant_id", 1), ("status", 1)))], shape(branches)) == SERVED
+    assert served([BY_MATCH], shape({"tenant_id": "t", "match_id": "m", "$or": [{"a": 1}, {"b": 2}]})) == SERVED
 
 
 def test_unserved_names_the_collection_the_shape_and_an_index_that_would_serve_it():
     query = Query("ementor_messaging", "messages", "find", shape({"tenant_id": "t", "status": "held"}), (("_id", 1),))
-    [problem] = unserved([query], {("ementor_messaging", "messages"): [BY_MATCH]}, allowed={})
+    [problem], narrowed = unserved([query], {("ementor_messaging", "messages"): [BY_MATCH]}, allowed={})
+    assert narrowed == []
     assert problem.startswith("ementor_messaging.messages find {status: eq, tenant_id: eq} sort {'_id': 1}")
     assert "[('tenant_id', 1), ('status', 1), ('_id', 1)]" in problem
