@@ -68,9 +68,17 @@ def mongodb(mongodb_uri, request):
         finally:
             mongoengine.disconnect(alias)
     # mongoengine caches each document class's collection object; a cached mongomock collection
-    # would keep the previous test's documents alive.
-    for document in _document_registry.values():
+    # would keep the previous test's documents alive. The registry is keyed by class name, so it
+    # holds only one of two services' `Delivery` classes: walk the subclasses too.
+    for document in {*_document_registry.values(), *_subclasses(mongoengine.Document)}:
         document._collection = None
+
+
+def _subclasses(cls) -> set:
+    found = set()
+    for subclass in cls.__subclasses__():
+        found |= {subclass, *_subclasses(subclass)}
+    return found
 
 
 @pytest.fixture
