@@ -27,7 +27,8 @@ def stored_documents() -> list:
         document = stack.pop()
         stack.extend(document.__subclasses__())
         meta = document._meta
-        if not meta.get("abstract") and meta.get("db_alias") and meta.get("collection"):
+        if (document.__module__.startswith("services.") and not meta.get("abstract") and meta.get("db_alias")
+                and meta.get("collection")):
             found.append(document)
     return sorted(found, key=lambda d: (d._meta["db_alias"], d._meta["collection"]))
 

@@ -71,7 +71,7 @@ class Programme(OutboxDocument):
     meta = {
         "db_alias": ALIAS,
         "collection": "programmes",
-        "indexes": [{"fields": ["tenant_id", "name"], "unique": True}],
+        "indexes": [{"fields": ["tenant_id", "name"], "unique": True}, ("tenant_id", "id")],
     }
 
 
@@ -111,6 +111,7 @@ class Person(OutboxDocument):
             ("tenant_id", "role", "_id"),
             ("tenant_id", "programme_id", "_id"),
             ("tenant_id", "interests"),
+            ("tenant_id", "id"),  # the organisation's list, by id
         ],
     }
 
