@@ -30,6 +30,7 @@ from bench.report import Report, arguments
 from ementor import registry
 from ementor.devtools.catchers import MailCatcher
 from ementor.platform.settings import DEV_ADMIN_TOKEN
+from tests.support.infra import free_port  # a bench may use the test helpers; runtime code never does
 
 ROOT = Path(__file__).resolve().parents[1]
 MANAGEMENT = "http://guest:guest@localhost:15672/api"
@@ -50,7 +51,8 @@ class Platform:
         requests.put(f"{MANAGEMENT}/permissions/{self.vhost}/guest", json={"configure": ".*", "write": ".*", "read": ".*"},
                      timeout=10).raise_for_status()
         self.amqp_uri = f"amqp://guest:guest@localhost:5672/{quote(self.vhost, safe='')}"
-        self.ports = {name: 18100 + i for i, name in enumerate(registry.SERVICES)}
+        # Free ports, not fixed ones: another run on the same machine must not answer our calls.
+        self.ports = {name: free_port() for name in registry.SERVICES}
         self.routes = routes()
         env = {k: v for k, v in os.environ.items() if not k.startswith(("EMENTOR_", "SMTP_", "TWILIO_", "MONGODB_"))}
         env.update(AMQP_URI=self.amqp_uri, SMTP_HOST="127.0.0.1", SMTP_PORT=str(smtp_port), EMENTOR_ENV="development",
