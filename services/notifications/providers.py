@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import collections
 import logging
-import time
 
 from eventlet.event import Event as GreenEvent
 from eventlet.semaphore import Semaphore
@@ -81,7 +80,7 @@ class DeliveryLoop(Entrypoint):
 
     def setup(self):
         self._slots = Semaphore(self.rounds)
-        self._next_scan = 0.0
+        self._kicked = False
         self.loop = BackgroundLoop(self.container.service_name, f"delivery-loop.{self.method_name}", self.tick,
                                    poll_seconds=self.poll_seconds)
 
@@ -96,13 +95,17 @@ class DeliveryLoop(Entrypoint):
 
     def kick(self, fresh=()) -> None:
         self._fresh.extend(fresh)
+        self._kicked = True
         self.loop.kick()
 
     def tick(self) -> None:
-        """Send what was handed over; scan for the rest every `poll_seconds`, even under load."""
-        if time.monotonic() >= self._next_scan:
+        """Send what was handed over; when `poll_seconds` passed with nothing handed over, scan.
+
+        Scan rounds run one after another while fresh rounds run `rounds` at once: scanning
+        under load would slow the sending down, and fresh deliveries need no scan."""
+        kicked, self._kicked = self._kicked, False
+        if not kicked:
             self._scan()
-            self._next_scan = time.monotonic() + self.poll_seconds
         while self._fresh:
             self._slots.acquire()
             fresh = [self._fresh.popleft() for _ in range(min(self.batch, len(self._fresh)))]
