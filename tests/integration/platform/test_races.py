@@ -34,8 +34,7 @@ def store(request, mongodb):
 
 
 def connect(store: str | None, service: str, documents=()) -> None:
-    mongo.connect(service, store)
-    mongo.ensure_indexes(*documents)
+    mongo.open_database(service, store, documents)
 
 
 def now() -> datetime:
