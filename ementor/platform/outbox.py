@@ -31,11 +31,10 @@ from typing import ClassVar, NamedTuple
 
 from ementor_contracts import Event, to_cloudevent
 from mongoengine import BooleanField, DateTimeField, EmbeddedDocument, EmbeddedDocumentListField, StringField
-from nameko.extensions import DependencyProvider
 from pymongo import ReturnDocument
 
-from . import mongo
 from .amqp import event_exchange
+from .extension import ServiceDependency
 from .logs import bind_trace, current_traceparent
 from .loop import BackgroundLoop
 from .metrics import EVENTS_PUBLISHED, OUTBOX_BACKLOG
@@ -160,7 +159,7 @@ class OutboxRelay:
         return len(published)
 
 
-class EventOutbox(DependencyProvider):
+class EventOutbox(ServiceDependency):
     """Runs the outbox relay for the service's documents: a sweep after every worker, plus hand-overs."""
 
     poll_seconds = 1.0
@@ -174,10 +173,9 @@ class EventOutbox(DependencyProvider):
         self._handed: deque = deque()
 
     def setup(self):
-        settings = self.container.config["EMENTOR_SETTINGS"]
         service = self.container.service_name
-        mongo.connect(service, settings.MONGODB_URI)
-        self.publisher = PipelinedPublisher(settings.AMQP_URI, event_exchange(service).name)
+        self.open_database()
+        self.publisher = PipelinedPublisher(self.settings.AMQP_URI, event_exchange(service).name)
 
         def publish(envelope: dict, routing_key: str) -> None:
             body = json.dumps(envelope, separators=(",", ":")).encode()

@@ -15,11 +15,11 @@ from datetime import timedelta
 import eventlet
 import requests
 from eventlet.greenpool import GreenPool
-from nameko.extensions import DependencyProvider
 from requests.adapters import HTTPAdapter
 
-from ementor.platform import mongo
+from ementor.platform.extension import ServiceDependency
 from ementor.platform.loop import BackgroundLoop
+from ementor.platform.settings import IntegrationsSettings
 
 from . import domain
 from .documents import utcnow
@@ -65,7 +65,9 @@ def http_post(session: requests.Session, timeout: float):
     return post
 
 
-class WebhookDispatcher(DependencyProvider):
+class WebhookDispatcher(ServiceDependency):
+    settings_section = IntegrationsSettings
+
     def __init__(
         self,
         *,
@@ -84,8 +86,8 @@ class WebhookDispatcher(DependencyProvider):
         self.lease = timedelta(seconds=timeout + 30)
 
     def setup(self):
-        settings = self.container.config["EMENTOR_SETTINGS"]
-        mongo.connect(self.container.service_name, settings.MONGODB_URI)
+        settings = self.settings
+        self.open_database()
         self.repo = IntegrationsRepository()
         session = requests.Session()
         adapter = HTTPAdapter(pool_connections=100, pool_maxsize=self.per_endpoint, max_retries=0)

@@ -23,9 +23,8 @@ from pathlib import Path
 
 from ementor_contracts import MatchingRunCompleted, MatchProposed
 from eventlet.green import subprocess
-from nameko.extensions import DependencyProvider
 
-from ementor.platform import mongo
+from ementor.platform.extension import ServiceDependency
 from ementor.platform.loop import BackgroundLoop
 
 from . import domain
@@ -199,14 +198,13 @@ def propose_all(repo: MatchingRepository, tenant_id: str, run_id: str, programme
     return matched, total, meanwhile
 
 
-class RunExecutor(DependencyProvider):
+class RunExecutor(ServiceDependency):
     """Claims and executes matching runs in this replica, one at a time."""
 
     poll_seconds = 2.0
 
     def setup(self):
-        settings = self.container.config["EMENTOR_SETTINGS"]
-        mongo.connect(self.container.service_name, settings.MONGODB_URI)
+        self.open_database()
         self.repo = MatchingRepository()
         self.holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.loop = BackgroundLoop(self.container.service_name, "matching-runs", self.run_claimable,

@@ -34,7 +34,7 @@ def store(request, mongodb):
 
 
 def connect(store: str | None, service: str, documents=()) -> None:
-    mongo.open_database(service, store, documents)
+    mongo.open_database(service, store, tuple(documents))
 
 
 def now() -> datetime:
