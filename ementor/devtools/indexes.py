@@ -93,7 +93,9 @@ def render() -> str:
         "platform's own collections; `make check-docs` fails when it is stale. Every collection also has",
         "its `_id` index. Every query the services issue in the test suite is checked against these",
         "(tests/support/index_check.py): equality fields, then the sort, then range fields, from an index's",
-        "first key; a query none serves fails the run.",
+        "first key. A query that would scan (nothing bounds it beyond its organisation) fails the run;",
+        "`pytest --index-report` also lists the queries an index only narrows (a residual filter or an",
+        "in-memory sort over, say, one match's documents).",
         "",
     ]
     by_service: dict[str, dict[str, list[dict]]] = {}
