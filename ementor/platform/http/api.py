@@ -12,7 +12,6 @@ ApiError subclasses for anything a client did wrong.
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 import typing
@@ -39,6 +38,7 @@ from .errors import (
     validation_details,
     validation_message,
 )
+from .inputs import InvalidInput, check_values, parse_json
 from .server import SharedWebServer, json_response
 
 log = logging.getLogger(__name__)
@@ -136,20 +136,13 @@ class ApiRoute(HttpRequestHandler):
         mimetype = request.mimetype
         if raw and mimetype and mimetype != "application/json" and not mimetype.endswith("+json"):
             raise UnsupportedMediaType(f"send the body as JSON with Content-Type: application/json, not {mimetype}")
-        if not raw.strip():
-            payload = {}
-        else:
-            try:
-                payload = json.loads(raw)
-            except (ValueError, UnicodeDecodeError) as exc:
-                raise BadRequest(f"the request body is not valid JSON: {exc}", code="malformed_json")
+        try:
+            payload = parse_json(raw) if raw.strip() else {}
+        except InvalidInput as exc:
+            raise _refused(exc) from None
         if not isinstance(payload, dict):
             raise BadRequest("the request body must be a JSON object", code="malformed_json")
-        try:
-            return self.body_model.model_validate(payload)
-        except ValidationError as exc:
-            details = validation_details(exc.errors())
-            raise Unprocessable(validation_message(details), details=details)
+        return _validate(self.body_model, payload)
 
     def _parse_query(self, request) -> BaseModel:
         fields = self.query_model.model_fields
@@ -158,10 +151,10 @@ class ApiRoute(HttpRequestHandler):
             for key in request.args
         }
         try:
-            return self.query_model.model_validate(values)
-        except ValidationError as exc:
-            details = validation_details(exc.errors())
-            raise Unprocessable(validation_message(details), details=details)
+            check_values(values)
+        except InvalidInput as exc:
+            raise _refused(exc) from None
+        return _validate(self.query_model, values)
 
     # -- response ------------------------------------------------------------------------
     def response_from_result(self, result):
@@ -189,6 +182,26 @@ class ApiRoute(HttpRequestHandler):
         return json_response(
             error_body("internal_error", f"something went wrong on our side (error id {error_id})"), 500
         )
+
+
+def _validate(model: type[BaseModel], values: dict) -> BaseModel:
+    try:
+        validated = model.model_validate(values)
+        # a string such as "nan" or "1e999" becomes a non-finite float only in validation
+        check_values(validated.model_dump())
+        return validated
+    except ValidationError as exc:
+        details = validation_details(exc.errors())
+        raise Unprocessable(validation_message(details), details=details) from None
+    except InvalidInput as exc:
+        raise _refused(exc) from None
+
+
+def _refused(exc: InvalidInput) -> ApiError:
+    if exc.malformed:
+        return BadRequest(exc.message, code="malformed_json")
+    details = [{"field": exc.field, "message": exc.message}]
+    return Unprocessable(validation_message(details), details=details)
 
 
 def _is_list(annotation) -> bool:
