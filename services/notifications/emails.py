@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from email.errors import MessageError
 from email.charset import QP, Charset
+from email.errors import MessageError
 from email.header import Header
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText

@@ -20,6 +20,7 @@ from . import domain, schemas
 from .documents import ApiKey, Channels, FieldDefinition, Organisation, Person, Programme, new_id, utcnow
 from .repository import DuplicateKey, ProfilesRepository
 
+
 def invalid(exc: domain.InvalidProfile, field: str | None = None) -> Unprocessable:
     return Unprocessable(str(exc), details=[{"field": field, "message": str(exc)}])
 
