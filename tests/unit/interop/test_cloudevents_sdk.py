@@ -24,7 +24,7 @@ def documented_examples() -> dict[str, list[dict]]:
     for message in ASYNCAPI["components"]["messages"].values():
         for example in message.get("examples", []):
             found.setdefault(example["payload"]["type"], []).append(example["payload"])
-    for block in re.findall(r"```json\n(.*?)\n```", EVENTS_MD, flags=re.S):
+    for block in re.findall(r"```json\n(.*?)\n```", EVENTS_MD, flags=re.DOTALL):
         document = json.loads(block)
         if isinstance(document, dict) and document.get("specversion"):
             found.setdefault(document["type"], []).append(document)

@@ -1,0 +1,153 @@
+"""Schema-driven fuzzing (schemathesis) of every operation in docs/openapi.json, against all six services.
+
+The platform runs in this process as in development; an organisation with a programme, a mentor,
+a mentee and an active match gives the fuzzer a coordinator token and a person token. Each
+operation is fuzzed with both tokens, with data that fits the document and with data that breaks
+it, for a bounded number of examples (EMENTOR_FUZZ_EXAMPLES, default 6: about a minute here; raise
+it for a longer hunt). The run happens once; each test asserts one property over all of it, and a
+failure lists every offending request as a curl command.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import mongoengine
+import pytest
+import requests
+import schemathesis
+from bson import ObjectId
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis.errors import Unsatisfiable
+from mongoengine.connection import get_db
+from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
+from schemathesis.core.failures import Failure, FailureGroup
+from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
+
+from ementor import registry
+from ementor.platform.settings import DEV_ADMIN_TOKEN, DEV_JWT_SECRET, Settings
+from ementor.runner import Services
+from tests.support.events import eventually
+from tests.support.http import ApiClient
+from tests.support.infra import free_port
+
+pytestmark = pytest.mark.e2e
+
+OPENAPI = Path(__file__).resolve().parents[2] / "docs" / "openapi.json"
+EXAMPLES = int(os.environ.get("EMENTOR_FUZZ_EXAMPLES", "6"))
+MODES = (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
+CHECKS = {"server_error": not_a_server_error, "response_schema": response_schema_conformance,
+          "undeclared_status": status_code_conformance}
+
+
+@dataclass
+class Findings:
+    requests: int = 0
+    by_check: dict = field(default_factory=lambda: defaultdict(list))
+
+    def report(self, check: str) -> str:
+        found = self.by_check[check]
+        shown = "\n\n".join(found[:15])
+        return f"{len(found)} of {self.requests} fuzzed requests failed `{check}`:\n\n{shown}"
+
+
+@pytest.fixture(scope="module")
+def platform(rabbitmq, mongodb_uri):
+    vhost, amqp_uri = rabbitmq.create()
+    config = Settings(_env_file=None, EMENTOR_ENV="test", EMENTOR_ADMIN_TOKEN=DEV_ADMIN_TOKEN,
+                      EMENTOR_JWT_SECRET=DEV_JWT_SECRET, EMENTOR_HTTP_ADDRESS=f"127.0.0.1:{free_port()}",
+                      AMQP_URI=amqp_uri, MONGODB_URI=mongodb_uri, EMENTOR_DELIVERY_LIMIT=3)
+    services = Services([registry.service_class(name) for name in registry.SERVICES], config).start()
+    yield config
+    services.stop()
+    for alias in list(mongoengine.connection._connection_settings):
+        try:
+            db = get_db(alias)
+            db.client.drop_database(db.name)
+        finally:
+            mongoengine.disconnect(alias)
+    rabbitmq.delete(vhost)
+
+
+def tokens(api: ApiClient) -> dict[str, str]:
+    """A coordinator token and a mentee's token, in an organisation with an active match."""
+    organisation = api.create_organisation(f"fuzz-{ObjectId()}")
+    coordinator = api.coordinator_token(organisation["api_key"])
+    people = {}
+    for role, name in (("mentor", "Ada"), ("mentee", "Bo")):
+        body = {"role": role, "name": name, "email": f"{name.lower()}@example.org", "timezone": "Europe/London",
+                "interests": ["robotics"], **({"capacity": 2} if role == "mentor" else {})}
+        response = api.post("/v1/people", coordinator, json=body)
+        assert response.status_code == 201, response.text
+        people[role] = response.json()["id"]
+
+    def propose():
+        response = api.post("/v1/matches", coordinator, json={"mentee_id": people["mentee"],
+                                                               "mentor_id": people["mentor"]})
+        assert response.status_code == 201, response.text
+        return response.json()["id"]
+
+    match_id = eventually(propose)
+    for person_id in people.values():
+        assert api.post(f"/v1/matches/{match_id}/accept", coordinator, json={"person_id": person_id}).ok
+    return {"coordinator": coordinator, "person": api.person_token(organisation["api_key"], people["mentee"])}
+
+
+@pytest.fixture(scope="module")
+def findings(platform) -> Findings:
+    base_url = f"http://{platform.EMENTOR_HTTP_ADDRESS}"
+    api = ApiClient(base_url, platform.EMENTOR_ADMIN_TOKEN)
+    schema = schemathesis.openapi.from_path(str(OPENAPI))
+    session = requests.Session()
+    found = Findings()
+    for who, token in tokens(api).items():
+        for result in schema.get_all_operations():
+            operation = result.ok()
+            for mode in MODES:
+                fuzz(operation, mode, who, token, base_url, session, found)
+    return found
+
+
+def fuzz(operation, mode, who, token, base_url, session, found: Findings) -> None:
+    @given(case=operation.as_strategy(generation_mode=mode))
+    @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,
+              phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+    def run(case):
+        headers = {"Authorization": f"Bearer {token}"}
+        response = case.call(base_url=base_url, session=session, headers=headers, timeout=30)
+        found.requests += 1
+        for name, check in CHECKS.items():
+            try:
+                case.validate_response(response, checks=[check], headers=headers)
+            except (Failure, FailureGroup) as failure:
+                found.by_check[name].append(
+                    f"[{who} token, {mode.value}] {operation.label} -> {response.status_code}: "
+                    f"{str(failure).strip()[:400]}\n{case.as_curl_command(headers=headers)[:600]}")
+
+    try:
+        run()
+    except Unsatisfiable:  # nothing to break in an operation without parameters or body
+        assert mode is GenerationMode.NEGATIVE, operation.label
+
+
+def test_fuzzing_reaches_every_operation(findings):
+    assert findings.requests >= 60 * 2 * len(MODES)
+
+
+def test_no_fuzzed_request_gets_a_server_error(findings):
+    assert not findings.by_check["server_error"], findings.report("server_error")
+
+
+def test_no_response_breaks_its_schema(findings):
+    assert not findings.by_check["response_schema"], findings.report("response_schema")
+
+
+@pytest.mark.xfail(strict=True, reason="issue 12 item 9: docs/openapi.json does not yet declare every status "
+                                       "an operation returns (404/409...); remove this marker when it does")
+def test_every_status_returned_is_declared_in_the_document(findings):
+    assert not findings.by_check["undeclared_status"], findings.report("undeclared_status")
+
