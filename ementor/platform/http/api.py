@@ -86,6 +86,10 @@ class ApiRoute(HttpRequestHandler):
         started = time.perf_counter()
         try:
             kwargs = dict(request.path_values)
+            try:
+                check_values(kwargs)
+            except InvalidInput as exc:
+                raise _refused(exc) from None
             kwargs.update(self._inputs(request))
             done = Event()
             self.container.spawn_worker(

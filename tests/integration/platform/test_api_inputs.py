@@ -23,6 +23,11 @@ class EchoService:
         EchoService.calls += 1
         return body
 
+    @api("GET", "/v1/echo/<name>", auth="public", response=Reading, summary="Echo a path value")
+    def echo_path(self, name: str):
+        EchoService.calls += 1
+        return Reading(label=name)
+
     @api("GET", "/v1/echo", auth="public", query=Reading, response=Reading, summary="Echo a query")
     def echo_query(self, query: Reading):
         EchoService.calls += 1
@@ -104,3 +109,17 @@ def test_control_characters_are_refused_in_bodies_and_queries(echo, text):
 
 def test_tabs_and_line_breaks_stay_allowed_in_free_text(echo):
     assert echo.post("/v1/echo", json={"label": "line one\r\n\tline two"}).status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/v1/echo/a%00b", "/v1/echo/%1B%5B31m", "/v1/echo/a%C2%85"])
+def test_control_characters_in_a_path_value_are_a_422(echo, path):
+    response = echo.get(path)
+    assert response.status_code == 422, response.text
+    assert response.json()["error"]["details"][0]["field"] == "name"
+    assert EchoService.calls == 0
+
+
+def test_invalid_utf8_in_a_path_value_never_reaches_the_service_as_a_surrogate(echo):
+    response = echo.get("/v1/echo/%ED%A0%80")
+    assert response.status_code in (200, 422), response.text  # decoded as U+FFFD, or refused: never a 500
+    assert echo.get("/v1/echo/caf%C3%A9").json()["label"] == "café"
