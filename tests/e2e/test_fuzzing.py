@@ -73,14 +73,21 @@ def platform(rabbitmq, mongodb_uri):
     rabbitmq.delete(vhost)
 
 
-def tokens(api: ApiClient) -> dict[str, str]:
-    """A coordinator token and a mentee's token, in an organisation with an active match."""
+@dataclass
+class World:
+    tokens: dict[str, str]  # who -> bearer token; the person first, before a coordinator may erase them
+    ids: dict[str, str]  # path parameter -> a real id, so some requests reach past the 404s
+
+
+def world(api: ApiClient) -> World:
+    """An organisation with a programme, a mentor, a mentee and an active match between them."""
     organisation = api.create_organisation(f"fuzz-{ObjectId()}")
     coordinator = api.coordinator_token(organisation["api_key"])
+    programme = api.post("/v1/programmes", coordinator, json={"name": "Fuzz"}).json()["id"]
     people = {}
     for role, name in (("mentor", "Ada"), ("mentee", "Bo")):
         body = {"role": role, "name": name, "email": f"{name.lower()}@example.org", "timezone": "Europe/London",
-                "interests": ["robotics"], **({"capacity": 2} if role == "mentor" else {})}
+                "interests": ["robotics"], "programme_id": programme, **({"capacity": 2} if role == "mentor" else {})}
         response = api.post("/v1/people", coordinator, json=body)
         assert response.status_code == 201, response.text
         people[role] = response.json()["id"]
@@ -94,7 +101,10 @@ def tokens(api: ApiClient) -> dict[str, str]:
     match_id = eventually(propose)
     for person_id in people.values():
         assert api.post(f"/v1/matches/{match_id}/accept", coordinator, json={"person_id": person_id}).ok
-    return {"coordinator": coordinator, "person": api.person_token(organisation["api_key"], people["mentee"])}
+    person = api.person_token(organisation["api_key"], people["mentee"])
+    return World(tokens={"person": person, "coordinator": coordinator},
+                 ids={"match_id": match_id, "person_id": people["mentee"], "programme_id": programme,
+                      "organisation_id": organisation["id"]})
 
 
 @pytest.fixture(scope="module")
@@ -104,16 +114,21 @@ def findings(platform) -> Findings:
     schema = schemathesis.openapi.from_path(str(OPENAPI))
     session = requests.Session()
     found = Findings()
-    for who, token in tokens(api).items():
+    known = world(api)
+    for who, token in known.tokens.items():
         for result in schema.get_all_operations():
             operation = result.ok()
+            real = {name: known.ids[name] for name in operation.path_parameters.schema["properties"]
+                    if name in known.ids} if operation.path_parameters else {}
             for mode in MODES:
-                fuzz(operation, mode, who, token, base_url, session, found)
+                fuzz(operation, mode, None, who, token, base_url, session, found)
+            if real:  # and once more with the real match, person or programme in the path
+                fuzz(operation, GenerationMode.POSITIVE, real, who, token, base_url, session, found)
     return found
 
 
-def fuzz(operation, mode, who, token, base_url, session, found: Findings) -> None:
-    @given(case=operation.as_strategy(generation_mode=mode))
+def fuzz(operation, mode, path_parameters, who, token, base_url, session, found: Findings) -> None:
+    @given(case=operation.as_strategy(generation_mode=mode, path_parameters=path_parameters))
     @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,
               phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
     def run(case):
