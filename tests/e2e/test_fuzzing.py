@@ -2,10 +2,11 @@
 
 The platform runs in this process as in development; an organisation with a programme, a mentor,
 a mentee and an active match gives the fuzzer a coordinator token and a person token. Each
-operation is fuzzed with both tokens, with data that fits the document and with data that breaks
-it, for a bounded number of examples (EMENTOR_FUZZ_EXAMPLES, default 6: about a minute here; raise
-it for a longer hunt). The run happens once; each test asserts one property over all of it, and a
-failure lists every offending request as a curl command.
+operation is tried with its documented examples, then fuzzed with both tokens, with data that fits
+the document, with data that breaks it, and with real ids in the path, for a bounded number of
+examples each (EMENTOR_FUZZ_EXAMPLES, default 8: one to two minutes here; raise it for a longer
+hunt). The run happens once; each test asserts one property over all of it, and a failure lists
+every offending request with a curl command that reproduces it.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import os
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import mongoengine
@@ -38,7 +40,7 @@ from tests.support.infra import free_port
 pytestmark = pytest.mark.e2e
 
 OPENAPI = Path(__file__).resolve().parents[2] / "docs" / "openapi.json"
-EXAMPLES = int(os.environ.get("EMENTOR_FUZZ_EXAMPLES", "6"))
+EXAMPLES = int(os.environ.get("EMENTOR_FUZZ_EXAMPLES", "8"))
 MODES = (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
 CHECKS = {"server_error": not_a_server_error, "response_schema": response_schema_conformance,
           "undeclared_status": status_code_conformance}
@@ -116,20 +118,24 @@ def findings(platform) -> Findings:
     found = Findings()
     known = world(api)
     for who, token in known.tokens.items():
+        run = partial(fuzz, who=who, token=token, base_url=base_url, session=session, found=found)
         for result in schema.get_all_operations():
             operation = result.ok()
+            for strategy in schema.get_strategies_from_examples(operation):  # the document's own examples
+                run(operation, strategy, GenerationMode.POSITIVE, max_examples=1)
+            for mode in MODES:
+                run(operation, operation.as_strategy(generation_mode=mode), mode)
             real = {name: known.ids[name] for name in operation.path_parameters.schema["properties"]
                     if name in known.ids} if operation.path_parameters else {}
-            for mode in MODES:
-                fuzz(operation, mode, None, who, token, base_url, session, found)
             if real:  # and once more with the real match, person or programme in the path
-                fuzz(operation, GenerationMode.POSITIVE, real, who, token, base_url, session, found)
+                run(operation, operation.as_strategy(path_parameters=real), GenerationMode.POSITIVE)
     return found
 
 
-def fuzz(operation, mode, path_parameters, who, token, base_url, session, found: Findings) -> None:
-    @given(case=operation.as_strategy(generation_mode=mode, path_parameters=path_parameters))
-    @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,
+def fuzz(operation, strategy, mode, *, who, token, base_url, session, found: Findings,
+         max_examples: int = EXAMPLES) -> None:
+    @given(case=strategy)
+    @settings(max_examples=max_examples, deadline=None, database=None, derandomize=True,
               phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
     def run(case):
         headers = {"Authorization": f"Bearer {token}"}
@@ -141,7 +147,7 @@ def fuzz(operation, mode, path_parameters, who, token, base_url, session, found:
             except (Failure, FailureGroup) as failure:
                 found.by_check[name].append(
                     f"[{who} token, {mode.value}] {operation.label} -> {response.status_code}: "
-                    f"{str(failure).strip()[:400]}\n{case.as_curl_command(headers=headers)[:600]}")
+                    f"{str(failure).strip()[:1500]}")  # it ends with a curl command reproducing the request
 
     try:
         run()
