@@ -1,10 +1,17 @@
-"""Gives workers the service's validated settings."""
+"""Gives workers the service's validated settings (its own section of them)."""
 
-from nameko.extensions import DependencyProvider
+from __future__ import annotations
 
-from .settings import Settings
+from .extension import ServiceDependency
+from .settings import CommonSettings
 
 
-class AppSettings(DependencyProvider):
-    def get_dependency(self, worker_ctx) -> Settings:
-        return self.container.config["EMENTOR_SETTINGS"]
+class AppSettings(ServiceDependency):
+    def __init__(self, section: type[CommonSettings] = CommonSettings):
+        self.settings_section = section
+
+    def setup(self):
+        self.section = self.settings
+
+    def get_dependency(self, worker_ctx):
+        return self.section

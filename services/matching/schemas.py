@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ementor.platform.http.text import SingleLine
+from ementor.platform.text import SingleLine
 
 MatchStatus = Literal["proposed", "active", "declined", "ended"]
 

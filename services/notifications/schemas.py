@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
-from ementor.platform.http.text import SingleLine
+from ementor.platform.text import SingleLine
 
 from .documents import STATUSES
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from mongoengine import NotUniqueError
 
-from .documents import ApiKey, Organisation, Person, Programme
+from .documents import Organisation, Person, Programme
 
 
 class DuplicateKey(Exception):
@@ -31,10 +31,6 @@ class ProfilesRepository:
     def organisation_by_key_id(self, key_id: str) -> Organisation | None:
         # Authentication comes before we know the tenant: the one lookup that spans them.
         return Organisation.objects.across_tenants().filter(api_keys__key_id=key_id).first()
-
-    def append_key(self, organisation: Organisation, key: ApiKey) -> None:
-        organisation.api_keys.append(key)
-        organisation.save()
 
     # -- programmes -----------------------------------------------------------------------
     def programme(self, tenant_id: str, programme_id: str) -> Programme | None:

@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
-from ementor.platform.http.text import SingleLine
+from ementor.platform.text import SingleLine
 
 CustomValue = str | float | int | list[str]
 TIME_OF_DAY = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")

@@ -5,11 +5,13 @@ from __future__ import annotations
 from nameko.rpc import rpc
 
 from ementor.platform.config import AppSettings
+from ementor.platform.errors import Invalid, NotFound
 from ementor.platform.http.api import api
-from ementor.platform.http.auth import Principal, bearer_token, issue_token
-from ementor.platform.http.errors import NotFound, Unprocessable
+from ementor.platform.http.auth import bearer_token, issue_token
 from ementor.platform.mongo import Repository
 from ementor.platform.outbox import EventOutbox
+from ementor.platform.pages import page_of
+from ementor.platform.principal import Principal
 
 from . import handlers, schemas
 from .documents import DOCUMENTS, Organisation, Person, Programme
@@ -61,8 +63,7 @@ class ProfilesService:
     @api("GET", "/v1/programmes", query=schemas.PageQuery, response=schemas.ProgrammeList, summary="List programmes")
     def list_programmes(self, auth: Principal, query: schemas.PageQuery):
         items = self.repo.programmes(auth.tenant_id, limit=query.limit + 1, after=query.cursor)
-        page, next_cursor = paginate(items, query.limit)
-        return schemas.ProgrammeList(items=[programme_view(p) for p in page], next_cursor=next_cursor)
+        return page_of(schemas.ProgrammeList, items, query.limit, programme_view)
 
     @api("GET", "/v1/programmes/<programme_id>", response=schemas.Programme, summary="Get a programme")
     def get_programme(self, auth: Principal, programme_id: str):
@@ -85,11 +86,10 @@ class ProfilesService:
             try:
                 interest = handlers.domain.normalise_interest(query.interest)
             except handlers.domain.InvalidProfile as exc:
-                raise Unprocessable(str(exc), details=[{"field": "interest", "message": str(exc)}])
+                raise Invalid(str(exc), details=[{"field": "interest", "message": str(exc)}])
         items = self.repo.people(auth.tenant_id, limit=query.limit + 1, after=query.cursor, role=query.role,
                                  programme_id=query.programme_id, interest=interest)
-        page, next_cursor = paginate(items, query.limit)
-        return schemas.PersonList(items=[person_view(p) for p in page], next_cursor=next_cursor)
+        return page_of(schemas.PersonList, items, query.limit, person_view)
 
     @api("GET", "/v1/people/<person_id>", response=schemas.Person,
          summary="Get a profile (others' profiles show no contact details)")
@@ -118,12 +118,6 @@ class ProfilesService:
     def get_organisation(self, tenant_id: str) -> dict | None:
         organisation = self.repo.organisation(tenant_id)
         return None if organisation is None else {"id": organisation.id, "slug": organisation.slug, "name": organisation.name}
-
-
-def paginate(items: list, limit: int) -> tuple[list, str | None]:
-    if len(items) > limit:
-        return items[:limit], items[limit - 1].id
-    return items, None
 
 
 def organisation_view(organisation: Organisation) -> schemas.Organisation:

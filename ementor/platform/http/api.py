@@ -7,7 +7,7 @@ A service method declares what it takes and returns:
 
 and receives `auth`, the validated `body` and/or `query`, and the path values. It returns a
 pydantic model (or `(status, model)`, a dict, a werkzeug Response, or None for 204) and raises
-ApiError subclasses for anything a client did wrong.
+domain errors (ementor.platform.errors) for anything a client did wrong.
 """
 
 from __future__ import annotations
@@ -23,18 +23,18 @@ from nameko.web.handlers import HttpRequestHandler
 from pydantic import BaseModel, ValidationError
 from werkzeug.wrappers import Response
 
+from ..errors import BadInput, DomainError, Forbidden, Invalid, TooLarge, Unauthenticated
+from ..extension import ServiceExtension
 from ..logs import new_traceparent, valid_traceparent
 from ..metrics import HTTP_LATENCY, HTTP_REQUESTS
-from .auth import Principal, bearer_token, is_operator_token, verify_token
+from ..principal import Principal
+from .auth import bearer_token, is_operator_token, verify_token
 from .errors import (
-    ApiError,
-    BadRequest,
-    Forbidden,
-    PayloadTooLarge,
-    Unauthorized,
-    Unprocessable,
     UnsupportedMediaType,
+    body_of,
     error_body,
+    headers_of,
+    status_of,
     validation_details,
     validation_message,
 )
@@ -47,7 +47,7 @@ PERSON_AND_COORDINATOR = ("coordinator", "mentor", "mentee")
 MAX_BODY_BYTES = 256 * 1024
 
 
-class ApiRoute(HttpRequestHandler):
+class ApiRoute(ServiceExtension, HttpRequestHandler):
     server = SharedWebServer()
 
     def __init__(
@@ -63,11 +63,10 @@ class ApiRoute(HttpRequestHandler):
         auth: str = "token",  # "token" | "operator" | "public"
         roles: tuple[str, ...] = PERSON_AND_COORDINATOR,
         pass_request: bool = False,
-        errors: tuple[int, ...] = (),
         description: str | None = None,
         **kwargs,
     ):
-        kwargs.setdefault("expected_exceptions", (ApiError, ValidationError))
+        kwargs.setdefault("expected_exceptions", (DomainError, ValidationError))
         super().__init__(method, path, **kwargs)
         self.summary = summary
         self.description = description
@@ -78,7 +77,6 @@ class ApiRoute(HttpRequestHandler):
         self.auth = auth
         self.roles = roles
         self.pass_request = pass_request
-        self.errors = errors
 
     # -- request -------------------------------------------------------------------------
     def handle_request(self, request):
@@ -109,12 +107,12 @@ class ApiRoute(HttpRequestHandler):
         return response
 
     def _inputs(self, request) -> dict:
-        settings = self.container.config["EMENTOR_SETTINGS"]
+        settings = self.settings
         inputs: dict = {}
         if self.auth == "operator":
             token = bearer_token(request.headers.get("Authorization"))
             if not is_operator_token(token, settings.EMENTOR_ADMIN_TOKEN):
-                raise Unauthorized("this endpoint needs the platform operator's token (EMENTOR_ADMIN_TOKEN)")
+                raise Unauthenticated("this endpoint needs the platform operator's token (EMENTOR_ADMIN_TOKEN)")
             inputs["auth"] = Principal(role="operator")
         elif self.auth == "token":
             principal = verify_token(settings.EMENTOR_JWT_SECRET, bearer_token(request.headers.get("Authorization")))
@@ -133,10 +131,10 @@ class ApiRoute(HttpRequestHandler):
     def _parse_body(self, request) -> BaseModel:
         length = request.content_length
         if length is not None and length > MAX_BODY_BYTES:
-            raise PayloadTooLarge(f"the request body is larger than {MAX_BODY_BYTES} bytes")
+            raise TooLarge(f"the request body is larger than {MAX_BODY_BYTES} bytes")
         raw = request.get_data(cache=True)
         if len(raw) > MAX_BODY_BYTES:
-            raise PayloadTooLarge(f"the request body is larger than {MAX_BODY_BYTES} bytes")
+            raise TooLarge(f"the request body is larger than {MAX_BODY_BYTES} bytes")
         mimetype = request.mimetype
         if raw and mimetype and mimetype != "application/json" and not mimetype.endswith("+json"):
             raise UnsupportedMediaType(f"send the body as JSON with Content-Type: application/json, not {mimetype}")
@@ -145,7 +143,7 @@ class ApiRoute(HttpRequestHandler):
         except InvalidInput as exc:
             raise _refused(exc) from None
         if not isinstance(payload, dict):
-            raise BadRequest("the request body must be a JSON object", code="malformed_json")
+            raise BadInput("the request body must be a JSON object", code="malformed_json")
         return _validate(self.body_model, payload)
 
     def _parse_query(self, request) -> BaseModel:
@@ -176,8 +174,8 @@ class ApiRoute(HttpRequestHandler):
         return json_response(body, status)
 
     def response_from_exception(self, exc):
-        if isinstance(exc, ApiError):
-            return json_response(exc.body(), exc.status, exc.headers)
+        if isinstance(exc, DomainError):
+            return json_response(body_of(exc), status_of(exc), headers_of(exc))
         if isinstance(exc, ValidationError):
             details = validation_details(exc.errors())
             return json_response(error_body("validation_failed", validation_message(details), details), 422)
@@ -196,16 +194,16 @@ def _validate(model: type[BaseModel], values: dict) -> BaseModel:
         return validated
     except ValidationError as exc:
         details = validation_details(exc.errors())
-        raise Unprocessable(validation_message(details), details=details) from None
+        raise Invalid(validation_message(details), details=details) from None
     except InvalidInput as exc:
         raise _refused(exc) from None
 
 
-def _refused(exc: InvalidInput) -> ApiError:
+def _refused(exc: InvalidInput) -> DomainError:
     if exc.malformed:
-        return BadRequest(exc.message, code="malformed_json")
+        return BadInput(exc.message, code="malformed_json")
     details = [{"field": exc.field, "message": exc.message}]
-    return Unprocessable(validation_message(details), details=details)
+    return Invalid(validation_message(details), details=details)
 
 
 def _is_list(annotation) -> bool:

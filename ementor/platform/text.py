@@ -2,7 +2,8 @@
 
 `SingleLine` is for names, titles, tags and anything that may end up in an email header, a
 calendar line or a log line: a line break there injects a header or breaks every message built
-from it, so it is refused at the API (control characters are refused everywhere by `inputs`).
+from it, so it is refused where the value comes in (the API also refuses control characters
+everywhere: ementor/platform/http/inputs.py).
 """
 
 from __future__ import annotations
