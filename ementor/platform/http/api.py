@@ -23,7 +23,7 @@ from nameko.web.handlers import HttpRequestHandler
 from pydantic import BaseModel, ValidationError
 from werkzeug.wrappers import Response
 
-from ..errors import BadInput, DomainError, Forbidden, Invalid, TooLarge, Unauthenticated
+from ..errors import BadInput, DomainError, Forbidden, Invalid, NotFound, TooLarge, Unauthenticated
 from ..extension import ServiceExtension
 from ..logs import new_traceparent, valid_traceparent
 from ..metrics import HTTP_LATENCY, HTTP_REQUESTS
@@ -86,8 +86,8 @@ class ApiRoute(ServiceExtension, HttpRequestHandler):
             kwargs = dict(request.path_values)
             try:
                 check_values(kwargs)
-            except InvalidInput as exc:
-                raise _refused(exc) from None
+            except InvalidInput as exc:  # no id holds such text: nothing lives at this address
+                raise NotFound(f"nothing here: the path value {exc.field} {exc.message}") from None
             kwargs.update(self._inputs(request))
             done = Event()
             self.container.spawn_worker(
