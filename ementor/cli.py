@@ -135,18 +135,37 @@ def cmd_dev(args, settings: Settings) -> int:
     return 0
 
 
+SMTP_SETTINGS = ("SMTP_HOST", "SMTP_PORT")
+TWILIO_SETTINGS = ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM_NUMBER", "TWILIO_BASE_URL")
+
+
 def _with_dev_catchers(settings: Settings):
-    """In development, mail and SMS go to in-process catchers unless SMTP_HOST/TWILIO_* are set."""
+    """In development, mail and SMS go to in-process catchers unless SMTP_HOST/TWILIO_* are set.
+
+    Each is decided on its own: SMTP_HOST or SMTP_PORT set means a real mail server (e.g.
+    Mailpit on :1025), any TWILIO_* set means Twilio (or TWILIO_BASE_URL's stand-in).
+    """
+    real_mail = any(name in settings.model_fields_set for name in SMTP_SETTINGS)
+    real_sms = any(name in settings.model_fields_set for name in TWILIO_SETTINGS)
+    if real_mail:
+        print(f"ementor: mail goes to the SMTP server at {settings.SMTP_HOST}:{settings.SMTP_PORT}")
+    if real_sms:
+        print(f"ementor: SMS go to Twilio at {settings.TWILIO_BASE_URL or 'api.twilio.com'}")
+    if real_mail and real_sms:
+        return settings, lambda: None
     try:
         from .devtools.catchers import start_dev_catchers
     except ImportError:
         return settings, lambda: None
-    smtp_host, smtp_port, twilio_base_url, stop = start_dev_catchers()
-    overrides = {"SMTP_HOST": smtp_host, "SMTP_PORT": smtp_port, "TWILIO_BASE_URL": twilio_base_url,
-                 "TWILIO_ACCOUNT_SID": settings.TWILIO_ACCOUNT_SID or "AC" + "0" * 32,
-                 "TWILIO_AUTH_TOKEN": settings.TWILIO_AUTH_TOKEN or "dev-twilio-token",
-                 "TWILIO_FROM_NUMBER": settings.TWILIO_FROM_NUMBER or "+15005550006"}
-    print(f"ementor: development mail catcher on {smtp_host}:{smtp_port}, Twilio stand-in at {twilio_base_url}")
+    mail, sms, stop = start_dev_catchers(mail=not real_mail, sms=not real_sms)
+    overrides = {}
+    if mail is not None:
+        overrides.update(SMTP_HOST=mail.host, SMTP_PORT=mail.port)
+        print(f"ementor: development mail catcher on {mail.host}:{mail.port} (set SMTP_HOST for a real server)")
+    if sms is not None:
+        overrides.update(TWILIO_BASE_URL=sms.base_url, TWILIO_ACCOUNT_SID="AC" + "0" * 32,
+                         TWILIO_AUTH_TOKEN="dev-twilio-token", TWILIO_FROM_NUMBER="+15005550006")
+        print(f"ementor: Twilio stand-in at {sms.base_url} (set TWILIO_* for the real Twilio)")
     return settings.model_copy(update=overrides), stop
 
 

@@ -12,7 +12,6 @@ domain errors (ementor.platform.errors) for anything a client did wrong.
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 import typing
@@ -24,7 +23,7 @@ from nameko.web.handlers import HttpRequestHandler
 from pydantic import BaseModel, ValidationError
 from werkzeug.wrappers import Response
 
-from ..errors import BadInput, DomainError, Forbidden, Invalid, TooLarge, Unauthenticated
+from ..errors import BadInput, DomainError, Forbidden, Invalid, NotFound, TooLarge, Unauthenticated
 from ..extension import ServiceExtension
 from ..logs import new_traceparent, valid_traceparent
 from ..metrics import HTTP_LATENCY, HTTP_REQUESTS
@@ -39,6 +38,7 @@ from .errors import (
     validation_details,
     validation_message,
 )
+from .inputs import InvalidInput, check_values, parse_json
 from .server import SharedWebServer, json_response
 
 log = logging.getLogger(__name__)
@@ -84,6 +84,10 @@ class ApiRoute(ServiceExtension, HttpRequestHandler):
         started = time.perf_counter()
         try:
             kwargs = dict(request.path_values)
+            try:
+                check_values(kwargs)
+            except InvalidInput as exc:  # no id holds such text: nothing lives at this address
+                raise NotFound(f"nothing here: the path value {exc.field} {exc.message}") from None
             kwargs.update(self._inputs(request))
             done = Event()
             self.container.spawn_worker(
@@ -134,20 +138,13 @@ class ApiRoute(ServiceExtension, HttpRequestHandler):
         mimetype = request.mimetype
         if raw and mimetype and mimetype != "application/json" and not mimetype.endswith("+json"):
             raise UnsupportedMediaType(f"send the body as JSON with Content-Type: application/json, not {mimetype}")
-        if not raw.strip():
-            payload = {}
-        else:
-            try:
-                payload = json.loads(raw)
-            except (ValueError, UnicodeDecodeError) as exc:
-                raise BadInput(f"the request body is not valid JSON: {exc}", code="malformed_json")
+        try:
+            payload = parse_json(raw) if raw.strip() else {}
+        except InvalidInput as exc:
+            raise _refused(exc) from None
         if not isinstance(payload, dict):
             raise BadInput("the request body must be a JSON object", code="malformed_json")
-        try:
-            return self.body_model.model_validate(payload)
-        except ValidationError as exc:
-            details = validation_details(exc.errors())
-            raise Invalid(validation_message(details), details=details)
+        return _validate(self.body_model, payload)
 
     def _parse_query(self, request) -> BaseModel:
         fields = self.query_model.model_fields
@@ -156,10 +153,10 @@ class ApiRoute(ServiceExtension, HttpRequestHandler):
             for key in request.args
         }
         try:
-            return self.query_model.model_validate(values)
-        except ValidationError as exc:
-            details = validation_details(exc.errors())
-            raise Invalid(validation_message(details), details=details)
+            check_values(values)
+        except InvalidInput as exc:
+            raise _refused(exc) from None
+        return _validate(self.query_model, values)
 
     # -- response ------------------------------------------------------------------------
     def response_from_result(self, result):
@@ -187,6 +184,26 @@ class ApiRoute(ServiceExtension, HttpRequestHandler):
         return json_response(
             error_body("internal_error", f"something went wrong on our side (error id {error_id})"), 500
         )
+
+
+def _validate(model: type[BaseModel], values: dict) -> BaseModel:
+    try:
+        validated = model.model_validate(values)
+        # a string such as "nan" or "1e999" becomes a non-finite float only in validation
+        check_values(validated.model_dump())
+        return validated
+    except ValidationError as exc:
+        details = validation_details(exc.errors())
+        raise Invalid(validation_message(details), details=details) from None
+    except InvalidInput as exc:
+        raise _refused(exc) from None
+
+
+def _refused(exc: InvalidInput) -> DomainError:
+    if exc.malformed:
+        return BadInput(exc.message, code="malformed_json")
+    details = [{"field": exc.field, "message": exc.message}]
+    return Invalid(validation_message(details), details=details)
 
 
 def _is_list(annotation) -> bool:
