@@ -11,6 +11,7 @@ eventlet.monkey_patch()  # before anything imports socket, threading or pymongo
 import argparse
 import json
 import logging
+import os
 import signal
 import sys
 
@@ -23,6 +24,9 @@ from .platform.logs import configure_logging
 from .platform.settings import ConfigurationError, Settings, load_settings
 
 log = logging.getLogger("ementor")
+
+# Commands that are development by nature: they say EMENTOR_ENV=development when it is unset.
+DEVELOPMENT_COMMANDS = ("dev", "openapi")
 
 
 def main(argv=None) -> int:
@@ -58,8 +62,11 @@ def main(argv=None) -> int:
     openapi.add_argument("action", choices=["write", "check"])
 
     args = parser.parse_args(argv)
+    environ = dict(os.environ)
+    if args.command in DEVELOPMENT_COMMANDS:
+        environ.setdefault("EMENTOR_ENV", "development")
     try:
-        settings = load_settings()
+        settings = load_settings(environ)
     except ConfigurationError as exc:
         print(f"ementor: {exc}", file=sys.stderr)
         return 2
