@@ -18,7 +18,6 @@ import requests
 from eventlet.greenpool import GreenPool
 from eventlet.queue import Empty, Full, LightQueue
 from nameko.extensions import DependencyProvider
-from requests.adapters import HTTPAdapter
 
 from ementor.platform import mongo
 
@@ -26,6 +25,7 @@ from . import domain
 from .documents import utcnow
 from .repository import IntegrationsRepository
 from .sender import Response, TransportError, WebhookSender
+from .transport import PinnedAddressAdapter
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +91,9 @@ class WebhookDispatcher(DependencyProvider):
         mongo.connect(self.container.service_name, settings.MONGODB_URI)
         self.repo = IntegrationsRepository()
         session = requests.Session()
-        adapter = HTTPAdapter(pool_connections=100, pool_maxsize=self.per_endpoint, max_retries=0)
+        adapter = PinnedAddressAdapter(
+            target_policy(settings), pool_connections=100, pool_maxsize=self.per_endpoint, max_retries=0
+        )
         session.mount("https://", adapter)
         session.mount("http://", adapter)
         self.session = session
