@@ -24,7 +24,6 @@ from nameko.web.handlers import HttpRequestHandler
 from pydantic import BaseModel, ValidationError
 from werkzeug.wrappers import Response
 
-from ..logs import new_traceparent, valid_traceparent
 from ..metrics import HTTP_LATENCY, HTTP_REQUESTS
 from .auth import Principal, bearer_token, is_operator_token, verify_token
 from .errors import (
@@ -84,6 +83,7 @@ class ApiRoute(HttpRequestHandler):
     def handle_request(self, request):
         request.shallow = False
         started = time.perf_counter()
+        request.environ.update({"ementor.route": self.url, "ementor.service": self.container.service_name})
         try:
             kwargs = dict(request.path_values)
             kwargs.update(self._inputs(request))
@@ -91,8 +91,9 @@ class ApiRoute(HttpRequestHandler):
             self.container.spawn_worker(
                 self, (), kwargs,
                 context_data={
-                    "request_id": request.headers.get("X-Request-Id") or uuid.uuid4().hex,
-                    "traceparent": valid_traceparent(request.headers.get("traceparent")) or new_traceparent(),
+                    "request_id": request.environ["ementor.request_id"],
+                    "traceparent": request.environ["ementor.traceparent"],
+                    "tenant_id": request.environ.get("ementor.tenant_id"),
                 },
                 handle_result=partial(self.handle_result, done),
             )
@@ -118,6 +119,7 @@ class ApiRoute(HttpRequestHandler):
                 raise Forbidden(f"a {principal.role} token may not do this; it needs a {' or '.join(self.roles)} token",
                                 code="role_not_allowed")
             inputs["auth"] = principal
+            request.environ["ementor.tenant_id"] = principal.tenant_id  # for the access log
         if self.pass_request:
             inputs["request"] = request
         if self.body_model is not None:
