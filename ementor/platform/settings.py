@@ -41,6 +41,11 @@ class Settings(BaseSettings):
     EMENTOR_HTTP_ADDRESS: str = "127.0.0.1:8000"
     EMENTOR_MAX_WORKERS: int = Field(default=32, ge=1, le=1000)
     EMENTOR_DELIVERY_LIMIT: int = Field(default=5, ge=1, le=100)
+    EMENTOR_AUTH_FAILURES_PER_MINUTE: int = Field(
+        default=20, ge=1, le=10_000,
+        description="Refused API keys a client address, or one key id, may send a minute before "
+        "POST /v1/auth/token answers 429 to it.",
+    )
     EMENTOR_ALLOW_PRIVATE_WEBHOOKS: bool = False
     EMENTOR_RABBITMQ_MANAGEMENT_URL: str | None = Field(
         default=None,

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import logging
+
 from nameko.rpc import rpc
 
 from ementor.platform.config import AppSettings
 from ementor.platform.http.api import api
 from ementor.platform.http.auth import Principal, bearer_token, issue_token
-from ementor.platform.http.errors import NotFound, Unprocessable
+from ementor.platform.http.errors import NotFound, TooManyRequests, Unauthorized, Unprocessable
+from ementor.platform.metrics import AUTH_FAILURES
 from ementor.platform.mongo import Repository
 from ementor.platform.outbox import EventOutbox
+from ementor.platform.throttle import FailureThrottling, client_address
 
 from . import handlers, schemas
 from .documents import DOCUMENTS, Organisation, Person, Programme
+from .domain import parse_api_key
 from .repository import ProfilesRepository
+
+log = logging.getLogger(__name__)
 
 COORDINATOR = ("coordinator",)
 
@@ -24,6 +31,7 @@ class ProfilesService:
     repo: ProfilesRepository = Repository(ProfilesRepository, DOCUMENTS)
     outbox = EventOutbox(*DOCUMENTS)
     settings = AppSettings()
+    failures = FailureThrottling("EMENTOR_AUTH_FAILURES_PER_MINUTE")
 
     # -- organisations and tokens ---------------------------------------------------------
     @api("POST", "/v1/organisations", auth="operator", body=schemas.CreateOrganisation,
@@ -38,10 +46,11 @@ class ProfilesService:
         return handlers.rotate_key(self.repo, organisation_id, body)
 
     @api("POST", "/v1/auth/token", auth="public", pass_request=True, body=schemas.TokenRequest,
-         response=schemas.Token, summary="Exchange the organisation's API key for a coordinator or person token")
+         response=schemas.Token, errors=(429,),
+         summary="Exchange the organisation's API key for a coordinator or person token")
     def issue_token(self, request, body: schemas.TokenRequest):
         settings = self.settings
-        organisation = handlers.organisation_for_api_key(self.repo, bearer_token(request.headers.get("Authorization")))
+        organisation = self._authenticate_api_key(request)
         role, person_id = "coordinator", None
         if body.person_id:
             person = self.repo.person(organisation.id, body.person_id)
@@ -51,6 +60,27 @@ class ProfilesService:
         ttl = settings.EMENTOR_TOKEN_TTL_SECONDS
         token = issue_token(settings.EMENTOR_JWT_SECRET, tenant_id=organisation.id, role=role, person_id=person_id, ttl=ttl)
         return schemas.Token(access_token=token, expires_in=ttl, role=role, person_id=person_id)
+
+    def _authenticate_api_key(self, request) -> Organisation:
+        """The key's organisation; refused keys are counted per client address and per key id, and
+        either running out of allowance answers 429 until it refills (brute force, leaked key ids)."""
+        plaintext = bearer_token(request.headers.get("Authorization"))
+        parsed = parse_api_key(plaintext)
+        address = client_address(request)
+        scopes = [f"address:{address}"] + ([f"key:{parsed[0]}"] if parsed else [])
+        try:
+            self.failures.check(*scopes)
+        except TooManyRequests:
+            AUTH_FAILURES.labels(self.name, "throttled").inc()
+            log.warning("auth token refused: too many failures from %s (key id %s)", address, parsed and parsed[0])
+            raise
+        try:
+            return handlers.organisation_for_api_key(self.repo, plaintext)
+        except Unauthorized:
+            self.failures.failed(*scopes)
+            AUTH_FAILURES.labels(self.name, "refused").inc()
+            log.warning("auth token refused: invalid API key from %s (key id %s)", address, parsed and parsed[0])
+            raise
 
     # -- programmes -----------------------------------------------------------------------
     @api("POST", "/v1/programmes", roles=COORDINATOR, body=schemas.CreateProgramme, response=schemas.Programme,
