@@ -4,8 +4,8 @@ nameko gives each container its own web server; two services in one process then
 the same port (SO_REUSEPORT) and requests land on either at random. Here the first container
 to start opens the socket and every container's routes join one URL map. In production each
 service runs alone in its process and this is simply its web server. The server also answers
-`/health/live`, `/health/ready` (and `/health`, the same), `/metrics` and `/v1/openapi.json`
-itself, once per process, gives every request an X-Request-Id and writes the access log.
+`/health/live`, `/health/ready` (and `/health`, the same), `/metrics`, `/v1/openapi.json` and `/v1/docs`
+(a browsable page of it), once per process, gives every request an X-Request-Id and writes the access log.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from werkzeug.routing import Map
 from werkzeug.wrappers import Request, Response
 
 from ..logs import log_request, new_traceparent, request_id_from, trace_id_from, valid_traceparent
+from . import docs_page
 from .errors import error_body
 from .health import Readiness
 
@@ -162,6 +163,9 @@ class SharedWebServer(WebServer):
             return Response(generate_latest(), mimetype=CONTENT_TYPE_LATEST)
         if path == "/v1/openapi.json" and request.method == "GET":
             return Response(OPENAPI_PATH.read_bytes(), mimetype="application/json")
+        if path == "/v1/docs" and request.method == "GET":
+            return Response(docs_page.page(OPENAPI_PATH), mimetype="text/html",
+                            headers={"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"})
         provider, values = self.url_map.bind_to_environ(environ).match()
         request.path_values = values
         return provider.handle_request(request)

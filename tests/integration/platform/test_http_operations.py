@@ -84,3 +84,15 @@ def test_each_request_is_one_json_access_log_line_with_its_request_id(profiles, 
 @pytest.fixture
 def profiles(start_services):
     return start_services(ProfilesService)
+
+
+def test_the_api_docs_page_shows_every_operation_and_loads_nothing_from_elsewhere(profiles, api):
+    response = api.get("/v1/docs")
+    assert response.status_code == 200 and response.headers["Content-Type"].startswith("text/html")
+    html = response.text
+    document = api.get("/v1/openapi.json").json()
+    for path, operations in document["paths"].items():
+        for operation in operations.values():
+            assert f"<code>{path}</code> {operation['summary']}".replace("'", "&#x27;") in html, path
+    assert "<script" not in html and "src=" not in html and "https://" not in html and "@import" not in html
+    assert "default-src 'none'" in response.headers["Content-Security-Policy"]
