@@ -27,6 +27,8 @@ log = logging.getLogger("ementor")
 
 # Commands that are development by nature: they say EMENTOR_ENV=development when it is unset.
 DEVELOPMENT_COMMANDS = ("dev", "openapi")
+# Where `ementor dev` keeps its in-process store across restarts (README, "Development data").
+DEV_DATA_DIR = ".ementor/data"
 
 
 def main(argv=None) -> int:
@@ -65,6 +67,8 @@ def main(argv=None) -> int:
     environ = dict(os.environ)
     if args.command in DEVELOPMENT_COMMANDS:
         environ.setdefault("EMENTOR_ENV", "development")
+    if args.command == "dev" and not environ.get("MONGODB_URI"):
+        environ.setdefault("EMENTOR_DATA_DIR", DEV_DATA_DIR)
     try:
         settings = load_settings(environ)
     except ConfigurationError as exc:
@@ -123,7 +127,7 @@ def cmd_dev(args, settings: Settings) -> int:
     services = Services(classes, settings).start()
     print(f"ementor: {len(classes)} services running in one process on http://{settings.EMENTOR_HTTP_ADDRESS}: "
           f"{', '.join(c.name for c in classes)}")
-    print(f"ementor: MongoDB: {'in-process mongomock stand-in (set MONGODB_URI for a real server)' if settings.uses_embedded_mongo else 'MONGODB_URI'}")
+    print(f"ementor: MongoDB: {_describe_store(settings)}")
     try:
         if not args.no_walkthrough:
             from . import walkthrough
@@ -140,6 +144,13 @@ def cmd_dev(args, settings: Settings) -> int:
             services.stop()
         stop_catchers()
     return 0
+
+
+def _describe_store(settings: Settings) -> str:
+    if not settings.uses_embedded_mongo:
+        return "MONGODB_URI"
+    kept = f"kept in {settings.EMENTOR_DATA_DIR}/" if settings.EMENTOR_DATA_DIR else "in memory only"
+    return f"in-process mongomock stand-in, {kept} (development only: production needs MONGODB_URI)"
 
 
 def _with_dev_catchers(settings: Settings):

@@ -16,6 +16,7 @@ import mongoengine
 from mongoengine.connection import get_db
 from nameko.extensions import DependencyProvider
 
+from . import devstore
 from .settings import Settings
 
 log = logging.getLogger(__name__)
@@ -82,8 +83,13 @@ class Repository(DependencyProvider, Generic[R]):
     def setup(self):
         settings: Settings = self.container.config["EMENTOR_SETTINGS"]
         connect(self.container.service_name, settings.MONGODB_URI)
+        if settings.uses_embedded_mongo and settings.EMENTOR_DATA_DIR:
+            devstore.keep(self.container.service_name, settings.EMENTOR_DATA_DIR)
         ensure_indexes(*self.documents)
         self.repository = self.factory()
+
+    def stop(self):
+        devstore.flush(self.container.service_name)
 
     def get_dependency(self, worker_ctx) -> R:
         return self.repository

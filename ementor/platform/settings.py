@@ -55,6 +55,10 @@ class Settings(BaseSettings):
     EMENTOR_LOG_FORMAT: Literal["json", "text"] = "text"
     AMQP_URI: str = "amqp://guest:guest@localhost:5672/"
     MONGODB_URI: str | None = None
+    EMENTOR_DATA_DIR: str | None = Field(
+        default=None, description="Without MONGODB_URI: the folder where the in-process development store "
+        "is kept across restarts (`ementor dev` uses .ementor/data); unset keeps it in memory only.",
+    )
     SMTP_HOST: str = "localhost"
     SMTP_PORT: int = Field(default=1025, ge=1, le=65535)
     SMTP_USERNAME: str | None = None
