@@ -16,7 +16,7 @@ from ementor.platform.outbox import EventOutbox
 from ementor.platform.throttle import FailureThrottling, client_address
 
 from . import handlers, schemas
-from .documents import DOCUMENTS, Organisation, Person, Programme
+from .documents import DOCUMENTS, Organisation, Person, Programme, utcnow
 from .domain import parse_api_key
 from .repository import ProfilesRepository
 
@@ -44,6 +44,20 @@ class ProfilesService:
          response=schemas.NewKey, status=201, summary="Rotate an organisation's API key (platform operator)")
     def rotate_api_key(self, auth: Principal, organisation_id: str, body: schemas.RotateKey):
         return handlers.rotate_key(self.repo, organisation_id, body)
+
+    @api("GET", "/v1/organisations", auth="operator", query=schemas.PageQuery, response=schemas.OrganisationList,
+         summary="List organisations (platform operator)")
+    def list_organisations(self, auth: Principal, query: schemas.PageQuery):
+        page, next_cursor = paginate(self.repo.organisations(limit=query.limit + 1, after=query.cursor), query.limit)
+        return schemas.OrganisationList(items=[organisation_view(o) for o in page], next_cursor=next_cursor)
+
+    @api("POST", "/v1/organisations/<organisation_id>/disable", auth="operator", response=schemas.Organisation,
+         errors=(404,), summary="Disable an organisation: its API keys and tokens stop working (platform operator)")
+    def disable_organisation(self, auth: Principal, organisation_id: str):
+        organisation = self.repo.disable_organisation(organisation_id, utcnow())
+        if organisation is None:
+            raise NotFound(f"no organisation {organisation_id}")
+        return organisation_view(organisation)
 
     @api("POST", "/v1/auth/token", auth="public", pass_request=True, body=schemas.TokenRequest,
          response=schemas.Token, errors=(429,),
@@ -145,6 +159,11 @@ class ProfilesService:
         return {p.id: contact_view(p) for p in self.repo.people_by_ids(tenant_id, person_ids)}
 
     @rpc
+    def disabled_organisations(self) -> list[str]:
+        """Ids of disabled organisations: every service refuses their tokens (platform/http/revocation.py)."""
+        return self.repo.disabled_organisation_ids()
+
+    @rpc
     def get_organisation(self, tenant_id: str) -> dict | None:
         organisation = self.repo.organisation(tenant_id)
         return None if organisation is None else {"id": organisation.id, "slug": organisation.slug, "name": organisation.name}
@@ -158,7 +177,8 @@ def paginate(items: list, limit: int) -> tuple[list, str | None]:
 
 def organisation_view(organisation: Organisation) -> schemas.Organisation:
     return schemas.Organisation(id=organisation.id, slug=organisation.slug, name=organisation.name,
-                                created_at=organisation.created_at)
+                                created_at=organisation.created_at, disabled_at=organisation.disabled_at,
+                                status="disabled" if organisation.disabled_at else "active")
 
 
 def programme_view(programme: Programme) -> schemas.Programme:

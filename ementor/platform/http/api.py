@@ -115,6 +115,8 @@ class ApiRoute(HttpRequestHandler):
             inputs["auth"] = Principal(role="operator")
         elif self.auth == "token":
             principal = verify_token(settings.EMENTOR_JWT_SECRET, bearer_token(request.headers.get("Authorization")))
+            if principal.tenant_id in self.server.disabled_organisations:
+                raise Unauthorized("the organisation is disabled; its tokens no longer work", code="organisation_disabled")
             if principal.role not in self.roles:
                 raise Forbidden(f"a {principal.role} token may not do this; it needs a {' or '.join(self.roles)} token",
                                 code="role_not_allowed")

@@ -28,6 +28,7 @@ from ..logs import log_request, new_traceparent, request_id_from, trace_id_from,
 from . import docs_page
 from .errors import error_body
 from .health import Readiness
+from .revocation import DisabledOrganisations
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +51,7 @@ class SharedWebServer(WebServer):
         self._url_map = None
         self._users = 0
         self._readiness = Readiness()
+        self.disabled_organisations = None
 
     def bind(self, container):
         address = parse_address(container.config.get("WEB_SERVER_ADDRESS", "127.0.0.1:8000"))
@@ -81,6 +83,8 @@ class SharedWebServer(WebServer):
                 log=logging.getLogger("ementor.http.access"), log_output=False,
             )
             self._gt = eventlet.spawn(self.run)
+            self.disabled_organisations = DisabledOrganisations(self._containers[0].config)
+            self.disabled_organisations.start()
             log.info("HTTP API listening on http://%s:%s", *self._sock.getsockname()[:2])
 
     def run(self):
@@ -99,6 +103,8 @@ class SharedWebServer(WebServer):
         self._is_accepting = False
         if self._gt is not None:
             self._gt.kill()
+        if self.disabled_organisations is not None:
+            self.disabled_organisations.stop()
         if self._sock is not None:
             self._sock.close()
         for address, server in list(_servers.items()):
