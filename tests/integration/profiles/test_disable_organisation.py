@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import sys
+import types
+
 import pytest
 
 from ementor.platform.http import revocation
@@ -52,3 +56,31 @@ def test_a_disabled_organisations_key_and_tokens_stop_working_in_every_service(p
     listed = {o["slug"]: o["status"] for o in api.get("/v1/organisations", api.admin_token).json()["items"]}
     assert listed == {"harbour": "disabled", "northside": "active"}
     assert api.post("/v1/organisations/nobody/disable", api.admin_token).status_code == 404
+
+
+def test_the_operator_lists_and_disables_organisations_from_the_cli(platform, api, settings):
+    created = api.create_organisation("harbour")
+    listed = cli(settings, "organisation", "list")
+    assert listed.returncode == 0, listed.stderr
+    assert created["id"] in listed.stdout and "active" in listed.stdout and "1 organisation(s)" in listed.stdout
+
+    disabled = cli(settings, "organisation", "disable", created["id"])
+    assert disabled.returncode == 0 and '"status": "disabled"' in disabled.stdout
+    missing = cli(settings, "organisation", "disable", "nobody")
+    assert missing.returncode == 1 and missing.stderr.strip() == (
+        "ementor: POST /v1/organisations/nobody/disable answered 404: no organisation nobody"
+    )
+
+
+def cli(settings, *args):
+    """The CLI in a child process; green waiting, so the services in this process keep answering."""
+    from eventlet.green import subprocess
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("EMENTOR_", "MONGODB_"))}
+    env.update(EMENTOR_ENV="test", EMENTOR_ADMIN_TOKEN=settings.EMENTOR_ADMIN_TOKEN,
+               EMENTOR_JWT_SECRET=settings.EMENTOR_JWT_SECRET, EMENTOR_LOG_FORMAT="text")
+    process = subprocess.Popen([sys.executable, "-m", "ementor.cli", *args, "--url",
+                                f"http://{settings.EMENTOR_HTTP_ADDRESS}"],
+                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    stdout, stderr = process.communicate(timeout=60)
+    return types.SimpleNamespace(returncode=process.returncode, stdout=stdout, stderr=stderr)
