@@ -9,6 +9,7 @@ import eventlet
 eventlet.monkey_patch()  # before anything imports socket, threading or pymongo
 
 import argparse
+import contextlib
 import importlib.metadata
 import json
 import logging
@@ -163,9 +164,11 @@ def cmd_serve(args, settings: Settings) -> int:
     check_broker(settings)
     classes = all_service_classes(names)
     topology.declare(settings.AMQP_URI, all_service_classes(), settings.EMENTOR_DELIVERY_LIMIT)
-    services = Services(classes, settings).start()
-    log.info("serving %s on http://%s", ", ".join(c.name for c in classes), settings.EMENTOR_HTTP_ADDRESS)
-    _serve_until_signalled(services)
+    services = Services(classes, settings)
+    with _stopped_on_signal(services):
+        services.start()
+        log.info("serving %s on http://%s", ", ".join(c.name for c in classes), settings.EMENTOR_HTTP_ADDRESS)
+        services.wait()
     return 0
 
 
@@ -180,24 +183,23 @@ def cmd_dev(args, settings: Settings) -> int:
     classes = all_service_classes(args.services.split(",") if args.services else None)
     topology.declare(settings.AMQP_URI, classes, settings.EMENTOR_DELIVERY_LIMIT)
     recorder = EventRecorder(settings.AMQP_URI)
-    services = Services(classes, settings).start()
-    print(f"ementor: {len(classes)} services running in one process on http://{settings.EMENTOR_HTTP_ADDRESS}: "
-          f"{', '.join(c.name for c in classes)}")
-    print(f"ementor: MongoDB: {_describe_store(settings)}")
+    services = Services(classes, settings)
     try:
-        if not args.no_walkthrough:
-            from . import walkthrough
+        with _stopped_on_signal(services):
+            services.start()
+            print(f"ementor: {len(classes)} services running in one process on "
+                  f"http://{settings.EMENTOR_HTTP_ADDRESS}: {', '.join(c.name for c in classes)}")
+            print(f"ementor: MongoDB: {_describe_store(settings)}")
+            if not args.no_walkthrough:
+                from . import walkthrough
 
-            walkthrough.run(f"http://{settings.EMENTOR_HTTP_ADDRESS}", settings.EMENTOR_ADMIN_TOKEN, recorder,
-                            services=[c.name for c in classes])
-        if not args.exit:
-            print("ementor: serving; press Ctrl-C to stop")
-            _serve_until_signalled(services)
-            return 0
+                walkthrough.run(f"http://{settings.EMENTOR_HTTP_ADDRESS}", settings.EMENTOR_ADMIN_TOKEN, recorder,
+                                services=[c.name for c in classes])
+            if not args.exit:
+                print("ementor: serving; press Ctrl-C to stop")
+                services.wait()
     finally:
         recorder.close()
-        if args.exit:
-            services.stop()
         stop_catchers()
     return 0
 
@@ -224,15 +226,20 @@ def _with_dev_catchers(settings: Settings):
     return settings.model_copy(update=overrides), stop
 
 
-def _serve_until_signalled(services) -> None:
-    def stop(signum, frame):
+@contextlib.contextmanager
+def _stopped_on_signal(services):
+    """SIGTERM or Ctrl-C at any moment, start-up included, stops the services cleanly (their
+    stores are flushed); so does leaving the block."""
+
+    def interrupt(signum, frame):
         raise KeyboardInterrupt
 
-    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGTERM, interrupt)
     try:
-        services.wait()
+        yield
     except KeyboardInterrupt:
         print("ementor: stopping")
+    finally:
         services.stop()
 
 
