@@ -1,4 +1,4 @@
-.PHONY: setup run test bench lint docs check-docs
+.PHONY: setup run test bench lint docs
 
 setup:            ## install uv, the locked environment, and start RabbitMQ if needed
 	scripts/setup.sh

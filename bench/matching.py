@@ -52,7 +52,7 @@ def load_average() -> float:
 def part_run(args) -> None:
     from bench.matching_data import cohort
     from services.matching.scoring import Rules
-    from services.matching.worker import Problem
+    from services.matching.solver_process import Problem
 
     report = _report(args)
     scale = QUICK_FULL if args.quick else FULL
@@ -63,7 +63,7 @@ def part_run(args) -> None:
     problem = Problem(mentees=mentees, mentors=mentors, rules=Rules(field_key="sector"))
     payload = pickle.dumps(problem, protocol=pickle.HIGHEST_PROTOCOL)
     started = time.perf_counter()
-    child = subprocess.run([sys.executable, "-m", "services.matching.worker"], input=payload, capture_output=True,
+    child = subprocess.run([sys.executable, "-m", "services.matching.solver_process"], input=payload, capture_output=True,
                            cwd=ROOT, check=True)
     wall = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024

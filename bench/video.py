@@ -29,11 +29,11 @@ def main(argv=None) -> int:
     import mongoengine
 
     from ementor.platform import mongo
-    from ementor.platform.http.auth import Principal
-    from ementor.platform.http.errors import Conflict
-    from services.video import domain, handlers, ics, schemas
+    from ementor.platform.errors import Conflict
+    from ementor.platform.principal import Principal
+    from services.video import domain, handlers, ics, reminders, schemas
     from services.video.documents import DOCUMENTS, new_id, utcnow
-    from services.video.providers import JitsiMeet, Participant
+    from services.video.links import JitsiMeet, Participant
     from services.video.repository import VideoRepository
 
     now = utcnow()
@@ -61,8 +61,7 @@ def main(argv=None) -> int:
                   entries=200)
 
     # -- storage ------------------------------------------------------------------------------
-    mongo.connect("video", None)
-    mongo.ensure_indexes(*DOCUMENTS)
+    mongo.open_database("video", None, DOCUMENTS)
     repo = VideoRepository()
     tenant = "bench-tenant"
     coordinator = Principal(role="coordinator", tenant_id=tenant)
@@ -99,12 +98,12 @@ def main(argv=None) -> int:
     # 24-hour reminders, are due; the job sends one per session and skips the ones it superseded.
     at = start - timedelta(minutes=14)
     started = time.perf_counter()
-    fired = handlers.fire_due_reminders(repo, now=at)
+    fired = reminders.fire_due_reminders(repo, now=at)
     tick = time.perf_counter() - started
     report.figure("reminder job tick", tick * 1e3, "ms/tick", reminders_fired=fired)
     report.figure("reminders fired", fired / tick if tick else 0.0, "reminders/s")
     started = time.perf_counter()
-    again = handlers.fire_due_reminders(repo, now=at)
+    again = reminders.fire_due_reminders(repo, now=at)
     report.figure("reminder job tick with nothing left due", (time.perf_counter() - started) * 1e3, "ms/tick",
                   reminders_fired=again)
     mongoengine.disconnect("video")

@@ -165,10 +165,10 @@ def cmd_serve(args, settings: Settings) -> int:
     classes = all_service_classes(names)
     topology.declare(settings.AMQP_URI, all_service_classes(), settings.EMENTOR_DELIVERY_LIMIT)
     services = Services(classes, settings)
-    with _stopped_on_signal(services):
+    with _stopped_on_signal(services) as serve:
         services.start()
         log.info("serving %s on http://%s", ", ".join(c.name for c in classes), settings.EMENTOR_HTTP_ADDRESS)
-        services.wait()
+        serve()
     return 0
 
 
@@ -185,7 +185,7 @@ def cmd_dev(args, settings: Settings) -> int:
     recorder = EventRecorder(settings.AMQP_URI)
     services = Services(classes, settings)
     try:
-        with _stopped_on_signal(services):
+        with _stopped_on_signal(services) as serve:
             services.start()
             print(f"ementor: {len(classes)} services running in one process on "
                   f"http://{settings.EMENTOR_HTTP_ADDRESS}: {', '.join(c.name for c in classes)}")
@@ -197,7 +197,7 @@ def cmd_dev(args, settings: Settings) -> int:
                                 services=[c.name for c in classes])
             if not args.exit:
                 print("ementor: serving; press Ctrl-C to stop")
-                services.wait()
+                serve()
     finally:
         recorder.close()
         stop_catchers()
@@ -228,18 +228,30 @@ def _with_dev_catchers(settings: Settings):
 
 @contextlib.contextmanager
 def _stopped_on_signal(services):
-    """SIGTERM or Ctrl-C at any moment, start-up included, stops the services cleanly (their
-    stores are flushed); so does leaving the block."""
+    """Stop the services cleanly (their stores flushed) on leaving the block, on Ctrl-C, and on a
+    SIGTERM at any moment, start-up included; yields `serve()`, which waits for the signal.
 
-    def interrupt(signum, frame):
-        raise KeyboardInterrupt
+    The SIGTERM handler only records the request: an exception raised from it would land in
+    whichever green thread runs at that moment (a queue consumer, say), which nameko takes for a
+    crash of the container, and the clean stop would then fail.
+    """
+    requested = eventlet.event.Event()
 
-    signal.signal(signal.SIGTERM, interrupt)
+    def request_stop(signum, frame):
+        if not requested.ready():
+            requested.send()
+
+    def serve():
+        eventlet.spawn(services.wait).link(lambda _: request_stop(None, None))  # or until a container dies
+        requested.wait()
+
+    signal.signal(signal.SIGTERM, request_stop)
     try:
-        yield
+        yield serve
     except KeyboardInterrupt:
-        print("ementor: stopping")
+        pass
     finally:
+        print("ementor: stopping")
         services.stop()
 
 

@@ -1,3 +1,4 @@
+# Over 400 lines on purpose: the catalogue's four generated forms (schemas, examples, AsyncAPI, Markdown) share one walk.
 """The published event catalogue: JSON Schemas, an AsyncAPI document and docs/events.md.
 
 Everything here is generated from the models and is deterministic (sorted, no timestamps), so a

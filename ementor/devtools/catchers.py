@@ -1,3 +1,4 @@
+# Over 400 lines on purpose: the two development stand-ins (SMTP, Twilio) share start-up and fault switches; never shipped to production.
 """Development stand-ins for the outside world: an SMTP mail catcher and a fake Twilio.
 
 Both are real servers on local ports, so the notifications service talks to them exactly as it

@@ -21,8 +21,8 @@ from nameko.events import SERVICE_POOL, EventHandler
 from nameko.messaging import QueueConsumer
 from pydantic import ValidationError
 
-from . import mongo
 from .amqp import subscriber_queue_name, subscriber_queues
+from .extension import ServiceExtension
 from .inbox import Claim, Inbox
 from .logs import event_context
 from .metrics import EVENTS_DEAD_LETTERED, EVENTS_FAILED, EVENTS_HANDLED, HANDLER_LATENCY
@@ -48,7 +48,7 @@ class DeadLetteringQueueConsumer(QueueConsumer):
             message.reject(requeue=False)
 
 
-class EventSubscriber(EventHandler):
+class EventSubscriber(ServiceExtension, EventHandler):
     queue_consumer = DeadLetteringQueueConsumer()
     busy_poll_seconds = 0.25
 
@@ -64,9 +64,9 @@ class EventSubscriber(EventHandler):
         self.event_class = event_class
 
     def setup(self):
-        settings = self.container.config["EMENTOR_SETTINGS"]
+        settings = self.settings
         service = self.container.service_name
-        mongo.connect(service, settings.MONGODB_URI)
+        self.open_database()
         self.inbox = Inbox(service)
         self.consumer_name = f"{service}.{self.method_name}"
         queue_name = subscriber_queue_name(self.source_service, self.event_type, service, self.method_name)

@@ -95,5 +95,5 @@ def _snapshot_forever() -> None:
         for alias, store in list(_stores.items()):
             try:
                 store.snapshot()
-            except Exception:  # noqa: BLE001 - a full disk must not stop the service; said once a second
+            except Exception:  # a full disk must not stop the service; logged at every try
                 log.exception("%s: could not write the development store snapshot", alias)

@@ -73,8 +73,3 @@ class Inbox:
     def release(self, tenant_id: str, consumer: str, event_id: str) -> None:
         self.collection.delete_one({**self._key(tenant_id, consumer, event_id), "state": "processing"})
 
-    def seen(self, tenant_id: str, consumer: str, event_id: str) -> bool:
-        return self.collection.count_documents({**self._key(tenant_id, consumer, event_id), "state": "done"}, limit=1) > 0
-
-    def forget_tenant(self, tenant_id: str) -> None:
-        self.collection.delete_many({"tenant_id": tenant_id})

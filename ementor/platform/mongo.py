@@ -14,16 +14,17 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import mongoengine
 from mongoengine.connection import get_db
-from nameko.extensions import DependencyProvider
 
 from . import devstore
-from .settings import Settings
+from .extension import ServiceDependency
 
 log = logging.getLogger(__name__)
 
 MONGOMOCK_URI = "mongodb://localhost"
 
 R = TypeVar("R")
+
+_INDEXED: dict[str, set] = {}  # service alias -> documents whose indexes this connection has
 
 
 def database_name(service: str) -> str:
@@ -35,6 +36,7 @@ def connect(service: str, uri: str | None) -> str:
     alias = service
     if alias in mongoengine.connection._connection_settings:
         return _describe(alias)
+    _INDEXED[alias] = set()  # a new connection (e.g. after a test's disconnect) has no indexes yet
     if not uri or uri.startswith("mongomock://"):
         import mongomock
 
@@ -68,12 +70,18 @@ def _describe(alias: str) -> str:
     return "mongomock (in-process)" if type(client).__module__.startswith("mongomock") else "mongodb"
 
 
-def ensure_indexes(*documents) -> None:
+def open_database(service: str, uri: str | None, documents=()) -> str:
+    """Connect the service's alias and ensure each document's indexes once per process."""
+    backend = connect(service, uri)
+    indexed = _INDEXED.setdefault(service, set())
     for document in documents:
-        document.ensure_indexes()
+        if document not in indexed:
+            document.ensure_indexes()
+            indexed.add(document)
+    return backend
 
 
-class Repository(DependencyProvider, Generic[R]):
+class Repository(ServiceDependency, Generic[R]):
     """Gives a service's workers its repository, connected to the service's own database."""
 
     def __init__(self, factory: Callable[[], R], documents: tuple = ()):
@@ -81,11 +89,9 @@ class Repository(DependencyProvider, Generic[R]):
         self.documents = documents
 
     def setup(self):
-        settings: Settings = self.container.config["EMENTOR_SETTINGS"]
-        connect(self.container.service_name, settings.MONGODB_URI)
-        if settings.uses_embedded_mongo and settings.EMENTOR_DATA_DIR:
-            devstore.keep(self.container.service_name, settings.EMENTOR_DATA_DIR)
-        ensure_indexes(*self.documents)
+        self.open_database(*self.documents)
+        if self.settings.uses_embedded_mongo and self.settings.EMENTOR_DATA_DIR:
+            devstore.keep(self.container.service_name, self.settings.EMENTOR_DATA_DIR)
         self.repository = self.factory()
 
     def stop(self):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 from urllib.parse import urlsplit
 
 from pydantic import Field, ValidationError, model_validator
@@ -28,8 +28,8 @@ class ConfigurationError(RuntimeError):
     pass
 
 
-class Settings(BaseSettings):
-    """Settings every service reads. Service-specific settings extend KNOWN_EXTRA_KEYS."""
+class CommonSettings(BaseSettings):
+    """What every service reads: environment, secrets, broker, database, HTTP."""
 
     model_config = SettingsConfigDict(case_sensitive=True, extra="ignore", frozen=True)
 
@@ -39,19 +39,9 @@ class Settings(BaseSettings):
     EMENTOR_JWT_SECRET: str = DEV_JWT_SECRET
     EMENTOR_TOKEN_TTL_SECONDS: int = Field(default=3600, ge=60, le=86400)
     EMENTOR_HTTP_ADDRESS: str = "127.0.0.1:8000"
+    EMENTOR_PUBLIC_URL: str = "http://127.0.0.1:8000"
     EMENTOR_MAX_WORKERS: int = Field(default=32, ge=1, le=1000)
     EMENTOR_DELIVERY_LIMIT: int = Field(default=5, ge=1, le=100)
-    EMENTOR_AUTH_FAILURES_PER_MINUTE: int = Field(
-        default=20, ge=1, le=10_000,
-        description="Refused API keys a client address, or one key id, may send a minute before "
-        "POST /v1/auth/token answers 429 to it.",
-    )
-    EMENTOR_ALLOW_PRIVATE_WEBHOOKS: bool = False
-    EMENTOR_RABBITMQ_MANAGEMENT_URL: str | None = Field(
-        default=None,
-        description="RabbitMQ management API (http://user:password@host:15672) that integrations uses to "
-        "issue per-organisation AMQP credentials; by default AMQP_URI's host and credentials on port 15672.",
-    )
     EMENTOR_LOG_FORMAT: Literal["json", "text"] = "text"
     AMQP_URI: str = "amqp://guest:guest@localhost:5672/"
     MONGODB_URI: str | None = None
@@ -59,6 +49,44 @@ class Settings(BaseSettings):
         default=None, description="Without MONGODB_URI: the folder where the in-process development store "
         "is kept across restarts (`ementor dev` uses .ementor/data); unset keeps it in memory only.",
     )
+
+    @property
+    def is_development(self) -> bool:
+        return self.EMENTOR_ENV == "development"
+
+    @property
+    def uses_embedded_mongo(self) -> bool:
+        return not self.MONGODB_URI or self.MONGODB_URI.startswith("mongomock://")
+
+    @model_validator(mode="after")
+    def _refuse_placeholders(self) -> CommonSettings:
+        if not self.is_development:
+            where = f"EMENTOR_ENV={self.EMENTOR_ENV}" if self.EMENTOR_ENV else "EMENTOR_ENV unset"
+            for key in ("EMENTOR_ADMIN_TOKEN", "EMENTOR_JWT_SECRET"):
+                value = getattr(self, key)
+                if value in PLACEHOLDERS or value.startswith("replace-with") or len(value) < 32:
+                    raise ValueError(
+                        f"{key} must be a secret of at least 32 characters ({where}); the published "
+                        "development value is accepted only with EMENTOR_ENV=development"
+                    )
+        if self.EMENTOR_ENV == "production" and self.uses_embedded_mongo:
+            raise ValueError("MONGODB_URI must point at a real MongoDB server in production")
+        return self
+
+
+class ProfilesSettings(CommonSettings):
+    """The token endpoint's guard against guessed API keys."""
+
+    EMENTOR_AUTH_FAILURES_PER_MINUTE: int = Field(
+        default=20, ge=1, le=10_000,
+        description="Refused API keys a client address, or one key id, may send a minute before "
+        "POST /v1/auth/token answers 429 to it.",
+    )
+
+
+class NotificationsSettings(CommonSettings):
+    """The mail server and Twilio: only notifications sends."""
+
     SMTP_HOST: str = "localhost"
     SMTP_PORT: int = Field(default=1025, ge=1, le=65535)
     SMTP_USERNAME: str | None = None
@@ -71,14 +99,25 @@ class Settings(BaseSettings):
     TWILIO_BASE_URL: str | None = Field(
         default=None, description="Where the twilio client sends requests; tests point it at a local server."
     )
-    EMENTOR_PUBLIC_URL: str = "http://127.0.0.1:8000"
+
+
+class VideoSettings(CommonSettings):
+    """The Jitsi deployment video links point at."""
+
     EMENTOR_JITSI_BASE_URL: str = "https://meet.jit.si"
     EMENTOR_JITSI_APP_ID: str | None = None
     EMENTOR_JITSI_APP_SECRET: str | None = None
 
-    @property
-    def is_development(self) -> bool:
-        return self.EMENTOR_ENV == "development"
+
+class IntegrationsSettings(CommonSettings):
+    """Webhook targets and the broker's management API."""
+
+    EMENTOR_ALLOW_PRIVATE_WEBHOOKS: bool = False
+    EMENTOR_RABBITMQ_MANAGEMENT_URL: str | None = Field(
+        default=None,
+        description="RabbitMQ management API (http://user:password@host:15672) that integrations uses to "
+        "issue per-organisation AMQP credentials; by default AMQP_URI's host and credentials on port 15672.",
+    )
 
     @property
     def rabbitmq_management_url(self) -> str:
@@ -92,24 +131,19 @@ class Settings(BaseSettings):
             host = f"[{host}]"
         return f"http://{user}:{password}@{host}:15672"
 
-    @property
-    def uses_embedded_mongo(self) -> bool:
-        return not self.MONGODB_URI or self.MONGODB_URI.startswith("mongomock://")
 
-    @model_validator(mode="after")
-    def _refuse_placeholders(self) -> Settings:
-        if not self.is_development:
-            where = f"EMENTOR_ENV={self.EMENTOR_ENV}" if self.EMENTOR_ENV else "EMENTOR_ENV unset"
-            for key in ("EMENTOR_ADMIN_TOKEN", "EMENTOR_JWT_SECRET"):
-                value = getattr(self, key)
-                if value in PLACEHOLDERS or value.startswith("replace-with") or len(value) < 32:
-                    raise ValueError(
-                        f"{key} must be a secret of at least 32 characters ({where}); the published "
-                        "development value is accepted only with EMENTOR_ENV=development"
-                    )
-        if self.EMENTOR_ENV == "production" and self.uses_embedded_mongo:
-            raise ValueError("MONGODB_URI must point at a real MongoDB server in production")
-        return self
+class Settings(NotificationsSettings, VideoSettings, IntegrationsSettings, ProfilesSettings):
+    """Every section, validated together at boot; a service reads only its own via `section()`."""
+
+
+S = TypeVar("S", bound=CommonSettings)
+
+
+def section(settings: CommonSettings, model: type[S]) -> S:
+    """The part of the boot settings a service's section declares (already validated)."""
+    if type(settings) is model:
+        return settings
+    return model.model_construct(**{key: getattr(settings, key) for key in model.model_fields})
 
 
 def load_settings(environ: dict[str, str] | None = None) -> Settings:

@@ -14,11 +14,11 @@ import time
 from datetime import UTC, datetime, timedelta
 
 from mongoengine.connection import get_db
-from nameko.extensions import DependencyProvider
 from pymongo.errors import DuplicateKeyError
 
-from . import mongo
-from .http.errors import TooManyRequests
+from .errors import RateLimited
+from .extension import ServiceDependency
+from .settings import CommonSettings
 
 COLLECTION = "throttled_failures"
 MAX_KEY_LENGTH = 200
@@ -45,12 +45,12 @@ class FailureThrottle:
         self.clock = clock
 
     def check(self, *keys: str) -> None:
-        """Raise TooManyRequests (429 with Retry-After) while any key's bucket is empty."""
+        """Raise RateLimited (429 with Retry-After) while any key's bucket is empty."""
         horizon = self.clock() + (self.burst - 1) * self.interval
         blocked = self.collection.find({"_id": {"$in": [k[:MAX_KEY_LENGTH] for k in keys]}, "tat": {"$gt": horizon}})
         wait = max((doc["tat"] - horizon for doc in blocked), default=None)
         if wait is not None:
-            raise TooManyRequests(
+            raise RateLimited(
                 f"too many failed attempts; try again in {max(1, round(wait))} seconds", retry_after=round(wait)
             )
 
@@ -85,16 +85,16 @@ def _expiry(tat: float) -> datetime:
     return datetime.fromtimestamp(tat, UTC) + timedelta(minutes=1)
 
 
-class FailureThrottling(DependencyProvider):
-    """Gives workers the service's FailureThrottle, `per_minute` from the named setting."""
+class FailureThrottling(ServiceDependency):
+    """Gives workers the service's FailureThrottle, `per_minute` from the named setting of its section."""
 
-    def __init__(self, setting: str):
+    def __init__(self, section: type[CommonSettings], setting: str):
+        self.settings_section = section
         self.setting = setting
 
     def setup(self):
-        settings = self.container.config["EMENTOR_SETTINGS"]
-        mongo.connect(self.container.service_name, settings.MONGODB_URI)
-        self.throttle = FailureThrottle(self.container.service_name, getattr(settings, self.setting))
+        self.open_database()
+        self.throttle = FailureThrottle(self.container.service_name, getattr(self.settings, self.setting))
 
     def get_dependency(self, worker_ctx) -> FailureThrottle:
         return self.throttle

@@ -13,7 +13,6 @@ from ementor_contracts import REGISTRY
 from kombu import Connection, Queue, binding
 from nameko.events import SERVICE_POOL, EventHandler
 
-from ementor.platform import mongo
 from ementor.platform.amqp import event_exchange, subscriber_queues
 from ementor.platform.consumer import EventSubscriber
 from ementor.platform.inbox import Inbox
@@ -46,9 +45,9 @@ class EveryEventSubscriber(EventSubscriber):
         return every_event_queues(queue_name, delivery_limit)
 
     def setup(self):
-        settings = self.container.config["EMENTOR_SETTINGS"]
+        settings = self.settings
         service = self.container.service_name
-        mongo.connect(service, settings.MONGODB_URI)
+        self.open_database()
         self.inbox = Inbox(service)
         self.consumer_name = f"{service}.{self.method_name}"
         self.queue, dead_letters = self.build_queues(

@@ -8,22 +8,18 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 from ementor_contracts import REGISTRY, CloudEvent, Event
 
-from ementor.platform.http.errors import ApiError, Conflict, NotFound, Unprocessable
+from ementor.platform.errors import Conflict, Invalid, NotFound, Unavailable
 
 from . import domain, schemas
-from .broker import ManagementClient, ManagementError
 from .documents import ACTIVE, DISABLED, AmqpAccess, Delivery, Webhook, utcnow
+from .management import ManagementClient, ManagementError
 from .repository import IntegrationsRepository
 
 MAX_WEBHOOKS = 25
 
 
-class ServiceUnavailable(ApiError):
-    status, code = 503, "service_unavailable"
-
-
-def invalid(exc: domain.InvalidWebhook) -> Unprocessable:
-    return Unprocessable(str(exc), details=[{"field": exc.field, "message": str(exc), **exc.details}])
+def invalid(exc: domain.InvalidWebhook) -> Invalid:
+    return Invalid(str(exc), details=[{"field": exc.field, "message": str(exc), **exc.details}])
 
 
 # -- events in, events out ----------------------------------------------------------------------
@@ -170,7 +166,7 @@ def issue_amqp_credentials(
         if access is not None:
             management.close_connections(username, "credentials rotated")
     except ManagementError as exc:
-        raise ServiceUnavailable(f"could not set up AMQP access: {exc}") from None
+        raise Unavailable(f"could not set up AMQP access: {exc}") from None
     now = utcnow()
     if access is None:
         access = AmqpAccess(id=tenant_id, tenant_id=tenant_id, username=username, vhost=vhost, created_at=now)
@@ -194,7 +190,7 @@ def revoke_amqp_credentials(
         management.delete_user(access.username)
         management.close_connections(access.username, "credentials revoked")
     except ManagementError as exc:
-        raise ServiceUnavailable(f"could not revoke AMQP access: {exc}") from None
+        raise Unavailable(f"could not revoke AMQP access: {exc}") from None
     repo.delete_amqp_access(tenant_id)
 
 

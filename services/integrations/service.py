@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from ementor.platform.config import AppSettings
 from ementor.platform.consumer import PermanentFailure
+from ementor.platform.errors import NotFound
 from ementor.platform.http.api import api
-from ementor.platform.http.auth import Principal
-from ementor.platform.http.errors import NotFound
 from ementor.platform.mongo import Repository
+from ementor.platform.pages import page_of
+from ementor.platform.principal import Principal
+from ementor.platform.settings import IntegrationsSettings
 
 from . import handlers, schemas
 from .broker import IntegrationsExchange, RabbitManagement
@@ -28,7 +30,7 @@ class IntegrationsService:
     name = "integrations"
 
     repo: IntegrationsRepository = Repository(IntegrationsRepository, DOCUMENTS)
-    settings = AppSettings()
+    settings = AppSettings(IntegrationsSettings)
     exchange = IntegrationsExchange()
     dispatcher = WebhookDispatcher()
     rabbitmq = RabbitManagement()
@@ -51,7 +53,6 @@ class IntegrationsService:
         body=schemas.CreateWebhook,
         response=schemas.WebhookWithSecret,
         status=201,
-        errors=(409,),
         summary="Register a webhook; the response shows its signing secret once",
     )
     def create_webhook(self, auth: Principal, body: schemas.CreateWebhook):
@@ -68,8 +69,7 @@ class IntegrationsService:
     )
     def list_webhooks(self, auth: Principal, query: schemas.PageQuery):
         items = self.repo.webhooks(auth.tenant_id, limit=query.limit + 1, after=query.cursor)
-        page, next_cursor = paginate(items, query.limit)
-        return schemas.WebhookList(items=[webhook_view(w) for w in page], next_cursor=next_cursor)
+        return page_of(schemas.WebhookList, items, query.limit, webhook_view)
 
     @api(
         "GET",
@@ -96,7 +96,6 @@ class IntegrationsService:
         "/v1/webhooks/<webhook_id>/enable",
         roles=COORDINATOR,
         response=schemas.Webhook,
-        errors=(422,),
         summary="Enable a webhook that was disabled after 410 Gone or persistent failure",
     )
     def enable_webhook(self, auth: Principal, webhook_id: str):
@@ -116,8 +115,7 @@ class IntegrationsService:
         items = self.repo.deliveries(
             auth.tenant_id, webhook_id, limit=query.limit + 1, before=query.cursor, status=query.status
         )
-        page, next_cursor = paginate(items, query.limit)
-        return schemas.WebhookDeliveryList(items=[delivery_view(d) for d in page], next_cursor=next_cursor)
+        return page_of(schemas.WebhookDeliveryList, items, query.limit, delivery_view)
 
     @api(
         "POST",
@@ -125,7 +123,6 @@ class IntegrationsService:
         roles=COORDINATOR,
         response=schemas.WebhookDelivery,
         status=202,
-        errors=(409,),
         summary="Send a delivery again, with a new round of retries",
     )
     def replay_delivery(self, auth: Principal, webhook_id: str, delivery_id: str):
@@ -140,7 +137,6 @@ class IntegrationsService:
         roles=COORDINATOR,
         response=schemas.AmqpCredentials,
         status=201,
-        errors=(503,),
         summary="Create (or rotate) the organisation's RabbitMQ user; the password is shown once",
     )
     def issue_amqp_credentials(self, auth: Principal):
@@ -153,7 +149,6 @@ class IntegrationsService:
         "/v1/amqp-credentials",
         roles=COORDINATOR,
         response=schemas.AmqpAccess,
-        errors=(404,),
         summary="The organisation's RabbitMQ user and what it may read (no password)",
     )
     def get_amqp_credentials(self, auth: Principal):
@@ -169,7 +164,6 @@ class IntegrationsService:
         "/v1/amqp-credentials",
         roles=COORDINATOR,
         status=204,
-        errors=(404, 503),
         summary="Revoke the organisation's RabbitMQ user and close its connections",
     )
     def revoke_amqp_credentials(self, auth: Principal):
@@ -185,12 +179,6 @@ class IntegrationsService:
     )
     def event_catalogue(self):
         return catalogue()
-
-
-def paginate(items: list, limit: int) -> tuple[list, str | None]:
-    if len(items) > limit:
-        return items[:limit], items[limit - 1].id
-    return items, None
 
 
 def webhook_view(webhook: Webhook) -> schemas.Webhook:

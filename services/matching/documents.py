@@ -24,9 +24,10 @@ from mongoengine import (
 from ementor.platform.outbox import OutboxDocument
 from ementor.platform.tenancy import TenantDocument
 
+from .domain import ACTIVE, DECLINED, ENDED, PROPOSED
+
 ALIAS = "matching"
 
-PROPOSED, ACTIVE, DECLINED, ENDED = "proposed", "active", "declined", "ended"
 MATCH_STATUSES = (PROPOSED, ACTIVE, DECLINED, ENDED)
 QUEUED, RUNNING, COMPLETED, FAILED = "queued", "running", "completed", "failed"
 

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from .scoring import FACTORS, Person, Rules, Weights
 
 COORDINATOR = "coordinator"
+PROPOSED, ACTIVE, DECLINED, ENDED = "proposed", "active", "declined", "ended"
 MAX_WEIGHT = 10.0
 MAX_MIN_SHARED = 20
 DEFAULT_RULES = Rules()
@@ -31,6 +32,26 @@ class InvalidSettings(ValueError):
         super().__init__(message)
         self.field = field_name
         self.message = message
+
+
+# -- the match lifecycle ------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Transition:
+    """A lifecycle step: the status a match must still have, and the fields the step sets."""
+
+    from_status: str
+    changes: dict
+
+
+def declining(by: str, reason: str | None, at: datetime) -> Transition:
+    """A proposed match is declined (by one side, a coordinator, or an erasure); it closes."""
+    return Transition(PROPOSED, {"status": DECLINED, "open": False, "declined_at": at, "declined_by": by,
+                                 "decline_reason": reason})
+
+
+def ending(by: str, reason: str | None, at: datetime) -> Transition:
+    """An active match ends; it closes."""
+    return Transition(ACTIVE, {"status": ENDED, "open": False, "ended_at": at, "ended_by": by, "end_reason": reason})
 
 
 # -- candidates --------------------------------------------------------------------------------

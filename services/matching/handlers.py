@@ -1,175 +1,46 @@
-"""The matching use cases: plain functions over the repository, called by the entrypoints."""
+"""The matching use cases: recommendations, the match lifecycle and matching runs.
+
+The other jobs have their own modules: projection.py (profiles' events), goals.py,
+organisation_settings.py, match_views.py (response models), candidates.py (the candidate cache).
+"""
 
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime
 
-from ementor_contracts import (
-    GoalCompleted,
-    GoalSet,
-    MatchAccepted,
-    MatchDeclined,
-    MatchEnded,
-    MatchProposed,
-    PersonErased,
-    ProgrammeCreated,
-)
+from ementor_contracts import MatchAccepted, MatchDeclined, MatchEnded, MatchProposed
 
-from ementor.platform.http.auth import Principal
-from ementor.platform.http.errors import Conflict, Forbidden, NotFound, Unprocessable
+from ementor.platform.errors import Conflict, Forbidden, Invalid, NotFound
+from ementor.platform.pages import page_of
+from ementor.platform.principal import Principal
 
 from . import domain, schemas
-from .documents import ACTIVE, DECLINED, ENDED, PROPOSED, Goal, Match, MatchingRun, new_id, utcnow
-from .domain import COORDINATOR, RuleViolation
+from .candidates import CandidateCache
+from .documents import Match, MatchingRun, utcnow
+from .domain import ACTIVE, COORDINATOR, DECLINED, ENDED, PROPOSED, RuleViolation
+from .match_views import match_view
+from .organisation_settings import programme_or_404
 from .repository import Duplicate, MatchingRepository, pending
-from .views import Views
 
 log = logging.getLogger(__name__)
 
 
-def conflict(violation: RuleViolation) -> Conflict | Unprocessable:
+def conflict(violation: RuleViolation) -> Conflict | Invalid:
     if violation.code in ("not_a_mentee", "not_a_mentor"):
         field = violation.details.get("field")
-        return Unprocessable(violation.message, code=violation.code, details=[{"field": field, "message": violation.message}])
+        return Invalid(violation.message, code=violation.code, details=[{"field": field, "message": violation.message}])
     return Conflict(violation.message, code=violation.code, details=violation.details or None)
 
 
-# -- views --------------------------------------------------------------------------------------------
-def match_view(doc: dict) -> schemas.Match:
-    return schemas.Match(
-        id=doc["_id"], programme_id=doc.get("programme_id"), mentee_id=doc["mentee_id"], mentor_id=doc["mentor_id"],
-        status=doc["status"], mentee_accepted=bool(doc.get("mentee_accepted")),
-        mentor_accepted=bool(doc.get("mentor_accepted")), score=float(doc.get("score") or 0.0),
-        reasons=doc.get("reasons") or {}, proposed_by=doc.get("proposed_by"),
-        matching_run_id=doc.get("matching_run_id"), created_at=doc["created_at"], updated_at=doc["updated_at"],
-        accepted_at=doc.get("accepted_at"), declined_at=doc.get("declined_at"), declined_by=doc.get("declined_by"),
-        decline_reason=doc.get("decline_reason"), ended_at=doc.get("ended_at"), ended_by=doc.get("ended_by"),
-        end_reason=doc.get("end_reason"),
-    )
-
-
-def goal_view(doc: dict) -> schemas.Goal:
-    due = doc.get("due_date")
-    return schemas.Goal(id=doc["_id"], match_id=doc["match_id"], title=doc["title"],
-                        due_date=date.fromisoformat(due) if due else None, set_by=doc.get("set_by"),
-                        created_at=doc["created_at"], completed_at=doc.get("completed_at"),
-                        completed_by=doc.get("completed_by"))
-
-
-def run_view(doc: dict) -> schemas.MatchingRun:
-    return schemas.MatchingRun(
-        id=doc["_id"], programme_id=doc["programme_id"], status=doc["status"], stage=doc.get("stage") or doc["status"],
-        progress=float(doc.get("progress") or 0.0), created_at=doc["created_at"], started_at=doc.get("started_at"),
-        finished_at=doc.get("finished_at"), mentees_considered=int(doc.get("mentees_considered") or 0),
-        mentors_considered=int(doc.get("mentors_considered") or 0), places=int(doc.get("places") or 0),
-        already_matched=int(doc.get("already_matched") or 0), matched_count=int(doc.get("matched_count") or 0),
-        unmatched_count=int(doc.get("unmatched_count") or 0), total_score=float(doc.get("total_score") or 0.0),
-        upper_bound=doc.get("upper_bound"), optimal=doc.get("optimal"),
-        unmatched=[schemas.Unmatched(**u) for u in doc.get("unmatched") or []],
-        timings={k: float(v) for k, v in (doc.get("timings") or {}).items()}, error=doc.get("error"),
-    )
-
-
-# -- the candidate projection ---------------------------------------------------------------------------
-def on_profile(repo: MatchingRepository, tenant_id: str, event, at: datetime) -> None:
-    snapshot = {
-        "role": event.role, "programme_id": event.programme_id, "timezone": event.timezone,
-        "languages": list(event.languages), "interests": list(event.interests), "capacity": int(event.capacity),
-        "is_minor": bool(event.is_minor), "vetted": bool(event.vetted), "custom_fields": dict(event.custom_fields),
-    }
-    if not repo.apply_snapshot(tenant_id, event.person_id, snapshot, at):
-        log.info("ignored a stale or foreign profile snapshot of %s", event.person_id)
-        return
-    if event.role == "mentor":
-        repo.set_capacity(tenant_id, event.person_id, int(event.capacity))
-    repo.bump(tenant_id)
-
-
-def on_programme(repo: MatchingRepository, tenant_id: str, event: ProgrammeCreated) -> None:
-    fields = [{"key": f.key, "type": f.type, "options": list(f.options)} for f in event.custom_fields]
-    repo.upsert_programme(tenant_id, event.programme_id, event.name, fields)
-
-
-def on_erased(repo: MatchingRepository, tenant_id: str, event: PersonErased, at: datetime) -> None:
-    """Forget the person: close their matches (telling the other side), drop goals, keep a tombstone."""
-    person_id = event.person_id
-    for match in repo.open_matches_of(tenant_id, person_id):
-        ids = {"match_id": match["_id"], "mentee_id": match["mentee_id"], "mentor_id": match["mentor_id"]}
-        if match["status"] == PROPOSED:
-            repo.transition(tenant_id, match["_id"], {"status": PROPOSED},
-                            {"status": DECLINED, "open": False, "declined_at": utcnow(), "declined_by": person_id,
-                             "decline_reason": "person_erased"},
-                            [pending(MatchDeclined(**ids, declined_by=person_id, reason="person_erased"), tenant_id)])
-        elif match["status"] == ACTIVE:
-            repo.transition(tenant_id, match["_id"], {"status": ACTIVE},
-                            {"status": ENDED, "open": False, "ended_at": utcnow(), "ended_by": person_id,
-                             "end_reason": "person_erased"},
-                            [pending(MatchEnded(**ids, ended_by=person_id, reason="person_erased"), tenant_id)])
-        repo.release_place(tenant_id, match["mentor_id"], match["_id"])
-    repo.scrub_goals(tenant_id, [m["_id"] for m in repo.matches_of(tenant_id, person_id)])
-    repo.erase_candidate(tenant_id, person_id, at)
-    if event.role == "mentor":
-        repo.delete_load(tenant_id, person_id)
-    repo.forget_person_in_runs(tenant_id, person_id)
-    repo.bump(tenant_id)
-
-
-# -- settings ---------------------------------------------------------------------------------------------
-def get_settings(repo: MatchingRepository, auth: Principal, programme_id: str | None) -> schemas.MatchingSettings:
-    auth.require_coordinator()
-    if programme_id is not None:
-        _programme_or_404(repo, auth.tenant_id, programme_id)
-    doc, source = None, "default"
-    if programme_id is not None:
-        doc = repo.settings(auth.tenant_id, programme_id)
-        source = "programme" if doc else source
-    if doc is None:
-        doc = repo.settings(auth.tenant_id, None)
-        source = "organisation" if doc else "default"
-    rules = domain.rules_from(doc.get("weights") if doc else None, doc.get("min_shared_interests") if doc else None,
-                              doc.get("field_key") if doc else None)
-    return schemas.MatchingSettings(
-        programme_id=programme_id, weights=schemas.Weights(**rules.weights.as_dict()),
-        min_shared_interests=rules.min_shared_interests, field_key=rules.field_key, inherited_from=source,
-        updated_at=doc.get("updated_at") if doc else None)
-
-
-def put_settings(repo: MatchingRepository, auth: Principal, body: schemas.PutSettings) -> schemas.MatchingSettings:
-    auth.require_coordinator()
-    fields = None
-    if body.programme_id is not None:
-        programme = _programme_or_404(repo, auth.tenant_id, body.programme_id)
-        if programme is not None:
-            fields = [domain.ProgrammeField(f["key"], f["type"], tuple(f.get("options") or ()))
-                      for f in programme.get("custom_fields", [])]
-    weights = body.weights.model_dump()
-    try:
-        domain.validate_settings(weights, body.min_shared_interests, body.field_key, fields)
-    except domain.InvalidSettings as exc:
-        raise Unprocessable(exc.message, details=[{"field": exc.field, "message": exc.message}])
-    repo.save_settings(auth.tenant_id, body.programme_id, weights, body.min_shared_interests, body.field_key)
-    repo.bump(auth.tenant_id)
-    return get_settings(repo, auth, body.programme_id)
-
-
-def _programme_or_404(repo: MatchingRepository, tenant_id: str, programme_id: str) -> dict | None:
-    programme = repo.programme(tenant_id, programme_id)
-    if programme is None and not repo.has_candidates(tenant_id, programme_id):
-        raise NotFound(f"no programme {programme_id} in this organisation")
-    return programme
-
-
-# -- recommendations ----------------------------------------------------------------------------------------
-def recommendations(views: Views, auth: Principal, person_id: str, limit: int) -> schemas.RecommendationList:
+def recommendations(cache: CandidateCache, auth: Principal, person_id: str, limit: int) -> schemas.RecommendationList:
     if not auth.is_coordinator and auth.person_id != person_id:
         raise NotFound(f"no mentee {person_id} in this organisation")
-    view = views.get(auth.tenant_id)
+    view = cache.get(auth.tenant_id)
     mentee = view.people.get(person_id)
     if mentee is None:
         raise NotFound(f"no mentee {person_id} in this organisation")
     if mentee.role != "mentee":
-        raise Unprocessable("recommendations are for mentees: this person is a mentor", code="not_a_mentee")
+        raise Invalid("recommendations are for mentees: this person is a mentor", code="not_a_mentee")
     built = view.index(mentee.programme_id)
     person = mentee.person(utcnow(), 0)
     _, order = built.index.top(person, limit, excluded=view.closed.get(person_id, ()))
@@ -186,7 +57,7 @@ def score_of(reasons: dict) -> float:
 
 
 # -- matches ---------------------------------------------------------------------------------------------
-def propose(repo: MatchingRepository, views: Views, auth: Principal, body: schemas.ProposeMatch) -> dict:
+def propose(repo: MatchingRepository, cache: CandidateCache, auth: Principal, body: schemas.ProposeMatch) -> dict:
     tenant = auth.tenant_id
     if not auth.is_coordinator and auth.person_id != body.mentee_id:
         raise Forbidden("a mentee may propose a match only for themself", code="not_yourself")
@@ -198,7 +69,7 @@ def propose(repo: MatchingRepository, views: Views, auth: Principal, body: schem
         raise NotFound(f"no mentor {body.mentor_id} in this organisation")
     mentee, mentor = domain.Candidate.from_document(mentee_doc), domain.Candidate.from_document(mentor_doc)
     programme_id = body.programme_id if body.programme_id is not None else mentee.programme_id
-    view = views.get(tenant)
+    view = cache.get(tenant)
     rules = view.rules(programme_id)
     load = repo.load(tenant, mentor.id) or {}
     open_match = repo.open_match_of(tenant, mentee.id)
@@ -252,9 +123,7 @@ def list_matches(repo: MatchingRepository, auth: Principal, query: schemas.Match
         person_id = auth.person_id
     docs = repo.matches(auth.tenant_id, person_id=person_id, status=query.status, limit=query.limit + 1,
                         after=query.cursor)
-    page = docs[:query.limit]
-    next_cursor = page[-1]["_id"] if len(docs) > query.limit else None
-    return schemas.MatchList(items=[match_view(d) for d in page], next_cursor=next_cursor)
+    return page_of(schemas.MatchList, docs, query.limit, match_view, cursor=lambda doc: doc["_id"])
 
 
 def _acting_side(auth: Principal, match: dict, person_id: str | None, *, required: bool) -> str | None:
@@ -262,12 +131,12 @@ def _acting_side(auth: Principal, match: dict, person_id: str | None, *, require
     if auth.is_coordinator:
         if person_id is None:
             if required:
-                raise Unprocessable("a coordinator accepting for one side must send person_id (the mentee or the mentor)",
+                raise Invalid("a coordinator accepting for one side must send person_id (the mentee or the mentor)",
                                     details=[{"field": "person_id", "message": "required for a coordinator"}])
             return None
         side = domain.side_of(match["mentee_id"], match["mentor_id"], person_id)
         if side is None:
-            raise Unprocessable(f"{person_id} is neither the mentee nor the mentor of this match",
+            raise Invalid(f"{person_id} is neither the mentee nor the mentor of this match",
                                 details=[{"field": "person_id", "message": "not part of this match"}])
         return side
     if person_id is not None and person_id != auth.person_id:
@@ -325,9 +194,8 @@ def decline(repo: MatchingRepository, auth: Principal, match_id: str, body: sche
                        code="match_not_proposed", details={"status": match["status"]})
     by = domain.actor_name(auth.role, auth.person_id)
     event = MatchDeclined(**_ids(match), declined_by=by, reason=body.reason)
-    updated = repo.transition(tenant, match_id, {"status": PROPOSED},
-                              {"status": DECLINED, "open": False, "declined_at": utcnow(), "declined_by": by,
-                               "decline_reason": body.reason}, [pending(event, tenant)])
+    step = domain.declining(by, body.reason, utcnow())
+    updated = repo.transition(tenant, match_id, {"status": step.from_status}, step.changes, [pending(event, tenant)])
     if updated is None:  # changed meanwhile: declined by the other side (fine), or accepted (too late)
         current = repo.match(tenant, match_id)
         if current["status"] == DECLINED:
@@ -350,9 +218,8 @@ def end(repo: MatchingRepository, auth: Principal, match_id: str, body: schemas.
                        code="match_not_active", details={"status": match["status"]})
     by = domain.actor_name(auth.role, auth.person_id)
     event = MatchEnded(**_ids(match), ended_by=by, reason=body.reason)
-    updated = repo.transition(tenant, match_id, {"status": ACTIVE},
-                              {"status": ENDED, "open": False, "ended_at": utcnow(), "ended_by": by,
-                               "end_reason": body.reason}, [pending(event, tenant)])
+    step = domain.ending(by, body.reason, utcnow())
+    updated = repo.transition(tenant, match_id, {"status": step.from_status}, step.changes, [pending(event, tenant)])
     if updated is None:
         current = repo.match(tenant, match_id)
         if current["status"] == ENDED:
@@ -364,46 +231,10 @@ def end(repo: MatchingRepository, auth: Principal, match_id: str, body: schemas.
     return updated
 
 
-# -- goals ---------------------------------------------------------------------------------------------------
-def _active_match(repo: MatchingRepository, auth: Principal, match_id: str) -> dict:
-    match = visible_match(repo, auth, match_id)
-    if match["status"] != ACTIVE:
-        raise Conflict(f"the match is {match['status']}: goals are set and completed in an active match",
-                       code="match_not_active", details={"status": match["status"]})
-    return match
-
-
-def add_goal(repo: MatchingRepository, auth: Principal, match_id: str, body: schemas.CreateGoal) -> dict:
-    _active_match(repo, auth, match_id)
-    by = domain.actor_name(auth.role, auth.person_id)
-    goal = Goal(id=new_id(), tenant_id=auth.tenant_id, match_id=match_id, title=body.title,
-                due_date=body.due_date.isoformat() if body.due_date else None, set_by=by)
-    goal.record(GoalSet(goal_id=goal.id, match_id=match_id, set_by=by))
-    repo.add_goal(goal)
-    return repo.goal(auth.tenant_id, match_id, goal.id)
-
-
-def list_goals(repo: MatchingRepository, auth: Principal, match_id: str) -> list[dict]:
-    visible_match(repo, auth, match_id)  # readable in any state: the history of an ended match
-    return repo.goals(auth.tenant_id, match_id)
-
-
-def complete_goal(repo: MatchingRepository, auth: Principal, match_id: str, goal_id: str) -> dict:
-    _active_match(repo, auth, match_id)
-    goal = repo.goal(auth.tenant_id, match_id, goal_id)
-    if goal is None:
-        raise NotFound(f"no goal {goal_id} in this match")
-    if goal.get("completed_at"):
-        return goal
-    by = domain.actor_name(auth.role, auth.person_id)
-    event = pending(GoalCompleted(goal_id=goal_id, match_id=match_id, completed_by=by), auth.tenant_id)
-    return repo.complete_goal(auth.tenant_id, match_id, goal_id, by, event) or repo.goal(auth.tenant_id, match_id, goal_id)
-
-
 # -- matching runs -------------------------------------------------------------------------------------------
 def start_run(repo: MatchingRepository, auth: Principal, body: schemas.StartRun) -> dict:
     auth.require_coordinator()
-    _programme_or_404(repo, auth.tenant_id, body.programme_id)
+    programme_or_404(repo, auth.tenant_id, body.programme_id)
     run = MatchingRun(tenant_id=auth.tenant_id, programme_id=body.programme_id, requested_by=COORDINATOR)
     try:
         repo.create_run(run)

@@ -301,10 +301,6 @@ class MatchingRepository:
             counts[doc["mentor_id"]] = counts.get(doc["mentor_id"], 0) + 1
         return counts
 
-    def run_matches(self, tenant_id: str, run_id: str) -> list[dict]:
-        return list(self._c(Match).find({"tenant_id": tenant_id, "matching_run_id": run_id},
-                                        {"mentee_id": 1, "score": 1}))
-
     # -- goals --------------------------------------------------------------------------------------
     def add_goal(self, goal: Goal) -> None:
         goal.save(force_insert=True)

@@ -3,7 +3,7 @@
 `POST /v1/matching-runs` only stores a queued run. Every replica runs a `RunExecutor`, which
 claims queued runs with an atomic update and a lease (renewed while it works, so a run whose
 replica died is taken over by another). The heavy part -- scoring every pair and solving the
-assignment -- runs in `services.matching.worker`, a child process, so the replica's eventlet hub
+assignment -- runs in `services.matching.solver_process`, a child process, so the replica's eventlet hub
 keeps serving requests and events meanwhile; progress flows back line by line into the run.
 """
 
@@ -32,7 +32,7 @@ from ementor.platform import mongo
 from . import domain
 from .documents import PROPOSED, utcnow
 from .repository import MatchingRepository, new_id, pending
-from .worker import Problem
+from .solver_process import Problem
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +91,7 @@ def solve_in_child(problem: Problem, on_progress) -> dict:
     """Run the worker process; call on_progress(stage, fraction) as it reports; return its result."""
     env = dict(os.environ)
     env.setdefault("PYTHONPATH", str(PROJECT_ROOT))
-    child = subprocess.Popen([sys.executable, "-m", "services.matching.worker"], stdin=subprocess.PIPE,
+    child = subprocess.Popen([sys.executable, "-m", "services.matching.solver_process"], stdin=subprocess.PIPE,
                              stdout=subprocess.PIPE, cwd=str(PROJECT_ROOT), env=env)
     result = None
     try:

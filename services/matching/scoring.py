@@ -1,3 +1,4 @@
+# Over 400 lines on purpose: the scorer, its vectorised index and the explanations share one set of arrays.
 """How well a mentor fits a mentee: pure numpy, no nameko, no MongoDB.
 
 A pair's score is a weighted mean of four factors, each between 0 and 1:

@@ -3,36 +3,34 @@
 from __future__ import annotations
 
 from ementor_contracts import PersonErased, ProfileCreated, ProfileUpdated, ProgrammeCreated
-from nameko.extensions import DependencyProvider
 
-from ementor.platform import mongo
 from ementor.platform.config import AppSettings
 from ementor.platform.consumer import subscribe
+from ementor.platform.extension import ServiceDependency
 from ementor.platform.http.api import api
-from ementor.platform.http.auth import Principal
 from ementor.platform.mongo import Repository
 from ementor.platform.outbox import EventOutbox
+from ementor.platform.principal import Principal
 
-from . import handlers, schemas
+from . import goals, handlers, match_views, organisation_settings, projection, schemas
+from .candidates import CandidateCache
 from .documents import DOCUMENTS, OUTBOX_DOCUMENTS
 from .repository import MatchingRepository
 from .runs import RunExecutor
-from .views import Views
 
 COORDINATOR = ("coordinator",)
 MENTEE_OR_COORDINATOR = ("coordinator", "mentee")
 
 
-class LiveViews(DependencyProvider):
-    """This replica's in-memory views of organisations' candidates (see views.py)."""
+class Candidates(ServiceDependency):
+    """This replica's candidate cache (see candidates.py)."""
 
     def setup(self):
-        settings = self.container.config["EMENTOR_SETTINGS"]
-        mongo.connect(self.container.service_name, settings.MONGODB_URI)
-        self.views = Views(MatchingRepository())
+        self.open_database()
+        self.cache = CandidateCache(MatchingRepository())
 
-    def get_dependency(self, worker_ctx) -> Views:
-        return self.views
+    def get_dependency(self, worker_ctx) -> CandidateCache:
+        return self.cache
 
 
 class MatchingService:
@@ -40,50 +38,50 @@ class MatchingService:
 
     repo: MatchingRepository = Repository(MatchingRepository, DOCUMENTS)
     outbox = EventOutbox(*OUTBOX_DOCUMENTS)
-    views: Views = LiveViews()
+    candidates: CandidateCache = Candidates()
     runs: RunExecutor = RunExecutor()
     settings = AppSettings()
 
     # -- the candidate projection, fed by profiles -------------------------------------------------
     @subscribe(ProfileCreated)
     def on_profile_created(self, event: ProfileCreated, envelope):
-        handlers.on_profile(self.repo, envelope.tenantid, event, envelope.time)
+        projection.on_profile(self.repo, envelope.tenantid, event, envelope.time)
 
     @subscribe(ProfileUpdated)
     def on_profile_updated(self, event: ProfileUpdated, envelope):
-        handlers.on_profile(self.repo, envelope.tenantid, event, envelope.time)
+        projection.on_profile(self.repo, envelope.tenantid, event, envelope.time)
 
     @subscribe(PersonErased)
     def on_person_erased(self, event: PersonErased, envelope):
-        handlers.on_erased(self.repo, envelope.tenantid, event, envelope.time)
+        projection.on_erased(self.repo, envelope.tenantid, event, envelope.time)
 
     @subscribe(ProgrammeCreated)
     def on_programme_created(self, event: ProgrammeCreated, envelope):
-        handlers.on_programme(self.repo, envelope.tenantid, event)
+        projection.on_programme(self.repo, envelope.tenantid, event)
 
     # -- settings --------------------------------------------------------------------------------------
     @api("GET", "/v1/settings/matching", roles=COORDINATOR, query=schemas.SettingsQuery,
          response=schemas.MatchingSettings, summary="Matching weights and constraints (a programme's, or the default)")
     def get_settings(self, auth: Principal, query: schemas.SettingsQuery):
-        return handlers.get_settings(self.repo, auth, query.programme_id)
+        return organisation_settings.get_settings(self.repo, auth, query.programme_id)
 
     @api("PUT", "/v1/settings/matching", roles=COORDINATOR, body=schemas.PutSettings,
          response=schemas.MatchingSettings, summary="Set matching weights and constraints (a programme's, or the default)")
     def put_settings(self, auth: Principal, body: schemas.PutSettings):
-        return handlers.put_settings(self.repo, auth, body)
+        return organisation_settings.put_settings(self.repo, auth, body)
 
     # -- recommendations -------------------------------------------------------------------------------
     @api("GET", "/v1/people/<person_id>/recommendations", roles=MENTEE_OR_COORDINATOR,
          query=schemas.RecommendationQuery, response=schemas.RecommendationList,
          summary="Mentors for a mentee, best first, each score explained factor by factor")
     def recommendations(self, auth: Principal, person_id: str, query: schemas.RecommendationQuery):
-        return handlers.recommendations(self.views, auth, person_id, query.limit)
+        return handlers.recommendations(self.candidates, auth, person_id, query.limit)
 
     # -- matches ---------------------------------------------------------------------------------------
     @api("POST", "/v1/matches", roles=MENTEE_OR_COORDINATOR, body=schemas.ProposeMatch, response=schemas.Match,
          status=201, summary="Propose a match (a coordinator, or a mentee choosing a mentor)")
     def propose(self, auth: Principal, body: schemas.ProposeMatch):
-        return handlers.match_view(handlers.propose(self.repo, self.views, auth, body))
+        return match_views.match_view(handlers.propose(self.repo, self.candidates, auth, body))
 
     @api("GET", "/v1/matches", query=schemas.MatchQuery, response=schemas.MatchList,
          summary="List matches (a person sees their own)")
@@ -92,37 +90,37 @@ class MatchingService:
 
     @api("GET", "/v1/matches/<match_id>", response=schemas.Match, summary="Get a match")
     def get_match(self, auth: Principal, match_id: str):
-        return handlers.match_view(handlers.visible_match(self.repo, auth, match_id))
+        return match_views.match_view(handlers.visible_match(self.repo, auth, match_id))
 
     @api("POST", "/v1/matches/<match_id>/accept", body=schemas.ActOnMatch, response=schemas.Match,
          summary="Accept a proposed match for one side; active once both have")
     def accept(self, auth: Principal, match_id: str, body: schemas.ActOnMatch):
-        return handlers.match_view(handlers.accept(self.repo, auth, match_id, body))
+        return match_views.match_view(handlers.accept(self.repo, auth, match_id, body))
 
     @api("POST", "/v1/matches/<match_id>/decline", body=schemas.DeclineMatch, response=schemas.Match,
          summary="Decline a proposed match, with a reason")
     def decline(self, auth: Principal, match_id: str, body: schemas.DeclineMatch):
-        return handlers.match_view(handlers.decline(self.repo, auth, match_id, body))
+        return match_views.match_view(handlers.decline(self.repo, auth, match_id, body))
 
     @api("POST", "/v1/matches/<match_id>/end", body=schemas.EndMatch, response=schemas.Match,
          summary="End an active match")
     def end(self, auth: Principal, match_id: str, body: schemas.EndMatch):
-        return handlers.match_view(handlers.end(self.repo, auth, match_id, body))
+        return match_views.match_view(handlers.end(self.repo, auth, match_id, body))
 
     # -- goals -----------------------------------------------------------------------------------------
     @api("POST", "/v1/matches/<match_id>/goals", body=schemas.CreateGoal, response=schemas.Goal, status=201,
          summary="Set a goal in an active match")
     def add_goal(self, auth: Principal, match_id: str, body: schemas.CreateGoal):
-        return handlers.goal_view(handlers.add_goal(self.repo, auth, match_id, body))
+        return match_views.goal_view(goals.add_goal(self.repo, auth, match_id, body))
 
     @api("GET", "/v1/matches/<match_id>/goals", response=schemas.GoalList, summary="List a match's goals")
     def list_goals(self, auth: Principal, match_id: str):
-        return schemas.GoalList(items=[handlers.goal_view(g) for g in handlers.list_goals(self.repo, auth, match_id)])
+        return schemas.GoalList(items=[match_views.goal_view(g) for g in goals.list_goals(self.repo, auth, match_id)])
 
     @api("POST", "/v1/matches/<match_id>/goals/<goal_id>/complete", response=schemas.Goal,
          summary="Mark a goal complete")
     def complete_goal(self, auth: Principal, match_id: str, goal_id: str):
-        return handlers.goal_view(handlers.complete_goal(self.repo, auth, match_id, goal_id))
+        return match_views.goal_view(goals.complete_goal(self.repo, auth, match_id, goal_id))
 
     # -- cohort runs -----------------------------------------------------------------------------------
     @api("POST", "/v1/matching-runs", roles=COORDINATOR, body=schemas.StartRun, response=schemas.MatchingRun,
@@ -130,9 +128,9 @@ class MatchingService:
     def start_run(self, auth: Principal, body: schemas.StartRun):
         run = handlers.start_run(self.repo, auth, body)
         self.runs.kick()
-        return handlers.run_view(run)
+        return match_views.run_view(run)
 
     @api("GET", "/v1/matching-runs/<run_id>", roles=COORDINATOR, response=schemas.MatchingRun,
          summary="A matching run's progress, or its result and who could not be matched, and why")
     def get_run(self, auth: Principal, run_id: str):
-        return handlers.run_view(handlers.get_run(self.repo, auth, run_id))
+        return match_views.run_view(handlers.get_run(self.repo, auth, run_id))

@@ -33,11 +33,6 @@ class Assignment:
         return int((self.mentor_of >= 0).sum())
 
 
-def _total(mentor_of: np.ndarray, ei, ej, ew) -> float:
-    chosen = {(int(i), int(j)): float(w) for i, j, w in zip(ei, ej, ew)}
-    return float(sum(chosen[(i, int(j))] for i, j in enumerate(mentor_of) if j >= 0))
-
-
 def solve(n_mentees: int, capacities: np.ndarray, ei: np.ndarray, ej: np.ndarray, ew: np.ndarray) -> Assignment:
     """The assignment of maximum total score over the given eligible pairs (edges).
 

@@ -102,7 +102,7 @@ class Message(OutboxDocument):
     created_at = DateTimeField(required=True)
     delivered_at = DateTimeField()
     erased = BooleanField(default=False)
-    # Set while an audit entry for this message may still be missing (see AuditLog.repair).
+    # Set while an audit entry for this message may still be missing (handlers.repair_audit writes it).
     audit_pending = BooleanField()
 
     meta: ClassVar[dict] = {

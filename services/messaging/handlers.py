@@ -19,10 +19,11 @@ from ementor_contracts import (
     MessageSent,
 )
 
-from ementor.platform.http.auth import Principal
-from ementor.platform.http.errors import Conflict, NotFound, TooManyRequests, Unprocessable
+from ementor.platform.errors import Conflict, Invalid, NotFound, RateLimited
+from ementor.platform.pages import page_of
+from ementor.platform.principal import Principal
 
-from . import domain, schemas
+from . import domain, moderation, schemas
 from .documents import Conversation, Message, Moderation, utcnow
 from .repository import MessagingRepository, NewMessage, Pending
 
@@ -158,11 +159,11 @@ def post_message(repo: MessagingRepository, auth: Principal, match_id: str, text
     wait = repo.take_send_allowance(tenant_id, sender_id, limit, time.time())
     if wait is not None:
         seconds = domain.retry_after_seconds(wait)
-        raise TooManyRequests(
+        raise RateLimited(
             f"you can send {limit.per_minute} messages a minute; try again in {seconds} s",
             retry_after=seconds,
         )
-    verdict = offload(domain.moderate, text, domain.policy_for(settings, minor=conversation.mentee_is_minor))
+    verdict = offload(moderation.moderate, text, moderation.policy_for(settings, minor=conversation.mentee_is_minor))
     now = utcnow()
     message = NewMessage(
         tenant_id=tenant_id, match_id=match_id, sender_id=sender_id,
@@ -188,8 +189,7 @@ def list_messages(repo: MessagingRepository, auth: Principal, match_id: str,
     readable_conversation(repo, auth, match_id)
     items = repo.messages(auth.tenant_id, match_id, viewer_person_id=auth.person_id,
                           coordinator=auth.is_coordinator, limit=query.limit + 1, before=query.cursor)
-    page, next_cursor = paginate(items, query.limit)
-    return schemas.MessageList(items=[message_view(m, auth) for m in page], next_cursor=next_cursor)
+    return page_of(schemas.MessageList, items, query.limit, lambda m: message_view(m, auth))
 
 
 def mark_read(repo: MessagingRepository, auth: Principal, match_id: str,
@@ -198,7 +198,7 @@ def mark_read(repo: MessagingRepository, auth: Principal, match_id: str,
     message = repo.message(auth.tenant_id, message_id)
     if message is None or message.match_id != match_id or not domain.visible_to(
             message.status, message.sender_id, viewer_person_id=auth.person_id, coordinator=False):
-        raise Unprocessable(
+        raise Invalid(
             f"up_to_message_id {message_id} is not a message of this conversation that you can see",
             details=[{"field": "up_to_message_id", "message": "unknown message"}],
         )
@@ -305,12 +305,6 @@ def repair_audit(repo: MessagingRepository, now: datetime | None = None) -> int:
 
 
 # -- views ---------------------------------------------------------------------------------------
-def paginate(items: list, limit: int) -> tuple[list, str | None]:
-    if len(items) > limit:
-        return items[:limit], items[limit - 1].id
-    return items, None
-
-
 def message_view(message: Message, auth: Principal) -> schemas.MessageView:
     insider = auth.is_coordinator or auth.person_id == message.sender_id
     moderation = message.moderation
@@ -340,7 +334,7 @@ def settings_view(repo: MessagingRepository, tenant_id: str) -> schemas.Settings
         blocked_words=list(value.blocked_words),
         hold_contact_details_for_adults=value.hold_contact_details_for_adults,
         hold_links_for_adults=value.hold_links_for_adults, messages_per_minute=value.messages_per_minute,
-        minors=schemas.MinorPolicy(safeguarding_phrases=list(domain.SAFEGUARDING_PHRASES)),
+        minors=schemas.MinorPolicy(safeguarding_phrases=list(moderation.SAFEGUARDING_PHRASES)),
         updated_at=repo.settings_updated_at(tenant_id),
     )
 
@@ -348,9 +342,9 @@ def settings_view(repo: MessagingRepository, tenant_id: str) -> schemas.Settings
 def update_settings(repo: MessagingRepository, tenant_id: str,
                     body: schemas.UpdateSettings) -> schemas.SettingsView:
     try:
-        words = domain.clean_blocked_words(body.blocked_words)
+        words = moderation.clean_blocked_words(body.blocked_words)
     except ValueError as exc:
-        raise Unprocessable(str(exc), details=[{"field": "blocked_words", "message": str(exc)}]) from None
+        raise Invalid(str(exc), details=[{"field": "blocked_words", "message": str(exc)}]) from None
     repo.save_settings(tenant_id, domain.ModerationSettings(
         blocked_words=words, hold_contact_details_for_adults=body.hold_contact_details_for_adults,
         hold_links_for_adults=body.hold_links_for_adults, messages_per_minute=body.messages_per_minute,

@@ -21,8 +21,9 @@ from nameko.rpc import RpcProxy
 from ementor.platform.config import AppSettings
 from ementor.platform.consumer import subscribe
 from ementor.platform.http.api import api
-from ementor.platform.http.auth import Principal
 from ementor.platform.mongo import Repository
+from ementor.platform.pages import page_of
+from ementor.platform.principal import Principal
 from ementor.platform.schedule import leased_timer
 
 from . import handlers, schemas
@@ -55,7 +56,7 @@ class MessagingService:
 
     # -- messages -----------------------------------------------------------------------------
     @api("POST", "/v1/matches/<match_id>/messages", roles=PEOPLE, body=schemas.PostMessage,
-         response=schemas.MessageView, status=201, errors=(404, 409, 422, 429),
+         response=schemas.MessageView, status=201,
          summary="Send a message to the other person of an active match",
          description="201 with status `delivered`, or `held` when moderation holds it for a coordinator. "
                      "404 if the match is unknown or you are not part of it; 409 `match_not_active` if it is "
@@ -67,26 +68,26 @@ class MessagingService:
         return handlers.message_view(message, auth)
 
     @api("GET", "/v1/matches/<match_id>/messages", query=schemas.MessagesQuery, response=schemas.MessageList,
-         errors=(404, 409), summary="A conversation's messages, newest first",
+         summary="A conversation's messages, newest first",
          description="The mentor and mentee see delivered messages and their own held or rejected ones; "
                      "a coordinator of the organisation sees everything.")
     def list_messages(self, auth: Principal, match_id: str, query: schemas.MessagesQuery):
         return handlers.list_messages(self.repo, auth, match_id, query)
 
     @api("POST", "/v1/matches/<match_id>/messages/read", roles=PEOPLE, body=schemas.MarkRead,
-         response=schemas.ConversationView, errors=(404, 409, 422),
+         response=schemas.ConversationView,
          summary="Mark the conversation read up to a message; returns the unread count")
     def mark_read(self, auth: Principal, match_id: str, body: schemas.MarkRead):
         return handlers.mark_read(self.repo, auth, match_id, body.up_to_message_id)
 
-    @api("GET", "/v1/matches/<match_id>/conversation", response=schemas.ConversationView, errors=(404,),
+    @api("GET", "/v1/matches/<match_id>/conversation", response=schemas.ConversationView,
          summary="A conversation's state, moderation policy and (for its people) unread count")
     def get_conversation(self, auth: Principal, match_id: str):
         conversation = handlers.conversation_for(self.repo, auth, match_id)
         return handlers.conversation_view(self.repo, auth, conversation)
 
     @api("GET", "/v1/matches/<match_id>/messages/stats", roles=COORDINATOR,
-         response=schemas.ConversationStatsView, errors=(404, 409),
+         response=schemas.ConversationStatsView,
          summary="Conversation statistics for a coordinator")
     def conversation_stats(self, auth: Principal, match_id: str):
         return handlers.conversation_stats(self.repo, auth, match_id)
@@ -98,12 +99,10 @@ class MessagingService:
     def moderation_queue(self, auth: Principal, query: schemas.QueueQuery):
         items = self.repo.moderation_queue(auth.tenant_id, status=query.status, match_id=query.match_id,
                                            limit=query.limit + 1, after=query.cursor)
-        page, next_cursor = handlers.paginate(items, query.limit)
-        return schemas.MessageList(items=[handlers.message_view(m, auth) for m in page],
-                                   next_cursor=next_cursor)
+        return page_of(schemas.MessageList, items, query.limit, lambda m: handlers.message_view(m, auth))
 
     @api("POST", "/v1/moderation/messages/<message_id>/approve", roles=COORDINATOR, body=schemas.Decision,
-         response=schemas.MessageView, errors=(404, 409),
+         response=schemas.MessageView,
          summary="Approve a held message: it is delivered (MessageApproved, then MessageSent)")
     def approve(self, auth: Principal, message_id: str, body: schemas.Decision):
         message, events = handlers.decide(self.repo, auth, message_id, approve=True, reason=body.reason)
@@ -111,7 +110,7 @@ class MessagingService:
         return handlers.message_view(message, auth)
 
     @api("POST", "/v1/moderation/messages/<message_id>/reject", roles=COORDINATOR, body=schemas.Decision,
-         response=schemas.MessageView, errors=(404, 409),
+         response=schemas.MessageView,
          summary="Reject a held message: it is never delivered (MessageRejected)")
     def reject(self, auth: Principal, message_id: str, body: schemas.Decision):
         message, events = handlers.decide(self.repo, auth, message_id, approve=False, reason=body.reason)
@@ -124,8 +123,7 @@ class MessagingService:
     def audit(self, auth: Principal, query: schemas.AuditQuery):
         items = self.repo.audit_entries(auth.tenant_id, message_id=query.message_id, match_id=query.match_id,
                                         limit=query.limit + 1, before=query.cursor)
-        page, next_cursor = handlers.paginate(items, query.limit)
-        return schemas.AuditList(items=[handlers.audit_view(e) for e in page], next_cursor=next_cursor)
+        return page_of(schemas.AuditList, items, query.limit, handlers.audit_view)
 
     @api("GET", "/v1/settings/messaging", roles=COORDINATOR, response=schemas.SettingsView,
          summary="The organisation's moderation and rate-limit settings")
@@ -133,7 +131,7 @@ class MessagingService:
         return handlers.settings_view(self.repo, auth.tenant_id)
 
     @api("PUT", "/v1/settings/messaging", roles=COORDINATOR, body=schemas.UpdateSettings,
-         response=schemas.SettingsView, errors=(422,),
+         response=schemas.SettingsView,
          summary="Replace the organisation's moderation and rate-limit settings")
     def put_settings(self, auth: Principal, body: schemas.UpdateSettings):
         return handlers.update_settings(self.repo, auth.tenant_id, body)

@@ -205,6 +205,41 @@ class RetryPolicy:
         return attempt >= self.max_attempts
 
 
+@dataclass(frozen=True)
+class AfterFailure:
+    """Where a failed attempt leaves a delivery."""
+
+    status: str  # "pending" (tried again at next_attempt_at) or "failed"
+    next_attempt_at: datetime | None
+    error: str
+    permanent: bool
+
+
+def after_failure(attempts: int, failure: SendFailure, policy: RetryPolicy, now: datetime) -> AfterFailure:
+    """A permanent failure, or the last allowed attempt, fails the delivery; others wait and retry."""
+    gives_up = not failure.permanent and policy.gives_up_after(attempts)
+    error = f"gave up after {attempts} attempts: {failure.message}" if gives_up else failure.message
+    if failure.permanent or gives_up:
+        return AfterFailure("failed", None, error, True)
+    return AfterFailure("pending", now + timedelta(seconds=policy.delay(attempts)), error, False)
+
+
+# Twilio's message statuses in the order they happen; a report never moves a delivery backwards.
+SMS_STATUS_RANK = {"accepted": 0, "scheduled": 0, "queued": 0, "sending": 1, "sent": 2, "delivered": 3,
+                   "undelivered": 3, "failed": 3, "canceled": 3, "read": 4}
+
+
+def after_sms_report(status: str, provider_status: str | None, reported: str) -> str | None:
+    """The delivery's status once Twilio reports `reported`; None for an older report arriving late."""
+    if SMS_STATUS_RANK.get(reported, -1) < SMS_STATUS_RANK.get(provider_status or "queued", 0):
+        return None
+    if reported in ("delivered", "read") and status == "sent":
+        return "delivered"
+    if reported in ("undelivered", "failed") and status in ("sent", "delivered"):
+        return "failed"
+    return status
+
+
 class SendFailure(Exception):
     """A delivery attempt that did not go through; `permanent` ones are never retried."""
 

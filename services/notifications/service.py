@@ -25,12 +25,13 @@ from nameko.rpc import RpcProxy
 from ementor.platform.config import AppSettings
 from ementor.platform.consumer import subscribe
 from ementor.platform.http.api import api
-from ementor.platform.http.auth import Principal
 from ementor.platform.mongo import Repository
 from ementor.platform.outbox import EventOutbox
+from ementor.platform.principal import Principal
 from ementor.platform.schedule import leased_timer
+from ementor.platform.settings import NotificationsSettings
 
-from . import domain, handlers, schemas
+from . import delivery, domain, handlers, planning, schemas, sms_callbacks
 from .documents import DOCUMENTS, Delivery
 from .providers import MailerProvider, SmsProvider, Wake, delivery_loop
 from .repository import NotificationsRepository
@@ -62,7 +63,7 @@ class NotificationsService:
 
     repo: NotificationsRepository = Repository(NotificationsRepository, DOCUMENTS)
     outbox = EventOutbox(Delivery)
-    settings = AppSettings()
+    settings = AppSettings(NotificationsSettings)
     profiles_rpc = RpcProxy("profiles")
     mailer = MailerProvider()
     sms = SmsProvider()
@@ -76,7 +77,7 @@ class NotificationsService:
         return Profiles(self.profiles_rpc)
 
     def _notify(self, event, envelope: CloudEvent) -> None:
-        self.wake(handlers.notify(self.repo, self.profiles, self.settings, self.sms, event, envelope))
+        self.wake(planning.notify(self.repo, self.profiles, self.settings, self.sms, event, envelope))
 
     # -- events a person should hear about -----------------------------------------------------
     @subscribe(MatchProposed)
@@ -130,20 +131,20 @@ class NotificationsService:
 
     @subscribe(PersonErased)
     def on_person_erased(self, event: PersonErased, envelope: CloudEvent):
-        handlers.erase_person(self.repo, envelope.tenantid, event.person_id)
+        planning.erase_person(self.repo, envelope.tenantid, event.person_id)
 
     # -- sending and nudging ----------------------------------------------------------------------
     @delivery_loop(poll_seconds=1.0)
     def send_due(self, fresh=(), scan=False) -> bool:
-        return handlers.send_due(self.repo, self.profiles, self.settings, self.mailer, self.sms, self.retry_policy,
+        return delivery.send_due(self.repo, self.profiles, self.settings, self.mailer, self.sms, self.retry_policy,
                                  fresh=fresh, scan=scan)
 
     @leased_timer(interval=3600)
     def nudge_quiet_matches(self):
-        self.wake(handlers.nudge_quiet_matches(self.repo, self.profiles, self.settings, self.sms))
+        self.wake(planning.nudge_quiet_matches(self.repo, self.profiles, self.settings, self.sms))
 
     # -- HTTP API ---------------------------------------------------------------------------------
-    @api("GET", "/v1/notifications", query=schemas.DeliveryQuery, response=schemas.DeliveryList, errors=(403,),
+    @api("GET", "/v1/notifications", query=schemas.DeliveryQuery, response=schemas.DeliveryList,
          summary="The delivery log: notifications sent (or not) to a person, newest first",
          description="A coordinator sees everyone's (or one person's with `person_id`, or `coordinator` for "
                      "notices to the coordinator); a mentor or mentee sees only their own.")
@@ -156,17 +157,17 @@ class NotificationsService:
         return handlers.settings_view(self.repo.settings(auth.tenant_id))
 
     @api("PUT", "/v1/settings/notifications", roles=COORDINATOR, body=schemas.NotificationSettings,
-         response=schemas.NotificationSettingsView, errors=(422,),
+         response=schemas.NotificationSettingsView,
          summary="Replace the organisation's notification settings (coordinator email, sign-off, SMS sender, "
                  "nudges, template overrides)")
     def put_settings(self, auth: Principal, body: schemas.NotificationSettings):
         return handlers.settings_view(handlers.update_settings(self.repo, auth.tenant_id, body))
 
-    @api("POST", "/v1/notifications/twilio/status", auth="public", pass_request=True, status=204, errors=(403,),
+    @api("POST", "/v1/notifications/twilio/status", auth="public", pass_request=True, status=204,
          summary="Twilio's message status callback (signed with X-Twilio-Signature)",
          description="Form-encoded, as Twilio posts it (MessageSid, MessageStatus, ErrorCode...). The signature is "
                      "checked against EMENTOR_PUBLIC_URL + path + query; a missing or wrong one is 403 "
                      "`invalid_signature`. Statuses only move forward; `undelivered`/`failed` fail the "
                      "notification and publish NotificationFailed.")
     def twilio_status(self, request):
-        handlers.twilio_status(self.repo, self.settings, self.sms, request)
+        sms_callbacks.twilio_status(self.repo, self.settings, self.sms, request)

@@ -13,8 +13,8 @@ from ementor_contracts import (
 )
 from ementor_contracts.events.profiles import ChannelPreferences, CustomFieldDefinition
 
-from ementor.platform.http.auth import Principal
-from ementor.platform.http.errors import Conflict, Forbidden, NotFound, Unauthorized, Unprocessable
+from ementor.platform.errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated
+from ementor.platform.principal import Principal
 
 from . import domain, schemas
 from .documents import ApiKey, Channels, FieldDefinition, Organisation, Person, Programme, new_id, utcnow
@@ -25,8 +25,8 @@ SNAPSHOT_FIELDS = (
 )
 
 
-def invalid(exc: domain.InvalidProfile, field: str | None = None) -> Unprocessable:
-    return Unprocessable(str(exc), details=[{"field": field, "message": str(exc)}])
+def invalid(exc: domain.InvalidProfile, field: str | None = None) -> Invalid:
+    return Invalid(str(exc), details=[{"field": field, "message": str(exc)}])
 
 
 # -- organisations and keys -----------------------------------------------------------------
@@ -67,16 +67,16 @@ def rotate_key(repo: ProfilesRepository, organisation_id: str, body: schemas.Rot
 def organisation_for_api_key(repo: ProfilesRepository, plaintext: str) -> Organisation:
     parsed = domain.parse_api_key(plaintext)
     if parsed is None:
-        raise Unauthorized("send the organisation's API key as 'Authorization: Bearer emk_...'")
+        raise Unauthenticated("send the organisation's API key as 'Authorization: Bearer emk_...'")
     key_id, secret = parsed
     organisation = repo.organisation_by_key_id(key_id)
     key = next((k for k in organisation.api_keys if k.key_id == key_id), None) if organisation else None
     if key is None or not domain.secret_matches(secret, key.secret_hash):
-        raise Unauthorized("the API key is not valid")
+        raise Unauthenticated("the API key is not valid")
     if organisation.disabled_at is not None:
-        raise Unauthorized("the organisation is disabled; its API keys no longer work", code="organisation_disabled")
+        raise Unauthenticated("the organisation is disabled; its API keys no longer work", code="organisation_disabled")
     if key.expires_at is not None and key.expires_at.replace(tzinfo=utcnow().tzinfo) <= utcnow():
-        raise Unauthorized("the API key has been rotated out; use the organisation's current key")
+        raise Unauthenticated("the API key has been rotated out; use the organisation's current key")
     return organisation
 
 
@@ -256,7 +256,7 @@ def _programme_or_422(repo, tenant_id: str, programme_id: str | None) -> Program
         return None
     programme = repo.programme(tenant_id, programme_id)
     if programme is None:
-        raise Unprocessable(
+        raise Invalid(
             f"programme_id {programme_id} is not a programme of this organisation",
             details=[{"field": "programme_id", "message": "unknown programme"}],
         )
@@ -276,4 +276,4 @@ def _field(validate, value, field: str):
 
 def _check_channels(person: Person) -> None:
     if person.channels.sms and not person.phone:
-        raise Unprocessable("SMS notifications need a phone number", details=[{"field": "channels.sms", "message": "needs phone"}])
+        raise Invalid("SMS notifications need a phone number", details=[{"field": "channels.sms", "message": "needs phone"}])

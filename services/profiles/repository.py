@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from mongoengine import NotUniqueError
 
-from .documents import ApiKey, Organisation, Person, Programme
+from .documents import Organisation, Person, Programme
 
 
 class DuplicateKey(Exception):
@@ -43,10 +43,6 @@ class ProfilesRepository:
 
     def disabled_organisation_ids(self) -> list[str]:
         return [o.id for o in Organisation.objects.across_tenants().filter(disabled_at__ne=None).only("id")]
-
-    def append_key(self, organisation: Organisation, key: ApiKey) -> None:
-        organisation.api_keys.append(key)
-        organisation.save()
 
     # -- programmes -----------------------------------------------------------------------
     def programme(self, tenant_id: str, programme_id: str) -> Programme | None:

@@ -7,12 +7,15 @@ import logging
 from nameko.rpc import rpc
 
 from ementor.platform.config import AppSettings
+from ementor.platform.errors import Invalid, NotFound, RateLimited, Unauthenticated
 from ementor.platform.http.api import api
-from ementor.platform.http.auth import Principal, bearer_token, issue_token
-from ementor.platform.http.errors import NotFound, TooManyRequests, Unauthorized, Unprocessable
+from ementor.platform.http.auth import bearer_token, issue_token
 from ementor.platform.metrics import AUTH_FAILURES
 from ementor.platform.mongo import Repository
 from ementor.platform.outbox import EventOutbox
+from ementor.platform.pages import page_of
+from ementor.platform.principal import Principal
+from ementor.platform.settings import ProfilesSettings
 from ementor.platform.throttle import FailureThrottling, client_address
 
 from . import handlers, schemas
@@ -31,7 +34,7 @@ class ProfilesService:
     repo: ProfilesRepository = Repository(ProfilesRepository, DOCUMENTS)
     outbox = EventOutbox(*DOCUMENTS)
     settings = AppSettings()
-    failures = FailureThrottling("EMENTOR_AUTH_FAILURES_PER_MINUTE")
+    failures = FailureThrottling(ProfilesSettings, "EMENTOR_AUTH_FAILURES_PER_MINUTE")
 
     # -- organisations and tokens ---------------------------------------------------------
     @api("POST", "/v1/organisations", auth="operator", body=schemas.CreateOrganisation,
@@ -48,11 +51,11 @@ class ProfilesService:
     @api("GET", "/v1/organisations", auth="operator", query=schemas.PageQuery, response=schemas.OrganisationList,
          summary="List organisations (platform operator)")
     def list_organisations(self, auth: Principal, query: schemas.PageQuery):
-        page, next_cursor = paginate(self.repo.organisations(limit=query.limit + 1, after=query.cursor), query.limit)
-        return schemas.OrganisationList(items=[organisation_view(o) for o in page], next_cursor=next_cursor)
+        items = self.repo.organisations(limit=query.limit + 1, after=query.cursor)
+        return page_of(schemas.OrganisationList, items, query.limit, organisation_view)
 
     @api("POST", "/v1/organisations/<organisation_id>/disable", auth="operator", response=schemas.Organisation,
-         errors=(404,), summary="Disable an organisation: its API keys and tokens stop working (platform operator)")
+         summary="Disable an organisation: its API keys and tokens stop working (platform operator)")
     def disable_organisation(self, auth: Principal, organisation_id: str):
         organisation = self.repo.disable_organisation(organisation_id, utcnow())
         if organisation is None:
@@ -60,7 +63,7 @@ class ProfilesService:
         return organisation_view(organisation)
 
     @api("POST", "/v1/auth/token", auth="public", pass_request=True, body=schemas.TokenRequest,
-         response=schemas.Token, errors=(429,),
+         response=schemas.Token,
          summary="Exchange the organisation's API key for a coordinator or person token")
     def issue_token(self, request, body: schemas.TokenRequest):
         settings = self.settings
@@ -84,13 +87,13 @@ class ProfilesService:
         scopes = [f"address:{address}"] + ([f"key:{parsed[0]}"] if parsed else [])
         try:
             self.failures.check(*scopes)
-        except TooManyRequests:
+        except RateLimited:
             AUTH_FAILURES.labels(self.name, "throttled").inc()
             log.warning("auth token refused: too many failures from %s (key id %s)", address, parsed and parsed[0])
             raise
         try:
             return handlers.organisation_for_api_key(self.repo, plaintext)
-        except Unauthorized:
+        except Unauthenticated:
             self.failures.failed(*scopes)
             AUTH_FAILURES.labels(self.name, "refused").inc()
             log.warning("auth token refused: invalid API key from %s (key id %s)", address, parsed and parsed[0])
@@ -105,8 +108,7 @@ class ProfilesService:
     @api("GET", "/v1/programmes", query=schemas.PageQuery, response=schemas.ProgrammeList, summary="List programmes")
     def list_programmes(self, auth: Principal, query: schemas.PageQuery):
         items = self.repo.programmes(auth.tenant_id, limit=query.limit + 1, after=query.cursor)
-        page, next_cursor = paginate(items, query.limit)
-        return schemas.ProgrammeList(items=[programme_view(p) for p in page], next_cursor=next_cursor)
+        return page_of(schemas.ProgrammeList, items, query.limit, programme_view)
 
     @api("GET", "/v1/programmes/<programme_id>", response=schemas.Programme, summary="Get a programme")
     def get_programme(self, auth: Principal, programme_id: str):
@@ -129,11 +131,10 @@ class ProfilesService:
             try:
                 interest = handlers.domain.normalise_interest(query.interest)
             except handlers.domain.InvalidProfile as exc:
-                raise Unprocessable(str(exc), details=[{"field": "interest", "message": str(exc)}])
+                raise Invalid(str(exc), details=[{"field": "interest", "message": str(exc)}])
         items = self.repo.people(auth.tenant_id, limit=query.limit + 1, after=query.cursor, role=query.role,
                                  programme_id=query.programme_id, interest=interest)
-        page, next_cursor = paginate(items, query.limit)
-        return schemas.PersonList(items=[person_view(p) for p in page], next_cursor=next_cursor)
+        return page_of(schemas.PersonList, items, query.limit, person_view)
 
     @api("GET", "/v1/people/<person_id>", response=schemas.Person,
          summary="Get a profile (others' profiles show no contact details)")
@@ -167,12 +168,6 @@ class ProfilesService:
     def get_organisation(self, tenant_id: str) -> dict | None:
         organisation = self.repo.organisation(tenant_id)
         return None if organisation is None else {"id": organisation.id, "slug": organisation.slug, "name": organisation.name}
-
-
-def paginate(items: list, limit: int) -> tuple[list, str | None]:
-    if len(items) > limit:
-        return items[:limit], items[limit - 1].id
-    return items, None
 
 
 def organisation_view(organisation: Organisation) -> schemas.Organisation:

@@ -192,6 +192,18 @@ def rescheduled(session: SessionFacts, starts_at: datetime, ends_at: datetime) -
     return replace(session, starts_at=starts_at, ends_at=ends_at, sequence=session.sequence + 1)
 
 
+def moving(sequence: int, starts_at: datetime, ends_at: datetime, duration_minutes: int, now: datetime) -> dict:
+    """The fields a reschedule sets: new times, the next SEQUENCE, reminders to plan again."""
+    return {"starts_at": starts_at, "ends_at": ends_at, "duration_minutes": duration_minutes,
+            "sequence": sequence + 1, "updated_at": now, "reminders_pending": True}
+
+
+def cancelling(sequence: int, by: str, reason: str | None, now: datetime) -> dict:
+    """The fields a cancellation sets; the link dies with the session, and its reminders."""
+    return {"status": "cancelled", "sequence": sequence + 1, "updated_at": now, "cancelled_at": now,
+            "cancelled_by": by, "cancel_reason": reason, "room": None, "reminders_pending": False}
+
+
 # -- time zones -------------------------------------------------------------------------------
 def zone(name: str) -> ZoneInfo:
     if name not in _TIMEZONES:
@@ -211,6 +223,16 @@ def zone_or_utc(name: str | None) -> tuple[str, ZoneInfo | timezone]:
         except InvalidSession:
             pass
     return "UTC", UTC
+
+
+def aware(value: datetime | None) -> datetime | None:
+    """A stored time as timezone-aware UTC (MongoDB hands back naive UTC)."""
+    return in_zone(value, UTC) if value is not None else None
+
+
+def session_facts(session) -> SessionFacts:
+    """The facts the rules need, read from a stored session."""
+    return SessionFacts(session.status, aware(session.starts_at), aware(session.ends_at), session.sequence)
 
 
 def in_zone(value: datetime, tz) -> datetime:

@@ -22,6 +22,7 @@ pytestmark = pytest.mark.e2e
 
 class DevServer:
     def __init__(self, amqp_uri: str, data_dir: Path):
+        self.log = data_dir.parent / "ementor-dev.log"
         self.address = f"127.0.0.1:{free_port()}"
         self.env = {k: v for k, v in os.environ.items() if not k.startswith(("EMENTOR_", "SMTP_", "TWILIO_", "MONGODB_"))}
         self.env.update(AMQP_URI=amqp_uri, EMENTOR_ENV="development", EMENTOR_HTTP_ADDRESS=self.address,
@@ -32,11 +33,11 @@ class DevServer:
     def start(self) -> DevServer:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "ementor.cli", "dev", "--no-walkthrough", "--services", "profiles,matching,messaging"],
-            env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            env=self.env, stdout=self.log.open("a"), stderr=subprocess.STDOUT,
         )
 
         def ready():
-            assert self.process.poll() is None, "ementor dev exited"
+            assert self.process.poll() is None, f"ementor dev exited:\n{self.output()}"
             try:
                 assert self.api.get("/health/ready").status_code == 200
             except requests.ConnectionError as exc:
@@ -45,12 +46,16 @@ class DevServer:
         eventually(ready, timeout=90, interval=0.2)
         return self
 
+    def output(self) -> str:
+        return self.log.read_text()[-4000:]
+
     def stop(self, sig: int) -> None:
         self.process.send_signal(sig)
         self.process.wait(timeout=60)
 
 
 def test_data_survives_a_restart_and_a_kill_9_after_its_snapshot(amqp_uri, tmp_path):
+    tmp_path = tmp_path / "data"
     server = DevServer(amqp_uri, tmp_path).start()
     try:
         api = server.api
@@ -68,7 +73,9 @@ def test_data_survives_a_restart_and_a_kill_9_after_its_snapshot(amqp_uri, tmp_p
 
     server.start()
     try:
-        token = api.coordinator_token(organisation["api_key"])  # the key is still known
+        exchanged = api.post("/v1/auth/token", organisation["api_key"])  # the key is still known
+        assert exchanged.status_code == 200, f"{exchanged.text}\n{server.output()}"
+        token = exchanged.json()["access_token"]
         assert api.get(f"/v1/people/{people['mentor']}", token).json()["name"] == "Ada"
         match = api.post("/v1/matches", token, json={"mentee_id": people["mentee"], "mentor_id": people["mentor"]})
         assert match.status_code == 201, match.text
@@ -96,6 +103,7 @@ def test_data_survives_a_restart_and_a_kill_9_after_its_snapshot(amqp_uri, tmp_p
         assert [m["body"] for m in messages.json()["items"] if m["id"] == message_id] == ["kept after kill -9"]
     finally:
         server.stop(signal.SIGTERM)
+    assert "Traceback" not in server.output(), "every stop was clean"
 
 
 def _contains(snapshot: Path, message_id: str) -> None:

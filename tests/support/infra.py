@@ -1,4 +1,4 @@
-"""Where the tests find RabbitMQ and MongoDB (ARCHITECTURE.md §6), and per-test isolation."""
+"""Where the tests find RabbitMQ and MongoDB (docs/decisions.md, "MongoDB in development and tests"), and per-test isolation."""
 
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ A service method declares what it takes and returns:
 
 and receives `auth`, the validated `body` and/or `query`, and the path values. It returns a
 pydantic model (or `(status, model)`, a dict, a werkzeug Response, or None for 204) and raises
-ApiError subclasses for anything a client did wrong.
+domain errors (ementor.platform.errors) for anything a client did wrong.
 """
 
 from __future__ import annotations
@@ -24,17 +24,17 @@ from nameko.web.handlers import HttpRequestHandler
 from pydantic import BaseModel, ValidationError
 from werkzeug.wrappers import Response
 
+from ..errors import BadInput, DomainError, Forbidden, Invalid, TooLarge, Unauthenticated
+from ..extension import ServiceExtension
 from ..metrics import HTTP_LATENCY, HTTP_REQUESTS
-from .auth import Principal, bearer_token, is_operator_token, verify_token
+from ..principal import Principal
+from .auth import bearer_token, is_operator_token, verify_token
 from .errors import (
-    ApiError,
-    BadRequest,
-    Forbidden,
-    PayloadTooLarge,
-    Unauthorized,
-    Unprocessable,
     UnsupportedMediaType,
+    body_of,
     error_body,
+    headers_of,
+    status_of,
     validation_details,
     validation_message,
 )
@@ -46,7 +46,7 @@ PERSON_AND_COORDINATOR = ("coordinator", "mentor", "mentee")
 MAX_BODY_BYTES = 256 * 1024
 
 
-class ApiRoute(HttpRequestHandler):
+class ApiRoute(ServiceExtension, HttpRequestHandler):
     server = SharedWebServer()
 
     def __init__(
@@ -62,11 +62,10 @@ class ApiRoute(HttpRequestHandler):
         auth: str = "token",  # "token" | "operator" | "public"
         roles: tuple[str, ...] = PERSON_AND_COORDINATOR,
         pass_request: bool = False,
-        errors: tuple[int, ...] = (),
         description: str | None = None,
         **kwargs,
     ):
-        kwargs.setdefault("expected_exceptions", (ApiError, ValidationError))
+        kwargs.setdefault("expected_exceptions", (DomainError, ValidationError))
         super().__init__(method, path, **kwargs)
         self.summary = summary
         self.description = description
@@ -77,7 +76,6 @@ class ApiRoute(HttpRequestHandler):
         self.auth = auth
         self.roles = roles
         self.pass_request = pass_request
-        self.errors = errors
 
     # -- request -------------------------------------------------------------------------
     def handle_request(self, request):
@@ -106,17 +104,18 @@ class ApiRoute(HttpRequestHandler):
         return response
 
     def _inputs(self, request) -> dict:
-        settings = self.container.config["EMENTOR_SETTINGS"]
+        settings = self.settings
         inputs: dict = {}
         if self.auth == "operator":
             token = bearer_token(request.headers.get("Authorization"))
             if not is_operator_token(token, settings.EMENTOR_ADMIN_TOKEN):
-                raise Unauthorized("this endpoint needs the platform operator's token (EMENTOR_ADMIN_TOKEN)")
+                raise Unauthenticated("this endpoint needs the platform operator's token (EMENTOR_ADMIN_TOKEN)")
             inputs["auth"] = Principal(role="operator")
         elif self.auth == "token":
             principal = verify_token(settings.EMENTOR_JWT_SECRET, bearer_token(request.headers.get("Authorization")))
             if principal.tenant_id in self.server.disabled_organisations:
-                raise Unauthorized("the organisation is disabled; its tokens no longer work", code="organisation_disabled")
+                raise Unauthenticated("the organisation is disabled; its tokens no longer work",
+                                      code="organisation_disabled")
             if principal.role not in self.roles:
                 raise Forbidden(f"a {principal.role} token may not do this; it needs a {' or '.join(self.roles)} token",
                                 code="role_not_allowed")
@@ -133,10 +132,10 @@ class ApiRoute(HttpRequestHandler):
     def _parse_body(self, request) -> BaseModel:
         length = request.content_length
         if length is not None and length > MAX_BODY_BYTES:
-            raise PayloadTooLarge(f"the request body is larger than {MAX_BODY_BYTES} bytes")
+            raise TooLarge(f"the request body is larger than {MAX_BODY_BYTES} bytes")
         raw = request.get_data(cache=True)
         if len(raw) > MAX_BODY_BYTES:
-            raise PayloadTooLarge(f"the request body is larger than {MAX_BODY_BYTES} bytes")
+            raise TooLarge(f"the request body is larger than {MAX_BODY_BYTES} bytes")
         mimetype = request.mimetype
         if raw and mimetype and mimetype != "application/json" and not mimetype.endswith("+json"):
             raise UnsupportedMediaType(f"send the body as JSON with Content-Type: application/json, not {mimetype}")
@@ -146,14 +145,14 @@ class ApiRoute(HttpRequestHandler):
             try:
                 payload = json.loads(raw)
             except (ValueError, UnicodeDecodeError) as exc:
-                raise BadRequest(f"the request body is not valid JSON: {exc}", code="malformed_json")
+                raise BadInput(f"the request body is not valid JSON: {exc}", code="malformed_json")
         if not isinstance(payload, dict):
-            raise BadRequest("the request body must be a JSON object", code="malformed_json")
+            raise BadInput("the request body must be a JSON object", code="malformed_json")
         try:
             return self.body_model.model_validate(payload)
         except ValidationError as exc:
             details = validation_details(exc.errors())
-            raise Unprocessable(validation_message(details), details=details)
+            raise Invalid(validation_message(details), details=details)
 
     def _parse_query(self, request) -> BaseModel:
         fields = self.query_model.model_fields
@@ -165,7 +164,7 @@ class ApiRoute(HttpRequestHandler):
             return self.query_model.model_validate(values)
         except ValidationError as exc:
             details = validation_details(exc.errors())
-            raise Unprocessable(validation_message(details), details=details)
+            raise Invalid(validation_message(details), details=details)
 
     # -- response ------------------------------------------------------------------------
     def response_from_result(self, result):
@@ -183,8 +182,8 @@ class ApiRoute(HttpRequestHandler):
         return json_response(body, status)
 
     def response_from_exception(self, exc):
-        if isinstance(exc, ApiError):
-            return json_response(exc.body(), exc.status, exc.headers)
+        if isinstance(exc, DomainError):
+            return json_response(body_of(exc), status_of(exc), headers_of(exc))
         if isinstance(exc, ValidationError):
             details = validation_details(exc.errors())
             return json_response(error_body("validation_failed", validation_message(details), details), 422)

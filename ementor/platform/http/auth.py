@@ -5,47 +5,22 @@ from __future__ import annotations
 import hmac
 import time
 import uuid
-from dataclasses import dataclass
-from typing import Literal
 
 import jwt
 
-from .errors import Forbidden, Unauthorized
+from ..errors import Unauthenticated
+from ..principal import PERSON_ROLES, Principal, Role
 
-Role = Literal["operator", "coordinator", "mentor", "mentee"]
-PERSON_ROLES = ("mentor", "mentee")
 ISSUER = "ementor"
 ALGORITHM = "HS256"
 
 
-@dataclass(frozen=True)
-class Principal:
-    role: Role
-    tenant_id: str | None = None
-    person_id: str | None = None
-
-    @property
-    def is_coordinator(self) -> bool:
-        return self.role == "coordinator"
-
-    @property
-    def is_person(self) -> bool:
-        return self.role in PERSON_ROLES
-
-    def require_coordinator(self) -> None:
-        if not self.is_coordinator:
-            raise Forbidden("only a coordinator of the organisation may do this", code="coordinator_only")
-
-    def may_act_for(self, person_id: str) -> bool:
-        return self.is_coordinator or self.person_id == person_id
-
-
 def bearer_token(authorization: str | None) -> str:
     if not authorization:
-        raise Unauthorized("missing Authorization header: send 'Authorization: Bearer <token>'")
+        raise Unauthenticated("missing Authorization header: send 'Authorization: Bearer <token>'")
     scheme, _, token = authorization.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthorized("the Authorization header must be 'Bearer <token>'")
+        raise Unauthenticated("the Authorization header must be 'Bearer <token>'")
     return token.strip()
 
 
@@ -75,12 +50,12 @@ def verify_token(secret: str, token: str) -> Principal:
             token, secret, algorithms=[ALGORITHM], issuer=ISSUER, options={"require": ["exp", "iat", "tid", "role"]}
         )
     except jwt.ExpiredSignatureError:
-        raise Unauthorized("the token has expired: exchange the API key for a new one at POST /v1/auth/token")
+        raise Unauthenticated("the token has expired: exchange the API key for a new one at POST /v1/auth/token")
     except jwt.InvalidTokenError:
-        raise Unauthorized("the bearer token is not valid")
+        raise Unauthenticated("the bearer token is not valid")
     role = claims.get("role")
     if role not in ("coordinator", "mentor", "mentee"):
-        raise Unauthorized("the bearer token is not valid")
+        raise Unauthenticated("the bearer token is not valid")
     if role in PERSON_ROLES and not claims.get("pid"):
-        raise Unauthorized("the bearer token is not valid")
+        raise Unauthenticated("the bearer token is not valid")
     return Principal(role=role, tenant_id=claims["tid"], person_id=claims.get("pid"))

@@ -30,8 +30,8 @@ def render(document: dict) -> str:
         "<!doctype html><html lang=en><head><meta charset=utf-8>",
         f"<title>{escape(info.get('title', 'API'))}</title><style>{STYLE}</style></head><body>",
         f"<h1>{escape(info.get('title', 'API'))} <small>{escape(str(info.get('version', '')))}</small></h1>",
-        f"<p>{escape(info.get('description', ''))} The machine-readable document: "
-        "<a href=/v1/openapi.json>/v1/openapi.json</a>. Send <code>Authorization: Bearer &lt;token&gt;</code>.</p>",
+        (f"<p>{escape(info.get('description', ''))} The machine-readable document: "
+         "<a href=/v1/openapi.json>/v1/openapi.json</a>. Send <code>Authorization: Bearer &lt;token&gt;</code>.</p>"),
         "<nav>" + "".join(f"<a href='#{escape(t)}'>{escape(t)}</a>" for t in by_tag) + "<a href=#schemas>schemas</a></nav>",
     ]
     for tag, operations in by_tag.items():
@@ -58,8 +58,8 @@ def _operation(path: str, method: str, op: dict) -> str:
         for code, r in op.get("responses", {}).items()
     )
     return "".join([
-        f"<details><summary><span class='m {escape(method)}'>{escape(method.upper())}</span> "
-        f"<code>{escape(path)}</code> {escape(op.get('summary', ''))}</summary>",
+        (f"<details><summary><span class='m {escape(method)}'>{escape(method.upper())}</span> "
+         f"<code>{escape(path)}</code> {escape(op.get('summary', ''))}</summary>"),
         f"<p>{escape(op.get('description', ''))}</p>" if op.get("description") else "",
         f"<table><tr><th>parameter</th><th>in</th><th></th><th>type</th></tr>{rows}</table>" if rows else "",
         "".join(f"<p>Body ({escape(kind)}): {_type(c.get('schema', {}))}</p>" for kind, c in body.items()),

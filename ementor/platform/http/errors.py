@@ -1,73 +1,66 @@
-"""One error vocabulary for the whole API: `{"error": {"code", "message", "details"}}`."""
+"""The HTTP face of the domain errors: one status per class and the one error body,
+`{"error": {"code", "message", "details"}}`."""
 
 from __future__ import annotations
 
 from typing import Any
 
-
-class ApiError(Exception):
-    status = 400
-    code = "bad_request"
-
-    def __init__(self, message: str, *, code: str | None = None, details: Any = None, headers: dict | None = None):
-        super().__init__(message)
-        self.message = message
-        if code:
-            self.code = code
-        self.details = details
-        self.headers = headers or {}
-
-    def body(self) -> dict:
-        return error_body(self.code, self.message, self.details)
+from ..errors import (
+    BadInput,
+    Conflict,
+    DomainError,
+    Forbidden,
+    Invalid,
+    NotFound,
+    RateLimited,
+    TooLarge,
+    Unauthenticated,
+    Unavailable,
+)
 
 
-class BadRequest(ApiError):
-    status, code = 400, "bad_request"
+class UnsupportedMediaType(DomainError):
+    """Only HTTP has media types, so this one lives here."""
+
+    code = "unsupported_media_type"
 
 
-class Unauthorized(ApiError):
-    status, code = 401, "unauthorized"
-
-    def __init__(self, message: str = "a valid bearer token is required", **kwargs):
-        kwargs.setdefault("headers", {"WWW-Authenticate": 'Bearer realm="ementor"'})
-        super().__init__(message, **kwargs)
-
-
-class Forbidden(ApiError):
-    status, code = 403, "forbidden"
-
-
-class NotFound(ApiError):
-    status, code = 404, "not_found"
+STATUS: dict[type[DomainError], int] = {
+    BadInput: 400,
+    Unauthenticated: 401,
+    Forbidden: 403,
+    NotFound: 404,
+    Conflict: 409,
+    TooLarge: 413,
+    UnsupportedMediaType: 415,
+    Invalid: 422,
+    RateLimited: 429,
+    Unavailable: 503,
+}
 
 
-class Conflict(ApiError):
-    status, code = 409, "conflict"
+def status_of(error: DomainError | type[DomainError]) -> int:
+    cls = error if isinstance(error, type) else type(error)
+    for klass in cls.__mro__:
+        if klass in STATUS:
+            return STATUS[klass]
+    return 400
 
 
-class PayloadTooLarge(ApiError):
-    status, code = 413, "payload_too_large"
-
-
-class UnsupportedMediaType(ApiError):
-    status, code = 415, "unsupported_media_type"
-
-
-class Unprocessable(ApiError):
-    status, code = 422, "validation_failed"
-
-
-class TooManyRequests(ApiError):
-    status, code = 429, "rate_limited"
-
-    def __init__(self, message: str, *, retry_after: int, **kwargs):
-        kwargs.setdefault("headers", {"Retry-After": str(max(1, int(retry_after)))})
-        kwargs.setdefault("details", {"retry_after_seconds": max(1, int(retry_after))})
-        super().__init__(message, **kwargs)
+def headers_of(error: DomainError) -> dict[str, str]:
+    if isinstance(error, Unauthenticated):
+        return {"WWW-Authenticate": 'Bearer realm="ementor"'}
+    if isinstance(error, RateLimited):
+        return {"Retry-After": str(error.retry_after)}
+    return {}
 
 
 def error_body(code: str, message: str, details: Any = None) -> dict:
     return {"error": {"code": code, "message": message, "details": details}}
+
+
+def body_of(error: DomainError) -> dict:
+    return error_body(error.code, error.message, error.details)
 
 
 def validation_details(errors: list[dict]) -> list[dict]:

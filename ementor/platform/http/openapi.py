@@ -14,6 +14,8 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from .api import ApiRoute
+from .errors import status_of
+from .raises import domain_errors
 from .server import OPENAPI_PATH
 
 ERROR_SCHEMA = {
@@ -29,7 +31,8 @@ ERROR_SCHEMA = {
 }
 STATUS_TEXT = {400: "Malformed request", 401: "Missing or invalid token", 403: "Not allowed for this token",
                404: "Not found (or another organisation's)", 409: "Conflicts with the current state",
-               413: "Body too large", 415: "Not JSON", 422: "Invalid values", 429: "Rate limited"}
+               413: "Body too large", 415: "Not JSON", 422: "Invalid values", 429: "Rate limited",
+               503: "A dependency is unavailable; try again later"}
 
 
 def routes(service_classes) -> list[tuple[str, str, ApiRoute]]:
@@ -40,6 +43,17 @@ def routes(service_classes) -> list[tuple[str, str, ApiRoute]]:
                 if isinstance(entrypoint, ApiRoute):
                     found.append((cls.name, name, entrypoint))
     return sorted(found, key=lambda r: (r[2].url, r[2].method))
+
+
+def error_statuses(route: ApiRoute, method, path: str) -> set[int]:
+    """What the platform answers before the method runs, plus what the method's code can raise."""
+    statuses = {401, 403} if route.auth != "public" else set()
+    if route.body_model is not None:
+        statuses |= {400, 413, 415, 422}
+    if route.query_model is not None:
+        statuses |= {400, 422}
+    statuses |= {status_of(error) for error in domain_errors(method)}
+    return statuses
 
 
 def build(service_classes) -> dict:
@@ -57,10 +71,12 @@ def build(service_classes) -> dict:
     components = dict(sorted(schema.get("$defs", {}).items()))
     components["Error"] = ERROR_SCHEMA
     paths: dict = {}
+    classes = {cls.name: cls for cls in service_classes}
     for service, method_name, route in found:
         path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", route.url)
+        statuses = error_statuses(route, getattr(classes[service], method_name), path)
         for method in route.method.split(","):
-            paths.setdefault(path, {})[method.lower()] = _operation(service, method_name, route, path, names)
+            paths.setdefault(path, {})[method.lower()] = _operation(service, method_name, route, path, names, statuses)
     return {
         "openapi": "3.1.0",
         "info": {"title": "ementor API", "version": "1.0.0",
@@ -78,7 +94,7 @@ def _is_input(model, found) -> bool:
     return any(route.body_model is model for _, _, route in found)
 
 
-def _operation(service, method_name, route: ApiRoute, path: str, names) -> dict:
+def _operation(service, method_name, route: ApiRoute, path: str, names, error_statuses: set[int]) -> dict:
     operation: dict = {
         "operationId": f"{service}.{method_name}",
         "tags": [service],
@@ -109,12 +125,6 @@ def _operation(service, method_name, route: ApiRoute, path: str, names) -> dict:
             "application/json": {"schema": {"$ref": f"#/components/schemas/{names[route.response_model]}"}}
         }
     responses = {str(route.status): success}
-    error_statuses = {401, 403} if route.auth != "public" else set()
-    if route.body_model is not None or route.query_model is not None:
-        error_statuses |= {400, 422}
-    if "{" in path:
-        error_statuses.add(404)
-    error_statuses |= set(route.errors)
     for status in sorted(error_statuses):
         responses[str(status)] = {
             "description": STATUS_TEXT.get(status, "Error"),

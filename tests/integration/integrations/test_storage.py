@@ -18,8 +18,7 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture
 def repo(mongodb):
-    mongo.connect("integrations", mongodb)
-    mongo.ensure_indexes(*DOCUMENTS)
+    mongo.open_database("integrations", mongodb, DOCUMENTS)
     # claim_due spans organisations by design; start from an empty delivery table so that work
     # left by another test's sender cannot be claimed here.
     Delivery.objects.across_tenants().delete()

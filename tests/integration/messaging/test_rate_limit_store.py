@@ -15,8 +15,7 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture
 def repo(mongodb):
-    mongo.connect("messaging", mongodb)
-    mongo.ensure_indexes(SendAllowance)
+    mongo.open_database("messaging", mongodb, (SendAllowance,))
     return MessagingRepository()
 
 

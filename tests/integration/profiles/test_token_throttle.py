@@ -9,7 +9,7 @@ import eventlet
 import pytest
 from prometheus_client import REGISTRY
 
-from ementor.platform.http.errors import TooManyRequests
+from ementor.platform.errors import RateLimited
 from ementor.platform.throttle import FailureThrottle
 from services.profiles.service import ProfilesService
 
@@ -83,6 +83,6 @@ def test_replicas_sharing_the_store_never_lose_a_failure(profiles):
     for i in range(LIMIT):
         pool.spawn(replicas[i % 3].failed, "address:192.0.2.1")
     pool.waitall()
-    with pytest.raises(TooManyRequests, match="too many failed attempts"):
+    with pytest.raises(RateLimited, match="too many failed attempts"):
         replicas[0].check("address:192.0.2.1")
     replicas[1].check("address:192.0.2.2")  # another key is untouched

@@ -12,10 +12,11 @@ from datetime import timedelta
 import pytest
 
 from ementor.platform import mongo
-from ementor.platform.http.auth import Principal
-from services.video import domain, handlers, schemas
+from ementor.platform.errors import Conflict
+from ementor.platform.principal import Principal
+from services.video import domain, handlers, projection, reminders, schemas, slots
 from services.video.documents import DOCUMENTS, Reminder, Session, utcnow
-from services.video.providers import JitsiMeet
+from services.video.links import JitsiMeet
 from services.video.repository import VideoRepository
 
 pytestmark = pytest.mark.integration
@@ -26,8 +27,7 @@ COORDINATOR = Principal(role="coordinator", tenant_id=TENANT)
 
 @pytest.fixture
 def repo(mongodb):
-    mongo.connect("video", mongodb)
-    mongo.ensure_indexes(*DOCUMENTS)
+    mongo.open_database("video", mongodb, DOCUMENTS)
     return VideoRepository()
 
 
@@ -67,15 +67,15 @@ def test_of_two_racing_bookings_for_the_same_person_only_one_wins(repo, first_bo
     now = utcnow()
     start = now + timedelta(days=1)
     if not first_booking:  # the calendar document exists: the race is on its version
-        handlers.reserve(repo, TENANT, ["mentor"], slot("evening", start + timedelta(hours=5)), None, now)
+        slots.reserve(repo, TENANT, ["mentor"], slot("evening", start + timedelta(hours=5)), None, now)
 
     def competing_request():  # books the mentor at an overlapping time for another mentee
-        handlers.reserve(VideoRepository(), TENANT, ["mentor", "other-mentee"], slot("theirs", start + timedelta(minutes=30)),
+        slots.reserve(VideoRepository(), TENANT, ["mentor", "other-mentee"], slot("theirs", start + timedelta(minutes=30)),
                          None, now)
 
     racing = RacingRepository("mentor", competing_request)
-    with pytest.raises(handlers.SlotBusy) as caught:
-        handlers.reserve(racing, TENANT, ["mentor", "mentee"], slot("ours", start), None, now)
+    with pytest.raises(slots.SlotBusy) as caught:
+        slots.reserve(racing, TENANT, ["mentor", "mentee"], slot("ours", start), None, now)
     assert racing.raced
     assert caught.value.person_id == "mentor"
     assert [c.session_id for c in caught.value.conflicts] == ["theirs"]
@@ -88,10 +88,10 @@ def test_a_race_on_a_different_slot_just_retries_and_both_bookings_stand(repo):
     start = now + timedelta(days=1)
 
     def competing_request():
-        handlers.reserve(VideoRepository(), TENANT, ["mentor", "other-mentee"], slot("theirs", start + timedelta(hours=2)),
+        slots.reserve(VideoRepository(), TENANT, ["mentor", "other-mentee"], slot("theirs", start + timedelta(hours=2)),
                          None, now)
 
-    handlers.reserve(RacingRepository("mentor", competing_request), TENANT, ["mentor", "mentee"], slot("ours", start),
+    slots.reserve(RacingRepository("mentor", competing_request), TENANT, ["mentor", "mentee"], slot("ours", start),
                      None, now)
     assert ids(repo, "mentor") == ["ours", "theirs"]
     assert ids(repo, "mentee") == ["ours"]
@@ -100,12 +100,12 @@ def test_a_race_on_a_different_slot_just_retries_and_both_bookings_stand(repo):
 def test_a_hold_left_by_a_crashed_request_is_cleared_once_old_but_not_while_fresh(repo):
     now = utcnow()
     start = now + timedelta(days=1)
-    handlers.reserve(repo, TENANT, ["mentor"], slot("ghost", start, held_at=now - timedelta(seconds=20)), None,
+    slots.reserve(repo, TENANT, ["mentor"], slot("ghost", start, held_at=now - timedelta(seconds=20)), None,
                      now - timedelta(seconds=20))
-    with pytest.raises(handlers.SlotBusy):  # its request may still be running
-        handlers.reserve(repo, TENANT, ["mentor", "mentee"], slot("ours", start), None, now)
+    with pytest.raises(slots.SlotBusy):  # its request may still be running
+        slots.reserve(repo, TENANT, ["mentor", "mentee"], slot("ours", start), None, now)
     later = now + domain.STALE_HOLD_AFTER
-    handlers.reserve(repo, TENANT, ["mentor", "mentee"], slot("ours", start, held_at=later), None, later)
+    slots.reserve(repo, TENANT, ["mentor", "mentee"], slot("ours", start, held_at=later), None, later)
     assert ids(repo, "mentor") == ["ours"]
 
 
@@ -135,7 +135,7 @@ def test_reminders_follow_reschedules_and_go_with_a_cancellation(repo):
 
     handlers.cancel_session(repo, COORDINATOR, session.id, schemas.CancelSession(), now=now)
     assert pending(repo, session) == []
-    assert handlers.fire_due_reminders(repo, now=moved - timedelta(minutes=5)) == 0
+    assert reminders.fire_due_reminders(repo, now=moved - timedelta(minutes=5)) == 0
 
 
 def test_a_due_reminder_is_claimed_once_with_its_event_in_the_same_write(repo):
@@ -145,8 +145,8 @@ def test_a_due_reminder_is_claimed_once_with_its_event_in_the_same_write(repo):
 
     # The service was down: at 59 minutes before, the 24 h and 1 h reminders are both due.
     at = start - timedelta(minutes=59)
-    assert handlers.fire_due_reminders(repo, now=at) == 1
-    assert handlers.fire_due_reminders(repo, now=at) == 0  # a second replica, or the next tick
+    assert reminders.fire_due_reminders(repo, now=at) == 1
+    assert reminders.fire_due_reminders(repo, now=at) == 0  # a second replica, or the next tick
     fired = Reminder.objects.across_tenants().filter(state="fired")
     assert [r.offset_minutes for r in fired] == [60]
     (pending_event,) = fired[0].outbox
@@ -164,7 +164,7 @@ def test_a_reminder_left_from_before_a_reschedule_is_not_sent(repo):
     # A reminder of the old version written by a request that raced the reschedule.
     Reminder(id="leftover", tenant_id=TENANT, session_id=session.id, sequence=0, offset_minutes=120,
              due_at=now).save(force_insert=True)
-    assert handlers.fire_due_reminders(repo, now=now + timedelta(seconds=1)) == 0
+    assert reminders.fire_due_reminders(repo, now=now + timedelta(seconds=1)) == 0
     assert Reminder.objects.across_tenants().get(id="leftover").state == "skipped"
 
 
@@ -173,10 +173,10 @@ def test_reminders_lost_with_a_crashed_request_are_written_by_the_sweep(repo):
     session = schedule(repo, now + timedelta(days=2), now)
     Reminder.objects.across_tenants().delete()
     Session.objects.across_tenants().filter(id=session.id).update(set__reminders_pending=True)
-    assert handlers.repair_reminders(repo, now) == 0  # too fresh: its request may still be running
-    assert handlers.repair_reminders(repo, now + handlers.REMINDER_REPAIR_AFTER + timedelta(seconds=1)) == 1
+    assert reminders.repair_reminders(repo, now) == 0  # too fresh: its request may still be running
+    assert reminders.repair_reminders(repo, now + reminders.REMINDER_REPAIR_AFTER + timedelta(seconds=1)) == 1
     assert [(o, s) for o, s, _ in pending(repo, session)] == [(15, 0), (60, 0), (1440, 0)]
-    assert handlers.repair_reminders(repo, now + timedelta(hours=1)) == 0
+    assert reminders.repair_reminders(repo, now + timedelta(hours=1)) == 0
 
 
 def test_two_replicas_that_see_the_same_due_reminder_send_it_once(repo):
@@ -190,10 +190,10 @@ def test_two_replicas_that_see_the_same_due_reminder_send_it_once(repo):
         def due_reminders(self, now, limit):
             due = super().due_reminders(now, limit)
             if not fired_by_other:  # replica B runs its whole tick between A's read and A's claim
-                fired_by_other.append(handlers.fire_due_reminders(VideoRepository(), now=now))
+                fired_by_other.append(reminders.fire_due_reminders(VideoRepository(), now=now))
             return due
 
-    assert handlers.fire_due_reminders(ReplicaA(), now=at) + fired_by_other[0] == 1
+    assert reminders.fire_due_reminders(ReplicaA(), now=at) + fired_by_other[0] == 1
     events = [e for r in Reminder.objects.across_tenants() for e in r.outbox]
     assert [e.type for e in events] == ["SessionReminderDue"]
 
@@ -219,10 +219,10 @@ def test_ending_a_match_leaves_a_session_already_under_way(repo):
     class Ended:
         match_id, mentor_id, mentee_id, ended_by, reason = "match-1", "mentor", "mentee", "coordinator", None
 
-    assert handlers.match_ended(repo, TENANT, Ended(), now=later) == 1
+    assert projection.match_ended(repo, TENANT, Ended(), now=later) == 1
     assert repo.session(TENANT, upcoming.id).status == "cancelled"
     assert repo.session(TENANT, running.id).status == "scheduled"
-    assert handlers.match_ended(repo, TENANT, Ended(), now=later) == 0  # a redelivery changes nothing
+    assert projection.match_ended(repo, TENANT, Ended(), now=later) == 0  # a redelivery changes nothing
 
 
 def test_a_move_that_died_half_way_still_guards_the_sessions_real_slot(repo):
@@ -230,7 +230,7 @@ def test_a_move_that_died_half_way_still_guards_the_sessions_real_slot(repo):
     start = now + timedelta(days=1)
     session = schedule(repo, start, now, minutes=60)
     # The request took the new slot for both people, then died before saving the session.
-    handlers.reserve(repo, TENANT, ["mentor", "mentee"], slot(session.id, start + timedelta(hours=3), held_at=now),
+    slots.reserve(repo, TENANT, ["mentor", "mentee"], slot(session.id, start + timedelta(hours=3), held_at=now),
                      slot(session.id, start, held_at=now), now)
 
     later = now + domain.STALE_HOLD_AFTER + timedelta(seconds=1)
@@ -240,6 +240,6 @@ def test_a_move_that_died_half_way_still_guards_the_sessions_real_slot(repo):
         return handlers.schedule_session(repo, JitsiMeet(), COORDINATOR, "match-2",
                                          schemas.ScheduleSession(starts_at=at, duration_minutes=30), now=later)
 
-    with pytest.raises(handlers.Conflict):  # the session still happens at its old time
+    with pytest.raises(Conflict):  # the session still happens at its old time
         book(start + timedelta(minutes=15))
     assert book(start + timedelta(hours=3)).status == "scheduled"  # the half-taken new slot was stale

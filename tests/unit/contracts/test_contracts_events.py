@@ -25,7 +25,7 @@ pytestmark = pytest.mark.unit
 
 EVENT_NAMES = sorted(REGISTRY)
 
-# The "publishes" column of ARCHITECTURE.md §1.
+# The "publishes" column of the README's service table.
 PUBLISHED_BY = {
     "profiles": {
         "OrganisationCreated",

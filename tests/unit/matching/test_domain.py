@@ -14,7 +14,7 @@ import pytest
 from services.matching import domain
 from services.matching.domain import Candidate, InvalidSettings, ProgrammeField, RuleViolation
 from services.matching.scoring import Person, Rules
-from services.matching.worker import Problem
+from services.matching.solver_process import Problem
 
 pytestmark = pytest.mark.unit
 
@@ -86,7 +86,7 @@ def test_the_worker_process_solves_and_reports_progress_then_the_result():
         rules=Rules(),
     )
     root = Path(__file__).resolve().parents[3]
-    done = subprocess.run([sys.executable, "-m", "services.matching.worker"], input=pickle.dumps(problem),
+    done = subprocess.run([sys.executable, "-m", "services.matching.solver_process"], input=pickle.dumps(problem),
                           capture_output=True, cwd=root, timeout=120, check=True)
     lines = [json.loads(line) for line in done.stdout.decode().splitlines()]
     result = lines[-1]["result"]
@@ -103,7 +103,7 @@ def test_the_worker_splits_the_passes_over_processes_and_finds_the_same_optimum(
     mentees, mentors = synthetic_cohort(1500, 400, n_tags=60, seed=12)
     problem = Problem(mentees=mentees, mentors=mentors, rules=Rules(), options={"workers": 2, "block_rows": 256})
     root = Path(__file__).resolve().parents[3]
-    done = subprocess.run([sys.executable, "-m", "services.matching.worker"], input=pickle.dumps(problem),
+    done = subprocess.run([sys.executable, "-m", "services.matching.solver_process"], input=pickle.dumps(problem),
                           capture_output=True, cwd=root, timeout=300, check=True)
     result = json.loads(done.stdout.decode().splitlines()[-1])["result"]
     alone = plan(mentees, mentors, Rules(), workers=1, block_rows=256)
@@ -111,3 +111,19 @@ def test_the_worker_splits_the_passes_over_processes_and_finds_the_same_optimum(
     assert result["total_score"] == pytest.approx(alone.total_score, rel=1e-8)
     # Ties between equally good assignments may be broken differently; the size must agree.
     assert len(result["pairs"]) == len(alone.pairs)
+
+
+def test_declining_and_ending_close_the_match_and_name_who_and_why():
+    from datetime import UTC, datetime
+
+    from services.matching import domain
+
+    at = datetime(2026, 1, 2, tzinfo=UTC)
+    declined = domain.declining("mentor-1", "no time", at)
+    assert declined.from_status == domain.PROPOSED
+    assert declined.changes == {"status": domain.DECLINED, "open": False, "declined_at": at,
+                                "declined_by": "mentor-1", "decline_reason": "no time"}
+    ended = domain.ending("coordinator", None, at)
+    assert ended.from_status == domain.ACTIVE
+    assert ended.changes == {"status": domain.ENDED, "open": False, "ended_at": at, "ended_by": "coordinator",
+                             "end_reason": None}

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from services.messaging.domain import (
+from services.messaging.domain import ModerationSettings, visible_to
+from services.messaging.moderation import (
     SAFEGUARDING_PHRASES,
-    ModerationSettings,
     clean_blocked_words,
     moderate,
     policy_for,
     scan,
-    visible_to,
 )
 
 pytestmark = pytest.mark.unit

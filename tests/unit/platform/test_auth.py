@@ -3,8 +3,9 @@ import time
 import jwt
 import pytest
 
-from ementor.platform.http.auth import Principal, bearer_token, issue_token, verify_token
-from ementor.platform.http.errors import Forbidden, Unauthorized
+from ementor.platform.errors import Forbidden, Unauthenticated
+from ementor.platform.http.auth import bearer_token, issue_token, verify_token
+from ementor.platform.principal import Principal
 
 pytestmark = pytest.mark.unit
 SECRET = "k" * 40
@@ -16,11 +17,11 @@ def test_a_person_token_round_trips_to_the_same_principal():
 
 
 def test_tokens_signed_with_another_secret_or_expired_are_refused():
-    with pytest.raises(Unauthorized):
+    with pytest.raises(Unauthenticated):
         verify_token(SECRET, issue_token("other" * 10, tenant_id="org", role="coordinator"))
     expired = jwt.encode({"iss": "ementor", "tid": "org", "role": "coordinator", "iat": int(time.time()) - 100,
                           "exp": int(time.time()) - 10}, SECRET, algorithm="HS256")
-    with pytest.raises(Unauthorized, match="expired"):
+    with pytest.raises(Unauthenticated, match="expired"):
         verify_token(SECRET, expired)
 
 
@@ -28,7 +29,7 @@ def test_a_forged_role_or_a_person_role_without_a_person_is_refused():
     for claims in ({"role": "operator"}, {"role": "mentor"}):
         token = jwt.encode({"iss": "ementor", "tid": "org", "iat": int(time.time()), "exp": int(time.time()) + 60,
                             **claims}, SECRET, algorithm="HS256")
-        with pytest.raises(Unauthorized):
+        with pytest.raises(Unauthenticated):
             verify_token(SECRET, token)
 
 
@@ -36,7 +37,7 @@ def test_bearer_header_forms():
     assert bearer_token("Bearer abc") == "abc"
     assert bearer_token("bearer  abc ") == "abc"
     for bad in (None, "", "Basic abc", "Bearer"):
-        with pytest.raises(Unauthorized):
+        with pytest.raises(Unauthenticated):
             bearer_token(bad)
 
 

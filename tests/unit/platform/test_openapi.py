@@ -24,3 +24,48 @@ def test_the_document_is_valid_and_every_operation_documents_its_errors():
             assert operation["summary"], f"{method} {path} has no summary"
             if operation.get("security"):
                 assert {"401", "403"} <= set(operation["responses"]), f"{method} {path} omits auth errors"
+
+
+def test_each_operation_documents_the_statuses_its_use_cases_raise():
+    responses = {
+        (method, path): set(operation["responses"])
+        for path, item in json.loads(openapi.OPENAPI_PATH.read_text())["paths"].items()
+        for method, operation in item.items()
+    }
+    # Proposing a match: an unknown person (404), a pair that may not be matched (409).
+    assert {"404", "409"} <= responses[("post", "/v1/matches")]
+    # Accepting a match that is no longer proposed is a conflict.
+    assert "409" in responses[("post", "/v1/matches/{match_id}/accept")]
+    # A message in a match that is not active (409), or too many too fast (429).
+    assert {"404", "409", "429"} <= responses[("post", "/v1/matches/{match_id}/messages")]
+    # The AMQP access needs the broker's management API.
+    assert "503" in responses[("post", "/v1/amqp-credentials")]
+
+
+# A use case in miniature: errors reached through a module attribute, a helper, a method by name.
+class _Store:
+    def lock(self, key):
+        from ementor.platform.errors import Conflict
+
+        raise Conflict("taken", code="locked")
+
+
+def _helper(value):
+    from ementor.platform.errors import NotFound
+
+    if value is None:
+        raise NotFound("nothing")
+
+
+def _use_case(store, auth, value):
+    auth.require_coordinator()
+    _helper(value)
+    store.lock(value)
+
+
+def test_raised_errors_are_found_through_helpers_and_methods(monkeypatch):
+    from ementor.platform.errors import Conflict, Forbidden, NotFound
+    from ementor.platform.http import raises
+
+    monkeypatch.setattr(raises, "_index", lambda package: {"lock": (_Store.lock,)})
+    assert raises.domain_errors(_use_case) == {Conflict, Forbidden, NotFound}

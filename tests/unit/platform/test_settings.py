@@ -88,3 +88,38 @@ def test_a_database_in_mongodb_uri_never_overrides_the_service_database(uri, exp
     from ementor.platform.mongo import without_database
 
     assert without_database(uri) == expected
+
+
+def test_each_service_reads_only_its_own_section():
+    from ementor.platform.settings import (
+        CommonSettings,
+        IntegrationsSettings,
+        NotificationsSettings,
+        VideoSettings,
+        section,
+    )
+
+    settings = load_settings({"EMENTOR_ENV": "development", "SMTP_HOST": "mail.example.org",
+                              "EMENTOR_JITSI_BASE_URL": "https://video.example.org"})
+    mail = section(settings, NotificationsSettings)
+    video = section(settings, VideoSettings)
+    assert mail.SMTP_HOST == "mail.example.org" and not hasattr(mail, "EMENTOR_JITSI_BASE_URL")
+    assert video.EMENTOR_JITSI_BASE_URL == "https://video.example.org" and not hasattr(video, "SMTP_HOST")
+    assert not hasattr(section(settings, IntegrationsSettings), "TWILIO_AUTH_TOKEN")
+    common = section(settings, CommonSettings)
+    assert common.AMQP_URI == settings.AMQP_URI and not hasattr(common, "EMENTOR_ALLOW_PRIVATE_WEBHOOKS")
+
+
+def test_every_section_s_variable_is_known_to_the_boot_check():
+    from ementor.platform.settings import (
+        IntegrationsSettings,
+        NotificationsSettings,
+        ProfilesSettings,
+        Settings,
+        VideoSettings,
+    )
+
+    for model in (NotificationsSettings, VideoSettings, IntegrationsSettings, ProfilesSettings):
+        assert set(model.model_fields) <= set(Settings.model_fields)
+    load_settings({"EMENTOR_ENV": "development", "EMENTOR_JITSI_APP_ID": "a", "EMENTOR_JITSI_APP_SECRET": "b",
+                   "TWILIO_FROM_NUMBER": "+15005550006"})

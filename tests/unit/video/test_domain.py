@@ -198,3 +198,27 @@ def test_an_unknown_zone_is_refused_but_a_profile_without_one_reads_utc():
     assert domain.zone_or_utc("Mars/Olympus_Mons")[0] == "UTC"
     assert domain.zone_or_utc(None)[0] == "UTC"
     assert domain.zone_or_utc("Europe/Rome")[0] == "Europe/Rome"
+
+
+def test_a_cancellation_bumps_the_sequence_and_kills_the_link_and_reminders():
+    from datetime import UTC, datetime
+
+    from services.video import domain
+
+    now = datetime(2026, 3, 1, 9, tzinfo=UTC)
+    changes = domain.cancelling(2, "mentor-1", "ill", now)
+    assert changes["status"] == "cancelled" and changes["sequence"] == 3
+    assert changes["room"] is None and changes["reminders_pending"] is False
+    assert (changes["cancelled_at"], changes["cancelled_by"], changes["cancel_reason"]) == (now, "mentor-1", "ill")
+
+
+def test_a_move_bumps_the_sequence_and_plans_reminders_again():
+    from datetime import UTC, datetime, timedelta
+
+    from services.video import domain
+
+    now = datetime(2026, 3, 1, 9, tzinfo=UTC)
+    starts = now + timedelta(days=1)
+    changes = domain.moving(0, starts, starts + timedelta(minutes=30), 30, now)
+    assert changes == {"starts_at": starts, "ends_at": starts + timedelta(minutes=30), "duration_minutes": 30,
+                       "sequence": 1, "updated_at": now, "reminders_pending": True}

@@ -1,4 +1,4 @@
-"""An in-memory view of each organisation's candidates, kept in step with MongoDB, for fast recommendations.
+"""The candidate cache: an in-memory view of each organisation's candidates, kept in step with MongoDB, for fast recommendations.
 
 A recommendation must score a mentee against every mentor of the programme in a few
 milliseconds, so each replica keeps the mentors as arrays (a `MentorIndex`) rather than reading
@@ -133,7 +133,7 @@ class TenantView:
         return built
 
 
-class Views:
+class CandidateCache:
     """The views of the organisations this replica has served lately (least recently used dropped)."""
 
     def __init__(self, repo: MatchingRepository, max_tenants: int = MAX_TENANTS):

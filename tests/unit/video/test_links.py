@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import jwt
 import pytest
 
-from services.video.providers import JitsiMeet, Participant, RoomOptions, random_room
+from services.video.links import JitsiMeet, Participant, RoomOptions, random_room
 
 pytestmark = pytest.mark.unit
 

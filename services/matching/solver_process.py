@@ -1,4 +1,4 @@
-"""The cohort solver as its own process: `python -m services.matching.worker`.
+"""The cohort solver as its own process: `python -m services.matching.solver_process`.
 
 A matching run is seconds of numpy and OR-Tools work; in the service it would stall the eventlet
 hub (every request and event of the replica would wait). The service starts this module as a

@@ -1,0 +1,128 @@
+"""Planning: who hears about an event (or an idle match), on which channel, stored as deliveries.
+
+One delivery per (cause, recipient, channel): a unique index makes a second delivery of the same
+event plan nothing new. The delivery loop (delivery.py) sends them.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+
+from ementor_contracts import COORDINATOR, CloudEvent, Event
+
+from ementor.platform.settings import NotificationsSettings
+
+from . import domain, templates
+from .documents import Delivery, OrganisationSettings, utcnow
+from .repository import NotificationsRepository
+from .sms import SmsGateway
+
+log = logging.getLogger(__name__)
+
+
+def sms_policy(settings: NotificationsSettings, organisation: OrganisationSettings, gateway: SmsGateway | None) -> domain.SmsPolicy:
+    has_sender = bool(organisation.sms_from or organisation.messaging_service_sid or settings.TWILIO_FROM_NUMBER)
+    return domain.SmsPolicy(configured=gateway is not None and has_sender,
+                            allow_minors=bool(organisation.allow_sms_to_minors))
+
+
+def notify(repo: NotificationsRepository, profiles, settings: NotificationsSettings, gateway: SmsGateway | None,
+           event: Event, envelope: CloudEvent) -> list[Delivery]:
+    """Plan the notifications an event causes; return the new deliveries stored."""
+    match_people = None
+    if event.type_name() == "GoalCompleted":
+        match = repo.match(envelope.tenantid, event.match_id)
+        if match is not None and match.mentor_id and match.mentee_id:
+            match_people = (match.mentor_id, match.mentee_id)
+    notices = domain.notices_for(event, match_people)
+    return plan(repo, profiles, settings, gateway, envelope.tenantid, envelope.id, envelope.type, notices)
+
+
+def plan(repo: NotificationsRepository, profiles, settings: NotificationsSettings, gateway: SmsGateway | None, tenant_id: str,
+         cause_id: str, cause_type: str, notices: list[domain.Notice]) -> list[Delivery]:
+    """Store one delivery per recipient and channel; return those that did not exist yet."""
+    if not notices:
+        return []
+    people = sorted({n.recipient for n in notices if not n.to_coordinator})
+    contacts = profiles.get_contacts(tenant_id, people) if people else {}
+    organisation = repo.settings(tenant_id)
+    policy = sms_policy(settings, organisation, gateway)
+    now = utcnow()
+    created = []
+    for notice in notices:
+        if notice.to_coordinator:
+            if not organisation.coordinator_email:
+                log.warning("dropping %s of %s %s: organisation %s has no coordinator_email in its notification "
+                            "settings", notice.kind, cause_type, cause_id, tenant_id)
+                continue
+            channels = [domain.EMAIL]
+        else:
+            contact = contacts.get(notice.recipient)
+            if contact is None:
+                log.warning("dropping %s of %s %s for person %s: unknown or erased", notice.kind, cause_type,
+                            cause_id, notice.recipient)
+                continue
+            channels = domain.channels_for(contact, templates.KINDS[notice.kind].sms is not None, policy)
+            if not channels:
+                log.info("no channel for %s of %s %s to person %s (preferences)", notice.kind, cause_type,
+                         cause_id, notice.recipient)
+        for channel in channels:
+            delivery = Delivery(
+                tenant_id=tenant_id, cause_event_id=cause_id, cause_event_type=cause_type,
+                recipient=notice.recipient, channel=channel, kind=notice.kind, about=notice.about,
+                names=dict(notice.names), mentions=notice.mentions, values=dict(notice.values),
+                status="pending", next_attempt_at=now,
+            )
+            if repo.add_delivery(delivery):
+                created.append(delivery)
+            else:
+                log.info("%s of %s %s to %s by %s exists already: not planned twice", notice.kind, cause_type,
+                         cause_id, notice.recipient, channel)
+    return created
+
+
+def nudge_quiet_matches(repo: NotificationsRepository, profiles, settings: NotificationsSettings, gateway: SmsGateway | None,
+                        now: datetime | None = None) -> list[Delivery]:
+    """One run of the nudge job: nudge quiet matches, tell coordinators of those still quiet after."""
+    now = now or utcnow()
+    organisations: dict[str, OrganisationSettings] = {}
+    planned: list[Delivery] = []
+    for match in repo.quiet_matches(idle_before=now - timedelta(days=1)):
+        organisation = organisations.get(match.tenant_id) or organisations.setdefault(
+            match.tenant_id, repo.settings(match.tenant_id))
+        state = domain.IdleMatch(idle_since=_aware(match.idle_since), nudged_for=_aware(match.nudged_for),
+                                 nudged_at=_aware(match.nudged_at), escalated_for=_aware(match.escalated_for))
+        step = domain.nudge_step(state, now, organisation.nudge_after_days, organisation.escalate_after_days)
+        idle_days = (now - state.idle_since).days
+        if step == "nudge":
+            notices = domain.pair_notices("nudge", match.mentor_id, match.mentee_id,
+                                          {"match_id": match.match_id, "idle_days": idle_days})
+            planned += plan(repo, profiles, settings, gateway, match.tenant_id,
+                            domain.nudge_cause_id(match.match_id, state.idle_since), domain.NUDGE_CAUSE, notices)
+            repo.mark_nudged(match, now)
+        elif step == "escalate":
+            notice = domain.Notice(
+                COORDINATOR, "nudge_escalation", names={"mentor_name": match.mentor_id, "mentee_name": match.mentee_id},
+                values={"match_id": match.match_id, "idle_days": idle_days,
+                        "nudged_days_ago": (now - state.nudged_at).days})
+            planned += plan(repo, profiles, settings, gateway, match.tenant_id,
+                            domain.nudge_cause_id(match.match_id, state.idle_since, escalation=True),
+                            domain.ESCALATION_CAUSE, [notice])
+            repo.mark_escalated(match)
+        elif state.escalated_for == state.idle_since:
+            repo.mark_settled(match)  # a late, older message reopened a spell already dealt with
+    return planned
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def erase_person(repo: NotificationsRepository, tenant_id: str, person_id: str) -> None:
+    removed, scrubbed = repo.erase_person(tenant_id, person_id)
+    forgotten = repo.forget_person_matches(tenant_id, person_id)
+    log.info("erased person %s: %d notifications removed, %d others scrubbed of their name, %d matches forgotten",
+             person_id, removed, scrubbed, forgotten)

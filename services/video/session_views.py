@@ -1,0 +1,83 @@
+"""What a viewer sees of a session: its times in their zone, their own join link, the invite."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from ementor.platform.errors import Forbidden
+from ementor.platform.principal import Principal
+
+from . import domain, ics, schemas
+from .documents import Session, utcnow
+from .links import Participant, RoomOptions, VideoLinkProvider
+
+
+@dataclass(frozen=True)
+class PersonInfo:
+    name: str
+    timezone: str | None
+
+
+# Looks up display names and time zones of people (profiles over RPC in the service).
+People = Callable[[str, list[str]], dict[str, PersonInfo]]
+
+
+def viewer_zone(auth: Principal, people: dict[str, PersonInfo], override: str | None):
+    if override:
+        return override, domain.zone(override)
+    person = people.get(auth.person_id) if auth.person_id else None
+    return domain.zone_or_utc(person.timezone if person else None)
+
+
+def participant(session: Session, person_id: str, people: dict[str, PersonInfo]) -> Participant:
+    role = "mentor" if person_id == session.mentor_id else "mentee"
+    person = people.get(person_id)
+    return Participant(person_id=person_id, name=person.name if person else role.title(), moderator=role == "mentor")
+
+
+def join_url(session: Session, auth: Principal, people: dict[str, PersonInfo], links: VideoLinkProvider,
+             options: RoomOptions) -> str | None:
+    if session.status != "scheduled" or not session.room or not auth.is_person:
+        return None
+    return links.join_url(session.room, participant(session, auth.person_id, people), domain.aware(session.starts_at),
+                          domain.aware(session.ends_at), options)
+
+
+def session_view(session: Session, auth: Principal, people: dict[str, PersonInfo], links: VideoLinkProvider,
+                 options: RoomOptions, zone_name: str, tz) -> schemas.Session:
+    return schemas.Session(
+        id=session.id, match_id=session.match_id, mentor_id=session.mentor_id, mentee_id=session.mentee_id,
+        starts_at=domain.in_zone(session.starts_at, tz), ends_at=domain.in_zone(session.ends_at, tz),
+        timezone=zone_name, duration_minutes=session.duration_minutes, status=session.status,
+        sequence=session.sequence, provider=session.provider,
+        join_url=join_url(session, auth, people, links, options),
+        moderator=auth.person_id == session.mentor_id,
+        invite_url=f"/v1/sessions/{session.id}/invite.ics",
+        created_at=domain.in_zone(session.created_at, tz), updated_at=domain.in_zone(session.updated_at, tz),
+        cancelled_at=domain.in_zone(session.cancelled_at, tz) if session.cancelled_at else None,
+        cancelled_by=session.cancelled_by, cancel_reason=session.cancel_reason,
+    )
+
+
+def invite(session: Session, auth: Principal, people: dict[str, PersonInfo], links: VideoLinkProvider,
+           options: RoomOptions, now: datetime | None = None) -> bytes:
+    attendees = tuple(
+        ics.Attendee(person_id=pid, name=participant(session, pid, people).name, role=role)
+        for pid, role in ((session.mentor_id, "mentor"), (session.mentee_id, "mentee"))
+    )
+    return ics.build(ics.Invite(
+        session_id=session.id, sequence=session.sequence, cancelled=session.status == "cancelled",
+        starts_at=domain.aware(session.starts_at), ends_at=domain.aware(session.ends_at), attendees=attendees,
+        stamp=now or utcnow(), created_at=domain.aware(session.created_at), updated_at=domain.aware(session.updated_at),
+        join_url=join_url(session, auth, people, links, options), cancel_reason=session.cancel_reason,
+    ))
+
+
+def check_person_filter(auth: Principal, person_id: str | None) -> str | None:
+    if auth.is_person:
+        if person_id and person_id != auth.person_id:
+            raise Forbidden("a person may only list their own sessions", code="not_your_sessions")
+        return auth.person_id
+    return person_id
