@@ -168,7 +168,7 @@ def part_http(args) -> None:
 
     report = _report(args)
     address = f"127.0.0.1:{free_port()}"
-    settings = Settings(_env_file=None, EMENTOR_ENV="test", EMENTOR_HTTP_ADDRESS=address,
+    settings = Settings(_env_file=None, EMENTOR_ENV="development", EMENTOR_HTTP_ADDRESS=address,
                         AMQP_URI=os.environ.get("AMQP_URI", "amqp://guest:guest@localhost:5672/"), MONGODB_URI=None)
     n_mentors = 1_200 if args.quick else FULL["mentors"]
     mentees, mentors = cohort(200, n_mentors, FULL["tags"], seed=7)

@@ -15,6 +15,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import mongoengine
 from mongoengine.connection import get_db
 
+from . import devstore
 from .extension import ServiceDependency
 
 log = logging.getLogger(__name__)
@@ -92,7 +93,12 @@ class Repository(ServiceDependency, Generic[R]):
 
     def setup(self):
         self.open_database(*self.documents)
+        if self.settings.uses_embedded_mongo and self.settings.EMENTOR_DATA_DIR:
+            devstore.keep(self.container.service_name, self.settings.EMENTOR_DATA_DIR)
         self.repository = self.factory()
+
+    def stop(self):
+        devstore.flush(self.container.service_name)
 
     def get_dependency(self, worker_ctx) -> R:
         return self.repository

@@ -45,6 +45,7 @@ class Organisation(OutboxDocument):
     name = StringField(required=True)
     api_keys = EmbeddedDocumentListField(ApiKey)
     created_at = DateTimeField(default=utcnow)
+    disabled_at = DateTimeField()  # set by the operator: its keys and tokens stop working
 
     meta = {
         "db_alias": ALIAS,

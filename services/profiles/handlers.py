@@ -69,6 +69,8 @@ def organisation_for_api_key(repo: ProfilesRepository, plaintext: str) -> Organi
     key = next((k for k in organisation.api_keys if k.key_id == key_id), None) if organisation else None
     if key is None or not domain.secret_matches(secret, key.secret_hash):
         raise Unauthenticated("the API key is not valid")
+    if organisation.disabled_at is not None:
+        raise Unauthenticated("the organisation is disabled; its API keys no longer work", code="organisation_disabled")
     if key.expires_at is not None and key.expires_at.replace(tzinfo=utcnow().tzinfo) <= utcnow():
         raise Unauthenticated("the API key has been rotated out; use the organisation's current key")
     return organisation

@@ -29,6 +29,13 @@ class Organisation(BaseModel):
     slug: str
     name: str
     created_at: datetime
+    status: Literal["active", "disabled"] = "active"
+    disabled_at: datetime | None = None
+
+
+class OrganisationList(BaseModel):
+    items: list[Organisation]
+    next_cursor: str | None
 
 
 class OrganisationWithKey(Organisation):

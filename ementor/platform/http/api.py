@@ -25,7 +25,6 @@ from werkzeug.wrappers import Response
 
 from ..errors import BadInput, DomainError, Forbidden, Invalid, NotFound, TooLarge, Unauthenticated
 from ..extension import ServiceExtension
-from ..logs import new_traceparent, valid_traceparent
 from ..metrics import HTTP_LATENCY, HTTP_REQUESTS
 from ..principal import Principal
 from .auth import bearer_token, is_operator_token, verify_token
@@ -82,6 +81,7 @@ class ApiRoute(ServiceExtension, HttpRequestHandler):
     def handle_request(self, request):
         request.shallow = False
         started = time.perf_counter()
+        request.environ.update({"ementor.route": self.url, "ementor.service": self.container.service_name})
         try:
             kwargs = dict(request.path_values)
             try:
@@ -93,8 +93,9 @@ class ApiRoute(ServiceExtension, HttpRequestHandler):
             self.container.spawn_worker(
                 self, (), kwargs,
                 context_data={
-                    "request_id": request.headers.get("X-Request-Id") or uuid.uuid4().hex,
-                    "traceparent": valid_traceparent(request.headers.get("traceparent")) or new_traceparent(),
+                    "request_id": request.environ["ementor.request_id"],
+                    "traceparent": request.environ["ementor.traceparent"],
+                    "tenant_id": request.environ.get("ementor.tenant_id"),
                 },
                 handle_result=partial(self.handle_result, done),
             )
@@ -116,10 +117,14 @@ class ApiRoute(ServiceExtension, HttpRequestHandler):
             inputs["auth"] = Principal(role="operator")
         elif self.auth == "token":
             principal = verify_token(settings.EMENTOR_JWT_SECRET, bearer_token(request.headers.get("Authorization")))
+            if principal.tenant_id in self.server.disabled_organisations:
+                raise Unauthenticated("the organisation is disabled; its tokens no longer work",
+                                      code="organisation_disabled")
             if principal.role not in self.roles:
                 raise Forbidden(f"a {principal.role} token may not do this; it needs a {' or '.join(self.roles)} token",
                                 code="role_not_allowed")
             inputs["auth"] = principal
+            request.environ["ementor.tenant_id"] = principal.tenant_id  # for the access log
         if self.pass_request:
             inputs["request"] = request
         if self.body_model is not None:
