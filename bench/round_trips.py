@@ -29,7 +29,7 @@ def main(argv: list[str]) -> int:
         vhost, uri = vhosts.create()
         smtp, receiver = SmtpServer().start(), Receiver()
         try:
-            settings = Settings(_env_file=None, EMENTOR_ENV="test", EMENTOR_ADMIN_TOKEN=DEV_ADMIN_TOKEN,
+            settings = Settings(_env_file=None, EMENTOR_ENV="development", EMENTOR_ADMIN_TOKEN=DEV_ADMIN_TOKEN,
                                 EMENTOR_JWT_SECRET=DEV_JWT_SECRET, EMENTOR_HTTP_ADDRESS=f"127.0.0.1:{free_port()}",
                                 AMQP_URI=uri, MONGODB_URI=None, SMTP_HOST="127.0.0.1", SMTP_PORT=smtp.port,
                                 EMENTOR_ALLOW_PRIVATE_WEBHOOKS=True)

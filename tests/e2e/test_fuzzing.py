@@ -31,11 +31,12 @@ from schemathesis.core.failures import Failure, FailureGroup
 from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
 
 from ementor import registry
-from ementor.platform.settings import DEV_ADMIN_TOKEN, DEV_JWT_SECRET, Settings
+from ementor.platform.settings import Settings
 from ementor.runner import Services
 from tests.support.events import eventually
 from tests.support.http import ApiClient
 from tests.support.infra import free_port
+from tests.support.secrets import TEST_ADMIN_TOKEN, TEST_JWT_SECRET
 
 pytestmark = pytest.mark.e2e
 
@@ -63,8 +64,8 @@ class Findings:
 @pytest.fixture(scope="module")
 def platform(rabbitmq, mongodb_uri):
     vhost, amqp_uri = rabbitmq.create()
-    config = Settings(_env_file=None, EMENTOR_ENV="test", EMENTOR_ADMIN_TOKEN=DEV_ADMIN_TOKEN,
-                      EMENTOR_JWT_SECRET=DEV_JWT_SECRET, EMENTOR_HTTP_ADDRESS=f"127.0.0.1:{free_port()}",
+    config = Settings(_env_file=None, EMENTOR_ENV="test", EMENTOR_ADMIN_TOKEN=TEST_ADMIN_TOKEN,
+                      EMENTOR_JWT_SECRET=TEST_JWT_SECRET, EMENTOR_HTTP_ADDRESS=f"127.0.0.1:{free_port()}",
                       AMQP_URI=amqp_uri, MONGODB_URI=mongodb_uri, EMENTOR_DELIVERY_LIMIT=3)
     services = Services([registry.service_class(name) for name in registry.SERVICES], config).start()
     yield config
