@@ -16,6 +16,11 @@ bench:            ## every benchmark; BENCH_ARGS=--json for JSON lines, --quick 
 lint:
 	.venv/bin/ruff check .
 
-docs:             ## regenerate the event catalogue and the OpenAPI document
+docs:             ## regenerate the event catalogue, the OpenAPI document and the index table
 	.venv/bin/python -m ementor_contracts.catalogue write docs
 	.venv/bin/ementor openapi write
+	.venv/bin/python -m ementor.devtools.indexes write docs
+
+check-docs:       ## fail when a generated document is stale
+	.venv/bin/python -m ementor_contracts.catalogue check docs
+	.venv/bin/python -m ementor.devtools.indexes check docs

@@ -10,11 +10,11 @@ HERE = Path(__file__).parent
 
 
 def benchmarks() -> list[str]:
-    """Modules of this folder that define `main(argv)`; helpers (data generators, report, the
+    """Modules of this folder that define `main(argv)`; helpers (data generators, report, compare, the
     processes a benchmark starts and feeds on stdin, whose `main()` takes no arguments) do not."""
     return sorted(
         path.stem for path in HERE.glob("*.py")
-        if not path.stem.startswith("_") and path.stem != "report" and "\ndef main(argv" in path.read_text()
+        if not path.stem.startswith("_") and path.stem not in ("report", "compare") and "\ndef main(argv" in path.read_text()
     )
 
 

@@ -19,6 +19,7 @@ import eventlet
 eventlet.monkey_patch()
 
 import http.server
+import os
 import statistics
 import threading
 import time
@@ -294,7 +295,7 @@ def signing_cost(report: Report, quick: bool) -> None:
 def main(argv=None) -> int:
     args = arguments(__doc__.splitlines()[0], argv)
     report = Report("integrations", as_json=args.json)
-    base = load_settings()
+    base = load_settings({"EMENTOR_ENV": "development", **os.environ})  # a bench is a development run
     report.note("webhook delivery through the integrations service; receivers share this process")
     if base.uses_embedded_mongo:
         report.note(

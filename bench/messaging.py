@@ -208,9 +208,10 @@ class Bench:
             self.report.figure(f"{phase}_http_201_per_second", round(result["http_per_second"]), "req/s",
                                **context)
             self.report.figure(f"{phase}_messages_per_second_end_to_end", round(result["e2e_per_second"]),
-                               "msg/s", **context)
+                               "msg/s", target=">= 1000" if phase == "full" else None, **context)
             for name in ("http_p50_ms", "http_p99_ms", "e2e_p50_ms", "e2e_p99_ms"):
-                self.report.figure(f"{phase}_{name[:-3]}", round(result[name], 1), "ms")
+                target = "< 100" if phase == "half" and name == "e2e_p99_ms" else None
+                self.report.figure(f"{phase}_{name[:-3]}", round(result[name], 1), "ms", target=target)
             self.report.figure(f"{phase}_event_loop_lag_p99", round(lag.percentile(99), 1), "ms",
                                max=round(lag.percentile(100), 1), full_gc_pauses=len(lag.gc_pauses),
                                longest_gc_pause_ms=round(max(lag.gc_pauses, default=0), 1))

@@ -30,6 +30,7 @@ from bench.report import Report, arguments
 from ementor import registry
 from ementor.devtools.catchers import MailCatcher
 from ementor.platform.settings import DEV_ADMIN_TOKEN
+from tests.support.infra import free_port  # a bench may use the test helpers; runtime code never does
 
 ROOT = Path(__file__).resolve().parents[1]
 MANAGEMENT = "http://guest:guest@localhost:15672/api"
@@ -50,7 +51,8 @@ class Platform:
         requests.put(f"{MANAGEMENT}/permissions/{self.vhost}/guest", json={"configure": ".*", "write": ".*", "read": ".*"},
                      timeout=10).raise_for_status()
         self.amqp_uri = f"amqp://guest:guest@localhost:5672/{quote(self.vhost, safe='')}"
-        self.ports = {name: 18100 + i for i, name in enumerate(registry.SERVICES)}
+        # Free ports, not fixed ones: another run on the same machine must not answer our calls.
+        self.ports = {name: free_port() for name in registry.SERVICES}
         self.routes = routes()
         env = {k: v for k, v in os.environ.items() if not k.startswith(("EMENTOR_", "SMTP_", "TWILIO_", "MONGODB_"))}
         env.update(AMQP_URI=self.amqp_uri, SMTP_HOST="127.0.0.1", SMTP_PORT=str(smtp_port), EMENTOR_ENV="development",
@@ -202,7 +204,7 @@ def broker_ceiling(amqp_uri: str, seconds: float = 3.0) -> float:
 
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def main(argv=None) -> int:
@@ -239,10 +241,13 @@ def main(argv=None) -> int:
         last = max((e.received_at for e in emails), default=time.time())
         first_post = min(t for times in posted.values() for t in times)
         report.figure("emails delivered", len(latencies), "emails", expected=expected)
-        report.figure("end-to-end throughput", len(latencies) / (last - first_post), "messages/s")
+        # The targets hold for the full run (100 messages/s offered for a sustained minute).
+        report.figure("end-to-end throughput", len(latencies) / (last - first_post), "messages/s",
+                      target=None if args.quick else ">= 95")
         if latencies:
             report.figure("API call to email accepted p50", statistics.median(latencies), "ms")
-            report.figure("API call to email accepted p99", percentile(latencies, 99), "ms")
+            report.figure("API call to email accepted p99", percentile(latencies, 99), "ms",
+                          target=None if args.quick else "<= 1000")
         report.figure("raw broker ceiling", broker_ceiling(platform.amqp_uri), "confirmed publishes/s")
         for name, megabytes in platform.peak_memory_mb().items():
             report.figure(f"peak memory {name}", megabytes, "MB")

@@ -22,7 +22,8 @@ class Services:
 
     def stop(self) -> None:
         for container in reversed(self.containers):
-            container.stop()
+            if container.started:  # a signal may come before every container has started
+                container.stop()
 
     def wait(self) -> None:
         for container in self.containers:

@@ -11,12 +11,15 @@ import pytest
 from mongoengine.base.common import _document_registry
 from mongoengine.connection import get_db
 
-from ementor.platform.settings import DEV_ADMIN_TOKEN, DEV_JWT_SECRET, Settings
+from ementor.platform.settings import Settings
 from ementor.runner import Services
 from tests.support.events import EventRecorder
 from tests.support.http import ApiClient
 from tests.support.infra import VirtualHosts, free_port, mongodb_server, rabbitmq_server
+from tests.support.secrets import TEST_ADMIN_TOKEN, TEST_JWT_SECRET
 from tests.support.store import MODES, store_mode
+
+pytest_plugins = ["tests.support.index_check"]  # every query served by an index (checked at the end)
 
 
 def pytest_addoption(parser):
@@ -84,8 +87,8 @@ def settings(amqp_uri, mongodb) -> Settings:
     return Settings(
         _env_file=None,
         EMENTOR_ENV="test",
-        EMENTOR_ADMIN_TOKEN=DEV_ADMIN_TOKEN,
-        EMENTOR_JWT_SECRET=DEV_JWT_SECRET,
+        EMENTOR_ADMIN_TOKEN=TEST_ADMIN_TOKEN,
+        EMENTOR_JWT_SECRET=TEST_JWT_SECRET,
         EMENTOR_HTTP_ADDRESS=f"127.0.0.1:{free_port()}",
         AMQP_URI=amqp_uri,
         MONGODB_URI=mongodb,

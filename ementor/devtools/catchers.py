@@ -425,23 +425,25 @@ def _basic_auth(header: str | None) -> tuple[str | None, str | None]:
 _running: dict[str, object] = {}
 
 
-def start_dev_catchers(host: str = "127.0.0.1") -> tuple[str, int, str, Callable[[], None]]:
-    """Start a mail catcher and a Twilio stand-in for `ementor dev`.
+def start_dev_catchers(*, mail: bool = True, sms: bool = True,
+                       host: str = "127.0.0.1") -> tuple[MailCatcher | None, TwilioFake | None, Callable[[], None]]:
+    """Start a mail catcher and/or a Twilio stand-in for `ementor dev`.
 
-    Returns (smtp_host, smtp_port, twilio_base_url, stop). The Twilio stand-in accepts any
-    credentials and, like Twilio, posts signed status callbacks ("sent", then "delivered").
-    `running()` gives the walkthrough what they caught.
+    Returns (mail catcher, Twilio stand-in, stop); one not asked for is None. The Twilio stand-in
+    accepts any credentials and, like Twilio, posts signed status callbacks ("sent", then
+    "delivered"). `running()` gives the walkthrough what they caught.
     """
-    mail = MailCatcher(host=host).start()
-    sms = TwilioFake(host=host, auto_status_callbacks=True).start()
-    _running.update(mail=mail, sms=sms)
+    catcher = MailCatcher(host=host).start() if mail else None
+    fake = TwilioFake(host=host, auto_status_callbacks=True).start() if sms else None
+    _running.update({k: v for k, v in (("mail", catcher), ("sms", fake)) if v is not None})
 
     def stop() -> None:
         _running.clear()
-        sms.stop()
-        mail.stop()
+        for server in (fake, catcher):
+            if server is not None:
+                server.stop()
 
-    return mail.host, mail.port, sms.base_url, stop
+    return catcher, fake, stop
 
 
 def running() -> tuple[MailCatcher | None, TwilioFake | None]:

@@ -106,6 +106,7 @@ class EventSubscriber(ServiceExtension, EventHandler):
     def handle_message_with_args(self, message, envelope: CloudEvent, event: Event):
         context_data = self.unpack_message_headers(message)
         context_data["ce-id"] = envelope.id
+        context_data["tenant_id"] = envelope.tenantid
         if envelope.traceparent:
             context_data["traceparent"] = envelope.traceparent
         started = time.perf_counter()

@@ -1,4 +1,5 @@
-"""Structured logs: one JSON object a line, carrying the event id and trace id in hand."""
+"""Structured logs: one JSON object a line, carrying the service, tenant, request, event and trace
+in hand, and the access log (one line a request)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import json
 import logging
 import secrets
 import sys
+import uuid
 from datetime import UTC, datetime
 
 _event_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("event_id", default=None)
@@ -15,6 +17,12 @@ _trace_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("trace_id
 
 
 _traceparent: contextvars.ContextVar[str | None] = contextvars.ContextVar("traceparent", default=None)
+_service: contextvars.ContextVar[str | None] = contextvars.ContextVar("service", default=None)
+_tenant_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("tenant_id", default=None)
+_request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
+
+access_log = logging.getLogger("ementor.access")
+MAX_REQUEST_ID = 128
 
 
 def new_traceparent() -> str:
@@ -32,6 +40,31 @@ def bind_trace(traceparent: str | None) -> None:
     """Set the trace of the work this green thread does: its logs and the events it records."""
     _traceparent.set(traceparent)
     _trace_id.set(trace_id_from(traceparent))
+
+
+def bind_worker(service: str, context_data: dict) -> None:
+    """Set what this worker's log lines carry: its service, and the tenant, request and trace it serves."""
+    _service.set(service)
+    _tenant_id.set(context_data.get("tenant_id"))
+    _request_id.set(context_data.get("request_id"))
+    _event_id.set(context_data.get("ce-id"))
+    bind_trace(context_data.get("traceparent"))
+
+
+def request_id_from(header: str | None) -> str:
+    """The client's X-Request-Id when it is short printable ASCII (it is logged), else a new one."""
+    if header and len(header) <= MAX_REQUEST_ID and header.isascii() and header.isprintable():
+        return header
+    return uuid.uuid4().hex
+
+
+def log_request(**fields) -> None:
+    """One access-log line: method, route (the path template), status, duration_ms, request_id,
+    trace_id, service and tenant_id when known."""
+    access_log.info(
+        "%s %s %s %.1fms", fields["method"], fields["route"] or fields["path"], fields["status"],
+        fields["duration_ms"], extra={"fields": fields},
+    )
 
 
 def current_traceparent() -> str | None:
@@ -64,10 +97,11 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
-        if (event_id := _event_id.get()) is not None:
-            entry["event_id"] = event_id
-        if (trace_id := _trace_id.get()) is not None:
-            entry["trace_id"] = trace_id
+        for key, var in (("service", _service), ("tenant_id", _tenant_id), ("request_id", _request_id),
+                         ("event_id", _event_id), ("trace_id", _trace_id)):
+            if (value := var.get()) is not None:
+                entry[key] = value
+        entry.update(getattr(record, "fields", {}))
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry)

@@ -21,3 +21,6 @@ LOOP_LAG = Histogram(
     "ementor_loop_lag_seconds", "From a kick to the tick that serves it", ["service", "loop"],
     buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
 )
+AUTH_FAILURES = Counter(
+    "ementor_auth_failures_total", "Refused credentials at POST /v1/auth/token", ["service", "outcome"]
+)

@@ -15,6 +15,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import mongoengine
 from mongoengine.connection import get_db
 
+from . import devstore
 from .extension import ServiceDependency
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,9 @@ def connect(service: str, uri: str | None) -> str:
     if not uri or uri.startswith("mongomock://"):
         import mongomock
 
+        from . import standin
+
+        standin.install()  # point lookups and TTL expiry cost what they cost on MongoDB
         mongoengine.connect(
             db=database_name(service), alias=alias, host=MONGOMOCK_URI, mongo_client_class=mongomock.MongoClient, tz_aware=True
         )
@@ -89,7 +93,12 @@ class Repository(ServiceDependency, Generic[R]):
 
     def setup(self):
         self.open_database(*self.documents)
+        if self.settings.uses_embedded_mongo and self.settings.EMENTOR_DATA_DIR:
+            devstore.keep(self.container.service_name, self.settings.EMENTOR_DATA_DIR)
         self.repository = self.factory()
+
+    def stop(self):
+        devstore.flush(self.container.service_name)
 
     def get_dependency(self, worker_ctx) -> R:
         return self.repository

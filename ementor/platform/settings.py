@@ -1,12 +1,14 @@
 """Configuration from the environment, validated at start-up.
 
 A misspelt variable fails the boot rather than being silently ignored, and the development
-placeholders are refused anywhere but development.
+placeholders are accepted only where EMENTOR_ENV says `development` explicitly. Any setting may
+instead come from a file named by `<NAME>_FILE` (Docker and Kubernetes secrets).
 """
 
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Literal, TypeVar
 from urllib.parse import urlsplit
 
@@ -31,7 +33,8 @@ class CommonSettings(BaseSettings):
 
     model_config = SettingsConfigDict(case_sensitive=True, extra="ignore", frozen=True)
 
-    EMENTOR_ENV: Literal["development", "test", "production"] = "development"
+    # No default: the published development secrets work only where this says "development".
+    EMENTOR_ENV: Literal["development", "test", "staging", "production"] | None = None
     EMENTOR_ADMIN_TOKEN: str = DEV_ADMIN_TOKEN
     EMENTOR_JWT_SECRET: str = DEV_JWT_SECRET
     EMENTOR_TOKEN_TTL_SECONDS: int = Field(default=3600, ge=60, le=86400)
@@ -42,6 +45,10 @@ class CommonSettings(BaseSettings):
     EMENTOR_LOG_FORMAT: Literal["json", "text"] = "text"
     AMQP_URI: str = "amqp://guest:guest@localhost:5672/"
     MONGODB_URI: str | None = None
+    EMENTOR_DATA_DIR: str | None = Field(
+        default=None, description="Without MONGODB_URI: the folder where the in-process development store "
+        "is kept across restarts (`ementor dev` uses .ementor/data); unset keeps it in memory only.",
+    )
 
     @property
     def is_development(self) -> bool:
@@ -53,14 +60,28 @@ class CommonSettings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_placeholders(self) -> CommonSettings:
-        if self.EMENTOR_ENV == "production":
+        if not self.is_development:
+            where = f"EMENTOR_ENV={self.EMENTOR_ENV}" if self.EMENTOR_ENV else "EMENTOR_ENV unset"
             for key in ("EMENTOR_ADMIN_TOKEN", "EMENTOR_JWT_SECRET"):
                 value = getattr(self, key)
                 if value in PLACEHOLDERS or value.startswith("replace-with") or len(value) < 32:
-                    raise ValueError(f"{key} must be set to a secret of at least 32 characters in production")
-            if self.uses_embedded_mongo:
-                raise ValueError("MONGODB_URI must point at a real MongoDB server in production")
+                    raise ValueError(
+                        f"{key} must be a secret of at least 32 characters ({where}); the published "
+                        "development value is accepted only with EMENTOR_ENV=development"
+                    )
+        if self.EMENTOR_ENV == "production" and self.uses_embedded_mongo:
+            raise ValueError("MONGODB_URI must point at a real MongoDB server in production")
         return self
+
+
+class ProfilesSettings(CommonSettings):
+    """The token endpoint's guard against guessed API keys."""
+
+    EMENTOR_AUTH_FAILURES_PER_MINUTE: int = Field(
+        default=20, ge=1, le=10_000,
+        description="Refused API keys a client address, or one key id, may send a minute before "
+        "POST /v1/auth/token answers 429 to it.",
+    )
 
 
 class NotificationsSettings(CommonSettings):
@@ -111,7 +132,7 @@ class IntegrationsSettings(CommonSettings):
         return f"http://{user}:{password}@{host}:15672"
 
 
-class Settings(NotificationsSettings, VideoSettings, IntegrationsSettings):
+class Settings(NotificationsSettings, VideoSettings, IntegrationsSettings, ProfilesSettings):
     """Every section, validated together at boot; a service reads only its own via `section()`."""
 
 
@@ -129,7 +150,9 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     """Read and validate settings; raise ConfigurationError naming every problem."""
     environ = dict(os.environ if environ is None else environ)
     known = set(Settings.model_fields)
-    unknown = sorted(k for k in environ if k.startswith(OWNED_PREFIXES) and k not in known)
+    environ.update(_values_from_files(environ, known))
+    unknown = sorted(k for k in environ if k.startswith(OWNED_PREFIXES) and k not in known
+                     and k.removesuffix("_FILE") not in known)
     if unknown:
         raise ConfigurationError(
             f"unknown configuration variable(s): {', '.join(unknown)}; known ones are listed in .env.example"
@@ -140,3 +163,19 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}" for e in exc.errors())
         raise ConfigurationError(f"invalid configuration: {problems}") from None
+
+
+def _values_from_files(environ: dict[str, str], known: set[str]) -> dict[str, str]:
+    """`NAME_FILE=/run/secrets/x` sets NAME to the file's content (without its final newline)."""
+    values = {}
+    for key, path in environ.items():
+        name = key.removesuffix("_FILE")
+        if name == key or name not in known or not path:
+            continue
+        if environ.get(name):
+            raise ConfigurationError(f"set either {name} or {key}, not both")
+        try:
+            values[name] = Path(path).read_text().rstrip("\r\n")
+        except OSError as exc:
+            raise ConfigurationError(f"{key}: cannot read {path}: {exc.strerror}") from None
+    return values

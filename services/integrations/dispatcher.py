@@ -15,7 +15,6 @@ from datetime import timedelta
 import eventlet
 import requests
 from eventlet.greenpool import GreenPool
-from requests.adapters import HTTPAdapter
 
 from ementor.platform.extension import ServiceDependency
 from ementor.platform.loop import BackgroundLoop
@@ -25,6 +24,7 @@ from . import domain
 from .documents import utcnow
 from .repository import IntegrationsRepository
 from .sender import Response, TransportError, WebhookSender
+from .transport import PinnedAddressAdapter
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +90,9 @@ class WebhookDispatcher(ServiceDependency):
         self.open_database()
         self.repo = IntegrationsRepository()
         session = requests.Session()
-        adapter = HTTPAdapter(pool_connections=100, pool_maxsize=self.per_endpoint, max_retries=0)
+        adapter = PinnedAddressAdapter(
+            target_policy(settings), pool_connections=100, pool_maxsize=self.per_endpoint, max_retries=0
+        )
         session.mount("https://", adapter)
         session.mount("http://", adapter)
         self.session = session

@@ -126,6 +126,8 @@ class Match(OutboxDocument):
             ("tenant_id", "programme_id", "status"),
             ("tenant_id", "matching_run_id"),
             ("tenant_id", "updated_at"),
+            ("tenant_id", "status", "id"),  # lists by status, oldest first
+            ("tenant_id", "id"),  # the organisation's list, by id
         ],
     }
 
@@ -190,6 +192,8 @@ class MatchingRun(OutboxDocument):
             {"fields": ["tenant_id", "programme_id"], "unique": True, "name": "one_run_at_a_time",
              "partialFilterExpression": {"in_progress": True}},
             ("tenant_id", "created_at"),
+            # The run claimer, across organisations: queued or lapsed runs, oldest first.
+            ("status", "created_at", "lease_until"),
         ],
     }
 

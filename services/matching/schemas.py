@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ementor.platform.text import SingleLine
+
 MatchStatus = Literal["proposed", "active", "declined", "ended"]
 
 
@@ -30,7 +32,7 @@ class PutSettings(Strict):
     programme_id: str | None = Field(default=None, description="Set a programme's settings; omit for the organisation's default.")
     weights: Weights = Field(default_factory=Weights)
     min_shared_interests: int = Field(default=1, ge=0, le=20, description="Pairs sharing fewer interests are never matched.")
-    field_key: str | None = Field(default=None, max_length=40,
+    field_key: SingleLine | None = Field(default=None, max_length=40,
                                   description="A choice or number custom field compared for equality; null for none.")
 
 
@@ -118,7 +120,7 @@ class MatchList(BaseModel):
 
 # -- goals ----------------------------------------------------------------------------------------
 class CreateGoal(Strict):
-    title: str = Field(min_length=1, max_length=200)
+    title: SingleLine = Field(min_length=1, max_length=200)
     due_date: date | None = None
 
 

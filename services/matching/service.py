@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ementor_contracts import PersonErased, ProfileCreated, ProfileUpdated, ProgrammeCreated
+from nameko.rpc import rpc
 
 from ementor.platform.config import AppSettings
 from ementor.platform.consumer import subscribe
@@ -58,6 +59,17 @@ class MatchingService:
     @subscribe(ProgrammeCreated)
     def on_programme_created(self, event: ProgrammeCreated, envelope):
         projection.on_programme(self.repo, envelope.tenantid, event)
+
+    # -- for services whose projection has not seen a match yet --------------------------------------
+    @rpc
+    def match_facts(self, tenant_id: str, match_id: str) -> dict | None:
+        """A match's people and status, or None (messaging asks between a proposal and its event)."""
+        match = self.repo.match(tenant_id, match_id)
+        if match is None:
+            return None
+        return {"id": match["_id"], "status": match["status"], "mentor_id": match["mentor_id"],
+                "mentee_id": match["mentee_id"], "programme_id": match.get("programme_id"),
+                "end_reason": match.get("end_reason")}
 
     # -- settings --------------------------------------------------------------------------------------
     @api("GET", "/v1/settings/matching", roles=COORDINATOR, query=schemas.SettingsQuery,

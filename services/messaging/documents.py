@@ -112,6 +112,7 @@ class Message(OutboxDocument):
             ("tenant_id", "match_id", "-id"),
             ("tenant_id", "status", "id"),
             ("tenant_id", "sender_id"),
+            ("tenant_id", "moderation.decision", "id"),  # the moderation queue by decision
             {"fields": ["audit_pending"], "sparse": True},
         ],
     }

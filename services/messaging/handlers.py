@@ -90,6 +90,27 @@ def match_ended(repo: MessagingRepository, tenant_id: str, event: MatchEnded, at
                                       "ended_reason": event.reason or f"ended by {event.ended_by}"})
 
 
+def match_learned(repo: MessagingRepository, tenant_id: str, match: dict, at: datetime,
+                  lookup_minor: MinorLookup) -> None:
+    """Record a match matching told us of over RPC, as its lifecycle event will when it arrives.
+
+    Between a proposal and its event reaching us, a request about the match would otherwise get
+    404; the event, when it comes, finds the conversation already at its status (a no-op).
+    """
+    identity = {"mentor_id": match["mentor_id"], "mentee_id": match["mentee_id"],
+                "programme_id": match.get("programme_id")}
+    status = match["status"]
+    if status in ("active", "ended"):
+        accepted = MatchAccepted(match_id=match["id"], mentor_id=match["mentor_id"], mentee_id=match["mentee_id"],
+                                 programme_id=match.get("programme_id"))
+        match_accepted(repo, tenant_id, accepted, at, lookup_minor)
+    if status == "ended":
+        repo.advance_conversation(tenant_id, match["id"], "ended", on_insert=identity,
+                                  fields={"ended_at": at, "ended_reason": match.get("end_reason") or "ended"})
+    elif status in ("proposed", "declined"):
+        repo.advance_conversation(tenant_id, match["id"], status, fields={}, on_insert=identity)
+
+
 def profile_changed(repo: MessagingRepository, tenant_id: str, *, person_id: str, role: str, is_minor: bool,
                     at: datetime) -> None:
     """Keep whether each person is a minor; a change applies to their open conversations at once."""

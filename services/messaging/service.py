@@ -28,7 +28,7 @@ from ementor.platform.principal import Principal
 from ementor.platform.schedule import leased_timer
 
 from . import handlers, schemas
-from .documents import DOCUMENTS, Message
+from .documents import DOCUMENTS, Message, utcnow
 from .repository import MessagingRepository
 
 log = logging.getLogger(__name__)
@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 COORDINATOR = ("coordinator",)
 PEOPLE = ("mentor", "mentee")
 PROFILES_TIMEOUT_SECONDS = 5.0
+MATCHING_TIMEOUT_SECONDS = 3.0
 LONG_TEXT_CHARS = 1000
 
 
@@ -53,6 +54,7 @@ class MessagingService:
     outbox = HandOverOutbox(Message)
     settings = AppSettings()
     profiles = RpcProxy("profiles")
+    matching = RpcProxy("matching")
 
     # -- messages -----------------------------------------------------------------------------
     @api("POST", "/v1/matches/<match_id>/messages", roles=PEOPLE, body=schemas.PostMessage,
@@ -62,6 +64,7 @@ class MessagingService:
                      "404 if the match is unknown or you are not part of it; 409 `match_not_active` if it is "
                      "proposed, declined or ended; 429 with Retry-After past the per-person rate limit.")
     def post_message(self, auth: Principal, match_id: str, body: schemas.PostMessage):
+        self._learn_match(auth.tenant_id, match_id)
         message, events = handlers.post_message(self.repo, auth, match_id, body.body,
                                                 offload=_scan_off_the_loop)
         self.outbox.hand_over(Message, auth.tenant_id, message.id, events)
@@ -72,17 +75,20 @@ class MessagingService:
          description="The mentor and mentee see delivered messages and their own held or rejected ones; "
                      "a coordinator of the organisation sees everything.")
     def list_messages(self, auth: Principal, match_id: str, query: schemas.MessagesQuery):
+        self._learn_match(auth.tenant_id, match_id)
         return handlers.list_messages(self.repo, auth, match_id, query)
 
     @api("POST", "/v1/matches/<match_id>/messages/read", roles=PEOPLE, body=schemas.MarkRead,
          response=schemas.ConversationView,
          summary="Mark the conversation read up to a message; returns the unread count")
     def mark_read(self, auth: Principal, match_id: str, body: schemas.MarkRead):
+        self._learn_match(auth.tenant_id, match_id)
         return handlers.mark_read(self.repo, auth, match_id, body.up_to_message_id)
 
     @api("GET", "/v1/matches/<match_id>/conversation", response=schemas.ConversationView,
          summary="A conversation's state, moderation policy and (for its people) unread count")
     def get_conversation(self, auth: Principal, match_id: str):
+        self._learn_match(auth.tenant_id, match_id)
         conversation = handlers.conversation_for(self.repo, auth, match_id)
         return handlers.conversation_view(self.repo, auth, conversation)
 
@@ -90,6 +96,7 @@ class MessagingService:
          response=schemas.ConversationStatsView,
          summary="Conversation statistics for a coordinator")
     def conversation_stats(self, auth: Principal, match_id: str):
+        self._learn_match(auth.tenant_id, match_id)
         return handlers.conversation_stats(self.repo, auth, match_id)
 
     # -- moderation ---------------------------------------------------------------------------
@@ -172,6 +179,22 @@ class MessagingService:
         repaired = handlers.repair_audit(self.repo)
         if repaired:
             log.warning("appended %d moderation audit entries that a crash had left unwritten", repaired)
+
+    def _learn_match(self, tenant_id: str, match_id: str) -> None:
+        """A match we have no conversation for may be one whose event is still on its way: ask matching."""
+        if self.repo.conversation(tenant_id, match_id, cached=True) is not None:
+            return
+        try:
+            with eventlet.Timeout(MATCHING_TIMEOUT_SECONDS):
+                match = self.matching.match_facts(tenant_id, match_id)
+        except eventlet.Timeout:
+            log.warning("matching did not answer within %.0fs about match %s", MATCHING_TIMEOUT_SECONDS, match_id)
+            return
+        except Exception as exc:  # noqa: BLE001 - matching not deployed, or failing: answer from what we know
+            log.warning("could not ask matching about match %s: %r", match_id, exc)
+            return
+        if match is not None:
+            handlers.match_learned(self.repo, tenant_id, match, utcnow(), self._mentee_is_minor)
 
     def _mentee_is_minor(self, tenant_id: str, person_id: str) -> bool | None:
         try:

@@ -6,8 +6,10 @@ Built with the `email` package's compat32 classes: about seven times cheaper tha
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from email.charset import QP, Charset
+from email.errors import MessageError
 from email.header import Header
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
@@ -16,18 +18,31 @@ from email.utils import format_datetime, formataddr, parseaddr
 from icalendar import Calendar, vCalAddress, vText
 from icalendar import Event as CalendarEvent
 
+from .domain import SendFailure
+
 _UTF8 = Charset("utf-8")
 _UTF8.body_encoding = QP  # readable in raw form, safe for long lines and non-ASCII
 _UTF8.header_encoding = QP
+# In a header a line break starts a new header (injection) and other controls break clients.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]")
 
 
 def _header(value: str) -> str | Header:
+    _single_line(value)
     return value if value.isascii() else Header(value, _UTF8)
 
 
 def _address(name: str | None, address: str) -> str:
+    _single_line(name or "")
+    _single_line(address)
     # formataddr quotes the name and encodes it (RFC 2047) when it is not ASCII.
     return formataddr((name or "", address), charset="utf-8")
+
+
+def _single_line(value: str) -> None:
+    found = _CONTROL.search(value)
+    if found:
+        raise ValueError(f"a header value holds the control character U+{ord(found.group()):04X}")
 
 
 def sender_address(smtp_from: str) -> tuple[str, str]:
@@ -47,7 +62,20 @@ def build_email(*, from_name: str, from_address: str, to_name: str | None, to_ad
     Without an invitation: multipart/alternative (text, HTML). With one: multipart/mixed holding
     multipart/alternative (text, HTML, text/calendar with METHOD, which calendar clients act on)
     and the same invitation as an `invite.ics` attachment for the others.
+
+    A message that cannot be built (a name or subject with a line break) is a permanent
+    SendFailure: building it again gives the same answer.
     """
+    try:
+        return _build(from_name=from_name, from_address=from_address, to_name=to_name, to_address=to_address,
+                      subject=subject, text=text, html=html, message_id=message_id, headers=headers,
+                      calendar=calendar, calendar_method=calendar_method, date=date)
+    except (MessageError, ValueError, UnicodeError) as exc:
+        raise SendFailure(f"the email cannot be built: {exc}", permanent=True) from None
+
+
+def _build(*, from_name, from_address, to_name, to_address, subject, text, html, message_id, headers,
+           calendar, calendar_method, date) -> bytes:
     alternative = MIMEMultipart("alternative")
     alternative.attach(MIMEText(text, "plain", _UTF8))
     alternative.attach(MIMEText(html, "html", _UTF8))

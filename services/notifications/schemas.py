@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
+from ementor.platform.text import SingleLine
+
 from .documents import STATUSES
 
 E164 = r"^\+[1-9]\d{6,14}$"
@@ -51,7 +53,7 @@ class DeliveryList(BaseModel):
 
 # -- an organisation's settings -----------------------------------------------------------------
 class TemplateOverride(Strict):
-    subject: str | None = Field(default=None, max_length=300)
+    subject: SingleLine | None = Field(default=None, max_length=300)
     text: str | None = Field(default=None, max_length=10_000)
     html: str | None = Field(default=None, max_length=50_000)
     sms: str | None = Field(default=None, max_length=640)
@@ -61,7 +63,7 @@ class NotificationSettings(Strict):
     coordinator_email: EmailStr | None = Field(
         default=None, description="Where notices for the coordinator go (held messages, quiet matches)."
     )
-    organisation_name: str | None = Field(
+    organisation_name: SingleLine | None = Field(
         default=None, max_length=200, description="Shown in emails and SMS; defaults to the organisation's name."
     )
     sign_off: str | None = Field(

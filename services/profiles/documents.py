@@ -45,6 +45,7 @@ class Organisation(OutboxDocument):
     name = StringField(required=True)
     api_keys = EmbeddedDocumentListField(ApiKey)
     created_at = DateTimeField(default=utcnow)
+    disabled_at = DateTimeField()  # set by the operator: its keys and tokens stop working
 
     meta = {
         "db_alias": ALIAS,
@@ -71,7 +72,7 @@ class Programme(OutboxDocument):
     meta = {
         "db_alias": ALIAS,
         "collection": "programmes",
-        "indexes": [{"fields": ["tenant_id", "name"], "unique": True}],
+        "indexes": [{"fields": ["tenant_id", "name"], "unique": True}, ("tenant_id", "id")],
     }
 
 
@@ -111,6 +112,7 @@ class Person(OutboxDocument):
             ("tenant_id", "role", "_id"),
             ("tenant_id", "programme_id", "_id"),
             ("tenant_id", "interests"),
+            ("tenant_id", "id"),  # the organisation's list, by id
         ],
     }
 

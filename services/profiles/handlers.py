@@ -20,10 +20,6 @@ from . import domain, schemas
 from .documents import ApiKey, Channels, FieldDefinition, Organisation, Person, Programme, new_id, utcnow
 from .repository import DuplicateKey, ProfilesRepository
 
-SNAPSHOT_FIELDS = (
-    "programme_id", "timezone", "languages", "interests", "capacity", "is_minor", "vetted", "custom_fields", "channels",
-)
-
 
 def invalid(exc: domain.InvalidProfile, field: str | None = None) -> Invalid:
     return Invalid(str(exc), details=[{"field": field, "message": str(exc)}])
@@ -73,6 +69,8 @@ def organisation_for_api_key(repo: ProfilesRepository, plaintext: str) -> Organi
     key = next((k for k in organisation.api_keys if k.key_id == key_id), None) if organisation else None
     if key is None or not domain.secret_matches(secret, key.secret_hash):
         raise Unauthenticated("the API key is not valid")
+    if organisation.disabled_at is not None:
+        raise Unauthenticated("the organisation is disabled; its API keys no longer work", code="organisation_disabled")
     if key.expires_at is not None and key.expires_at.replace(tzinfo=utcnow().tzinfo) <= utcnow():
         raise Unauthenticated("the API key has been rotated out; use the organisation's current key")
     return organisation
@@ -152,14 +150,14 @@ def update_person(repo: ProfilesRepository, auth: Principal, person_id: str, bod
         raise Forbidden("only a coordinator may set the vetted flag", code="coordinator_only")
     if "is_minor" in changes and not auth.is_coordinator:
         raise Forbidden("only a coordinator may change the minor flag", code="coordinator_only")
-    before = snapshot(person)
+    before = snapshot(person) | _unpublished(person)
     try:
         _apply_changes(repo, person, body, changes)
     except domain.InvalidProfile as exc:
         raise invalid(exc)
     _check_channels(person)
     after = snapshot(person)
-    changed = sorted(k for k in SNAPSHOT_FIELDS if before[k] != after[k])
+    changed = sorted(k for k, value in (after | _unpublished(person)).items() if before[k] != value)
     person.updated_at = utcnow()
     if changed:
         person.record(ProfileUpdated(**after, changed=changed))
@@ -231,6 +229,12 @@ def visible_person(repo: ProfilesRepository, auth: Principal, person_id: str, *,
     if person.role != "mentor":
         raise NotFound(f"no person {person_id} in this organisation")
     return person
+
+
+def _unpublished(person: Person) -> dict:
+    """Profile fields an event names when they change but never carries (contact details, free text)."""
+    return {"name": person.name, "email": person.email, "phone": person.phone, "bio": person.bio,
+            "quiet_hours": (person.quiet_hours_start, person.quiet_hours_end)}
 
 
 def snapshot(person: Person) -> dict:

@@ -32,6 +32,18 @@ class ProfilesRepository:
         # Authentication comes before we know the tenant: the one lookup that spans them.
         return Organisation.objects.across_tenants().filter(api_keys__key_id=key_id).first()
 
+    def organisations(self, *, limit: int, after: str | None) -> list[Organisation]:
+        # The operator's list: the one listing that spans tenants.
+        return Organisation.objects.across_tenants().page(limit, after=after)
+
+    def disable_organisation(self, organisation_id: str, now) -> Organisation | None:
+        """Mark it disabled (once: a second call keeps the first time); the organisation after."""
+        Organisation.scoped(organisation_id, id=organisation_id, disabled_at=None).update_one(set__disabled_at=now)
+        return self.organisation(organisation_id)
+
+    def disabled_organisation_ids(self) -> list[str]:
+        return [o.id for o in Organisation.objects.across_tenants().filter(disabled_at__ne=None).only("id")]
+
     # -- programmes -----------------------------------------------------------------------
     def programme(self, tenant_id: str, programme_id: str) -> Programme | None:
         return Programme.scoped(tenant_id, id=programme_id).first()

@@ -8,6 +8,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
+from ementor.platform.text import SingleLine
+
 CustomValue = str | float | int | list[str]
 TIME_OF_DAY = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
@@ -18,8 +20,8 @@ class Strict(BaseModel):
 
 # -- organisations and tokens -------------------------------------------------------------
 class CreateOrganisation(Strict):
-    slug: str = Field(min_length=1, max_length=63, examples=["northside-school"])
-    name: str = Field(min_length=1, max_length=200, examples=["Northside School"])
+    slug: SingleLine = Field(min_length=1, max_length=63, examples=["northside-school"])
+    name: SingleLine = Field(min_length=1, max_length=200, examples=["Northside School"])
 
 
 class Organisation(BaseModel):
@@ -27,6 +29,13 @@ class Organisation(BaseModel):
     slug: str
     name: str
     created_at: datetime
+    status: Literal["active", "disabled"] = "active"
+    disabled_at: datetime | None = None
+
+
+class OrganisationList(BaseModel):
+    items: list[Organisation]
+    next_cursor: str | None
 
 
 class OrganisationWithKey(Organisation):
@@ -58,15 +67,15 @@ class Token(BaseModel):
 
 # -- programmes ---------------------------------------------------------------------------
 class FieldDefinition(Strict):
-    key: str = Field(min_length=1, max_length=40, examples=["year_group"])
-    label: str = Field(min_length=1, max_length=200)
+    key: SingleLine = Field(min_length=1, max_length=40, examples=["year_group"])
+    label: SingleLine = Field(min_length=1, max_length=200)
     type: Literal["text", "single_choice", "multiple_choice", "number"]
-    options: list[str] = Field(default_factory=list, max_length=100)
+    options: list[SingleLine] = Field(default_factory=list, max_length=100)
     required: bool = False
 
 
 class CreateProgramme(Strict):
-    name: str = Field(min_length=1, max_length=200)
+    name: SingleLine = Field(min_length=1, max_length=200)
     description: str | None = Field(default=None, max_length=2000)
     custom_fields: list[FieldDefinition] = Field(default_factory=list, max_length=50)
 
@@ -109,12 +118,12 @@ class QuietHours(Strict):
 
 class CreatePerson(Strict):
     role: Literal["mentor", "mentee"]
-    name: str = Field(min_length=1, max_length=200)
+    name: SingleLine = Field(min_length=1, max_length=200)
     email: EmailStr
-    phone: str | None = Field(default=None, description="E.164, e.g. +447700900123")
-    timezone: str = Field(examples=["Europe/London"])
-    languages: list[str] = Field(default_factory=list, max_length=10)
-    interests: list[str] = Field(default_factory=list, max_length=20)
+    phone: SingleLine | None = Field(default=None, description="E.164, e.g. +447700900123")
+    timezone: SingleLine = Field(examples=["Europe/London"])
+    languages: list[SingleLine] = Field(default_factory=list, max_length=10)
+    interests: list[SingleLine] = Field(default_factory=list, max_length=20)
     bio: str | None = Field(default=None, max_length=2000)
     capacity: int | None = Field(default=None, description="Mentors only: how many mentees at once (1-20).")
     is_minor: bool = False
@@ -128,12 +137,12 @@ class CreatePerson(Strict):
 class UpdatePerson(Strict):
     """Every field optional; those sent are changed. `role` cannot change."""
 
-    name: str | None = Field(default=None, min_length=1, max_length=200)
+    name: SingleLine | None = Field(default=None, min_length=1, max_length=200)
     email: EmailStr | None = None
-    phone: str | None = None
-    timezone: str | None = None
-    languages: list[str] | None = Field(default=None, max_length=10)
-    interests: list[str] | None = Field(default=None, max_length=20)
+    phone: SingleLine | None = None
+    timezone: SingleLine | None = None
+    languages: list[SingleLine] | None = Field(default=None, max_length=10)
+    interests: list[SingleLine] | None = Field(default=None, max_length=20)
     bio: str | None = Field(default=None, max_length=2000)
     capacity: int | None = None
     is_minor: bool | None = None

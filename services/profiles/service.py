@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
+import logging
+
 from nameko.rpc import rpc
 
 from ementor.platform.config import AppSettings
-from ementor.platform.errors import Invalid, NotFound
+from ementor.platform.errors import Invalid, NotFound, RateLimited, Unauthenticated
 from ementor.platform.http.api import api
 from ementor.platform.http.auth import bearer_token, issue_token
+from ementor.platform.metrics import AUTH_FAILURES
 from ementor.platform.mongo import Repository
 from ementor.platform.outbox import EventOutbox
 from ementor.platform.pages import page_of
 from ementor.platform.principal import Principal
+from ementor.platform.settings import ProfilesSettings
+from ementor.platform.throttle import FailureThrottling, client_address
 
 from . import handlers, schemas
-from .documents import DOCUMENTS, Organisation, Person, Programme
+from .documents import DOCUMENTS, Organisation, Person, Programme, utcnow
+from .domain import parse_api_key
 from .repository import ProfilesRepository
+
+log = logging.getLogger(__name__)
 
 COORDINATOR = ("coordinator",)
 
@@ -26,6 +34,7 @@ class ProfilesService:
     repo: ProfilesRepository = Repository(ProfilesRepository, DOCUMENTS)
     outbox = EventOutbox(*DOCUMENTS)
     settings = AppSettings()
+    failures = FailureThrottling(ProfilesSettings, "EMENTOR_AUTH_FAILURES_PER_MINUTE")
 
     # -- organisations and tokens ---------------------------------------------------------
     @api("POST", "/v1/organisations", auth="operator", body=schemas.CreateOrganisation,
@@ -39,11 +48,26 @@ class ProfilesService:
     def rotate_api_key(self, auth: Principal, organisation_id: str, body: schemas.RotateKey):
         return handlers.rotate_key(self.repo, organisation_id, body)
 
+    @api("GET", "/v1/organisations", auth="operator", query=schemas.PageQuery, response=schemas.OrganisationList,
+         summary="List organisations (platform operator)")
+    def list_organisations(self, auth: Principal, query: schemas.PageQuery):
+        items = self.repo.organisations(limit=query.limit + 1, after=query.cursor)
+        return page_of(schemas.OrganisationList, items, query.limit, organisation_view)
+
+    @api("POST", "/v1/organisations/<organisation_id>/disable", auth="operator", response=schemas.Organisation,
+         summary="Disable an organisation: its API keys and tokens stop working (platform operator)")
+    def disable_organisation(self, auth: Principal, organisation_id: str):
+        organisation = self.repo.disable_organisation(organisation_id, utcnow())
+        if organisation is None:
+            raise NotFound(f"no organisation {organisation_id}")
+        return organisation_view(organisation)
+
     @api("POST", "/v1/auth/token", auth="public", pass_request=True, body=schemas.TokenRequest,
-         response=schemas.Token, summary="Exchange the organisation's API key for a coordinator or person token")
+         response=schemas.Token,
+         summary="Exchange the organisation's API key for a coordinator or person token")
     def issue_token(self, request, body: schemas.TokenRequest):
         settings = self.settings
-        organisation = handlers.organisation_for_api_key(self.repo, bearer_token(request.headers.get("Authorization")))
+        organisation = self._authenticate_api_key(request)
         role, person_id = "coordinator", None
         if body.person_id:
             person = self.repo.person(organisation.id, body.person_id)
@@ -53,6 +77,27 @@ class ProfilesService:
         ttl = settings.EMENTOR_TOKEN_TTL_SECONDS
         token = issue_token(settings.EMENTOR_JWT_SECRET, tenant_id=organisation.id, role=role, person_id=person_id, ttl=ttl)
         return schemas.Token(access_token=token, expires_in=ttl, role=role, person_id=person_id)
+
+    def _authenticate_api_key(self, request) -> Organisation:
+        """The key's organisation; refused keys are counted per client address and per key id, and
+        either running out of allowance answers 429 until it refills (brute force, leaked key ids)."""
+        plaintext = bearer_token(request.headers.get("Authorization"))
+        parsed = parse_api_key(plaintext)
+        address = client_address(request)
+        scopes = [f"address:{address}"] + ([f"key:{parsed[0]}"] if parsed else [])
+        try:
+            self.failures.check(*scopes)
+        except RateLimited:
+            AUTH_FAILURES.labels(self.name, "throttled").inc()
+            log.warning("auth token refused: too many failures from %s (key id %s)", address, parsed and parsed[0])
+            raise
+        try:
+            return handlers.organisation_for_api_key(self.repo, plaintext)
+        except Unauthenticated:
+            self.failures.failed(*scopes)
+            AUTH_FAILURES.labels(self.name, "refused").inc()
+            log.warning("auth token refused: invalid API key from %s (key id %s)", address, parsed and parsed[0])
+            raise
 
     # -- programmes -----------------------------------------------------------------------
     @api("POST", "/v1/programmes", roles=COORDINATOR, body=schemas.CreateProgramme, response=schemas.Programme,
@@ -115,6 +160,11 @@ class ProfilesService:
         return {p.id: contact_view(p) for p in self.repo.people_by_ids(tenant_id, person_ids)}
 
     @rpc
+    def disabled_organisations(self) -> list[str]:
+        """Ids of disabled organisations: every service refuses their tokens (platform/http/revocation.py)."""
+        return self.repo.disabled_organisation_ids()
+
+    @rpc
     def get_organisation(self, tenant_id: str) -> dict | None:
         organisation = self.repo.organisation(tenant_id)
         return None if organisation is None else {"id": organisation.id, "slug": organisation.slug, "name": organisation.name}
@@ -122,7 +172,8 @@ class ProfilesService:
 
 def organisation_view(organisation: Organisation) -> schemas.Organisation:
     return schemas.Organisation(id=organisation.id, slug=organisation.slug, name=organisation.name,
-                                created_at=organisation.created_at)
+                                created_at=organisation.created_at, disabled_at=organisation.disabled_at,
+                                status="disabled" if organisation.disabled_at else "active")
 
 
 def programme_view(programme: Programme) -> schemas.Programme:

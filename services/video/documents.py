@@ -144,7 +144,7 @@ class VideoSettings(TenantDocument):
     min_duration_minutes = IntField(required=True)
     max_duration_minutes = IntField(required=True)
     max_days_ahead = IntField(required=True)
-    reminder_offsets_minutes = ListField(IntField(), required=True)
+    reminder_offsets_minutes = ListField(IntField())  # empty: no reminders
     start_audio_muted = BooleanField(default=False)
     start_video_muted = BooleanField(default=False)
     updated_at = DateTimeField(default=utcnow)

@@ -240,5 +240,5 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
         if when.tzinfo is None:
             raise ValueError("naive time in cursor")
         return when, str(session_id)
-    except (ValueError, TypeError) as exc:
+    except (ValueError, TypeError, RecursionError) as exc:
         raise BadCursor("the cursor is not one this API returned") from exc

@@ -110,7 +110,8 @@ class UpdateVideoSettings(Strict):
     max_days_ahead: int = Field(default=365, ge=1, le=domain.MAX_DAYS_AHEAD)
     reminder_offsets_minutes: list[int] = Field(
         default_factory=lambda: list(domain.DEFAULT_REMINDER_OFFSETS), max_length=domain.MAX_REMINDERS,
-        description="When to remind both people, in minutes before the start.", examples=[[1440, 60, 15]],
+        description="When to remind both people, in minutes before the start; [] for no reminders.",
+        examples=[[1440, 60, 15], []],
     )
     jitsi: JitsiSettings = Field(default_factory=JitsiSettings)
 

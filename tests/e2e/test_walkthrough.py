@@ -12,10 +12,10 @@ from tests.support.infra import free_port
 pytestmark = pytest.mark.e2e
 
 
-def test_the_walkthrough_runs_every_step_against_every_service(amqp_uri):
+def test_the_walkthrough_runs_every_step_against_every_service(amqp_uri, tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("EMENTOR_", "SMTP_", "TWILIO_", "MONGODB_"))}
     env.update(AMQP_URI=amqp_uri, EMENTOR_ENV="development", EMENTOR_HTTP_ADDRESS=f"127.0.0.1:{free_port()}",
-               EMENTOR_LOG_FORMAT="text")
+               EMENTOR_LOG_FORMAT="text", EMENTOR_DATA_DIR=str(tmp_path))
     result = subprocess.run([sys.executable, "-m", "ementor.cli", "dev", "--exit"], env=env, capture_output=True,
                             text=True, timeout=240)
     output = result.stdout

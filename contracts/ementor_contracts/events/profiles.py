@@ -98,14 +98,18 @@ class ProfileCreated(_ProfileSnapshot):
 
 
 class ProfileUpdated(_ProfileSnapshot):
-    """Published when a profile changes; it carries the full snapshot after the change."""
+    """Published for every change to a profile; it carries the full snapshot after the change."""
 
     source_service = "profiles"
     subject_field = "person_id"
 
     changed: list[str] = Field(
-        description="Names of the snapshot attributes that changed in this update.",
-        examples=[["interests", "capacity"]],
+        description=(
+            "Names of the profile fields that changed in this update, as the API names them. Besides the "
+            "snapshot attributes these may be `name`, `email`, `phone`, `bio` and `quiet_hours`: named, "
+            "never carried (read them from the profiles API when needed)."
+        ),
+        examples=[["interests", "capacity"], ["bio"]],
     )
 
 

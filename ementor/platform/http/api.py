@@ -12,7 +12,6 @@ domain errors (ementor.platform.errors) for anything a client did wrong.
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 import typing
@@ -24,9 +23,8 @@ from nameko.web.handlers import HttpRequestHandler
 from pydantic import BaseModel, ValidationError
 from werkzeug.wrappers import Response
 
-from ..errors import BadInput, DomainError, Forbidden, Invalid, TooLarge, Unauthenticated
+from ..errors import BadInput, DomainError, Forbidden, Invalid, NotFound, TooLarge, Unauthenticated
 from ..extension import ServiceExtension
-from ..logs import new_traceparent, valid_traceparent
 from ..metrics import HTTP_LATENCY, HTTP_REQUESTS
 from ..principal import Principal
 from .auth import bearer_token, is_operator_token, verify_token
@@ -39,6 +37,7 @@ from .errors import (
     validation_details,
     validation_message,
 )
+from .inputs import InvalidInput, check_values, parse_json
 from .server import SharedWebServer, json_response
 
 log = logging.getLogger(__name__)
@@ -82,15 +81,21 @@ class ApiRoute(ServiceExtension, HttpRequestHandler):
     def handle_request(self, request):
         request.shallow = False
         started = time.perf_counter()
+        request.environ.update({"ementor.route": self.url, "ementor.service": self.container.service_name})
         try:
             kwargs = dict(request.path_values)
+            try:
+                check_values(kwargs)
+            except InvalidInput as exc:  # no id holds such text: nothing lives at this address
+                raise NotFound(f"nothing here: the path value {exc.field} {exc.message}") from None
             kwargs.update(self._inputs(request))
             done = Event()
             self.container.spawn_worker(
                 self, (), kwargs,
                 context_data={
-                    "request_id": request.headers.get("X-Request-Id") or uuid.uuid4().hex,
-                    "traceparent": valid_traceparent(request.headers.get("traceparent")) or new_traceparent(),
+                    "request_id": request.environ["ementor.request_id"],
+                    "traceparent": request.environ["ementor.traceparent"],
+                    "tenant_id": request.environ.get("ementor.tenant_id"),
                 },
                 handle_result=partial(self.handle_result, done),
             )
@@ -112,10 +117,14 @@ class ApiRoute(ServiceExtension, HttpRequestHandler):
             inputs["auth"] = Principal(role="operator")
         elif self.auth == "token":
             principal = verify_token(settings.EMENTOR_JWT_SECRET, bearer_token(request.headers.get("Authorization")))
+            if principal.tenant_id in self.server.disabled_organisations:
+                raise Unauthenticated("the organisation is disabled; its tokens no longer work",
+                                      code="organisation_disabled")
             if principal.role not in self.roles:
                 raise Forbidden(f"a {principal.role} token may not do this; it needs a {' or '.join(self.roles)} token",
                                 code="role_not_allowed")
             inputs["auth"] = principal
+            request.environ["ementor.tenant_id"] = principal.tenant_id  # for the access log
         if self.pass_request:
             inputs["request"] = request
         if self.body_model is not None:
@@ -134,20 +143,13 @@ class ApiRoute(ServiceExtension, HttpRequestHandler):
         mimetype = request.mimetype
         if raw and mimetype and mimetype != "application/json" and not mimetype.endswith("+json"):
             raise UnsupportedMediaType(f"send the body as JSON with Content-Type: application/json, not {mimetype}")
-        if not raw.strip():
-            payload = {}
-        else:
-            try:
-                payload = json.loads(raw)
-            except (ValueError, UnicodeDecodeError) as exc:
-                raise BadInput(f"the request body is not valid JSON: {exc}", code="malformed_json")
+        try:
+            payload = parse_json(raw) if raw.strip() else {}
+        except InvalidInput as exc:
+            raise _refused(exc) from None
         if not isinstance(payload, dict):
             raise BadInput("the request body must be a JSON object", code="malformed_json")
-        try:
-            return self.body_model.model_validate(payload)
-        except ValidationError as exc:
-            details = validation_details(exc.errors())
-            raise Invalid(validation_message(details), details=details)
+        return _validate(self.body_model, payload)
 
     def _parse_query(self, request) -> BaseModel:
         fields = self.query_model.model_fields
@@ -156,10 +158,10 @@ class ApiRoute(ServiceExtension, HttpRequestHandler):
             for key in request.args
         }
         try:
-            return self.query_model.model_validate(values)
-        except ValidationError as exc:
-            details = validation_details(exc.errors())
-            raise Invalid(validation_message(details), details=details)
+            check_values(values)
+        except InvalidInput as exc:
+            raise _refused(exc) from None
+        return _validate(self.query_model, values)
 
     # -- response ------------------------------------------------------------------------
     def response_from_result(self, result):
@@ -187,6 +189,26 @@ class ApiRoute(ServiceExtension, HttpRequestHandler):
         return json_response(
             error_body("internal_error", f"something went wrong on our side (error id {error_id})"), 500
         )
+
+
+def _validate(model: type[BaseModel], values: dict) -> BaseModel:
+    try:
+        validated = model.model_validate(values)
+        # a string such as "nan" or "1e999" becomes a non-finite float only in validation
+        check_values(validated.model_dump())
+        return validated
+    except ValidationError as exc:
+        details = validation_details(exc.errors())
+        raise Invalid(validation_message(details), details=details) from None
+    except InvalidInput as exc:
+        raise _refused(exc) from None
+
+
+def _refused(exc: InvalidInput) -> DomainError:
+    if exc.malformed:
+        return BadInput(exc.message, code="malformed_json")
+    details = [{"field": exc.field, "message": exc.message}]
+    return Invalid(validation_message(details), details=details)
 
 
 def _is_list(annotation) -> bool:

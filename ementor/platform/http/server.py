@@ -4,13 +4,15 @@ nameko gives each container its own web server; two services in one process then
 the same port (SO_REUSEPORT) and requests land on either at random. Here the first container
 to start opens the socket and every container's routes join one URL map. In production each
 service runs alone in its process and this is simply its web server. The server also answers
-`/health`, `/metrics` and `/v1/openapi.json` itself, once per process.
+`/health/live`, `/health/ready` (and `/health`, the same), `/metrics`, `/v1/openapi.json` and `/v1/docs`
+(a browsable page of it), once per process, gives every request an X-Request-Id and writes the access log.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import time
 from pathlib import Path
 
 import eventlet
@@ -22,11 +24,17 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import Map
 from werkzeug.wrappers import Request, Response
 
+from ..logs import log_request, new_traceparent, request_id_from, trace_id_from, valid_traceparent
+from . import docs_page
 from .errors import error_body
+from .health import Readiness
+from .revocation import DisabledOrganisations
 
 log = logging.getLogger(__name__)
 
 OPENAPI_PATH = Path(__file__).resolve().parents[3] / "docs" / "openapi.json"
+
+QUIET_PATHS = ("/health", "/health/live", "/health/ready", "/metrics")
 
 _servers: dict[tuple, SharedWebServer] = {}
 
@@ -42,6 +50,8 @@ class SharedWebServer(WebServer):
         self._pool = GreenPool(10_000)
         self._url_map = None
         self._users = 0
+        self._readiness = Readiness()
+        self.disabled_organisations = None
 
     def bind(self, container):
         address = parse_address(container.config.get("WEB_SERVER_ADDRESS", "127.0.0.1:8000"))
@@ -73,6 +83,8 @@ class SharedWebServer(WebServer):
                 log=logging.getLogger("ementor.http.access"), log_output=False,
             )
             self._gt = eventlet.spawn(self.run)
+            self.disabled_organisations = DisabledOrganisations(self._containers[0].config)
+            self.disabled_organisations.start()
             log.info("HTTP API listening on http://%s:%s", *self._sock.getsockname()[:2])
 
     def run(self):
@@ -91,6 +103,8 @@ class SharedWebServer(WebServer):
         self._is_accepting = False
         if self._gt is not None:
             self._gt.kill()
+        if self.disabled_organisations is not None:
+            self.disabled_organisations.stop()
         if self._sock is not None:
             self._sock.close()
         for address, server in list(_servers.items()):
@@ -109,7 +123,27 @@ class SharedWebServer(WebServer):
         return self._url_map
 
     def wsgi_app(self, environ, start_response):
+        started = time.perf_counter()
         request = Request(environ, shallow=True)
+        request_id = request_id_from(request.headers.get("X-Request-Id"))
+        traceparent = valid_traceparent(request.headers.get("traceparent")) or new_traceparent()
+        environ.update({"ementor.request_id": request_id, "ementor.traceparent": traceparent})
+        response = self._respond(request, environ)
+        response.headers["X-Request-Id"] = request_id
+        if request.path in QUIET_PATHS and response.status_code == 200:
+            return response(environ, start_response)  # probes and scrapes, every few seconds
+        log_request(
+            method=request.method, path=request.path, route=environ.get("ementor.route"),
+            status=response.status_code, duration_ms=round((time.perf_counter() - started) * 1000, 1),
+            request_id=request_id, trace_id=trace_id_from(traceparent),
+            service=environ.get("ementor.service") or self._service_names(), tenant_id=environ.get("ementor.tenant_id"),
+        )
+        return response(environ, start_response)
+
+    def _service_names(self) -> str:
+        return ",".join(c.service_name for c in self._containers)
+
+    def _respond(self, request, environ) -> Response:
         try:
             response = self._route(request, environ)
         except MethodNotAllowed as exc:
@@ -122,22 +156,23 @@ class SharedWebServer(WebServer):
             response = json_response(error_body("not_found", f"no endpoint at {request.method} {request.path}"), 404)
         except HTTPException as exc:
             response = json_response(error_body("http_error", exc.description or exc.name), exc.code or 400)
-        return response(environ, start_response)
+        return response
 
     def _route(self, request, environ):
         path = request.path
-        if path == "/health":
-            return self._health()
+        if path in ("/health/live", "/health/ready", "/health"):
+            environ["ementor.route"] = path
+            if path == "/health/live":
+                return json_response({"status": "ok"})
+            return json_response(*self._readiness(self._containers))
         if path == "/metrics":
             return Response(generate_latest(), mimetype=CONTENT_TYPE_LATEST)
         if path == "/v1/openapi.json" and request.method == "GET":
             return Response(OPENAPI_PATH.read_bytes(), mimetype="application/json")
+        if path == "/v1/docs" and request.method == "GET":
+            return Response(docs_page.page(OPENAPI_PATH), mimetype="text/html",
+                            headers={"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"})
         provider, values = self.url_map.bind_to_environ(environ).match()
         request.path_values = values
         return provider.handle_request(request)
 
-    def _health(self) -> Response:
-        services = {c.service_name: ("ok" if c.started else "stopped") for c in self._containers}
-        healthy = bool(services) and all(state == "ok" for state in services.values())
-        return json_response({"status": "ok" if healthy else "unavailable", "services": services},
-                             200 if healthy else 503)

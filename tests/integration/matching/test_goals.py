@@ -30,6 +30,7 @@ def test_the_pair_sets_and_completes_goals_in_an_active_match_only(org, api, eve
     by_coordinator = api.post(goals, org.token, json={"title": "Visit a robotics lab"})
     assert by_coordinator.status_code == 201 and by_coordinator.json()["set_by"] == "coordinator"
     assert api.post(goals, org.token_for("Cy"), json={"title": ""}).status_code == 422
+    assert api.post(goals, org.token_for("Cy"), json={"title": "Robots\r\nand more"}).status_code == 422
     assert api.post(goals, org.token_for("Cy"), json={"title": "x", "due_date": "soon"}).status_code == 422
     assert api.post(goals, org.token_for("Di"), json={"title": "Not my match"}).status_code == 404
 

@@ -17,7 +17,7 @@ from bson import ObjectId
 from ementor_contracts import MatchAccepted, MatchDeclined, MatchEnded, MatchProposed
 from mongoengine.connection import get_db
 
-from ementor.platform.settings import DEV_ADMIN_TOKEN, DEV_JWT_SECRET, Settings
+from ementor.platform.settings import Settings
 from ementor.runner import Services
 from services.messaging.service import MessagingService
 from services.profiles.service import ProfilesService
@@ -25,6 +25,7 @@ from tests.support.events import EventRecorder, eventually
 from tests.support.http import ApiClient
 from tests.support.infra import free_port
 from tests.support.publish import publish_event
+from tests.support.secrets import TEST_ADMIN_TOKEN, TEST_JWT_SECRET
 
 
 @dataclass
@@ -149,8 +150,8 @@ class World:
 def platform(rabbitmq, mongodb_uri):
     vhost, amqp_uri = rabbitmq.create()
     settings = Settings(
-        _env_file=None, EMENTOR_ENV="test", EMENTOR_ADMIN_TOKEN=DEV_ADMIN_TOKEN,
-        EMENTOR_JWT_SECRET=DEV_JWT_SECRET,
+        _env_file=None, EMENTOR_ENV="test", EMENTOR_ADMIN_TOKEN=TEST_ADMIN_TOKEN,
+        EMENTOR_JWT_SECRET=TEST_JWT_SECRET,
         EMENTOR_HTTP_ADDRESS=f"127.0.0.1:{free_port()}", AMQP_URI=amqp_uri, MONGODB_URI=mongodb_uri,
         EMENTOR_DELIVERY_LIMIT=3,
     )

@@ -18,7 +18,7 @@ import pytest
 from mongoengine.connection import get_db
 
 from ementor.platform.schedule import leased_timer
-from ementor.platform.settings import DEV_ADMIN_TOKEN, DEV_JWT_SECRET, Settings
+from ementor.platform.settings import Settings
 from ementor.runner import Services
 from services.notifications.domain import RetryPolicy
 from services.notifications.providers import delivery_loop
@@ -27,6 +27,7 @@ from services.profiles.service import ProfilesService
 from tests.support.events import EventRecorder
 from tests.support.http import ApiClient
 from tests.support.infra import free_port
+from tests.support.secrets import TEST_ADMIN_TOKEN, TEST_JWT_SECRET
 from tests.support.smtp import SmtpServer
 from tests.support.twilio_fake import TwilioServer
 
@@ -83,7 +84,7 @@ def amqp_uri(rabbitmq):
 @pytest.fixture(scope="package")
 def notify_settings(amqp_uri, mongodb_uri, smtp_server, twilio) -> Settings:
     return Settings(
-        _env_file=None, EMENTOR_ENV="test", EMENTOR_ADMIN_TOKEN=DEV_ADMIN_TOKEN, EMENTOR_JWT_SECRET=DEV_JWT_SECRET,
+        _env_file=None, EMENTOR_ENV="test", EMENTOR_ADMIN_TOKEN=TEST_ADMIN_TOKEN, EMENTOR_JWT_SECRET=TEST_JWT_SECRET,
         EMENTOR_HTTP_ADDRESS=f"127.0.0.1:{free_port()}", AMQP_URI=amqp_uri, MONGODB_URI=mongodb_uri,
         EMENTOR_DELIVERY_LIMIT=3,
         SMTP_HOST="127.0.0.1", SMTP_PORT=smtp_server.port, SMTP_FROM="ementor <no-reply@ementor.test>",

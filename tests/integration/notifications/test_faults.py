@@ -5,6 +5,7 @@ import logging
 import pytest
 from bson import ObjectId
 from ementor_contracts import MatchAccepted, MatchProposed, MessageSent
+from mongoengine.connection import get_db
 
 from services.notifications.documents import OrganisationSettings, TemplateOverride
 from tests.integration.notifications._publish import publish
@@ -118,3 +119,18 @@ def test_a_broken_template_fails_that_notification_and_the_others_still_go(org, 
     assert "template error" in failure.data["error"] and "$retired_value" in failure.data["error"]
     events.wait_for("NotificationSent", count=2)  # both emails
     assert len(smtp_server.to(mentor["email"])) == 1 and len(smtp_server.to(mentee["email"])) == 1
+
+
+def test_an_email_that_cannot_be_built_fails_once_as_permanent(org, amqp_uri, events, smtp_server):
+    mentor, mentee = org.person("Ada Lovelace", "mentor"), org.person("Bob Smith")
+    # A name stored before the API refused line breaks: as a header it would inject a Bcc.
+    get_db("profiles")["people"].update_one({"_id": mentee["id"]},
+                                            {"$set": {"name": "Bob\r\nBcc: someone@example.net"}})
+    publish(amqp_uri, accepted(mentor, mentee), org.id)
+
+    [failure] = events.wait_for("NotificationFailed", to(mentee))
+    assert failure.data["permanent"] is True and "cannot be built" in failure.data["error"]
+    events.wait_for("NotificationSent", to(mentor))
+    [email] = [d for d in org.log(mentee["id"]) if d["channel"] == "email"]
+    assert (email["status"], email["attempts"], email["next_attempt_at"]) == ("failed", 1, None)
+    assert smtp_server.to(mentee["email"]) == [] and smtp_server.to("someone@example.net") == []

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import jwt
 import pytest
 from icalendar import Calendar
+from mongoengine.connection import get_db
 
 from services.profiles.service import ProfilesService
 from services.video.service import VideoService
@@ -263,3 +264,18 @@ def test_organisation_settings_set_the_limits_and_lists_page_in_time_order(start
     others = api.get(f"/v1/sessions?person_id={org.person('Bo')['id']}", org.token("Ada"))
     assert (others.status_code, error_code(others)) == (403, "not_your_sessions")
     assert api.get(f"/v1/sessions?person_id={org.person('Cy')['id']}", org.coordinator).json()["items"] == []
+
+
+def test_an_empty_reminder_list_means_no_reminders(start_services, api, amqp_uri):
+    start_services(ProfilesService, VideoService)
+    org = matches.organisation(api, people=PEOPLE)
+    match_id = matches.open_match(api, amqp_uri, org, "Ada", "Bo")
+
+    saved = api.request("PUT", "/v1/settings/video", org.coordinator, json={"reminder_offsets_minutes": []})
+    assert saved.status_code == 200, saved.text
+    assert saved.json()["reminder_offsets_minutes"] == []
+    assert api.get("/v1/settings/video", org.coordinator).json()["reminder_offsets_minutes"] == []
+
+    session = book(api, org, match_id, "Ada", future())
+    assert session.status_code == 201, session.text
+    assert get_db("video")["reminders"].count_documents({"session_id": session.json()["id"]}) == 0

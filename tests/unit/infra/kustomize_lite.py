@@ -1,5 +1,14 @@
 """A small kustomize for the features infra/k8s uses, so the manifests render without the binary.
 
+Why this exists rather than the real tool (checked 2026-12): no registry the project's set-up can
+use ships a kustomize that renders these overlays. Debian has no `kustomize` package, and its
+`kubernetes-client` (kubectl 1.20) embeds kustomize v2.0.3, which knows neither `replicas:` nor
+`patches:` with target selectors; PyPI's `kustomize` is an unrelated Python library and no PyPI or
+npm package carries the binary; kustomize's own releases are a download, which these machines
+cannot make. So the tests use `kubectl kustomize` (kustomize v4+) wherever a machine has it, and
+check that this module agrees with it there; elsewhere this renders. Delete it once a registry
+ships the tool, and install that in scripts/setup.sh.
+
 Supported kustomization fields: resources (files and directories), namespace, configMapGenerator
 (envs, literals, behavior create/merge/replace), images, replicas and patches (strategic merge,
 with `$patch: delete`, or JSON 6902; with or without a target selector). Anything else is an

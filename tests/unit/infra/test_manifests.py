@@ -257,8 +257,10 @@ def test_every_service_has_a_hardened_probed_deployment_with_a_service_and_pdb(t
         (container,) = pod["spec"]["containers"]
         assert container["args"] == ["serve", name]
         assert {"name": "http", "containerPort": 8000, "protocol": "TCP"} in container["ports"]
-        for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
-            assert container[probe]["httpGet"] == {"path": "/health", "port": "http"}, f"{name}: {probe}"
+        # Liveness restarts the pod: only "the process answers". Readiness checks broker and database.
+        for probe, path in (("startupProbe", "/health/live"), ("readinessProbe", "/health/ready"),
+                            ("livenessProbe", "/health/live")):
+            assert container[probe]["httpGet"] == {"path": path, "port": "http"}, f"{name}: {probe}"
         for bound in ("requests", "limits"):
             assert set(container["resources"][bound]) >= {"cpu", "memory"}, f"{name}: resources.{bound}"
         assert container["envFrom"][0]["configMapRef"]["name"] in config_maps
@@ -401,7 +403,7 @@ def test_the_config_map_and_the_secret_together_make_valid_production_settings()
     assert not set(secrets) - known, "unknown keys fail the boot"
     assert not set(config) & set(secrets)
     assert SECRET_KEYS <= set(secrets) and not SECRET_KEYS & set(config), "secrets never in the ConfigMap"
-    documented = set(env_file(ROOT / ".env.example"))
+    documented = set(env_file(ROOT / ".env.example")) & known  # the rest are compose's own (RABBITMQ_USER...)
     assert documented <= set(config) | set(secrets), "every documented key has a place in Kubernetes"
 
     filled = {
@@ -469,6 +471,33 @@ def test_every_service_runs_in_compose_after_declare_and_can_be_scaled():
         assert service["depends_on"]["declare"] == {"condition": "service_completed_successfully"}, name
         assert "ports" not in service and "container_name" not in service, f"{name}: would block --scale"
         assert services["proxy"]["depends_on"][name] == {"condition": "service_healthy"}
+
+
+def test_compose_lets_env_win_and_ships_no_default_credentials():
+    document = compose()
+    for key, value in document["x-service"]["environment"].items():
+        if key != "EMENTOR_HTTP_ADDRESS":  # the container's own bind address
+            assert value.startswith(f"${{{key}:-"), f"{key}: a fixed value here would silently override .env"
+    services = document["services"]
+    required = re.compile(r"\$\{\w+:\?[^}]+\}")
+    for name, keys in (("rabbitmq", ("RABBITMQ_DEFAULT_USER", "RABBITMQ_DEFAULT_PASS")),
+                       ("mongo", ("MONGO_INITDB_ROOT_USERNAME", "MONGO_INITDB_ROOT_PASSWORD"))):
+        for key in keys:
+            assert required.fullmatch(services[name]["environment"][key]), f"{name}.{key} needs .env, no default"
+    assert "ports" not in services["rabbitmq"], "the management port is not published"
+    assert all(port.startswith("127.0.0.1:") for port in services["mailpit"]["ports"])
+    for name, service in services.items():
+        image = service.get("image") or document["x-service"]["image"]
+        assert re.search(r":v?\d+\.\d+\.\d+(-[a-z]+)?$", image), f"{name}: pin the image version ({image})"
+
+
+def test_compose_health_checks_mean_readiness_and_the_proxy_asks_a_service():
+    services = compose()["services"]
+    for name in SERVICES:
+        assert "/health/ready" in " ".join(services[name]["healthcheck"]["test"]), name
+    assert "/health" in " ".join(services["proxy"]["healthcheck"]["test"])
+    assert nginx_route("/health") == "profiles", "the proxy's /health is a service's readiness, not a fixed 200"
+    assert "proxy_pass http://$service:8000/health/ready;" in NGINX_CONF.read_text()
 
 
 # ------------------------------------------------------------------ routing: nginx and Ingress
@@ -604,7 +633,7 @@ def test_real_nginx_accepts_the_config_and_routes_as_simulated():
     """Runs nginx itself on loopback with nginx.conf, each proxy_pass replaced by `return 200 $service`."""
     port = free_port()
     conf = NGINX_CONF.read_text().replace("listen 80;", f"listen 127.0.0.1:{port};")
-    conf = conf.replace("proxy_pass http://$service:8000;", 'return 200 "$service";')
+    conf = re.sub(r"proxy_pass http://\$service:8000[^;]*;", 'return 200 "$service";', conf)
     assert conf.count('return 200 "$service"') == sum(1 for _, _, s in nginx_locations() if s)
     with tempfile.TemporaryDirectory() as prefix:
         (Path(prefix) / "site.conf").write_text(conf)

@@ -7,10 +7,34 @@ pytestmark = pytest.mark.unit
 SECRET = "s" * 40
 
 
-def test_defaults_are_for_development():
-    settings = load_settings({})
-    assert settings.EMENTOR_ENV == "development" and settings.EMENTOR_HTTP_ADDRESS == "127.0.0.1:8000"
+def test_the_development_defaults_need_ementor_env_development_said_explicitly():
+    settings = load_settings({"EMENTOR_ENV": "development"})
+    assert settings.is_development and settings.EMENTOR_HTTP_ADDRESS == "127.0.0.1:8000"
     assert settings.uses_embedded_mongo
+    with pytest.raises(ConfigurationError, match="EMENTOR_ENV unset.*only with EMENTOR_ENV=development"):
+        load_settings({})
+
+
+@pytest.mark.parametrize("environment", ["test", "staging", "production"])
+@pytest.mark.parametrize("key", ["EMENTOR_ADMIN_TOKEN", "EMENTOR_JWT_SECRET"])
+def test_every_other_environment_refuses_the_published_development_secrets(environment, key):
+    real = {"EMENTOR_ADMIN_TOKEN": SECRET, "EMENTOR_JWT_SECRET": SECRET + "x", "MONGODB_URI": "mongodb://db:27017"}
+    del real[key]  # left at its development default
+    with pytest.raises(ConfigurationError, match=f"{key} must be a secret.*EMENTOR_ENV={environment}"):
+        load_settings({"EMENTOR_ENV": environment, **real})
+    assert load_settings({"EMENTOR_ENV": environment, key: SECRET + "y", **real}).EMENTOR_ENV == environment
+
+
+def test_a_setting_can_come_from_a_file_named_by_its_file_variable(tmp_path):
+    (tmp_path / "jwt").write_text(SECRET + "-from-a-file\n")
+    environ = {"EMENTOR_ENV": "staging", "EMENTOR_ADMIN_TOKEN": SECRET, "EMENTOR_JWT_SECRET_FILE": str(tmp_path / "jwt")}
+    assert load_settings(environ).EMENTOR_JWT_SECRET == SECRET + "-from-a-file"
+    with pytest.raises(ConfigurationError, match="EMENTOR_JWT_SECRET_FILE: cannot read"):
+        load_settings({**environ, "EMENTOR_JWT_SECRET_FILE": str(tmp_path / "missing")})
+    with pytest.raises(ConfigurationError, match="either EMENTOR_JWT_SECRET or EMENTOR_JWT_SECRET_FILE"):
+        load_settings({**environ, "EMENTOR_JWT_SECRET": SECRET})
+    with pytest.raises(ConfigurationError, match="EMENTOR_JWT_SECRT_FILE"):
+        load_settings({**environ, "EMENTOR_JWT_SECRT_FILE": str(tmp_path / "jwt")})
 
 
 def test_a_misspelt_variable_fails_the_boot_and_names_it():
@@ -75,7 +99,8 @@ def test_each_service_reads_only_its_own_section():
         section,
     )
 
-    settings = load_settings({"SMTP_HOST": "mail.example.org", "EMENTOR_JITSI_BASE_URL": "https://video.example.org"})
+    settings = load_settings({"EMENTOR_ENV": "development", "SMTP_HOST": "mail.example.org",
+                              "EMENTOR_JITSI_BASE_URL": "https://video.example.org"})
     mail = section(settings, NotificationsSettings)
     video = section(settings, VideoSettings)
     assert mail.SMTP_HOST == "mail.example.org" and not hasattr(mail, "EMENTOR_JITSI_BASE_URL")
@@ -86,8 +111,15 @@ def test_each_service_reads_only_its_own_section():
 
 
 def test_every_section_s_variable_is_known_to_the_boot_check():
-    from ementor.platform.settings import IntegrationsSettings, NotificationsSettings, Settings, VideoSettings
+    from ementor.platform.settings import (
+        IntegrationsSettings,
+        NotificationsSettings,
+        ProfilesSettings,
+        Settings,
+        VideoSettings,
+    )
 
-    for model in (NotificationsSettings, VideoSettings, IntegrationsSettings):
+    for model in (NotificationsSettings, VideoSettings, IntegrationsSettings, ProfilesSettings):
         assert set(model.model_fields) <= set(Settings.model_fields)
-    load_settings({"EMENTOR_JITSI_APP_ID": "a", "EMENTOR_JITSI_APP_SECRET": "b", "TWILIO_FROM_NUMBER": "+15005550006"})
+    load_settings({"EMENTOR_ENV": "development", "EMENTOR_JITSI_APP_ID": "a", "EMENTOR_JITSI_APP_SECRET": "b",
+                   "TWILIO_FROM_NUMBER": "+15005550006"})

@@ -1,0 +1,172 @@
+"""Make the mongomock stand-in cost what MongoDB costs where a service's hot path meets it.
+
+mongomock answers every query by scanning the whole collection in Python, and on every access
+to a collection with a TTL index it scans that collection again for expired documents. Two of
+those costs have nothing to do with what MongoDB does and turn the inbox (one entry per event
+handled, kept 30 days) into a quadratic cost as it grows:
+
+- a point lookup (a filter that pins `_id`, or every key of a unique index, with plain values)
+  is an index seek on MongoDB; here it becomes a hash lookup, and so does the unique check of
+  every insert and update;
+- TTL expiry runs as MongoDB's TTL monitor does, once a minute per collection, instead of at
+  every access.
+
+Everything else (range scans, non-unique indexes, sorts) still scans, as it would without an
+index. Results never change: candidates from a hash are checked against the filter, and an entry
+whose document changed or vanished is simply skipped. Only mongomock is touched, and only by
+`mongo.connect` when it chooses the stand-in; see docs/decisions.md.
+"""
+
+from __future__ import annotations
+
+import time
+
+from bson import ObjectId
+
+TTL_MONITOR_SECONDS = 60.0  # MongoDB's ttlMonitorSleepSecs
+POINT_TYPES = (str, int, ObjectId)  # values whose equality in a filter is Python equality
+
+_installed = False
+
+
+def _point(value) -> bool:
+    return isinstance(value, POINT_TYPES) and not isinstance(value, bool)
+
+
+class _Hashes:
+    """Per collection store: for each unique index on plain fields, key values -> document ids."""
+
+    def __init__(self):
+        self.keys: dict[str, dict[tuple, set]] = {}
+        self.unsafe: set[str] = set()  # indexes that saw a value a hash cannot stand for (an array, say)
+
+
+def _hashes(store) -> _Hashes:
+    hashes = store.__dict__.get("_ementor_hashes")
+    if hashes is None:
+        hashes = store._ementor_hashes = _Hashes()
+    return hashes
+
+
+def _hashable_indexes(store):
+    for name, index in store.indexes.items():
+        fields = [field for field, _ in index["key"]]
+        if index.get("unique") and "partialFilterExpression" not in index and not any("." in f for f in fields):
+            yield name, fields, bool(index.get("sparse"))
+
+
+def _key(document: dict, fields: list[str]) -> tuple | None:
+    values = tuple(document.get(field) for field in fields)
+    try:
+        hash(values)
+    except TypeError:
+        return None
+    if any(isinstance(value, list | dict) for value in values):
+        return None
+    return values
+
+
+def _table(store, name: str, fields: list[str], sparse: bool) -> dict[tuple, set] | None:
+    """The index's hash, built by one scan the first time it is needed; None if it cannot be trusted."""
+    hashes = _hashes(store)
+    if name in hashes.unsafe:
+        return None
+    table = hashes.keys.get(name)
+    if table is None:
+        table = {}
+        for document in store._documents.values():
+            if not _add(hashes, table, name, document, fields, sparse):
+                return None
+        hashes.keys[name] = table
+    return table
+
+
+def _add(hashes: _Hashes, table: dict, name: str, document: dict, fields: list[str], sparse: bool) -> bool:
+    key = _key(document, fields)
+    if key is None:
+        hashes.unsafe.add(name)
+        hashes.keys.pop(name, None)
+        return False
+    if not (sparse and all(value is None for value in key)):
+        table.setdefault(key, set()).add(document["_id"])
+    return True
+
+
+def _holders(store, table: dict, key: tuple, fields: list[str]) -> list[dict]:
+    """Documents that hold `key` now (stale entries, from an update or a delete, are skipped)."""
+    found = []
+    for document_id in table.get(key, ()):
+        document = store._documents.get(document_id)
+        if document is not None and _key(document, fields) == key:
+            found.append(document)
+    return found
+
+
+def install() -> None:
+    """Patch mongomock once per process (idempotent)."""
+    global _installed
+    if _installed:
+        return
+    from mongomock import filtering
+    from mongomock.collection import Collection
+    from mongomock.store import CollectionStore
+    from pymongo.errors import DuplicateKeyError
+
+    expire = CollectionStore._remove_expired_documents
+
+    def remove_expired_documents(self):
+        now = time.monotonic()
+        if now >= self.__dict__.get("_ementor_ttl_due", 0.0):
+            self._ementor_ttl_due = now + TTL_MONITOR_SECONDS
+            expire(self)
+
+    ensure_uniques = Collection._ensure_uniques
+
+    def ensure_uniques_by_hash(self, new_data):
+        store = self._store
+        checked = set()
+        for name, fields, sparse in _hashable_indexes(store):
+            table = _table(store, name, fields, sparse)
+            if table is None:
+                continue
+            key = _key(new_data, fields)
+            if key is None:
+                _hashes(store).unsafe.add(name)
+                continue
+            if not (sparse and all(value is None for value in key)):
+                others = [d for d in _holders(store, table, key, fields) if d["_id"] != new_data["_id"]]
+                if others:
+                    raise DuplicateKeyError("E11000 Duplicate Key Error", 11000)
+            checked.add(name)
+        for name, fields, sparse in _hashable_indexes(store):
+            if name in checked:
+                _add(_hashes(store), _hashes(store).keys[name], name, new_data, fields, sparse)
+        if any(index.get("unique") and name not in checked for name, index in store.indexes.items()):
+            ensure_uniques(self, new_data)  # the others (dotted, partial, arrays): mongomock's own scan
+
+    iter_documents = Collection._iter_documents
+
+    def iter_documents_by_hash(self, filter):
+        candidates = _point_lookup(self._store, filter) if isinstance(filter, dict) else None
+        if candidates is None:
+            return iter_documents(self, filter)
+        return (document for document in candidates if filtering.filter_applies(filter, document))
+
+    CollectionStore._remove_expired_documents = remove_expired_documents
+    Collection._ensure_uniques = ensure_uniques_by_hash
+    Collection._iter_documents = iter_documents_by_hash
+    _installed = True
+
+
+def _point_lookup(store, query: dict) -> list[dict] | None:
+    """The few documents a point filter can match, or None when the filter needs a scan."""
+    store._remove_expired_documents()
+    if _point(query.get("_id")):
+        document = store._documents.get(query["_id"])
+        return [] if document is None else [document]
+    for name, fields, sparse in _hashable_indexes(store):
+        if all(_point(query.get(field)) for field in fields):
+            table = _table(store, name, fields, sparse)
+            if table is not None:
+                return _holders(store, table, tuple(query[field] for field in fields), fields)
+    return None

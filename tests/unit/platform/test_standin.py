@@ -1,0 +1,54 @@
+"""The stand-in's hash lookups answer exactly as mongomock's scans (and MongoDB) do."""
+
+import mongomock
+import pytest
+from pymongo.errors import DuplicateKeyError
+
+from ementor.platform import standin
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.fixture
+def inbox():
+    standin.install()
+    collection = mongomock.MongoClient().db.inbox
+    collection.create_index([("tenant_id", 1), ("consumer", 1), ("event_id", 1)], unique=True)
+    return collection
+
+
+def key(event_id, tenant="t1"):
+    return {"tenant_id": tenant, "consumer": "c", "event_id": event_id}
+
+
+def test_a_second_insert_of_a_key_is_refused_and_other_tenants_keep_their_own(inbox):
+    inbox.insert_one({**key("e1"), "state": "processing"})
+    with pytest.raises(DuplicateKeyError):
+        inbox.insert_one({**key("e1"), "state": "processing"})
+    inbox.insert_one({**key("e1", tenant="t2"), "state": "processing"})
+    assert inbox.count_documents({"event_id": "e1"}) == 2
+
+
+def test_point_lookups_follow_updates_deletes_and_upserts(inbox):
+    inbox.insert_one({**key("e1"), "state": "processing"})
+    inbox.update_one(key("e1"), {"$set": {"event_id": "e2"}})  # the key itself changes
+    assert inbox.find_one(key("e1")) is None
+    assert inbox.find_one(key("e2"))["state"] == "processing"
+    inbox.insert_one({**key("e1"), "state": "again"})  # the old key is free again
+    with pytest.raises(DuplicateKeyError):
+        inbox.update_one(key("e1"), {"$set": {"event_id": "e2"}})
+    assert inbox.find_one(key("e1"))["state"] == "again"  # the refused update was rolled back
+    inbox.delete_one(key("e2"))
+    assert inbox.find_one({**key("e2"), "state": "processing"}) is None
+    inbox.update_one(key("e3"), {"$set": {"state": "done"}}, upsert=True)
+    assert inbox.find_one({**key("e3"), "state": "done"}) is not None
+    with pytest.raises(DuplicateKeyError):
+        inbox.insert_one({**key("e3")})
+
+
+def test_filters_beyond_the_key_still_apply_and_an_array_value_falls_back_to_a_scan(inbox):
+    inbox.insert_one({**key("e1"), "state": "done"})
+    assert inbox.find_one({**key("e1"), "state": "processing"}) is None
+    inbox.insert_one({"tenant_id": "t1", "consumer": ["c", "d"], "event_id": "e9"})  # multikey
+    assert inbox.find_one(key("e9"))["consumer"] == ["c", "d"]  # the array holds "c": MongoDB matches it
+
