@@ -8,6 +8,7 @@ else: the Host header, the TLS server name (SNI) and the certificate check.
 
 from __future__ import annotations
 
+import ssl
 from urllib.parse import urlsplit
 
 from requests.adapters import HTTPAdapter
@@ -19,6 +20,9 @@ class PinnedAddressAdapter(HTTPAdapter):
     def __init__(self, policy: domain.TargetPolicy, resolver: domain.Resolver = domain.resolve, **kwargs):
         self.policy = policy
         self.resolver = resolver
+        # Built here, through the ssl module as it is now: urllib3 would build its own from the
+        # class it imported, which under eventlet recurses forever in SSLContext.minimum_version.
+        self.tls = ssl.create_default_context()
         super().__init__(**kwargs)
 
     def send(self, request, **kwargs):
@@ -33,5 +37,5 @@ class PinnedAddressAdapter(HTTPAdapter):
         name = host_params["host"]
         host_params = {**host_params, "host": request.pinned_address}
         if host_params["scheme"] == "https":
-            pool_kwargs = {**pool_kwargs, "server_hostname": name, "assert_hostname": name}
+            pool_kwargs = {**pool_kwargs, "server_hostname": name, "assert_hostname": name, "ssl_context": self.tls}
         return host_params, pool_kwargs
