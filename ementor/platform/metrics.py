@@ -15,3 +15,7 @@ EVENTS_DEAD_LETTERED = Counter("ementor_events_dead_lettered_total", "Events dea
 HANDLER_LATENCY = Histogram("ementor_event_handler_seconds", "Event handler latency", ["service", "consumer"])
 EVENTS_PUBLISHED = Counter("ementor_events_published_total", "Events published from the outbox", ["service", "type"])
 OUTBOX_BACKLOG = Gauge("ementor_outbox_backlog", "Documents with events waiting to be published", ["service"])
+AUTH_FAILURES = Counter(
+    "ementor_auth_failures_total", "Refused sign-ins, links, refreshes and rate-limited attempts",
+    ["service", "endpoint", "reason"],
+)

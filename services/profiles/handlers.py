@@ -54,17 +54,21 @@ def rotate_key(repo: ProfilesRepository, organisation_id: str, body: schemas.Rot
     if organisation is None:
         raise NotFound(f"no organisation {organisation_id}")
     now = utcnow()
+    key = domain.new_api_key()
+    organisation.api_keys.append(ApiKey(key_id=key.key_id, secret_hash=key.secret_hash, created_at=now,
+                                        read_only=body.read_only))
+    if body.read_only:  # an extra key for a reader: the current keys stay
+        repo.save(organisation)
+        return schemas.NewKey(api_key=key.plaintext, previous_keys_expire_at=None)
     expires_at = now + timedelta(seconds=body.previous_key_valid_for_seconds)
-    for existing in organisation.api_keys:
+    for existing in organisation.api_keys[:-1]:
         if existing.expires_at is None or existing.expires_at.replace(tzinfo=expires_at.tzinfo) > expires_at:
             existing.expires_at = expires_at
-    key = domain.new_api_key()
-    organisation.api_keys.append(ApiKey(key_id=key.key_id, secret_hash=key.secret_hash, created_at=now))
     repo.save(organisation)
     return schemas.NewKey(api_key=key.plaintext, previous_keys_expire_at=expires_at)
 
 
-def organisation_for_api_key(repo: ProfilesRepository, plaintext: str) -> Organisation:
+def organisation_for_api_key(repo: ProfilesRepository, plaintext: str) -> tuple[Organisation, ApiKey]:
     parsed = domain.parse_api_key(plaintext)
     if parsed is None:
         raise Unauthenticated("send the organisation's API key as 'Authorization: Bearer emk_...'")
@@ -75,7 +79,7 @@ def organisation_for_api_key(repo: ProfilesRepository, plaintext: str) -> Organi
         raise Unauthenticated("the API key is not valid")
     if key.expires_at is not None and key.expires_at.replace(tzinfo=utcnow().tzinfo) <= utcnow():
         raise Unauthenticated("the API key has been rotated out; use the organisation's current key")
-    return organisation
+    return organisation, key
 
 
 # -- programmes -----------------------------------------------------------------------------
