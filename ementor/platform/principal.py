@@ -49,7 +49,7 @@ class Principal:
     key_id: str | None = None
     session_id: str | None = None
     read_only: bool = False
-    issued_at: int | None = None
+    issued_at: float | None = None
 
     @property
     def is_coordinator(self) -> bool:

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
+from ementor_contracts import AccessRevoked
+
 from ementor.platform.errors import BadInput, Conflict, NotFound, Unauthenticated
 from ementor.platform.principal import Principal, permissions_of
 
@@ -78,8 +80,21 @@ def remove_staff(repo: ProfilesRepository, auth: Principal, staff_id: str) -> No
         raise NotFound(f"no member of staff {staff_id} in this organisation")
     now = utcnow()
     staff.status, staff.removed_at = "removed", now
+    staff.record(AccessRevoked(scope="staff", subject_id=staff.id, effective_at=now))
     repo.save(staff)
     repo.revoke_sessions(auth.tenant_id, staff.id, now)
+
+
+def sign_out_everywhere(repo: ProfilesRepository, auth: Principal, kind: str, subject_id: str) -> None:
+    """End every session of a member of staff or a person, and every token issued to them until now."""
+    subject = repo.staff_member(auth.tenant_id, subject_id) if kind == "staff" else repo.person(auth.tenant_id,
+                                                                                                 subject_id)
+    if subject is None or getattr(subject, "status", None) == "removed":
+        raise NotFound(f"no {'member of staff' if kind == 'staff' else 'person'} {subject_id} in this organisation")
+    now = utcnow()
+    subject.record(AccessRevoked(scope=kind, subject_id=subject.id, effective_at=now))
+    repo.save(subject)
+    repo.revoke_sessions(auth.tenant_id, subject.id, now)
 
 
 # -- sign-in by emailed link ------------------------------------------------------------------
@@ -171,7 +186,10 @@ def sign_out(repo: ProfilesRepository, auth: Principal) -> None:
         raise BadInput("this token has no session to end (API-key tokens simply expire)", code="no_session")
     session = repo.session(auth.tenant_id, auth.session_id)
     if session is not None and session.revoked_at is None:
-        repo.revoke_session(session, utcnow())
+        now = utcnow()
+        session.revoked_at = now
+        session.record(AccessRevoked(scope="session", subject_id=session.id, effective_at=now))
+        repo.save(session)
 
 
 def me(repo: ProfilesRepository, auth: Principal) -> schemas.Me:

@@ -172,3 +172,4 @@ class Session(OutboxDocument):
 
 
 DOCUMENTS = (Organisation, Programme, Person, Staff, SignInLink, Session)
+OUTBOX_DOCUMENTS = (Organisation, Programme, Person, Staff, Session)

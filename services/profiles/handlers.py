@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from ementor_contracts import (
+    AccessRevoked,
     OrganisationCreated,
     PersonErased,
     ProfileCreated,
@@ -64,6 +65,8 @@ def rotate_key(repo: ProfilesRepository, organisation_id: str, body: schemas.Rot
     for existing in organisation.api_keys[:-1]:
         if existing.expires_at is None or existing.expires_at.replace(tzinfo=expires_at.tzinfo) > expires_at:
             existing.expires_at = expires_at
+            # Tokens the retired key minted stop working everywhere when its grace period ends.
+            organisation.record(AccessRevoked(scope="api_key", subject_id=existing.key_id, effective_at=expires_at))
     repo.save(organisation)
     return schemas.NewKey(api_key=key.plaintext, previous_keys_expire_at=expires_at)
 
@@ -221,6 +224,7 @@ def erase_person(repo: ProfilesRepository, auth: Principal, person_id: str) -> N
     person.erased, person.delete_when_published = True, True
     person.record(PersonErased(person_id=person.id, role=role))
     repo.save(person)
+    repo.revoke_sessions(person.tenant_id, person.id, utcnow())  # every service refuses their tokens (PersonErased)
 
 
 def visible_person(repo: ProfilesRepository, auth: Principal, person_id: str, *, full: bool) -> Person:

@@ -25,9 +25,10 @@ from ementor.platform.outbox import EventOutbox
 from ementor.platform.pages import page_of
 from ementor.platform.principal import TOKEN_ROLES, Principal
 from ementor.platform.ratelimit import RateLimits
+from ementor.platform.revocation import Revocations
 
 from . import accounts, handlers, schemas
-from .documents import DOCUMENTS, Organisation, Person, Programme, Staff
+from .documents import DOCUMENTS, OUTBOX_DOCUMENTS, Organisation, Person, Programme, Staff
 from .mailer import LinkMailer
 from .repository import ProfilesRepository
 
@@ -38,11 +39,11 @@ SIGNED_IN = TOKEN_ROLES
 log = logging.getLogger(__name__)
 
 
-class ProfilesService:
+class ProfilesService(Revocations):
     name = "profiles"
 
     repo: ProfilesRepository = Repository(ProfilesRepository, DOCUMENTS)
-    outbox = EventOutbox(*DOCUMENTS)
+    outbox = EventOutbox(*OUTBOX_DOCUMENTS)
     settings = AppSettings()
     mail = LinkMailer()
     limiter = RateLimits()
@@ -94,6 +95,16 @@ class ProfilesService:
          summary="Remove a member of staff: their sessions end across every service")
     def remove_staff(self, auth: Principal, staff_id: str):
         accounts.remove_staff(self.repo, auth, staff_id)
+
+    @api("DELETE", "/v1/staff/<staff_id>/sessions", roles=MANAGE_STAFF, status=204,
+         summary="Sign a member of staff out everywhere: their tokens stop working across every service")
+    def sign_out_staff_everywhere(self, auth: Principal, staff_id: str):
+        accounts.sign_out_everywhere(self.repo, auth, "staff", staff_id)
+
+    @api("DELETE", "/v1/people/<person_id>/sessions", roles=MANAGE_STAFF, status=204,
+         summary="Sign a mentor or mentee out everywhere: their tokens stop working across every service")
+    def sign_out_person_everywhere(self, auth: Principal, person_id: str):
+        accounts.sign_out_everywhere(self.repo, auth, "person", person_id)
 
     # -- sign-in and sessions -------------------------------------------------------------
     @api("POST", "/v1/auth/sign-in", auth="public", pass_request=True, body=schemas.SignIn,

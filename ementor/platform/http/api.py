@@ -29,6 +29,7 @@ from ..extension import ServiceExtension
 from ..logs import new_traceparent, valid_traceparent
 from ..metrics import HTTP_LATENCY, HTTP_REQUESTS
 from ..principal import Principal, roles_holding
+from ..revocation import kept_by
 from .auth import bearer_token, is_operator_token, verify_token
 from .cookies import ACCESS_COOKIE, require_csrf
 from .errors import (
@@ -130,6 +131,9 @@ class ApiRoute(ServiceExtension, HttpRequestHandler):
         else:
             token = bearer_token(header)
         principal = verify_token(settings.EMENTOR_JWT_SECRET, token, settings.EMENTOR_JWT_PREVIOUS_SECRET)
+        revocations = kept_by(self.container.service_name)
+        if revocations is not None and revocations.is_revoked(principal):
+            raise Unauthenticated("access with this token has been revoked: sign in again", code="token_revoked")
         if principal.role not in roles_holding(self.roles):
             allowed = " or ".join(sorted(roles_holding(self.roles)))
             raise Forbidden(f"a {principal.role} token may not do this; it needs a {allowed} token",

@@ -46,14 +46,14 @@ def issue_token(
     read_only: bool = False,
     ttl: int = 3600,
 ) -> str:
-    now = int(time.time())
+    now = time.time()
     claims = {
         "iss": ISSUER,
         "sub": person_id or staff_id or api_key_id or f"coordinator:{tenant_id}",
         "tid": tenant_id,
         "role": role,
-        "iat": now,
-        "exp": now + ttl,
+        "iat": round(now, 3),  # to the millisecond: a token issued just after a revocation stays valid
+        "exp": int(now) + ttl,
         "jti": uuid.uuid4().hex,
     }
     optional = {"pid": person_id, "stf": staff_id, "akid": api_key_id, "sid": session_id,
@@ -85,4 +85,4 @@ def verify_token(secret: str, token: str, previous_secret: str | None = None) ->
         raise Unauthenticated("the bearer token is not valid")
     return Principal(role=role, tenant_id=claims["tid"], person_id=claims.get("pid"), staff_id=claims.get("stf"),
                      key_id=claims.get("akid"), session_id=claims.get("sid"), read_only=claims.get("scope") == "read",
-                     issued_at=claims["iat"])
+                     issued_at=float(claims["iat"]))

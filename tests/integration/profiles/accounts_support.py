@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 
 from tests.support.events import eventually
 
@@ -30,3 +31,16 @@ def sign_in(api, smtp, organisation: str, email: str) -> dict:
     completed = api.post("/v1/auth/sign-in/complete", json={"token": token})
     assert completed.status_code == 200, completed.text
     return completed.json()
+
+
+def seconds_until_refused(api, path: str, token: str, timeout: float = 15.0) -> float:
+    """Poll `path` with `token` until it answers 401 token_revoked; the seconds that took."""
+    started = time.monotonic()
+
+    def refused():
+        response = api.get(path, token)
+        assert response.status_code == 401, response.status_code
+        assert response.json()["error"]["code"] == "token_revoked"
+
+    eventually(refused, timeout=timeout, interval=0.01)
+    return time.monotonic() - started
