@@ -4,8 +4,8 @@ profiles publishes AccessRevoked (sign-out, staff removal, key rotation, sign ou
 organisation disabled) and PersonErased. Each service stores them in its own database through the
 `Revocations` mixin's subscribers, and the `@api` entrypoint refuses a token whose session, person,
 staff member, API key or organisation has an entry with `effective_at` <= now and the token issued
-(`iat`) before `effective_at`. Each replica reads the list at most once a second, so the bound is
-event propagation + 1 s.
+(`iat`) before `effective_at`. Each replica reads the list at most once a second (the replica that
+stores an entry reloads at once), so the bound is event propagation + 1 s.
 
     class MessagingService(Revocations):
         ...
@@ -58,6 +58,7 @@ class RevocationList:
              "$setOnInsert": {"tenant_id": tenant_id, "scope": scope, "subject_id": subject_id}},
             upsert=True,
         )
+        self._loaded_at = float("-inf")  # this replica knows at once; the others within CACHE_SECONDS
 
     def is_revoked(self, principal: Principal, now: float | None = None) -> bool:
         now = time.time() if now is None else now
