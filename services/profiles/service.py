@@ -111,7 +111,8 @@ class ProfilesService(Revocations):
          response=schemas.SignInRequested, status=202,
          summary="Email a single-use sign-in link; answers the same whether or not the address is known")
     def request_sign_in(self, request, body: schemas.SignIn):
-        self._limit(f"sign-in-ip:{client_address(request)}", limit=30, window=900, endpoint="sign-in")
+        # per client address generous (a school signs a whole class in behind one NAT); per email strict
+        self._limit(f"sign-in-ip:{client_address(request)}", limit=300, window=900, endpoint="sign-in")
         self._limit(f"sign-in:{body.organisation.lower()}:{body.email.lower()}", limit=5, window=900,
                     endpoint="sign-in")
         accounts.request_sign_in(self.repo, body, self.mail, self._links())
@@ -121,7 +122,7 @@ class ProfilesService(Revocations):
          response=schemas.SessionTokens,
          summary="Exchange an emailed link's token for an access token, a refresh token and the session cookie")
     def complete_sign_in(self, request, body: schemas.CompleteSignIn):
-        self._limit(f"complete-ip:{client_address(request)}", limit=30, window=60, endpoint="sign-in-complete")
+        self._limit(f"complete-ip:{client_address(request)}", limit=120, window=60, endpoint="sign-in-complete")
         try:
             signed_in = accounts.complete_sign_in(self.repo, body, self._links())
         except BadInput as exc:

@@ -191,3 +191,16 @@ def test_an_api_key_token_is_an_integration_and_a_read_only_key_only_reads(api, 
     refused = api.post("/v1/people", reader, json=mentee())
     assert refused.status_code == 403 and refused.json()["error"]["code"] == "read_only_key"
     assert api.post("/v1/people", org["token"], json=mentee()).status_code == 201  # the main key still works
+
+
+def test_the_web_app_refreshes_with_the_refresh_cookie_and_the_csrf_header(api, org, smtp):
+    api.post("/v1/people", org["token"], json=mentee())
+    tokens = sign_in(api, smtp, "northside", "jamie@example.org")
+    cookies = {"ementor_refresh": tokens["refresh_token"], "ementor_csrf": tokens["csrf_token"]}
+    forged = requests.post(f"{api.base_url}/v1/auth/refresh", cookies=cookies, json={}, timeout=10)
+    assert forged.status_code == 403 and forged.json()["error"]["code"] == "csrf_failed"
+    refreshed = requests.post(f"{api.base_url}/v1/auth/refresh", cookies=cookies, json={},
+                              headers={"X-CSRF-Token": tokens["csrf_token"]}, timeout=10)
+    assert refreshed.status_code == 200, refreshed.text
+    assert "ementor_refresh=" in refreshed.headers["Set-Cookie"]
+    assert api.get("/v1/me", refreshed.json()["access_token"]).json()["role"] == "mentee"
