@@ -42,6 +42,7 @@ class Scaling:
 # Per-service tuning: notifications waits on SMTP/Twilio per message, so a short backlog already
 # means it is behind; matching replicas are memory-heavy (solver), so fewer of them.
 SCALING = {
+    "profiles": Scaling(max_replicas=8),
     "matching": Scaling(max_replicas=6),
     "notifications": Scaling(max_replicas=12, queue_length=20),
     "integrations": Scaling(queue_length=50),

@@ -8,6 +8,7 @@ from .base import REGISTRY, SCHEMA_BASE_URI, Event, UnknownEventType, event_clas
 from .envelope import CONTENT_TYPE, CloudEvent, parse_cloudevent, to_cloudevent
 from .events import (
     COORDINATOR,
+    AccessRevoked,
     Channel,
     ChannelPreferences,
     ContractModel,
@@ -45,6 +46,7 @@ __all__ = [
     "COORDINATOR",
     "REGISTRY",
     "SCHEMA_BASE_URI",
+    "AccessRevoked",
     "Channel",
     "ChannelPreferences",
     "CloudEvent",

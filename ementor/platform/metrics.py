@@ -22,5 +22,6 @@ LOOP_LAG = Histogram(
     buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
 )
 AUTH_FAILURES = Counter(
-    "ementor_auth_failures_total", "Refused credentials at POST /v1/auth/token", ["service", "outcome"]
+    "ementor_auth_failures_total", "Refused sign-ins, links, refreshes and rate-limited attempts",
+    ["service", "endpoint", "reason"],
 )

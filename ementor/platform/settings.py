@@ -37,7 +37,13 @@ class CommonSettings(BaseSettings):
     EMENTOR_ENV: Literal["development", "test", "staging", "production"] | None = None
     EMENTOR_ADMIN_TOKEN: str = DEV_ADMIN_TOKEN
     EMENTOR_JWT_SECRET: str = DEV_JWT_SECRET
+    EMENTOR_JWT_PREVIOUS_SECRET: str | None = Field(
+        default=None, description="The signing secret before the last rotation: still verifies, never signs."
+    )
     EMENTOR_TOKEN_TTL_SECONDS: int = Field(default=3600, ge=60, le=86400)
+    EMENTOR_ACCESS_TOKEN_TTL_SECONDS: int = Field(default=900, ge=30, le=86400)
+    EMENTOR_SESSION_TTL_SECONDS: int = Field(default=30 * 86400, ge=300, le=365 * 86400)
+    EMENTOR_SIGN_IN_LINK_TTL_SECONDS: int = Field(default=900, ge=60, le=86400)
     EMENTOR_HTTP_ADDRESS: str = "127.0.0.1:8000"
     EMENTOR_PUBLIC_URL: str = "http://127.0.0.1:8000"
     EMENTOR_MAX_WORKERS: int = Field(default=32, ge=1, le=1000)
@@ -69,6 +75,9 @@ class CommonSettings(BaseSettings):
                         f"{key} must be a secret of at least 32 characters ({where}); the published "
                         "development value is accepted only with EMENTOR_ENV=development"
                     )
+            previous = self.EMENTOR_JWT_PREVIOUS_SECRET
+            if previous is not None and (previous in PLACEHOLDERS or len(previous) < 32):
+                raise ValueError("EMENTOR_JWT_PREVIOUS_SECRET, when set, must be a secret of at least 32 characters")
         if self.EMENTOR_ENV == "production" and self.uses_embedded_mongo:
             raise ValueError("MONGODB_URI must point at a real MongoDB server in production")
         return self
@@ -84,8 +93,8 @@ class ProfilesSettings(CommonSettings):
     )
 
 
-class NotificationsSettings(CommonSettings):
-    """The mail server and Twilio: only notifications sends."""
+class MailSettings(CommonSettings):
+    """The mail server: notifications sends through it, and profiles sends its sign-in links."""
 
     SMTP_HOST: str = "localhost"
     SMTP_PORT: int = Field(default=1025, ge=1, le=65535)
@@ -93,6 +102,11 @@ class NotificationsSettings(CommonSettings):
     SMTP_PASSWORD: str | None = None
     SMTP_STARTTLS: bool = False
     SMTP_FROM: str = "ementor <no-reply@ementor.local>"
+
+
+class NotificationsSettings(MailSettings):
+    """The mail server and Twilio: notifications sends."""
+
     TWILIO_ACCOUNT_SID: str | None = None
     TWILIO_AUTH_TOKEN: str | None = None
     TWILIO_FROM_NUMBER: str | None = None

@@ -1,8 +1,19 @@
-"""Walkthrough: an organisation, a programme, and a few mentors and mentees."""
+"""Walkthrough: an organisation, a programme, a few mentors and mentees, staff invited and a mentee signing in."""
 
 from __future__ import annotations
 
+import re
+import time
 import uuid
+
+try:
+    from ementor.devtools.catchers import running as running_catchers
+except ImportError:  # no dev dependencies (aiosmtpd): no mail catcher to read links from
+
+    def running_catchers():
+        return None, None
+
+LINK = re.compile(r"(\S+\?token=[\w-]+)")
 
 MENTORS = [
     {"name": "Amara Okafor", "interests": ["software engineering", "robotics", "music"], "languages": ["en", "yo"],
@@ -71,3 +82,44 @@ def run(tour) -> None:
 
     tour.state.update(api_key=api_key, coordinator_token=token, organisation_id=organisation["id"],
                       programme_id=programme["id"], mentors=mentors, mentees=mentees, token_for=token_for)
+    _accounts(tour, slug, token, mentees[1])
+
+
+def _accounts(tour, slug: str, token: str, mentee: dict) -> None:
+    """Staff invited by email, and a mentee signing in with an emailed link."""
+    api = tour.api
+    mail, _ = running_catchers()
+    if mail is None:
+        tour.say("Accounts", "skipped: no mail catcher running to read the sign-in links from")
+        return
+    before = len(mail.messages)
+    staff = api.post("/v1/staff", token, json={"name": "Grace Hopper", "email": "grace@coastal.example.org",
+                                               "role": "coordinator"}).json()
+    link = _link(mail, "grace@coastal.example.org", before)
+    tour.say("A coordinator is invited by email (POST /v1/staff)", link)
+    tokens = api.post("/v1/auth/sign-in/complete", json={"token": link.split("token=")[1]}).json()
+    me = api.get("/v1/me", tokens["access_token"]).json()
+    tour.say("She opens the link and is signed in as herself (GET /v1/me)",
+             {k: me[k] for k in ("role", "staff_id", "name", "permissions")})
+    tour.state.update(staff_token=tokens["access_token"], staff_id=staff["id"])
+
+    before = len(mail.messages)
+    answer = api.post("/v1/auth/sign-in", expect=202, json={"organisation": slug, "email": mentee["email"]}).json()
+    tour.say("A mentee asks for a sign-in link (the answer is the same for an unknown address)", answer["message"])
+    link = _link(mail, mentee["email"], before)
+    tokens = api.post("/v1/auth/sign-in/complete", json={"token": link.split("token=")[1]}).json()
+    me = api.get("/v1/me", tokens["access_token"]).json()
+    tour.say("The link from the email signs them in (single use, 15 minutes)",
+             {k: me[k] for k in ("role", "person_id", "name")})
+    again = api.post("/v1/auth/sign-in/complete", expect=400, json={"token": link.split("token=")[1]}).json()
+    tour.say("The same link a second time", again["error"]["message"])
+
+
+def _link(mail, to: str, after: int, timeout: float = 15.0) -> str:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for message in mail.messages[after:]:
+            if to in message.recipients:
+                return LINK.search(message.text()).group(1)
+        time.sleep(0.05)
+    raise RuntimeError(f"no email reached {to}")

@@ -13,6 +13,7 @@ from ementor.platform.http.api import api
 from ementor.platform.mongo import Repository
 from ementor.platform.pages import page_of
 from ementor.platform.principal import Principal
+from ementor.platform.revocation import Revocations
 from ementor.platform.settings import IntegrationsSettings
 
 from . import handlers, schemas
@@ -26,7 +27,7 @@ from .repository import IntegrationsRepository
 COORDINATOR = ("coordinator",)
 
 
-class IntegrationsService:
+class IntegrationsService(Revocations):
     name = "integrations"
 
     repo: IntegrationsRepository = Repository(IntegrationsRepository, DOCUMENTS)

@@ -176,7 +176,8 @@ def check_proposal(mentee: Candidate, mentor: Candidate, programme_id: str | Non
 
 # -- who may act on a match ----------------------------------------------------------------------
 def actor_name(role: str, person_id: str | None) -> str:
-    return COORDINATOR if role == COORDINATOR else str(person_id)
+    """A person acts as themself; staff and the API key act for the organisation ("coordinator")."""
+    return str(person_id) if person_id else COORDINATOR
 
 
 def side_of(mentee_id: str, mentor_id: str, person_id: str | None) -> str | None:

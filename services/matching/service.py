@@ -12,6 +12,7 @@ from ementor.platform.http.api import api
 from ementor.platform.mongo import Repository
 from ementor.platform.outbox import EventOutbox
 from ementor.platform.principal import Principal
+from ementor.platform.revocation import Revocations
 
 from . import goals, handlers, match_views, organisation_settings, projection, schemas
 from .candidates import CandidateCache
@@ -34,7 +35,7 @@ class Candidates(ServiceDependency):
         return self.cache
 
 
-class MatchingService:
+class MatchingService(Revocations):
     name = "matching"
 
     repo: MatchingRepository = Repository(MatchingRepository, DOCUMENTS)

@@ -81,7 +81,7 @@ class Finding(EmbeddedDocument):
 
 class Moderation(EmbeddedDocument):
     decision = StringField(required=True, choices=("approved", "rejected", "withdrawn"))
-    decided_by = StringField(required=True)  # "coordinator", or "system" (erasure)
+    decided_by = StringField(required=True)  # the decider's audit name (staff:<id>, integration:<key>), or "system"
     decided_at = DateTimeField(required=True)
     reason = StringField()
 
@@ -123,7 +123,7 @@ class AuditEntry(TenantDocument):
 
     id = StringField(primary_key=True, default=new_id)
     at = DateTimeField(required=True)
-    actor = StringField(required=True)  # "coordinator" or "system"
+    actor = StringField(required=True)  # staff:<id>, integration:<key id>, or "system"
     decision = StringField(required=True, choices=("held", "approved", "rejected", "withdrawn"))
     message_id = StringField(required=True)
     match_id = StringField(required=True)

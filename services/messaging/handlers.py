@@ -291,13 +291,13 @@ def decide(repo: MessagingRepository, auth: Principal, message_id: str, *, appro
     else:
         events = [MessageRejected(**ids, moderator_id=COORDINATOR, reason=reason)]
         status, decision, delivered_at = "rejected", "rejected", None
-    moderation = Moderation(decision=decision, decided_by=COORDINATOR, decided_at=now, reason=reason)
+    moderation = Moderation(decision=decision, decided_by=auth.actor, decided_at=now, reason=reason)
     result = repo.decide(tenant_id, message_id, status=status, moderation=moderation, events=events,
                          delivered_at=delivered_at)
     if result is None:  # another coordinator decided first
         raise _already_decided(repo.message(tenant_id, message_id) or message)
     decided, pending = result
-    repo.append_audit(tenant_id, message=decided, decision=decision, actor=COORDINATOR, at=now, reason=reason)
+    repo.append_audit(tenant_id, message=decided, decision=decision, actor=auth.actor, at=now, reason=reason)
     repo.audit_written(tenant_id, decided.id)
     return decided, pending
 

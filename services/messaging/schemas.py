@@ -156,7 +156,8 @@ class AuditQuery(PageQuery):
 class AuditEntryView(BaseModel):
     id: str
     at: datetime
-    actor: str = Field(description='"coordinator" (an organisation token) or "system"')
+    actor: str = Field(description='Who decided: "staff:<id>" (a named member of staff), "integration:<key id>" '
+                                   '(the API key) or "system"')
     decision: Literal["held", "approved", "rejected", "withdrawn"]
     message_id: str
     match_id: str

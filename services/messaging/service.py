@@ -25,6 +25,7 @@ from ementor.platform.mongo import Repository
 from ementor.platform.outbox import HandOverOutbox
 from ementor.platform.pages import page_of
 from ementor.platform.principal import Principal
+from ementor.platform.revocation import Revocations
 from ementor.platform.schedule import leased_timer
 
 from . import handlers, schemas
@@ -47,7 +48,7 @@ def _scan_off_the_loop(scan, text: str, *args):
     return scan(text, *args)
 
 
-class MessagingService:
+class MessagingService(Revocations):
     name = "messaging"
 
     repo: MessagingRepository = Repository(MessagingRepository, DOCUMENTS)
@@ -124,7 +125,7 @@ class MessagingService:
         self.outbox.hand_over(Message, auth.tenant_id, message.id, events)
         return handlers.message_view(message, auth)
 
-    @api("GET", "/v1/moderation/audit", roles=COORDINATOR, query=schemas.AuditQuery,
+    @api("GET", "/v1/moderation/audit", roles=("coordinator", "audit_log"), query=schemas.AuditQuery,
          response=schemas.AuditList,
          summary="The moderation audit log, newest first (append-only: no endpoint changes it)")
     def audit(self, auth: Principal, query: schemas.AuditQuery):

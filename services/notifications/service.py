@@ -28,6 +28,7 @@ from ementor.platform.http.api import api
 from ementor.platform.mongo import Repository
 from ementor.platform.outbox import EventOutbox
 from ementor.platform.principal import Principal
+from ementor.platform.revocation import Revocations
 from ementor.platform.schedule import leased_timer
 from ementor.platform.settings import NotificationsSettings
 
@@ -58,7 +59,7 @@ class Profiles:
             return self.proxy.get_organisation(tenant_id)
 
 
-class NotificationsService:
+class NotificationsService(Revocations):
     name = "notifications"
 
     repo: NotificationsRepository = Repository(NotificationsRepository, DOCUMENTS)

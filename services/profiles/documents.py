@@ -18,6 +18,7 @@ from mongoengine import (
 )
 
 from ementor.platform.outbox import OutboxDocument
+from ementor.platform.tenancy import TenantDocument
 
 ALIAS = "profiles"
 
@@ -35,6 +36,7 @@ class ApiKey(EmbeddedDocument):
     secret_hash = StringField(required=True)
     created_at = DateTimeField(required=True)
     expires_at = DateTimeField()  # set when rotated out; None while current
+    read_only = BooleanField(default=False)  # its tokens may only read (GET)
 
 
 class Organisation(OutboxDocument):
@@ -117,4 +119,59 @@ class Person(OutboxDocument):
     }
 
 
-DOCUMENTS = (Organisation, Programme, Person)
+class Staff(OutboxDocument):
+    """A named member of an organisation's staff; removed staff stay (audit entries name them)."""
+
+    id = StringField(primary_key=True, default=new_id)
+    name = StringField(required=True)
+    email = StringField(required=True)  # lower-cased
+    role = StringField(required=True, choices=("admin", "coordinator", "safeguarding_lead"))
+    status = StringField(required=True, default="invited", choices=("invited", "active", "removed"))
+    invited_by = StringField()  # the inviter's audit name
+    created_at = DateTimeField(default=utcnow)
+    removed_at = DateTimeField()
+
+    meta = {
+        "db_alias": ALIAS,
+        "collection": "staff",
+        "indexes": [("tenant_id", "email"), ("tenant_id", "status", "_id")],
+    }
+
+
+class SignInLink(TenantDocument):
+    """A single-use link token (sign-in or staff invitation); only its hash is stored."""
+
+    id = StringField(primary_key=True, default=new_id)
+    token_hash = StringField(required=True, unique=True)
+    purpose = StringField(required=True, choices=("sign_in", "invitation"))
+    subject_kind = StringField(required=True, choices=("staff", "person"))
+    subject_id = StringField(required=True)
+    expires_at = DateTimeField(required=True)
+    used_at = DateTimeField()
+
+    meta = {"db_alias": ALIAS, "collection": "sign_in_links", "indexes": [("tenant_id", "subject_id")]}
+
+
+class Session(OutboxDocument):
+    """A signed-in human's session: refreshed with a rotating refresh token, revoked on sign-out."""
+
+    id = StringField(primary_key=True, default=new_id)
+    subject_kind = StringField(required=True, choices=("staff", "person"))
+    subject_id = StringField(required=True)
+    role = StringField(required=True)
+    refresh_hash = StringField(required=True, unique=True)
+    previous_refresh_hashes = ListField(StringField())  # a reuse of one of these revokes the session
+    csrf_token = StringField(required=True)
+    created_at = DateTimeField(default=utcnow)
+    expires_at = DateTimeField(required=True)
+    revoked_at = DateTimeField()
+
+    meta = {
+        "db_alias": ALIAS,
+        "collection": "sessions",
+        "indexes": [("tenant_id", "subject_id"), "previous_refresh_hashes"],
+    }
+
+
+DOCUMENTS = (Organisation, Programme, Person, Staff, SignInLink, Session)
+OUTBOX_DOCUMENTS = (Organisation, Programme, Person, Staff, Session)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from ementor_contracts import (
+    AccessRevoked,
     OrganisationCreated,
     PersonErased,
     ProfileCreated,
@@ -50,17 +51,23 @@ def rotate_key(repo: ProfilesRepository, organisation_id: str, body: schemas.Rot
     if organisation is None:
         raise NotFound(f"no organisation {organisation_id}")
     now = utcnow()
+    key = domain.new_api_key()
+    organisation.api_keys.append(ApiKey(key_id=key.key_id, secret_hash=key.secret_hash, created_at=now,
+                                        read_only=body.read_only))
+    if body.read_only:  # an extra key for a reader: the current keys stay
+        repo.save(organisation)
+        return schemas.NewKey(api_key=key.plaintext, previous_keys_expire_at=None)
     expires_at = now + timedelta(seconds=body.previous_key_valid_for_seconds)
-    for existing in organisation.api_keys:
+    for existing in organisation.api_keys[:-1]:
         if existing.expires_at is None or existing.expires_at.replace(tzinfo=expires_at.tzinfo) > expires_at:
             existing.expires_at = expires_at
-    key = domain.new_api_key()
-    organisation.api_keys.append(ApiKey(key_id=key.key_id, secret_hash=key.secret_hash, created_at=now))
+            # Tokens the retired key minted stop working everywhere when its grace period ends.
+            organisation.record(AccessRevoked(scope="api_key", subject_id=existing.key_id, effective_at=expires_at))
     repo.save(organisation)
     return schemas.NewKey(api_key=key.plaintext, previous_keys_expire_at=expires_at)
 
 
-def organisation_for_api_key(repo: ProfilesRepository, plaintext: str) -> Organisation:
+def organisation_for_api_key(repo: ProfilesRepository, plaintext: str) -> tuple[Organisation, ApiKey]:
     parsed = domain.parse_api_key(plaintext)
     if parsed is None:
         raise Unauthenticated("send the organisation's API key as 'Authorization: Bearer emk_...'")
@@ -73,7 +80,7 @@ def organisation_for_api_key(repo: ProfilesRepository, plaintext: str) -> Organi
         raise Unauthenticated("the organisation is disabled; its API keys no longer work", code="organisation_disabled")
     if key.expires_at is not None and key.expires_at.replace(tzinfo=utcnow().tzinfo) <= utcnow():
         raise Unauthenticated("the API key has been rotated out; use the organisation's current key")
-    return organisation
+    return organisation, key
 
 
 # -- programmes -----------------------------------------------------------------------------
@@ -215,6 +222,7 @@ def erase_person(repo: ProfilesRepository, auth: Principal, person_id: str) -> N
     person.erased, person.delete_when_published = True, True
     person.record(PersonErased(person_id=person.id, role=role))
     repo.save(person)
+    repo.revoke_sessions(person.tenant_id, person.id, utcnow())  # every service refuses their tokens (PersonErased)
 
 
 def visible_person(repo: ProfilesRepository, auth: Principal, person_id: str, *, full: bool) -> Person:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from mongoengine import NotUniqueError
 
-from .documents import Organisation, Person, Programme
+from .documents import Organisation, Person, Programme, Session, SignInLink, Staff
 
 
 class DuplicateKey(Exception):
@@ -44,6 +44,10 @@ class ProfilesRepository:
     def disabled_organisation_ids(self) -> list[str]:
         return [o.id for o in Organisation.objects.across_tenants().filter(disabled_at__ne=None).only("id")]
 
+    def organisation_by_slug(self, slug: str) -> Organisation | None:
+        # Sign-in names the organisation by slug, before any tenant is known.
+        return Organisation.objects.across_tenants().filter(slug=slug).first()
+
     # -- programmes -----------------------------------------------------------------------
     def programme(self, tenant_id: str, programme_id: str) -> Programme | None:
         return Programme.scoped(tenant_id, id=programme_id).first()
@@ -63,3 +67,46 @@ class ProfilesRepository:
 
     def people_by_ids(self, tenant_id: str, person_ids: list[str]) -> list[Person]:
         return list(Person.scoped(tenant_id, id__in=person_ids, erased__ne=True))
+
+    def person_by_email(self, tenant_id: str, email: str) -> Person | None:
+        return Person.scoped(tenant_id, email=email, erased__ne=True).first()
+
+    # -- staff ----------------------------------------------------------------------------
+    def staff_member(self, tenant_id: str, staff_id: str) -> Staff | None:
+        return Staff.scoped(tenant_id, id=staff_id).first()
+
+    def current_staff_by_email(self, tenant_id: str, email: str) -> Staff | None:
+        return Staff.scoped(tenant_id, email=email, status__ne="removed").first()
+
+    def staff(self, tenant_id: str, *, limit: int, after: str | None) -> list[Staff]:
+        return Staff.scoped(tenant_id, status__ne="removed").page(limit, after=after)
+
+    # -- sign-in links and sessions -------------------------------------------------------
+    def claim_link(self, token_hash: str, now) -> SignInLink | None:
+        """The unused link with this hash, marked used in the same step (so it works once)."""
+        # The token names no organisation until it is found: a lookup across them, by a secret's hash.
+        return SignInLink.objects.across_tenants().filter(token_hash=token_hash, used_at=None).modify(
+            set__used_at=now, new=True)
+
+    def link_by_hash(self, token_hash: str) -> SignInLink | None:
+        return SignInLink.objects.across_tenants().filter(token_hash=token_hash).first()
+
+    def session(self, tenant_id: str, session_id: str) -> Session | None:
+        return Session.scoped(tenant_id, id=session_id).first()
+
+    def session_by_refresh(self, refresh_hash: str) -> Session | None:
+        return Session.objects.across_tenants().filter(refresh_hash=refresh_hash).first()
+
+    def session_by_old_refresh(self, refresh_hash: str) -> Session | None:
+        return Session.objects.across_tenants().filter(previous_refresh_hashes=refresh_hash).first()
+
+    def rotate_refresh(self, session: Session, old_hash: str, new_hash: str) -> bool:
+        """Swap the refresh token only if it is still `old_hash` (two refreshes at once: one wins)."""
+        return bool(Session.scoped(session.tenant_id, id=session.id, refresh_hash=old_hash, revoked_at=None).update(
+            set__refresh_hash=new_hash, push__previous_refresh_hashes=old_hash))
+
+    def revoke_sessions(self, tenant_id: str, subject_id: str, now) -> int:
+        return Session.scoped(tenant_id, subject_id=subject_id, revoked_at=None).update(set__revoked_at=now)
+
+    def revoke_session(self, session: Session, now) -> None:
+        Session.scoped(session.tenant_id, id=session.id, revoked_at=None).update(set__revoked_at=now)

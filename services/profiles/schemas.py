@@ -46,6 +46,9 @@ class RotateKey(Strict):
     previous_key_valid_for_seconds: int = Field(
         default=0, ge=0, le=7 * 86400, description="Grace period in which the old key still works."
     )
+    read_only: bool = Field(
+        default=False, description="Issue an extra read-only key (its tokens may only GET); the current keys stay."
+    )
 
 
 class NewKey(BaseModel):
@@ -195,3 +198,69 @@ class PeopleQuery(PageQuery):
     role: Literal["mentor", "mentee"] | None = None
     programme_id: str | None = None
     interest: str | None = None
+
+
+# -- staff --------------------------------------------------------------------------------
+StaffRole = Literal["admin", "coordinator", "safeguarding_lead"]
+
+
+class InviteStaff(Strict):
+    name: str = Field(min_length=1, max_length=200)
+    email: EmailStr
+    role: StaffRole
+
+
+class StaffMember(BaseModel):
+    id: str
+    name: str
+    email: str
+    role: StaffRole
+    status: Literal["invited", "active", "removed"]
+    invited_by: str | None = None
+    created_at: datetime
+
+
+class StaffList(BaseModel):
+    items: list[StaffMember]
+    next_cursor: str | None = None
+
+
+# -- sign-in and sessions -----------------------------------------------------------------
+class SignIn(Strict):
+    organisation: str = Field(min_length=1, max_length=63, description="The organisation's slug.",
+                              examples=["northside-school"])
+    email: EmailStr
+
+
+class SignInRequested(BaseModel):
+    status: Literal["sent_if_known"] = "sent_if_known"
+    message: str = "If this address belongs to someone in the organisation, a sign-in link is on its way."
+
+
+class CompleteSignIn(Strict):
+    token: str = Field(min_length=10, max_length=200, description="The token from the emailed link.")
+    organisation: str | None = Field(default=None, max_length=63,
+                                     description="The organisation the web app is signing in to (its slug); a link of "
+                                                 "another organisation is then refused.")
+
+
+class Refresh(Strict):
+    refresh_token: str | None = Field(default=None, max_length=200,
+                                      description="Omit when the session cookie is sent instead.")
+
+
+class SessionTokens(BaseModel):
+    access_token: str
+    token_type: Literal["Bearer"] = "Bearer"
+    expires_in: int
+    refresh_token: str
+    csrf_token: str = Field(description="Send it as X-CSRF-Token with unsafe requests that use the session cookie.")
+
+
+class Me(BaseModel):
+    role: str
+    organisation_id: str | None
+    staff_id: str | None = None
+    person_id: str | None = None
+    name: str | None = None
+    permissions: list[str]

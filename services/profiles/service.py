@@ -3,38 +3,54 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from nameko.rpc import rpc
+from werkzeug.wrappers import Response
 
 from ementor.platform.config import AppSettings
-from ementor.platform.errors import Invalid, NotFound, RateLimited, Unauthenticated
+from ementor.platform.errors import BadInput, Invalid, NotFound, RateLimited, Unauthenticated
 from ementor.platform.http.api import api
 from ementor.platform.http.auth import bearer_token, issue_token
+from ementor.platform.http.cookies import (
+    REFRESH_COOKIE,
+    clear_session_cookies,
+    require_csrf,
+    set_session_cookies,
+)
+from ementor.platform.http.server import json_response
 from ementor.platform.metrics import AUTH_FAILURES
 from ementor.platform.mongo import Repository
 from ementor.platform.outbox import EventOutbox
 from ementor.platform.pages import page_of
-from ementor.platform.principal import Principal
+from ementor.platform.principal import TOKEN_ROLES, Principal
+from ementor.platform.ratelimit import RateLimits
+from ementor.platform.revocation import Revocations
 from ementor.platform.settings import ProfilesSettings
 from ementor.platform.throttle import FailureThrottling, client_address
 
-from . import handlers, schemas
-from .documents import DOCUMENTS, Organisation, Person, Programme, utcnow
+from . import accounts, handlers, schemas
+from .documents import DOCUMENTS, OUTBOX_DOCUMENTS, Organisation, Person, Programme, Staff, utcnow
 from .domain import parse_api_key
+from .mailer import LinkMailer
 from .repository import ProfilesRepository
 
 log = logging.getLogger(__name__)
 
 COORDINATOR = ("coordinator",)
+MANAGE_STAFF = ("manage_staff",)
+SIGNED_IN = TOKEN_ROLES
 
 
-class ProfilesService:
+class ProfilesService(Revocations):
     name = "profiles"
 
     repo: ProfilesRepository = Repository(ProfilesRepository, DOCUMENTS)
-    outbox = EventOutbox(*DOCUMENTS)
+    outbox = EventOutbox(*OUTBOX_DOCUMENTS)
     settings = AppSettings()
     failures = FailureThrottling(ProfilesSettings, "EMENTOR_AUTH_FAILURES_PER_MINUTE")
+    mail = LinkMailer()
+    limiter = RateLimits()
 
     # -- organisations and tokens ---------------------------------------------------------
     @api("POST", "/v1/organisations", auth="operator", body=schemas.CreateOrganisation,
@@ -63,22 +79,133 @@ class ProfilesService:
         return organisation_view(organisation)
 
     @api("POST", "/v1/auth/token", auth="public", pass_request=True, body=schemas.TokenRequest,
-         response=schemas.Token,
-         summary="Exchange the organisation's API key for a coordinator or person token")
+         response=schemas.Token, summary="Exchange the organisation's API key for an integration or person token")
     def issue_token(self, request, body: schemas.TokenRequest):
         settings = self.settings
-        organisation = self._authenticate_api_key(request)
-        role, person_id = "coordinator", None
+        organisation, key = self._authenticate_api_key(request)
+        self._limit(f"token:{key.key_id}", limit=600, window=60, endpoint="token")
+        ttl = settings.EMENTOR_TOKEN_TTL_SECONDS
         if body.person_id:
             person = self.repo.person(organisation.id, body.person_id)
             if person is None:
                 raise NotFound(f"no person {body.person_id} in this organisation")
-            role, person_id = person.role, person.id
-        ttl = settings.EMENTOR_TOKEN_TTL_SECONDS
-        token = issue_token(settings.EMENTOR_JWT_SECRET, tenant_id=organisation.id, role=role, person_id=person_id, ttl=ttl)
-        return schemas.Token(access_token=token, expires_in=ttl, role=role, person_id=person_id)
+            token = issue_token(settings.EMENTOR_JWT_SECRET, tenant_id=organisation.id, role=person.role,
+                                person_id=person.id, api_key_id=key.key_id, read_only=key.read_only, ttl=ttl)
+            return schemas.Token(access_token=token, expires_in=ttl, role=person.role, person_id=person.id)
+        # The key acts as the `integration` principal; existing clients keep reading role "coordinator".
+        token = issue_token(settings.EMENTOR_JWT_SECRET, tenant_id=organisation.id, role="integration",
+                            api_key_id=key.key_id, read_only=key.read_only, ttl=ttl)
+        return schemas.Token(access_token=token, expires_in=ttl, role="coordinator")
 
-    def _authenticate_api_key(self, request) -> Organisation:
+    # -- staff ----------------------------------------------------------------------------
+    @api("POST", "/v1/staff", roles=MANAGE_STAFF, body=schemas.InviteStaff, response=schemas.StaffMember, status=201,
+         summary="Invite a member of staff (admin or API key): they get an email with a sign-in link")
+    def invite_staff(self, auth: Principal, body: schemas.InviteStaff):
+        return staff_view(accounts.invite_staff(self.repo, auth, body, self.mail, self._links()))
+
+    @api("GET", "/v1/staff", roles=MANAGE_STAFF, query=schemas.PageQuery, response=schemas.StaffList,
+         summary="List the organisation's current staff")
+    def list_staff(self, auth: Principal, query: schemas.PageQuery):
+        items = self.repo.staff(auth.tenant_id, limit=query.limit + 1, after=query.cursor)
+        return page_of(schemas.StaffList, items, query.limit, staff_view)
+
+    @api("DELETE", "/v1/staff/<staff_id>", roles=MANAGE_STAFF, status=204,
+         summary="Remove a member of staff: their sessions end across every service")
+    def remove_staff(self, auth: Principal, staff_id: str):
+        accounts.remove_staff(self.repo, auth, staff_id)
+
+    @api("DELETE", "/v1/staff/<staff_id>/sessions", roles=MANAGE_STAFF, status=204,
+         summary="Sign a member of staff out everywhere: their tokens stop working across every service")
+    def sign_out_staff_everywhere(self, auth: Principal, staff_id: str):
+        accounts.sign_out_everywhere(self.repo, auth, "staff", staff_id)
+
+    @api("DELETE", "/v1/people/<person_id>/sessions", roles=MANAGE_STAFF, status=204,
+         summary="Sign a mentor or mentee out everywhere: their tokens stop working across every service")
+    def sign_out_person_everywhere(self, auth: Principal, person_id: str):
+        accounts.sign_out_everywhere(self.repo, auth, "person", person_id)
+
+    # -- sign-in and sessions -------------------------------------------------------------
+    @api("POST", "/v1/auth/sign-in", auth="public", pass_request=True, body=schemas.SignIn,
+         response=schemas.SignInRequested, status=202,
+         summary="Email a single-use sign-in link; answers the same whether or not the address is known")
+    def request_sign_in(self, request, body: schemas.SignIn):
+        # per client address generous (a school signs a whole class in behind one NAT); per email strict
+        self._limit(f"sign-in-ip:{client_address(request)}", limit=300, window=900, endpoint="sign-in")
+        self._limit(f"sign-in:{body.organisation.lower()}:{body.email.lower()}", limit=5, window=900,
+                    endpoint="sign-in")
+        accounts.request_sign_in(self.repo, body, self.mail, self._links())
+        return schemas.SignInRequested()
+
+    @api("POST", "/v1/auth/sign-in/complete", auth="public", pass_request=True, body=schemas.CompleteSignIn,
+         response=schemas.SessionTokens,
+         summary="Exchange an emailed link's token for an access token, a refresh token and the session cookie")
+    def complete_sign_in(self, request, body: schemas.CompleteSignIn):
+        self._limit(f"complete-ip:{client_address(request)}", limit=120, window=60, endpoint="sign-in-complete")
+        try:
+            signed_in = accounts.complete_sign_in(self.repo, body, self._links())
+        except BadInput as exc:
+            self._failed("sign-in-complete", exc.code, request)
+            raise
+        return self._session_response(signed_in)
+
+    @api("POST", "/v1/auth/refresh", auth="public", pass_request=True, body=schemas.Refresh,
+         response=schemas.SessionTokens, summary="A new access token and refresh token for the session (rotating)")
+    def refresh(self, request, body: schemas.Refresh):
+        self._limit(f"refresh-ip:{client_address(request)}", limit=120, window=60, endpoint="refresh")
+        refresh_token = body.refresh_token
+        if refresh_token is None:
+            refresh_token = request.cookies.get(REFRESH_COOKIE)
+            if not refresh_token:
+                raise Unauthenticated("send the refresh_token, or the session cookie, to refresh", code="refresh_invalid")
+            require_csrf(request)
+        try:
+            signed_in = accounts.refresh_session(self.repo, refresh_token)
+        except Unauthenticated as exc:
+            self._failed("refresh", exc.code, request)
+            raise
+        return self._session_response(signed_in)
+
+    @api("POST", "/v1/auth/sign-out", roles=SIGNED_IN, status=204, summary="End this session (signed-in people)")
+    def sign_out(self, auth: Principal):
+        accounts.sign_out(self.repo, auth)
+        return clear_session_cookies(Response(status=204))
+
+    @api("GET", "/v1/me", roles=SIGNED_IN, response=schemas.Me,
+         summary="Who the token belongs to: role, organisation, name and permissions")
+    def me(self, auth: Principal):
+        return accounts.me(self.repo, auth)
+
+    def _links(self) -> accounts.LinkSettings:
+        settings = self.settings
+        return accounts.LinkSettings(public_url=settings.EMENTOR_PUBLIC_URL.rstrip("/"),
+                                     link_ttl=timedelta(seconds=settings.EMENTOR_SIGN_IN_LINK_TTL_SECONDS),
+                                     session_ttl=timedelta(seconds=settings.EMENTOR_SESSION_TTL_SECONDS))
+
+    def _limit(self, key: str, *, limit: int, window: int, endpoint: str) -> None:
+        try:
+            self.limiter.hit(key, limit=limit, window_seconds=window)
+        except RateLimited:
+            AUTH_FAILURES.labels(self.name, endpoint, "rate_limited").inc()
+            log.warning("rate limit reached on %s (%s)", endpoint, key.split(":", 1)[0])
+            raise
+
+    def _failed(self, endpoint: str, reason: str, request) -> None:
+        AUTH_FAILURES.labels(self.name, endpoint, reason).inc()
+        log.warning("%s refused (%s) from %s", endpoint, reason, client_address(request))
+
+    def _session_response(self, signed_in: accounts.SignedIn) -> Response:
+        settings = self.settings
+        session, ttl = signed_in.session, settings.EMENTOR_ACCESS_TOKEN_TTL_SECONDS
+        access = issue_token(settings.EMENTOR_JWT_SECRET, tenant_id=session.tenant_id, role=session.role,
+                             staff_id=signed_in.staff_id, person_id=signed_in.person_id, session_id=session.id, ttl=ttl)
+        body = schemas.SessionTokens(access_token=access, expires_in=ttl, refresh_token=signed_in.refresh_token,
+                                     csrf_token=session.csrf_token)
+        return set_session_cookies(json_response(body.model_dump(mode="json")), access_token=access, access_ttl=ttl,
+                                   refresh_token=signed_in.refresh_token,
+                                   session_ttl=settings.EMENTOR_SESSION_TTL_SECONDS, csrf_token=session.csrf_token,
+                                   secure=not settings.is_development)
+
+    def _authenticate_api_key(self, request):
         """The key's organisation; refused keys are counted per client address and per key id, and
         either running out of allowance answers 429 until it refills (brute force, leaked key ids)."""
         plaintext = bearer_token(request.headers.get("Authorization"))
@@ -88,14 +215,14 @@ class ProfilesService:
         try:
             self.failures.check(*scopes)
         except RateLimited:
-            AUTH_FAILURES.labels(self.name, "throttled").inc()
+            AUTH_FAILURES.labels(self.name, "token", "throttled").inc()
             log.warning("auth token refused: too many failures from %s (key id %s)", address, parsed and parsed[0])
             raise
         try:
             return handlers.organisation_for_api_key(self.repo, plaintext)
         except Unauthenticated:
             self.failures.failed(*scopes)
-            AUTH_FAILURES.labels(self.name, "refused").inc()
+            AUTH_FAILURES.labels(self.name, "token", "refused").inc()
             log.warning("auth token refused: invalid API key from %s (key id %s)", address, parsed and parsed[0])
             raise
 
@@ -174,6 +301,11 @@ def organisation_view(organisation: Organisation) -> schemas.Organisation:
     return schemas.Organisation(id=organisation.id, slug=organisation.slug, name=organisation.name,
                                 created_at=organisation.created_at, disabled_at=organisation.disabled_at,
                                 status="disabled" if organisation.disabled_at else "active")
+
+
+def staff_view(staff: Staff) -> schemas.StaffMember:
+    return schemas.StaffMember(id=staff.id, name=staff.name, email=staff.email, role=staff.role, status=staff.status,
+                               invited_by=staff.invited_by, created_at=staff.created_at)
 
 
 def programme_view(programme: Programme) -> schemas.Programme:

@@ -25,6 +25,7 @@ from ementor.platform.mongo import Repository
 from ementor.platform.outbox import EventOutbox
 from ementor.platform.pages import page_of
 from ementor.platform.principal import Principal
+from ementor.platform.revocation import Revocations
 from ementor.platform.schedule import leased_timer
 from ementor.platform.settings import VideoSettings
 
@@ -61,7 +62,7 @@ class VideoLinks(ServiceDependency):
         return self.provider
 
 
-class VideoService:
+class VideoService(Revocations):
     name = "video"
 
     repo: VideoRepository = Repository(VideoRepository, DOCUMENTS)

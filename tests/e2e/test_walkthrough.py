@@ -24,4 +24,5 @@ def test_the_walkthrough_runs_every_step_against_every_service(amqp_uri, tmp_pat
     assert "== Walkthrough complete" in output
     for event_type in ("OrganisationCreated", "ProfileCreated", "MatchAccepted", "MessageSent", "SessionScheduled"):
         assert f"event {event_type}" in output, f"the walkthrough never showed {event_type}"
+    assert "is signed in as herself" in output and "The link from the email signs them in" in output
     assert "Traceback" not in result.stderr, result.stderr[-3000:]

@@ -13,6 +13,7 @@ from .matching import (
 from .messaging import MessageApproved, MessageHeld, MessageRejected, MessageSent
 from .notifications import NotificationFailed, NotificationSent
 from .profiles import (
+    AccessRevoked,
     ChannelPreferences,
     CustomFieldDefinition,
     CustomFieldType,
@@ -27,6 +28,7 @@ from .video import SessionCancelled, SessionReminderDue, SessionRescheduled, Ses
 
 __all__ = [
     "COORDINATOR",
+    "AccessRevoked",
     "Channel",
     "ChannelPreferences",
     "ContractModel",

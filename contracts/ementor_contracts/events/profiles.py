@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import AwareDatetime, Field
 
 from ..base import Event
 from .common import ContractModel, Id, Role
@@ -121,3 +121,24 @@ class PersonErased(Event):
 
     person_id: Id = Field(description="The erased person.")
     role: Role = Field(description="The role the person had.")
+
+
+class AccessRevoked(Event):
+    """Published when access ends: every service refuses tokens issued before `effective_at` for the subject.
+
+    Sent on sign-out (a session), erasure (a person, also implied by PersonErased), staff removal,
+    API-key rotation (the retired key, effective at the end of its grace period), an admin's "sign
+    out everywhere" (a person or a member of staff) and a disabled organisation. Never carries
+    contact details or tokens.
+    """
+
+    source_service = "profiles"
+    subject_field = "subject_id"
+
+    scope: Literal["session", "person", "staff", "api_key", "organisation"] = Field(
+        description="What `subject_id` names: a session, a person, a member of staff, an API key id, an organisation."
+    )
+    subject_id: Id = Field(description="The revoked session, person, member of staff, API key or organisation.")
+    effective_at: AwareDatetime = Field(
+        description="From when tokens issued before it are refused (a key rotation's is the end of its grace period)."
+    )

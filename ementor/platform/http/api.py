@@ -26,8 +26,10 @@ from werkzeug.wrappers import Response
 from ..errors import BadInput, DomainError, Forbidden, Invalid, NotFound, TooLarge, Unauthenticated
 from ..extension import ServiceExtension
 from ..metrics import HTTP_LATENCY, HTTP_REQUESTS
-from ..principal import Principal
+from ..principal import Principal, roles_holding
+from ..revocation import kept_by
 from .auth import bearer_token, is_operator_token, verify_token
+from .cookies import ACCESS_COOKIE, require_csrf
 from .errors import (
     UnsupportedMediaType,
     body_of,
@@ -116,14 +118,7 @@ class ApiRoute(ServiceExtension, HttpRequestHandler):
                 raise Unauthenticated("this endpoint needs the platform operator's token (EMENTOR_ADMIN_TOKEN)")
             inputs["auth"] = Principal(role="operator")
         elif self.auth == "token":
-            principal = verify_token(settings.EMENTOR_JWT_SECRET, bearer_token(request.headers.get("Authorization")))
-            if principal.tenant_id in self.server.disabled_organisations:
-                raise Unauthenticated("the organisation is disabled; its tokens no longer work",
-                                      code="organisation_disabled")
-            if principal.role not in self.roles:
-                raise Forbidden(f"a {principal.role} token may not do this; it needs a {' or '.join(self.roles)} token",
-                                code="role_not_allowed")
-            inputs["auth"] = principal
+            inputs["auth"] = principal = self._principal(request)
             request.environ["ementor.tenant_id"] = principal.tenant_id  # for the access log
         if self.pass_request:
             inputs["request"] = request
@@ -132,6 +127,28 @@ class ApiRoute(ServiceExtension, HttpRequestHandler):
         if self.query_model is not None:
             inputs["query"] = self._parse_query(request)
         return inputs
+
+    def _principal(self, request) -> Principal:
+        settings = self.settings
+        header = request.headers.get("Authorization")
+        if header is None and ACCESS_COOKIE in request.cookies:
+            require_csrf(request)
+            token = request.cookies[ACCESS_COOKIE]
+        else:
+            token = bearer_token(header)
+        principal = verify_token(settings.EMENTOR_JWT_SECRET, token, settings.EMENTOR_JWT_PREVIOUS_SECRET)
+        if principal.tenant_id in self.server.disabled_organisations:
+            raise Unauthenticated("the organisation is disabled; its tokens no longer work", code="organisation_disabled")
+        revocations = kept_by(self.container.service_name)
+        if revocations is not None and revocations.is_revoked(principal):
+            raise Unauthenticated("access with this token has been revoked: sign in again", code="token_revoked")
+        if principal.role not in roles_holding(self.roles):
+            allowed = " or ".join(sorted(roles_holding(self.roles)))
+            raise Forbidden(f"a {principal.role} token may not do this; it needs a {allowed} token",
+                            code="role_not_allowed")
+        if principal.read_only and self.method not in ("GET", "HEAD"):
+            raise Forbidden("this API key is read-only: it may only read (GET)", code="read_only_key")
+        return principal
 
     def _parse_body(self, request) -> BaseModel:
         length = request.content_length

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import time
 import uuid
@@ -9,7 +10,7 @@ import uuid
 import jwt
 
 from ..errors import Unauthenticated
-from ..principal import PERSON_ROLES, Principal, Role
+from ..principal import PERSON_ROLES, TOKEN_ROLES, Principal, Role
 
 ISSUER = "ementor"
 ALGORITHM = "HS256"
@@ -28,34 +29,60 @@ def is_operator_token(token: str, admin_token: str) -> bool:
     return hmac.compare_digest(token.encode(), admin_token.encode())
 
 
-def issue_token(secret: str, *, tenant_id: str, role: Role, person_id: str | None = None, ttl: int = 3600) -> str:
-    now = int(time.time())
+def key_id(secret: str) -> str:
+    """The `kid` of a signing secret: names it without revealing it."""
+    return hashlib.sha256(secret.encode()).hexdigest()[:12]
+
+
+def issue_token(
+    secret: str,
+    *,
+    tenant_id: str,
+    role: Role,
+    person_id: str | None = None,
+    staff_id: str | None = None,
+    api_key_id: str | None = None,
+    session_id: str | None = None,
+    read_only: bool = False,
+    ttl: int = 3600,
+) -> str:
+    now = time.time()
     claims = {
         "iss": ISSUER,
-        "sub": person_id or f"coordinator:{tenant_id}",
+        "sub": person_id or staff_id or api_key_id or f"coordinator:{tenant_id}",
         "tid": tenant_id,
         "role": role,
-        "iat": now,
-        "exp": now + ttl,
+        "iat": round(now, 3),  # to the millisecond: a token issued just after a revocation stays valid
+        "exp": int(now) + ttl,
         "jti": uuid.uuid4().hex,
     }
-    if person_id:
-        claims["pid"] = person_id
-    return jwt.encode(claims, secret, algorithm=ALGORITHM)
+    optional = {"pid": person_id, "stf": staff_id, "akid": api_key_id, "sid": session_id,
+                "scope": "read" if read_only else None}
+    claims.update({name: value for name, value in optional.items() if value})
+    return jwt.encode(claims, secret, algorithm=ALGORITHM, headers={"kid": key_id(secret)})
 
 
-def verify_token(secret: str, token: str) -> Principal:
+def verify_token(secret: str, token: str, previous_secret: str | None = None) -> Principal:
+    """The principal of a token signed with the current secret or, during a rotation, the previous one."""
+    try:
+        kid = jwt.get_unverified_header(token).get("kid")
+    except jwt.InvalidTokenError:
+        raise Unauthenticated("the bearer token is not valid")
+    signing = previous_secret if previous_secret and kid == key_id(previous_secret) else secret
     try:
         claims = jwt.decode(
-            token, secret, algorithms=[ALGORITHM], issuer=ISSUER, options={"require": ["exp", "iat", "tid", "role"]}
+            token, signing, algorithms=[ALGORITHM], issuer=ISSUER, options={"require": ["exp", "iat", "tid", "role"]}
         )
     except jwt.ExpiredSignatureError:
-        raise Unauthenticated("the token has expired: exchange the API key for a new one at POST /v1/auth/token")
+        raise Unauthenticated("the token has expired: refresh it at POST /v1/auth/refresh or sign in again",
+                              code="token_expired")
     except jwt.InvalidTokenError:
         raise Unauthenticated("the bearer token is not valid")
     role = claims.get("role")
-    if role not in ("coordinator", "mentor", "mentee"):
+    if role not in TOKEN_ROLES:
         raise Unauthenticated("the bearer token is not valid")
-    if role in PERSON_ROLES and not claims.get("pid"):
+    if (role in PERSON_ROLES and not claims.get("pid")) or (role == "integration" and not claims.get("akid")):
         raise Unauthenticated("the bearer token is not valid")
-    return Principal(role=role, tenant_id=claims["tid"], person_id=claims.get("pid"))
+    return Principal(role=role, tenant_id=claims["tid"], person_id=claims.get("pid"), staff_id=claims.get("stf"),
+                     key_id=claims.get("akid"), session_id=claims.get("sid"), read_only=claims.get("scope") == "read",
+                     issued_at=float(claims["iat"]))

@@ -192,7 +192,11 @@ def test_events_published_before_the_service_starts_wait_in_the_queue_declared_a
     from services.integrations.service import IntegrationsService
 
     declared = topology.declare(amqp_uri, [IntegrationsService], lab_settings.EMENTOR_DELIVERY_LIMIT)
-    assert [s.queue for s in declared] == ["evt-all--integrations.republish"]
+    assert [s.queue for s in declared] == [  # its own queue, and the platform's revocation list (every service)
+        "evt-all--integrations.republish",
+        "evt-profiles-AccessRevoked--integrations.on_access_revoked",
+        "evt-profiles-PersonErased--integrations.on_person_erased_revoke",
+    ]
     tenant = new_tenant()
     with Connection(amqp_uri) as connection:
         channel = connection.channel()

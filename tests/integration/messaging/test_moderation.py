@@ -5,6 +5,9 @@ from __future__ import annotations
 import pytest
 from bson import ObjectId
 
+from ementor.platform.http.auth import issue_token
+from ementor.platform.settings import DEV_JWT_SECRET
+
 pytestmark = pytest.mark.integration
 
 
@@ -33,10 +36,13 @@ def test_a_held_message_reaches_the_recipient_only_once_a_coordinator_approves_i
     assert queued[0]["findings"] == [{"kind": "phone", "text": "07700 900 123"}]
     assert world.seen("MessageSent") == []
 
-    approved = world.decide(message["id"], "approve", reason="the school minibus number")
+    # A named member of staff approves: the audit log says which one.
+    staff = issue_token(DEV_JWT_SECRET, tenant_id=world.org.id, role="coordinator", staff_id="staff-1", session_id="s")
+    approved = world.decide(message["id"], "approve", token=staff, reason="the school minibus number")
     assert approved.status_code == 200, approved.text
     assert approved.json()["status"] == "delivered"
     assert approved.json()["moderation"]["decision"] == "approved"
+    assert approved.json()["moderation"]["decided_by"] == "staff:staff-1"
 
     # Approval publishes MessageApproved, then MessageSent so the recipient can be told.
     world.events("MessageApproved", lambda e: e.subject == message["id"])
@@ -53,7 +59,7 @@ def test_a_held_message_reaches_the_recipient_only_once_a_coordinator_approves_i
     assert again.json()["error"]["details"] == {"status": "delivered", "decision": "approved"}
 
     entries = world.audit(message_id=message["id"])
-    assert [(e["decision"], e["actor"]) for e in entries] == [("approved", "coordinator"), ("held", "system")]
+    assert [(e["decision"], e["actor"]) for e in entries] == [("approved", "staff:staff-1"), ("held", "system")]
     assert entries[0]["reason"] == "the school minibus number"
     assert entries[1]["held_reasons"] == ["contact_details"]
 

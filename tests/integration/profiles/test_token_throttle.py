@@ -25,7 +25,7 @@ def profiles(start_services, settings):
 
 
 def failures(outcome: str) -> float:
-    return REGISTRY.get_sample_value("ementor_auth_failures_total", {"service": "profiles", "outcome": outcome}) or 0
+    return REGISTRY.get_sample_value("ementor_auth_failures_total", {"service": "profiles", "endpoint": "token", "reason": outcome}) or 0
 
 
 def wrong(api_key: str) -> str:

@@ -33,6 +33,7 @@ PUBLISHED_BY = {
         "ProfileCreated",
         "ProfileUpdated",
         "PersonErased",
+        "AccessRevoked",
     },
     "matching": {
         "MatchProposed",

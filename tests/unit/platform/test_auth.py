@@ -13,7 +13,31 @@ SECRET = "k" * 40
 
 def test_a_person_token_round_trips_to_the_same_principal():
     token = issue_token(SECRET, tenant_id="org", role="mentee", person_id="p1", ttl=60)
-    assert verify_token(SECRET, token) == Principal(role="mentee", tenant_id="org", person_id="p1")
+    principal = verify_token(SECRET, token)
+    assert (principal.role, principal.tenant_id, principal.person_id, principal.actor) == ("mentee", "org", "p1",
+                                                                                           "person:p1")
+
+
+def test_staff_and_integration_tokens_carry_who_they_are():
+    staff = verify_token(SECRET, issue_token(SECRET, tenant_id="org", role="admin", staff_id="s1", session_id="x"))
+    assert (staff.actor, staff.session_id, staff.is_coordinator, staff.holds("manage_staff")) == (
+        "staff:s1", "x", True, True)
+    key = verify_token(SECRET, issue_token(SECRET, tenant_id="org", role="integration", api_key_id="k1",
+                                           read_only=True))
+    assert (key.actor, key.read_only, key.is_coordinator) == ("integration:k1", True, True)
+    lead = Principal("safeguarding_lead", "org", staff_id="s2")
+    assert not lead.is_coordinator and lead.holds("audit_log") and not lead.holds("manage_staff")
+    with pytest.raises(Forbidden):
+        lead.require("manage_staff")
+
+
+def test_a_token_signed_with_the_previous_secret_verifies_during_a_rotation_only():
+    previous = "p" * 40
+    token = issue_token(previous, tenant_id="org", role="coordinator", staff_id="s1")
+    assert verify_token(SECRET, token, previous_secret=previous).staff_id == "s1"
+    assert jwt.get_unverified_header(token)["kid"]
+    with pytest.raises(Unauthenticated):
+        verify_token(SECRET, token)
 
 
 def test_tokens_signed_with_another_secret_or_expired_are_refused():
@@ -26,7 +50,7 @@ def test_tokens_signed_with_another_secret_or_expired_are_refused():
 
 
 def test_a_forged_role_or_a_person_role_without_a_person_is_refused():
-    for claims in ({"role": "operator"}, {"role": "mentor"}):
+    for claims in ({"role": "operator"}, {"role": "mentor"}, {"role": "integration"}):
         token = jwt.encode({"iss": "ementor", "tid": "org", "iat": int(time.time()), "exp": int(time.time()) + 60,
                             **claims}, SECRET, algorithm="HS256")
         with pytest.raises(Unauthenticated):

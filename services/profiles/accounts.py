@@ -1,0 +1,211 @@
+"""Accounts use cases: named staff, sign-in by emailed link, sessions that refresh and end.
+
+Link and refresh tokens are random secrets shown once; only their SHA-256 is stored (they carry
+256 bits, so a fast hash is enough). The access JWT itself is signed by the entrypoint.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+from ementor_contracts import AccessRevoked
+
+from ementor.platform.errors import BadInput, Conflict, NotFound, Unauthenticated
+from ementor.platform.principal import Principal, permissions_of
+
+from . import domain, schemas
+from .documents import Session, SignInLink, Staff, new_id, utcnow
+from .repository import ProfilesRepository
+
+log = logging.getLogger(__name__)
+
+INVITATION_TTL = timedelta(days=7)
+
+
+class Mail(Protocol):
+    def send(self, to: str, subject: str, text: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class LinkSettings:
+    public_url: str
+    link_ttl: timedelta
+    session_ttl: timedelta
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """A session just opened or refreshed, with its refresh token in plaintext (shown once)."""
+
+    session: Session
+    refresh_token: str
+    staff_id: str | None
+    person_id: str | None
+
+
+def new_secret() -> tuple[str, str]:
+    plaintext = secrets.token_urlsafe(32)
+    return plaintext, domain.hash_secret(plaintext)
+
+
+def aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+# -- staff ----------------------------------------------------------------------------------
+def invite_staff(repo: ProfilesRepository, auth: Principal, body: schemas.InviteStaff, mail: Mail,
+                 links: LinkSettings) -> Staff:
+    email = body.email.lower()
+    if repo.current_staff_by_email(auth.tenant_id, email) is not None:
+        raise Conflict(f"{email} is already on this organisation's staff", code="staff_exists")
+    staff = Staff(id=new_id(), tenant_id=auth.tenant_id, name=body.name, email=email, role=body.role,
+                  invited_by=auth.actor)
+    repo.add(staff)
+    token = _new_link(repo, auth.tenant_id, "invitation", "staff", staff.id, utcnow() + INVITATION_TTL)
+    organisation = repo.organisation(auth.tenant_id)
+    mail.send(email, f"You are invited to {organisation.name} on ementor",
+              f"Hello {body.name},\n\nYou have been added to {organisation.name} as {body.role.replace('_', ' ')}.\n"
+              f"Accept the invitation and sign in (the link works once, for 7 days):\n\n"
+              f"{links.public_url}/invitations/accept?token={token}\n")
+    return staff
+
+
+def remove_staff(repo: ProfilesRepository, auth: Principal, staff_id: str) -> None:
+    staff = repo.staff_member(auth.tenant_id, staff_id)
+    if staff is None or staff.status == "removed":
+        raise NotFound(f"no member of staff {staff_id} in this organisation")
+    now = utcnow()
+    staff.status, staff.removed_at = "removed", now
+    staff.record(AccessRevoked(scope="staff", subject_id=staff.id, effective_at=now))
+    repo.save(staff)
+    repo.revoke_sessions(auth.tenant_id, staff.id, now)
+
+
+def sign_out_everywhere(repo: ProfilesRepository, auth: Principal, kind: str, subject_id: str) -> None:
+    """End every session of a member of staff or a person, and every token issued to them until now."""
+    subject = repo.staff_member(auth.tenant_id, subject_id) if kind == "staff" else repo.person(auth.tenant_id,
+                                                                                                 subject_id)
+    if subject is None or getattr(subject, "status", None) == "removed":
+        raise NotFound(f"no {'member of staff' if kind == 'staff' else 'person'} {subject_id} in this organisation")
+    now = utcnow()
+    subject.record(AccessRevoked(scope=kind, subject_id=subject.id, effective_at=now))
+    repo.save(subject)
+    repo.revoke_sessions(auth.tenant_id, subject.id, now)
+
+
+# -- sign-in by emailed link ------------------------------------------------------------------
+def request_sign_in(repo: ProfilesRepository, body: schemas.SignIn, mail: Mail, links: LinkSettings) -> None:
+    """Send a link if the address is known; do the same work and send nothing otherwise."""
+    email = body.email.lower()
+    organisation = repo.organisation_by_slug(body.organisation.lower())
+    tenant_id = organisation.id if organisation else "-"
+    staff = repo.current_staff_by_email(tenant_id, email)
+    person = None if staff else repo.person_by_email(tenant_id, email)
+    plaintext, token_hash = new_secret()
+    subject = staff or person
+    if subject is None:
+        log.info("sign-in asked for an address not known in %s", body.organisation)
+        return
+    kind = "staff" if staff else "person"
+    link = SignInLink(tenant_id=tenant_id, token_hash=token_hash, purpose="sign_in", subject_kind=kind,
+                      subject_id=subject.id, expires_at=utcnow() + links.link_ttl)
+    repo.add(link)
+    minutes = int(links.link_ttl.total_seconds() // 60)
+    mail.send(email, f"Sign in to {organisation.name} on ementor",
+              f"Hello {subject.name},\n\nUse this link to sign in (it works once, within {minutes} minutes):\n\n"
+              f"{links.public_url}/sign-in/complete?token={plaintext}\n\n"
+              "If you did not ask to sign in, ignore this email.\n")
+
+
+def complete_sign_in(repo: ProfilesRepository, body: schemas.CompleteSignIn, links: LinkSettings) -> SignedIn:
+    token_hash = domain.hash_secret(body.token)
+    now = utcnow()
+    link = repo.claim_link(token_hash, now)
+    if link is None:
+        used = repo.link_by_hash(token_hash)
+        if used is not None:
+            raise BadInput("this sign-in link has already been used: ask for a new one", code="link_used")
+        raise BadInput("this sign-in link is not valid: ask for a new one", code="link_invalid")
+    if aware(link.expires_at) <= now:
+        raise BadInput("this sign-in link has expired: ask for a new one", code="link_expired")
+    if body.organisation is not None:
+        organisation = repo.organisation_by_slug(body.organisation.lower())
+        if organisation is None or organisation.id != link.tenant_id:
+            raise BadInput("this link was sent for another organisation: sign in there, or ask this one for a link",
+                           code="link_for_another_organisation")
+    staff_id = person_id = None
+    if link.subject_kind == "staff":
+        staff = repo.staff_member(link.tenant_id, link.subject_id)
+        if staff is None or staff.status == "removed":
+            raise BadInput("this account no longer has access", code="link_invalid")
+        if staff.status == "invited":
+            staff.status = "active"
+            repo.save(staff)
+        role, staff_id = staff.role, staff.id
+    else:
+        person = repo.person(link.tenant_id, link.subject_id)
+        if person is None:
+            raise BadInput("this account no longer has access", code="link_invalid")
+        role, person_id = person.role, person.id
+    refresh, refresh_hash = new_secret()
+    session = Session(id=new_id(), tenant_id=link.tenant_id, subject_kind=link.subject_kind, subject_id=link.subject_id,
+                      role=role, refresh_hash=refresh_hash, csrf_token=secrets.token_urlsafe(24),
+                      expires_at=now + links.session_ttl)
+    repo.add(session)
+    return SignedIn(session, refresh, staff_id, person_id)
+
+
+# -- sessions ---------------------------------------------------------------------------------
+def refresh_session(repo: ProfilesRepository, refresh_token: str) -> SignedIn:
+    """A new refresh token for the old one; an old one used again means it leaked: end the session."""
+    old_hash = domain.hash_secret(refresh_token)
+    now = utcnow()
+    session = repo.session_by_refresh(old_hash)
+    if session is None:
+        stolen = repo.session_by_old_refresh(old_hash)
+        if stolen is not None and stolen.revoked_at is None:
+            repo.revoke_session(stolen, now)
+            log.warning("refresh token reused: session %s revoked", stolen.id)
+        raise Unauthenticated("the refresh token is not valid: sign in again", code="refresh_invalid")
+    if session.revoked_at is not None or aware(session.expires_at) <= now:
+        raise Unauthenticated("the session has ended: sign in again", code="session_ended")
+    refresh, new_hash = new_secret()
+    if not repo.rotate_refresh(session, old_hash, new_hash):
+        raise Unauthenticated("the refresh token is not valid: sign in again", code="refresh_invalid")
+    staff_id = session.subject_id if session.subject_kind == "staff" else None
+    person_id = session.subject_id if session.subject_kind == "person" else None
+    return SignedIn(session, refresh, staff_id, person_id)
+
+
+def sign_out(repo: ProfilesRepository, auth: Principal) -> None:
+    if not auth.session_id:
+        raise BadInput("this token has no session to end (API-key tokens simply expire)", code="no_session")
+    session = repo.session(auth.tenant_id, auth.session_id)
+    if session is not None and session.revoked_at is None:
+        now = utcnow()
+        session.revoked_at = now
+        session.record(AccessRevoked(scope="session", subject_id=session.id, effective_at=now))
+        repo.save(session)
+
+
+def me(repo: ProfilesRepository, auth: Principal) -> schemas.Me:
+    name = None
+    if auth.staff_id:
+        staff = repo.staff_member(auth.tenant_id, auth.staff_id)
+        name = staff.name if staff else None
+    elif auth.person_id:
+        person = repo.person(auth.tenant_id, auth.person_id)
+        name = person.name if person else None
+    return schemas.Me(role=auth.role, organisation_id=auth.tenant_id, staff_id=auth.staff_id,
+                      person_id=auth.person_id, name=name, permissions=permissions_of(auth.role))
+
+
+def _new_link(repo, tenant_id: str, purpose: str, kind: str, subject_id: str, expires_at: datetime) -> str:
+    plaintext, token_hash = new_secret()
+    repo.add(SignInLink(tenant_id=tenant_id, token_hash=token_hash, purpose=purpose, subject_kind=kind,
+                        subject_id=subject_id, expires_at=expires_at))
+    return plaintext
