@@ -64,6 +64,7 @@ SAMPLE_DATA: dict[str, dict] = {
         "changed": ["capacity"],
     },
     "PersonErased": {"person_id": "per-mentee-1", "role": "mentee"},
+    "GuardianConsentChanged": {"person_id": "per-mentee-1", "state": "granted"},
     "MatchProposed": {
         **MATCH,
         "programme_id": "prg-1",

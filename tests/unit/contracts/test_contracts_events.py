@@ -33,6 +33,7 @@ PUBLISHED_BY = {
         "ProfileCreated",
         "ProfileUpdated",
         "PersonErased",
+        "GuardianConsentChanged",
     },
     "matching": {
         "MatchProposed",
