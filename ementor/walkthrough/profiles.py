@@ -14,7 +14,8 @@ MENTORS = [
 ]
 MENTEES = [
     {"name": "Jamie Fisher", "interests": ["Robotics", "Software Engineering"], "languages": ["en"],
-     "timezone": "Europe/London", "is_minor": True},
+     "timezone": "Europe/London", "is_minor": True,
+     "guardian": {"name": "Helen Fisher", "email": "helen.fisher@families.example.org"}},
     {"name": "Priya Shah", "interests": ["medicine", "chess"], "languages": ["en"], "timezone": "Europe/London"},
     {"name": "Tom Evans", "interests": ["debating", "music"], "languages": ["en"], "timezone": "Europe/London"},
 ]
