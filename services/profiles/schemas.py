@@ -8,7 +8,13 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
-from .guardian_schemas import ConsentState, CreateOfflineConsent, GuardianConsentView, GuardianContact, OfflineConsent
+from .guardian_schemas import (
+    ConsentState,
+    CreateOfflineConsent,
+    GuardianConsentView,
+    GuardianContact,
+    OfflineConsent,
+)
 
 CustomValue = str | float | int | list[str]
 TIME_OF_DAY = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")

@@ -26,7 +26,6 @@ from tests.support.http import ApiClient
 from tests.support.infra import free_port
 from tests.support.publish import publish_event
 
-
 OFFLINE_CONSENT = {"decision": "grant", "evidence": "signed paper form (test)"}  # a minor's guardian consented, on paper
 
 
