@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from ementor_contracts import PersonErased, ProfileCreated, ProfileUpdated, ProgrammeCreated
+from ementor_contracts import (
+    GuardianConsentChanged,
+    PersonErased,
+    ProfileCreated,
+    ProfileUpdated,
+    ProgrammeCreated,
+)
 
 from ementor.platform.config import AppSettings
 from ementor.platform.consumer import subscribe
@@ -50,6 +56,10 @@ class MatchingService:
     @subscribe(ProfileUpdated)
     def on_profile_updated(self, event: ProfileUpdated, envelope):
         projection.on_profile(self.repo, envelope.tenantid, event, envelope.time)
+
+    @subscribe(GuardianConsentChanged)
+    def on_guardian_consent(self, event: GuardianConsentChanged, envelope):
+        projection.on_guardian_consent(self.repo, envelope.tenantid, event, envelope.time)
 
     @subscribe(PersonErased)
     def on_person_erased(self, event: PersonErased, envelope):

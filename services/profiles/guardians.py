@@ -100,8 +100,9 @@ def on_update(person: Person, body: schemas.UpdatePerson, changes: dict, was_min
         if person.guardian is None and offline is None:
             raise _invalid("guardian", "a mentee who is a minor needs a guardian {name, email} (or "
                                        "consent_recorded_offline); send it with is_minor")
-        person.guardian_request_sent_at = None
-        entries.append(_set_state(person, None, actor=actor_of(auth), method="system", action="requested"))
+        person.guardian_request_sent_at, person.guardian_consent = None, PENDING
+        if offline is None:
+            entries.append(_set_state(person, None, actor=actor_of(auth), method="system", action="requested"))
     if offline is not None:
         entries.append(_set_state(person, offline.decision, actor=actor_of(auth), method="offline",
                                   evidence=offline.evidence))
