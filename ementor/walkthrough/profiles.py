@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import uuid
 
+from . import guardian_consent
+
 MENTORS = [
     {"name": "Amara Okafor", "interests": ["software engineering", "robotics", "music"], "languages": ["en", "yo"],
      "timezone": "Europe/London", "capacity": 2, "bio": "Robotics engineer in Manchester."},
@@ -69,6 +71,9 @@ def run(tour) -> None:
         if person_id not in tokens:
             tokens[person_id] = api.post("/v1/auth/token", api_key, json={"person_id": person_id}).json()["access_token"]
         return tokens[person_id]
+
+    minor = next(p for p in mentees if p["guardian_consent"] != "not_required")
+    guardian_consent.run(tour, token, minor, mentors[0]["id"])
 
     tour.state.update(api_key=api_key, coordinator_token=token, organisation_id=organisation["id"],
                       programme_id=programme["id"], mentors=mentors, mentees=mentees, token_for=token_for)

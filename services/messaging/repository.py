@@ -20,6 +20,7 @@ from pymongo.errors import DuplicateKeyError
 from ementor.platform.logs import current_traceparent
 
 from . import domain
+from .consent_repository import ConsentRepository
 from .documents import (
     STATUS_RANK,
     AuditEntry,
@@ -81,7 +82,7 @@ class NewMessage:
         return len(self.body)
 
 
-class MessagingRepository:
+class MessagingRepository(ConsentRepository):
     def __init__(self):
         self._settings_cache: dict[str, tuple[float, domain.ModerationSettings]] = {}
         self._conversations: dict[tuple[str, str], tuple[float, Conversation]] = {}
@@ -187,26 +188,6 @@ class MessagingRepository:
         except DuplicateKeyError:
             return False
         return bool(result.matched_count or result.upserted_id)
-
-    def apply_consent(self, tenant_id: str, person_id: str, state: str, at: datetime) -> bool:
-        """Record a guardian consent state unless a newer one (or the erasure) is recorded."""
-        try:
-            result = Participant._get_collection().update_one(
-                {"_id": person_id, "tenant_id": tenant_id, "erased": {"$ne": True},
-                 "$or": [{"consent_at": {"$lte": at}}, {"consent_at": None}]},
-                {"$set": {"guardian_consent": state, "consent_at": at}}, upsert=True)
-        except DuplicateKeyError:
-            return False
-        return bool(result.matched_count or result.upserted_id)
-
-    def set_paused(self, tenant_id: str, mentee_id: str, reason: str, paused: bool, *,
-                   match_id: str | None = None) -> None:
-        self._changed_conversations()
-        query = {"tenant_id": tenant_id, "mentee_id": mentee_id}
-        if match_id:
-            query["_id"] = match_id
-        change = {"$addToSet": {"paused_for": reason}} if paused else {"$pull": {"paused_for": reason}}
-        Conversation._get_collection().update_many(query, change)
 
     def erase_participant(self, tenant_id: str, person_id: str) -> None:
         try:
