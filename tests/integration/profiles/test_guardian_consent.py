@@ -225,3 +225,31 @@ def test_a_link_and_the_staff_endpoints_of_one_organisation_do_nothing_at_anothe
     assert api.post("/v1/guardian-consents/complete", json={"token": token_a, "decision": "grant"}).status_code == 200
     assert api.get(f"/v1/people/{minor_a['id']}", a.token).json()["guardian_consent"] == "granted"
     assert api.get(f"/v1/people/{minor_b['id']}", b.token).json()["guardian_consent"] == "pending"
+
+
+def test_staff_change_the_guardian_and_the_new_guardian_is_asked_the_minor_cannot(platform, api, smtp, events):
+    org = Org(api)
+    adult = org.person("Robin Lee", "mentee")
+    mentee_token = api.person_token(org.key, adult["id"])
+    needs_guardian = api.patch(f"/v1/people/{adult['id']}", org.token, json={"is_minor": True})
+    assert needs_guardian.status_code == 422 and "guardian" in needs_guardian.json()["error"]["message"]
+
+    first = f"first-{uuid.uuid4().hex[:8]}@families.example.org"
+    became_minor = api.patch(f"/v1/people/{adult['id']}", org.token,
+                             json={"is_minor": True, "guardian": {"name": "Kim Lee", "email": first}})
+    assert became_minor.status_code == 200 and became_minor.json()["guardian_consent"] == "pending"
+    first_link = link_in(smtp, first, "consent")
+
+    own_guardian = api.patch(f"/v1/people/{adult['id']}", mentee_token,
+                             json={"guardian": {"name": "Me", "email": "me@example.org"}})
+    assert own_guardian.status_code == 403  # a minor cannot name themself as their guardian
+
+    second = f"second-{uuid.uuid4().hex[:8]}@families.example.org"
+    changed = api.patch(f"/v1/people/{adult['id']}", org.token, json={"guardian": {"name": "Sam Lee", "email": second}})
+    assert changed.status_code == 200, changed.text
+    second_link = link_in(smtp, second, "consent")
+    assert code_of(api.get(f"/v1/guardian-consents/{first_link}")) == "consent_link_replaced"
+    assert api.get(f"/v1/guardian-consents/{second_link}").json()["state"] == "pending"
+
+    published = events.wait_for("GuardianConsentChanged", lambda e: e.subject == adult["id"])
+    assert published[0].data == {"person_id": adult["id"], "state": "pending"}  # no guardian details, ever
