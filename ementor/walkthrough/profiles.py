@@ -14,6 +14,7 @@ except ImportError:  # no dev dependencies (aiosmtpd): no mail catcher to read l
         return None, None
 
 LINK = re.compile(r"(\S+\?token=[\w-]+)")
+from . import guardian_consent
 
 MENTORS = [
     {"name": "Amara Okafor", "interests": ["software engineering", "robotics", "music"], "languages": ["en", "yo"],
@@ -25,7 +26,8 @@ MENTORS = [
 ]
 MENTEES = [
     {"name": "Jamie Fisher", "interests": ["Robotics", "Software Engineering"], "languages": ["en"],
-     "timezone": "Europe/London", "is_minor": True},
+     "timezone": "Europe/London", "is_minor": True,
+     "guardian": {"name": "Helen Fisher", "email": "helen.fisher@families.example.org"}},
     {"name": "Priya Shah", "interests": ["medicine", "chess"], "languages": ["en"], "timezone": "Europe/London"},
     {"name": "Tom Evans", "interests": ["debating", "music"], "languages": ["en"], "timezone": "Europe/London"},
 ]
@@ -79,6 +81,9 @@ def run(tour) -> None:
         if person_id not in tokens:
             tokens[person_id] = api.post("/v1/auth/token", api_key, json={"person_id": person_id}).json()["access_token"]
         return tokens[person_id]
+
+    minor = next(p for p in mentees if p["guardian_consent"] != "not_required")
+    guardian_consent.run(tour, token, minor, mentors[0]["id"])
 
     tour.state.update(api_key=api_key, coordinator_token=token, organisation_id=organisation["id"],
                       programme_id=programme["id"], mentors=mentors, mentees=mentees, token_for=token_for)

@@ -54,6 +54,8 @@ class Candidate(TenantDocument):
     vetted = BooleanField(default=False)
     custom_fields = DictField()
     erased = BooleanField(default=False)  # a tombstone: late profile events cannot bring it back
+    guardian_consent = StringField()  # a minor mentee's guardian consent state (profile snapshots, GuardianConsentChanged)
+    consent_at = DateTimeField()  # time of the consent state applied; older ones are ignored
     snapshot_at = DateTimeField()  # time of the profile event applied; older snapshots are ignored
     updated_at = DateTimeField(default=utcnow)
 
@@ -114,6 +116,8 @@ class Match(OutboxDocument):
     ended_at = DateTimeField()
     ended_by = StringField()
     end_reason = StringField()
+    # Why an open match is paused (status unchanged): "guardian_consent" now, a safeguarding concern later.
+    paused_for = ListField(StringField())
 
     meta = {  # noqa: RUF012 - mongoengine reads it from the class
         "db_alias": ALIAS,

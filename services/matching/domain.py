@@ -69,6 +69,12 @@ class Candidate:
     is_minor: bool = False
     vetted: bool = False
     custom_fields: Mapping = field(default_factory=dict)
+    guardian_consent: str | None = None
+
+    @property
+    def awaits_consent(self) -> bool:
+        """A minor mentee takes part only once their guardian granted consent (unknown counts as not yet)."""
+        return self.role == "mentee" and self.is_minor and self.guardian_consent != GRANTED
 
     @classmethod
     def from_document(cls, doc: Mapping) -> Candidate:
@@ -83,6 +89,7 @@ class Candidate:
             is_minor=bool(doc.get("is_minor")),
             vetted=bool(doc.get("vetted")),
             custom_fields=dict(doc.get("custom_fields") or {}),
+            guardian_consent=doc.get("guardian_consent"),
         )
 
     def person(self, at: datetime, places: int = 0) -> Person:
@@ -157,6 +164,8 @@ def check_proposal(mentee: Candidate, mentor: Candidate, programme_id: str | Non
         raise RuleViolation("programme_mismatch", "mentee and mentor must both belong to the match's programme",
                             {"programme_id": programme_id, "mentee_programme_id": mentee.programme_id,
                              "mentor_programme_id": mentor.programme_id})
+    if mentee.awaits_consent:
+        raise consent_required(mentee)
     if open_match_id:
         raise RuleViolation("mentee_already_matched", "the mentee already has a proposed or active match",
                             {"match_id": open_match_id})
@@ -172,6 +181,23 @@ def check_proposal(mentee: Candidate, mentor: Candidate, programme_id: str | Non
     if active >= mentor.capacity:
         raise RuleViolation("mentor_at_capacity", "the mentor has no free place",
                             {"capacity": mentor.capacity, "active": active})
+
+
+GRANTED = "granted"
+GUARDIAN_CONSENT = "guardian_consent"  # the pause reason while a minor's consent is not granted
+
+
+def consent_required(mentee: Candidate) -> RuleViolation:
+    state = mentee.guardian_consent or "pending"
+    return RuleViolation("guardian_consent_required",
+                         f"the mentee is a minor and their guardian's consent is {state}: they can be matched once "
+                         "it is granted (a coordinator can re-send the request or record consent given offline)",
+                         {"mentee_id": mentee.id, "guardian_consent": state})
+
+
+def paused_for_consent(state: str) -> bool:
+    """Whether a consent state pauses the minor's open match (not_required and granted do not)."""
+    return state in ("pending", "declined", "withdrawn")
 
 
 # -- who may act on a match ----------------------------------------------------------------------

@@ -159,6 +159,9 @@ def accept(repo: MatchingRepository, auth: Principal, match_id: str, body: schem
         if match["status"] != PROPOSED:
             raise Conflict(f"the match is {match['status']}: only a proposed match can be accepted",
                            code="match_not_proposed", details={"status": match["status"]})
+        mentee = repo.candidate(tenant, match["mentee_id"])
+        if mentee is not None and domain.Candidate.from_document(mentee).awaits_consent:
+            raise conflict(domain.consent_required(domain.Candidate.from_document(mentee)))
         expect = {"status": PROPOSED, f"{side}_accepted": {"$ne": True}}
         if not match.get(f"{other}_accepted"):
             updated = repo.transition(tenant, match_id, {**expect, f"{other}_accepted": {"$ne": True}},

@@ -16,7 +16,7 @@ def match_view(doc: dict) -> schemas.Match:
         matching_run_id=doc.get("matching_run_id"), created_at=doc["created_at"], updated_at=doc["updated_at"],
         accepted_at=doc.get("accepted_at"), declined_at=doc.get("declined_at"), declined_by=doc.get("declined_by"),
         decline_reason=doc.get("decline_reason"), ended_at=doc.get("ended_at"), ended_by=doc.get("ended_by"),
-        end_reason=doc.get("end_reason"),
+        end_reason=doc.get("end_reason"), paused_for=list(doc.get("paused_for") or []),
     )
 
 

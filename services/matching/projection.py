@@ -5,7 +5,13 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from ementor_contracts import MatchDeclined, MatchEnded, PersonErased, ProgrammeCreated
+from ementor_contracts import (
+    GuardianConsentChanged,
+    MatchDeclined,
+    MatchEnded,
+    PersonErased,
+    ProgrammeCreated,
+)
 
 from . import domain
 from .documents import utcnow
@@ -24,8 +30,19 @@ def on_profile(repo: MatchingRepository, tenant_id: str, event, at: datetime) ->
     if not repo.apply_snapshot(tenant_id, event.person_id, snapshot, at):
         log.info("ignored a stale or foreign profile snapshot of %s", event.person_id)
         return
+    if event.guardian_consent is not None:
+        repo.apply_consent(tenant_id, event.person_id, event.guardian_consent, at)
     if event.role == "mentor":
         repo.set_capacity(tenant_id, event.person_id, int(event.capacity))
+    repo.bump(tenant_id)
+
+
+def on_guardian_consent(repo: MatchingRepository, tenant_id: str, event: GuardianConsentChanged, at: datetime) -> None:
+    """Keep the minor's consent; until it is granted their open match is paused (withdrawal pauses at once)."""
+    if not repo.apply_consent(tenant_id, event.person_id, event.state, at):
+        log.info("ignored a stale consent state of %s (or their profile is not known yet)", event.person_id)
+        return
+    repo.set_paused(tenant_id, event.person_id, domain.GUARDIAN_CONSENT, domain.paused_for_consent(event.state))
     repo.bump(tenant_id)
 
 

@@ -53,15 +53,17 @@ def rules_for(repo: MatchingRepository, tenant_id: str, programme_id: str | None
     return domain.rules_from(doc.get("weights"), doc.get("min_shared_interests"), doc.get("field_key"))
 
 
-def load_problem(repo: MatchingRepository, tenant_id: str, programme_id: str) -> tuple[Problem, dict]:
-    """The run's inputs as they stand now: unmatched mentees, mentors' free places, past pairs, rules."""
+def load_problem(repo: MatchingRepository, tenant_id: str, programme_id: str) -> tuple[Problem, dict, list[dict]]:
+    """The run's inputs as they stand now: unmatched mentees, mentors' free places, past pairs, rules;
+    and the minors left out because their guardian has not consented (reported as unmatched)."""
     at = utcnow()
     people = [domain.Candidate.from_document(d) for d in repo.candidates(tenant_id, programme_id=programme_id)]
     mentors = [p for p in people if p.role == "mentor"]
     mentees = [p for p in people if p.role == "mentee"]
     open_matches = repo.open_matches_in(tenant_id, programme_id)
     taken = {m["mentee_id"] for m in open_matches}
-    free = [m for m in mentees if m.id not in taken]
+    free = [m for m in mentees if m.id not in taken and not m.awaits_consent]
+    awaiting = [m for m in mentees if m.id not in taken and m.awaits_consent]
     loads = repo.loads(tenant_id, [m.id for m in mentors])
     pending_by_mentor: dict[str, int] = {}
     for match in open_matches:
@@ -82,7 +84,9 @@ def load_problem(repo: MatchingRepository, tenant_id: str, programme_id: str) ->
                       excluded_pairs=excluded)
     facts = {"mentees_considered": len(free), "mentors_considered": len(mentors),
              "places": sum(m.places for m in mentor_people), "already_matched": len(taken)}
-    return problem, facts
+    skipped = [{"mentee_id": m.id, "reason": "guardian_consent_required", "eligible_mentors": None,
+                "message": domain.consent_required(m).message} for m in awaiting]
+    return problem, facts, skipped
 
 
 def solve_in_child(problem: Problem, on_progress) -> dict:
@@ -124,7 +128,7 @@ def execute(repo: MatchingRepository, run: dict, holder: str, solve=solve_in_chi
 
     try:
         report("loading", 0.0, force=True)
-        problem, facts = load_problem(repo, tenant_id, programme_id)
+        problem, facts, skipped = load_problem(repo, tenant_id, programme_id)
         repo.update_run(tenant_id, run_id, holder, LEASE, **facts)
         if not problem.mentees or not problem.mentors:
             outcome = {"pairs": [], "unmatched": [], "total_score": 0.0, "upper_bound": 0.0, "optimal": True,
@@ -137,7 +141,7 @@ def execute(repo: MatchingRepository, run: dict, holder: str, solve=solve_in_chi
             outcome = solve(problem, lambda stage, fraction: report(stage, fraction))
         report("proposing", 0.0, force=True)
         matched, total, meanwhile = propose_all(repo, tenant_id, run_id, programme_id, outcome["pairs"], report)
-        unmatched = outcome["unmatched"] + [
+        unmatched = outcome["unmatched"] + skipped + [
             {"mentee_id": p["mentee_id"], "reason": "matched_meanwhile", "eligible_mentors": None,
              "message": "the mentee got a match while the run was in progress"} for p in meanwhile]
         upper = outcome.get("upper_bound")

@@ -104,6 +104,10 @@ class Match(BaseModel):
     ended_at: datetime | None = None
     ended_by: str | None = None
     end_reason: str | None = None
+    paused_for: list[str] = Field(
+        default_factory=list,
+        description="Why an open match is paused (its status is unchanged): `guardian_consent` while a minor's "
+                    "guardian consent is not granted. Messages and sessions are refused (409) while paused.")
 
 
 class MatchQuery(Strict):
@@ -148,7 +152,7 @@ class StartRun(Strict):
 class Unmatched(BaseModel):
     mentee_id: str
     reason: str = Field(description="no_mentors | no_shared_interests | no_vetted_mentor | repeat_pair | "
-                                    "mentors_full | matched_meanwhile")
+                                    "mentors_full | matched_meanwhile | guardian_consent_required")
     message: str
     eligible_mentors: int | None = None
 

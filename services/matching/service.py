@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from ementor_contracts import PersonErased, ProfileCreated, ProfileUpdated, ProgrammeCreated
+from ementor_contracts import (
+    GuardianConsentChanged,
+    PersonErased,
+    ProfileCreated,
+    ProfileUpdated,
+    ProgrammeCreated,
+)
 from nameko.rpc import rpc
 
 from ementor.platform.config import AppSettings
@@ -52,6 +58,10 @@ class MatchingService(Revocations):
     @subscribe(ProfileUpdated)
     def on_profile_updated(self, event: ProfileUpdated, envelope):
         projection.on_profile(self.repo, envelope.tenantid, event, envelope.time)
+
+    @subscribe(GuardianConsentChanged)
+    def on_guardian_consent(self, event: GuardianConsentChanged, envelope):
+        projection.on_guardian_consent(self.repo, envelope.tenantid, event, envelope.time)
 
     @subscribe(PersonErased)
     def on_person_erased(self, event: PersonErased, envelope):

@@ -57,6 +57,8 @@ class Conversation(TenantDocument):
     opened_at = DateTimeField()
     ended_at = DateTimeField()
     ended_reason = StringField()
+    # Why an active conversation is paused: "guardian_consent" while the minor's consent is not granted.
+    paused_for = ListField(StringField())
     # Read state per person: {person_id: {"message_id": ..., "at": delivered_at of that message}}.
     read = DictField()
 
@@ -148,6 +150,8 @@ class Participant(TenantDocument):
     role = StringField()
     is_minor = BooleanField()
     as_of = DateTimeField()  # time of the newest profile event (or RPC answer) applied
+    guardian_consent = StringField()  # a minor mentee's guardian consent state
+    consent_at = DateTimeField()  # time of the consent state applied; older ones are ignored
     erased = BooleanField(default=False)
 
     meta: ClassVar[dict] = {"db_alias": ALIAS, "collection": "participants"}

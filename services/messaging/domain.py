@@ -128,3 +128,8 @@ def conversation_stats(messages: list[tuple[str, datetime]], participants: tuple
 
 def _median(values: list[float]) -> float | None:
     return round(statistics.median(values), 3) if values else None
+
+
+def paused_for_consent(state: str) -> bool:
+    """Whether a guardian consent state pauses a minor's conversations (not_required and granted do not)."""
+    return state in ("pending", "declined", "withdrawn")

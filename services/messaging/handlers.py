@@ -30,6 +30,7 @@ from .repository import MessagingRepository, NewMessage, Pending
 log = logging.getLogger(__name__)
 
 SYSTEM = "system"
+GUARDIAN_CONSENT = "guardian_consent"  # the pause reason while a minor's guardian consent is not granted
 AUDIT_REPAIR_AFTER = timedelta(seconds=30)
 
 # Answers "is this person a minor?" from the profiles service: True/False, or None if it cannot say.
@@ -82,6 +83,9 @@ def match_accepted(repo: MessagingRepository, tenant_id: str, event: MatchAccept
     latest = repo.participants(tenant_id, [event.mentee_id]).get(event.mentee_id)
     if latest is not None and latest.is_minor is not None and latest.is_minor != minor:
         repo.set_mentee_minor(tenant_id, event.mentee_id, latest.is_minor, match_id=event.match_id)
+    if latest is not None and latest.guardian_consent is not None:
+        repo.set_paused(tenant_id, event.mentee_id, GUARDIAN_CONSENT,
+                        domain.paused_for_consent(latest.guardian_consent), match_id=event.match_id)
 
 
 def match_ended(repo: MessagingRepository, tenant_id: str, event: MatchEnded, at: datetime) -> None:
@@ -116,6 +120,13 @@ def profile_changed(repo: MessagingRepository, tenant_id: str, *, person_id: str
     """Keep whether each person is a minor; a change applies to their open conversations at once."""
     if repo.apply_profile(tenant_id, person_id, role=role, is_minor=is_minor, as_of=at) and role == "mentee":
         repo.set_mentee_minor(tenant_id, person_id, is_minor)
+
+
+def guardian_consent_changed(repo: MessagingRepository, tenant_id: str, person_id: str, state: str,
+                             at: datetime) -> None:
+    """A minor's conversations are paused until their guardian's consent is granted (withdrawal: at once)."""
+    if repo.apply_consent(tenant_id, person_id, state, at):
+        repo.set_paused(tenant_id, person_id, GUARDIAN_CONSENT, domain.paused_for_consent(state))
 
 
 def person_erased(repo: MessagingRepository, tenant_id: str, person_id: str) -> None:
@@ -154,6 +165,15 @@ def _not_active(conversation: Conversation) -> Conflict:
                     details={"status": conversation.status})
 
 
+def _paused(conversation: Conversation) -> Conflict:
+    if GUARDIAN_CONSENT in conversation.paused_for:
+        return Conflict("messages are paused: the mentee is a minor and their guardian's consent is not granted "
+                        "(or was withdrawn); they resume once consent is granted", code="guardian_consent_required",
+                        details={"paused_for": list(conversation.paused_for)})
+    return Conflict(f"match {conversation.id} is paused", code="match_paused",
+                    details={"paused_for": list(conversation.paused_for)})
+
+
 def readable_conversation(repo: MessagingRepository, auth: Principal, match_id: str) -> Conversation:
     """History stays readable after a match ends; before it starts there is none."""
     conversation = conversation_for(repo, auth, match_id)
@@ -174,6 +194,8 @@ def post_message(repo: MessagingRepository, auth: Principal, match_id: str, text
     conversation = conversation_for(repo, auth, match_id, cached=True)
     if conversation.status != "active":
         raise _not_active(conversation)
+    if conversation.paused_for:
+        raise _paused(conversation)
     tenant_id, sender_id = auth.tenant_id, auth.person_id
     settings = repo.settings(tenant_id)
     limit = domain.RateLimit(settings.messages_per_minute)
@@ -234,7 +256,7 @@ def conversation_view(repo: MessagingRepository, auth: Principal,
         mentee_id=conversation.mentee_id,
         moderation_policy="minor" if conversation.mentee_is_minor else "adult",
         opened_at=conversation.opened_at, ended_at=conversation.ended_at,
-        ended_reason=conversation.ended_reason,
+        ended_reason=conversation.ended_reason, paused_for=list(conversation.paused_for or []),
     )
     if auth.is_person:
         marker = (conversation.read or {}).get(auth.person_id)

@@ -19,6 +19,7 @@ from pymongo.errors import DuplicateKeyError
 from ementor.platform.outbox import HANDOVER_LEASE, Pending
 
 from . import domain
+from .consent_repository import ConsentRepository
 from .documents import (
     STATUS_RANK,
     AuditEntry,
@@ -66,7 +67,7 @@ class NewMessage:
         return len(self.body)
 
 
-class MessagingRepository:
+class MessagingRepository(ConsentRepository):
     def __init__(self):
         self._settings_cache: dict[str, tuple[float, domain.ModerationSettings]] = {}
         self._conversations: dict[tuple[str, str], tuple[float, Conversation]] = {}

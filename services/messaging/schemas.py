@@ -112,6 +112,10 @@ class ConversationView(BaseModel):
     opened_at: datetime | None
     ended_at: datetime | None
     ended_reason: str | None
+    paused_for: list[str] = Field(
+        default_factory=list,
+        description="Why an active conversation is paused (messages 409): `guardian_consent` while the minor's "
+                    "guardian consent is not granted.")
     last_read_message_id: str | None = Field(default=None, description="Mentor and mentee only.")
     unread: int | None = Field(
         default=None, description="Mentor and mentee only: delivered to them, not yet read."

@@ -7,6 +7,7 @@ import logging
 import eventlet
 from ementor_contracts import (
     CloudEvent,
+    GuardianConsentChanged,
     MatchAccepted,
     MatchDeclined,
     MatchEnded,
@@ -165,11 +166,21 @@ class MessagingService(Revocations):
     def on_profile_created(self, event: ProfileCreated, envelope: CloudEvent):
         handlers.profile_changed(self.repo, envelope.tenantid, person_id=event.person_id, role=event.role,
                                  is_minor=event.is_minor, at=envelope.time)
+        if event.guardian_consent is not None:
+            handlers.guardian_consent_changed(self.repo, envelope.tenantid, event.person_id, event.guardian_consent,
+                                              envelope.time)
 
     @subscribe(ProfileUpdated)
     def on_profile_updated(self, event: ProfileUpdated, envelope: CloudEvent):
         handlers.profile_changed(self.repo, envelope.tenantid, person_id=event.person_id, role=event.role,
                                  is_minor=event.is_minor, at=envelope.time)
+        if event.guardian_consent is not None:
+            handlers.guardian_consent_changed(self.repo, envelope.tenantid, event.person_id, event.guardian_consent,
+                                              envelope.time)
+
+    @subscribe(GuardianConsentChanged)
+    def on_guardian_consent(self, event: GuardianConsentChanged, envelope: CloudEvent):
+        handlers.guardian_consent_changed(self.repo, envelope.tenantid, event.person_id, event.state, envelope.time)
 
     @subscribe(PersonErased)
     def on_person_erased(self, event: PersonErased, envelope: CloudEvent):

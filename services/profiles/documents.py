@@ -84,6 +84,13 @@ class Channels(EmbeddedDocument):
     updated_at = DateTimeField()  # when consent last changed
 
 
+class Guardian(EmbeddedDocument):
+    """A minor mentee's parent or guardian: shown to staff only, never in an event."""
+
+    name = StringField(required=True)
+    email = StringField(required=True)
+
+
 class Person(OutboxDocument):
     id = StringField(primary_key=True, default=new_id)
     role = StringField(required=True, choices=("mentor", "mentee"))
@@ -105,6 +112,13 @@ class Person(OutboxDocument):
     erased = BooleanField(default=False)
     created_at = DateTimeField(default=utcnow)
     updated_at = DateTimeField(default=utcnow)
+    # Guardian consent (services/profiles/guardians.py); the history is in guardian_consent_history.
+    guardian = EmbeddedDocumentField(Guardian)
+    guardian_consent = StringField()  # consent.STATES; None on records older than guardian consent
+    guardian_consent_at = DateTimeField()  # when the current state was reached
+    guardian_consent_by = StringField()  # "guardian" (through the link) or the staff actor who recorded it
+    guardian_consent_method = StringField()  # "link" | "offline" | "request" | "system"
+    guardian_request_sent_at = DateTimeField()  # when the latest decision link was emailed
 
     meta = {
         "db_alias": ALIAS,

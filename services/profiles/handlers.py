@@ -17,7 +17,7 @@ from ementor_contracts.events.profiles import ChannelPreferences, CustomFieldDef
 from ementor.platform.errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated
 from ementor.platform.principal import Principal
 
-from . import domain, schemas
+from . import domain, guardians, schemas
 from .documents import ApiKey, Channels, FieldDefinition, Organisation, Person, Programme, new_id, utcnow
 from .repository import DuplicateKey, ProfilesRepository
 
@@ -142,11 +142,13 @@ def create_person(repo: ProfilesRepository, auth: Principal, body: schemas.Creat
     except domain.InvalidProfile as exc:
         raise invalid(exc)
     _check_channels(person)
+    consent_entries = guardians.on_create(person, body, auth)
     person.record(ProfileCreated(**snapshot(person)))
     try:
         repo.add(person)
     except DuplicateKey:
         raise Conflict(f"{person.email} is already registered in this organisation", code="email_taken")
+    guardians.append_entries(repo, consent_entries)
     return person
 
 
@@ -163,6 +165,7 @@ def update_person(repo: ProfilesRepository, auth: Principal, person_id: str, bod
     except domain.InvalidProfile as exc:
         raise invalid(exc)
     _check_channels(person)
+    consent_entries = guardians.on_update(person, body, changes, before["is_minor"], auth)
     after = snapshot(person)
     changed = sorted(k for k, value in (after | _unpublished(person)).items() if before[k] != value)
     person.updated_at = utcnow()
@@ -172,6 +175,7 @@ def update_person(repo: ProfilesRepository, auth: Principal, person_id: str, bod
         repo.save(person)
     except DuplicateKey:
         raise Conflict(f"{person.email} is already registered in this organisation", code="email_taken")
+    guardians.append_entries(repo, consent_entries)
     return person
 
 
@@ -219,6 +223,7 @@ def erase_person(repo: ProfilesRepository, auth: Principal, person_id: str) -> N
     role = person.role
     person.name, person.email, person.phone, person.bio = "erased", f"erased+{person.id}", None, None
     person.interests, person.languages, person.custom_fields = [], [], {}
+    person.guardian = None
     person.erased, person.delete_when_published = True, True
     person.record(PersonErased(person_id=person.id, role=role))
     repo.save(person)
@@ -258,6 +263,7 @@ def snapshot(person: Person) -> dict:
         "vetted": person.vetted,
         "custom_fields": dict(person.custom_fields),
         "channels": ChannelPreferences(email=person.channels.email, sms=person.channels.sms),
+        "guardian_consent": guardians.state_of(person),
     }
 
 

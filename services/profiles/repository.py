@@ -5,13 +5,14 @@ from __future__ import annotations
 from mongoengine import NotUniqueError
 
 from .documents import Organisation, Person, Programme, Session, SignInLink, Staff
+from .guardian_repository import GuardianRepository
 
 
 class DuplicateKey(Exception):
     pass
 
 
-class ProfilesRepository:
+class ProfilesRepository(GuardianRepository):
     # -- organisations --------------------------------------------------------------------
     def add(self, document) -> None:
         try:

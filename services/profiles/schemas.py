@@ -10,6 +10,14 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
 from ementor.platform.text import SingleLine
 
+from .guardian_schemas import (
+    ConsentState,
+    CreateOfflineConsent,
+    GuardianConsentView,
+    GuardianContact,
+    OfflineConsent,
+)
+
 CustomValue = str | float | int | list[str]
 TIME_OF_DAY = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
@@ -135,6 +143,11 @@ class CreatePerson(Strict):
     custom_fields: dict[str, CustomValue] = Field(default_factory=dict)
     channels: Channels = Field(default_factory=Channels)
     quiet_hours: QuietHours = Field(default_factory=QuietHours)
+    guardian: GuardianContact | None = Field(
+        default=None, description="A minor mentee's parent or guardian, asked for consent by email.")
+    consent_recorded_offline: CreateOfflineConsent | None = Field(
+        default=None, description="Instead of (or as well as) a guardian: consent your organisation collected "
+                                  "itself, recorded under your name.")
 
 
 class UpdatePerson(Strict):
@@ -154,6 +167,10 @@ class UpdatePerson(Strict):
     custom_fields: dict[str, CustomValue] | None = None
     channels: Channels | None = None
     quiet_hours: QuietHours | None = None
+    guardian: GuardianContact | None = Field(
+        default=None, description="Coordinators only. A new guardian email sends a new consent request.")
+    consent_recorded_offline: OfflineConsent | None = Field(
+        default=None, description="Coordinators only: a guardian's decision your organisation collected itself.")
 
 
 class Person(BaseModel):
@@ -173,6 +190,9 @@ class Person(BaseModel):
     custom_fields: dict[str, CustomValue]
     channels: Channels
     quiet_hours: QuietHours
+    guardian_consent: ConsentState = Field(description="Whether a minor's guardian consented; not_required for adults.")
+    guardian_consent_detail: GuardianConsentView = Field(
+        description="When and how consent was decided; the guardian's contact is shown to staff only.")
     created_at: datetime
     updated_at: datetime
 

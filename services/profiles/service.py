@@ -29,9 +29,11 @@ from ementor.platform.revocation import Revocations
 from ementor.platform.settings import ProfilesSettings
 from ementor.platform.throttle import FailureThrottling, client_address
 
-from . import accounts, handlers, schemas
+from . import accounts, guardians, handlers, schemas
+from . import guardian_schemas as gs
 from .documents import DOCUMENTS, OUTBOX_DOCUMENTS, Organisation, Person, Programme, Staff, utcnow
 from .domain import parse_api_key
+from .guardian_documents import GUARDIAN_DOCUMENTS
 from .mailer import LinkMailer
 from .repository import ProfilesRepository
 
@@ -45,12 +47,16 @@ SIGNED_IN = TOKEN_ROLES
 class ProfilesService(Revocations):
     name = "profiles"
 
-    repo: ProfilesRepository = Repository(ProfilesRepository, DOCUMENTS)
+    repo: ProfilesRepository = Repository(ProfilesRepository, DOCUMENTS + GUARDIAN_DOCUMENTS)
     outbox = EventOutbox(*OUTBOX_DOCUMENTS)
     settings = AppSettings()
     failures = FailureThrottling(ProfilesSettings, "EMENTOR_AUTH_FAILURES_PER_MINUTE")
     mail = LinkMailer()
     limiter = RateLimits()
+
+    @property
+    def links(self) -> guardians.Links:
+        return guardians.Links(public_url=self.settings.EMENTOR_PUBLIC_URL, ip_key=self.settings.EMENTOR_JWT_SECRET)
 
     # -- organisations and tokens ---------------------------------------------------------
     @api("POST", "/v1/organisations", auth="operator", body=schemas.CreateOrganisation,
@@ -248,7 +254,9 @@ class ProfilesService(Revocations):
     @api("POST", "/v1/people", roles=COORDINATOR, body=schemas.CreatePerson, response=schemas.Person, status=201,
          summary="Register a mentor or mentee")
     def create_person(self, auth: Principal, body: schemas.CreatePerson):
-        return person_view(handlers.create_person(self.repo, auth, body))
+        person = handlers.create_person(self.repo, auth, body)
+        guardians.send_request_if_due(self.repo, self.mail, self.links, person)
+        return person_view(person, staff=True)
 
     @api("GET", "/v1/people", roles=COORDINATOR, query=schemas.PeopleQuery, response=schemas.PersonList,
          summary="List people, filtered by role, programme or interest")
@@ -261,25 +269,60 @@ class ProfilesService(Revocations):
                 raise Invalid(str(exc), details=[{"field": "interest", "message": str(exc)}])
         items = self.repo.people(auth.tenant_id, limit=query.limit + 1, after=query.cursor, role=query.role,
                                  programme_id=query.programme_id, interest=interest)
-        return page_of(schemas.PersonList, items, query.limit, person_view)
+        return page_of(schemas.PersonList, items, query.limit, lambda p: person_view(p, staff=True))
 
     @api("GET", "/v1/people/<person_id>", response=schemas.Person,
          summary="Get a profile (others' profiles show no contact details)")
     def get_person(self, auth: Principal, person_id: str):
         person = handlers.visible_person(self.repo, auth, person_id, full=False)
         if auth.is_coordinator or auth.person_id == person_id:
-            return person_view(person)
+            return person_view(person, staff=auth.is_coordinator)
         return public_view(person)
 
     @api("PATCH", "/v1/people/<person_id>", body=schemas.UpdatePerson, response=schemas.Person,
          summary="Change a profile (the person themself or a coordinator)")
     def update_person(self, auth: Principal, person_id: str, body: schemas.UpdatePerson):
-        return person_view(handlers.update_person(self.repo, auth, person_id, body))
+        person = handlers.update_person(self.repo, auth, person_id, body)
+        guardians.send_request_if_due(self.repo, self.mail, self.links, person)
+        return person_view(person, staff=auth.is_coordinator)
 
     @api("DELETE", "/v1/people/<person_id>", status=204,
          summary="Erase a person from every service (the person themself or a coordinator)")
     def erase_person(self, auth: Principal, person_id: str):
         handlers.erase_person(self.repo, auth, person_id)
+
+    # -- guardian consent ---------------------------------------------------------------------
+    @api("GET", "/v1/people/<person_id>/guardian-consent", roles=COORDINATOR, response=gs.ConsentRecord,
+         summary="A minor's guardian consent: current state and the append-only history")
+    def guardian_consent(self, auth: Principal, person_id: str):
+        return guardians.history(self.repo, auth, person_id)
+
+    @api("POST", "/v1/people/<person_id>/guardian-consent", roles=COORDINATOR, body=gs.OfflineConsent,
+         response=gs.ConsentRecord, summary="Record a guardian's decision collected offline (named staff)")
+    def record_guardian_consent(self, auth: Principal, person_id: str, body: gs.OfflineConsent):
+        guardians.record_offline(self.repo, auth, person_id, body)
+        return guardians.history(self.repo, auth, person_id)
+
+    @api("POST", "/v1/people/<person_id>/guardian-consent/requests", roles=COORDINATOR, status=202,
+         response=gs.ConsentRecord, summary="Email the guardian a new consent link (older links stop working)")
+    def resend_guardian_consent(self, auth: Principal, person_id: str):
+        guardians.resend(self.repo, self.mail, self.links, auth, person_id)
+        return guardians.history(self.repo, auth, person_id)
+
+    @api("GET", "/v1/guardian-consents/<token>", auth="public", response=gs.ConsentPage,
+         summary="What a guardian's consent page shows (the emailed link's token is the only credential)")
+    def consent_page(self, token: str):
+        return guardians.page(self.repo, token)
+
+    @api("POST", "/v1/guardian-consents/complete", auth="public", pass_request=True, body=gs.CompleteConsent,
+         response=gs.ConsentDecision, summary="A guardian grants or declines consent through the emailed link")
+    def complete_guardian_consent(self, request, body: gs.CompleteConsent):
+        return guardians.complete(self.repo, self.mail, self.links, body, request.remote_addr)
+
+    @api("POST", "/v1/guardian-consents/withdraw", auth="public", pass_request=True, body=gs.WithdrawConsent,
+         response=gs.ConsentDecision, summary="A guardian withdraws consent through the confirmation email's link")
+    def withdraw_guardian_consent(self, request, body: gs.WithdrawConsent):
+        return guardians.withdraw(self.repo, self.links, body, request.remote_addr)
 
     # -- RPC for other services: contact details are asked for at the moment of use ----------
     @rpc
@@ -316,7 +359,7 @@ def programme_view(programme: Programme) -> schemas.Programme:
     )
 
 
-def person_view(person: Person) -> schemas.Person:
+def person_view(person: Person, *, staff: bool) -> schemas.Person:
     return schemas.Person(
         id=person.id, role=person.role, name=person.name, email=person.email, phone=person.phone,
         timezone=person.timezone, languages=list(person.languages), interests=list(person.interests), bio=person.bio,
@@ -324,6 +367,8 @@ def person_view(person: Person) -> schemas.Person:
         custom_fields=dict(person.custom_fields),
         channels=schemas.Channels(email=person.channels.email, sms=person.channels.sms),
         quiet_hours=schemas.QuietHours(start=person.quiet_hours_start, end=person.quiet_hours_end),
+        guardian_consent=guardians.state_of(person),
+        guardian_consent_detail=guardians.consent_view(person, staff=staff),
         created_at=person.created_at, updated_at=person.updated_at,
     )
 

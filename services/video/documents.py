@@ -41,6 +41,8 @@ class MatchView(TenantDocument):
     mentee_id = StringField(required=True)
     programme_id = StringField()
     status = StringField(required=True, choices=("proposed", "active", "declined", "ended"))
+    # Why an active match is paused (sessions 409): "guardian_consent" while the minor's consent is not granted.
+    paused_for = ListField(StringField())
     updated_at = DateTimeField(default=utcnow)
 
     meta: ClassVar[dict] = {
@@ -152,5 +154,16 @@ class VideoSettings(TenantDocument):
     meta: ClassVar[dict] = {"db_alias": ALIAS, "collection": "settings"}
 
 
-DOCUMENTS = (MatchView, Session, Reminder, Calendar, VideoSettings)
+class GuardianConsent(TenantDocument):
+    """A minor mentee's guardian consent state, from GuardianConsentChanged."""
+
+    id = StringField(primary_key=True)  # "<tenant_id>:<person_id>"
+    person_id = StringField(required=True)
+    state = StringField(required=True)
+    at = DateTimeField(required=True)  # time of the event applied; older ones are ignored
+
+    meta: ClassVar[dict] = {"db_alias": ALIAS, "collection": "guardian_consents"}
+
+
+DOCUMENTS = (MatchView, Session, Reminder, Calendar, VideoSettings, GuardianConsent)
 OUTBOX_DOCUMENTS = (Session, Reminder)

@@ -291,3 +291,8 @@ def choose_reminders(due: list[DueReminder], now: datetime) -> tuple[list[DueRem
             fire.append(first)
             skip.extend(rest)
     return fire, skip
+
+
+def paused_for_consent(state: str) -> bool:
+    """Whether a guardian consent state pauses a minor's matches (not_required and granted do not)."""
+    return state in ("pending", "declined", "withdrawn")

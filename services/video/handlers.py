@@ -42,6 +42,13 @@ def require_active(match: MatchView) -> None:
     if match.status != "active":
         raise Conflict(f"match {match.match_id} is {match.status}, not active: sessions need an active match",
                        code="match_not_active")
+    if match.paused_for and "guardian_consent" in match.paused_for:
+        raise Conflict("sessions are paused: the mentee is a minor and their guardian's consent is not granted "
+                       "(or was withdrawn); they can be scheduled once consent is granted",
+                       code="guardian_consent_required", details={"paused_for": list(match.paused_for)})
+    if match.paused_for:
+        raise Conflict(f"match {match.match_id} is paused", code="match_paused",
+                       details={"paused_for": list(match.paused_for)})
 
 
 def session_for(repo: VideoRepository, auth: Principal, session_id: str) -> Session:

@@ -9,10 +9,22 @@ from .documents import utcnow
 from .handlers import cancel
 from .repository import VideoRepository
 
+GUARDIAN_CONSENT = "guardian_consent"  # the pause reason while a minor's guardian consent is not granted
+
 
 def record_match(repo: VideoRepository, tenant_id: str, event, status: str) -> None:
     repo.record_match(tenant_id, event.match_id, event.mentor_id, event.mentee_id,
                       getattr(event, "programme_id", None), status, utcnow())
+    consent = repo.consent_of(tenant_id, event.mentee_id)
+    if consent is not None:
+        repo.set_paused(tenant_id, event.mentee_id, GUARDIAN_CONSENT, domain.paused_for_consent(consent),
+                        match_id=event.match_id)
+
+
+def guardian_consent_changed(repo: VideoRepository, tenant_id: str, person_id: str, state: str, at: datetime) -> None:
+    """A minor's matches are paused for scheduling until their guardian's consent is granted."""
+    if repo.apply_consent(tenant_id, person_id, state, at):
+        repo.set_paused(tenant_id, person_id, GUARDIAN_CONSENT, domain.paused_for_consent(state))
 
 
 def match_ended(repo: VideoRepository, tenant_id: str, event, now: datetime | None = None) -> int:

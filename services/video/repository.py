@@ -24,7 +24,7 @@ from pymongo.errors import BulkWriteError, DuplicateKeyError
 from ementor.platform.outbox import Pending
 
 from . import domain
-from .documents import Calendar, MatchView, Reminder, Session, VideoSettings
+from .documents import Calendar, GuardianConsent, MatchView, Reminder, Session, VideoSettings
 
 CAS_ATTEMPTS = 20
 
@@ -58,6 +58,28 @@ class VideoRepository:
             )
         except DuplicateKeyError:  # it exists at this status or a later one: nothing to do
             pass
+
+    def apply_consent(self, tenant_id: str, person_id: str, state: str, at: datetime) -> bool:
+        """Record a guardian consent state unless a newer one is recorded."""
+        try:
+            result = GuardianConsent._get_collection().update_one(
+                {"_id": f"{tenant_id}:{person_id}", "tenant_id": tenant_id, "$or": [{"at": {"$lte": at}}, {"at": None}]},
+                {"$set": {"person_id": person_id, "state": state, "at": at}}, upsert=True)
+        except DuplicateKeyError:
+            return False
+        return bool(result.matched_count or result.upserted_id)
+
+    def consent_of(self, tenant_id: str, person_id: str) -> str | None:
+        doc = GuardianConsent._get_collection().find_one({"_id": f"{tenant_id}:{person_id}", "tenant_id": tenant_id})
+        return doc["state"] if doc else None
+
+    def set_paused(self, tenant_id: str, mentee_id: str, reason: str, paused: bool, *,
+                   match_id: str | None = None) -> None:
+        query = {"tenant_id": tenant_id, "mentee_id": mentee_id}
+        if match_id:
+            query["match_id"] = match_id
+        change = {"$addToSet": {"paused_for": reason}} if paused else {"$pull": {"paused_for": reason}}
+        MatchView._get_collection().update_many(query, change)
 
     def forget_matches_of(self, tenant_id: str, person_id: str) -> None:
         MatchView.scoped(tenant_id).filter(__raw__={"$or": [{"mentor_id": person_id}, {"mentee_id": person_id}]}).delete()

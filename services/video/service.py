@@ -7,6 +7,7 @@ import logging
 import eventlet
 from ementor_contracts import (
     CloudEvent,
+    GuardianConsentChanged,
     MatchAccepted,
     MatchDeclined,
     MatchEnded,
@@ -163,6 +164,10 @@ class VideoService(Revocations):
     @subscribe(MatchEnded)
     def on_match_ended(self, event: MatchEnded, envelope: CloudEvent):
         projection.match_ended(self.repo, envelope.tenantid, event)
+
+    @subscribe(GuardianConsentChanged)
+    def on_guardian_consent(self, event: GuardianConsentChanged, envelope: CloudEvent):
+        projection.guardian_consent_changed(self.repo, envelope.tenantid, event.person_id, event.state, envelope.time)
 
     @subscribe(PersonErased)
     def on_person_erased(self, event: PersonErased, envelope: CloudEvent):

@@ -22,7 +22,9 @@ def test_the_walkthrough_runs_every_step_against_every_service(amqp_uri, tmp_pat
     assert result.returncode == 0, f"exit {result.returncode}\n{output[-3000:]}\n{result.stderr[-3000:]}"
     assert f"{len(registry.SERVICES)} services running in one process" in output
     assert "== Walkthrough complete" in output
-    for event_type in ("OrganisationCreated", "ProfileCreated", "MatchAccepted", "MessageSent", "SessionScheduled"):
+    assert "== The guardian consents" in output  # through the link emailed to the development mail catcher
+    for event_type in ("OrganisationCreated", "ProfileCreated", "GuardianConsentChanged", "MatchAccepted", "MessageSent",
+                       "SessionScheduled"):
         assert f"event {event_type}" in output, f"the walkthrough never showed {event_type}"
     assert "is signed in as herself" in output and "The link from the email signs them in" in output
     assert "Traceback" not in result.stderr, result.stderr[-3000:]

@@ -62,6 +62,9 @@ class ProgrammeCreated(Event):
     )
 
 
+GuardianConsentState = Literal["not_required", "pending", "granted", "declined", "withdrawn"]
+
+
 class _ProfileSnapshot(Event):
     # Not registered (no source_service): the attributes both profile events carry in full, so a
     # consumer's projection never depends on having seen an earlier event.
@@ -88,6 +91,11 @@ class _ProfileSnapshot(Event):
         examples=[{"year_group": "10"}],
     )
     channels: ChannelPreferences = Field(description="Notification channels the person accepts.")
+    guardian_consent: GuardianConsentState | None = Field(
+        default=None,
+        description="Whether a minor's parent or guardian consented (`not_required` for adults); absent from "
+        "publishers older than guardian consent.",
+    )
 
 
 class ProfileCreated(_ProfileSnapshot):
@@ -142,3 +150,17 @@ class AccessRevoked(Event):
     effective_at: AwareDatetime = Field(
         description="From when tokens issued before it are refused (a key rotation's is the end of its grace period)."
     )
+
+
+class GuardianConsentChanged(Event):
+    """Published when a minor's guardian consent changes state (requested, granted, declined, withdrawn).
+
+    It says only what the state is: never who the guardian is or how to reach them. Until the state
+    is `granted`, a minor is not proposed for a match, cannot message and cannot be scheduled.
+    """
+
+    source_service = "profiles"
+    subject_field = "person_id"
+
+    person_id: Id = Field(description="The minor (a mentee) whose consent changed.")
+    state: GuardianConsentState = Field(description="The consent state after the change.", examples=["granted"])

@@ -11,6 +11,8 @@ from services.matching.service import MatchingService
 from services.profiles.service import ProfilesService
 from tests.support.events import eventually
 
+OFFLINE_CONSENT = {"decision": "grant", "evidence": "signed paper form (test)"}
+
 
 @dataclass
 class Org:
@@ -39,6 +41,8 @@ class Org:
                 "programme_id": programme_id or self.programme_id, "custom_fields": custom_fields or {}}
         if role == "mentor":
             body["capacity"] = capacity or 1
+        if is_minor:  # a minor is matched only with their guardian's consent: collected offline here
+            body["consent_recorded_offline"] = OFFLINE_CONSENT
         response = self.api.post("/v1/people", self.token, json=body)
         assert response.status_code == 201, response.text
         self.people[name] = response.json()

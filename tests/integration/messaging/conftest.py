@@ -27,6 +27,8 @@ from tests.support.infra import free_port
 from tests.support.publish import publish_event
 from tests.support.secrets import TEST_ADMIN_TOKEN, TEST_JWT_SECRET
 
+OFFLINE_CONSENT = {"decision": "grant", "evidence": "signed paper form (test)"}  # a minor's guardian consented, on paper
+
 
 @dataclass
 class Person:
@@ -65,6 +67,7 @@ class World:
         response = self.api.post("/v1/people", org.coordinator, json={
             "role": role, "name": name, "email": f"{name.lower()}.{ObjectId()}@example.org",
             "timezone": "Europe/London", "is_minor": is_minor,
+            **({"consent_recorded_offline": OFFLINE_CONSENT} if is_minor else {}),
         })
         assert response.status_code == 201, response.text
         person_id = response.json()["id"]

@@ -43,7 +43,8 @@ def test_a_mentee_marked_as_a_minor_later_gets_the_strict_policy_at_once(world, 
     match_id, mentor, mentee = pair
     assert world.send(match_id, mentor, "see example.com").json()["status"] == "delivered"
 
-    changed = world.api.patch(f"/v1/people/{mentee.id}", world.org.coordinator, json={"is_minor": True})
+    changed = world.api.patch(f"/v1/people/{mentee.id}", world.org.coordinator, json={
+        "is_minor": True, "consent_recorded_offline": {"decision": "grant", "evidence": "signed form (test)"}})
     assert changed.status_code == 200, changed.text
     eventually(lambda: _policy(world, match_id, "minor"))
     assert world.send(match_id, mentor, "see example.com").json()["held_reasons"] == ["link"]

@@ -157,6 +157,8 @@ class Organisation:
             body["phone"] = phone or f"+4477009{number:05d}"
         if role == "mentor":
             body["capacity"] = 2
+        if is_minor:  # a minor takes part only with their guardian's consent: collected offline here
+            body["consent_recorded_offline"] = {"decision": "grant", "evidence": "signed paper form (test)"}
         response = self.api.post("/v1/people", self.token, json=body)
         assert response.status_code == 201, response.text
         return response.json()

@@ -65,6 +65,7 @@ SAMPLE_DATA: dict[str, dict] = {
     },
     "PersonErased": {"person_id": "per-mentee-1", "role": "mentee"},
     "AccessRevoked": {"scope": "session", "subject_id": "ses-42", "effective_at": datetime(2025, 5, 5, 15, 0, tzinfo=UTC)},
+    "GuardianConsentChanged": {"person_id": "per-mentee-1", "state": "granted"},
     "MatchProposed": {
         **MATCH,
         "programme_id": "prg-1",

@@ -34,6 +34,7 @@ PUBLISHED_BY = {
         "ProfileUpdated",
         "PersonErased",
         "AccessRevoked",
+        "GuardianConsentChanged",
     },
     "matching": {
         "MatchProposed",

@@ -53,7 +53,10 @@ def person(pid, role, **kw) -> Candidate:
      "programme_mismatch"),
     (person("a", "mentee"), person("b", "mentor"), {"open_match_id": "m1"}, "mentee_already_matched"),
     (person("a", "mentee"), person("b", "mentor"), {"closed_before": True}, "repeat_pair"),
-    (person("a", "mentee", is_minor=True), person("b", "mentor"), {}, "mentor_not_vetted"),
+    (person("a", "mentee", is_minor=True), person("b", "mentor", vetted=True), {}, "guardian_consent_required"),
+    (person("a", "mentee", is_minor=True, guardian_consent="withdrawn"), person("b", "mentor", vetted=True), {},
+     "guardian_consent_required"),
+    (person("a", "mentee", is_minor=True, guardian_consent="granted"), person("b", "mentor"), {}, "mentor_not_vetted"),
     (Candidate(id="a", role="mentee", programme_id="p", interests=("golf",)), person("b", "mentor"), {},
      "too_few_shared_interests"),
     (person("a", "mentee"), person("b", "mentor"), {"active": 2}, "mentor_at_capacity"),
@@ -66,7 +69,8 @@ def test_proposals_breaking_a_rule_are_refused_with_its_name(mentee, mentor, kwa
 
 
 def test_a_fitting_pair_may_be_proposed():
-    domain.check_proposal(person("a", "mentee", is_minor=True), person("b", "mentor", vetted=True), "p", Rules(),
+    domain.check_proposal(person("a", "mentee", is_minor=True, guardian_consent="granted"),
+                          person("b", "mentor", vetted=True), "p", Rules(),
                           open_match_id=None, closed_before=False, active=1)
 
 
