@@ -264,7 +264,7 @@ class MatchingRepository:
     def apply_consent(self, tenant_id: str, person_id: str, state: str, at: datetime) -> bool:
         """Store a guardian consent state unless a newer one is stored. The candidate must exist: its
         profile snapshot carries the state too, so a consent event that comes first loses nothing."""
-        result = self._c(Candidate).update_one(
+        result = Candidate.raw().update_one(
             {"_id": person_id, "tenant_id": tenant_id, "erased": {"$ne": True},
              "$or": [{"consent_at": None}, {"consent_at": {"$lte": at}}]},
             {"$set": {"guardian_consent": state, "consent_at": at, "updated_at": utcnow()}})
@@ -273,7 +273,7 @@ class MatchingRepository:
     def set_paused(self, tenant_id: str, mentee_id: str, reason: str, paused: bool) -> None:
         """Pause (or resume) the mentee's open match for `reason`; other reasons stay."""
         change = {"$addToSet": {"paused_for": reason}} if paused else {"$pull": {"paused_for": reason}}
-        self._c(Match).update_many({"tenant_id": tenant_id, "mentee_id": mentee_id, "open": True},
+        Match.raw().update_many({"tenant_id": tenant_id, "mentee_id": mentee_id, "open": True},
                                    {**change, "$set": {"updated_at": utcnow()}})
 
     def open_match_of(self, tenant_id: str, mentee_id: str) -> dict | None:

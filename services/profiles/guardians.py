@@ -38,9 +38,7 @@ class Links:
 
 
 def actor_of(auth: Principal) -> str:
-    # Principals that name a member of staff carry `actor` (staff:<id>, integration:<key id>);
-    # until then the organisation's coordinator token is audited as its role.
-    return getattr(auth, "actor", None) or auth.role
+    return auth.actor  # staff:<id>, integration:<key id>, person:<id>
 
 
 def state_of(person: Person) -> str:
@@ -153,11 +151,11 @@ def send_request_if_due(repo: ProfilesRepository, mail, links: Links, person: Pe
 def send_request(repo: ProfilesRepository, mail, links: Links, person: Person) -> None:
     """A fresh decision link (older ones stop working), emailed to the guardian now."""
     now = utcnow()
-    repo.revoke_links(person.tenant_id, person.id, DECIDE, now)
+    repo.revoke_guardian_links(person.tenant_id, person.id, DECIDE, now)
     token = consent.new_link_token(DECIDE, now)
     link = GuardianLink(tenant_id=person.tenant_id, token_hash=token.token_hash, purpose=DECIDE, person_id=person.id,
                         expires_at=token.expires_at)
-    repo.add_link(link)
+    repo.add_guardian_link(link)
     organisation, programme = _context(repo, person)
     mail.send_now(to_name=person.guardian.name, to_address=person.guardian.email,
               subject=f"Consent for {consent.first_name(person.name)} to join {organisation}'s mentoring",
@@ -197,9 +195,9 @@ def record_offline(repo: ProfilesRepository, auth: Principal, person_id: str,
     entry = _set_state(person, body.decision, actor=actor_of(auth), method="offline", evidence=body.evidence)
     repo.save(person)
     repo.append_consent_entry(entry)
-    repo.revoke_links(person.tenant_id, person.id, DECIDE, entry.at)  # an emailed link cannot overrule it
+    repo.revoke_guardian_links(person.tenant_id, person.id, DECIDE, entry.at)  # an emailed link cannot overrule it
     if body.decision != "grant":
-        repo.revoke_links(person.tenant_id, person.id, WITHDRAW, entry.at)
+        repo.revoke_guardian_links(person.tenant_id, person.id, WITHDRAW, entry.at)
     return person
 
 
@@ -211,7 +209,7 @@ def complete(repo: ProfilesRepository, mail, links: Links, body: gs.CompleteCons
     if current != PENDING:
         raise Conflict(f"consent is {current}; ask the organisation to send a new link", code="consent_link_used",
                        details={"state": current})
-    if not repo.use_link(link, utcnow()):
+    if not repo.use_guardian_link(link, utcnow()):
         raise Conflict("this consent link has already been used", code="consent_link_used")
     entry = _set_state(person, body.decision, actor="guardian", method="link",
                        ip_hash=consent.ip_hash(links.ip_key, address), link_id=link.id)
@@ -225,7 +223,7 @@ def complete(repo: ProfilesRepository, mail, links: Links, body: gs.CompleteCons
 def withdraw(repo: ProfilesRepository, links: Links, body: gs.WithdrawConsent,
              address: str | None) -> gs.ConsentDecision:
     link, person = _usable_link(repo, body.token, WITHDRAW)
-    if not repo.use_link(link, utcnow()):
+    if not repo.use_guardian_link(link, utcnow()):
         raise Conflict("this withdrawal link has already been used", code="consent_link_used")
     entry = _set_state(person, "withdraw", actor="guardian", method="link",
                        ip_hash=consent.ip_hash(links.ip_key, address), link_id=link.id)
@@ -237,9 +235,9 @@ def withdraw(repo: ProfilesRepository, links: Links, body: gs.WithdrawConsent,
 def _send_confirmation(repo: ProfilesRepository, mail, links: Links, person: Person) -> None:
     """Thank the guardian and give them a link to withdraw later; consent stands if this email fails."""
     now = utcnow()
-    repo.revoke_links(person.tenant_id, person.id, WITHDRAW, now)
+    repo.revoke_guardian_links(person.tenant_id, person.id, WITHDRAW, now)
     token = consent.new_link_token(WITHDRAW, now)
-    repo.add_link(GuardianLink(tenant_id=person.tenant_id, token_hash=token.token_hash, purpose=WITHDRAW,
+    repo.add_guardian_link(GuardianLink(tenant_id=person.tenant_id, token_hash=token.token_hash, purpose=WITHDRAW,
                                person_id=person.id, expires_at=token.expires_at))
     organisation, programme = _context(repo, person)
     if person.guardian is None:
@@ -270,7 +268,7 @@ def page(repo: ProfilesRepository, token: str) -> gs.ConsentPage:
 
 
 def _link(repo: ProfilesRepository, token: str) -> GuardianLink:
-    link = repo.link_by_hash(consent.hash_token(token)) if consent.looks_like_token(token) else None
+    link = repo.guardian_link_by_hash(consent.hash_token(token)) if consent.looks_like_token(token) else None
     if link is None:
         raise NotFound("this consent link is not known: check it was copied whole, or ask the organisation "
                        "for a new one", code="consent_link_not_found")

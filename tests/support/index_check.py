@@ -20,6 +20,7 @@ ALLOWED: dict[str, str] = {
     "ementor_matching.matching_runs update_many {tenant_id: eq, unmatched.mentee_id: eq}":
         "erasure only, over an organisation's few runs; an index on a run's unmatched list would cost every run",
     "ementor_messaging.inbox count_documents {event_id: eq}": "a test's own look-up (tests/integration/messaging)",
+    "ementor_video.reminders count_documents {session_id: eq}": "a test's own look-up (tests/integration/video)",
 }
 
 

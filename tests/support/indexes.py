@@ -47,6 +47,8 @@ def declared_indexes(recorded: dict) -> dict[tuple[str, str], list[Index]]:
         per_collection = indexes.setdefault(place, {})
         for keys, unique in created.items():
             per_collection[keys] = per_collection.get(keys, False) or unique
+    for per_collection in indexes.values():
+        per_collection[(("_id", 1),)] = True  # every MongoDB collection has it
     return {place: [Index(keys, unique) for keys, unique in found.items()] for place, found in indexes.items()}
 
 

@@ -161,7 +161,7 @@ def test_a_minor_waits_for_the_guardian_who_consents_by_the_emailed_link_and_can
     assert record["consent"]["state"] == "granted" and record["consent"]["method"] == "offline"
     steps = [(e["action"], e["method"], e["actor"]) for e in record["history"]]
     assert steps == [("requested", "request", "system"), ("grant", "link", "guardian"),
-                     ("withdraw", "link", "guardian"), ("grant", "offline", "coordinator")]
+                     ("withdraw", "link", "guardian"), ("grant", "offline", f"integration:{org.key.split('_')[1]}")]
     assert all(e["ip_hash"] for e in record["history"] if e["method"] == "link")
     assert record["history"][-1]["evidence"] == "signed paper form, handed to the office"
 
