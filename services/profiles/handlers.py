@@ -108,8 +108,18 @@ def programme_definitions(programme: Programme | None) -> list[domain.FieldDefin
 
 # -- people ---------------------------------------------------------------------------------
 def create_person(repo: ProfilesRepository, auth: Principal, body: schemas.CreatePerson) -> Person:
-    tenant_id = auth.tenant_id
-    programme = _programme_or_422(repo, tenant_id, body.programme_id)
+    programme = _programme_or_422(repo, auth.tenant_id, body.programme_id)
+    person = new_person(auth.tenant_id, body, programme)
+    person.record(ProfileCreated(**snapshot(person)))
+    try:
+        repo.add(person)
+    except DuplicateKey:
+        raise Conflict(f"{person.email} is already registered in this organisation", code="email_taken")
+    return person
+
+
+def new_person(tenant_id: str, body: schemas.CreatePerson, programme: Programme | None) -> Person:
+    """A person checked against every rule of `POST /v1/people`, not yet stored (the CSV import reuses it)."""
     try:
         capacity = domain.check_role_rules(body.role, capacity=body.capacity, is_minor=body.is_minor)
         person = Person(
@@ -136,12 +146,7 @@ def create_person(repo: ProfilesRepository, auth: Principal, body: schemas.Creat
         )
     except domain.InvalidProfile as exc:
         raise invalid(exc)
-    _check_channels(person)
-    person.record(ProfileCreated(**snapshot(person)))
-    try:
-        repo.add(person)
-    except DuplicateKey:
-        raise Conflict(f"{person.email} is already registered in this organisation", code="email_taken")
+    check_channels(person)
     return person
 
 
@@ -157,7 +162,7 @@ def update_person(repo: ProfilesRepository, auth: Principal, person_id: str, bod
         _apply_changes(repo, person, body, changes)
     except domain.InvalidProfile as exc:
         raise invalid(exc)
-    _check_channels(person)
+    check_channels(person)
     after = snapshot(person)
     changed = sorted(k for k in SNAPSHOT_FIELDS if before[k] != after[k])
     person.updated_at = utcnow()
@@ -272,6 +277,6 @@ def _field(validate, value, field: str):
         raise invalid(exc, field)
 
 
-def _check_channels(person: Person) -> None:
+def check_channels(person: Person) -> None:
     if person.channels.sms and not person.phone:
         raise Invalid("SMS notifications need a phone number", details=[{"field": "channels.sms", "message": "needs phone"}])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from nameko.rpc import rpc
+from werkzeug.wrappers import Response
 
 from ementor.platform.config import AppSettings
 from ementor.platform.errors import Invalid, NotFound
@@ -13,8 +14,11 @@ from ementor.platform.outbox import EventOutbox
 from ementor.platform.pages import page_of
 from ementor.platform.principal import Principal
 
-from . import handlers, schemas
+from . import handlers, import_jobs, imports, schemas
 from .documents import DOCUMENTS, Organisation, Person, Programme
+from .import_documents import ImportJob
+from .import_schemas import ImportAccepted, ImportQuery, ImportStatus, RowRefusal
+from .import_worker import ImportWorker
 from .repository import ProfilesRepository
 
 COORDINATOR = ("coordinator",)
@@ -26,6 +30,7 @@ class ProfilesService:
     repo: ProfilesRepository = Repository(ProfilesRepository, DOCUMENTS)
     outbox = EventOutbox(*DOCUMENTS)
     settings = AppSettings()
+    importer = ImportWorker()
 
     # -- organisations and tokens ---------------------------------------------------------
     @api("POST", "/v1/organisations", auth="operator", body=schemas.CreateOrganisation,
@@ -91,6 +96,27 @@ class ProfilesService:
                                  programme_id=query.programme_id, interest=interest)
         return page_of(schemas.PersonList, items, query.limit, person_view)
 
+    # -- bulk import (docs/accounts.md, "Bulk import") --------------------------------------
+    @api("POST", "/v1/people/imports", roles=COORDINATOR, raw_body=("text/csv",), max_body_bytes=imports.MAX_FILE_BYTES,
+         query=ImportQuery, response=ImportAccepted, status=202,
+         summary="Import people from a CSV file (the columns of POST /v1/people); runs in the background")
+    def import_people(self, auth: Principal, body: bytes, query: ImportQuery):
+        job = import_jobs.start_import(self.importer.repo, auth, body, query)
+        self.importer.kick()
+        return ImportAccepted(id=job.id, status=job.status, total=job.total)
+
+    @api("GET", "/v1/people/imports/template.csv", roles=COORDINATOR, response_media_type="text/csv",
+         summary="A CSV template: every column an import takes, the organisation's custom fields, an example row")
+    def import_template(self, auth: Principal):
+        keys = import_jobs.custom_field_keys(self.importer.repo, auth.tenant_id)
+        return Response(imports.template_csv(keys), mimetype="text/csv",
+                        headers={"Content-Disposition": 'attachment; filename="people-import-template.csv"'})
+
+    @api("GET", "/v1/people/imports/<import_id>", roles=COORDINATOR, response=ImportStatus,
+         summary="An import's progress and, per refused row, why")
+    def get_import(self, auth: Principal, import_id: str):
+        return import_view(import_jobs.import_status(self.importer.repo, auth, import_id))
+
     @api("GET", "/v1/people/<person_id>", response=schemas.Person,
          summary="Get a profile (others' profiles show no contact details)")
     def get_person(self, auth: Principal, person_id: str):
@@ -142,6 +168,16 @@ def person_view(person: Person) -> schemas.Person:
         channels=schemas.Channels(email=person.channels.email, sms=person.channels.sms),
         quiet_hours=schemas.QuietHours(start=person.quiet_hours_start, end=person.quiet_hours_end),
         created_at=person.created_at, updated_at=person.updated_at,
+    )
+
+
+def import_view(job: ImportJob) -> ImportStatus:
+    return ImportStatus(
+        id=job.id, status=job.status, total=job.total, processed=job.processed, created=job.created,
+        updated=job.updated, unchanged=job.unchanged,
+        refused=[RowRefusal(row=r.row, errors=list(r.errors)) for r in job.refused],
+        invitations_per_hour=job.invitations_per_hour, invitations_scheduled=job.invitations_scheduled,
+        created_at=job.created_at, finished_at=job.finished_at,
     )
 
 
