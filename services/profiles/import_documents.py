@@ -63,7 +63,7 @@ class InvitationDue(TenantDocument):
     meta = {
         "db_alias": ALIAS,
         "collection": "invitations_due",
-        "indexes": [("sent_at", "due_at"), {"fields": ["tenant_id", "person_id"], "unique": True}],
+        "indexes": [("sent_at", "due_at"), ("tenant_id", "person_id")],
     }
 
 
