@@ -77,7 +77,7 @@ def main(argv=None) -> int:
         p.add_argument("--rows", type=int, default=20_000),
         p.add_argument("--profile", action="store_true", help="print the top functions of the first import"),
         p.add_argument("--scanning-mongomock", action="store_true",
-                       help="leave mongomock scanning the whole collection for every unique-index check"),
+                       help="leave mongomock scanning the whole collection for every unique-index check and _id lookup"),
     ))
     report = Report("people_import", as_json=args.json)
     rows = 2_000 if args.quick else args.rows
@@ -93,8 +93,11 @@ def main(argv=None) -> int:
     from services.profiles.import_schemas import ImportQuery
 
     if not args.scanning_mongomock:
+        from bench.messaging import give_mongomock_an_id_index
+
         give_mongomock_hashed_unique_indexes()
-        report.note("mongomock's unique indexes checked by dict lookup, as a server's index would (see --help)")
+        give_mongomock_an_id_index()
+        report.note("mongomock given dict lookups for unique indexes and _id, as a server's indexes (see --help)")
     mongo.open_database("profiles", None, (*DOCUMENTS, *IMPORT_DOCUMENTS))
     repo = ImportRepository()
     auth = Principal(role="coordinator", tenant_id="bench-org")
@@ -102,7 +105,7 @@ def main(argv=None) -> int:
     report.note(f"{rows:,} rows, {len(raw) / 1e6:.1f} MB; storage is the in-process mongomock stand-in")
 
     def run(label: str, profiler=None):
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         job = import_jobs.start_import(repo, auth, raw, ImportQuery(invitations_per_hour=100))
         accepted = time.perf_counter() - started
         claimed = repo.claim_import("bench", import_jobs.LEASE)
@@ -111,12 +114,14 @@ def main(argv=None) -> int:
         import_jobs.run_import(repo, claimed, "bench")
         if profiler:
             profiler.disable()
-        total = time.perf_counter() - started
+        total, cpu = time.perf_counter() - started, time.process_time() - cpu_started
         done = repo.import_job(auth.tenant_id, job.id)
         report.figure(f"{label}: accepted (202) after", accepted * 1000, "ms")
         report.figure(f"{label}: total", total, "s", rows=rows, created=done.created, updated=done.updated,
                       unchanged=done.unchanged, refused=len(done.refused))
         report.figure(f"{label}: throughput", rows / total, "rows/s")
+        # Other work shares this machine's 2 cores: the CPU time is what the import itself needed.
+        report.figure(f"{label}: CPU time", cpu, "s", share_of_a_core=round(cpu / total, 2))
         return done
 
     profiler = cProfile.Profile() if args.profile else None

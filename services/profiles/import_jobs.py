@@ -66,10 +66,11 @@ def run_import(repo: ImportRepository, job: ImportJob, holder: str) -> bool:
     people = imports.read(zlib.decompress(job.csv_zlib))
     duplicates = imports.duplicate_emails(people.rows)
     programmes: dict[str, Programme | None] = {}
+    known = repo.person_ids_by_email(job.tenant_id)  # one query, then one lookup by id per batch
     rows = people.rows
     while job.processed < len(rows):
         batch = rows[job.processed: job.processed + BATCH]
-        _run_batch(repo, job, people, batch, duplicates, programmes)
+        _run_batch(repo, job, people, batch, duplicates, programmes, known)
         job.processed += len(batch)
         if not repo.record_progress(job, holder, LEASE, done=job.processed >= len(rows)):
             return False
@@ -78,9 +79,9 @@ def run_import(repo: ImportRepository, job: ImportJob, holder: str) -> bool:
     return True
 
 
-def _run_batch(repo, job: ImportJob, people: imports.PeopleFile, batch, duplicates, programmes) -> None:
-    emails = [row.cells.get("email", "").strip().lower() for row in batch]
-    existing = repo.people_by_emails(job.tenant_id, [e for e in emails if e])
+def _run_batch(repo, job: ImportJob, people: imports.PeopleFile, batch, duplicates, programmes, known) -> None:
+    emails = {row.cells.get("email", "").strip().lower() for row in batch}
+    existing = {p.email: p for p in repo.people_by_ids(job.tenant_id, [known[e] for e in emails if e in known])}
     new_people: list[tuple[int, Person]] = []
     for row in batch:
         errors = [duplicates[row.number]] if row.number in duplicates else []
@@ -108,6 +109,7 @@ def _run_batch(repo, job: ImportJob, people: imports.PeopleFile, batch, duplicat
             job.refused.append(Refusal(row=number, errors=[message]))
         else:
             created.append(person)
+            known[person.email] = person.id
     job.created += len(created)
     repo.add_invitations(_invitations(job, created))
     job.refused = sorted(job.refused, key=lambda r: r.row)

@@ -46,8 +46,9 @@ class ImportRepository(ProfilesRepository):
         return list(Programme.scoped(tenant_id).only("custom_fields"))
 
     # -- people ----------------------------------------------------------------------------
-    def people_by_emails(self, tenant_id: str, emails: list[str]) -> dict[str, Person]:
-        return {p.email: p for p in Person.scoped(tenant_id, email__in=emails)}
+    def person_ids_by_email(self, tenant_id: str) -> dict[str, str]:
+        """Every email of the organisation and its person (covered by the (tenant_id, email) index)."""
+        return {d["email"]: d["_id"] for d in Person.scoped(tenant_id).only("email").as_pymongo()}
 
     def insert_people(self, people: list[Person]) -> list[Person]:
         """Insert in one round trip; returns those refused as already registered (a concurrent writer)."""
