@@ -25,7 +25,7 @@ from .import_documents import ImportJob, InvitationDue, Refusal
 from .import_repository import ImportRepository
 from .import_schemas import ImportQuery
 
-BATCH = 1000
+BATCH = 500
 LEASE = timedelta(seconds=60)
 # Person attributes an update copies when the file has the column (other fields keep their values).
 COPIED = {
@@ -61,8 +61,11 @@ def import_status(repo: ImportRepository, auth: Principal, job_id: str) -> Impor
     return job
 
 
-def run_import(repo: ImportRepository, job: ImportJob, holder: str) -> bool:
-    """Process the job from where it stands, a batch at a time; False if another replica took it over."""
+def run_import(repo: ImportRepository, job: ImportJob, holder: str, pause=lambda: None) -> bool:
+    """Process the job from where it stands, a batch at a time; False if another replica took it over.
+
+    `pause()` runs between batches: the worker yields there so its replica keeps serving requests.
+    """
     people = imports.read(zlib.decompress(job.csv_zlib))
     duplicates = imports.duplicate_emails(people.rows)
     programmes: dict[str, Programme | None] = {}
@@ -74,6 +77,7 @@ def run_import(repo: ImportRepository, job: ImportJob, holder: str) -> bool:
         job.processed += len(batch)
         if not repo.record_progress(job, holder, LEASE, done=job.processed >= len(rows)):
             return False
+        pause()
     if not rows:
         return repo.record_progress(job, holder, LEASE, done=True)
     return True

@@ -62,8 +62,7 @@ class ImportWorker(ServiceDependency):
                 pass
             try:
                 while (job := self.repo.claim_import(self.holder, import_jobs.LEASE)) is not None:
-                    import_jobs.run_import(self.repo, job, self.holder)
-                    eventlet.sleep(0)
+                    import_jobs.run_import(self.repo, job, self.holder, pause=eventlet.sleep)
             except Exception:  # the database away: the lease lapses and the job is taken up again
                 log.exception("people imports: could not claim or run an import")
                 eventlet.sleep(self.poll_seconds)
