@@ -246,6 +246,12 @@ def pydantic_messages(errors: list[dict]) -> list[str]:
         if parts[:1] == ["custom_fields"]:
             parts = [CUSTOM_PREFIX + ".".join(parts[1:2])]
         column = ".".join(parts) or "row"
-        message = "unknown column" if error.get("type") == "extra_forbidden" else error.get("msg", "invalid value")
+        kind = error.get("type")
+        if kind == "missing":
+            message = "required, but the cell is empty"
+        elif kind == "extra_forbidden":
+            message = "unknown column"
+        else:
+            message = error.get("msg", "invalid value").removeprefix("Value error, ")
         messages.append(f"{column}: {message}")
     return messages

@@ -76,3 +76,12 @@ def test_the_template_reads_back_as_a_valid_file():
     assert "custom.year_group" in people.columns
     payload, errors = imports.row_payload(people.rows[0], [])
     assert errors == [] and payload["role"] == "mentee"
+
+
+def test_schema_errors_read_as_column_and_message():
+    errors = [{"loc": ("name",), "type": "missing", "msg": "Field required"},
+              {"loc": ("quiet_hours", "start"), "type": "value_error", "msg": "Value error, must be HH:MM"},
+              {"loc": ("custom_fields", "year"), "type": "string_type", "msg": "Input should be a valid string"}]
+    assert imports.pydantic_messages(errors) == [
+        "name: required, but the cell is empty", "quiet_hours.start: must be HH:MM",
+        "custom.year: Input should be a valid string"]
