@@ -36,7 +36,8 @@ class ImportJob(TenantDocument):
     created = IntField(default=0)
     updated = IntField(default=0)
     unchanged = IntField(default=0)
-    refused = EmbeddedDocumentListField(Refusal)
+    refused = EmbeddedDocumentListField(Refusal)  # the first MAX_REFUSALS_LISTED, in row order
+    refused_count = IntField(default=0)
     invitations_per_hour = IntField(default=0)
     invitations_scheduled = IntField(default=0)
     holder = StringField()

@@ -26,6 +26,7 @@ from .import_repository import ImportRepository
 from .import_schemas import ImportQuery
 
 BATCH = 500
+MAX_REFUSALS_LISTED = 5_000  # keeps the job document well under MongoDB's 16 MB
 LEASE = timedelta(seconds=60)
 # Person attributes an update copies when the file has the column (other fields keep their values).
 COPIED = {
@@ -91,15 +92,15 @@ def _run_batch(repo, job: ImportJob, people: imports.PeopleFile, batch, duplicat
         errors = [duplicates[row.number]] if row.number in duplicates else []
         person = None if errors else _validated(repo, job.tenant_id, people, row, programmes, errors)
         if person is None:
-            job.refused.append(Refusal(row=row.number, errors=errors))
+            _refuse(job, row.number, errors)
             continue
         current = existing.get(person.email)
         if current is None:
             person.record(ProfileCreated(**handlers.snapshot(person)))
             new_people.append((row.number, person))
         elif current.role != person.role:
-            job.refused.append(Refusal(row=row.number, errors=[
-                f"role: {person.email} is registered as a {current.role}; a person's role cannot change"]))
+            _refuse(job, row.number, [f"role: {person.email} is registered as a {current.role}; "
+                                      "a person's role cannot change"])
         elif _update(current, person, people):
             repo.save(current)
             job.updated += 1
@@ -110,13 +111,19 @@ def _run_batch(repo, job: ImportJob, people: imports.PeopleFile, batch, duplicat
     for number, person in new_people:
         if person.id in taken:
             message = f"email: {person.email} was registered meanwhile; import the file again to update it"
-            job.refused.append(Refusal(row=number, errors=[message]))
+            _refuse(job, number, [message])
         else:
             created.append(person)
             known[person.email] = person.id
     job.created += len(created)
     repo.add_invitations(_invitations(job, created))
     job.refused = sorted(job.refused, key=lambda r: r.row)
+
+
+def _refuse(job: ImportJob, row: int, errors: list[str]) -> None:
+    job.refused_count += 1
+    if len(job.refused) < MAX_REFUSALS_LISTED:
+        job.refused.append(Refusal(row=row, errors=errors))
 
 
 def _validated(repo, tenant_id, people, row, programmes, errors: list[str]) -> Person | None:

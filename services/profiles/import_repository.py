@@ -32,7 +32,7 @@ class ImportRepository(ProfilesRepository):
         fields = {
             "processed": job.processed, "created": job.created, "updated": job.updated, "unchanged": job.unchanged,
             "invitations_scheduled": job.invitations_scheduled,
-            "refused": [r.to_mongo().to_dict() for r in job.refused],
+            "refused": [r.to_mongo().to_dict() for r in job.refused], "refused_count": job.refused_count,
             "lease_until": None if done else utcnow() + lease,
         }
         if done:

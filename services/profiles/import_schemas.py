@@ -36,7 +36,8 @@ class ImportStatus(BaseModel):
     created: int
     updated: int
     unchanged: int
-    refused: list[RowRefusal]
+    refused: list[RowRefusal] = Field(description="Refused rows in row order (the first 5,000).")
+    refused_count: int = Field(description="Every refused row, listed or not.")
     invitations_per_hour: int
     invitations_scheduled: int = Field(description="Invitations due for the people this import created.")
     created_at: datetime

@@ -175,7 +175,7 @@ def import_view(job: ImportJob) -> ImportStatus:
     return ImportStatus(
         id=job.id, status=job.status, total=job.total, processed=job.processed, created=job.created,
         updated=job.updated, unchanged=job.unchanged,
-        refused=[RowRefusal(row=r.row, errors=list(r.errors)) for r in job.refused],
+        refused=[RowRefusal(row=r.row, errors=list(r.errors)) for r in job.refused], refused_count=job.refused_count,
         invitations_per_hour=job.invitations_per_hour, invitations_scheduled=job.invitations_scheduled,
         created_at=job.created_at, finished_at=job.finished_at,
     )
