@@ -99,8 +99,8 @@ def _run_batch(repo, job: ImportJob, people: imports.PeopleFile, batch, duplicat
             person.record(ProfileCreated(**handlers.snapshot(person)))
             new_people.append((row.number, person))
         elif current.role != person.role:
-            _refuse(job, row.number, [f"role: {person.email} is registered as a {current.role}; "
-                                      "a person's role cannot change"])
+            message = f"role: {person.email} is registered as a {current.role}; a person's role cannot change"
+            _refuse(job, row.number, [message])
         elif _update(current, person, people):
             repo.save(current)
             job.updated += 1
