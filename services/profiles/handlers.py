@@ -113,8 +113,18 @@ def programme_definitions(programme: Programme | None) -> list[domain.FieldDefin
 
 # -- people ---------------------------------------------------------------------------------
 def create_person(repo: ProfilesRepository, auth: Principal, body: schemas.CreatePerson) -> Person:
-    tenant_id = auth.tenant_id
-    programme = _programme_or_422(repo, tenant_id, body.programme_id)
+    programme = _programme_or_422(repo, auth.tenant_id, body.programme_id)
+    person = new_person(auth.tenant_id, body, programme)
+    person.record(ProfileCreated(**snapshot(person)))
+    try:
+        repo.add(person)
+    except DuplicateKey:
+        raise Conflict(f"{person.email} is already registered in this organisation", code="email_taken")
+    return person
+
+
+def new_person(tenant_id: str, body: schemas.CreatePerson, programme: Programme | None) -> Person:
+    """A person checked against every rule of `POST /v1/people`, not yet stored (the CSV import reuses it)."""
     try:
         capacity = domain.check_role_rules(body.role, capacity=body.capacity, is_minor=body.is_minor)
         person = Person(
@@ -141,7 +151,7 @@ def create_person(repo: ProfilesRepository, auth: Principal, body: schemas.Creat
         )
     except domain.InvalidProfile as exc:
         raise invalid(exc)
-    _check_channels(person)
+    check_channels(person)
     consent_entries = guardians.on_create(person, body, auth)
     person.record(ProfileCreated(**snapshot(person)))
     try:
@@ -164,7 +174,7 @@ def update_person(repo: ProfilesRepository, auth: Principal, person_id: str, bod
         _apply_changes(repo, person, body, changes)
     except domain.InvalidProfile as exc:
         raise invalid(exc)
-    _check_channels(person)
+    check_channels(person)
     consent_entries = guardians.on_update(person, body, changes, before["is_minor"], auth)
     after = snapshot(person)
     changed = sorted(k for k, value in (after | _unpublished(person)).items() if before[k] != value)
@@ -290,6 +300,6 @@ def _field(validate, value, field: str):
         raise invalid(exc, field)
 
 
-def _check_channels(person: Person) -> None:
+def check_channels(person: Person) -> None:
     if person.channels.sms and not person.phone:
         raise Invalid("SMS notifications need a phone number", details=[{"field": "channels.sms", "message": "needs phone"}])

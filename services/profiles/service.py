@@ -29,11 +29,14 @@ from ementor.platform.revocation import Revocations
 from ementor.platform.settings import ProfilesSettings
 from ementor.platform.throttle import FailureThrottling, client_address
 
-from . import accounts, guardians, handlers, schemas
+from . import accounts, guardians, handlers, import_jobs, imports, schemas
 from . import guardian_schemas as gs
 from .documents import DOCUMENTS, OUTBOX_DOCUMENTS, Organisation, Person, Programme, Staff, utcnow
 from .domain import parse_api_key
 from .guardian_documents import GUARDIAN_DOCUMENTS
+from .import_documents import ImportJob
+from .import_schemas import ImportAccepted, ImportQuery, ImportStatus, RowRefusal
+from .import_worker import ImportWorker
 from .mailer import LinkMailer
 from .repository import ProfilesRepository
 
@@ -57,6 +60,7 @@ class ProfilesService(Revocations):
     @property
     def links(self) -> guardians.Links:
         return guardians.Links(public_url=self.settings.EMENTOR_PUBLIC_URL, ip_key=self.settings.EMENTOR_JWT_SECRET)
+    importer = ImportWorker()
 
     # -- organisations and tokens ---------------------------------------------------------
     @api("POST", "/v1/organisations", auth="operator", body=schemas.CreateOrganisation,
@@ -271,6 +275,27 @@ class ProfilesService(Revocations):
                                  programme_id=query.programme_id, interest=interest)
         return page_of(schemas.PersonList, items, query.limit, lambda p: person_view(p, staff=True))
 
+    # -- bulk import (docs/accounts.md, "Bulk import") --------------------------------------
+    @api("POST", "/v1/people/imports", roles=COORDINATOR, raw_body=("text/csv",), max_body_bytes=imports.MAX_FILE_BYTES,
+         query=ImportQuery, response=ImportAccepted, status=202,
+         summary="Import people from a CSV file (the columns of POST /v1/people); runs in the background")
+    def import_people(self, auth: Principal, body: bytes, query: ImportQuery):
+        job = import_jobs.start_import(self.importer.repo, auth, body, query)
+        self.importer.kick()
+        return ImportAccepted(id=job.id, status=job.status, total=job.total)
+
+    @api("GET", "/v1/people/imports/template.csv", roles=COORDINATOR, response_media_type="text/csv",
+         summary="A CSV template: every column an import takes, the organisation's custom fields, an example row")
+    def import_template(self, auth: Principal):
+        keys = import_jobs.custom_field_keys(self.importer.repo, auth.tenant_id)
+        return Response(imports.template_csv(keys), mimetype="text/csv",
+                        headers={"Content-Disposition": 'attachment; filename="people-import-template.csv"'})
+
+    @api("GET", "/v1/people/imports/<import_id>", roles=COORDINATOR, response=ImportStatus,
+         summary="An import's progress and, per refused row, why")
+    def get_import(self, auth: Principal, import_id: str):
+        return import_view(import_jobs.import_status(self.importer.repo, auth, import_id))
+
     @api("GET", "/v1/people/<person_id>", response=schemas.Person,
          summary="Get a profile (others' profiles show no contact details)")
     def get_person(self, auth: Principal, person_id: str):
@@ -370,6 +395,16 @@ def person_view(person: Person, *, staff: bool) -> schemas.Person:
         guardian_consent=guardians.state_of(person),
         guardian_consent_detail=guardians.consent_view(person, staff=staff),
         created_at=person.created_at, updated_at=person.updated_at,
+    )
+
+
+def import_view(job: ImportJob) -> ImportStatus:
+    return ImportStatus(
+        id=job.id, status=job.status, total=job.total, processed=job.processed, created=job.created,
+        updated=job.updated, unchanged=job.unchanged,
+        refused=[RowRefusal(row=r.row, errors=list(r.errors)) for r in job.refused], refused_count=job.refused_count,
+        invitations_per_hour=job.invitations_per_hour, invitations_scheduled=job.invitations_scheduled,
+        created_at=job.created_at, finished_at=job.finished_at,
     )
 
 

@@ -5,7 +5,9 @@ A service method declares what it takes and returns:
     @api("POST", "/v1/people", body=CreatePerson, response=Person, status=201, summary="Create a person")
     def create_person(self, auth: Principal, body: CreatePerson) -> Person: ...
 
-and receives `auth`, the validated `body` and/or `query`, and the path values. It returns a
+and receives `auth`, the validated `body` and/or `query`, and the path values. A route that takes a
+file instead of JSON names its media types, `raw_body=("text/csv",)`, and receives the bytes as
+`body` (at most `max_body_bytes`). It returns a
 pydantic model (or `(status, model)`, a dict, a werkzeug Response, or None for 204) and raises
 domain errors (ementor.platform.errors) for anything a client did wrong.
 """
@@ -64,6 +66,9 @@ class ApiRoute(ServiceExtension, HttpRequestHandler):
         auth: str = "token",  # "token" | "operator" | "public"
         roles: tuple[str, ...] = PERSON_AND_COORDINATOR,
         pass_request: bool = False,
+        raw_body: tuple[str, ...] = (),
+        max_body_bytes: int = MAX_BODY_BYTES,
+        response_media_type: str | None = None,
         description: str | None = None,
         **kwargs,
     ):
@@ -78,6 +83,9 @@ class ApiRoute(ServiceExtension, HttpRequestHandler):
         self.auth = auth
         self.roles = roles
         self.pass_request = pass_request
+        self.raw_body = raw_body
+        self.max_body_bytes = max_body_bytes
+        self.response_media_type = response_media_type  # a non-JSON success body, e.g. "text/csv"
 
     # -- request -------------------------------------------------------------------------
     def handle_request(self, request):
@@ -122,7 +130,9 @@ class ApiRoute(ServiceExtension, HttpRequestHandler):
             request.environ["ementor.tenant_id"] = principal.tenant_id  # for the access log
         if self.pass_request:
             inputs["request"] = request
-        if self.body_model is not None:
+        if self.raw_body:
+            inputs["body"] = self._raw_body(request)
+        elif self.body_model is not None:
             inputs["body"] = self._parse_body(request)
         if self.query_model is not None:
             inputs["query"] = self._parse_query(request)
@@ -150,13 +160,26 @@ class ApiRoute(ServiceExtension, HttpRequestHandler):
             raise Forbidden("this API key is read-only: it may only read (GET)", code="read_only_key")
         return principal
 
-    def _parse_body(self, request) -> BaseModel:
+    def _read_body(self, request, limit: int) -> bytes:
+        # Refuse by the declared length before reading; a chunked body is read only up to the limit.
+        message = f"the request body is larger than the limit of {_size(limit)} ({limit} bytes)"
         length = request.content_length
-        if length is not None and length > MAX_BODY_BYTES:
-            raise TooLarge(f"the request body is larger than {MAX_BODY_BYTES} bytes")
-        raw = request.get_data(cache=True)
-        if len(raw) > MAX_BODY_BYTES:
-            raise TooLarge(f"the request body is larger than {MAX_BODY_BYTES} bytes")
+        if length is not None and length > limit:
+            raise TooLarge(message)
+        raw = request.stream.read(limit + 1) if length is None else request.get_data(cache=True)
+        if len(raw) > limit:
+            raise TooLarge(message)
+        return raw
+
+    def _raw_body(self, request) -> bytes:
+        if request.mimetype not in self.raw_body:
+            raise UnsupportedMediaType(
+                f"send the body with Content-Type: {' or '.join(self.raw_body)}, not {request.mimetype or 'none'}"
+            )
+        return self._read_body(request, self.max_body_bytes)
+
+    def _parse_body(self, request) -> BaseModel:
+        raw = self._read_body(request, self.max_body_bytes)
         mimetype = request.mimetype
         if raw and mimetype and mimetype != "application/json" and not mimetype.endswith("+json"):
             raise UnsupportedMediaType(f"send the body as JSON with Content-Type: application/json, not {mimetype}")
@@ -226,6 +249,10 @@ def _refused(exc: InvalidInput) -> DomainError:
         return BadInput(exc.message, code="malformed_json")
     details = [{"field": exc.field, "message": exc.message}]
     return Invalid(validation_message(details), details=details)
+
+
+def _size(limit: int) -> str:
+    return f"{limit / (1024 * 1024):g} MB" if limit >= 1024 * 1024 else f"{limit / 1024:g} KB"
 
 
 def _is_list(annotation) -> bool:

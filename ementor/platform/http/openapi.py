@@ -50,6 +50,8 @@ def error_statuses(route: ApiRoute, method, path: str) -> set[int]:
     statuses = {401, 403} if route.auth != "public" else set()
     if route.body_model is not None:
         statuses |= {400, 413, 415, 422}
+    if route.raw_body:
+        statuses |= {413, 415}
     if route.query_model is not None:
         statuses |= {400, 422}
     statuses |= {status_of(error) for error in domain_errors(method)}
@@ -114,13 +116,21 @@ def _operation(service, method_name, route: ApiRoute, path: str, names, error_st
             operation["parameters"].append(
                 {"name": name, "in": "query", "required": field.is_required(), "schema": schema}
             )
-    if route.body_model is not None:
+    if route.raw_body:
+        operation["requestBody"] = {
+            "required": True,
+            "description": f"At most {route.max_body_bytes} bytes.",
+            "content": {media: {"schema": {"type": "string"}} for media in route.raw_body},
+        }
+    elif route.body_model is not None:
         operation["requestBody"] = {
             "required": True,
             "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{names[route.body_model]}"}}},
         }
     success: dict = {"description": "Success"}
-    if route.response_model is not None:
+    if route.response_media_type is not None:
+        success["content"] = {route.response_media_type: {"schema": {"type": "string"}}}
+    elif route.response_model is not None:
         success["content"] = {
             "application/json": {"schema": {"$ref": f"#/components/schemas/{names[route.response_model]}"}}
         }

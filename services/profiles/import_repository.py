@@ -1,0 +1,84 @@
+"""Storage of import jobs, the people they write and the invitations they make due."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from mongoengine import NotUniqueError
+from pymongo import ReturnDocument
+
+from .documents import Person, Programme, utcnow
+from .import_documents import COMPLETED, QUEUED, RUNNING, ImportJob, InvitationDue
+from .repository import ProfilesRepository
+
+
+class ImportRepository(ProfilesRepository):
+    # -- jobs ------------------------------------------------------------------------------
+    def import_job(self, tenant_id: str, job_id: str) -> ImportJob | None:
+        return ImportJob.scoped(tenant_id, id=job_id).exclude("csv_zlib").first()
+
+    def claim_import(self, holder: str, lease: timedelta) -> ImportJob | None:
+        """Take the oldest queued job, or one whose holder stopped renewing its lease (any organisation)."""
+        now = utcnow()
+        raw = ImportJob._get_collection().find_one_and_update(
+            {"$or": [{"status": QUEUED}, {"status": RUNNING, "lease_until": {"$lt": now}}]},
+            {"$set": {"status": RUNNING, "holder": holder, "lease_until": now + lease}},
+            sort=[("created_at", 1)], return_document=ReturnDocument.AFTER,
+        )
+        return None if raw is None else ImportJob._from_son(raw)
+
+    def record_progress(self, job: ImportJob, holder: str, lease: timedelta, *, done: bool) -> bool:
+        """Store the job's counters and renew the lease while this replica still holds it."""
+        fields = {
+            "processed": job.processed, "created": job.created, "updated": job.updated, "unchanged": job.unchanged,
+            "invitations_scheduled": job.invitations_scheduled,
+            "refused": [r.to_mongo().to_dict() for r in job.refused], "refused_count": job.refused_count,
+            "lease_until": None if done else utcnow() + lease,
+        }
+        if done:
+            fields.update(status=COMPLETED, finished_at=utcnow())
+        result = ImportJob._get_collection().update_one(
+            {"_id": job.id, "tenant_id": job.tenant_id, "holder": holder, "status": RUNNING}, {"$set": fields}
+        )
+        return result.matched_count == 1
+
+    def all_programmes(self, tenant_id: str) -> list[Programme]:
+        return list(Programme.scoped(tenant_id).only("custom_fields"))
+
+    # -- people ----------------------------------------------------------------------------
+    def person_ids_by_email(self, tenant_id: str) -> dict[str, str]:
+        """Every email of the organisation and its person (covered by the (tenant_id, email) index)."""
+        return {d["email"]: d["_id"] for d in Person.scoped(tenant_id).only("email").as_pymongo()}
+
+    def insert_people(self, people: list[Person]) -> list[Person]:
+        """Insert in one round trip; returns those refused as already registered (a concurrent writer)."""
+        if not people:
+            return []
+        try:
+            Person.objects.insert(people, load_bulk=False)
+            return []
+        except NotUniqueError:
+            pass
+        taken = []  # one by one now: the bulk insert may have stored some before the duplicate
+        stored = {p.id for p in Person.scoped(people[0].tenant_id, id__in=[p.id for p in people]).only("id")}
+        for person in people:
+            if person.id in stored:
+                continue
+            try:
+                person.save(force_insert=True)
+            except NotUniqueError:
+                taken.append(person)
+        return taken
+
+    # -- invitations -----------------------------------------------------------------------
+    def add_invitations(self, invitations: list[InvitationDue]) -> None:
+        if invitations:
+            InvitationDue.objects.insert(invitations, load_bulk=False)
+
+    def due_invitations(self, now: datetime, limit: int) -> list[InvitationDue]:
+        """The invitations whose time has come, oldest first, across organisations (a system job)."""
+        return list(InvitationDue.objects.across_tenants().filter(sent_at=None, due_at__lte=now)
+                    .order_by("due_at").limit(limit))
+
+    def mark_invitation_sent(self, invitation: InvitationDue) -> None:
+        InvitationDue.scoped(invitation.tenant_id, id=invitation.id).update_one(set__sent_at=utcnow())
