@@ -19,6 +19,7 @@ from ementor.platform.principal import Principal
 
 from . import domain, guardians, schemas
 from .documents import ApiKey, Channels, FieldDefinition, Organisation, Person, Programme, new_id, utcnow
+from .guardian_documents import GuardianConsentEntry
 from .repository import DuplicateKey, ProfilesRepository
 
 
@@ -114,17 +115,21 @@ def programme_definitions(programme: Programme | None) -> list[domain.FieldDefin
 # -- people ---------------------------------------------------------------------------------
 def create_person(repo: ProfilesRepository, auth: Principal, body: schemas.CreatePerson) -> Person:
     programme = _programme_or_422(repo, auth.tenant_id, body.programme_id)
-    person = new_person(auth.tenant_id, body, programme)
+    person, consent_entries = new_person(auth, body, programme)
     person.record(ProfileCreated(**snapshot(person)))
     try:
         repo.add(person)
     except DuplicateKey:
         raise Conflict(f"{person.email} is already registered in this organisation", code="email_taken")
+    guardians.append_entries(repo, consent_entries)
     return person
 
 
-def new_person(tenant_id: str, body: schemas.CreatePerson, programme: Programme | None) -> Person:
-    """A person checked against every rule of `POST /v1/people`, not yet stored (the CSV import reuses it)."""
+def new_person(auth: Principal, body: schemas.CreatePerson,
+               programme: Programme | None) -> tuple[Person, list[GuardianConsentEntry]]:
+    """A person checked against every rule of `POST /v1/people`, not yet stored, and the consent
+    history to append once it is (the CSV import reuses it)."""
+    tenant_id = auth.tenant_id
     try:
         capacity = domain.check_role_rules(body.role, capacity=body.capacity, is_minor=body.is_minor)
         person = Person(
@@ -152,14 +157,7 @@ def new_person(tenant_id: str, body: schemas.CreatePerson, programme: Programme 
     except domain.InvalidProfile as exc:
         raise invalid(exc)
     check_channels(person)
-    consent_entries = guardians.on_create(person, body, auth)
-    person.record(ProfileCreated(**snapshot(person)))
-    try:
-        repo.add(person)
-    except DuplicateKey:
-        raise Conflict(f"{person.email} is already registered in this organisation", code="email_taken")
-    guardians.append_entries(repo, consent_entries)
-    return person
+    return person, guardians.on_create(person, body, auth)
 
 
 def update_person(repo: ProfilesRepository, auth: Principal, person_id: str, body: schemas.UpdatePerson) -> Person:

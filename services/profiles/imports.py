@@ -21,7 +21,7 @@ MAX_FILE_BYTES = 10 * 1024 * 1024
 REQUIRED_COLUMNS = ("role", "name", "email", "timezone")
 OPTIONAL_COLUMNS = (
     "phone", "languages", "interests", "bio", "capacity", "is_minor", "vetted", "programme_id", "channels",
-    "quiet_hours.start", "quiet_hours.end",
+    "quiet_hours.start", "quiet_hours.end", "guardian.name", "guardian.email",
 )
 CUSTOM_PREFIX = "custom."
 LIST_SEPARATOR = re.compile(r"\s*[;,]\s*")
@@ -188,8 +188,9 @@ def _put(payload: dict, column: str, value: str, types: dict[str, str]) -> None:
         payload[column] = _boolean(value)
     elif column == "channels":
         payload[column] = _channels(value)
-    elif column.startswith("quiet_hours."):
-        payload.setdefault("quiet_hours", {})[column.split(".", 1)[1]] = value
+    elif column.startswith(("quiet_hours.", "guardian.")):
+        group, _, key = column.partition(".")
+        payload.setdefault(group, {})[key] = value
     elif column.startswith(CUSTOM_PREFIX):
         key = column[len(CUSTOM_PREFIX):]
         payload.setdefault("custom_fields", {})[key] = _custom(value, types.get(key))

@@ -58,16 +58,18 @@ class VirtualHosts:
     def create(self) -> tuple[str, str]:
         name = f"test-{uuid.uuid4().hex[:12]}"
         api = f"{self.management_url}/api"
-        requests.put(f"{api}/vhosts/{name}", timeout=10).raise_for_status()
+        # Generous timeouts: the broker adds and deletes vhosts one at a time, and deleting one
+        # with quorum queues can take a minute on a busy machine.
+        requests.put(f"{api}/vhosts/{name}", timeout=120).raise_for_status()
         requests.put(
             f"{api}/permissions/{name}/{self.user}",
             json={"configure": ".*", "write": ".*", "read": ".*"},
-            timeout=10,
+            timeout=120,
         ).raise_for_status()
         return name, urlparse(self.amqp_uri)._replace(path="/" + quote(name, safe="")).geturl()
 
     def delete(self, name: str) -> None:
-        requests.delete(f"{self.management_url}/api/vhosts/{name}", timeout=10)
+        requests.delete(f"{self.management_url}/api/vhosts/{name}", timeout=120)
 
 
 @contextmanager

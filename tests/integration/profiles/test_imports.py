@@ -6,11 +6,11 @@ from tests.support.events import eventually
 
 pytestmark = pytest.mark.integration
 
-HEADER = "role,name,email,timezone,interests,capacity,is_minor,phone"
+HEADER = "role,name,email,timezone,interests,capacity,is_minor,phone,guardian.name,guardian.email"
 GOOD = (
     f"{HEADER}\r\n"
-    "mentee,Jamie Rivera,Jamie@Example.org,Europe/London,robotics;music,,true,\r\n"
-    "mentor,Amara Okafor,amara@example.org,Europe/London,robotics,2,false,+44 7700 900123\r\n"
+    "mentee,Jamie Rivera,Jamie@Example.org,Europe/London,robotics;music,,true,,Helen Rivera,helen@example.org\r\n"
+    "mentor,Amara Okafor,amara@example.org,Europe/London,robotics,2,false,+44 7700 900123,,\r\n"
 )
 CSV = {"Content-Type": "text/csv"}
 
@@ -46,6 +46,7 @@ def test_a_good_file_creates_people_publishes_their_profiles_and_schedules_invit
     by_email = {p["email"]: p for p in people(api, org["token"])}
     assert by_email["jamie@example.org"]["interests"] == ["robotics", "music"]
     assert by_email["jamie@example.org"]["is_minor"] is True
+    assert by_email["jamie@example.org"]["guardian_consent"] == "pending"
     assert by_email["amara@example.org"]["phone"] == "+447700900123"
     assert by_email["amara@example.org"]["capacity"] == 2
 
