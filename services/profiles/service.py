@@ -24,10 +24,9 @@ from ementor.platform.mongo import Repository
 from ementor.platform.outbox import EventOutbox
 from ementor.platform.pages import page_of
 from ementor.platform.principal import TOKEN_ROLES, Principal
-from ementor.platform.ratelimit import RateLimits
+from ementor.platform.ratelimit import Limit, RateLimits, client_address
 from ementor.platform.revocation import Revocations
 from ementor.platform.settings import ProfilesSettings
-from ementor.platform.throttle import FailureThrottling, client_address
 
 from . import accounts, guardians, handlers, import_jobs, imports, schemas
 from . import guardian_schemas as gs
@@ -52,8 +51,7 @@ class ProfilesService(Revocations):
 
     repo: ProfilesRepository = Repository(ProfilesRepository, DOCUMENTS + GUARDIAN_DOCUMENTS)
     outbox = EventOutbox(*OUTBOX_DOCUMENTS)
-    settings = AppSettings()
-    failures = FailureThrottling(ProfilesSettings, "EMENTOR_AUTH_FAILURES_PER_MINUTE")
+    settings = AppSettings(ProfilesSettings)
     mail = LinkMailer()
     limiter = RateLimits()
 
@@ -93,7 +91,7 @@ class ProfilesService(Revocations):
     def issue_token(self, request, body: schemas.TokenRequest):
         settings = self.settings
         organisation, key = self._authenticate_api_key(request)
-        self._limit(f"token:{key.key_id}", limit=600, window=60, endpoint="token")
+        self._limit(f"token:{key.key_id}", Limit(600, 60), endpoint="token")
         ttl = settings.EMENTOR_TOKEN_TTL_SECONDS
         if body.person_id:
             person = self.repo.person(organisation.id, body.person_id)
@@ -140,9 +138,8 @@ class ProfilesService(Revocations):
          summary="Email a single-use sign-in link; answers the same whether or not the address is known")
     def request_sign_in(self, request, body: schemas.SignIn):
         # per client address generous (a school signs a whole class in behind one NAT); per email strict
-        self._limit(f"sign-in-ip:{client_address(request)}", limit=300, window=900, endpoint="sign-in")
-        self._limit(f"sign-in:{body.organisation.lower()}:{body.email.lower()}", limit=5, window=900,
-                    endpoint="sign-in")
+        self._limit(f"sign-in-ip:{client_address(request)}", Limit(300, 900), endpoint="sign-in")
+        self._limit(f"sign-in:{body.organisation.lower()}:{body.email.lower()}", Limit(5, 900), endpoint="sign-in")
         accounts.request_sign_in(self.repo, body, self.mail, self._links())
         return schemas.SignInRequested()
 
@@ -150,7 +147,7 @@ class ProfilesService(Revocations):
          response=schemas.SessionTokens,
          summary="Exchange an emailed link's token for an access token, a refresh token and the session cookie")
     def complete_sign_in(self, request, body: schemas.CompleteSignIn):
-        self._limit(f"complete-ip:{client_address(request)}", limit=120, window=60, endpoint="sign-in-complete")
+        self._limit(f"complete-ip:{client_address(request)}", Limit(120, 60), endpoint="sign-in-complete")
         try:
             signed_in = accounts.complete_sign_in(self.repo, body, self._links())
         except BadInput as exc:
@@ -161,7 +158,7 @@ class ProfilesService(Revocations):
     @api("POST", "/v1/auth/refresh", auth="public", pass_request=True, body=schemas.Refresh,
          response=schemas.SessionTokens, summary="A new access token and refresh token for the session (rotating)")
     def refresh(self, request, body: schemas.Refresh):
-        self._limit(f"refresh-ip:{client_address(request)}", limit=120, window=60, endpoint="refresh")
+        self._limit(f"refresh-ip:{client_address(request)}", Limit(120, 60), endpoint="refresh")
         refresh_token = body.refresh_token
         if refresh_token is None:
             refresh_token = request.cookies.get(REFRESH_COOKIE)
@@ -191,9 +188,9 @@ class ProfilesService(Revocations):
                                      link_ttl=timedelta(seconds=settings.EMENTOR_SIGN_IN_LINK_TTL_SECONDS),
                                      session_ttl=timedelta(seconds=settings.EMENTOR_SESSION_TTL_SECONDS))
 
-    def _limit(self, key: str, *, limit: int, window: int, endpoint: str) -> None:
+    def _limit(self, key: str, limit: Limit, *, endpoint: str) -> None:
         try:
-            self.limiter.hit(key, limit=limit, window_seconds=window)
+            self.limiter.attempt(key, limit)
         except RateLimited:
             AUTH_FAILURES.labels(self.name, endpoint, "rate_limited").inc()
             log.warning("rate limit reached on %s (%s)", endpoint, key.split(":", 1)[0])
@@ -222,8 +219,9 @@ class ProfilesService(Revocations):
         parsed = parse_api_key(plaintext)
         address = client_address(request)
         scopes = [f"address:{address}"] + ([f"key:{parsed[0]}"] if parsed else [])
+        failures = Limit(self.settings.EMENTOR_AUTH_FAILURES_PER_MINUTE, 60)
         try:
-            self.failures.check(*scopes)
+            self.limiter.check(failures, *scopes)
         except RateLimited:
             AUTH_FAILURES.labels(self.name, "token", "throttled").inc()
             log.warning("auth token refused: too many failures from %s (key id %s)", address, parsed and parsed[0])
@@ -231,7 +229,7 @@ class ProfilesService(Revocations):
         try:
             return handlers.organisation_for_api_key(self.repo, plaintext)
         except Unauthenticated:
-            self.failures.failed(*scopes)
+            self.limiter.failed(failures, *scopes)
             AUTH_FAILURES.labels(self.name, "token", "refused").inc()
             log.warning("auth token refused: invalid API key from %s (key id %s)", address, parsed and parsed[0])
             raise
