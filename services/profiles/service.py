@@ -28,7 +28,7 @@ from ementor.platform.ratelimit import Limit, RateLimits, client_address
 from ementor.platform.revocation import Revocations
 from ementor.platform.settings import ProfilesSettings
 
-from . import accounts, guardians, handlers, import_jobs, imports, schemas
+from . import accounts, guardians, handlers, import_jobs, imports, schemas, totp
 from . import guardian_schemas as gs
 from .documents import DOCUMENTS, OUTBOX_DOCUMENTS, Organisation, Person, Programme, Staff, utcnow
 from .domain import parse_api_key
@@ -38,6 +38,10 @@ from .import_schemas import ImportAccepted, ImportQuery, ImportStatus, RowRefusa
 from .import_worker import ImportWorker
 from .mailer import LinkMailer
 from .repository import ProfilesRepository
+from .sso_api import SingleSignOnApi
+from .sso_documents import SSO_DOCUMENTS
+from .totp_api import SecondFactorApi
+from .totp_documents import TOTP_DOCUMENTS
 
 log = logging.getLogger(__name__)
 
@@ -46,10 +50,11 @@ MANAGE_STAFF = ("manage_staff",)
 SIGNED_IN = TOKEN_ROLES
 
 
-class ProfilesService(Revocations):
+class ProfilesService(SingleSignOnApi, SecondFactorApi, Revocations):
     name = "profiles"
 
-    repo: ProfilesRepository = Repository(ProfilesRepository, DOCUMENTS + GUARDIAN_DOCUMENTS)
+    repo: ProfilesRepository = Repository(ProfilesRepository,
+                                           DOCUMENTS + GUARDIAN_DOCUMENTS + SSO_DOCUMENTS + TOTP_DOCUMENTS)
     outbox = EventOutbox(*OUTBOX_DOCUMENTS)
     settings = AppSettings(ProfilesSettings)
     mail = LinkMailer()
@@ -149,11 +154,13 @@ class ProfilesService(Revocations):
     def complete_sign_in(self, request, body: schemas.CompleteSignIn):
         self._limit(f"complete-ip:{client_address(request)}", Limit(120, 60), endpoint="sign-in-complete")
         try:
-            signed_in = accounts.complete_sign_in(self.repo, body, self._links())
+            subject = accounts.claim_sign_in(self.repo, body)
         except BadInput as exc:
             self._failed("sign-in-complete", exc.code, request)
             raise
-        return self._session_response(signed_in)
+        if totp.needs_second_factor(subject):  # staff of an organisation that requires TOTP: 202, no session yet
+            return json_response(totp.challenge(subject).model_dump(mode="json"), 202)
+        return self._session_response(accounts.open_session(self.repo, subject, self._links()))
 
     @api("POST", "/v1/auth/refresh", auth="public", pass_request=True, body=schemas.Refresh,
          response=schemas.SessionTokens, summary="A new access token and refresh token for the session (rotating)")
@@ -200,14 +207,15 @@ class ProfilesService(Revocations):
         AUTH_FAILURES.labels(self.name, endpoint, reason).inc()
         log.warning("%s refused (%s) from %s", endpoint, reason, client_address(request))
 
-    def _session_response(self, signed_in: accounts.SignedIn) -> Response:
+    def _session_response(self, signed_in: accounts.SignedIn, **extra) -> Response:
         settings = self.settings
         session, ttl = signed_in.session, settings.EMENTOR_ACCESS_TOKEN_TTL_SECONDS
         access = issue_token(settings.EMENTOR_JWT_SECRET, tenant_id=session.tenant_id, role=session.role,
                              staff_id=signed_in.staff_id, person_id=signed_in.person_id, session_id=session.id, ttl=ttl)
         body = schemas.SessionTokens(access_token=access, expires_in=ttl, refresh_token=signed_in.refresh_token,
                                      csrf_token=session.csrf_token)
-        return set_session_cookies(json_response(body.model_dump(mode="json")), access_token=access, access_ttl=ttl,
+        return set_session_cookies(json_response(body.model_dump(mode="json") | extra), access_token=access,
+                                   access_ttl=ttl,
                                    refresh_token=signed_in.refresh_token,
                                    session_ttl=settings.EMENTOR_SESSION_TTL_SECONDS, csrf_token=session.csrf_token,
                                    secure=not settings.is_development)
