@@ -18,6 +18,7 @@ import subprocess
 import time
 from html import unescape
 from pathlib import Path
+from typing import Self
 from urllib.parse import urljoin
 
 import requests
@@ -25,8 +26,8 @@ import requests
 from tests.support.infra import free_port
 
 HERE = Path(__file__).resolve().parent / "oidc"
-FORM = re.compile(r"<form[^>]*action=\"([^\"]+)\"[^>]*>(.*?)</form>", re.S | re.I)
-INPUT = re.compile(r"<input[^>]*>", re.I)
+FORM = re.compile(r"<form[^>]*action=\"([^\"]+)\"[^>]*>(.*?)</form>", re.DOTALL | re.IGNORECASE)
+INPUT = re.compile(r"<input[^>]*>", re.IGNORECASE)
 ATTRIBUTE = re.compile(r"(\w+)=\"([^\"]*)\"")
 
 
@@ -37,7 +38,7 @@ class OpenIdProvider:
         self.config = {"port": self.port, "clients": clients, "accounts": accounts}
         self.process: subprocess.Popen | None = None
 
-    def __enter__(self) -> OpenIdProvider:
+    def __enter__(self) -> Self:
         node = shutil.which("node")
         assert node, "Node.js is needed for the SSO tests (scripts/setup.sh installs the provider)"
         assert (HERE / "node_modules" / "oidc-provider").is_dir(), "run scripts/setup.sh (npm ci in tests/support/oidc)"
