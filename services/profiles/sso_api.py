@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 from werkzeug.wrappers import Response
 
 from ementor.platform.errors import DomainError
+from ementor.platform.extension import ServiceDependency
 from ementor.platform.http.api import api
 from ementor.platform.http.errors import status_of
 from ementor.platform.principal import Principal
@@ -22,19 +23,28 @@ from . import accounts, sso, totp
 from .sso_client import OidcClient
 from .sso_documents import SsoProvider
 from .sso_schemas import SignInOptions, SsoCallback, SsoSettings, SsoSettingsView, SsoStart, TotpPolicy
+from .totp_api import SealedSecrets
 
 MANAGE = ("manage_staff",)
 BROWSER_COOKIE = "ementor_sso"
 BROWSER_COOKIE_PATH = "/v1/auth/sso"
 SECOND_FACTOR_PAGE = "/sign-in/second-factor"
 PER_ADDRESS = Limit(120, 60)
-oidc = OidcClient()  # discovery documents and keys cached per process
+
+
+class OidcClients(ServiceDependency):
+    """Gives workers the service's OpenID Connect client: discovery documents and keys cached per issuer."""
+
+    def setup(self):
+        self.client = OidcClient()
+
+    def get_dependency(self, worker_ctx) -> OidcClient:
+        return self.client
 
 
 class SingleSignOnApi:
-    @property
-    def keys(self) -> sso.Keys:
-        return sso.Keys(self.settings.EMENTOR_JWT_SECRET, self.settings.EMENTOR_JWT_PREVIOUS_SECRET)
+    oidc = OidcClients()
+    keys = SealedSecrets("sso client secret")
 
     @property
     def public_url(self) -> str:
@@ -49,7 +59,7 @@ class SingleSignOnApi:
     @api("PUT", "/v1/sign-in-options/sso", roles=MANAGE, body=SsoSettings, response=SsoSettingsView,
          summary="Set the organisation's OpenID Connect provider (the client secret is stored encrypted, never shown)")
     def configure_sso(self, auth: Principal, body: SsoSettings):
-        return sso.view(sso.configure(self.repo, oidc, self.keys, auth, body), self.public_url)
+        return sso.view(sso.configure(self.repo, self.oidc, self.keys, auth, body), self.public_url)
 
     @api("DELETE", "/v1/sign-in-options/sso", roles=MANAGE, status=204,
          summary="Switch single sign-on off: people sign in with emailed links again")
@@ -68,7 +78,7 @@ class SingleSignOnApi:
     def start_sso(self, request, organisation_slug: str, query: SsoStart):
         self._limit(f"sso-start-ip:{client_address(request)}", PER_ADDRESS, endpoint="sso-start")
         try:
-            started = sso.start(self.repo, oidc, self.keys, self.public_url, organisation_slug, query.return_to)
+            started = sso.start(self.repo, self.oidc, self.keys, self.public_url, organisation_slug, query.return_to)
         except DomainError as exc:
             return self._refusal(request, exc, "sso-start")
         response = Response(status=302, headers={"Location": started.url, "Cache-Control": "no-store"})
@@ -82,7 +92,7 @@ class SingleSignOnApi:
     def sso_callback(self, request, query: SsoCallback):
         self._limit(f"sso-callback-ip:{client_address(request)}", PER_ADDRESS, endpoint="sso-callback")
         try:
-            completed = sso.complete(self.repo, oidc, self.keys, self.public_url, state=query.state, code=query.code,
+            completed = sso.complete(self.repo, self.oidc, self.keys, self.public_url, state=query.state, code=query.code,
                                      error=query.error, browser_token=request.cookies.get(BROWSER_COOKIE))
         except DomainError as exc:
             return self._refusal(request, exc, "sso-callback")
