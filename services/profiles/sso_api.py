@@ -99,7 +99,7 @@ class SingleSignOnApi:
         if totp.needs_second_factor(completed.subject):
             step = totp.challenge(completed.subject, completed.return_to)
             target = f"{self.public_url}{SECOND_FACTOR_PAGE}?" + urlencode(
-                {"challenge": step.challenge, "second_factor": step.second_factor})
+                {"challenge": step.challenge, "second_factor": step.second_factor, "return_to": completed.return_to})
             response = Response(status=302, headers={"Location": target, "Cache-Control": "no-store"})
         else:
             response = self._session_response(accounts.open_session(self.repo, completed.subject, self._links()))

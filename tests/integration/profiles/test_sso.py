@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
 
+import pyotp
 import pytest
 import requests
 
@@ -157,3 +158,19 @@ def test_return_to_is_a_path_of_this_site_only(api, northside):
         assert response.status_code == 400 and error_code(response) == "return_to_invalid", target
     unknown = requests.get(f"{api.base_url}/v1/auth/sso/nowhere/start", allow_redirects=False, timeout=10)
     assert unknown.status_code == 404 and error_code(unknown) == "sso_not_configured"
+
+
+def test_staff_who_must_add_a_second_factor_are_sent_to_it_before_any_session(api, northside, op):
+    api.post("/v1/staff", northside["token"], json={"name": "Priya Shah", "email": "priya@northside.org",
+                                                    "role": "admin"})
+    api.request("PUT", "/v1/sign-in-options/totp", northside["token"], json={"staff_required": True})
+    sent = round_trip(api, op, "northside", "priya", return_to="/staff")
+    assert sent.status_code == 302 and "ementor_session" not in sent.cookies
+    target = urlsplit(sent.headers["Location"])
+    assert f"{target.scheme}://{target.netloc}{target.path}" == f"{api.base_url}/sign-in/second-factor"
+    step = {k: v[0] for k, v in parse_qs(target.query).items()}
+    assert step["second_factor"] == "totp_enrolment" and step["return_to"] == "/staff"
+    secret = api.post("/v1/auth/totp/enrol", json={"challenge": step["challenge"]}).json()["secret"]
+    signed_in = api.post("/v1/auth/totp/verify", json={"challenge": step["challenge"],
+                                                       "code": pyotp.TOTP(secret).now()})
+    assert signed_in.status_code == 200 and api.get("/v1/me", signed_in.json()["access_token"]).json()["role"] == "admin"
