@@ -1,4 +1,5 @@
-"""Accounts benchmark: sign-in link → token, and how fast revoked access ends at another service.
+"""Accounts benchmark: sign-in link → token, SSO callback → session, and how fast revoked access ends
+at another service.
 
     .venv/bin/python -m bench.accounts [--json] [--quick]
 
@@ -23,12 +24,15 @@ from urllib.parse import quote
 
 import requests
 
+from bench.accounts_sso import sso_callback_figures
 from bench.report import Report, arguments
 from ementor.devtools.catchers import MailCatcher
 from ementor.platform.settings import DEV_ADMIN_TOKEN
 
 ROOT = Path(__file__).resolve().parents[1]
-MANAGEMENT = "http://guest:guest@localhost:15672/api"
+# Another broker can be named the way the tests name it (AMQP_URI, RABBITMQ_MANAGEMENT_URL).
+AMQP_BASE = os.environ.get("AMQP_URI", "amqp://guest:guest@localhost:5672/").rstrip("/") + "/"
+MANAGEMENT = os.environ.get("RABBITMQ_MANAGEMENT_URL", "http://guest:guest@localhost:15672").rstrip("/") + "/api"
 LINK = re.compile(r"token=([\w-]+)")
 QUEUE = "/v1/moderation/messages"
 
@@ -53,7 +57,7 @@ class TwoServices:
         requests.put(f"{MANAGEMENT}/permissions/{self.vhost}/guest",
                      json={"configure": ".*", "write": ".*", "read": ".*"}, timeout=10).raise_for_status()
         env = {k: v for k, v in os.environ.items() if not k.startswith(("EMENTOR_", "SMTP_", "TWILIO_", "MONGODB_"))}
-        env.update(AMQP_URI=f"amqp://guest:guest@localhost:5672/{quote(self.vhost, safe='')}",
+        env.update(AMQP_URI=f"{AMQP_BASE}{quote(self.vhost, safe='')}",
                    SMTP_HOST="127.0.0.1", SMTP_PORT=str(smtp_port), EMENTOR_ENV="development",
                    EMENTOR_LOG_FORMAT="json")
         self.urls, self.processes = {}, []
@@ -62,7 +66,7 @@ class TwoServices:
             self.urls[name] = f"http://127.0.0.1:{port}"
             self.processes.append(subprocess.Popen(
                 [sys.executable, "-m", "ementor.cli", "serve", name],
-                env={**env, "EMENTOR_HTTP_ADDRESS": f"127.0.0.1:{port}"},
+                env={**env, "EMENTOR_HTTP_ADDRESS": f"127.0.0.1:{port}", "EMENTOR_PUBLIC_URL": self.urls[name]},
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT))
         deadline = time.monotonic() + 120
         for url in self.urls.values():
@@ -152,6 +156,9 @@ def main(argv=None) -> int:
             sessions.append((person, tokens))
         report.figure("sign-in link → token p50", statistics.median(timings) * 1e3, "ms", rounds=rounds)
         report.figure("sign-in link → token p99", percentile(timings, 99) * 1e3, "ms", rounds=rounds)
+
+        # SSO callback → session, for the people signed in above (matched by verified email).
+        sso_callback_figures(platform, report, percentile, slug, key_token, [p["email"] for p in people[:rounds]])
 
         # Revocation: time from the revoking call to the first 401 at messaging.
         bounds: dict[str, list[float]] = {}

@@ -13,6 +13,14 @@ fi
 echo "setup: syncing .venv from uv.lock"
 .tools/bin/uv sync --frozen --quiet --python "$PYTHON"
 
+# The SSO tests run a real OpenID Provider (tests/support/oidc) with the machine's Node.js.
+if command -v npm >/dev/null; then
+    echo "setup: installing the test OpenID Provider (npm ci)"
+    (cd tests/support/oidc && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+else
+    echo "setup: npm not found: the SSO tests need Node.js 20+ and npm" >&2
+fi
+
 if [ -n "${AMQP_URI:-}" ]; then
     echo "setup: using RabbitMQ at AMQP_URI"
     exit 0

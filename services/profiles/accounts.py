@@ -47,6 +47,16 @@ class SignedIn:
     person_id: str | None
 
 
+@dataclass(frozen=True)
+class Subject:
+    """Who a sign-in proved to be (by link, SSO or a second factor), before a session is opened."""
+
+    tenant_id: str
+    kind: str  # "staff" | "person"
+    id: str
+    role: str
+
+
 def new_secret() -> tuple[str, str]:
     plaintext = secrets.token_urlsafe(32)
     return plaintext, domain.hash_secret(plaintext)
@@ -122,6 +132,11 @@ def request_sign_in(repo: ProfilesRepository, body: schemas.SignIn, mail: Mail, 
 
 
 def complete_sign_in(repo: ProfilesRepository, body: schemas.CompleteSignIn, links: LinkSettings) -> SignedIn:
+    return open_session(repo, claim_sign_in(repo, body), links)
+
+
+def claim_sign_in(repo: ProfilesRepository, body: schemas.CompleteSignIn) -> Subject:
+    """Use the link once: who it signs in (the session is opened separately, after any second factor)."""
     token_hash = domain.hash_secret(body.token)
     now = utcnow()
     link = repo.claim_link(token_hash, now)
@@ -137,7 +152,6 @@ def complete_sign_in(repo: ProfilesRepository, body: schemas.CompleteSignIn, lin
         if organisation is None or organisation.id != link.tenant_id:
             raise BadInput("this link was sent for another organisation: sign in there, or ask this one for a link",
                            code="link_for_another_organisation")
-    staff_id = person_id = None
     if link.subject_kind == "staff":
         staff = repo.staff_member(link.tenant_id, link.subject_id)
         if staff is None or staff.status == "removed":
@@ -145,17 +159,21 @@ def complete_sign_in(repo: ProfilesRepository, body: schemas.CompleteSignIn, lin
         if staff.status == "invited":
             staff.status = "active"
             repo.save(staff)
-        role, staff_id = staff.role, staff.id
-    else:
-        person = repo.person(link.tenant_id, link.subject_id)
-        if person is None:
-            raise BadInput("this account no longer has access", code="link_invalid")
-        role, person_id = person.role, person.id
+        return Subject(link.tenant_id, "staff", staff.id, staff.role)
+    person = repo.person(link.tenant_id, link.subject_id)
+    if person is None:
+        raise BadInput("this account no longer has access", code="link_invalid")
+    return Subject(link.tenant_id, "person", person.id, person.role)
+
+
+def open_session(repo: ProfilesRepository, subject: Subject, links: LinkSettings) -> SignedIn:
     refresh, refresh_hash = new_secret()
-    session = Session(id=new_id(), tenant_id=link.tenant_id, subject_kind=link.subject_kind, subject_id=link.subject_id,
-                      role=role, refresh_hash=refresh_hash, csrf_token=secrets.token_urlsafe(24),
-                      expires_at=now + links.session_ttl)
+    session = Session(id=new_id(), tenant_id=subject.tenant_id, subject_kind=subject.kind, subject_id=subject.id,
+                      role=subject.role, refresh_hash=refresh_hash, csrf_token=secrets.token_urlsafe(24),
+                      expires_at=utcnow() + links.session_ttl)
     repo.add(session)
+    staff_id = subject.id if subject.kind == "staff" else None
+    person_id = subject.id if subject.kind == "person" else None
     return SignedIn(session, refresh, staff_id, person_id)
 
 

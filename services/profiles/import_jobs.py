@@ -182,7 +182,7 @@ def _update(current: Person, incoming: Person, people: imports.PeopleFile) -> bo
     handlers.check_channels(current)
     current.updated_at = utcnow()
     after = handlers.snapshot(current)
-    changed = sorted(k for k in handlers.SNAPSHOT_FIELDS if before[k] != after[k])
+    changed = sorted(k for k in after if k != "person_id" and before[k] != after[k])
     if changed:
         current.record(ProfileUpdated(**after, changed=changed))
     return True

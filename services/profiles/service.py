@@ -1,3 +1,4 @@
+# Over 400 lines on purpose: every profiles endpoint in one table (the views at the bottom could move to views.py when it next grows; SSO and TOTP live in sso_api.py and totp_api.py).
 """Profiles service entrypoints: organisations, tokens, programmes, people, and contact RPC."""
 
 from __future__ import annotations
@@ -24,12 +25,11 @@ from ementor.platform.mongo import Repository
 from ementor.platform.outbox import EventOutbox
 from ementor.platform.pages import page_of
 from ementor.platform.principal import TOKEN_ROLES, Principal
-from ementor.platform.ratelimit import RateLimits
+from ementor.platform.ratelimit import Limit, RateLimits, client_address
 from ementor.platform.revocation import Revocations
 from ementor.platform.settings import ProfilesSettings
-from ementor.platform.throttle import FailureThrottling, client_address
 
-from . import accounts, guardians, handlers, import_jobs, imports, schemas
+from . import accounts, guardians, handlers, import_jobs, imports, schemas, totp
 from . import guardian_schemas as gs
 from .documents import DOCUMENTS, OUTBOX_DOCUMENTS, Organisation, Person, Programme, Staff, utcnow
 from .domain import parse_api_key
@@ -39,6 +39,10 @@ from .import_schemas import ImportAccepted, ImportQuery, ImportStatus, RowRefusa
 from .import_worker import ImportWorker
 from .mailer import LinkMailer
 from .repository import ProfilesRepository
+from .sso_api import SingleSignOnApi
+from .sso_documents import SSO_DOCUMENTS
+from .totp_api import SecondFactorApi
+from .totp_documents import TOTP_DOCUMENTS
 
 log = logging.getLogger(__name__)
 
@@ -47,13 +51,13 @@ MANAGE_STAFF = ("manage_staff",)
 SIGNED_IN = TOKEN_ROLES
 
 
-class ProfilesService(Revocations):
+class ProfilesService(SingleSignOnApi, SecondFactorApi, Revocations):
     name = "profiles"
 
-    repo: ProfilesRepository = Repository(ProfilesRepository, DOCUMENTS + GUARDIAN_DOCUMENTS)
+    repo: ProfilesRepository = Repository(ProfilesRepository,
+                                           DOCUMENTS + GUARDIAN_DOCUMENTS + SSO_DOCUMENTS + TOTP_DOCUMENTS)
     outbox = EventOutbox(*OUTBOX_DOCUMENTS)
-    settings = AppSettings()
-    failures = FailureThrottling(ProfilesSettings, "EMENTOR_AUTH_FAILURES_PER_MINUTE")
+    settings = AppSettings(ProfilesSettings)
     mail = LinkMailer()
     limiter = RateLimits()
 
@@ -93,7 +97,7 @@ class ProfilesService(Revocations):
     def issue_token(self, request, body: schemas.TokenRequest):
         settings = self.settings
         organisation, key = self._authenticate_api_key(request)
-        self._limit(f"token:{key.key_id}", limit=600, window=60, endpoint="token")
+        self._limit(f"token:{key.key_id}", Limit(600, 60), endpoint="token")
         ttl = settings.EMENTOR_TOKEN_TTL_SECONDS
         if body.person_id:
             person = self.repo.person(organisation.id, body.person_id)
@@ -140,9 +144,8 @@ class ProfilesService(Revocations):
          summary="Email a single-use sign-in link; answers the same whether or not the address is known")
     def request_sign_in(self, request, body: schemas.SignIn):
         # per client address generous (a school signs a whole class in behind one NAT); per email strict
-        self._limit(f"sign-in-ip:{client_address(request)}", limit=300, window=900, endpoint="sign-in")
-        self._limit(f"sign-in:{body.organisation.lower()}:{body.email.lower()}", limit=5, window=900,
-                    endpoint="sign-in")
+        self._limit(f"sign-in-ip:{client_address(request)}", Limit(300, 900), endpoint="sign-in")
+        self._limit(f"sign-in:{body.organisation.lower()}:{body.email.lower()}", Limit(5, 900), endpoint="sign-in")
         accounts.request_sign_in(self.repo, body, self.mail, self._links())
         return schemas.SignInRequested()
 
@@ -150,18 +153,20 @@ class ProfilesService(Revocations):
          response=schemas.SessionTokens,
          summary="Exchange an emailed link's token for an access token, a refresh token and the session cookie")
     def complete_sign_in(self, request, body: schemas.CompleteSignIn):
-        self._limit(f"complete-ip:{client_address(request)}", limit=120, window=60, endpoint="sign-in-complete")
+        self._limit(f"complete-ip:{client_address(request)}", Limit(120, 60), endpoint="sign-in-complete")
         try:
-            signed_in = accounts.complete_sign_in(self.repo, body, self._links())
+            subject = accounts.claim_sign_in(self.repo, body)
         except BadInput as exc:
             self._failed("sign-in-complete", exc.code, request)
             raise
-        return self._session_response(signed_in)
+        if totp.needs_second_factor(subject):  # staff of an organisation that requires TOTP: 202, no session yet
+            return json_response(totp.challenge(subject).model_dump(mode="json"), 202)
+        return self._session_response(accounts.open_session(self.repo, subject, self._links()))
 
     @api("POST", "/v1/auth/refresh", auth="public", pass_request=True, body=schemas.Refresh,
          response=schemas.SessionTokens, summary="A new access token and refresh token for the session (rotating)")
     def refresh(self, request, body: schemas.Refresh):
-        self._limit(f"refresh-ip:{client_address(request)}", limit=120, window=60, endpoint="refresh")
+        self._limit(f"refresh-ip:{client_address(request)}", Limit(120, 60), endpoint="refresh")
         refresh_token = body.refresh_token
         if refresh_token is None:
             refresh_token = request.cookies.get(REFRESH_COOKIE)
@@ -191,9 +196,9 @@ class ProfilesService(Revocations):
                                      link_ttl=timedelta(seconds=settings.EMENTOR_SIGN_IN_LINK_TTL_SECONDS),
                                      session_ttl=timedelta(seconds=settings.EMENTOR_SESSION_TTL_SECONDS))
 
-    def _limit(self, key: str, *, limit: int, window: int, endpoint: str) -> None:
+    def _limit(self, key: str, limit: Limit, *, endpoint: str) -> None:
         try:
-            self.limiter.hit(key, limit=limit, window_seconds=window)
+            self.limiter.attempt(key, limit)
         except RateLimited:
             AUTH_FAILURES.labels(self.name, endpoint, "rate_limited").inc()
             log.warning("rate limit reached on %s (%s)", endpoint, key.split(":", 1)[0])
@@ -203,14 +208,15 @@ class ProfilesService(Revocations):
         AUTH_FAILURES.labels(self.name, endpoint, reason).inc()
         log.warning("%s refused (%s) from %s", endpoint, reason, client_address(request))
 
-    def _session_response(self, signed_in: accounts.SignedIn) -> Response:
+    def _session_response(self, signed_in: accounts.SignedIn, **extra) -> Response:
         settings = self.settings
         session, ttl = signed_in.session, settings.EMENTOR_ACCESS_TOKEN_TTL_SECONDS
         access = issue_token(settings.EMENTOR_JWT_SECRET, tenant_id=session.tenant_id, role=session.role,
                              staff_id=signed_in.staff_id, person_id=signed_in.person_id, session_id=session.id, ttl=ttl)
         body = schemas.SessionTokens(access_token=access, expires_in=ttl, refresh_token=signed_in.refresh_token,
                                      csrf_token=session.csrf_token)
-        return set_session_cookies(json_response(body.model_dump(mode="json")), access_token=access, access_ttl=ttl,
+        return set_session_cookies(json_response(body.model_dump(mode="json") | extra), access_token=access,
+                                   access_ttl=ttl,
                                    refresh_token=signed_in.refresh_token,
                                    session_ttl=settings.EMENTOR_SESSION_TTL_SECONDS, csrf_token=session.csrf_token,
                                    secure=not settings.is_development)
@@ -222,8 +228,9 @@ class ProfilesService(Revocations):
         parsed = parse_api_key(plaintext)
         address = client_address(request)
         scopes = [f"address:{address}"] + ([f"key:{parsed[0]}"] if parsed else [])
+        failures = Limit(self.settings.EMENTOR_AUTH_FAILURES_PER_MINUTE, 60)
         try:
-            self.failures.check(*scopes)
+            self.limiter.check(failures, *scopes)
         except RateLimited:
             AUTH_FAILURES.labels(self.name, "token", "throttled").inc()
             log.warning("auth token refused: too many failures from %s (key id %s)", address, parsed and parsed[0])
@@ -231,7 +238,7 @@ class ProfilesService(Revocations):
         try:
             return handlers.organisation_for_api_key(self.repo, plaintext)
         except Unauthenticated:
-            self.failures.failed(*scopes)
+            self.limiter.failed(failures, *scopes)
             AUTH_FAILURES.labels(self.name, "token", "refused").inc()
             log.warning("auth token refused: invalid API key from %s (key id %s)", address, parsed and parsed[0])
             raise

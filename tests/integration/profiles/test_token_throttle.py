@@ -10,7 +10,7 @@ import pytest
 from prometheus_client import REGISTRY
 
 from ementor.platform.errors import RateLimited
-from ementor.platform.throttle import FailureThrottle
+from ementor.platform.ratelimit import Limit, Limiter
 from services.profiles.service import ProfilesService
 
 pytestmark = pytest.mark.integration
@@ -65,7 +65,7 @@ def test_a_forwarded_address_is_believed_only_from_our_own_proxy():
     from werkzeug.test import EnvironBuilder
     from werkzeug.wrappers import Request
 
-    from ementor.platform.throttle import client_address
+    from ementor.platform.ratelimit import client_address
 
     def request(peer, forwarded):
         environ = EnvironBuilder(headers={"X-Forwarded-For": forwarded}).get_environ()
@@ -78,11 +78,28 @@ def test_a_forwarded_address_is_believed_only_from_our_own_proxy():
 
 def test_replicas_sharing_the_store_never_lose_a_failure(profiles):
     now = time.time()  # a real time: the store expires documents by the wall clock
-    replicas = [FailureThrottle("profiles", LIMIT, clock=lambda: now) for _ in range(3)]
+    replicas = [Limiter("profiles", clock=lambda: now) for _ in range(3)]
+    failures = Limit(LIMIT, 60)
     pool = eventlet.GreenPool()
     for i in range(LIMIT):
-        pool.spawn(replicas[i % 3].failed, "address:192.0.2.1")
+        pool.spawn(replicas[i % 3].failed, failures, "address:192.0.2.1")
     pool.waitall()
     with pytest.raises(RateLimited, match="too many failed attempts"):
-        replicas[0].check("address:192.0.2.1")
-    replicas[1].check("address:192.0.2.2")  # another key is untouched
+        replicas[0].check(failures, "address:192.0.2.1")
+    replicas[1].check(failures, "address:192.0.2.2")  # another key is untouched
+
+
+def test_attempts_are_counted_until_the_allowance_is_spent_then_refill(profiles):
+    now = [time.time()]
+    limiter = Limiter("profiles", clock=lambda: now[0])
+    sign_in = Limit(3, per_seconds=30)
+    for _ in range(3):
+        limiter.attempt("sign-in:a@example.org", sign_in)
+    with pytest.raises(RateLimited, match="too many attempts") as refused:
+        limiter.attempt("sign-in:a@example.org", sign_in)
+    assert 1 <= refused.value.retry_after <= 11, "one attempt comes back after a third of the window"
+    limiter.attempt("sign-in:b@example.org", sign_in)  # another key is untouched
+    now[0] += 10.5
+    limiter.attempt("sign-in:a@example.org", sign_in)
+    with pytest.raises(RateLimited):
+        limiter.attempt("sign-in:a@example.org", sign_in)
