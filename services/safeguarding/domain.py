@@ -21,9 +21,12 @@ CATEGORIES = {
     # Raised by moderation when a message falls in a serious risk category.
     "self_harm": "self-harm or suicide (found in a message)",
     "grooming": "grooming pattern (found in a message)",
+    "abuse_disclosure": "abuse disclosed (found in a message)",
     "other": "something else",
 }
-SERIOUS = frozenset({"self_harm", "grooming", "inappropriate_content", "worried_about_me"})
+SERIOUS = frozenset({"self_harm", "grooming", "abuse_disclosure", "inappropriate_content", "worried_about_me"})
+# Moderation reasons (messaging's MessageHeld) that raise a concern by themselves, most serious first.
+RISK_REASONS = ("self_harm", "abuse_disclosure", "grooming")
 
 DECISIONS = ("resume", "end_match", "suspend_person", "refer_outside")
 OPEN_STATES = ("open", "acknowledged")

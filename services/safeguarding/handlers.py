@@ -13,7 +13,7 @@ from ementor.platform.principal import Principal
 
 from . import audit, domain, schemas
 from .documents import Concern
-from .repository import SafeguardingRepository, aware
+from .repository import Duplicate, SafeguardingRepository, aware
 
 # Asks matching for a match's people and status: a dict, or None when there is no such match.
 MatchFacts = Callable[[str, str], "dict | None"]
@@ -50,11 +50,15 @@ def raise_concern(repo: SafeguardingRepository, auth: Principal, body: schemas.R
 def raise_from_moderation(repo: SafeguardingRepository, tenant_id: str, *, category: str, match_id: str,
                           message_id: str, mentor_id: str, mentee_id: str, now: datetime) -> Concern:
     """Moderation held a message in a serious risk category: the same concern, raised by the system."""
-    concern = Concern(tenant_id=tenant_id, category=category, serious=True, match_id=match_id,
-                      message_id=message_id, mentor_id=mentor_id, mentee_id=mentee_id, raised_by="moderation",
-                      raised_via="moderation", created_at=now, next_alert_at=now)
+    # One concern per held message, whatever the number of deliveries: its id is the message's.
+    concern = Concern(id=f"msg-{message_id}", tenant_id=tenant_id, category=category, serious=True,
+                      match_id=match_id, message_id=message_id, mentor_id=mentor_id, mentee_id=mentee_id,
+                      raised_by="moderation", raised_via="moderation", created_at=now, next_alert_at=now)
     concern.record(ConcernRaised(**_ids(concern), message_id=message_id, raised_via="moderation"))
-    repo.add_concern(concern)
+    try:
+        repo.add_concern(concern)
+    except Duplicate:
+        return repo.concern(tenant_id, concern.id)
     audit.record(repo, tenant_id, now, "moderation", "concern_raised", concern.id,
                  {"category": category, "match_id": match_id, "message_id": message_id})
     return concern

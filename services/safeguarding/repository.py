@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from ementor_contracts import Event
+from mongoengine.errors import NotUniqueError
 from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
@@ -29,7 +30,10 @@ def aware(value: datetime | None) -> datetime | None:
 class SafeguardingRepository:
     # -- concerns ---------------------------------------------------------------------------------
     def add_concern(self, concern: Concern) -> None:
-        concern.save(force_insert=True)
+        try:
+            concern.save(force_insert=True)
+        except (DuplicateKeyError, NotUniqueError):
+            raise Duplicate from None
 
     def concern(self, tenant_id: str, concern_id: str) -> Concern | None:
         return Concern.scoped(tenant_id, id=concern_id).first()
@@ -92,7 +96,7 @@ class SafeguardingRepository:
     def add_block(self, block: Block) -> None:
         try:
             block.save(force_insert=True)
-        except DuplicateKeyError:
+        except (DuplicateKeyError, NotUniqueError):
             raise Duplicate from None
 
     def block(self, tenant_id: str, person_id: str, blocked_person_id: str) -> Block | None:

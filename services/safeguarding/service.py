@@ -5,9 +5,11 @@ from __future__ import annotations
 import logging
 
 import eventlet
-from nameko.rpc import RpcProxy, rpc
+from ementor_contracts import CloudEvent, MessageHeld
+from nameko.rpc import RpcProxy
 
 from ementor.platform.config import AppSettings
+from ementor.platform.consumer import PermanentFailure, subscribe
 from ementor.platform.errors import NotFound, Unavailable
 from ementor.platform.http.api import api
 from ementor.platform.mongo import Repository
@@ -17,7 +19,7 @@ from ementor.platform.revocation import Revocations
 from ementor.platform.schedule import leased_timer
 from ementor.platform.settings import SafeguardingSettings
 
-from . import audit, blocks, escalation, handlers, organisation_settings, schemas
+from . import audit, blocks, domain, escalation, handlers, organisation_settings, schemas
 from .alerts import Alerts, AlertSender
 from .documents import DOCUMENTS, OUTBOX_DOCUMENTS, utcnow
 from .repository import SafeguardingRepository
@@ -124,16 +126,19 @@ class SafeguardingService(Revocations):
     def export_audit(self, auth: Principal, query: schemas.AuditQuery):
         return audit.export(self.repo, auth.tenant_id, query)
 
-    # -- for other services -------------------------------------------------------------------------
-    @rpc
-    def raise_from_moderation(self, tenant_id: str, category: str, match_id: str, message_id: str,
-                              mentor_id: str, mentee_id: str) -> str:
-        """Messaging held a message in a serious risk category: raise the concern for it."""
-        concern = handlers.raise_from_moderation(self.repo, tenant_id, category=category, match_id=match_id,
-                                                 message_id=message_id, mentor_id=mentor_id, mentee_id=mentee_id,
-                                                 now=self.clock())
-        self.outbox.kick()
-        return concern.id
+    # -- moderation's risk categories -------------------------------------------------------------------
+    @subscribe(MessageHeld)
+    def on_message_held(self, event: MessageHeld, envelope: CloudEvent):
+        """A message held for self-harm, abuse or grooming raises a concern by itself (pausing the match)."""
+        category = next((r for r in domain.RISK_REASONS if r in event.reasons), None)
+        if category is None:
+            return
+        match = self._match_facts(envelope.tenantid, event.match_id)  # matching away: Unavailable, retried
+        if match is None:
+            raise PermanentFailure(f"matching does not know match {event.match_id}")
+        handlers.raise_from_moderation(self.repo, envelope.tenantid, category=category, match_id=event.match_id,
+                                       message_id=event.message_id, mentor_id=match["mentor_id"],
+                                       mentee_id=match["mentee_id"], now=self.clock())
 
     def _match_facts(self, tenant_id: str, match_id: str) -> dict | None:
         return self._ask_matching("match_facts", tenant_id, match_id)
