@@ -47,8 +47,11 @@ def alert_text(concern: Concern, alert: domain.Alert, public_url: str) -> tuple[
 def take_due_steps(repo: SafeguardingRepository, sender: AlertSender, public_url: str, now: datetime) -> int:
     """One tick: take every escalation step now due. Returns the number of alerts sent."""
     sent = 0
+    settings: dict[str, tuple[list[domain.Contact], int]] = {}  # read once per organisation per tick
     for concern in repo.due_alerts(now, BATCH):
-        contacts, ack_minutes = contacts_of(repo, concern.tenant_id)
+        if concern.tenant_id not in settings:
+            settings[concern.tenant_id] = contacts_of(repo, concern.tenant_id)
+        contacts, ack_minutes = settings[concern.tenant_id]
         step = concern.escalation_step or 0
         alert = domain.alert_for_step(step, contacts, sender.operator)
         if alert is None:  # nobody left to alert: the concern waits, visible to leads
