@@ -149,3 +149,19 @@ def test_contacts_and_the_time_to_acknowledge_are_checked(org, api):
     mentee = issue_token(TEST_JWT_SECRET, tenant_id=tenant, role="mentee", person_id="p1")
     assert api.get("/v1/settings/safeguarding", mentee).status_code == 403
     assert api.get("/v1/settings/safeguarding", lead).json()["contacts"][0]["name"] == "Sam Lee"
+
+
+def test_a_mail_server_outage_is_recorded_and_the_ladder_goes_on(org, api, mail, sms):
+    tenant, lead = org
+    mail.down()
+    concern_id = raise_concern(api, tenant)
+
+    def first_step():
+        steps = api.get(f"/v1/concerns/{concern_id}", lead).json()["escalation"]
+        assert len(steps) == 1 and steps[0]["email"] != "sending" and steps[0]["sms"] != "sending", steps
+        return steps[0]
+    step = eventually(first_step)
+    assert step["email"].startswith("failed") and step["sms"].startswith("sent")  # the SMS still reached Sam
+    mail.up()
+    CLOCK.advance(minutes=11)
+    eventually(lambda: _both(alerted(mail, sms, KIM["email"], KIM["phone"], concern_id)))
