@@ -20,7 +20,7 @@ import sys
 import requests
 from kombu import Connection
 
-from . import registry
+from . import audit_verify, registry
 from .platform import topology
 from .platform.logs import configure_logging
 from .platform.settings import ConfigurationError, Settings, load_settings
@@ -92,6 +92,11 @@ def build_parser() -> argparse.ArgumentParser:
     openapi = command("openapi", "Write or check docs/openapi.json",
                       "`write` regenerates it from the services' routes; `check` fails when it is stale.")
     openapi.add_argument("action", choices=["write", "check"], help="write the document, or check it is current")
+
+    audit = command("audit", "Verify an organisation's hash-chained safeguarding audit",
+                    "Reads the safeguarding database (MONGODB_URI); exits 1 and says where the chain breaks.")
+    audit.add_argument("action", choices=["verify"], help="check every link of the chain")
+    audit.add_argument("--organisation", required=True, help="the organisation's id")
     return parser
 
 
@@ -143,7 +148,7 @@ def check_broker(settings: Settings) -> None:
     try:
         with Connection(settings.AMQP_URI, connect_timeout=5) as connection:
             connection.ensure_connection(max_retries=1)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - whatever the cause, say the broker is unreachable
         raise SystemExit(
             f"ementor: RabbitMQ is not reachable at AMQP_URI ({exc}). Start it (e.g. `rabbitmq-server -detached`) "
             "or set AMQP_URI."
@@ -379,6 +384,7 @@ COMMANDS = {
     "dead-letters": cmd_dead_letters,
     "organisation": cmd_organisation,
     "openapi": cmd_openapi,
+    "audit": lambda args, settings: audit_verify.verify(settings, args.organisation),
 }
 
 if __name__ == "__main__":

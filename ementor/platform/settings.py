@@ -146,7 +146,18 @@ class IntegrationsSettings(CommonSettings):
         return f"http://{user}:{password}@{host}:15672"
 
 
-class Settings(NotificationsSettings, VideoSettings, IntegrationsSettings, ProfilesSettings):
+class SafeguardingSettings(NotificationsSettings):
+    """The mail server and Twilio (safeguarding alerts), and the platform operator: the last step of every
+    organisation's escalation."""
+
+    EMENTOR_SAFEGUARDING_OPERATOR_NAME: str = "ementor platform operator"
+    EMENTOR_SAFEGUARDING_OPERATOR_EMAIL: str | None = Field(
+        default=None, description="Alerted when no contact of an organisation acknowledges a concern in time.")
+    EMENTOR_SAFEGUARDING_OPERATOR_PHONE: str | None = Field(
+        default=None, description="Texted at the same step as EMENTOR_SAFEGUARDING_OPERATOR_EMAIL (E.164).")
+
+
+class Settings(SafeguardingSettings, NotificationsSettings, VideoSettings, IntegrationsSettings, ProfilesSettings):
     """Every section, validated together at boot; a service reads only its own via `section()`."""
 
 

@@ -36,6 +36,7 @@ from .documents import (
     new_id,
     utcnow,
 )
+from .safeguarding_repository import SafeguardingMatchRepository
 
 CLOSED = (DECLINED, ENDED)
 OPEN = (PROPOSED, ACTIVE)
@@ -52,7 +53,7 @@ def pending(event: Event, tenant_id: str) -> dict:
     return Pending.of(event, tenant_id).stored()
 
 
-class MatchingRepository:
+class MatchingRepository(SafeguardingMatchRepository):
     # -- revisions: what recommendation caches in every replica watch ---------------------------
     def bump(self, tenant_id: str) -> int:
         doc = Revision.raw().find_one_and_update(

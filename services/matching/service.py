@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from ementor_contracts import (
+    ConcernRaised,
+    ConcernResolved,
     GuardianConsentChanged,
+    PersonBlocked,
     PersonErased,
     ProfileCreated,
     ProfileUpdated,
@@ -20,7 +23,7 @@ from ementor.platform.outbox import EventOutbox
 from ementor.platform.principal import Principal
 from ementor.platform.revocation import Revocations
 
-from . import goals, handlers, match_views, organisation_settings, projection, schemas
+from . import goals, handlers, match_views, organisation_settings, projection, safeguarding_hooks, schemas
 from .candidates import CandidateCache
 from .documents import DOCUMENTS, OUTBOX_DOCUMENTS
 from .repository import MatchingRepository
@@ -81,6 +84,25 @@ class MatchingService(Revocations):
         return {"id": match["_id"], "status": match["status"], "mentor_id": match["mentor_id"],
                 "mentee_id": match["mentee_id"], "programme_id": match.get("programme_id"),
                 "end_reason": match.get("end_reason")}
+
+    # -- safeguarding: pause on a concern, a lead's decision, a block ---------------------------------------
+    @subscribe(ConcernRaised)
+    def on_concern_raised(self, event: ConcernRaised, envelope):
+        safeguarding_hooks.concern_raised(self.repo, envelope.tenantid, event)
+
+    @subscribe(ConcernResolved)
+    def on_concern_resolved(self, event: ConcernResolved, envelope):
+        safeguarding_hooks.concern_resolved(self.repo, envelope.tenantid, event)
+
+    @subscribe(PersonBlocked)
+    def on_person_blocked(self, event: PersonBlocked, envelope):
+        safeguarding_hooks.person_blocked(self.repo, envelope.tenantid, event)
+
+    @rpc
+    def pair_facts(self, tenant_id: str, person_id: str, other_id: str) -> dict | None:
+        """The newest match between two people (safeguarding asks before a block), or None."""
+        match = self.repo.latest_between(tenant_id, person_id, other_id)
+        return None if match is None else self.match_facts(tenant_id, match["_id"])
 
     # -- settings --------------------------------------------------------------------------------------
     @api("GET", "/v1/settings/matching", roles=COORDINATOR, query=schemas.SettingsQuery,

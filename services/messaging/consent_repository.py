@@ -28,3 +28,10 @@ class ConsentRepository:
         query = {"tenant_id": tenant_id, "mentee_id": mentee_id, **({"_id": match_id} if match_id else {})}
         change = {"$addToSet": {"paused_for": reason}} if paused else {"$pull": {"paused_for": reason}}
         Conversation._get_collection().update_many(query, change)
+
+    def pause_person(self, tenant_id: str, person_id: str, reason: str) -> None:
+        """Pause every conversation of a person, on either side (a safeguarding suspension)."""
+        self._changed_conversations()
+        for side in ("mentee_id", "mentor_id"):
+            Conversation._get_collection().update_many({"tenant_id": tenant_id, side: person_id},
+                                                       {"$addToSet": {"paused_for": reason}})

@@ -12,6 +12,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from . import risk
 from .domain import MAX_BLOCKED_WORD_CHARS, MAX_BLOCKED_WORDS, ModerationSettings
 
 MAX_FINDINGS_PER_KIND = 10
@@ -29,6 +30,7 @@ KIND_REASON = {
     "contact_request": CONTACT_DETAILS,
     "link": LINK,
     "flagged_word": FLAGGED_WORD,
+    **{category: category for category in risk.PATTERNS},  # self_harm, abuse_disclosure, grooming, bullying
 }
 
 # Held in every conversation with a minor, on top of the organisation's own list: phrases that
@@ -99,6 +101,9 @@ def moderate(text: str, policy: Policy) -> Verdict:
         if (reason == CONTACT_DETAILS and policy.hold_contact_details) \
                 or (reason == LINK and policy.hold_links) or reason == FLAGGED_WORD:
             findings.append(finding)
+    # Risk is held in every conversation; grooming only where the mentee is a minor (it is about children).
+    findings += [Finding(category, words) for category, words in risk.risks(text)
+                 if category != risk.GROOMING or policy.minor]
     reasons = tuple(dict.fromkeys(f.reason for f in findings))
     return Verdict(bool(findings), reasons, tuple(findings))
 

@@ -7,6 +7,8 @@ import logging
 import eventlet
 from ementor_contracts import (
     CloudEvent,
+    ConcernRaised,
+    ConcernResolved,
     GuardianConsentChanged,
     MatchAccepted,
     MatchDeclined,
@@ -17,7 +19,7 @@ from ementor_contracts import (
     ProfileUpdated,
 )
 from eventlet import tpool
-from nameko.rpc import RpcProxy
+from nameko.rpc import RpcProxy, rpc
 
 from ementor.platform.config import AppSettings
 from ementor.platform.consumer import subscribe
@@ -29,7 +31,7 @@ from ementor.platform.principal import Principal
 from ementor.platform.revocation import Revocations
 from ementor.platform.schedule import leased_timer
 
-from . import handlers, schemas
+from . import handlers, safeguarding_hooks, schemas
 from .documents import DOCUMENTS, Message, utcnow
 from .repository import MessagingRepository
 
@@ -185,6 +187,19 @@ class MessagingService(Revocations):
     @subscribe(PersonErased)
     def on_person_erased(self, event: PersonErased, envelope: CloudEvent):
         handlers.person_erased(self.repo, envelope.tenantid, event.person_id)
+
+    @subscribe(ConcernRaised)
+    def on_concern_raised(self, event: ConcernRaised, envelope: CloudEvent):
+        safeguarding_hooks.concern_raised(self.repo, envelope.tenantid, event)
+
+    @subscribe(ConcernResolved)
+    def on_concern_resolved(self, event: ConcernResolved, envelope: CloudEvent):
+        safeguarding_hooks.concern_resolved(self.repo, envelope.tenantid, event)
+
+    @rpc
+    def concern_messages(self, tenant_id: str, match_id: str, message_id: str | None) -> list[dict]:
+        """For safeguarding leads (the safeguarding service checks who asks): the conversation around a concern."""
+        return safeguarding_hooks.concern_messages(self.repo, tenant_id, match_id, message_id)
 
     @leased_timer(interval=60)
     def repair_audit(self):

@@ -81,6 +81,12 @@ class VideoRepository:
         change = {"$addToSet": {"paused_for": reason}} if paused else {"$pull": {"paused_for": reason}}
         MatchView._get_collection().update_many(query, change)
 
+    def pause_person(self, tenant_id: str, person_id: str, reason: str) -> None:
+        """Pause every match of a person, on either side (a safeguarding suspension)."""
+        for side in ("mentee_id", "mentor_id"):
+            MatchView._get_collection().update_many({"tenant_id": tenant_id, side: person_id},
+                                                    {"$addToSet": {"paused_for": reason}})
+
     def forget_matches_of(self, tenant_id: str, person_id: str) -> None:
         MatchView.scoped(tenant_id).filter(__raw__={"$or": [{"mentor_id": person_id}, {"mentee_id": person_id}]}).delete()
 

@@ -7,6 +7,8 @@ import logging
 import eventlet
 from ementor_contracts import (
     CloudEvent,
+    ConcernRaised,
+    ConcernResolved,
     GuardianConsentChanged,
     MatchAccepted,
     MatchDeclined,
@@ -37,6 +39,7 @@ from . import (
     organisation_settings,
     projection,
     reminders,
+    safeguarding_hooks,
     schemas,
     session_views,
 )
@@ -172,6 +175,14 @@ class VideoService(Revocations):
     @subscribe(PersonErased)
     def on_person_erased(self, event: PersonErased, envelope: CloudEvent):
         projection.person_erased(self.repo, envelope.tenantid, event.person_id)
+
+    @subscribe(ConcernRaised)
+    def on_concern_raised(self, event: ConcernRaised, envelope: CloudEvent):
+        safeguarding_hooks.concern_raised(self.repo, envelope.tenantid, event)
+
+    @subscribe(ConcernResolved)
+    def on_concern_resolved(self, event: ConcernResolved, envelope: CloudEvent):
+        safeguarding_hooks.concern_resolved(self.repo, envelope.tenantid, event)
 
     # -- scheduled jobs -------------------------------------------------------------------
     @leased_timer(interval=REMINDER_TICK_SECONDS)

@@ -27,4 +27,5 @@ def test_the_walkthrough_runs_every_step_against_every_service(amqp_uri, tmp_pat
                        "SessionScheduled"):
         assert f"event {event_type}" in output, f"the walkthrough never showed {event_type}"
     assert "is signed in as herself" in output and "The link from the email signs them in" in output
+    assert "Contact is paused for both sides at once" in output and "event ConcernResolved" in output
     assert "Traceback" not in result.stderr, result.stderr[-3000:]

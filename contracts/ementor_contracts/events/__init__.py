@@ -26,6 +26,7 @@ from .profiles import (
     ProfileUpdated,
     ProgrammeCreated,
 )
+from .safeguarding import ConcernEscalated, ConcernRaised, ConcernResolved, PersonBlocked
 from .video import SessionCancelled, SessionReminderDue, SessionRescheduled, SessionScheduled
 
 __all__ = [
@@ -33,6 +34,9 @@ __all__ = [
     "AccessRevoked",
     "Channel",
     "ChannelPreferences",
+    "ConcernEscalated",
+    "ConcernRaised",
+    "ConcernResolved",
     "ContractModel",
     "CustomFieldDefinition",
     "CustomFieldType",
@@ -54,6 +58,7 @@ __all__ = [
     "NotificationFailed",
     "NotificationSent",
     "OrganisationCreated",
+    "PersonBlocked",
     "PersonErased",
     "ProfileCreated",
     "ProfileUpdated",

@@ -57,7 +57,10 @@ def _references(function) -> Iterator:
     package = function.__module__.rsplit(".", 1)[0]
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and node.module and not node.level:  # an import inside the function
-            module = importlib.import_module(node.module)
+            try:
+                module = importlib.import_module(node.module)
+            except ImportError:  # a version-gated import in a library (pydantic's validators reach one)
+                continue
             for alias in node.names:
                 yield from _callables(getattr(module, alias.name, None))
         elif isinstance(node, ast.Name):

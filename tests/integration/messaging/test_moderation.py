@@ -143,7 +143,7 @@ def test_a_minors_conversation_always_holds_links_contact_details_and_worrying_p
     held = world.send(with_child, mentor, link).json()
     assert (held["status"], held["held_reasons"]) == ("held", ["link"])
     secret = world.send(with_child, mentor, "This is our little secret, don’t tell your parents").json()
-    assert (secret["status"], secret["held_reasons"]) == ("held", ["flagged_word"])
+    assert (secret["status"], secret["held_reasons"]) == ("held", ["flagged_word", "grooming"])  # a risk category too
     spelled = world.send(with_child, child, "seven seven zero zero nine zero zero one two three")
     assert spelled.json()["status"] == "held"
     assert world.send(with_child, child, "Thanks, see you on 12/05/2025!").json()["status"] == "delivered"

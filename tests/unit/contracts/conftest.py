@@ -100,6 +100,13 @@ SAMPLE_DATA: dict[str, dict] = {
     },
     "SessionCancelled": {**SESSION, "cancelled_by": "per-mentor-1", "reason": None, "sequence": 2},
     "SessionReminderDue": {**SESSION, "minutes_before": 60},
+    "ConcernRaised": {"concern_id": "con-1", "category": "uncomfortable", **MATCH, "message_id": "msg-1",
+                      "raised_via": "participant"},
+    "ConcernEscalated": {"concern_id": "con-1", "step": 1, "to_operator": False},
+    "ConcernResolved": {"concern_id": "con-1", "category": "uncomfortable", **MATCH, "decision": "resume",
+                        "resume": True, "suspended_person_id": None},
+    "PersonBlocked": {"block_id": "blk-1", "person_id": "per-mentee-1", "blocked_person_id": "per-mentor-1",
+                      **MATCH},
 }
 
 

@@ -149,7 +149,7 @@ def test_a_minors_policy_holds_links_contact_details_and_safeguarding_phrases_wh
     child = policy_for(relaxed, minor=True)
     assert moderate("see example.com", child).reasons == ("link",)
     assert moderate("ring 07700 900123", child).reasons == ("contact_details",)
-    assert moderate("It\u2019s our secret, don\u2019t tell your parents", child).reasons == ("flagged_word",)
+    assert moderate("It\u2019s our secret, don\u2019t tell your parents", child).reasons == ("flagged_word", "grooming")
     assert moderate("It's our secret", policy_for(relaxed, minor=False)).held is False
     assert all(moderate(phrase.upper(), child).held for phrase in SAFEGUARDING_PHRASES)
 
