@@ -95,9 +95,8 @@ class Match(OutboxDocument):
             {"fields": ["tenant_id", "match_id"], "unique": True},
             ("tenant_id", "mentor_id", "status"),
             ("tenant_id", "mentee_id", "status"),
-            ("tenant_id", "status", "risk_at", "match_id"),
-            ("tenant_id", "programme_id", "status", "risk_at", "match_id"),
-            ("tenant_id", "status", "match_id"),
+            ("tenant_id", "status", "match_id", "risk_at"),
+            ("tenant_id", "programme_id", "status", "match_id", "risk_at"),
             # The announcing job looks across organisations for risks that came due.
             ("risk_pending", "risk_at"),
         ],

@@ -128,19 +128,15 @@ class InsightsRepository:
             query["programme_id"] = programme_id
         if at_risk_by is not None:
             query["risk_at"] = {"$lte": at_risk_by}
-            order = [("risk_at", ASCENDING), ("match_id", ASCENDING)]
-        else:
-            order = [("match_id", ASCENDING)]
         if after:
             query["match_id"] = {"$gt": after}
-            order = [("match_id", ASCENDING)]
-        return list(Match.raw().find(query).sort(order).limit(limit))
+        return list(Match.raw().find(query).sort([("match_id", ASCENDING)]).limit(limit))
 
     def all_matches(self, tenant_id: str, after: str | None, limit: int) -> list[dict]:
-        query: dict = {"tenant_id": tenant_id, "status": {"$in": ["proposed", "active", "ended", "declined"]}}
+        query: dict = {"tenant_id": tenant_id}
         if after:
             query["match_id"] = {"$gt": after}
-        return list(Match.raw().find(query).sort([("status", ASCENDING), ("match_id", ASCENDING)]).limit(limit))
+        return list(Match.raw().find(query).sort([("match_id", ASCENDING)]).limit(limit))
 
     def due_risks(self, now: datetime, limit: int = 200) -> list[dict]:
         return list(Match.raw().across_tenants().find({"risk_pending": True, "risk_at": {"$lte": now}})

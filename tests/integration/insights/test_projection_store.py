@@ -94,3 +94,25 @@ def _debug_diff(a, b):
         for k in sorted(set(a[part]) | set(b[part])):
             if a[part].get(k) != b[part].get(k):
                 print(part, k, "\n  got ", a[part].get(k), "\n  want", b[part].get(k))
+
+
+def test_a_quiet_match_comes_due_and_is_announced_once_per_quiet_spell(repo):
+    from ementor_contracts import MatchAccepted, MessageSent
+
+    from services.insights import announcing
+
+    now = T0 + timedelta(days=40)
+    intake.apply(repo, TENANT, MatchAccepted(match_id="q", mentor_id="a", mentee_id="b"), T0, now)
+    intake.apply(repo, TENANT, MessageSent(message_id="x", match_id="q", sender_id="a", recipient_id="b", length=3),
+                 T0 + timedelta(days=1), now)
+    match = Match.raw().find_one({"tenant_id": TENANT, "match_id": "q"})
+    assert match["risk_pending"] is True and match["risk_at"] is not None
+    assert announcing.announce_due(repo, now) == 1
+    assert announcing.announce_due(repo, now + timedelta(days=1)) == 0
+    [pending] = Match.raw().find_one({"tenant_id": TENANT, "match_id": "q"})["outbox"]
+    assert pending["type"] == "RelationshipAtRisk"
+    # A reply starts a new spell: once that goes quiet too, a second announcement.
+    intake.apply(repo, TENANT, MessageSent(message_id="y", match_id="q", sender_id="b", recipient_id="a", length=3),
+                 now + timedelta(days=1), now + timedelta(days=1))
+    assert Match.raw().find_one({"tenant_id": TENANT, "match_id": "q"})["score"] >= 50
+    assert announcing.announce_due(repo, now + timedelta(days=40)) == 1
