@@ -100,6 +100,9 @@ SAMPLE_DATA: dict[str, dict] = {
     },
     "SessionCancelled": {**SESSION, "cancelled_by": "per-mentor-1", "reason": None, "sequence": 2},
     "SessionReminderDue": {**SESSION, "minutes_before": 60},
+    "RelationshipAtRisk": {"match_id": "match-1", "mentor_id": "per-mentor-1", "mentee_id": "per-mentee-1",
+                           "programme_id": None, "score": 38, "threshold": 50, "reasons": ["No message for 16 days"],
+                           "days_since_last_exchange": 16, "last_exchange_at": STARTS},
 }
 
 
