@@ -20,8 +20,6 @@ def message_delivered(repo: InsightsRepository, tenant_id: str, match_id: str, m
                       at: datetime, topics: list[str]) -> bool:
     """Count a delivered message once; True when it was new."""
     key = f"message:{message_id}"
-    if repo.fact(tenant_id, key) is not None:
-        return False
     match = repo.match(tenant_id, match_id)
     if match is None:
         repo.set_match(tenant_id, match_id, {})
@@ -45,7 +43,8 @@ def message_delivered(repo: InsightsRepository, tenant_id: str, match_id: str, m
         for period in (domain.week_of(at), domain.ALL):
             touch(repo, tenant_id, f"topic:{match_id}:{topic}:{period}", "topic", {}, match_id=match_id,
                   replace=lambda old, t=topic, p=period: old or {"topic": t, "period": p})
-    _follow_nudges(repo, tenant_id, match_id, at)
+    if (match.get("counters") or {}).get("nudges_sent"):  # a nudge attributed later looks for messages itself
+        _follow_nudges(repo, tenant_id, match_id, at)
     return True
 
 

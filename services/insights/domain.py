@@ -153,8 +153,7 @@ def message_contributions(facts: MessageFacts, programme: str | None) -> dict[st
     out: Counter = Counter()
     week = week_of(facts.at)
     for scope in scopes(programme):
-        for period in (week, ALL):
-            out[key(scope, period, "messages")] += 1
+        out[key(scope, week, "messages")] += 1  # reports sum weeks: no all-time total to keep up
         if facts.reply_seconds is not None:
             out[key(scope, week, "replies")] += 1
             out[key(scope, week, "reply_seconds")] += facts.reply_seconds

@@ -43,8 +43,7 @@ def feed(repo, events):
 def test_in_order_history_gives_the_counts_a_coordinator_expects(repo):
     feed(repo, history())
     programme = {b["period"]: b["c"] for b in Bucket.raw().find({"tenant_id": TENANT, "scope": f"p:{PROGRAMME}"})}
-    total = programme["all"]
-    assert total["messages"] == 5
+    assert sum(b.get("messages", 0) for b in programme.values()) == 5
     week1 = programme[T0.date().isoformat()]
     assert week1["messages"] == 4 and week1["replies"] == 2  # mentee answered, then the mentor answered
     assert week1["first_responses"] == 1 and week1["first_response_seconds"] == 2 * 3600

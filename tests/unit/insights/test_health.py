@@ -43,7 +43,7 @@ def test_contributions_of_a_replayed_fact_difference_nothing():
     facts = domain.MessageFacts(at=NOW, sender_role="mentee", reply_seconds=3600.0, first_response_seconds=None)
     contrib = domain.message_contributions(facts, "p1")
     assert domain.diff(contrib, contrib) == {}
-    assert contrib["p:p1|all|messages"] == 1 and contrib["org|2026-05-04|reply_le_1h"] == 1
+    assert contrib["p:p1|2026-05-04|messages"] == 1 and contrib["org|2026-05-04|reply_le_1h"] == 1
 
 
 def test_merging_is_order_free():
