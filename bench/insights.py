@@ -30,11 +30,6 @@ def extra(parser) -> None:
     parser.add_argument("--no-broker", action="store_true", help="skip the RabbitMQ figures")
 
 
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
-
-
 def generated_history(matches: int, messages_per_match: int, seed: int = 7) -> list[tuple[object, datetime]]:
     """Matches proposed and accepted, then conversations, sessions and goals, as publishers would send them."""
     from ementor_contracts import GoalSet, MatchAccepted, MatchProposed, MessageSent, SessionScheduled

@@ -83,7 +83,8 @@ def build(people: int, matches: int, messages: int, seed: int = 11) -> dict:
     Bucket.raw().insert_many([{"_id": f"{TENANT}|{s}|{p}", "tenant_id": TENANT, "scope": s, "period": p, "c": c}
                               for (s, p), c in buckets.items()])
     Match.raw().insert_many(match_docs)
-    return {"buckets": len(buckets), "matches": len(match_docs)}
+    return {"buckets": len(buckets), "matches": len(match_docs),
+            "at_risk": sum(1 for m in match_docs if m["score"] < health.DEFAULT_THRESHOLD)}
 
 
 def reports_on_a_large_organisation(report, quick: bool) -> None:
@@ -120,5 +121,4 @@ def reports_on_a_large_organisation(report, quick: bool) -> None:
         report.figure(f"{name} p50", timings[len(timings) // 2], "ms", store="mongomock")
         report.figure(f"{name} p99", timings[int(0.99 * (len(timings) - 1))], "ms", repeat=repeat,
                       round_trips=ops.total)
-    at_risk, _ = handlers.matches(repo, auth, "at_risk", None, None, 200)
-    report.figure("matches at risk on the first page of 200", len(at_risk), "matches", of=matches)
+    report.figure("matches at risk in the simulated organisation", built["at_risk"], "matches", of=matches)

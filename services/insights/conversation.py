@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from . import domain
-from .facts import match_context, touch
+from .facts import CONTRIBUTE, match_context, touch
 from .repository import InsightsRepository
 
 NUDGE_CAUSES = ("RelationshipAtRisk", "MatchIdle")
@@ -56,6 +56,10 @@ def replace_messages(repo: InsightsRepository, tenant_id: str, match_id: str) ->
     ctx = match_context(repo.match(tenant_id, match_id))
     for fact, (reply, first) in zip(facts, placements, strict=True):
         wanted = {"placed": True, "reply_seconds": reply, "first_response_seconds": first}
+        state = fact.get("state") or {}
+        if not fact.get("pending") and all(state.get(k) == v for k, v in wanted.items()) and fact.get("contrib") \
+                == CONTRIBUTE["message"](state, ctx):
+            continue  # placed as it should be: only the messages the late one moved are written
         touch(repo, tenant_id, fact["key"], "message", {}, match_id=match_id, ctx=ctx,
               replace=lambda old, w=wanted: {**old, **w})
     if ordered:

@@ -112,8 +112,6 @@ def test_a_quiet_match_is_listed_at_risk_with_reasons_and_announced_once(start_s
     for match_id, a, b in ((quiet, mentor, mentee), (lively, mentor2, mentee2)):
         publish_event(amqp_uri, MatchProposed(match_id=match_id, mentor_id=a, mentee_id=b, proposed_by="coordinator",
                                               score=0.7), tenant, time=now - timedelta(days=25))
-        publish_event(amqp_uri, MatchAccepted(match_id=match_id, mentor_id=a, mentee_id=b), tenant,
-                      time=now - timedelta(days=24))
     publish_event(amqp_uri, MessageSent(message_id="q1", match_id=quiet, sender_id=mentor, recipient_id=mentee,
                                         length=30), tenant, time=now - timedelta(days=20))
     for n in range(4):
@@ -121,6 +119,15 @@ def test_a_quiet_match_is_listed_at_risk_with_reasons_and_announced_once(start_s
         publish_event(amqp_uri, MessageSent(message_id=f"l{n}", match_id=lively, sender_id=sender,
                                             recipient_id=recipient, length=30), tenant,
                       time=now - timedelta(days=3 - n * 0.5))
+
+    def counted():  # the conversations are in before the matches start (else the risk is judged without them)
+        rows = ok(api.get("/v1/insights/export", token, params={"table": "matches", "format": "json"})).json()["rows"]
+        assert sorted(r["messages"] for r in rows) == [1, 4]
+
+    eventually(counted)
+    for match_id, a, b in ((quiet, mentor, mentee), (lively, mentor2, mentee2)):
+        publish_event(amqp_uri, MatchAccepted(match_id=match_id, mentor_id=a, mentee_id=b), tenant,
+                      time=now - timedelta(days=24))
 
     def at_risk():
         items = ok(api.get("/v1/insights/matches", token, params={"health": "at_risk"})).json()["items"]
