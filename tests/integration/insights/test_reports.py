@@ -85,6 +85,11 @@ def test_the_overview_and_exports_count_what_happened(start_services, api, amqp_
     # Whole organisation (no programme) sees the same messages.
     whole = ok(api.get("/v1/insights/overview", token, params={"from": "2026-03-02", "to": "2026-04-30"})).json()
     assert whole["totals"]["messages"] == 5
+    # The operator sees every organisation added up, with nothing that names an organisation or a person.
+    platform = ok(api.get("/v1/insights/platform", api.admin_token, params={"from": "2026-03-02", "to": "2026-04-30"}))
+    assert platform.json()["totals"]["messages"] >= 5 and platform.json()["programme_id"] is None
+    assert tenant not in platform.text and history.MATCH not in platform.text and history.MENTEE not in platform.text
+    assert api.get("/v1/insights/platform", token).status_code in (401, 403)  # not for an organisation's staff
 
 
 def test_bad_report_requests_are_clear_4xx(start_services, api, amqp_uri):
