@@ -12,6 +12,7 @@ SERVICES = {
     "video": "services.video.service:VideoService",
     "integrations": "services.integrations.service:IntegrationsService",
     "safeguarding": "services.safeguarding.service:SafeguardingService",
+    "insights": "services.insights.service:InsightsService",
 }
 
 

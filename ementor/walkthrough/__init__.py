@@ -7,7 +7,7 @@ import importlib.util
 
 from .tour import Api, Tour
 
-STEPS = ("profiles", "matching", "messaging", "video", "integrations", "notifications", "safeguarding")
+STEPS = ("profiles", "matching", "messaging", "video", "integrations", "notifications", "safeguarding", "insights")
 
 
 def available_steps(services=None) -> list[str]:

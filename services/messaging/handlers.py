@@ -23,7 +23,7 @@ from ementor.platform.errors import Conflict, Invalid, NotFound, RateLimited
 from ementor.platform.pages import page_of
 from ementor.platform.principal import Principal
 
-from . import domain, moderation, schemas
+from . import domain, moderation, schemas, topics
 from .documents import Conversation, Message, Moderation, utcnow
 from .repository import MessagingRepository, NewMessage, Pending
 
@@ -219,7 +219,7 @@ def post_message(repo: MessagingRepository, auth: Principal, match_id: str, text
     if verdict.held:
         event = MessageHeld(**ids, reasons=list(verdict.reasons))
     else:
-        event = MessageSent(**ids, length=message.length)
+        event = MessageSent(**ids, length=message.length, topics=topics.tag(text))
     pending = repo.add_message(message, [event])
     if verdict.held:
         repo.append_audit(tenant_id, message=message, decision="held", actor=SYSTEM, at=now)
@@ -308,7 +308,8 @@ def decide(repo: MessagingRepository, auth: Principal, message_id: str, *, appro
                            code="match_not_active",
                            details={"status": conversation.status if conversation else None})
         # Approval makes the message visible: MessageSent follows, so notifications tells the recipient.
-        events = [MessageApproved(**ids, moderator_id=COORDINATOR), MessageSent(**ids, length=message.length)]
+        events = [MessageApproved(**ids, moderator_id=COORDINATOR), MessageSent(**ids, length=message.length,
+                                                                              topics=topics.tag(message.body or ""))]
         status, decision, delivered_at = "delivered", "approved", now
     else:
         events = [MessageRejected(**ids, moderator_id=COORDINATOR, reason=reason)]

@@ -22,6 +22,7 @@ from ementor_contracts import (
     MatchProposed,
     MessageHeld,
     MessageSent,
+    RelationshipAtRisk,
     SessionCancelled,
     SessionReminderDue,
     SessionRescheduled,
@@ -112,6 +113,8 @@ def notices_for(event: Event, match_people: tuple[str, str] | None = None) -> li
         return pair_notices("session_reminder", event.mentor_id, event.mentee_id, {
             "match_id": event.match_id, "session_id": event.session_id, "starts_at": _iso(event.starts_at),
             "minutes_before": event.minutes_before})
+    if isinstance(event, RelationshipAtRisk):  # insights saw the match going quiet: a nudge to the pair
+        return pair_notices("relationship_at_risk", event.mentor_id, event.mentee_id, {"match_id": event.match_id})
     if isinstance(event, GoalCompleted):
         if match_people is None:
             raise MissingMatch(f"match {event.match_id} is not known yet")

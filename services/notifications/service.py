@@ -15,6 +15,7 @@ from ementor_contracts import (
     MessageHeld,
     MessageSent,
     PersonErased,
+    RelationshipAtRisk,
     SessionCancelled,
     SessionReminderDue,
     SessionRescheduled,
@@ -128,6 +129,10 @@ class NotificationsService(Revocations):
     @subscribe(GoalCompleted)
     def on_goal_completed(self, event: GoalCompleted, envelope: CloudEvent):
         # Raises MissingMatch (retried with back-off, then dead-lettered) until MatchAccepted is seen.
+        self._notify(event, envelope)
+
+    @subscribe(RelationshipAtRisk)
+    def on_relationship_at_risk(self, event: RelationshipAtRisk, envelope: CloudEvent):
         self._notify(event, envelope)
 
     @subscribe(PersonErased)

@@ -162,6 +162,16 @@ KINDS: dict[str, Kind] = {
         sms="$organisation: it has been $idle_days days since you and $other_name last talked. Say hello on ementor.",
         values=("match_id", "idle_days"),
     ),
+    "relationship_at_risk": Kind(
+        subject="Keep your mentoring going",
+        text=(
+            "Hello $recipient_name,\n\n"
+            "Things have gone a little quiet between you and $other_name. A short message, or a session "
+            "in the diary, keeps your mentoring going: $app_url"
+        ),
+        sms=None,
+        values=("match_id",),
+    ),
     "nudge_escalation": Kind(
         subject="A mentoring match has gone quiet",
         text=(

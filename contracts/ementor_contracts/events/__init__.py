@@ -1,6 +1,7 @@
 """Every event model, one module per publishing service; importing this registers them all."""
 
 from .common import COORDINATOR, Channel, ContractModel, Id, Role
+from .insights import RelationshipAtRisk
 from .matching import (
     GoalCompleted,
     GoalSet,
@@ -63,6 +64,7 @@ __all__ = [
     "ProfileCreated",
     "ProfileUpdated",
     "ProgrammeCreated",
+    "RelationshipAtRisk",
     "Role",
     "SessionCancelled",
     "SessionReminderDue",

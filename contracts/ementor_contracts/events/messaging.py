@@ -23,6 +23,11 @@ class MessageSent(_MessageEvent):
     subject_field = "message_id"
 
     length: int = Field(ge=0, description="Length of the body in characters.", examples=[240])
+    topics: list[str] = Field(
+        default=[],
+        description="Topic ids from the organisation's taxonomy that the message is about (labels only).",
+        examples=[["university-applications", "personal-statements"]],
+    )
 
 
 class MessageHeld(_MessageEvent):

@@ -112,6 +112,7 @@ def _operation(service, method_name, route: ApiRoute, path: str, names, error_st
         operation["security"] = [{"bearer": []}]
     if route.query_model is not None:
         for name, field in route.query_model.model_fields.items():
+            name = field.alias or name  # e.g. `from`, a Python keyword, is the alias of `from_`
             schema = route.query_model.model_json_schema()["properties"].get(name, {})
             operation["parameters"].append(
                 {"name": name, "in": "query", "required": field.is_required(), "schema": schema}

@@ -107,6 +107,9 @@ SAMPLE_DATA: dict[str, dict] = {
                         "resume": True, "suspended_person_id": None},
     "PersonBlocked": {"block_id": "blk-1", "person_id": "per-mentee-1", "blocked_person_id": "per-mentor-1",
                       **MATCH},
+    "RelationshipAtRisk": {"match_id": "match-1", "mentor_id": "per-mentor-1", "mentee_id": "per-mentee-1",
+                           "programme_id": None, "score": 38, "threshold": 50, "reasons": ["No message for 16 days"],
+                           "days_since_last_exchange": 16, "last_exchange_at": STARTS},
 }
 
 

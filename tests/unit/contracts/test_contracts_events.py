@@ -47,6 +47,7 @@ PUBLISHED_BY = {
     },
     "messaging": {"MessageSent", "MessageHeld", "MessageApproved", "MessageRejected"},
     "notifications": {"NotificationSent", "NotificationFailed"},
+    "insights": {"RelationshipAtRisk"},
     "video": {"SessionScheduled", "SessionRescheduled", "SessionCancelled", "SessionReminderDue"},
     "safeguarding": {"ConcernRaised", "ConcernEscalated", "ConcernResolved", "PersonBlocked"},
 }

@@ -1,0 +1,122 @@
+"""How insights stores its projections: one database, alias `insights`.
+
+Growth with history: one small `facts` entry per message, session, goal, held message and
+nudge (ids, times and contributions, never text), one `matches` entry per match, and counter
+`buckets` per (scope, week). Reports read buckets only: a date range of W weeks reads at most
+W buckets per scope, however many messages the organisation has.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import ClassVar
+
+from mongoengine import BooleanField, DateTimeField, DictField, IntField, ListField, StringField
+
+from ementor.platform.outbox import OutboxDocument
+from ementor.platform.tenancy import TenantDocument
+
+ALIAS = "insights"
+
+
+def utcnow() -> datetime:
+    now = datetime.now(UTC)
+    return now.replace(microsecond=now.microsecond // 1000 * 1000)
+
+
+class Fact(TenantDocument):
+    """One thing that happened (a message, a session...), its merged state and what it adds."""
+
+    id = StringField(primary_key=True)  # "<tenant_id>:<key>"
+    key = StringField(required=True)  # e.g. "message:<id>", "session:<id>", "nudge:<cause>:<match>"
+    kind = StringField(required=True)
+    match_id = StringField()
+    at = DateTimeField()
+    sender_id = StringField()
+    person_id = StringField()  # for facts about a person not yet tied to a match (a nudge they got)
+    state = DictField()
+    contrib = DictField()  # "scope|period|name" -> amount, as applied to the counters
+    pending = DictField()  # a difference stored but not yet applied (applied on the next touch)
+    version = IntField(default=0)
+
+    meta: ClassVar[dict] = {
+        "db_alias": ALIAS,
+        "collection": "facts",
+        "indexes": [
+            {"fields": ["tenant_id", "key"], "unique": True},
+            ("tenant_id", "match_id", "kind", "at"),
+            {"fields": ["tenant_id", "person_id", "kind"], "sparse": True},
+        ],
+    }
+
+
+class Bucket(TenantDocument):
+    """Counters of one scope (the organisation, or a programme) over one week, or over all time."""
+
+    id = StringField(primary_key=True)  # "<tenant_id>|<scope>|<period>"
+    scope = StringField(required=True)
+    period = StringField(required=True)
+    c = DictField()
+
+    meta: ClassVar[dict] = {
+        "db_alias": ALIAS,
+        "collection": "buckets",
+        "indexes": [{"fields": ["tenant_id", "scope", "period"], "unique": True}],
+    }
+
+
+class Match(OutboxDocument):
+    """A match: who, which programme, its own counters and its health (ids and numbers only)."""
+
+    id = StringField(primary_key=True)  # "<tenant_id>:<match_id>"
+    match_id = StringField(required=True)
+    programme_id = StringField()  # "" when the match has no programme
+    programme_known = BooleanField(default=False)
+    mentor_id = StringField()
+    mentee_id = StringField()
+    status = StringField(default="unknown")  # proposed | active | ended | declined
+    accepted_at = DateTimeField()
+    ended_at = DateTimeField()
+    first_message_at = DateTimeField()
+    last_message_at = DateTimeField()
+    last_sender_id = StringField()
+    counters = DictField()
+    score = IntField()
+    reasons = ListField(StringField())
+    risk_at = DateTimeField()  # when the score falls (or fell) below the line; null: not foreseen
+    risk_pending = BooleanField(default=False)  # a RelationshipAtRisk is owed once risk_at passes
+    announced_at = DateTimeField()
+    version = IntField(default=0)
+
+    meta: ClassVar[dict] = {
+        "db_alias": ALIAS,
+        "collection": "matches",
+        "indexes": [
+            {"fields": ["tenant_id", "match_id"], "unique": True},
+            ("tenant_id", "mentor_id", "status"),
+            ("tenant_id", "mentee_id", "status"),
+            ("tenant_id", "status", "match_id", "risk_at"),
+            ("tenant_id", "programme_id", "status", "match_id", "risk_at"),
+            # The announcing job looks across organisations for risks that came due.
+            ("risk_pending", "risk_at"),
+        ],
+    }
+
+
+class Programme(TenantDocument):
+    """A programme we have heard of: a report for an unknown one is a 404."""
+
+    id = StringField(primary_key=True)  # "<tenant_id>:<programme_id>"
+    programme_id = StringField(required=True)
+    name = StringField()
+    created_at = DateTimeField(default=utcnow)
+
+    meta: ClassVar[dict] = {
+        "db_alias": ALIAS,
+        "collection": "programmes",
+        "indexes": [{"fields": ["tenant_id", "programme_id"], "unique": True}],
+    }
+
+
+DOCUMENTS = (Fact, Bucket, Match, Programme)
+OUTBOX_DOCUMENTS = (Match,)

@@ -1,0 +1,117 @@
+"""The projections against the MongoDB fixture: replays and any order give the same counters."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+import pytest
+
+from ementor.platform import mongo
+from services.insights import intake
+from services.insights.documents import DOCUMENTS, Bucket, Fact, Match
+from services.insights.repository import InsightsRepository
+from tests.integration.insights.history import MATCH, PROGRAMME, T0, history
+
+pytestmark = pytest.mark.integration
+
+TENANT = "t1"
+NOW = T0 + timedelta(days=60)
+
+
+@pytest.fixture
+def repo(mongodb):
+    mongo.open_database("insights", mongodb, DOCUMENTS)
+    return InsightsRepository()
+
+
+def snapshot() -> dict:
+    """Every counter and every match's own totals, as a report would read them."""
+    buckets = {b["_id"]: {k: round(v, 6) for k, v in b.get("c", {}).items() if v}
+               for b in Bucket.raw().find({"tenant_id": TENANT})}
+    matches = {m["_id"]: ({k: round(v, 6) for k, v in m.get("counters", {}).items() if v}, m.get("status"),
+                          m.get("last_message_at"), m.get("first_message_at"))
+               for m in Match.raw().find({"tenant_id": TENANT})}
+    return {"buckets": {k: v for k, v in buckets.items() if v}, "matches": matches}
+
+
+def feed(repo, events):
+    for event, at in events:
+        intake.apply(repo, TENANT, event, at, NOW)
+
+
+def test_in_order_history_gives_the_counts_a_coordinator_expects(repo):
+    feed(repo, history())
+    programme = {b["period"]: b["c"] for b in Bucket.raw().find({"tenant_id": TENANT, "scope": f"p:{PROGRAMME}"})}
+    assert sum(b.get("messages", 0) for b in programme.values()) == 5
+    week1 = programme[T0.date().isoformat()]
+    assert week1["messages"] == 4 and week1["replies"] == 2  # mentee answered, then the mentor answered
+    assert week1["first_responses"] == 1 and week1["first_response_seconds"] == 2 * 3600
+    assert week1["reply_seconds"] == 2 * 3600 + 24 * 3600
+    assert week1["funnel_registered_mentee"] == 1 and week1["funnel_active_mentee"] == 1
+    assert week1["goals_set"] == 2 and week1["matches_started"] == 1
+    assert week1["moderation_held"] == 1 and week1["moderation_approved"] == 1
+    assert week1["decision_seconds"] == 2 * 3600
+    week2 = programme[(T0 + timedelta(days=7)).date().isoformat()]
+    assert week2["nudges_sent"] == 1 and week2["nudges_followed"] == 1  # one nudge, though it reached both
+    assert week1["topic_messages:university-applications"] == 1
+    sessions = {k: sum(b.get(k, 0) for b in programme.values())
+                for k in ("sessions_scheduled", "sessions_rescheduled", "sessions_cancelled", "sessions_due")}
+    assert sessions == {"sessions_scheduled": 2, "sessions_rescheduled": 1, "sessions_cancelled": 1, "sessions_due": 1}
+    match = Match.raw().find_one({"tenant_id": TENANT, "match_id": MATCH})
+    assert match["status"] == "ended"
+    assert match["counters"]["mentor_messages"] == 2 and match["counters"]["mentee_messages"] == 3
+    assert match["counters"]["nudges_followed"] == 1  # the mentee wrote within the week after the nudge
+
+
+def test_a_replayed_history_changes_nothing(repo):
+    events = history()
+    feed(repo, events)
+    before = snapshot()
+    feed(repo, events)
+    feed(repo, events[::3])
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_any_order_gives_the_same_counters_as_the_right_order(repo, seed):
+    events = history()
+    feed(repo, events)
+    expected = snapshot()
+    for collection in (Bucket, Fact, Match):
+        collection.raw().delete_many({"tenant_id": TENANT})
+    shuffled = events[:]
+    random.Random(seed).shuffle(shuffled)
+    feed(repo, shuffled)
+    got = snapshot()
+    _debug_diff(got, expected)
+    assert got == expected
+
+
+def _debug_diff(a, b):
+    for part in ("buckets", "matches"):
+        for k in sorted(set(a[part]) | set(b[part])):
+            if a[part].get(k) != b[part].get(k):
+                print(part, k, "\n  got ", a[part].get(k), "\n  want", b[part].get(k))
+
+
+def test_a_quiet_match_comes_due_and_is_announced_once_per_quiet_spell(repo):
+    from ementor_contracts import MatchAccepted, MessageSent
+
+    from services.insights import announcing
+
+    now = T0 + timedelta(days=40)
+    intake.apply(repo, TENANT, MatchAccepted(match_id="q", mentor_id="a", mentee_id="b"), T0, now)
+    intake.apply(repo, TENANT, MessageSent(message_id="x", match_id="q", sender_id="a", recipient_id="b", length=3),
+                 T0 + timedelta(days=1), now)
+    match = Match.raw().find_one({"tenant_id": TENANT, "match_id": "q"})
+    assert match["risk_pending"] is True and match["risk_at"] is not None
+    assert announcing.announce_due(repo, now) == 1
+    assert announcing.announce_due(repo, now + timedelta(days=1)) == 0
+    [pending] = Match.raw().find_one({"tenant_id": TENANT, "match_id": "q"})["outbox"]
+    assert pending["type"] == "RelationshipAtRisk"
+    # A reply starts a new spell: once that goes quiet too, a second announcement.
+    intake.apply(repo, TENANT, MessageSent(message_id="y", match_id="q", sender_id="b", recipient_id="a", length=3),
+                 now + timedelta(days=1), now + timedelta(days=1))
+    assert Match.raw().find_one({"tenant_id": TENANT, "match_id": "q"})["score"] >= 50
+    assert announcing.announce_due(repo, now + timedelta(days=40)) == 1
