@@ -11,6 +11,7 @@ SERVICES = {
     "notifications": "services.notifications.service:NotificationsService",
     "video": "services.video.service:VideoService",
     "integrations": "services.integrations.service:IntegrationsService",
+    "knowledge": "services.knowledge.service:KnowledgeService",
 }
 
 

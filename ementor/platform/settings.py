@@ -146,7 +146,15 @@ class IntegrationsSettings(CommonSettings):
         return f"http://{user}:{password}@{host}:15672"
 
 
-class Settings(NotificationsSettings, VideoSettings, IntegrationsSettings, ProfilesSettings):
+class KnowledgeSettings(CommonSettings):
+    """Where the platform library is read from at start."""
+
+    EMENTOR_KNOWLEDGE_LIBRARY: str | None = Field(
+        default=None, description="A folder of library articles (Markdown with front matter); by default the "
+        "repository's content/library.")
+
+
+class Settings(NotificationsSettings, VideoSettings, IntegrationsSettings, ProfilesSettings, KnowledgeSettings):
     """Every section, validated together at boot; a service reads only its own via `section()`."""
 
 

@@ -1,6 +1,7 @@
 """Every event model, one module per publishing service; importing this registers them all."""
 
 from .common import COORDINATOR, Channel, ContractModel, Id, Role
+from .knowledge import AdviceAsked, ArticlePublished, ArticleRemoved, ArticleShared
 from .matching import (
     GoalCompleted,
     GoalSet,
@@ -31,6 +32,10 @@ from .video import SessionCancelled, SessionReminderDue, SessionRescheduled, Ses
 __all__ = [
     "COORDINATOR",
     "AccessRevoked",
+    "AdviceAsked",
+    "ArticlePublished",
+    "ArticleRemoved",
+    "ArticleShared",
     "Channel",
     "ChannelPreferences",
     "ContractModel",

@@ -100,6 +100,13 @@ SAMPLE_DATA: dict[str, dict] = {
     },
     "SessionCancelled": {**SESSION, "cancelled_by": "per-mentor-1", "reason": None, "sequence": 2},
     "SessionReminderDue": {**SESSION, "minutes_before": 60},
+    "ArticlePublished": {"article_id": "art-1", "article_version": 1, "title": "Our work experience week",
+                         "audience": "mentees", "min_age": 13, "tags": ["work-experience"], "language": "en"},
+    "ArticleRemoved": {"article_id": "art-1"},
+    "AdviceAsked": {"question_id": "q-1", "asker_role": "mentee", "answered": True,
+                    "article_ids": ["writing-a-cv"], "language": "en"},
+    "ArticleShared": {"share_id": "sh-1", "article_id": "writing-a-cv", "match_id": "mat-1",
+                      "shared_by": "per-mentor-1", "message_id": "msg-1"},
 }
 
 

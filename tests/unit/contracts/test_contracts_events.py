@@ -48,6 +48,7 @@ PUBLISHED_BY = {
     "messaging": {"MessageSent", "MessageHeld", "MessageApproved", "MessageRejected"},
     "notifications": {"NotificationSent", "NotificationFailed"},
     "video": {"SessionScheduled", "SessionRescheduled", "SessionCancelled", "SessionReminderDue"},
+    "knowledge": {"ArticlePublished", "ArticleRemoved", "AdviceAsked", "ArticleShared"},
 }
 
 # Name parts that suggest contact details, message bodies or video links.
