@@ -7,7 +7,7 @@ import importlib.util
 
 from .tour import Api, Tour
 
-STEPS = ("profiles", "matching", "messaging", "video", "integrations", "notifications")
+STEPS = ("profiles", "matching", "messaging", "video", "knowledge", "integrations", "notifications")
 
 
 def available_steps(services=None) -> list[str]:
