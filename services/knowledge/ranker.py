@@ -133,7 +133,12 @@ class _LanguageIndex:
         self.idf = {t: math.log(1 + (count - f + 0.5) / (f + 0.5)) for t, f in frequency.items()}
         self.unknown_idf = math.log(1 + (count + 0.5) / 0.5)
         self.sets = [frozenset(tokens) for tokens in corpus]
-        self.vocabulary = sorted(t for t in self.vocab if isinstance(t, str))
+        # Spelling candidates by first letter: a misspelling keeps its first letter far more often than not,
+        # and comparing with a few hundred words instead of the whole vocabulary keeps p99 low.
+        self.by_letter: dict[str, list[str]] = {}
+        for term in sorted(t for t in self.idf if t.isalpha() and len(t) >= SPELLING_MIN_LENGTH - 1):
+            self.by_letter.setdefault(term[0], []).append(term)
+        self.corrections: dict[str, str | None] = {}
 
     def known_terms(self, terms: list[str]) -> _Terms:
         known, weight, seen = [], 0.0, set()
@@ -154,10 +159,15 @@ class _LanguageIndex:
 
     def _spelling(self, term: str) -> str | None:
         """A misspelt word ("revison") read as the library word it is closest to, if one is close."""
-        if len(term) < SPELLING_MIN_LENGTH or term.isdigit():
+        if len(term) < SPELLING_MIN_LENGTH or not term.isalpha():
             return None
-        close = difflib.get_close_matches(term, self.vocabulary, n=1, cutoff=0.85)
-        return close[0] if close else None
+        if term not in self.corrections:
+            nearby = [w for w in self.by_letter.get(term[0], ()) if abs(len(w) - len(term)) <= 2]
+            close = difflib.get_close_matches(term, nearby, n=1, cutoff=0.85)
+            if len(self.corrections) > 50_000:
+                self.corrections.clear()
+            self.corrections[term] = close[0] if close else None
+        return self.corrections[term]
 
     def scores(self, terms: list[str]) -> np.ndarray:
         return np.asarray(self.retriever.get_scores(terms), dtype=np.float64)

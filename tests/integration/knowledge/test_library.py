@@ -45,8 +45,8 @@ def _ok(response):
 
 def test_readers_see_what_suits_them_and_organisations_keep_their_own(start_services, api, events):
     start_services(ProfilesService, KnowledgeService)
-    org, coordinator, ids, tokens = organisation(api, {"Ada": ("mentor", False), "Bo": ("mentee", True)})
-    other, other_coordinator, _, _ = organisation(api, {})
+    _, coordinator, _, tokens = organisation(api, {"Ada": ("mentor", False), "Bo": ("mentee", True)})
+    _, other_coordinator, _, _ = organisation(api, {})
     known_person(api, tokens["Bo"])
 
     mentee_ids = {a["id"] for a in _ok(api.get("/v1/articles?limit=500", tokens["Bo"]))["items"]}
@@ -90,7 +90,7 @@ def test_readers_see_what_suits_them_and_organisations_keep_their_own(start_serv
 
 def test_advice_answers_from_the_library_and_bad_questions_get_a_clear_answer(start_services, api, events):
     start_services(ProfilesService, KnowledgeService)
-    _, coordinator, ids, tokens = organisation(api, {"Bo": ("mentee", True)})
+    _, coordinator, _, tokens = organisation(api, {"Bo": ("mentee", True)})
     known_person(api, tokens["Bo"])
     answer = _ok(api.post("/v1/advice", tokens["Bo"], json={"question": "how long is the personal statement"}))
     assert answer["answered"] and answer["answers"][0]["article_id"] == "personal-statements"
@@ -117,7 +117,7 @@ def test_advice_answers_from_the_library_and_bad_questions_get_a_clear_answer(st
 
 def test_a_mentee_asks_their_mentor_and_a_mentor_shares_an_article_card(start_services, api, events, amqp_uri):
     start_services(ProfilesService, MessagingService, KnowledgeService)
-    org, coordinator, ids, tokens = organisation(api, {"Ada": ("mentor", False), "Bo": ("mentee", True)})
+    org, _, ids, tokens = organisation(api, {"Ada": ("mentor", False), "Bo": ("mentee", True)})
     match_id = uuid.uuid4().hex[:24]
     publish(amqp_uri, MatchAccepted(match_id=match_id, mentor_id=ids["Ada"], mentee_id=ids["Bo"]), org)
 
