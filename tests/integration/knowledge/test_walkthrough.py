@@ -35,4 +35,4 @@ def test_the_knowledge_step_answers_offers_the_mentor_and_shares_a_card(start_se
     out = capsys.readouterr().out
     assert "answered=True" in out and "Writing your UCAS personal statement" in out
     assert "answered=False" in out and "shares an article" in out
-    assert "ArticleShared" in out and "how long is the personal statement" not in out.split("Events that flowed")[1]
+    assert "ArticleShared" in out and "how long is the personal statement" not in out.rsplit("Events that flowed", 1)[1]
