@@ -1,7 +1,8 @@
 """Passage search: BM25 (bm25s) over passages, with a confidence that says whether an answer is good enough.
 
 Each passage is indexed with its article title and section heading in front of its text (headings
-say what a passage answers, so they count twice). A query is searched in its own language first;
+say what a passage answers, so they count twice) and the article's summary (what the whole
+article is about). A query is searched in its own language first;
 the best passages come back with a `confidence` in [0, 1]: the share of the question's weight
 (inverse document frequency of each of its terms) that the best passage matches. An unknown word
 weighs as much as the rarest word in the library, so a question about something the library never
@@ -61,7 +62,7 @@ class PassageIndex:
         passage = self.passages[row]
         article = self.articles[self.owner[row]]
         heading = f"{article.title} {passage.section}"
-        return " ".join([heading] * HEADING_REPEAT + [passage.text])
+        return " ".join([heading] * HEADING_REPEAT + [article.summary, passage.text])
 
     def __len__(self) -> int:
         return len(self.passages)

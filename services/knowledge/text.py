@@ -37,7 +37,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "loans": ("finance",),
     "stressed": ("stress", "anxiety"),
     "anxious": ("anxiety", "stress"),
-    "nervous": ("nerves", "anxiety", "confidence"),
+    "nervous": ("nerves",),
     "sad": ("mental", "health", "help"),
     "depressed": ("mental", "health", "help"),
     "revise": ("revision",),
