@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -57,7 +58,10 @@ def own_article(doc_id: str, fields: dict) -> Article:
 
 
 class Catalogue:
-    def __init__(self, platform: list[Article]):
+    def __init__(self, platform: list[Article], offload: Callable = lambda fn, *args: fn(*args)):
+        # `offload(fn, *args)` runs an index build; the service passes one that runs it in a real
+        # thread, so a large library's rebuild (seconds for 10,000 articles) never stalls other requests.
+        self.offload = offload
         self.platform = platform
         self.platform_index = PassageIndex(platform)
         self._organisations: OrderedDict[str, OrganisationLibrary] = OrderedDict()
@@ -71,7 +75,7 @@ class Catalogue:
                 self._organisations.move_to_end(tenant_id)
                 return cached
         own = [own_article(doc.id, doc.published) for doc in repo.own_articles(tenant_id, published_only=True)]
-        index = PassageIndex(self.platform + own) if own else self.platform_index
+        index = self.offload(PassageIndex, self.platform + own) if own else self.platform_index
         library = OrganisationLibrary(revision, index, hidden)
         with self._lock:
             self._organisations[tenant_id] = library

@@ -15,6 +15,7 @@ from ementor_contracts import (
     ProfileCreated,
     ProfileUpdated,
 )
+from eventlet import tpool
 from nameko.rpc import RpcProxy
 
 from ementor.platform.config import AppSettings
@@ -51,7 +52,7 @@ class LibraryCatalogue(ServiceDependency):
     def setup(self):
         folder = Path(self.settings.EMENTOR_KNOWLEDGE_LIBRARY or DEFAULT_LIBRARY)
         articles = load_library(folder)
-        self.catalogue = Catalogue(articles)
+        self.catalogue = Catalogue(articles, offload=tpool.execute)
         log.info("knowledge: %d platform articles (%d passages) from %s", len(articles),
                  len(self.catalogue.platform_index), folder)
 
