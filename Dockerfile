@@ -21,6 +21,7 @@ RUN uv sync --frozen --no-dev --no-install-project --no-install-workspace
 COPY contracts contracts
 COPY ementor ementor
 COPY services services
+COPY content content
 COPY docs/openapi.json docs/openapi.json
 RUN uv sync --frozen --no-dev && useradd --system --uid 10001 ementor
 USER 10001

@@ -13,6 +13,7 @@ SERVICES = {
     "integrations": "services.integrations.service:IntegrationsService",
     "safeguarding": "services.safeguarding.service:SafeguardingService",
     "insights": "services.insights.service:InsightsService",
+    "knowledge": "services.knowledge.service:KnowledgeService",
 }
 
 

@@ -8,7 +8,7 @@ import time
 from ementor_contracts import CloudEvent, parse_cloudevent
 from kombu import Connection, Exchange, Queue
 
-SERVICES = ("profiles", "matching", "messaging", "notifications", "video", "safeguarding", "insights")
+SERVICES = ("profiles", "matching", "messaging", "notifications", "video", "safeguarding", "insights", "knowledge")
 
 
 class EventRecorder:

@@ -157,7 +157,16 @@ class SafeguardingSettings(NotificationsSettings):
         default=None, description="Texted at the same step as EMENTOR_SAFEGUARDING_OPERATOR_EMAIL (E.164).")
 
 
-class Settings(SafeguardingSettings, NotificationsSettings, VideoSettings, IntegrationsSettings, ProfilesSettings):
+class KnowledgeSettings(CommonSettings):
+    """Where the platform library is read from at start."""
+
+    EMENTOR_KNOWLEDGE_LIBRARY: str | None = Field(
+        default=None, description="A folder of library articles (Markdown with front matter); by default the "
+        "repository's content/library.")
+
+
+class Settings(SafeguardingSettings, NotificationsSettings, VideoSettings, IntegrationsSettings, ProfilesSettings,
+               KnowledgeSettings):
     """Every section, validated together at boot; a service reads only its own via `section()`."""
 
 

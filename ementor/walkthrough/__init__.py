@@ -7,7 +7,8 @@ import importlib.util
 
 from .tour import Api, Tour
 
-STEPS = ("profiles", "matching", "messaging", "video", "integrations", "notifications", "safeguarding", "insights")
+STEPS = ("profiles", "matching", "messaging", "video", "knowledge", "integrations", "notifications", "safeguarding",
+         "insights")
 
 
 def available_steps(services=None) -> list[str]:

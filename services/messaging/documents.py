@@ -106,6 +106,8 @@ class Message(OutboxDocument):
     erased = BooleanField(default=False)
     # Set while an audit entry for this message may still be missing (handlers.repair_audit writes it).
     audit_pending = BooleanField()
+    # A card the message carries (an article shared from the knowledge library): {kind, article_id, title}.
+    card = DictField()
 
     meta: ClassVar[dict] = {
         "db_alias": ALIAS,

@@ -187,7 +187,7 @@ def _call(fn, *args):
 
 
 def post_message(repo: MessagingRepository, auth: Principal, match_id: str, text: str, *,
-                 offload: Callable = _call) -> tuple[NewMessage, list[Pending]]:
+                 offload: Callable = _call, card: dict | None = None) -> tuple[NewMessage, list[Pending]]:
     """Store a message, delivered or held. `offload(fn, *args)` runs the moderation scan; the
     service passes one that moves long texts off the event loop (a scan is linear in the text,
     but 4,000 characters of it can take some milliseconds)."""
@@ -212,7 +212,7 @@ def post_message(repo: MessagingRepository, auth: Principal, match_id: str, text
         tenant_id=tenant_id, match_id=match_id, sender_id=sender_id,
         recipient_id=conversation.other(sender_id), body=text, status="held" if verdict.held else "delivered",
         created_at=now, delivered_at=None if verdict.held else now, held_reasons=list(verdict.reasons),
-        findings=list(verdict.findings),
+        findings=list(verdict.findings), card=card,
     )
     ids = {"message_id": message.id, "match_id": match_id, "sender_id": sender_id,
            "recipient_id": message.recipient_id}
@@ -363,6 +363,7 @@ def message_view(message: Message, auth: Principal) -> schemas.MessageView:
                                           decided_at=moderation.decided_at, reason=moderation.reason)
         if moderation and insider else None,
         created_at=message.created_at, delivered_at=message.delivered_at, erased=bool(message.erased),
+        card=schemas.CardView(**message.card) if getattr(message, "card", None) else None,
     )
 
 

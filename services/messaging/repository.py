@@ -59,6 +59,7 @@ class NewMessage:
     held_reasons: list[str] = field(default_factory=list)
     findings: list = field(default_factory=list)  # objects with .kind and .text
     id: str = field(default_factory=new_id)
+    card: dict | None = None
     moderation = None
     erased = False
 
@@ -273,6 +274,8 @@ class MessagingRepository(ConsentRepository):
         }
         if message.status == "held":
             document["audit_pending"] = True
+        if message.card:
+            document["card"] = message.card
         Message.raw().insert_one(document)
         return pending
 

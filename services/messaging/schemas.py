@@ -67,6 +67,12 @@ class ModerationView(BaseModel):
     reason: str | None
 
 
+class CardView(BaseModel):
+    kind: Literal["article"] = Field(description="What the card shows; `article`: a knowledge library article.")
+    article_id: str = Field(description="Open it with GET /v1/articles/{article_id}.")
+    title: str
+
+
 class MessageView(BaseModel):
     id: str
     match_id: str
@@ -86,6 +92,7 @@ class MessageView(BaseModel):
     created_at: datetime
     delivered_at: datetime | None
     erased: bool = False
+    card: CardView | None = Field(default=None, description="An article shared from the knowledge library.")
 
 
 class MessageList(BaseModel):

@@ -31,7 +31,7 @@ from ementor.platform.principal import Principal
 from ementor.platform.revocation import Revocations
 from ementor.platform.schedule import leased_timer
 
-from . import handlers, safeguarding_hooks, schemas
+from . import handlers, person_posts, safeguarding_hooks, schemas
 from .documents import DOCUMENTS, Message, utcnow
 from .repository import MessagingRepository
 
@@ -73,6 +73,15 @@ class MessagingService(Revocations):
                                                 offload=_scan_off_the_loop)
         self.outbox.hand_over(Message, auth.tenant_id, message.id, events)
         return handlers.message_view(message, auth)
+
+    @rpc
+    def post_for_person(self, tenant_id: str, person_id: str, role: str, match_id: str, body: str,
+                        card: dict | None = None) -> dict:
+        """Post for a person through the moderated path (knowledge: "ask my mentor", shared articles)."""
+        self._learn_match(tenant_id, match_id)
+        return person_posts.post_for_person(
+            self.repo, tenant_id, person_id, role, match_id, body, card, offload=_scan_off_the_loop,
+            hand_over=lambda message_id, events: self.outbox.hand_over(Message, tenant_id, message_id, events))
 
     @api("GET", "/v1/matches/<match_id>/messages", query=schemas.MessagesQuery, response=schemas.MessageList,
          summary="A conversation's messages, newest first",

@@ -2,6 +2,7 @@
 
 from .common import COORDINATOR, Channel, ContractModel, Id, Role
 from .insights import RelationshipAtRisk
+from .knowledge import AdviceAsked, ArticlePublished, ArticleRemoved, ArticleShared
 from .matching import (
     GoalCompleted,
     GoalSet,
@@ -33,6 +34,10 @@ from .video import SessionCancelled, SessionReminderDue, SessionRescheduled, Ses
 __all__ = [
     "COORDINATOR",
     "AccessRevoked",
+    "AdviceAsked",
+    "ArticlePublished",
+    "ArticleRemoved",
+    "ArticleShared",
     "Channel",
     "ChannelPreferences",
     "ConcernEscalated",

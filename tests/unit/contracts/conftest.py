@@ -110,6 +110,13 @@ SAMPLE_DATA: dict[str, dict] = {
     "RelationshipAtRisk": {"match_id": "match-1", "mentor_id": "per-mentor-1", "mentee_id": "per-mentee-1",
                            "programme_id": None, "score": 38, "threshold": 50, "reasons": ["No message for 16 days"],
                            "days_since_last_exchange": 16, "last_exchange_at": STARTS},
+    "ArticlePublished": {"article_id": "art-1", "article_version": 1, "title": "Our work experience week",
+                         "audience": "mentees", "min_age": 13, "tags": ["work-experience"], "language": "en"},
+    "ArticleRemoved": {"article_id": "art-1"},
+    "AdviceAsked": {"question_id": "q-1", "asker_role": "mentee", "answered": True,
+                    "article_ids": ["writing-a-cv"], "language": "en"},
+    "ArticleShared": {"share_id": "sh-1", "article_id": "writing-a-cv", "match_id": "mat-1",
+                      "shared_by": "per-mentor-1", "message_id": "msg-1"},
 }
 
 

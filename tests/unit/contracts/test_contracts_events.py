@@ -50,6 +50,7 @@ PUBLISHED_BY = {
     "insights": {"RelationshipAtRisk"},
     "video": {"SessionScheduled", "SessionRescheduled", "SessionCancelled", "SessionReminderDue"},
     "safeguarding": {"ConcernRaised", "ConcernEscalated", "ConcernResolved", "PersonBlocked"},
+    "knowledge": {"ArticlePublished", "ArticleRemoved", "AdviceAsked", "ArticleShared"},
 }
 
 # Name parts that suggest contact details, message bodies or video links.

@@ -1,0 +1,186 @@
+"""Passage search: BM25 (bm25s) over passages, with a confidence that says whether an answer is good enough.
+
+Each passage is indexed with its article title and section heading in front of its text (headings
+say what a passage answers, so they count twice) and the article's summary (what the whole
+article is about). A query is searched in its own language first;
+the best passages come back with a `confidence` in [0, 1]: the share of the question's weight
+(inverse document frequency of each of its terms) that the best passage matches. An unknown word
+weighs as much as the rarest word in the library, so a question about something the library never
+mentions ("capital of peru") has a low confidence even when one common word matches.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import bm25s
+import numpy as np
+
+from . import text as textmod
+from .library import LANGUAGES, Article, Passage
+
+# Tuned on bench/data/knowledge/questions-tune.jsonl only (see docs/knowledge.md).
+HEADING_REPEAT = 2
+ANSWER_CONFIDENCE = 0.4
+ANSWER_MIN_SCORE = 1.5
+PER_ARTICLE = 2  # at most this many passages of one article in a result list
+SPELLING_MIN_LENGTH = 5
+
+
+@dataclass(frozen=True)
+class Hit:
+    passage: Passage
+    article: Article
+    score: float
+    confidence: float
+
+
+class PassageIndex:
+    """An immutable BM25 index over the passages of some articles, one sub-index per language."""
+
+    def __init__(self, articles: Sequence[Article]):
+        self.articles = list(articles)
+        self.by_id = {a.id: a for a in self.articles}
+        self.position = {a.id: i for i, a in enumerate(self.articles)}
+        self.passages: list[Passage] = []
+        owners: list[int] = []
+        for number, article in enumerate(self.articles):
+            for passage in article.passages:
+                self.passages.append(passage)
+                owners.append(number)
+        self.owner = np.array(owners, dtype=np.int64)
+        self.languages = {}
+        for language in LANGUAGES:
+            rows = [i for i, o in enumerate(owners) if self.articles[o].language == language]
+            if rows:
+                self.languages[language] = _LanguageIndex(language, rows, [self._document(i) for i in rows])
+
+    def _document(self, row: int) -> str:
+        passage = self.passages[row]
+        article = self.articles[self.owner[row]]
+        heading = f"{article.title} {passage.section}"
+        return " ".join([heading] * HEADING_REPEAT + [article.summary, passage.text])
+
+    def __len__(self) -> int:
+        return len(self.passages)
+
+    def search(self, query: str, allowed_articles: np.ndarray | None = None, k: int = 5,
+               language: str | None = None) -> list[Hit]:
+        """The best `k` passages among those of allowed articles (a bool per article), best first."""
+        language = language or textmod.detect_language(query)
+        first = self._in(language, query, allowed_articles, k)
+        if answers_well(first):
+            return first
+        for other in self.languages:
+            if other != language:
+                hits = self._in(other, query, allowed_articles, k)
+                if answers_well(hits):
+                    return hits
+        return first
+
+    def _in(self, language: str, query: str, allowed: np.ndarray | None, k: int) -> list[Hit]:
+        index = self.languages.get(language)
+        return self._search_in(index, query, allowed, k) if index else []
+
+    def _search_in(self, index: _LanguageIndex, query: str, allowed: np.ndarray | None, k: int) -> list[Hit]:
+        terms = index.known_terms(textmod.query_terms(query, index.language))
+        if not terms.known:
+            return []
+        scores = index.scores(terms.known)
+        rows = index.rows
+        if allowed is not None:
+            scores = np.where(allowed[self.owner[rows]], scores, 0.0)
+        top = np.argsort(-scores)[: max(k * 4, 20)]
+        hits: list[Hit] = []
+        per_article: dict[int, int] = {}
+        for local in top:
+            score = float(scores[local])
+            if score <= 0:
+                break
+            row = rows[local]
+            owner = int(self.owner[row])
+            if per_article.get(owner, 0) >= PER_ARTICLE:
+                continue
+            per_article[owner] = per_article.get(owner, 0) + 1
+            confidence = index.confidence(terms, local)
+            hits.append(Hit(self.passages[row], self.articles[owner], score, confidence))
+            if len(hits) == k:
+                break
+        return hits
+
+
+@dataclass(frozen=True)
+class _Terms:
+    known: list[str]
+    weight: float  # the summed weight of every query term, known or not
+
+
+class _LanguageIndex:
+    def __init__(self, language: str, rows: list[int], documents: list[str]):
+        self.language = language
+        self.rows = np.array(rows, dtype=np.int64)
+        corpus = [textmod.terms(d, language) or ["\u2205"] for d in documents]
+        self.retriever = bm25s.BM25()
+        self.retriever.index(corpus, show_progress=False)
+        self.vocab = self.retriever.vocab_dict
+        count = len(documents)
+        frequency: dict[str, int] = {}
+        for tokens in corpus:
+            for token in set(tokens):
+                frequency[token] = frequency.get(token, 0) + 1
+        self.idf = {t: math.log(1 + (count - f + 0.5) / (f + 0.5)) for t, f in frequency.items()}
+        self.unknown_idf = math.log(1 + (count + 0.5) / 0.5)
+        self.sets = [frozenset(tokens) for tokens in corpus]
+        # Spelling candidates by first letter: a misspelling keeps its first letter far more often than not,
+        # and comparing with a few hundred words instead of the whole vocabulary keeps p99 low.
+        self.by_letter: dict[str, list[str]] = {}
+        for term in sorted(t for t in self.idf if t.isalpha() and len(t) >= SPELLING_MIN_LENGTH - 1):
+            self.by_letter.setdefault(term[0], []).append(term)
+        self.corrections: dict[str, str | None] = {}
+
+    def known_terms(self, terms: list[str]) -> _Terms:
+        known, weight, seen = [], 0.0, set()
+        for term in terms:
+            if term in seen:
+                continue
+            seen.add(term)
+            if term in self.idf:
+                known.append(term)
+                weight += self.idf[term]
+                continue
+            fixed = self._spelling(term)
+            if fixed and fixed not in seen:
+                seen.add(fixed)
+                known.append(fixed)
+            weight += self.unknown_idf if not fixed else self.idf[fixed]
+        return _Terms(known, weight)
+
+    def _spelling(self, term: str) -> str | None:
+        """A misspelt word ("revison") read as the library word it is closest to, if one is close."""
+        if len(term) < SPELLING_MIN_LENGTH or not term.isalpha():
+            return None
+        if term not in self.corrections:
+            nearby = [w for w in self.by_letter.get(term[0], ()) if abs(len(w) - len(term)) <= 2]
+            close = difflib.get_close_matches(term, nearby, n=1, cutoff=0.85)
+            if len(self.corrections) > 50_000:
+                self.corrections.clear()
+            self.corrections[term] = close[0] if close else None
+        return self.corrections[term]
+
+    def scores(self, terms: list[str]) -> np.ndarray:
+        return np.asarray(self.retriever.get_scores(terms), dtype=np.float64)
+
+    def confidence(self, terms: _Terms, local: int) -> float:
+        if terms.weight <= 0:
+            return 0.0
+        present = self.sets[local]
+        matched = sum(self.idf[t] for t in terms.known if t in present)
+        return min(1.0, matched / terms.weight)
+
+
+def answers_well(hits: list[Hit]) -> bool:
+    """Whether the best passage answers the question well enough to show as an answer."""
+    return bool(hits) and hits[0].confidence >= ANSWER_CONFIDENCE and hits[0].score >= ANSWER_MIN_SCORE
