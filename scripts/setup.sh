@@ -13,6 +13,33 @@ fi
 echo "setup: syncing .venv from uv.lock"
 .tools/bin/uv sync --frozen --quiet --python "$PYTHON"
 
+# The web app (web/): Debian's Chromium for its browser tests (Playwright never downloads one),
+# the locked npm packages and the build, each skipped when already there and up to date.
+if ! [ -x /usr/bin/chromium ]; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        echo "setup: installing chromium (browser tests)"
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    else
+        echo "setup: /usr/bin/chromium is missing: the browser tests need Debian's chromium package" >&2
+    fi
+fi
+if command -v npm >/dev/null; then
+    if [ ! -d web/node_modules ] || [ web/package-lock.json -nt web/node_modules/.package-lock.json ]; then
+        echo "setup: installing the web app's npm packages (npm ci)"
+        (cd web && npm ci --no-audit --no-fund --loglevel=error)
+    fi
+    stamp=web/dist/.built-from
+    sources=$(cd web && find src public index.html vite.config.ts tsconfig.json package-lock.json -type f -print0 \
+              | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-64)
+    if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$sources" ]; then
+        echo "setup: building the web app (web/dist)"
+        (cd web && npm run --silent build >/dev/null)
+        echo "$sources" > "$stamp"
+    fi
+else
+    echo "setup: npm is missing: the web app at / is not built (install Node.js 20+)" >&2
+fi
+
 if [ -n "${AMQP_URI:-}" ]; then
     echo "setup: using RabbitMQ at AMQP_URI"
     exit 0
