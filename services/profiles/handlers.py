@@ -115,11 +115,13 @@ def programme_definitions(programme: Programme | None) -> list[domain.FieldDefin
 def create_person(repo: ProfilesRepository, auth: Principal, body: schemas.CreatePerson) -> Person:
     programme = _programme_or_422(repo, auth.tenant_id, body.programme_id)
     person = new_person(auth.tenant_id, body, programme)
+    consent_entries = guardians.on_create(person, body, auth)
     person.record(ProfileCreated(**snapshot(person)))
     try:
         repo.add(person)
     except DuplicateKey:
         raise Conflict(f"{person.email} is already registered in this organisation", code="email_taken")
+    guardians.append_entries(repo, consent_entries)
     return person
 
 
@@ -152,13 +154,6 @@ def new_person(tenant_id: str, body: schemas.CreatePerson, programme: Programme 
     except domain.InvalidProfile as exc:
         raise invalid(exc)
     check_channels(person)
-    consent_entries = guardians.on_create(person, body, auth)
-    person.record(ProfileCreated(**snapshot(person)))
-    try:
-        repo.add(person)
-    except DuplicateKey:
-        raise Conflict(f"{person.email} is already registered in this organisation", code="email_taken")
-    guardians.append_entries(repo, consent_entries)
     return person
 
 
