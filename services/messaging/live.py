@@ -78,6 +78,7 @@ def stream(fetch: Callable[[], list], view: Callable, key: tuple[str, str], *,
         wakeups.wait(key, min(POLL_SECONDS, deadline - now))
 
 
-def event_stream(chunks: Iterator[str]) -> Response:
+def event_stream(request, chunks: Iterator[str]) -> Response:
+    request.environ["eventlet.minimum_write_chunk_size"] = 0  # eventlet would hold writes until 4 KB
     return Response((chunk.encode() for chunk in chunks), mimetype="text/event-stream",
                     headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})

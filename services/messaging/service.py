@@ -73,7 +73,7 @@ class MessagingService(Revocations):
         live.WAKEUPS.wake((auth.tenant_id, match_id))
         return handlers.message_view(message, auth)
 
-    @api("GET", "/v1/matches/<match_id>/messages/live", response_media_type="text/event-stream",
+    @api("GET", "/v1/matches/<match_id>/messages/live", response_media_type="text/event-stream", pass_request=True,
          summary="The conversation's messages as they arrive (server-sent events, for the web app)",
          description="`text/event-stream`: one `message` event (data: a MessageView as JSON) for each message "
                      "the viewer can see that is new or whose status changed (held → delivered or rejected); the "
@@ -81,7 +81,7 @@ class MessagingService(Revocations):
                      "the browser's EventSource reconnects (`retry: 500`). New messages are sent at once when "
                      "posted through the same replica, within a second otherwise. 409 `match_not_active` "
                      "before the match starts.")
-    def live_messages(self, auth: Principal, match_id: str):
+    def live_messages(self, auth: Principal, match_id: str, request):
         self._learn_match(auth.tenant_id, match_id)
         handlers.readable_conversation(self.repo, auth, match_id)
         repo = self.repo
@@ -92,7 +92,7 @@ class MessagingService(Revocations):
 
         def view(message):
             return handlers.message_view(message, auth).model_dump(mode="json")
-        return live.event_stream(live.stream(fetch, view, (auth.tenant_id, match_id)))
+        return live.event_stream(request, live.stream(fetch, view, (auth.tenant_id, match_id)))
 
     @api("GET", "/v1/matches/<match_id>/messages", query=schemas.MessagesQuery, response=schemas.MessageList,
          summary="A conversation's messages, newest first",

@@ -1,11 +1,20 @@
 // Other people's public profiles, fetched once per page load and shared.
-import { api } from "./api";
+import { api, ApiError } from "./api";
+import { t } from "./i18n";
 import { me } from "./session";
 
 const cache = new Map<string, Promise<any>>();
 
+/** A mentor's public profile; a mentee's profile is not shown to other people (profiles answers
+ * 404), so a mentor sees "your mentee" until the API offers the match's first names. */
 export function publicPerson(id: string): Promise<any> {
-  if (!cache.has(id)) cache.set(id, api.get(`/v1/people/${id}`).catch((e) => { cache.delete(id); throw e; }));
+  if (!cache.has(id)) {
+    cache.set(id, api.get(`/v1/people/${id}`).catch((e) => {
+      if (e instanceof ApiError && e.status === 404) return { id, name: t("person.yourMentee"), bio: null, hidden: true };
+      cache.delete(id);
+      throw e;
+    }));
+  }
   return cache.get(id)!;
 }
 

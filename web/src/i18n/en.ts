@@ -10,6 +10,7 @@ export const en = {
   "nav.data": "My data",
   "nav.signOut": "Sign out",
   "nav.language": "Language",
+  "person.yourMentee": "your mentee",
   "state.loading": "Loading…",
   "state.retry": "Try again",
   "state.saved": "Saved.",

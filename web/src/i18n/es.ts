@@ -12,6 +12,7 @@ export const es: Messages = {
   "nav.data": "Mis datos",
   "nav.signOut": "Cerrar sesión",
   "nav.language": "Idioma",
+  "person.yourMentee": "tu mentorado",
   "state.loading": "Cargando…",
   "state.retry": "Intentar de nuevo",
   "state.saved": "Guardado.",
