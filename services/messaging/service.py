@@ -77,7 +77,7 @@ class MessagingService(Revocations):
          summary="The conversation's messages as they arrive (server-sent events, for the web app)",
          description="`text/event-stream`: one `message` event (data: a MessageView as JSON) for each message "
                      "the viewer can see that is new or whose status changed (held → delivered or rejected); the "
-                     "newest 50 first on connecting, so a page merges by id. The stream ends after a minute and "
+                     "newest 50 first on connecting, so a page merges by id. The stream ends after 50 s and "
                      "the browser's EventSource reconnects (`retry: 500`). New messages are sent at once when "
                      "posted through the same replica, within a second otherwise. 409 `match_not_active` "
                      "before the match starts.")
