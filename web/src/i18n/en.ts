@@ -15,6 +15,7 @@ export const en = {
   "state.retry": "Try again",
   "state.saved": "Saved.",
   "state.notFound": "There is no page here.",
+  "state.error": "This page could not be shown",
   "state.home": "Go to the home page",
 
   "signIn.title": "Sign in",

@@ -17,6 +17,7 @@ export const es: Messages = {
   "state.retry": "Intentar de nuevo",
   "state.saved": "Guardado.",
   "state.notFound": "Aquí no hay ninguna página.",
+  "state.error": "No se ha podido mostrar esta página",
   "state.home": "Ir al inicio",
 
   "signIn.title": "Iniciar sesión",

@@ -57,7 +57,7 @@ export function Conversation({ params }: { params: Params }) {
 
   useEffect(() => { end.current?.scrollIntoView?.({ block: "nearest" }); }, [messages?.length]);
 
-  if (error) return <Layout title={t("match.conversation")}><ErrorNote error={error} /></Layout>;
+  if (error) return <Layout title={t("state.error")}><ErrorNote error={error} /></Layout>;
   if (!other || !messages) return <Layout title={t("match.conversation")}><Loading /></Layout>;
   const mine = me.value!.person_id;
   return (

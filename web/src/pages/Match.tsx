@@ -1,7 +1,7 @@
 import { useState } from "preact/hooks";
 import { api } from "../api";
 import { Reasons } from "../components/Reasons";
-import { ErrorNote, Show, useLoad } from "../components/states";
+import { ErrorNote, Loading, useLoad } from "../components/states";
 import { Layout } from "../components/Layout";
 import { t, type Key } from "../i18n";
 import { matchWithOther } from "../people";
@@ -16,8 +16,10 @@ export function MatchPage({ params }: { params: Params }) {
     setError(null);
     try { await api.post(`/v1/matches/${params.id}/${path}`, body); loaded.reload(); } catch (e) { setError(e); }
   };
-  return (
-    <Show loaded={loaded}>{({ match, other }) => {
+  if (loaded.error) return <Layout title={t("state.error")}><ErrorNote error={loaded.error} retry={loaded.reload} /></Layout>;
+  if (!loaded.data) return <Layout title={t("state.loading")}><Loading /></Layout>;
+  const { match, other } = loaded.data;
+  {
       const mine = me.value!.person_id === match.mentor_id ? match.mentor_accepted : match.mentee_accepted;
       return (
         <Layout title={t("match.title", { name: other.name })}>
@@ -46,6 +48,5 @@ export function MatchPage({ params }: { params: Params }) {
           )}
         </Layout>
       );
-    }}</Show>
-  );
+  }
 }
