@@ -1,5 +1,14 @@
 # One image for every service; each container runs one (`command: ["serve", "<service>"]`),
 # so each service still builds, runs and scales alone.
+
+# The web app, built from its lock file (served at / by the HTTP server: web_app.py).
+FROM node:20-slim AS web
+WORKDIR /web
+COPY web/package.json web/package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY web ./
+RUN npm run build
+
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -23,6 +32,7 @@ COPY ementor ementor
 COPY services services
 COPY content content
 COPY docs/openapi.json docs/openapi.json
+COPY --from=web /web/dist web/dist
 RUN uv sync --frozen --no-dev && useradd --system --uid 10001 ementor
 USER 10001
 

@@ -24,3 +24,6 @@ docs:             ## regenerate the event catalogue, the OpenAPI document and th
 check-docs:       ## fail when a generated document is stale
 	.venv/bin/python -m ementor_contracts.catalogue check docs
 	.venv/bin/python -m ementor.devtools.indexes check docs
+
+screenshots:      ## regenerate the web app screenshots in docs/screenshots (runs the browser journeys)
+	scripts/web-screenshots.sh

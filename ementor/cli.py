@@ -119,6 +119,9 @@ def main(argv=None) -> int:
         environ.setdefault("EMENTOR_ENV", "development")
     if args.command == "dev" and not environ.get("MONGODB_URI"):
         environ.setdefault("EMENTOR_DATA_DIR", DEV_DATA_DIR)
+    if args.command == "dev" and environ.get("EMENTOR_HTTP_ADDRESS"):
+        # emailed links open the web app this server serves
+        environ.setdefault("EMENTOR_PUBLIC_URL", f"http://{environ['EMENTOR_HTTP_ADDRESS']}")
     try:
         settings = load_settings(environ)
     except ConfigurationError as exc:
@@ -195,6 +198,7 @@ def cmd_dev(args, settings: Settings) -> int:
             print(f"ementor: {len(classes)} services running in one process on "
                   f"http://{settings.EMENTOR_HTTP_ADDRESS}: {', '.join(c.name for c in classes)}")
             print(f"ementor: MongoDB: {_describe_store(settings)}")
+            print(f"ementor: the web app is at {settings.EMENTOR_PUBLIC_URL.rstrip('/')}/ (the API at /v1/docs)")
             if not args.no_walkthrough:
                 from . import walkthrough
 

@@ -15,10 +15,39 @@ echo "setup: syncing .venv from uv.lock"
 
 # The SSO tests run a real OpenID Provider (tests/support/oidc) with the machine's Node.js.
 if command -v npm >/dev/null; then
-    echo "setup: installing the test OpenID Provider (npm ci)"
-    (cd tests/support/oidc && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+    oidc=tests/support/oidc
+    if [ ! -d $oidc/node_modules ] || [ $oidc/package-lock.json -nt $oidc/node_modules/.package-lock.json ]; then
+        echo "setup: installing the test OpenID Provider (npm ci)"
+        (cd $oidc && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+    fi
 else
     echo "setup: npm not found: the SSO tests need Node.js 20+ and npm" >&2
+fi
+# The web app (web/): Debian's Chromium for its browser tests (Playwright never downloads one),
+# the locked npm packages and the build, each skipped when already there and up to date.
+if ! [ -x /usr/bin/chromium ]; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        echo "setup: installing chromium (browser tests)"
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    else
+        echo "setup: /usr/bin/chromium is missing: the browser tests need Debian's chromium package" >&2
+    fi
+fi
+if command -v npm >/dev/null; then
+    if [ ! -d web/node_modules ] || [ web/package-lock.json -nt web/node_modules/.package-lock.json ]; then
+        echo "setup: installing the web app's npm packages (npm ci)"
+        (cd web && npm ci --no-audit --no-fund --loglevel=error)
+    fi
+    stamp=web/dist/.built-from
+    sources=$(cd web && find src public index.html vite.config.ts tsconfig.json package-lock.json -type f -print0 \
+              | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-64)
+    if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$sources" ]; then
+        echo "setup: building the web app (web/dist)"
+        (cd web && npm run --silent build >/dev/null)
+        echo "$sources" > "$stamp"
+    fi
+else
+    echo "setup: npm is missing: the web app at / is not built (install Node.js 20+)" >&2
 fi
 
 if [ -n "${AMQP_URI:-}" ]; then

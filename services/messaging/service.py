@@ -31,7 +31,7 @@ from ementor.platform.principal import Principal
 from ementor.platform.revocation import Revocations
 from ementor.platform.schedule import leased_timer
 
-from . import handlers, person_posts, safeguarding_hooks, schemas
+from . import handlers, live, person_posts, safeguarding_hooks, schemas
 from .documents import DOCUMENTS, Message, utcnow
 from .repository import MessagingRepository
 
@@ -72,6 +72,7 @@ class MessagingService(Revocations):
         message, events = handlers.post_message(self.repo, auth, match_id, body.body,
                                                 offload=_scan_off_the_loop)
         self.outbox.hand_over(Message, auth.tenant_id, message.id, events)
+        live.WAKEUPS.wake((auth.tenant_id, match_id))
         return handlers.message_view(message, auth)
 
     @rpc
@@ -82,6 +83,27 @@ class MessagingService(Revocations):
         return person_posts.post_for_person(
             self.repo, tenant_id, person_id, role, match_id, body, card, offload=_scan_off_the_loop,
             hand_over=lambda message_id, events: self.outbox.hand_over(Message, tenant_id, message_id, events))
+
+    @api("GET", "/v1/matches/<match_id>/messages/live", response_media_type="text/event-stream", pass_request=True,
+         summary="The conversation's messages as they arrive (server-sent events, for the web app)",
+         description="`text/event-stream`: one `message` event (data: a MessageView as JSON) for each message "
+                     "the viewer can see that is new or whose status changed (held → delivered or rejected); the "
+                     "newest 50 first on connecting, so a page merges by id. The stream ends after 50 s and "
+                     "the browser's EventSource reconnects (`retry: 500`). New messages are sent at once when "
+                     "posted through the same replica, within a second otherwise. 409 `match_not_active` "
+                     "before the match starts.")
+    def live_messages(self, auth: Principal, match_id: str, request):
+        self._learn_match(auth.tenant_id, match_id)
+        handlers.readable_conversation(self.repo, auth, match_id)
+        repo = self.repo
+
+        def fetch():
+            return repo.messages(auth.tenant_id, match_id, viewer_person_id=auth.person_id,
+                                 coordinator=auth.is_coordinator, limit=live.BATCH, before=None)
+
+        def view(message):
+            return handlers.message_view(message, auth).model_dump(mode="json")
+        return live.event_stream(request, live.stream(fetch, view, (auth.tenant_id, match_id)))
 
     @api("GET", "/v1/matches/<match_id>/messages", query=schemas.MessagesQuery, response=schemas.MessageList,
          summary="A conversation's messages, newest first",
@@ -127,6 +149,7 @@ class MessagingService(Revocations):
     def approve(self, auth: Principal, message_id: str, body: schemas.Decision):
         message, events = handlers.decide(self.repo, auth, message_id, approve=True, reason=body.reason)
         self.outbox.hand_over(Message, auth.tenant_id, message.id, events)
+        live.WAKEUPS.wake((auth.tenant_id, message.match_id))
         return handlers.message_view(message, auth)
 
     @api("POST", "/v1/moderation/messages/<message_id>/reject", roles=COORDINATOR, body=schemas.Decision,
@@ -135,6 +158,7 @@ class MessagingService(Revocations):
     def reject(self, auth: Principal, message_id: str, body: schemas.Decision):
         message, events = handlers.decide(self.repo, auth, message_id, approve=False, reason=body.reason)
         self.outbox.hand_over(Message, auth.tenant_id, message.id, events)
+        live.WAKEUPS.wake((auth.tenant_id, message.match_id))
         return handlers.message_view(message, auth)
 
     @api("GET", "/v1/moderation/audit", roles=("coordinator", "audit_log"), query=schemas.AuditQuery,

@@ -25,7 +25,7 @@ from werkzeug.routing import Map
 from werkzeug.wrappers import Request, Response
 
 from ..logs import log_request, new_traceparent, request_id_from, trace_id_from, valid_traceparent
-from . import docs_page
+from . import docs_page, web_app
 from .errors import error_body
 from .health import Readiness
 from .revocation import DisabledOrganisations
@@ -172,6 +172,9 @@ class SharedWebServer(WebServer):
         if path == "/v1/docs" and request.method == "GET":
             return Response(docs_page.page(OPENAPI_PATH), mimetype="text/html",
                             headers={"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"})
+        if web_app.is_app_path(path, request.method):
+            environ["ementor.route"] = "/ (web app)"
+            return web_app.respond(path)
         provider, values = self.url_map.bind_to_environ(environ).match()
         request.path_values = values
         return provider.handle_request(request)

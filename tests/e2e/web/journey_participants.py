@@ -1,0 +1,173 @@
+"""A mentee, a mentor, a guardian and a coordinator use the web app in a real browser (Debian's
+Chromium), against the platform as `make run` starts it, with emails read from a real SMTP server.
+Every page is checked with axe-core and photographed at 360 and 1280 px (artefacts/web/)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from . import seed
+from .browser import DESKTOP, PHONE
+from .pages import check_page
+
+pytestmark = pytest.mark.e2e
+LIVE_SECONDS = 2.0  # "within about a second": the bound asserted, with room for a loaded CI machine
+
+
+@pytest.fixture(scope="module")
+def org(platform):
+    return seed.organisation(platform)
+
+
+def sign_in(platform, page, org, email: str) -> None:
+    page.goto(platform.base + "/")
+    expect(page).to_have_url(f"{platform.base}/sign-in?next=%2F")
+    asked = time.time()
+    page.get_by_label("Organisation").fill(org.slug)
+    page.get_by_label("Email address").fill(email)
+    page.get_by_role("button", name="Email me a sign-in link").click()
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
+    page.goto(platform.emailed_link(email, "/sign-in/complete", after=asked))
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Hello,")
+
+
+def test_a_guardian_consents_then_a_mentee_and_mentor_meet_talk_and_book(platform, browser, org):
+    # The guardian opens the emailed consent link: who, how supervised, and grants.
+    guardian = browser.new_context(viewport=DESKTOP).new_page()
+    guardian.goto(platform.emailed_link(org.guardian_email, "/guardian/consent"))
+    expect(guardian.get_by_role("heading", level=1)).to_have_text("Consent for Sam to take part")
+    expect(guardian.get_by_text("Riverside School would like Sam to take part in Science mentoring.")).to_be_visible()
+    check_page(guardian, "guardian-consent")
+    granted_at = time.time()
+    guardian.get_by_role("button", name="I give consent").click()
+    expect(guardian.get_by_role("status")).to_contain_text("Consent is granted")
+    guardian.goto(platform.emailed_link(org.guardian_email, "/guardian/withdraw", after=granted_at - 1))
+    expect(guardian.get_by_role("button", name="Withdraw consent")).to_be_visible()
+    check_page(guardian, "guardian-withdraw")
+
+    # The mentee signs in from the emailed link and sees the kind explanation on their profile.
+    mentee = browser.new_context(viewport=PHONE, timezone_id="Europe/London").new_page()
+    check_page_after(mentee, lambda: mentee.goto(platform.base + "/sign-in"), "sign-in")
+    sign_in(platform, mentee, org, org.mentee["email"])
+    check_page(mentee, "home-mentee")
+    mentee.get_by_role("link", name="My profile").click()
+    expect(mentee.get_by_role("heading", name="Keeping you safe")).to_be_visible()
+    mentee.get_by_label("About me").fill("I build small robots and watch the stars.")
+    mentee.get_by_role("button", name="Save my profile").click()
+    expect(mentee.get_by_text("Saved.")).to_be_visible()
+    check_page(mentee, "profile")
+
+    # Recommendations with their reasons in plain words; the mentee asks Ada.
+    mentee.get_by_role("link", name="Find a mentor").click()
+    ada = mentee.get_by_role("listitem").filter(has_text="Ada Okafor")
+    expect(ada.get_by_text("You both like")).to_contain_text("robotics")
+    expect(ada.get_by_text("You are 1 hour apart.")).to_be_visible()
+    check_page(mentee, "mentors")
+    mentee.get_by_role("button", name="Ask Ada Okafor to mentor me").click()
+    expect(mentee.get_by_text("You accepted. Waiting for Ada Okafor.")).to_be_visible()
+    match_url = mentee.url
+    check_page(mentee, "match-proposed")
+
+    # The mentor signs in (another browser) and accepts.
+    mentor = browser.new_context(viewport=DESKTOP, timezone_id="Europe/Paris").new_page()
+    sign_in(platform, mentor, org, org.mentor["email"])
+    check_page(mentor, "home-mentor")
+    mentor.get_by_role("link", name="With your mentee").click()
+    check_page(mentor, "match-to-accept")
+    mentor.get_by_role("button", name="Accept").click()
+    expect(mentor.get_by_text("Active")).to_be_visible()
+
+    # Both open the conversation: messages appear live in the other browser.
+    mentee.goto(match_url + "/conversation")
+    mentor.get_by_role("link", name="Messages").click()
+    for page in (mentee, mentor):
+        expect(page.get_by_text("No messages yet. Say hello!")).to_be_visible()
+    check_page(mentee, "conversation-empty")
+    live(mentee, mentor, "Hello Ada! I saw your telescope photos.")
+    live(mentor, mentee, "Hi Sam, welcome. What are you building at the moment?")
+
+    # A message with a phone number is held: the mentee is told honestly, the mentor sees nothing.
+    send(mentee, "Text me on 07700 900123 if that is easier")
+    held = mentee.locator("li.bubble[data-status=held]")
+    expect(held).to_contain_text("Waiting for a moderator: Ada Okafor will see it once a coordinator has checked it.")
+    check_page(mentee, "conversation-held")
+    queue = platform.call("GET", "/v1/moderation/messages?status=held", org.token).json()["items"]
+    assert [m["body"] for m in queue] == ["Text me on 07700 900123 if that is easier"]
+    approved = time.monotonic()
+    platform.call("POST", f"/v1/moderation/messages/{queue[0]['id']}/approve", org.token,
+                  json={"reason": "the mentee's own school phone"})
+    expect(mentor.get_by_text("Text me on 07700 900123 if that is easier")).to_be_visible(timeout=LIVE_SECONDS * 1000)
+    expect(held).to_have_count(0, timeout=LIVE_SECONDS * 1000)  # the mentee's copy turns delivered, live too
+    assert time.monotonic() - approved < LIVE_SECONDS + 1
+    check_page(mentor, "conversation")
+
+    # A video session: booked, listed with the slot rule, and the invite downloaded.
+    mentee.goto(match_url + "/sessions")
+    expect(mentee.get_by_text("No sessions booked yet.")).to_be_visible()
+    mentee.get_by_label("Length (minutes)").select_option("45")
+    mentee.get_by_role("button", name="Book", exact=True).click()
+    expect(mentee.get_by_role("status")).to_contain_text("Booked for")
+    expect(mentee.get_by_text("The link works only during the booked time")).to_be_visible()
+    mentee.get_by_role("button", name="Book", exact=True).click()  # the same slot again: a 409, as a sentence
+    expect(mentee.get_by_role("alert")).to_have_text("That time is already booked. Please choose another.")
+    with mentee.expect_download() as download:
+        mentee.get_by_role("link", name="Add to my calendar (.ics)").click()
+    invite = Path(download.value.path()).read_text()
+    assert invite.startswith("BEGIN:VCALENDAR") and "BEGIN:VEVENT" in invite
+    check_page(mentee, "sessions")
+
+    # Notification preferences and quiet hours; my data.
+    mentee.get_by_role("link", name="Notifications").click()
+    mentee.get_by_label("From").fill("20:30")
+    mentee.get_by_role("button", name="Save").click()
+    expect(mentee.get_by_text("Saved.")).to_be_visible()
+    check_page(mentee, "settings")
+    person = platform.call("GET", f"/v1/people/{org.mentee['id']}", org.token).json()
+    assert person["quiet_hours"]["start"] == "20:30"
+    mentee.get_by_role("link", name="My data").click()
+    with mentee.expect_download() as download:
+        mentee.get_by_role("button", name="Download my data").click()
+    assert "Hello Ada! I saw your telescope photos." in Path(download.value.path()).read_text()
+    check_page(mentee, "my-data")
+
+
+def check_page_after(page, action, name: str) -> None:
+    action()
+    check_page(page, name)
+
+
+def send(page, text: str) -> None:
+    page.get_by_label("Your message").fill(text)
+    page.get_by_role("button", name="Send").click()
+
+
+def live(sender, receiver, text: str) -> None:
+    """The receiver's page shows the message within LIVE_SECONDS, without reloading."""
+    send(sender, text)
+    started = time.monotonic()
+    expect(receiver.get_by_text(text)).to_be_visible(timeout=LIVE_SECONDS * 1000)
+    assert time.monotonic() - started < LIVE_SECONDS
+
+
+def test_the_app_speaks_spanish_to_a_spanish_browser_and_explains_a_bad_link(platform, browser):
+    page = browser.new_context(viewport=PHONE, locale="es-ES").new_page()
+    page.goto(platform.base + "/sign-in/complete?token=not-a-real-token")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Este enlace no ha podido iniciar tu sesión")
+    expect(page.get_by_role("alert")).to_contain_text("Pide uno nuevo.")
+    check_page(page, "bad-link-es")
+    page.get_by_role("link", name="Pedir un enlace nuevo").click()
+    expect(page.get_by_role("button", name="Envíame un enlace para entrar")).to_be_visible()
+
+
+def test_the_server_serves_the_app_with_a_strict_policy_and_never_shadows_the_api(platform):
+    page = platform.call("GET", "/matches/abc/conversation")
+    assert page.headers["Content-Type"].startswith("text/html") and '<div id="app">' in page.text
+    policy = page.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy and "default-src 'none'" in policy
+    missing = platform.call("GET", "/v1/no-such-endpoint", expect=404).json()
+    assert missing["error"]["code"] == "not_found"
+    assert platform.call("GET", "/health/live").json() == {"status": "ok"}

@@ -1,0 +1,53 @@
+// The frame of every page: a skip link, the header with navigation, the main landmark.
+import type { ComponentChildren } from "preact";
+import { useEffect, useRef } from "preact/hooks";
+import { LANGUAGES, lang, setLanguage, t } from "../i18n";
+import { Link, location, navigate } from "../router";
+import { me, signOut } from "../session";
+
+export function Layout({ title, children }: { title: string; children: ComponentChildren }) {
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    document.title = `${title} · ementor`;
+    heading.current?.focus(); // a screen reader hears the new page's title after navigating
+  }, [title]);
+  const signedIn = !!me.value?.person_id;
+  const here = location.value.path;
+  const item = (href: string, label: string) => (
+    <li><Link href={href} aria-current={here === href ? "page" : undefined}>{label}</Link></li>
+  );
+  return (
+    <>
+      <a class="skip" href="#main">{t("app.skip")}</a>
+      <header class="top">
+        <div class="bar">
+          <Link href="/" class="brand">{t("app.name")}</Link>
+          <label class="lang">
+            <span>{t("nav.language")}</span>
+            <select value={lang.value} onChange={(e) => setLanguage((e.target as HTMLSelectElement).value)}>
+              {Object.entries(LANGUAGES).map(([code, l]) => <option value={code} lang={code}>{l.name}</option>)}
+            </select>
+          </label>
+        </div>
+        {signedIn && (
+          <nav aria-label={t("nav.label")}>
+            <ul>
+              {item("/", t("nav.home"))}
+              {item("/profile", t("nav.profile"))}
+              {me.value?.role === "mentee" && item("/mentors", t("nav.mentors"))}
+              {item("/settings", t("nav.settings"))}
+              {item("/my-data", t("nav.data"))}
+              <li><button type="button" class="link" onClick={async () => {
+                await signOut(); navigate("/sign-in");
+              }}>{t("nav.signOut")}</button></li>
+            </ul>
+          </nav>
+        )}
+      </header>
+      <main id="main">
+        <h1 tabIndex={-1} ref={heading}>{title}</h1>
+        {children}
+      </main>
+    </>
+  );
+}

@@ -1,0 +1,104 @@
+// The conversation, live: history from GET /messages, then the server-sent-events stream
+// (GET /messages/live) adds new messages and status changes, merged by id.
+import { useEffect, useRef, useState } from "preact/hooks";
+import { api, refreshSession } from "../api";
+import { Empty, ErrorNote, Loading } from "../components/states";
+import { Layout } from "../components/Layout";
+import { formatDateTime, formatTime, t } from "../i18n";
+import { matchWithOther } from "../people";
+import type { Params } from "../router";
+import { me } from "../session";
+
+type Message = { id: string; sender_id: string; body: string | null; status: string; created_at: string };
+
+function merge(list: Message[], incoming: Message[]): Message[] {
+  const byId = new Map(list.map((m) => [m.id, m]));
+  for (const m of incoming) byId.set(m.id, m);
+  return [...byId.values()].sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id));
+}
+
+export function Conversation({ params }: { params: Params }) {
+  const [other, setOther] = useState<any>(null);
+  const [messages, setMessages] = useState<Message[] | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [sendError, setSendError] = useState<unknown>(null);
+  const [text, setText] = useState("");
+  const [connected, setConnected] = useState(true);
+  const [paused, setPaused] = useState(false);
+  const end = useRef<HTMLLIElement>(null);
+
+  useEffect(() => {
+    let source: EventSource | null = null;
+    let closed = false;
+    Promise.all([
+      matchWithOther(params.id), api.get(`/v1/matches/${params.id}/messages?limit=100`),
+      api.get(`/v1/matches/${params.id}/conversation`),
+    ]).then(([{ other }, page, conversation]) => {
+      setOther(other);
+      setPaused((conversation.paused_for ?? []).length > 0);
+      setMessages((list) => merge(list ?? [], page.items));
+      const open = () => {
+        if (closed) return;
+        source = new EventSource(`/v1/matches/${params.id}/messages/live`);
+        source.addEventListener("open", () => setConnected(true));
+        source.addEventListener("message", (e) => setMessages((list) => merge(list ?? [], [JSON.parse(e.data)])));
+        source.addEventListener("error", async () => {
+          if (source?.readyState === EventSource.CLOSED) { // refused (e.g. the session expired): refresh, reopen
+            setConnected(false);
+            await refreshSession();
+            setTimeout(open, 1000);
+          }
+        });
+      };
+      open();
+    }).catch(setError);
+    return () => { closed = true; source?.close(); };
+  }, [params.id]);
+
+  useEffect(() => { end.current?.scrollIntoView?.({ block: "nearest" }); }, [messages?.length]);
+
+  if (error) return <Layout title={t("state.error")}><ErrorNote error={error} /></Layout>;
+  if (!other || !messages) return <Layout title={t("match.conversation")}><Loading /></Layout>;
+  const mine = me.value!.person_id;
+  return (
+    <Layout title={t("chat.title", { name: other.name })}>
+      {paused && <p class="notice">{t("chat.paused")}</p>}
+      <p class="hint">{connected ? t("chat.live") : t("chat.reconnecting")}</p>
+      {messages.length === 0 ? <Empty>{t("chat.empty")}</Empty> : null}
+      <ol class="chat" aria-live="polite" aria-relevant="additions text" data-testid="messages">
+        {messages.map((m) => (
+          <li class={`bubble ${m.sender_id === mine ? "mine" : "theirs"} ${m.status}`} data-status={m.status}>
+            <p class="who">
+              <strong>{m.sender_id === mine ? t("chat.you") : other.name}</strong>{" "}
+              <time dateTime={m.created_at} title={formatDateTime(m.created_at)}>{formatTime(m.created_at)}</time>
+            </p>
+            <p class="body">{m.body}</p>
+            {m.status === "held" && <p class="status">{t("chat.held", { name: other.name })}</p>}
+            {m.status === "rejected" && <p class="status">{t("chat.rejected")}</p>}
+          </li>
+        ))}
+        <li ref={end} aria-hidden="true" class="end" />
+      </ol>
+      <form class="composer" onSubmit={async (e) => {
+        e.preventDefault();
+        const body = text.trim();
+        if (!body) return;
+        setSendError(null);
+        try {
+          const sent = await api.post(`/v1/matches/${params.id}/messages`, { body });
+          setMessages((list) => merge(list ?? [], [sent]));
+          setText("");
+        } catch (err) { setSendError(err); }
+      }}>
+        {sendError && <ErrorNote error={sendError} />}
+        <label for="compose">{t("chat.write")}</label>
+        <textarea id="compose" rows={3} maxLength={4000} value={text}
+                  onInput={(e) => setText((e.target as HTMLTextAreaElement).value)}
+                  onKeyDown={(e) => {
+                    if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) (e.currentTarget.form as HTMLFormElement).requestSubmit();
+                  }} />
+        <button type="submit">{t("chat.send")}</button>
+      </form>
+    </Layout>
+  );
+}

@@ -1,0 +1,60 @@
+import { api } from "../api";
+import { Empty, Show, useLoad } from "../components/states";
+import { Layout } from "../components/Layout";
+import { formatDateTime, t, type Key } from "../i18n";
+import { otherSide, publicPerson } from "../people";
+import { Link } from "../router";
+import { me, person } from "../session";
+
+async function loadHome(signal: AbortSignal) {
+  const [matches, sessions] = await Promise.all([
+    api.get("/v1/matches", signal), api.get("/v1/sessions", signal),
+  ]);
+  const items = await Promise.all(matches.items.map(async (m: any) => ({ ...m, other: await publicPerson(otherSide(m)) })));
+  const names = new Map(items.map((m: any) => [m.id, m.other.name]));
+  const upcoming = sessions.items.filter((s: any) => s.status !== "cancelled" && new Date(s.ends_at) > new Date());
+  return { matches: items, sessions: upcoming.map((s: any) => ({ ...s, other: names.get(s.match_id) ?? "" })) };
+}
+
+export function Home() {
+  const who = me.value!;
+  if (!who.person_id) {
+    return <Layout title={t("home.title", { name: who.name ?? "" })}><p>{t("home.staff")}</p></Layout>;
+  }
+  const loaded = useLoad(loadHome);
+  const consent = person.value?.guardian_consent;
+  return (
+    <Layout title={t("home.title", { name: (who.name ?? "").split(" ")[0] })}>
+      {consent && consent !== "granted" && consent !== "not_required" && <p class="notice">{t("home.consentPending")}</p>}
+      <Show loaded={loaded}>{(data) => (
+        <>
+          <section aria-labelledby="matches-h">
+            <h2 id="matches-h">{t("home.matches")}</h2>
+            {data.matches.length === 0 ? (
+              <Empty>{t("home.noMatches")} {who.role === "mentee" && <Link href="/mentors">{t("home.findMentor")}</Link>}</Empty>
+            ) : (
+              <ul class="cards">
+                {data.matches.map((m: any) => (
+                  <li class="card">
+                    <h3><Link href={`/matches/${m.id}`}>{t("match.with", { name: m.other.name })}</Link></h3>
+                    <p class={`badge ${m.status}`}>{t(`match.status.${m.status}` as Key)}</p>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </section>
+          <section aria-labelledby="sessions-h">
+            <h2 id="sessions-h">{t("home.sessions")}</h2>
+            {data.sessions.length === 0 ? <Empty>{t("home.noSessions")}</Empty> : (
+              <ul class="plain">
+                {data.sessions.map((s: any) => (
+                  <li><Link href={`/matches/${s.match_id}/sessions`}>{formatDateTime(s.starts_at)}</Link> — {s.other}</li>
+                ))}
+              </ul>
+            )}
+          </section>
+        </>
+      )}</Show>
+    </Layout>
+  );
+}

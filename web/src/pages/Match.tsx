@@ -1,0 +1,52 @@
+import { useState } from "preact/hooks";
+import { api } from "../api";
+import { Reasons } from "../components/Reasons";
+import { ErrorNote, Loading, useLoad } from "../components/states";
+import { Layout } from "../components/Layout";
+import { t, type Key } from "../i18n";
+import { matchWithOther } from "../people";
+import { Link, type Params } from "../router";
+import { me } from "../session";
+
+export function MatchPage({ params }: { params: Params }) {
+  const loaded = useLoad((s) => matchWithOther(params.id, s), [params.id]);
+  const [error, setError] = useState<unknown>(null);
+  const [reason, setReason] = useState("");
+  const act = async (path: string, body: unknown = {}) => {
+    setError(null);
+    try { await api.post(`/v1/matches/${params.id}/${path}`, body); loaded.reload(); } catch (e) { setError(e); }
+  };
+  if (loaded.error) return <Layout title={t("state.error")}><ErrorNote error={loaded.error} retry={loaded.reload} /></Layout>;
+  if (!loaded.data) return <Layout title={t("state.loading")}><Loading /></Layout>;
+  const { match, other } = loaded.data;
+  {
+      const mine = me.value!.person_id === match.mentor_id ? match.mentor_accepted : match.mentee_accepted;
+      return (
+        <Layout title={t("match.title", { name: other.name })}>
+          <p class={`badge ${match.status}`}>{t(`match.status.${match.status}` as Key)}</p>
+          {error && <ErrorNote error={error} />}
+          {other.bio && <p>{other.bio}</p>}
+          <h2>{t("match.why")}</h2>
+          <Reasons reasons={match.reasons ?? {}} />
+          {match.status === "proposed" && (mine ? <p role="status">{t("match.accepted", { name: other.name })}</p> : (
+            <div class="card stack">
+              <button type="button" onClick={() => act("accept")}>{t("match.accept")}</button>
+              <div class="field">
+                <label for="reason">{t("match.declineReason")}</label>
+                <input id="reason" value={reason} onInput={(e) => setReason((e.target as HTMLInputElement).value)} />
+              </div>
+              <button type="button" class="secondary" onClick={() => act("decline", { reason: reason || "not a fit" })}>
+                {t("match.decline")}
+              </button>
+            </div>
+          ))}
+          {match.status === "active" && (
+            <ul class="actions">
+              <li><Link class="button" href={`/matches/${match.id}/conversation`}>{t("match.conversation")}</Link></li>
+              <li><Link class="button" href={`/matches/${match.id}/sessions`}>{t("match.sessions")}</Link></li>
+            </ul>
+          )}
+        </Layout>
+      );
+  }
+}

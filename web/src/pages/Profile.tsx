@@ -1,0 +1,71 @@
+import { useState } from "preact/hooks";
+import { api } from "../api";
+import { ErrorNote } from "../components/states";
+import { Layout } from "../components/Layout";
+import { adoptPerson, t } from "../i18n";
+import { person } from "../session";
+
+const split = (text: string) => text.split(",").map((s) => s.trim()).filter(Boolean);
+const ZONES: string[] = (Intl as any).supportedValuesOf?.("timeZone") ?? [];
+
+export function Profile() {
+  const p = person.value;
+  const [form, setForm] = useState({
+    name: p.name, bio: p.bio ?? "", interests: p.interests.join(", "), languages: p.languages.join(", "),
+    timezone: p.timezone, availability: p.custom_fields?.availability ?? "",
+  });
+  const [saved, setSaved] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const field = (key: keyof typeof form) => ({
+    id: key, name: key, value: form[key],
+    onInput: (e: Event) => { setSaved(false); setForm({ ...form, [key]: (e.target as HTMLInputElement).value }); },
+  });
+  return (
+    <Layout title={t("profile.title")}>
+      {p.is_minor && (
+        <aside class="notice" aria-labelledby="minor-h">
+          <h2 id="minor-h">{t("profile.minorTitle")}</h2>
+          <p>{t("profile.minorBody")}</p>
+        </aside>
+      )}
+      <form class="card stack" onSubmit={async (e) => {
+        e.preventDefault(); setError(null);
+        try {
+          const body: Record<string, unknown> = {
+            name: form.name, bio: form.bio || null, interests: split(form.interests),
+            languages: split(form.languages), timezone: form.timezone,
+          };
+          person.value = await api.patch(`/v1/people/${p.id}`, body);
+          adoptPerson(person.value);
+          setSaved(true);
+        } catch (err) { setError(err); }
+      }}>
+        <div class="field"><label for="name">{t("profile.name")}</label><input {...field("name")} required autoComplete="name" /></div>
+        <div class="field">
+          <label for="bio">{t("profile.bio")}</label>
+          <textarea {...field("bio")} rows={4} maxLength={2000} aria-describedby="bio-hint" />
+          <p class="hint" id="bio-hint">{t("profile.bioHint")}</p>
+        </div>
+        <div class="field">
+          <label for="interests">{t("profile.interests")}</label>
+          <input {...field("interests")} aria-describedby="interests-hint" />
+          <p class="hint" id="interests-hint">{t("profile.interestsHint")}</p>
+        </div>
+        <div class="field">
+          <label for="languages">{t("profile.languages")}</label>
+          <input {...field("languages")} aria-describedby="languages-hint" />
+          <p class="hint" id="languages-hint">{t("profile.languagesHint")}</p>
+        </div>
+        <div class="field">
+          <label for="timezone">{t("profile.timezone")}</label>
+          <select {...field("timezone")}>
+            {(ZONES.includes(form.timezone) ? ZONES : [form.timezone, ...ZONES]).map((z) => <option value={z}>{z.replace(/_/g, " ")}</option>)}
+          </select>
+        </div>
+        {error && <ErrorNote error={error} />}
+        {saved && <p role="status" class="ok">{t("state.saved")}</p>}
+        <button type="submit">{t("profile.save")}</button>
+      </form>
+    </Layout>
+  );
+}

@@ -1,0 +1,29 @@
+// Other people's public profiles, fetched once per page load and shared.
+import { api, ApiError } from "./api";
+import { t } from "./i18n";
+import { me } from "./session";
+
+const cache = new Map<string, Promise<any>>();
+
+/** A mentor's public profile; a mentee's profile is not shown to other people (profiles answers
+ * 404), so a mentor sees "your mentee" until the API offers the match's first names. */
+export function publicPerson(id: string): Promise<any> {
+  if (!cache.has(id)) {
+    cache.set(id, api.get(`/v1/people/${id}`).catch((e) => {
+      if (e instanceof ApiError && e.status === 404) return { id, name: t("person.yourMentee"), bio: null, hidden: true };
+      cache.delete(id);
+      throw e;
+    }));
+  }
+  return cache.get(id)!;
+}
+
+export function otherSide(match: { mentee_id: string; mentor_id: string }): string {
+  return me.value?.person_id === match.mentor_id ? match.mentee_id : match.mentor_id;
+}
+
+/** A match with the other person's profile, for pages about one match. */
+export async function matchWithOther(id: string, signal?: AbortSignal): Promise<{ match: any; other: any }> {
+  const match = await api.get(`/v1/matches/${id}`, signal);
+  return { match, other: await publicPerson(otherSide(match)) };
+}

@@ -1,0 +1,29 @@
+// Who is signed in: `/v1/me`, plus the person's own profile for participants.
+import { signal } from "@preact/signals";
+import { api, ApiError } from "./api";
+import { adoptPerson } from "./i18n";
+
+export type Me = { role: string; organisation_id: string | null; staff_id: string | null; person_id: string | null;
+  name: string | null; permissions: string[] };
+
+export const me = signal<Me | null | undefined>(undefined); // undefined: not asked yet; null: signed out
+export const person = signal<any | null>(null);
+
+export async function loadMe(): Promise<Me | null> {
+  try {
+    const found = await api.get<Me>("/v1/me");
+    if (found.person_id) {
+      person.value = await api.get(`/v1/people/${found.person_id}`);
+      adoptPerson(person.value);
+    }
+    me.value = found;
+  } catch (e) {
+    if (e instanceof ApiError && (e.status === 401 || e.status === 403)) me.value = null;
+    else throw e;
+  }
+  return me.value ?? null;
+}
+
+export async function signOut(): Promise<void> {
+  try { await api.post("/v1/auth/sign-out"); } finally { me.value = null; person.value = null; }
+}
