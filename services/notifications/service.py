@@ -33,9 +33,10 @@ from ementor.platform.schedule import leased_timer
 from ementor.platform.settings import NotificationsSettings
 
 from . import delivery, domain, handlers, planning, schemas, sms_callbacks
+from .delivery_loop import Wake, delivery_loop
 from .documents import DOCUMENTS, Delivery
-from .providers import MailerProvider, SmsProvider, Wake, delivery_loop
 from .repository import NotificationsRepository
+from .senders import MailerProvider, SmsProvider
 
 log = logging.getLogger(__name__)
 
