@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
-from mongoengine.errors import NotUniqueError, SaveConditionError
+from mongoengine.errors import SaveConditionError
 from pymongo import ASCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
@@ -20,11 +20,7 @@ class NotificationsRepository:
     # -- deliveries -----------------------------------------------------------------------
     def add_delivery(self, delivery: Delivery) -> bool:
         """Insert a delivery; False when this (event, recipient, channel) already has one."""
-        try:
-            delivery.save(force_insert=True)
-        except NotUniqueError:
-            return False
-        return True
+        return delivery.insert_unless_taken()
 
     def claim_due(self, now: datetime, lease_seconds: float) -> Delivery | None:
         """Atomically take one due delivery (or one whose sender's lease ran out) for sending.
