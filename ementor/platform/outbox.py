@@ -94,6 +94,10 @@ class OutboxDocument(TenantDocument):
         self.__dict__.setdefault("_recorded", []).append(pending)
         return pending
 
+    def recorded(self) -> list[Pending]:
+        """The events recorded since the document was loaded or last saved (what its next save pushes)."""
+        return list(self.__dict__.get("_recorded", ()))
+
     def save(self, *args, **kwargs):
         saved = super().save(*args, **kwargs)
         self.__dict__["_recorded"] = []  # stored now: the next save pushes only what is recorded after it

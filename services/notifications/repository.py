@@ -52,11 +52,16 @@ class NotificationsRepository:
         )
         return None if raw is None else Delivery._from_son(raw)
 
-    def finish(self, delivery: Delivery) -> None:
-        """Save a claimed delivery's outcome (and its events), only if our claim still holds."""
+    def finish(self, delivery: Delivery, outbox_lease_until: datetime | None = None) -> None:
+        """Save a claimed delivery's outcome (and its events), only if our claim still holds.
+
+        With `outbox_lease_until` the events are handed over to this replica's relay, and other
+        replicas' sweeps leave them alone until then."""
         claim = delivery.claim
         delivery.claim = None
         delivery.claimed_until = None
+        if outbox_lease_until is not None:
+            delivery.outbox_lease_until = outbox_lease_until
         delivery.updated_at = utcnow()
         try:
             delivery.save(save_condition={"claim": claim})

@@ -139,7 +139,7 @@ class NotificationsService(Revocations):
     @delivery_loop(poll_seconds=1.0)
     def send_due(self, fresh=(), scan=False) -> bool:
         return delivery.send_due(self.repo, self.profiles, self.settings, self.mailer, self.sms, self.retry_policy,
-                                 fresh=fresh, scan=scan)
+                                 fresh=fresh, scan=scan, hand_over=self.outbox.hand_over)
 
     @leased_timer(interval=3600)
     def nudge_quiet_matches(self):
