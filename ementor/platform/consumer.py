@@ -59,16 +59,23 @@ class EventSubscriber(ServiceExtension, EventHandler):
         )
         self.event_class = event_class
 
+    # Read by ementor.platform.topology too, which declares every subscriber's queues at deploy time;
+    # a subscriber that builds its queue differently (integrations: one for every type) overrides both.
+    def queue_name_for(self, service: str, method: str) -> str:
+        return subscriber_queue_name(self.source_service, self.event_type, service, method)
+
+    def build_queues(self, queue_name: str, delivery_limit: int):
+        """(the consumer's queue, its dead letters)."""
+        return subscriber_queues(self.source_service, self.event_type, queue_name, delivery_limit)
+
     def setup(self):
         settings = self.settings
         service = self.container.service_name
         self.open_database()
         self.inbox = Inbox(service)
         self.consumer_name = f"{service}.{self.method_name}"
-        queue_name = subscriber_queue_name(self.source_service, self.event_type, service, self.method_name)
-        self.queue, dead_letters = subscriber_queues(
-            self.source_service, self.event_type, queue_name, settings.EMENTOR_DELIVERY_LIMIT
-        )
+        self.queue, dead_letters = self.build_queues(self.queue_name_for(service, self.method_name),
+                                                     settings.EMENTOR_DELIVERY_LIMIT)
         with Connection(settings.AMQP_URI) as connection:
             channel = connection.default_channel
             dead_letters(channel).declare()

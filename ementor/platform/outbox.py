@@ -2,7 +2,8 @@
 
 A service records events on the aggregate it changes (`doc.record(event)`, or a raw
 conditional update that pushes `Pending.of(event, tenant_id).stored()`) and saves the document
-once. The relay, running in every replica, publishes them with publisher confirms and only then
+once. A stored outbox only ever grows by `$push` and shrinks by the relay's `$pull`: no write
+puts back an event the relay has already taken out. The relay, running in every replica, publishes them with publisher confirms and only then
 removes them. If the broker is down nothing is lost: the events wait in MongoDB and go out when
 it is back. Delivery is at least once (a crash between confirm and removal publishes again);
 consumers dedupe by id.
@@ -90,7 +91,33 @@ class OutboxDocument(TenantDocument):
         """Queue the event on this document; it is stored by the document's next save."""
         pending = Pending.of(event, self.tenant_id, traceparent=traceparent)
         self.outbox.append(PendingEvent(**pending._asdict()))
+        self.__dict__.setdefault("_recorded", []).append(pending)
         return pending
+
+    def recorded(self) -> list[Pending]:
+        """The events recorded since the document was loaded or last saved (what its next save pushes)."""
+        return list(self.__dict__.get("_recorded", ()))
+
+    def save(self, *args, **kwargs):
+        saved = super().save(*args, **kwargs)
+        self.__dict__["_recorded"] = []  # stored now: the next save pushes only what is recorded after it
+        return saved
+
+    def _get_update_doc(self) -> dict:
+        """The update of a stored document never rewrites its outbox: it `$push`es the events recorded
+        since it was loaded. The outbox it was loaded with may have been published and pulled by a
+        relay meanwhile; writing that list back would publish those events a second time."""
+        update = super()._get_update_doc()
+        for operator in ("$set", "$unset"):
+            fields = update.get(operator, {})
+            for key in [key for key in fields if key == "outbox" or key.startswith("outbox.")]:
+                del fields[key]
+            if operator in update and not fields:
+                del update[operator]
+        recorded = self.__dict__.get("_recorded")
+        if recorded:
+            update["$push"] = {"outbox": {"$each": [pending.stored() for pending in recorded]}}
+        return update
 
 
 def _now() -> datetime:

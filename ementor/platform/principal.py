@@ -61,10 +61,6 @@ class Principal:
         return self.role in PERSON_ROLES
 
     @property
-    def is_staff(self) -> bool:
-        return self.role in STAFF_ROLES
-
-    @property
     def actor(self) -> str:
         """The audit name: `staff:<id>`, `person:<id>`, `integration:<key id>` or `operator`."""
         if self.staff_id:

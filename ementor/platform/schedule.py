@@ -17,7 +17,7 @@ from mongoengine.connection import get_db
 from nameko.timer import Timer
 from pymongo.errors import DuplicateKeyError
 
-from . import mongo
+from .extension import ServiceExtension
 
 log = logging.getLogger(__name__)
 
@@ -41,11 +41,10 @@ class Leases:
         return result.matched_count == 1 or result.upserted_id is not None
 
 
-class LeasedTimer(Timer):
+class LeasedTimer(Timer, ServiceExtension):
     def setup(self):
         super().setup()
-        settings = self.container.config["EMENTOR_SETTINGS"]
-        mongo.connect(self.container.service_name, settings.MONGODB_URI)
+        self.open_database()
         self.leases = Leases(self.container.service_name)
         self.lease_name = f"{self.container.service_name}.{self.method_name}"
         self.holder = f"{HOLDER}:{uuid.uuid4().hex[:6]}"  # one per replica, even several in a process

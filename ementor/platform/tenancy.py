@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from mongoengine import Document, QuerySet, StringField
+from mongoengine.errors import NotUniqueError
 
 
 class UnscopedQueryError(RuntimeError):
@@ -80,6 +81,15 @@ class TenantDocument(Document):
     def raw(cls) -> TenantCollection:
         """The document's pymongo collection, refusing any filter without `tenant_id`."""
         return TenantCollection(cls._get_collection(), cls.__name__)
+
+    def insert_unless_taken(self) -> bool:
+        """Insert this new document; False, and nothing written, when a unique index already holds its key
+        (the same event planned twice, say)."""
+        try:
+            self.save(force_insert=True)
+        except NotUniqueError:
+            return False
+        return True
 
     @classmethod
     def scoped(cls, tenant_id: str, **filters) -> TenantQuerySet:

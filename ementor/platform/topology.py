@@ -23,8 +23,8 @@ class Subscription:
     method: str
     source_service: str
     event_type: str
-    # Set by a subscriber that builds its own queue (integrations binds one queue to every event
-    # type): its queue name, and `build_queues(queue_name, delivery_limit) -> (queue, dead letters)`.
+    # The subscriber's own queue name and `build_queues(queue_name, delivery_limit) -> (queue, dead
+    # letters)` (integrations binds one queue to every event type); without them, one event type's.
     queue_name: str | None = None
     build_queues: Callable | None = field(default=None, compare=False, repr=False)
 
@@ -50,11 +50,10 @@ def subscriptions(service_classes) -> list[Subscription]:
         for method_name, method in inspect.getmembers(cls, inspect.isfunction):
             for entrypoint in getattr(method, "nameko_entrypoints", ()):
                 if isinstance(entrypoint, EventSubscriber):
-                    naming = getattr(entrypoint, "queue_name_for", None)
                     found.append(Subscription(
                         cls.name, method_name, entrypoint.source_service, entrypoint.event_type,
-                        queue_name=naming(cls.name, method_name) if naming else None,
-                        build_queues=getattr(entrypoint, "build_queues", None),
+                        queue_name=entrypoint.queue_name_for(cls.name, method_name),
+                        build_queues=entrypoint.build_queues,
                     ))
     return sorted(found, key=lambda s: s.queue)
 

@@ -10,12 +10,11 @@ back-off on failure, the inbox for idempotency, the typed event and its envelope
 from __future__ import annotations
 
 from ementor_contracts import REGISTRY
-from kombu import Connection, Queue, binding
+from kombu import Queue, binding
 from nameko.events import SERVICE_POOL, EventHandler
 
 from ementor.platform.amqp import event_exchange, subscriber_queues
 from ementor.platform.consumer import EventSubscriber
-from ementor.platform.inbox import Inbox
 
 
 def every_event_queues(queue_name: str, delivery_limit: int) -> tuple[Queue, Queue]:
@@ -29,13 +28,12 @@ def every_event_queues(queue_name: str, delivery_limit: int) -> tuple[Queue, Que
 
 class EveryEventSubscriber(EventSubscriber):
     def __init__(self, **kwargs):
-        # Skip EventSubscriber's one-type set-up; the queue is built in setup().
+        # Not one type: EventSubscriber.setup builds the queue with build_queues below.
         EventHandler.__init__(
             self, "*", "*", handler_type=SERVICE_POOL, reliable_delivery=True, requeue_on_error=True, **kwargs
         )
         self.event_class = None
 
-    # Read by ementor.platform.topology, which declares every subscriber's queues at deploy time.
     @staticmethod
     def queue_name_for(service: str, method: str) -> str:
         return f"evt-all--{service}.{method}"
@@ -43,21 +41,6 @@ class EveryEventSubscriber(EventSubscriber):
     @staticmethod
     def build_queues(queue_name: str, delivery_limit: int) -> tuple[Queue, Queue]:
         return every_event_queues(queue_name, delivery_limit)
-
-    def setup(self):
-        settings = self.settings
-        service = self.container.service_name
-        self.open_database()
-        self.inbox = Inbox(service)
-        self.consumer_name = f"{service}.{self.method_name}"
-        self.queue, dead_letters = self.build_queues(
-            self.queue_name_for(service, self.method_name), settings.EMENTOR_DELIVERY_LIMIT
-        )
-        with Connection(settings.AMQP_URI) as connection:
-            channel = connection.default_channel
-            dead_letters(channel).declare()
-            self.queue(channel).declare()
-        self.queue_consumer.register_provider(self)
 
     def check_type(self, type_name: str) -> None:
         # Any type of the registry; an unknown one fails to parse and is dead-lettered.

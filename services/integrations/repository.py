@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from mongoengine import NotUniqueError
 from pymongo import ASCENDING, ReturnDocument
 
 from .documents import (
@@ -65,11 +64,7 @@ class IntegrationsRepository:
     # -- deliveries -----------------------------------------------------------------------
     def add_delivery(self, delivery: Delivery) -> bool:
         """Store a delivery unless this webhook already has one for the event."""
-        try:
-            delivery.save(force_insert=True)
-        except NotUniqueError:
-            return False
-        return True
+        return delivery.insert_unless_taken()
 
     def delivery(self, tenant_id: str, webhook_id: str, delivery_id: str) -> Delivery | None:
         return Delivery.scoped(tenant_id, webhook_id=webhook_id, id=delivery_id).first()

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from ementor_contracts import Event
-from mongoengine import NotUniqueError, Q
+from mongoengine import Q
 from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
@@ -355,10 +355,7 @@ class MessagingRepository(ConsentRepository):
         entry = AuditEntry(id=new_id(), tenant_id=tenant_id, at=at, actor=actor, decision=decision,
                            message_id=message.id, match_id=message.match_id, reason=reason,
                            held_reasons=list(message.held_reasons) if decision == "held" else [])
-        try:
-            entry.save(force_insert=True)
-        except NotUniqueError:
-            pass
+        entry.insert_unless_taken()
 
     def audit_entries(self, tenant_id: str, *, message_id: str | None, match_id: str | None, limit: int,
                       before: str | None) -> list[AuditEntry]:

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from ementor_contracts import COORDINATOR, NotificationFailed, NotificationSent
 from eventlet.greenpool import GreenPool
 from prometheus_client import Counter
 
+from ementor.platform.outbox import HANDOVER_LEASE
 from ementor.platform.settings import NotificationsSettings
 
 from . import domain, emails, templates
@@ -50,9 +52,10 @@ def organisation_name(profiles, tenant_id: str) -> str:
 
 def send_due(repo: NotificationsRepository, profiles, settings: NotificationsSettings, mailer: Mailer, gateway: SmsGateway | None,
              policy: domain.RetryPolicy, fresh: list[tuple[str, str]] = (), scan: bool = False,
-             batch: int = BATCH) -> bool:
+             batch: int = BATCH, hand_over: Callable | None = None) -> bool:
     """One round of the delivery loop: send the `fresh` deliveries and, with `scan`, whatever else is
-    due. True when the scan found a full batch (more may be waiting)."""
+    due. True when the scan found a full batch (more may be waiting). Each outcome's event goes to
+    `hand_over` (the outbox's) when given: published at once, no search for it."""
     now = utcnow()
     claimed = [d for d in (repo.claim_fresh(tenant_id, delivery_id, now, LEASE_SECONDS)
                            for tenant_id, delivery_id in fresh) if d is not None]
@@ -78,7 +81,7 @@ def send_due(repo: NotificationsRepository, profiles, settings: NotificationsSet
                 retry_later(repo, delivery, policy, f"contact details unavailable: {exc}", now)
             continue
         for delivery in deliveries:
-            pool.spawn_n(deliver, repo, settings, mailer, gateway, policy, outbound, delivery)
+            pool.spawn_n(deliver, repo, settings, mailer, gateway, policy, outbound, delivery, hand_over)
     pool.waitall()
     return scanned == batch
 
@@ -91,8 +94,9 @@ def outbound_for(repo, profiles, settings, gateway, tenant_id: str, deliveries: 
     return Outbound(tenant_id, contacts, organisation, name, sms_policy(settings, organisation, gateway))
 
 
-def deliver(repo, settings: NotificationsSettings, mailer: Mailer, gateway, policy, outbound: Outbound, delivery: Delivery):
-    """Compose and send one claimed delivery, then store its outcome."""
+def deliver(repo, settings: NotificationsSettings, mailer: Mailer, gateway, policy, outbound: Outbound, delivery: Delivery,
+            hand_over: Callable | None = None):
+    """Compose and send one claimed delivery, then store its outcome (and hand its event over)."""
     now = utcnow()
     try:
         if delivery.channel == domain.EMAIL:
@@ -119,11 +123,15 @@ def deliver(repo, settings: NotificationsSettings, mailer: Mailer, gateway, poli
     except Exception as exc:
         log.exception("unexpected error sending notification %s", delivery.id)
         _failed(delivery, domain.SendFailure(f"internal error: {type(exc).__name__}", permanent=False), policy, now)
+    events = delivery.recorded() if hand_over is not None else []
     try:
-        repo.finish(delivery)
+        repo.finish(delivery, outbox_lease_until=utcnow() + HANDOVER_LEASE if events else None)
     except LostClaim:
         log.warning("notification %s was claimed by another sender meanwhile; its outcome here is dropped",
                     delivery.id)
+        return
+    if events:
+        hand_over(Delivery, delivery.tenant_id, delivery.id, events)
 
 
 def retry_later(repo, delivery: Delivery, policy: domain.RetryPolicy, reason: str, now: datetime) -> None:

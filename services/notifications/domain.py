@@ -30,7 +30,6 @@ from ementor_contracts import (
 )
 
 EMAIL, SMS = "email", "sms"
-CHANNELS = (EMAIL, SMS)
 
 # The cause recorded for notifications that no event caused: the idle-match job.
 NUDGE_CAUSE = "MatchIdle"
@@ -282,13 +281,6 @@ def redact(text: str) -> str:
 
 
 # -- idempotency keys ---------------------------------------------------------------------------
-def delivery_key(tenant_id: str, cause_id: str, recipient: str, channel: str) -> tuple[str, str, str, str]:
-    """The identity of one notification: at most one per (cause, recipient, channel) per organisation."""
-    if channel not in CHANNELS:
-        raise ValueError(f"unknown channel {channel!r}")
-    return tenant_id, cause_id, recipient, channel
-
-
 def nudge_cause_id(match_id: str, idle_since: datetime, escalation: bool = False) -> str:
     """A stable cause id for the nudge of one idle spell of a match: a re-run of the job cannot nudge twice."""
     stamp = int(idle_since.astimezone(UTC).timestamp())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
-from mongoengine.errors import NotUniqueError, SaveConditionError
+from mongoengine.errors import SaveConditionError
 from pymongo import ASCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
@@ -20,11 +20,7 @@ class NotificationsRepository:
     # -- deliveries -----------------------------------------------------------------------
     def add_delivery(self, delivery: Delivery) -> bool:
         """Insert a delivery; False when this (event, recipient, channel) already has one."""
-        try:
-            delivery.save(force_insert=True)
-        except NotUniqueError:
-            return False
-        return True
+        return delivery.insert_unless_taken()
 
     def claim_due(self, now: datetime, lease_seconds: float) -> Delivery | None:
         """Atomically take one due delivery (or one whose sender's lease ran out) for sending.
@@ -56,11 +52,16 @@ class NotificationsRepository:
         )
         return None if raw is None else Delivery._from_son(raw)
 
-    def finish(self, delivery: Delivery) -> None:
-        """Save a claimed delivery's outcome (and its events), only if our claim still holds."""
+    def finish(self, delivery: Delivery, outbox_lease_until: datetime | None = None) -> None:
+        """Save a claimed delivery's outcome (and its events), only if our claim still holds.
+
+        With `outbox_lease_until` the events are handed over to this replica's relay, and other
+        replicas' sweeps leave them alone until then."""
         claim = delivery.claim
         delivery.claim = None
         delivery.claimed_until = None
+        if outbox_lease_until is not None:
+            delivery.outbox_lease_until = outbox_lease_until
         delivery.updated_at = utcnow()
         try:
             delivery.save(save_condition={"claim": claim})

@@ -34,9 +34,10 @@ from ementor.platform.schedule import leased_timer
 from ementor.platform.settings import NotificationsSettings
 
 from . import delivery, domain, handlers, planning, schemas, sms_callbacks
+from .delivery_loop import Wake, delivery_loop
 from .documents import DOCUMENTS, Delivery
-from .providers import MailerProvider, SmsProvider, Wake, delivery_loop
 from .repository import NotificationsRepository
+from .senders import MailerProvider, SmsProvider
 
 log = logging.getLogger(__name__)
 
@@ -143,7 +144,7 @@ class NotificationsService(Revocations):
     @delivery_loop(poll_seconds=1.0)
     def send_due(self, fresh=(), scan=False) -> bool:
         return delivery.send_due(self.repo, self.profiles, self.settings, self.mailer, self.sms, self.retry_policy,
-                                 fresh=fresh, scan=scan)
+                                 fresh=fresh, scan=scan, hand_over=self.outbox.hand_over)
 
     @leased_timer(interval=3600)
     def nudge_quiet_matches(self):

@@ -15,6 +15,8 @@ import mongoengine
 from kombu import Connection
 from mongoengine.connection import get_db
 
+from ..extension import SETTINGS_KEY
+
 CHECK_TIMEOUT_SECONDS = 2.0
 CACHE_SECONDS = 2.0  # probes of several replicas and services in one process share one answer
 
@@ -51,7 +53,7 @@ class Readiness:
             return self._cached[1], self._cached[2]
         checks = {f"service:{c.service_name}": "ok" if c.started else "down: stopped" for c in containers}
         if containers:  # the services of one process share one settings object
-            checks["broker"] = _run(_ping_broker, containers[0].config["EMENTOR_SETTINGS"].AMQP_URI)
+            checks["broker"] = _run(_ping_broker, containers[0].config[SETTINGS_KEY].AMQP_URI)
         for container in containers:
             alias = container.service_name
             if alias in mongoengine.connection._connection_settings:

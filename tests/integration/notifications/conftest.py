@@ -20,8 +20,8 @@ from mongoengine.connection import get_db
 from ementor.platform.schedule import leased_timer
 from ementor.platform.settings import Settings
 from ementor.runner import Services
+from services.notifications.delivery_loop import delivery_loop
 from services.notifications.domain import RetryPolicy
-from services.notifications.providers import delivery_loop
 from services.notifications.service import NotificationsService
 from services.profiles.service import ProfilesService
 from tests.support.events import EventRecorder

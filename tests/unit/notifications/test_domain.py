@@ -130,17 +130,6 @@ def test_failure_texts_carry_no_contact_details():
 
 
 # -- idempotency keys -----------------------------------------------------------------------------
-def test_one_delivery_per_event_recipient_and_channel():
-    first = domain.delivery_key("org", "event-1", "bob", "email")
-    assert first == domain.delivery_key("org", "event-1", "bob", "email")  # the same event delivered twice
-    assert len({first, domain.delivery_key("org", "event-1", "bob", "sms"),
-                domain.delivery_key("org", "event-1", "ada", "email"),
-                domain.delivery_key("org", "event-2", "bob", "email"),
-                domain.delivery_key("other-org", "event-1", "bob", "email")}) == 5
-    with pytest.raises(ValueError):
-        domain.delivery_key("org", "event-1", "bob", "pigeon")
-
-
 def test_a_quiet_spell_has_one_nudge_key_however_often_the_job_runs():
     assert domain.nudge_cause_id("m", T0) == domain.nudge_cause_id("m", T0.astimezone())
     assert domain.nudge_cause_id("m", T0) != domain.nudge_cause_id("m", T0 + timedelta(days=3))

@@ -1,4 +1,4 @@
-"""nameko extensions of the notifications service: the mailer, the SMS gateway and the sender loop."""
+"""The delivery loop: the entrypoint that runs delivery rounds, and `Wake`, which hands it fresh deliveries."""
 
 from __future__ import annotations
 
@@ -11,52 +11,7 @@ from nameko.extensions import DependencyProvider, Entrypoint
 
 from ementor.platform.loop import BackgroundLoop
 
-from .mailer import Mailer
-from .sms import SmsGateway
-from .smtp_pool import SmtpConfig
-
 log = logging.getLogger(__name__)
-
-
-class MailerProvider(DependencyProvider):
-    """One SMTP connection pool per service process, in its mail worker process (see mailer.py)."""
-
-    pool_size = 8
-
-    def setup(self):
-        settings = self.container.config["EMENTOR_SETTINGS"]
-        self.mailer = Mailer(SmtpConfig(
-            host=settings.SMTP_HOST, port=settings.SMTP_PORT, username=settings.SMTP_USERNAME or None,
-            password=settings.SMTP_PASSWORD or None, starttls=settings.SMTP_STARTTLS, pool_size=self.pool_size,
-        ))
-
-    def start(self):
-        self.mailer.start()
-
-    def stop(self):
-        self.mailer.stop()
-
-    def kill(self):
-        self.mailer.stop(timeout=0)
-
-    def get_dependency(self, worker_ctx) -> Mailer:
-        return self.mailer
-
-
-class SmsProvider(DependencyProvider):
-    """The twilio client, or None when the deployment has no Twilio credentials (SMS off)."""
-
-    def setup(self):
-        settings = self.container.config["EMENTOR_SETTINGS"]
-        self.gateway = None
-        if settings.TWILIO_ACCOUNT_SID and settings.TWILIO_AUTH_TOKEN:
-            self.gateway = SmsGateway(settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN,
-                                      base_url=settings.TWILIO_BASE_URL or None)
-        else:
-            log.warning("notifications: TWILIO_ACCOUNT_SID/TWILIO_AUTH_TOKEN not set; SMS notifications are off")
-
-    def get_dependency(self, worker_ctx) -> SmsGateway | None:
-        return self.gateway
 
 
 class DeliveryLoop(Entrypoint):
