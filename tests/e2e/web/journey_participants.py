@@ -114,6 +114,9 @@ def test_a_guardian_consents_then_a_mentee_and_mentor_meet_talk_and_book(platfor
     expect(held).to_have_count(0, timeout=LIVE_SECONDS * 1000)  # the mentee's copy turns delivered, live too
     assert time.monotonic() - approved < LIVE_SECONDS + 1
     check_page(mentor, "conversation")
+    coordinator.goto(platform.base + "/staff/staff")  # an admin's page: a sentence, not refused requests
+    expect(coordinator.get_by_role("alert")).to_have_text(
+        "This page is for staff whose role allows it. Ask an administrator if you need it.")
 
     # A video session: booked, listed with the slot rule, and the invite downloaded.
     mentee.goto(match_url + "/sessions")

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from . import seed
-from .journey_participants import invited_staff
+from .journey_participants import invited_staff, sign_in
 from .pages import check_page
 
 pytestmark = pytest.mark.e2e
@@ -26,6 +26,9 @@ def org(platform):
 
 def test_an_admin_sees_the_overview_finds_and_imports_people_and_manages_staff(platform, browser, org):
     admin = invited_staff(platform, browser, org, "Dana Reyes", "admin")
+    # Staff then sign in as participants do: a link emailed on asking at the sign-in page.
+    admin.get_by_role("button", name="Sign out").click()
+    sign_in(platform, admin, org, f"dana@{org.slug}.example.org")
     for page in ("Overview", "Moderation", "People", "Staff"):
         expect(admin.get_by_role("navigation").get_by_role("link", name=page, exact=True)).to_be_visible()
 

@@ -180,6 +180,7 @@ export const en = {
   "error.guardian_consent_already_decided": "This decision has already been made.",
   "error.guardian_consent_not_granted": "Consent is not currently granted, so there is nothing to withdraw.",
   // Staff pages.
+  "staff.notAllowed": "This page is for staff whose role allows it. Ask an administrator if you need it.",
   "nav.dashboard": "Overview",
   "nav.moderation": "Moderation",
   "nav.people": "People",

@@ -182,6 +182,7 @@ export const es: Messages = {
   "error.guardian_consent_already_decided": "Esta decisión ya se ha tomado.",
   "error.guardian_consent_not_granted": "El permiso no está concedido ahora, así que no hay nada que retirar.",
   // Staff pages.
+  "staff.notAllowed": "Esta página es para el personal cuyo rol lo permite. Pide acceso a un administrador si lo necesitas.",
   "nav.dashboard": "Resumen",
   "nav.moderation": "Moderación",
   "nav.people": "Personas",

@@ -3,6 +3,7 @@
 import { api } from "../api";
 import { Empty, Show, useLoad } from "../components/states";
 import { Layout } from "../components/Layout";
+import { Allowed } from "../staff/Allowed";
 import { t, type Key } from "../i18n";
 import { Link } from "../router";
 import { countAll, listAll, personName, type Count } from "../staff/lists";
@@ -29,6 +30,10 @@ async function loadDashboard(signal: AbortSignal) {
 const shown = (c: Count) => (c.more ? t("dashboard.atLeast", { n: c.n }) : String(c.n));
 
 export function StaffDashboard() {
+  return <Allowed title={t("dashboard.title")} permission="coordinator"><StaffDashboardBody /></Allowed>;
+}
+
+function StaffDashboardBody() {
   const loaded = useLoad(loadDashboard);
   return (
     <Layout title={t("dashboard.title")}>

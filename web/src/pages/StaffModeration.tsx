@@ -4,6 +4,7 @@ import { useState } from "preact/hooks";
 import { api } from "../api";
 import { Empty, ErrorNote, Show, useLoad } from "../components/states";
 import { Layout } from "../components/Layout";
+import { Allowed } from "../staff/Allowed";
 import { formatDateTime, t, type Key } from "../i18n";
 import { listAll, personName } from "../staff/lists";
 
@@ -13,6 +14,10 @@ async function loadQueue(signal: AbortSignal) {
 }
 
 export function StaffModeration() {
+  return <Allowed title={t("moderation.title")} permission="coordinator"><StaffModerationBody /></Allowed>;
+}
+
+function StaffModerationBody() {
   const loaded = useLoad(loadQueue);
   const [done, setDone] = useState<{ id: string; text: string }[]>([]);
   const decided = new Set(done.map((d) => d.id));

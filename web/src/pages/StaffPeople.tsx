@@ -4,6 +4,7 @@ import { useState } from "preact/hooks";
 import { api } from "../api";
 import { Empty, ErrorNote, Show, useLoad } from "../components/states";
 import { Layout } from "../components/Layout";
+import { Allowed } from "../staff/Allowed";
 import { t, type Key } from "../i18n";
 import { ImportPeople } from "./StaffImport";
 
@@ -16,6 +17,10 @@ async function loadPage(role: string, interest: string, cursor: string | null, s
 }
 
 export function StaffPeople() {
+  return <Allowed title={t("people.title")} permission="coordinator"><StaffPeopleBody /></Allowed>;
+}
+
+function StaffPeopleBody() {
   const [filters, setFilters] = useState({ role: "", interest: "", name: "" });
   const [applied, setApplied] = useState({ role: "", interest: "" });
   const [extra, setExtra] = useState<{ items: any[]; next: string | null } | null>(null);

@@ -3,6 +3,7 @@ import { useState } from "preact/hooks";
 import { api } from "../api";
 import { ErrorNote, Show, useLoad } from "../components/states";
 import { Layout } from "../components/Layout";
+import { Allowed } from "../staff/Allowed";
 import { t, type Key } from "../i18n";
 import { me } from "../session";
 import { listAll } from "../staff/lists";
@@ -10,6 +11,10 @@ import { listAll } from "../staff/lists";
 const ROLES = ["coordinator", "safeguarding_lead", "admin"] as const;
 
 export function StaffTeam() {
+  return <Allowed title={t("team.title")} permission="manage_staff"><StaffTeamBody /></Allowed>;
+}
+
+function StaffTeamBody() {
   const loaded = useLoad((signal) => listAll("/v1/staff", signal, 1000));
   const [note, setNote] = useState("");
   return (
