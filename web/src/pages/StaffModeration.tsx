@@ -1,12 +1,14 @@
 // /staff/moderation: held messages, oldest first, with why they were held; a coordinator
 // approves (delivered at once: the other person sees it live) or rejects, with a reason.
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { api } from "../api";
 import { Empty, ErrorNote, Show, useLoad } from "../components/states";
 import { Layout } from "../components/Layout";
 import { Allowed } from "../staff/Allowed";
 import { formatDateTime, t, type Key } from "../i18n";
 import { listAll, personName } from "../staff/lists";
+
+const REFRESH_MS = 15_000;
 
 async function loadQueue(signal: AbortSignal) {
   const items = await listAll("/v1/moderation/messages?status=held", signal);
@@ -19,6 +21,10 @@ export function StaffModeration() {
 
 function StaffModerationBody() {
   const loaded = useLoad(loadQueue);
+  useEffect(() => { // newly held messages join the queue while the page stays open
+    const timer = setInterval(loaded.reload, REFRESH_MS);
+    return () => clearInterval(timer);
+  }, []);
   const [done, setDone] = useState<{ id: string; text: string }[]>([]);
   const decided = new Set(done.map((d) => d.id));
   return (
@@ -29,7 +35,7 @@ function StaffModerationBody() {
         const waiting = queue.filter((m: any) => !decided.has(m.id));
         return waiting.length === 0 ? <Empty>{t("moderation.empty")}</Empty> : (
           <ul class="cards">
-            {waiting.map((m: any) => <Held message={m} onDone={(text) => setDone([...done, { id: m.id, text }])} />)}
+            {waiting.map((m: any) => <Held key={m.id} message={m} onDone={(text) => setDone([...done, { id: m.id, text }])} />)}
           </ul>
         );
       }}</Show>
@@ -53,7 +59,7 @@ function Held({ message: m, onDone }: { message: any; onDone: (text: string) => 
   const field = `reason-${m.id}`;
   return (
     <li class="card stack">
-      <h2 class="small">{t("moderation.fromTo", { from: m.from, to: m.to })}</h2>
+      <h2 class="small" id={`from-${m.id}`}>{t("moderation.fromTo", { from: m.from, to: m.to })}</h2>
       <p class="hint">{formatDateTime(m.created_at)}</p>
       <blockquote class="held-body">{m.body}</blockquote>
       <p>{t("moderation.heldFor")} {m.held_reasons.map((r: string) => t(`moderation.reason.${r}` as Key)).join("; ")}</p>
@@ -68,8 +74,9 @@ function Held({ message: m, onDone }: { message: any; onDone: (text: string) => 
       </div>
       {error !== null && <ErrorNote error={error} />}
       <div class="row">
-        <button type="button" disabled={busy} onClick={() => decide("approve")}>{t("moderation.approve")}</button>
-        <button type="button" class="danger" disabled={busy} onClick={() => decide("reject")}>{t("moderation.reject")}</button>
+        <button type="button" disabled={busy} aria-describedby={`from-${m.id}`} onClick={() => decide("approve")}>{t("moderation.approve")}</button>
+        <button type="button" class="danger" disabled={busy} aria-describedby={`from-${m.id}`}
+                onClick={() => decide("reject")}>{t("moderation.reject")}</button>
       </div>
     </li>
   );

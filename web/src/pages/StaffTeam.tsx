@@ -25,7 +25,7 @@ function StaffTeamBody() {
         <h2 id="team-h">{t("team.list")}</h2>
         <Show loaded={loaded}>{(staff) => (
           <ul class="cards">
-            {staff.map((s: any) => <Member member={s} onRemoved={() => { setNote(t("team.removed", { name: s.name })); loaded.reload(); }} />)}
+            {staff.map((s: any) => <Member key={s.id} member={s} onRemoved={() => { setNote(t("team.removed", { name: s.name })); loaded.reload(); }} />)}
           </ul>
         )}</Show>
       </section>
