@@ -13,16 +13,17 @@ function cookie(name: string): string {
   return found ? decodeURIComponent(found.slice(name.length + 1)) : "";
 }
 
-type Options = { method?: string; body?: unknown; signal?: AbortSignal; raw?: boolean };
+type Options = { method?: string; body?: unknown; text?: string; contentType?: string; signal?: AbortSignal; raw?: boolean };
 
 async function send(path: string, opts: Options): Promise<Response> {
   const method = opts.method ?? "GET";
   const headers: Record<string, string> = { Accept: "application/json" };
   if (method !== "GET") headers["X-CSRF-Token"] = cookie("ementor_csrf");
   if (opts.body !== undefined) headers["Content-Type"] = "application/json";
+  if (opts.text !== undefined) headers["Content-Type"] = opts.contentType ?? "text/plain"; // a file (CSV import)
   return fetch(path, {
     method, headers, credentials: "same-origin", signal: opts.signal,
-    body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+    body: opts.text ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body)),
   });
 }
 
@@ -70,6 +71,8 @@ export const api = {
   patch: <T = any>(path: string, body: unknown) => request<T>(path, { method: "PATCH", body }),
   put: <T = any>(path: string, body: unknown) => request<T>(path, { method: "PUT", body }),
   del: <T = any>(path: string) => request<T>(path, { method: "DELETE" }),
+  postText: <T = any>(path: string, text: string, contentType: string) =>
+    request<T>(path, { method: "POST", text, contentType }),
 };
 
 export function signedInBefore(): boolean {

@@ -14,6 +14,10 @@ import { Profile } from "./pages/Profile";
 import { Sessions } from "./pages/Sessions";
 import { Settings } from "./pages/Settings";
 import { SignIn } from "./pages/SignIn";
+import { StaffDashboard } from "./pages/StaffDashboard";
+import { StaffModeration } from "./pages/StaffModeration";
+import { StaffPeople } from "./pages/StaffPeople";
+import { StaffTeam } from "./pages/StaffTeam";
 import type { Params } from "./router";
 
 export type Route = { path: string; page: FunctionComponent<{ params: Params }>; signedIn: boolean };
@@ -32,4 +36,8 @@ export const routes: Route[] = [
   { path: "/matches/:id", page: MatchPage, signedIn: true },
   { path: "/matches/:id/conversation", page: Conversation, signedIn: true },
   { path: "/matches/:id/sessions", page: Sessions, signedIn: true },
+  { path: "/staff", page: StaffDashboard, signedIn: true },
+  { path: "/staff/moderation", page: StaffModeration, signedIn: true },
+  { path: "/staff/people", page: StaffPeople, signedIn: true },
+  { path: "/staff/staff", page: StaffTeam, signedIn: true },
 ];

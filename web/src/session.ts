@@ -27,3 +27,8 @@ export async function loadMe(): Promise<Me | null> {
 export async function signOut(): Promise<void> {
   try { await api.post("/v1/auth/sign-out"); } finally { me.value = null; person.value = null; }
 }
+
+/** Whether the signed-in person holds a permission (`/v1/me`'s list): staff pages and their navigation. */
+export function can(permission: string): boolean {
+  return !!me.value?.permissions.includes(permission);
+}

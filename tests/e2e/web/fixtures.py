@@ -3,8 +3,8 @@
 The journeys run in their own pytest process, started by test_in_browser.py without the
 repository's conftest: that one monkey-patches the process for eventlet, under which Playwright's
 driver pipe never answers. The platform as `make run` starts it (`ementor dev`, one process, every service, the web app at
-/), with the tests' real SMTP server, and Debian's Chromium. Module-scoped: one platform and one
-browser serve every journey in a file (starting them costs about 6 s)."""
+/), with the tests' real SMTP server, and Debian's Chromium. Session-scoped: one platform and one
+browser serve every journey file (starting them costs about 6 s); each file makes its own organisation."""
 
 from __future__ import annotations
 
@@ -65,7 +65,7 @@ def _built() -> None:
         subprocess.run(["bash", "scripts/setup.sh"], cwd=ROOT, check=True, capture_output=True, timeout=300)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def platform(tmp_path_factory):
     _built()
     amqp_uri = os.environ["EMENTOR_WEB_E2E_AMQP_URI"]  # a vhost of its own, made by test_in_browser.py
@@ -106,7 +106,7 @@ def _wait_ready(platform: Platform, process: subprocess.Popen) -> None:
     raise AssertionError("the platform did not become ready: " + platform.log.read_text()[-3000:])
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser():
     with sync_playwright() as playwright:
         browser = launch(playwright)

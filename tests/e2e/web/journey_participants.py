@@ -95,15 +95,28 @@ def test_a_guardian_consents_then_a_mentee_and_mentor_meet_talk_and_book(platfor
     held = mentee.locator("li.bubble[data-status=held]")
     expect(held).to_contain_text("Waiting for a moderator: Ada Okafor will see it once a coordinator has checked it.")
     check_page(mentee, "conversation-held")
-    queue = platform.call("GET", "/v1/moderation/messages?status=held", org.token).json()["items"]
-    assert [m["body"] for m in queue] == ["Text me on 07700 900123 if that is easier"]
+
+    # A coordinator, invited by email, signs in from the invitation (a third browser) and approves it.
+    coordinator = invited_staff(platform, browser, org, "Chris Moyo", "coordinator")
+    nav = coordinator.get_by_role("navigation")
+    expect(nav.get_by_role("link", name="People")).to_be_visible()
+    expect(nav.get_by_role("link", name="Staff", exact=True)).to_have_count(0)  # manage_staff only
+    nav.get_by_role("link", name="Moderation").click()
+    card = coordinator.get_by_role("listitem").filter(has_text="Text me on 07700 900123 if that is easier")
+    expect(card).to_contain_text("From Sam Rivera to Ada Okafor")
+    expect(card).to_contain_text("Held because: it seems to share contact details")
+    check_page(coordinator, "staff-moderation")
+    card.get_by_label("Reason for your decision").fill("the mentee's own school phone")
     approved = time.monotonic()
-    platform.call("POST", f"/v1/moderation/messages/{queue[0]['id']}/approve", org.token,
-                  json={"reason": "the mentee's own school phone"})
+    card.get_by_role("button", name="Approve").click()
+    expect(coordinator.get_by_role("status")).to_have_text("Approved: Ada Okafor can see the message now.")
     expect(mentor.get_by_text("Text me on 07700 900123 if that is easier")).to_be_visible(timeout=LIVE_SECONDS * 1000)
     expect(held).to_have_count(0, timeout=LIVE_SECONDS * 1000)  # the mentee's copy turns delivered, live too
     assert time.monotonic() - approved < LIVE_SECONDS + 1
     check_page(mentor, "conversation")
+    coordinator.goto(platform.base + "/staff/staff")  # an admin's page: a sentence, not refused requests
+    expect(coordinator.get_by_role("alert")).to_have_text(
+        "This page is for staff whose role allows it. Ask an administrator if you need it.")
 
     # A video session: booked, listed with the slot rule, and the invite downloaded.
     mentee.goto(match_url + "/sessions")
@@ -133,6 +146,17 @@ def test_a_guardian_consents_then_a_mentee_and_mentor_meet_talk_and_book(platfor
         mentee.get_by_role("button", name="Download my data").click()
     assert "Hello Ada! I saw your telescope photos." in Path(download.value.path()).read_text()
     check_page(mentee, "my-data")
+
+
+def invited_staff(platform, browser, org, name: str, role: str):
+    """A member of staff invited through the API, signed in from the emailed invitation link."""
+    email = f"{name.split()[0].lower()}@{org.slug}.example.org"
+    invited = time.time()
+    platform.call("POST", "/v1/staff", org.token, json={"name": name, "email": email, "role": role})
+    page = browser.new_context(viewport=DESKTOP).new_page()
+    page.goto(platform.emailed_link(email, "/invitations/accept", after=invited - 1))
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Hello, {name}")
+    return page
 
 
 def check_page_after(page, action, name: str) -> None:

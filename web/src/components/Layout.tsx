@@ -3,7 +3,7 @@ import type { ComponentChildren } from "preact";
 import { useEffect, useRef } from "preact/hooks";
 import { LANGUAGES, lang, setLanguage, t } from "../i18n";
 import { Link, location, navigate } from "../router";
-import { me, signOut } from "../session";
+import { can, me, signOut } from "../session";
 
 export function Layout({ title, children }: { title: string; children: ComponentChildren }) {
   const heading = useRef<HTMLHeadingElement>(null);
@@ -11,7 +11,8 @@ export function Layout({ title, children }: { title: string; children: Component
     document.title = `${title} · ementor`;
     heading.current?.focus(); // a screen reader hears the new page's title after navigating
   }, [title]);
-  const signedIn = !!me.value?.person_id;
+  const signedIn = !!me.value;
+  const participant = !!me.value?.person_id;
   const here = location.value.path;
   const item = (href: string, label: string) => (
     <li><Link href={href} aria-current={here === href ? "page" : undefined}>{label}</Link></li>
@@ -33,10 +34,14 @@ export function Layout({ title, children }: { title: string; children: Component
           <nav aria-label={t("nav.label")}>
             <ul>
               {item("/", t("nav.home"))}
-              {item("/profile", t("nav.profile"))}
+              {participant && item("/profile", t("nav.profile"))}
               {me.value?.role === "mentee" && item("/mentors", t("nav.mentors"))}
-              {item("/settings", t("nav.settings"))}
-              {item("/my-data", t("nav.data"))}
+              {participant && item("/settings", t("nav.settings"))}
+              {participant && item("/my-data", t("nav.data"))}
+              {can("coordinator") && item("/staff", t("nav.dashboard"))}
+              {can("coordinator") && item("/staff/moderation", t("nav.moderation"))}
+              {can("coordinator") && item("/staff/people", t("nav.people"))}
+              {can("manage_staff") && item("/staff/staff", t("nav.staff"))}
               <li><button type="button" class="link" onClick={async () => {
                 await signOut(); navigate("/sign-in");
               }}>{t("nav.signOut")}</button></li>

@@ -4,7 +4,7 @@ import { Layout } from "../components/Layout";
 import { formatDateTime, t, type Key } from "../i18n";
 import { otherSide, publicPerson } from "../people";
 import { Link } from "../router";
-import { me, person } from "../session";
+import { can, me, person } from "../session";
 
 async function loadHome(signal: AbortSignal) {
   const [matches, sessions] = await Promise.all([
@@ -19,7 +19,17 @@ async function loadHome(signal: AbortSignal) {
 export function Home() {
   const who = me.value!;
   if (!who.person_id) {
-    return <Layout title={t("home.title", { name: who.name ?? "" })}><p>{t("home.staff")}</p></Layout>;
+    return (
+      <Layout title={t("home.title", { name: who.name ?? "" })}>
+        <p>{t("home.staff")}</p>
+        <ul class="plain">
+          {can("coordinator") && <li><Link href="/staff/moderation">{t("nav.moderation")}</Link></li>}
+          {can("coordinator") && <li><Link href="/staff">{t("nav.dashboard")}</Link></li>}
+          {can("coordinator") && <li><Link href="/staff/people">{t("nav.people")}</Link></li>}
+          {can("manage_staff") && <li><Link href="/staff/staff">{t("nav.staff")}</Link></li>}
+        </ul>
+      </Layout>
+    );
   }
   const loaded = useLoad(loadHome);
   const consent = person.value?.guardian_consent;

@@ -1,0 +1,94 @@
+"""An administrator uses the staff pages in a real browser: the overview, people (filters and a CSV
+import with its per-row report), and staff (invite, remove), in English and Spanish. The
+coordinator's moderation journey is in journey_participants.py, beside the held message."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from . import seed
+from .journey_participants import invited_staff, sign_in
+from .pages import check_page
+
+pytestmark = pytest.mark.e2e
+
+CSV = ("role,name,email,timezone,interests\n"
+       "mentor,Grace Hopper,grace@example.org,Europe/Madrid,computing;ships\n"
+       "mentor,Alan Turing,alan@example.org,Europe/London,computing\n"
+       "mentor,No Zone,nozone@example.org,Mars/Olympus,\n")
+
+
+@pytest.fixture(scope="module")
+def org(platform):
+    return seed.organisation(platform)
+
+
+def test_an_admin_sees_the_overview_finds_and_imports_people_and_manages_staff(platform, browser, org):
+    admin = invited_staff(platform, browser, org, "Dana Reyes", "admin")
+    # Staff then sign in as participants do: a link emailed on asking at the sign-in page.
+    admin.get_by_role("button", name="Sign out").click()
+    sign_in(platform, admin, org, f"dana@{org.slug}.example.org")
+    for page in ("Overview", "Moderation", "People", "Staff"):
+        expect(admin.get_by_role("navigation").get_by_role("link", name=page, exact=True)).to_be_visible()
+
+    # The overview: three people, no match yet, nothing to moderate, nothing quiet.
+    admin.get_by_role("navigation").get_by_role("link", name="Overview").click()
+    people_figure = admin.get_by_role("listitem").filter(has_text="mentors and mentees")
+    expect(people_figure).to_contain_text("3")
+    expect(admin.get_by_role("listitem").filter(has_text="messages waiting for moderation")).to_contain_text("0")
+    expect(admin.get_by_role("row", name="Proposed")).to_contain_text("0")
+    expect(admin.get_by_text("Every active match has talked recently.")).to_be_visible()
+    check_page(admin, "staff-dashboard")
+    admin.get_by_role("navigation").get_by_role("link", name="Moderation").click()
+    expect(admin.get_by_text("No messages are waiting. Well done.")).to_be_visible()
+
+    # People: filtered by role on the server, by name on the page.
+    admin.get_by_role("navigation").get_by_role("link", name="People").click()
+    expect(admin.get_by_role("heading", name="3 shown")).to_be_visible()
+    admin.get_by_label("Role").select_option("mentor")
+    admin.get_by_role("button", name="Search").click()
+    expect(admin.get_by_role("heading", name="2 shown")).to_be_visible()
+    admin.get_by_label("Name").fill("ada")
+    expect(admin.get_by_role("heading", name="1 shown")).to_be_visible()
+    expect(admin.get_by_role("row", name="Ada Okafor")).to_be_visible()
+    check_page(admin, "staff-people")
+
+    # A CSV import: a progress bar, then the report, with the refused row and what to fix.
+    admin.get_by_label("Name").fill("")
+    template = admin.get_by_role("link", name="Download the template (CSV)")
+    assert platform.call("GET", "/v1/people/imports/template.csv", org.token).text.startswith("role,name,email")
+    assert template.get_attribute("href") == "/v1/people/imports/template.csv"
+    admin.get_by_label("CSV file").set_input_files(files=[{"name": "people.csv", "mimeType": "text/csv",
+                                                            "buffer": CSV.encode()}])
+    admin.get_by_role("button", name="Import").click()
+    expect(admin.get_by_text("Import finished: 2 added, 0 updated, 0 unchanged, 1 refused.")).to_be_visible()
+    expect(admin.get_by_label("3 of 3 rows done")).to_have_attribute("value", "3")
+    refused = admin.get_by_role("table", name="Rows not imported, and what to fix")
+    expect(refused.get_by_role("row", name="4")).to_contain_text("timezone")
+    expect(admin.get_by_role("row", name="Grace Hopper")).to_be_visible()  # the list reloads
+    check_page(admin, "staff-people-import")
+
+    # Staff: invite a coordinator, then remove them (a second, confirming click).
+    admin.get_by_role("navigation").get_by_role("link", name="Staff").click()
+    admin.get_by_label("Full name").fill("Eli Park")
+    admin.get_by_label("Email address").fill(f"eli@{org.slug}.example.org")
+    admin.get_by_label("Role").select_option("coordinator")
+    admin.get_by_role("button", name="Send the invitation").click()
+    expect(admin.get_by_role("status")).to_have_text("Invitation sent to Eli Park.")
+    expect(admin.get_by_role("listitem").filter(has_text="Eli Park")).to_contain_text("Coordinator · Invited")
+    platform.emailed_link(f"eli@{org.slug}.example.org", "/invitations/accept")
+    check_page(admin, "staff-team")
+    admin.get_by_role("button", name="Remove Eli Park").click()
+    admin.get_by_role("button", name="Yes, remove Eli Park").click()
+    expect(admin.get_by_role("status")).to_have_text("Eli Park has been removed and signed out.")
+    expect(admin.get_by_role("listitem").filter(has_text="Eli Park")).to_have_count(0)
+
+    # The same pages in Spanish.
+    admin.get_by_label("Language").select_option("es")
+    expect(admin.get_by_role("heading", level=1)).to_have_text("Personal")
+    expect(admin.get_by_role("button", name="Enviar la invitación")).to_be_visible()
+    check_page(admin, "staff-team-es")
+    admin.get_by_role("navigation").get_by_role("link", name="Resumen").click()
+    expect(admin.get_by_role("row", name="Propuestos")).to_be_visible()
+    check_page(admin, "staff-dashboard-es")

@@ -1,0 +1,73 @@
+// /staff: how the organisation is doing, from the list endpoints (counted by paging) and each
+// active match's conversation statistics: a match is quiet after QUIET_DAYS without a message.
+import { api } from "../api";
+import { Empty, Show, useLoad } from "../components/states";
+import { Layout } from "../components/Layout";
+import { Allowed } from "../staff/Allowed";
+import { t, type Key } from "../i18n";
+import { Link } from "../router";
+import { countAll, listAll, personName, type Count } from "../staff/lists";
+
+export const QUIET_DAYS = 14;
+const STATUSES = ["proposed", "active", "declined", "ended"] as const;
+const DAY_MS = 86_400_000;
+
+async function loadDashboard(signal: AbortSignal) {
+  const [people, queue, ...byStatus] = await Promise.all([
+    countAll("/v1/people", signal),
+    countAll("/v1/moderation/messages?status=held", signal),
+    ...STATUSES.map((s) => countAll(`/v1/matches?status=${s}`, signal)),
+  ]);
+  const active = await listAll("/v1/matches?status=active", signal, 200);
+  const quiet = (await Promise.all(active.map(async (m) => {
+    const stats = await api.get(`/v1/matches/${m.id}/messages/stats`, signal);
+    const days = stats.days_since_last_message ?? Math.floor((Date.now() - Date.parse(m.accepted_at ?? m.created_at)) / DAY_MS);
+    return days >= QUIET_DAYS ? { ...m, days, mentee: await personName(m.mentee_id), mentor: await personName(m.mentor_id) } : null;
+  }))).filter(Boolean) as any[];
+  return { people, queue, byStatus, quiet: quiet.sort((a, b) => b.days - a.days) };
+}
+
+const shown = (c: Count) => (c.more ? t("dashboard.atLeast", { n: c.n }) : String(c.n));
+
+export function StaffDashboard() {
+  return <Allowed title={t("dashboard.title")} permission="coordinator"><StaffDashboardBody /></Allowed>;
+}
+
+function StaffDashboardBody() {
+  const loaded = useLoad(loadDashboard);
+  return (
+    <Layout title={t("dashboard.title")}>
+      <Show loaded={loaded}>{(d) => (
+        <>
+          <ul class="cards figures">
+            <li class="card"><p class="figure">{shown(d.people)}</p><p>{t("dashboard.people")}</p>
+              <Link href="/staff/people">{t("dashboard.seePeople")}</Link></li>
+            <li class="card"><p class="figure">{shown(d.queue)}</p><p>{t("dashboard.queue")}</p>
+              <Link href="/staff/moderation">{t("dashboard.seeQueue")}</Link></li>
+          </ul>
+          <section aria-labelledby="matches-h">
+            <h2 id="matches-h">{t("dashboard.matches")}</h2>
+            <table>
+              <thead><tr><th scope="col">{t("dashboard.status")}</th><th scope="col">{t("dashboard.count")}</th></tr></thead>
+              <tbody>
+                {STATUSES.map((s, i) => (
+                  <tr><th scope="row">{t(`dashboard.status.${s}` as Key)}</th><td>{shown(d.byStatus[i])}</td></tr>
+                ))}
+              </tbody>
+            </table>
+          </section>
+          <section aria-labelledby="quiet-h">
+            <h2 id="quiet-h">{t("dashboard.quiet", { days: QUIET_DAYS })}</h2>
+            {d.quiet.length === 0 ? <Empty>{t("dashboard.noQuiet")}</Empty> : (
+              <ul class="plain">
+                {d.quiet.map((m: any) => (
+                  <li>{t("dashboard.quietMatch", { mentee: m.mentee, mentor: m.mentor, days: m.days })}</li>
+                ))}
+              </ul>
+            )}
+          </section>
+        </>
+      )}</Show>
+    </Layout>
+  );
+}

@@ -1,0 +1,70 @@
+// The CSV import on /staff/people: the file is posted as text/csv, then its progress is polled
+// until it completes; refused rows are listed with what to fix, by spreadsheet row number.
+import { useEffect, useState } from "preact/hooks";
+import { api } from "../api";
+import { ErrorNote } from "../components/states";
+import { t } from "../i18n";
+
+const POLL_MS = 500;
+
+export function ImportPeople({ onFinished }: { onFinished: () => void }) {
+  const [file, setFile] = useState<File | null>(null);
+  const [job, setJob] = useState<any>(null);
+  const [error, setError] = useState<unknown>(null);
+  useEffect(() => {
+    if (!job || job.status === "completed") return;
+    const timer = setTimeout(async () => {
+      try {
+        const next = await api.get(`/v1/people/imports/${job.id}`);
+        setJob(next);
+        if (next.status === "completed") onFinished();
+      } catch (err) { setError(err); }
+    }, POLL_MS);
+    return () => clearTimeout(timer);
+  }, [job]);
+  const running = job && job.status !== "completed";
+  return (
+    <section class="card stack" aria-labelledby="import-h">
+      <h2 id="import-h">{t("import.title")}</h2>
+      <p id="import-hint">{t("import.intro")} <a href="/v1/people/imports/template.csv" download="people-template.csv">
+        {t("import.template")}</a></p>
+      <form class="stack" onSubmit={async (e) => {
+        e.preventDefault(); setError(null);
+        if (!file) return;
+        try {
+          const accepted = await api.postText("/v1/people/imports", await file.text(), "text/csv");
+          setJob({ ...accepted, processed: 0, refused: [], refused_count: 0 });
+        } catch (err) { setError(err); }
+      }}>
+        <div class="field"><label for="import-file">{t("import.file")}</label>
+          <input id="import-file" type="file" accept=".csv,text/csv" required aria-describedby="import-hint"
+                 onChange={(e) => setFile((e.target as HTMLInputElement).files?.[0] ?? null)} /></div>
+        <button type="submit" disabled={!!running}>{t("import.start")}</button>
+      </form>
+      {error !== null && <ErrorNote error={error} />}
+      {job && <Progress job={job} />}
+    </section>
+  );
+}
+
+function Progress({ job }: { job: any }) {
+  const done = job.status === "completed";
+  return (
+    <div class="stack">
+      <label for="import-progress">{t("import.progress", { processed: job.processed, total: job.total })}</label>
+      <progress id="import-progress" max={Math.max(job.total, 1)} value={job.processed} />
+      <p role="status">{done
+        ? t("import.done", { created: job.created, updated: job.updated, unchanged: job.unchanged, refused: job.refused_count })
+        : t("import.running")}</p>
+      {done && job.refused.length > 0 && (
+        <table>
+          <caption>{t("import.refused")}</caption>
+          <thead><tr><th scope="col">{t("import.row")}</th><th scope="col">{t("import.problems")}</th></tr></thead>
+          <tbody>{job.refused.map((r: any) => (
+            <tr><th scope="row">{r.row}</th><td>{r.errors.join("; ")}</td></tr>
+          ))}</tbody>
+        </table>
+      )}
+    </div>
+  );
+}

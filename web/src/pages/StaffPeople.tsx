@@ -1,0 +1,79 @@
+// /staff/people: the organisation's mentors and mentees, filtered by role and interest (the API's
+// filters) and by name (within the pages loaded), and the CSV import with its progress.
+import { useState } from "preact/hooks";
+import { api } from "../api";
+import { Empty, ErrorNote, Show, useLoad } from "../components/states";
+import { Layout } from "../components/Layout";
+import { Allowed } from "../staff/Allowed";
+import { t, type Key } from "../i18n";
+import { ImportPeople } from "./StaffImport";
+
+async function loadPage(role: string, interest: string, cursor: string | null, signal?: AbortSignal) {
+  const q = new URLSearchParams({ limit: "50" });
+  if (role) q.set("role", role);
+  if (interest.trim()) q.set("interest", interest.trim().toLowerCase());
+  if (cursor) q.set("cursor", cursor);
+  return api.get(`/v1/people?${q}`, signal);
+}
+
+export function StaffPeople() {
+  return <Allowed title={t("people.title")} permission="coordinator"><StaffPeopleBody /></Allowed>;
+}
+
+function StaffPeopleBody() {
+  const [filters, setFilters] = useState({ role: "", interest: "", name: "" });
+  const [applied, setApplied] = useState({ role: "", interest: "" });
+  const [extra, setExtra] = useState<{ items: any[]; next: string | null } | null>(null);
+  const [moreError, setMoreError] = useState<unknown>(null);
+  const loaded = useLoad((signal) => loadPage(applied.role, applied.interest, null, signal), [applied.role, applied.interest]);
+  const set = (k: string) => (e: Event) => setFilters({ ...filters, [k]: (e.target as HTMLInputElement).value });
+  return (
+    <Layout title={t("people.title")}>
+      <form class="card row" role="search" aria-label={t("people.filters")} onSubmit={(e) => {
+        e.preventDefault(); setExtra(null); setApplied({ role: filters.role, interest: filters.interest });
+      }}>
+        <div class="field"><label for="f-name">{t("people.name")}</label>
+          <input id="f-name" type="search" value={filters.name} onInput={set("name")} /></div>
+        <div class="field"><label for="f-role">{t("people.role")}</label>
+          <select id="f-role" value={filters.role} onChange={set("role")}>
+            <option value="">{t("people.anyRole")}</option>
+            <option value="mentor">{t("people.role.mentor")}</option>
+            <option value="mentee">{t("people.role.mentee")}</option>
+          </select></div>
+        <div class="field"><label for="f-interest">{t("people.interest")}</label>
+          <input id="f-interest" value={filters.interest} onInput={set("interest")} /></div>
+        <button type="submit">{t("people.search")}</button>
+      </form>
+      <Show loaded={loaded}>{(first) => {
+        const all = [...first.items, ...(extra?.items ?? [])];
+        const next = extra ? extra.next : first.next_cursor;
+        const needle = filters.name.trim().toLowerCase();
+        const shown = needle ? all.filter((p: any) => p.name.toLowerCase().includes(needle)) : all;
+        return (
+          <section aria-labelledby="people-h">
+            <h2 id="people-h">{t("people.found", { n: shown.length })}</h2>
+            {shown.length === 0 ? <Empty>{t("people.none")}</Empty> : (
+              <table>
+                <thead><tr><th scope="col">{t("people.name")}</th><th scope="col">{t("people.role")}</th>
+                  <th scope="col">{t("people.interests")}</th></tr></thead>
+                <tbody>{shown.map((p: any) => (
+                  <tr><th scope="row">{p.name}</th><td>{t(`people.role.${p.role}` as Key)}</td>
+                    <td>{(p.interests ?? []).join(", ")}</td></tr>
+                ))}</tbody>
+              </table>
+            )}
+            {moreError !== null && <ErrorNote error={moreError} />}
+            {next && <button type="button" onClick={async () => {
+              setMoreError(null);
+              try {
+                const page = await loadPage(applied.role, applied.interest, next);
+                setExtra({ items: [...(extra?.items ?? []), ...page.items], next: page.next_cursor });
+              } catch (err) { setMoreError(err); }
+            }}>{t("people.more")}</button>}
+          </section>
+        );
+      }}</Show>
+      <ImportPeople onFinished={loaded.reload} />
+    </Layout>
+  );
+}
