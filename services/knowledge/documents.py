@@ -44,7 +44,7 @@ class OwnArticle(OutboxDocument):
     meta: ClassVar[dict] = {
         "db_alias": ALIAS,
         "collection": "articles",
-        "indexes": [("tenant_id", "status", "deleted")],
+        "indexes": [("tenant_id", "status", "deleted"), ("tenant_id", "deleted", "_id")],
     }
 
 

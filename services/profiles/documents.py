@@ -148,7 +148,7 @@ class Staff(OutboxDocument):
     meta = {
         "db_alias": ALIAS,
         "collection": "staff",
-        "indexes": [("tenant_id", "email"), ("tenant_id", "status", "_id")],
+        "indexes": [("tenant_id", "email"), ("tenant_id", "status", "_id"), ("tenant_id", "_id")],
     }
 
 

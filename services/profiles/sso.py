@@ -113,7 +113,7 @@ def safe_return_to(value: str | None) -> str:
     value = value or "/"
     parts = urlsplit(value)
     if (not value.startswith("/") or value.startswith(("//", "/\\")) or parts.scheme or parts.netloc
-            or any(c in value for c in "\\\r\n\t") or len(value) > 2000):
+            or any(c in value for c in "\\\r\n\t") or len(value) > 500):
         raise BadInput("return_to must be a path on this site, such as /home", code="return_to_invalid")
     return value
 

@@ -49,7 +49,7 @@ class TotpPolicy(Strict):
 
 
 class SsoStart(Strict):
-    return_to: str | None = Field(default="/", max_length=2000,
+    return_to: str | None = Field(default="/", max_length=500,
                                   description="A path of the web app to land on once signed in (never another site).")
 
 

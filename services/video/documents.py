@@ -85,7 +85,8 @@ class Session(OutboxDocument):
             ("tenant_id", "match_id", "starts_at"),
             ("tenant_id", "mentor_id", "starts_at"),
             ("tenant_id", "mentee_id", "starts_at"),
-            ("tenant_id", "starts_at", "_id"),  # staff's list of the organisation's sessions, by cursor
+            ("tenant_id", "starts_at", "_id", "ends_at"),  # staff's list of the organisation's sessions, by cursor
+            ("tenant_id", "ends_at"),
             ("tenant_id", "status", "starts_at", "_id"),
             {"fields": ["reminders_pending"], "sparse": True},
         ],
