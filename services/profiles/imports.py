@@ -36,6 +36,7 @@ TEMPLATE_EXAMPLE = {
     "timezone": "Europe/London", "languages": "en;es", "interests": "robotics;music",
     "bio": "Year 12, keen on engineering", "capacity": "", "is_minor": "true", "vetted": "false",
     "programme_id": "", "channels": "email;sms", "quiet_hours.start": "21:00", "quiet_hours.end": "08:00",
+    "guardian.name": "Helen Rivera", "guardian.email": "helen.rivera@example.org",
 }
 
 

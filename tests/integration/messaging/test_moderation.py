@@ -6,7 +6,7 @@ import pytest
 from bson import ObjectId
 
 from ementor.platform.http.auth import issue_token
-from ementor.platform.settings import DEV_JWT_SECRET
+from tests.support.secrets import TEST_JWT_SECRET
 
 pytestmark = pytest.mark.integration
 
@@ -37,7 +37,7 @@ def test_a_held_message_reaches_the_recipient_only_once_a_coordinator_approves_i
     assert world.seen("MessageSent") == []
 
     # A named member of staff approves: the audit log says which one.
-    staff = issue_token(DEV_JWT_SECRET, tenant_id=world.org.id, role="coordinator", staff_id="staff-1", session_id="s")
+    staff = issue_token(TEST_JWT_SECRET, tenant_id=world.org.id, role="coordinator", staff_id="staff-1", session_id="s")
     approved = world.decide(message["id"], "approve", token=staff, reason="the school minibus number")
     assert approved.status_code == 200, approved.text
     assert approved.json()["status"] == "delivered"
