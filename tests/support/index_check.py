@@ -21,6 +21,7 @@ ALLOWED: dict[str, str] = {
         "erasure only, over an organisation's few runs; an index on a run's unmatched list would cost every run",
     "ementor_messaging.inbox count_documents {event_id: eq}": "a test's own look-up (tests/integration/messaging)",
     "ementor_video.reminders count_documents {session_id: eq}": "a test's own look-up (tests/integration/video)",
+    "ementor_profiles.organisations find {} sort {'_id': 1}": "the operator's list, in _id order: MongoDB's _id index",
 }
 
 
