@@ -95,4 +95,14 @@ if command -v rabbitmq-plugins >/dev/null; then
     timeout 60 rabbitmq-plugins enable --quiet rabbitmq_management >/dev/null 2>&1 || true
     for _ in $(seq 1 60); do (exec 3<>/dev/tcp/127.0.0.1/15672) 2>/dev/null && break; sleep 1; done
 fi
+# A broker can take a vhost and never serve it; the tests would hang on it, so restart it once.
+if ! timeout 150 .venv/bin/python -m ementor.devtools.broker_probe; then
+    echo "setup: RabbitMQ is wedged; restarting it"
+    timeout 60 rabbitmqctl stop >/dev/null 2>&1 || pkill -9 -u rabbitmq beam.smp || true
+    for _ in $(seq 1 30); do broker_up || break; sleep 1; done
+    rabbitmq-server -detached >/dev/null 2>&1 || true
+    for _ in $(seq 1 120); do (exec 3<>/dev/tcp/127.0.0.1/15672) 2>/dev/null && break; sleep 1; done
+    timeout 150 .venv/bin/python -m ementor.devtools.broker_probe \
+        || { echo "setup: RabbitMQ still does not serve new vhosts; see /var/log/rabbitmq" >&2; exit 1; }
+fi
 echo "setup: ready"

@@ -47,29 +47,54 @@ def _management_url_for(amqp_uri: str) -> str:
 
 
 class VirtualHosts:
-    """Creates a throwaway vhost per test through the management API, so tests never share queues."""
+    """Creates a throwaway vhost per test through the management API, so tests never share queues.
+
+    Each new vhost is proved usable (a connection declares a queue in it): a broker that accepts
+    a vhost but never starts its message store would otherwise hang the first service that
+    connects until the test's timeout. Once that is seen, later tests fail at once, saying so.
+    """
 
     def __init__(self, amqp_uri: str, management_url: str):
         self.amqp_uri = amqp_uri
         self.management_url = management_url.rstrip("/")
         parsed = urlparse(amqp_uri)
         self.user = parsed.username or "guest"
+        self.broken: str | None = None
 
     def create(self) -> tuple[str, str]:
+        if self.broken:
+            raise RuntimeError(self.broken)
         name = f"test-{uuid.uuid4().hex[:12]}"
         api = f"{self.management_url}/api"
-        # Generous timeouts: the broker adds and deletes vhosts one at a time, and deleting one
-        # with quorum queues can take a minute on a busy machine.
-        requests.put(f"{api}/vhosts/{name}", timeout=120).raise_for_status()
-        requests.put(
-            f"{api}/permissions/{name}/{self.user}",
-            json={"configure": ".*", "write": ".*", "read": ".*"},
-            timeout=120,
-        ).raise_for_status()
-        return name, urlparse(self.amqp_uri)._replace(path="/" + quote(name, safe="")).geturl()
+        uri = urlparse(self.amqp_uri)._replace(path="/" + quote(name, safe="")).geturl()
+        try:
+            # Generous timeouts: the broker adds and deletes vhosts one at a time, and deleting one
+            # with quorum queues can take a minute on a busy machine.
+            requests.put(f"{api}/vhosts/{name}", timeout=120).raise_for_status()
+            requests.put(
+                f"{api}/permissions/{name}/{self.user}",
+                json={"configure": ".*", "write": ".*", "read": ".*"},
+                timeout=120,
+            ).raise_for_status()
+            _declare_a_queue(uri, timeout=60)
+        except Exception as exc:
+            self.broken = (f"RabbitMQ at {self.management_url.rsplit('@', 1)[-1]} did not serve a new vhost "
+                           f"({type(exc).__name__}: {exc}); it is wedged — restart it (scripts/setup.sh does)")
+            raise RuntimeError(self.broken) from exc
+        return name, uri
 
     def delete(self, name: str) -> None:
         requests.delete(f"{self.management_url}/api/vhosts/{name}", timeout=120)
+
+
+def _declare_a_queue(amqp_uri: str, timeout: float) -> None:
+    import eventlet
+    from kombu import Connection
+
+    with eventlet.Timeout(timeout), Connection(amqp_uri, connect_timeout=timeout) as connection:
+        channel = connection.channel()
+        channel.queue_declare("", exclusive=True, auto_delete=True)
+        channel.close()
 
 
 @contextmanager

@@ -31,7 +31,7 @@ ERROR_SCHEMA = {
 }
 STATUS_TEXT = {400: "Malformed request", 401: "Missing or invalid token", 403: "Not allowed for this token",
                404: "Not found (or another organisation's)", 409: "Conflicts with the current state",
-               413: "Body too large", 415: "Not JSON", 422: "Invalid values", 429: "Rate limited",
+               413: "Body too large", 414: "Address too long (over 8 KB)", 415: "Not JSON", 422: "Invalid values", 429: "Rate limited",
                503: "A dependency is unavailable; try again later"}
 
 
@@ -53,7 +53,7 @@ def error_statuses(route: ApiRoute, method, path: str) -> set[int]:
     if route.raw_body:
         statuses |= {413, 415}
     if route.query_model is not None:
-        statuses |= {400, 422}
+        statuses |= {400, 414, 422}
     statuses |= {status_of(error) for error in domain_errors(method)}
     return statuses
 

@@ -35,6 +35,8 @@ log = logging.getLogger(__name__)
 OPENAPI_PATH = Path(__file__).resolve().parents[3] / "docs" / "openapi.json"
 
 QUIET_PATHS = ("/health", "/health/live", "/health/ready", "/metrics")
+MAX_URL = 8192  # what the reverse proxy accepts too (nginx's default buffer); longer is a JSON 414
+READ_URL = 8 * MAX_URL  # eventlet answers an empty 414 past this, so it reads far enough for ours
 
 _servers: dict[tuple, SharedWebServer] = {}
 
@@ -80,7 +82,7 @@ class SharedWebServer(WebServer):
             self._sock.settimeout(None)
             self._serv = wsgi.Server(
                 self._sock, self._sock.getsockname(), self.wsgi_app, protocol=HttpOnlyProtocol,
-                log=logging.getLogger("ementor.http.access"), log_output=False,
+                log=logging.getLogger("ementor.http.access"), log_output=False, url_length_limit=READ_URL,
             )
             self._gt = eventlet.spawn(self.run)
             self.disabled_organisations = DisabledOrganisations(self._containers[0].config)
@@ -144,6 +146,9 @@ class SharedWebServer(WebServer):
         return ",".join(c.service_name for c in self._containers)
 
     def _respond(self, request, environ) -> Response:
+        if len(environ.get("RAW_PATH_INFO", "")) + len(environ.get("QUERY_STRING", "")) > MAX_URL:
+            return json_response(error_body("uri_too_long", f"the address is longer than {MAX_URL} bytes; "
+                                                            "send long values in a request body"), 414)
         try:
             response = self._route(request, environ)
         except MethodNotAllowed as exc:

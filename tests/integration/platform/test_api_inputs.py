@@ -123,3 +123,17 @@ def test_invalid_utf8_in_a_path_value_never_reaches_the_service_as_a_surrogate(e
     response = echo.get("/v1/echo/%ED%A0%80")
     assert response.status_code in (200, 404), response.text  # decoded as U+FFFD, or refused: never a 500
     assert echo.get("/v1/echo/caf%C3%A9").json()["label"] == "café"
+
+
+def test_an_address_over_8_kb_is_a_json_414_that_says_what_to_do(echo):
+    response = echo.get("/v1/echo", params={"label": "é" * 3000})  # 18 KB once percent-encoded
+    assert response.status_code == 414, response.text
+    assert response.json()["error"]["code"] == "uri_too_long"
+    assert "request body" in response.json()["error"]["message"]
+    assert EchoService.calls == 0
+
+
+def test_an_address_just_under_the_limit_still_reaches_the_service(echo):
+    response = echo.get("/v1/echo", params={"label": "a" * 8000})
+    assert response.status_code == 200, response.text
+    assert response.json()["label"] == "a" * 8000
