@@ -362,6 +362,12 @@ class ProfilesService(SingleSignOnApi, SecondFactorApi, Revocations):
         return {p.id: contact_view(p) for p in self.repo.people_by_ids(tenant_id, person_ids)}
 
     @rpc
+    def get_staff_name(self, tenant_id: str, staff_id: str) -> str | None:
+        """A current member of staff's name (video names a session's observer), None if there is none."""
+        staff = self.repo.staff_member(tenant_id, staff_id)
+        return staff.name if staff is not None and staff.status != "removed" else None
+
+    @rpc
     def disabled_organisations(self) -> list[str]:
         """Ids of disabled organisations: every service refuses their tokens (platform/http/revocation.py)."""
         return self.repo.disabled_organisation_ids()

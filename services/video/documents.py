@@ -77,6 +77,9 @@ class Session(OutboxDocument):
     # Reminders for `sequence` still have to be written (set with each change, cleared once done).
     reminders_pending = BooleanField(default=False)
     erased = BooleanField(default=False)  # a tombstone waiting for its SessionCancelled to go out
+    # The staff member who observes a session with a minor (supervision.py), named in every invite.
+    observer_staff_id = StringField()
+    observer_name = StringField()
 
     meta: ClassVar[dict] = {
         "db_alias": ALIAS,
@@ -151,9 +154,26 @@ class VideoSettings(TenantDocument):
     reminder_offsets_minutes = ListField(IntField())  # empty: no reminders
     start_audio_muted = BooleanField(default=False)
     start_video_muted = BooleanField(default=False)
+    # Sessions with a minor (supervision.py); the observer's name is looked up once, when named.
+    require_observer_for_minors = BooleanField(default=False)
+    require_vetted_mentor_for_minors = BooleanField(default=False)
+    observer_staff_id = StringField()
+    observer_name = StringField()
     updated_at = DateTimeField(default=utcnow)
 
     meta: ClassVar[dict] = {"db_alias": ALIAS, "collection": "settings"}
+
+
+class PersonFacts(TenantDocument):
+    """What supervision needs of a person, from profiles' ProfileCreated/ProfileUpdated."""
+
+    id = StringField(primary_key=True)  # "<tenant_id>:<person_id>"
+    person_id = StringField(required=True)
+    is_minor = BooleanField(required=True)
+    vetted = BooleanField(required=True)
+    at = DateTimeField(required=True)  # time of the event applied; older ones are ignored
+
+    meta: ClassVar[dict] = {"db_alias": ALIAS, "collection": "person_facts"}
 
 
 class GuardianConsent(TenantDocument):
@@ -167,5 +187,5 @@ class GuardianConsent(TenantDocument):
     meta: ClassVar[dict] = {"db_alias": ALIAS, "collection": "guardian_consents"}
 
 
-DOCUMENTS = (MatchView, Session, Reminder, Calendar, VideoSettings, GuardianConsent)
+DOCUMENTS = (MatchView, Session, Reminder, Calendar, VideoSettings, GuardianConsent, PersonFacts)
 OUTBOX_DOCUMENTS = (Session, Reminder)

@@ -18,10 +18,11 @@ from . import domain, schemas
 from .documents import MatchView, Session, new_id, utcnow
 from .domain_errors import invalid, state_conflict
 from .links import VideoLinkProvider
-from .organisation_settings import limits
+from .organisation_settings import limits, limits_of
 from .reminders import write_reminders
 from .repository import ConcurrentChange, VideoRepository
 from .slots import SlotBusy, busy_conflict, release, reserve, resync, settle
+from .supervision import observer_for
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +54,8 @@ def require_active(match: MatchView) -> None:
 
 def session_for(repo: VideoRepository, auth: Principal, session_id: str) -> Session:
     session = repo.session(auth.tenant_id, session_id)
-    if session is None or not (auth.is_coordinator or auth.person_id in (session.mentor_id, session.mentee_id)):
+    if session is None or not (auth.is_coordinator or auth.person_id in (session.mentor_id, session.mentee_id)
+                               or (session.observer_staff_id and auth.staff_id == session.observer_staff_id)):
         raise NotFound(f"no session {session_id} in this organisation")
     return session
 
@@ -63,16 +65,20 @@ def schedule_session(repo: VideoRepository, links: VideoLinkProvider, auth: Prin
     now = now or utcnow()
     match = match_for(repo, auth, match_id)
     require_active(match)
-    rules, _ = limits(repo, auth.tenant_id)
+    settings = repo.settings(auth.tenant_id)
+    rules, _ = limits_of(settings)
     try:
         starts_at, ends_at = domain.check_slot(body.starts_at, body.duration_minutes, now, rules)
     except domain.InvalidSession as exc:
         raise invalid(exc)
+    observer = observer_for(settings, lambda person_id: repo.person_facts(auth.tenant_id, person_id),
+                            match.mentee_id, match.mentor_id)
     session = Session(
         id=new_id(), tenant_id=auth.tenant_id, match_id=match.match_id, mentor_id=match.mentor_id,
         mentee_id=match.mentee_id, starts_at=starts_at, ends_at=ends_at, duration_minutes=body.duration_minutes,
         status="scheduled", sequence=0, provider=links.name, room=links.new_room(), created_by=actor(auth),
         created_at=now, updated_at=now, reminders_pending=True,
+        observer_staff_id=observer.staff_id if observer else None, observer_name=observer.name if observer else None,
     )
     booking = domain.Booking(session.id, starts_at, ends_at, now)
     try:

@@ -25,7 +25,7 @@ UID_DOMAIN = "ementor"
 class Attendee:
     person_id: str
     name: str
-    role: str  # "mentor" | "mentee"
+    role: str  # "mentor" | "mentee" | "observer"
     address: str | None = None  # a mailto: the reader may add for themself; never another person's
 
 
@@ -95,7 +95,7 @@ def build(invite: Invite) -> bytes:
         event.add(
             "attendee",
             _address(attendee.address or f"urn:{UID_DOMAIN}:person:{attendee.person_id}", attendee.name,
-                     role="REQ-PARTICIPANT", partstat="ACCEPTED" if not invite.cancelled else "DECLINED",
+                     role="NON-PARTICIPANT" if attendee.role == "observer" else "REQ-PARTICIPANT", partstat="ACCEPTED" if not invite.cancelled else "DECLINED",
                      cutype="INDIVIDUAL"),
             encode=0,
         )

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from ementor.platform.errors import Invalid
 from ementor.platform.principal import Principal
 
 from . import domain, domain_errors, schemas
@@ -11,7 +14,10 @@ from .repository import VideoRepository
 
 
 def limits(repo: VideoRepository, tenant_id: str) -> tuple[domain.Limits, RoomOptions]:
-    stored = repo.settings(tenant_id)
+    return limits_of(repo.settings(tenant_id))
+
+
+def limits_of(stored: VideoSettings | None) -> tuple[domain.Limits, RoomOptions]:
     if stored is None:
         return domain.Limits(), RoomOptions()
     return (
@@ -30,12 +36,34 @@ def settings_view(repo: VideoRepository, tenant_id: str, links: VideoLinkProvide
         jitsi=schemas.JitsiInfo(start_audio_muted=options.start_audio_muted, start_video_muted=options.start_video_muted,
                                 base_url=getattr(links, "base_url", ""),
                                 token_auth=bool(getattr(links, "uses_tokens", False))),
+        minors=schemas.MinorSessionsView(
+            require_observer=bool(stored and stored.require_observer_for_minors),
+            observer_staff_id=stored.observer_staff_id if stored else None,
+            observer_name=stored.observer_name if stored else None,
+            require_vetted_mentor=bool(stored and stored.require_vetted_mentor_for_minors)),
         updated_at=stored.updated_at if stored else None,
     )
 
 
-def update_settings(repo: VideoRepository, auth: Principal, body: schemas.UpdateVideoSettings) -> None:
+def _observer_name(minors: schemas.MinorSessions, staff_name: Callable[[str], str | None]) -> str | None:
+    field = "minors.observer_staff_id"
+    if minors.require_observer and not minors.observer_staff_id:
+        message = "name the member of staff who observes sessions with a minor"
+        raise Invalid(message, code="observer_required", details=[{"field": field, "message": message}])
+    if not minors.observer_staff_id:
+        return None
+    name = staff_name(minors.observer_staff_id)
+    if name is None:
+        message = f"no current member of staff has the id {minors.observer_staff_id}"
+        raise Invalid(message, code="unknown_staff", details=[{"field": field, "message": message}])
+    return name
+
+
+def update_settings(repo: VideoRepository, auth: Principal, body: schemas.UpdateVideoSettings,
+                    staff_name: Callable[[str], str | None]) -> None:
+    """`staff_name(staff_id)` is profiles' answer: a current member of staff's name, or None."""
     auth.require_coordinator()
+    observer_name = _observer_name(body.minors, staff_name)
     try:
         rules = domain.Limits(body.min_duration_minutes, body.max_duration_minutes, body.max_days_ahead,
                               tuple(body.reminder_offsets_minutes))
@@ -46,5 +74,7 @@ def update_settings(repo: VideoRepository, auth: Principal, body: schemas.Update
         max_duration_minutes=rules.max_duration_minutes, max_days_ahead=rules.max_days_ahead,
         reminder_offsets_minutes=list(rules.reminder_offsets_minutes),
         start_audio_muted=body.jitsi.start_audio_muted, start_video_muted=body.jitsi.start_video_muted,
+        require_observer_for_minors=body.minors.require_observer, observer_staff_id=body.minors.observer_staff_id,
+        observer_name=observer_name, require_vetted_mentor_for_minors=body.minors.require_vetted_mentor,
         updated_at=utcnow(),
     ))

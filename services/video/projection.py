@@ -27,6 +27,11 @@ def guardian_consent_changed(repo: VideoRepository, tenant_id: str, person_id: s
         repo.set_paused(tenant_id, person_id, GUARDIAN_CONSENT, domain.paused_for_consent(state))
 
 
+def profile_changed(repo: VideoRepository, tenant_id: str, event, at: datetime) -> None:
+    """ProfileCreated/ProfileUpdated: whether the person is a minor and whether a mentor is vetted."""
+    repo.apply_person_facts(tenant_id, event.person_id, event.is_minor, event.vetted, at)
+
+
 def match_ended(repo: VideoRepository, tenant_id: str, event, now: datetime | None = None) -> int:
     """The match is over: record it, and cancel its sessions that have not started yet."""
     now = now or utcnow()
@@ -51,4 +56,5 @@ def person_erased(repo: VideoRepository, tenant_id: str, person_id: str, now: da
             repo.delete_session(session)
         repo.forget_reminders(tenant_id, session.id)
     repo.forget_calendar(tenant_id, person_id)
+    repo.forget_person_facts(tenant_id, person_id)
     repo.forget_matches_of(tenant_id, person_id)

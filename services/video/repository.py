@@ -24,7 +24,7 @@ from pymongo.errors import BulkWriteError, DuplicateKeyError
 from ementor.platform.outbox import Pending
 
 from . import domain
-from .documents import Calendar, GuardianConsent, MatchView, Reminder, Session, VideoSettings
+from .documents import Calendar, GuardianConsent, MatchView, PersonFacts, Reminder, Session, VideoSettings
 
 CAS_ATTEMPTS = 20
 
@@ -72,6 +72,21 @@ class VideoRepository:
     def consent_of(self, tenant_id: str, person_id: str) -> str | None:
         doc = GuardianConsent._get_collection().find_one({"_id": f"{tenant_id}:{person_id}", "tenant_id": tenant_id})
         return doc["state"] if doc else None
+
+    def apply_person_facts(self, tenant_id: str, person_id: str, is_minor: bool, vetted: bool, at: datetime) -> None:
+        """Record what supervision needs of a person unless newer facts are recorded."""
+        try:
+            PersonFacts._get_collection().update_one(
+                {"_id": f"{tenant_id}:{person_id}", "tenant_id": tenant_id, "at": {"$lte": at}},
+                {"$set": {"person_id": person_id, "is_minor": is_minor, "vetted": vetted, "at": at}}, upsert=True)
+        except DuplicateKeyError:
+            pass  # newer facts are stored: this event is stale
+
+    def person_facts(self, tenant_id: str, person_id: str) -> PersonFacts | None:
+        return PersonFacts.scoped(tenant_id, id=f"{tenant_id}:{person_id}").first()
+
+    def forget_person_facts(self, tenant_id: str, person_id: str) -> None:
+        PersonFacts.scoped(tenant_id, id=f"{tenant_id}:{person_id}").delete()
 
     def set_paused(self, tenant_id: str, mentee_id: str, reason: str, paused: bool, *,
                    match_id: str | None = None) -> None:

@@ -34,6 +34,11 @@ DURATION = Field(ge=1, le=24 * 60, description="Length in minutes, within the or
 
 
 # -- sessions -------------------------------------------------------------------------------
+class Observer(BaseModel):
+    staff_id: str
+    name: str
+
+
 class ScheduleSession(Strict):
     starts_at: AwareDatetime = Field(
         description="ISO 8601 with a UTC offset; a time without one is refused.",
@@ -91,6 +96,8 @@ class Session(BaseModel):
     cancelled_at: LocalTime | None = None
     cancelled_by: str | None = None
     cancel_reason: str | None = None
+    observer: Observer | None = Field(
+        default=None, description="The staff member who observes this session with a minor; both people see who.")
 
 
 class SessionList(BaseModel):
@@ -104,6 +111,22 @@ class JitsiSettings(Strict):
     start_video_muted: bool = False
 
 
+class MinorSessions(Strict):
+    """What a session with a minor needs before it can be booked."""
+
+    require_observer: bool = Field(
+        default=False, description="A named member of staff observes, with their own slot-bound link.")
+    observer_staff_id: str | None = Field(
+        default=None, max_length=64, description="Who observes (a current member of staff); needed when required.",
+        examples=["6650f1c2a7b3e4d5f6a7b8c9"])
+    require_vetted_mentor: bool = Field(
+        default=False, description="Only a mentor whom a coordinator marked as vetted may meet a minor by video.")
+
+
+class MinorSessionsView(MinorSessions):
+    observer_name: str | None = None
+
+
 class UpdateVideoSettings(Strict):
     min_duration_minutes: int = Field(default=15, ge=domain.HARD_MIN_DURATION, le=domain.HARD_MAX_DURATION)
     max_duration_minutes: int = Field(default=180, ge=domain.HARD_MIN_DURATION, le=domain.HARD_MAX_DURATION)
@@ -114,6 +137,7 @@ class UpdateVideoSettings(Strict):
         examples=[[1440, 60, 15], []],
     )
     jitsi: JitsiSettings = Field(default_factory=JitsiSettings)
+    minors: MinorSessions = Field(default_factory=lambda: MinorSessions())
 
     @field_validator("reminder_offsets_minutes")
     @classmethod
@@ -132,4 +156,5 @@ class VideoSettings(BaseModel):
     max_days_ahead: int
     reminder_offsets_minutes: list[int]
     jitsi: JitsiInfo
+    minors: MinorSessionsView
     updated_at: datetime | None

@@ -15,13 +15,15 @@ from ementor_contracts import (
     MatchEnded,
     MatchProposed,
     PersonErased,
+    ProfileCreated,
+    ProfileUpdated,
 )
 from nameko.rpc import RpcProxy
 from werkzeug.wrappers import Response
 
 from ementor.platform.config import AppSettings
 from ementor.platform.consumer import subscribe
-from ementor.platform.errors import Invalid
+from ementor.platform.errors import Invalid, Unavailable
 from ementor.platform.extension import ServiceDependency
 from ementor.platform.http.api import api
 from ementor.platform.mongo import Repository
@@ -148,7 +150,7 @@ class VideoService(Revocations):
     @api("PUT", "/v1/settings/video", roles=COORDINATOR, body=schemas.UpdateVideoSettings,
          response=schemas.VideoSettings, summary="Replace the organisation's video settings")
     def put_settings(self, auth: Principal, body: schemas.UpdateVideoSettings):
-        organisation_settings.update_settings(self.repo, auth, body)
+        organisation_settings.update_settings(self.repo, auth, body, lambda staff_id: self._staff_name(auth, staff_id))
         return organisation_settings.settings_view(self.repo, auth.tenant_id, self.links)
 
     # -- events ---------------------------------------------------------------------------
@@ -171,6 +173,14 @@ class VideoService(Revocations):
     @subscribe(GuardianConsentChanged)
     def on_guardian_consent(self, event: GuardianConsentChanged, envelope: CloudEvent):
         projection.guardian_consent_changed(self.repo, envelope.tenantid, event.person_id, event.state, envelope.time)
+
+    @subscribe(ProfileCreated)
+    def on_profile_created(self, event: ProfileCreated, envelope: CloudEvent):
+        projection.profile_changed(self.repo, envelope.tenantid, event, envelope.time)
+
+    @subscribe(ProfileUpdated)
+    def on_profile_updated(self, event: ProfileUpdated, envelope: CloudEvent):
+        projection.profile_changed(self.repo, envelope.tenantid, event, envelope.time)
 
     @subscribe(PersonErased)
     def on_person_erased(self, event: PersonErased, envelope: CloudEvent):
@@ -202,6 +212,15 @@ class VideoService(Revocations):
             except domain.InvalidSession as exc:
                 raise domain_errors.invalid(exc)
         return name
+
+    def _staff_name(self, auth: Principal, staff_id: str) -> str | None:
+        try:
+            with eventlet.Timeout(PROFILES_TIMEOUT_SECONDS):
+                return self.profiles.get_staff_name.call_async(auth.tenant_id, staff_id).result()
+        except (Exception, eventlet.Timeout) as exc:  # noqa: BLE001 - the settings wait; nothing is saved
+            log.warning("video: profiles did not answer get_staff_name (%r)", exc)
+            raise Unavailable("the observer's name could not be checked just now; try again in a minute",
+                              code="profiles_unavailable")
 
     def _people(self, tenant_id: str, person_ids: list[str]) -> dict[str, session_views.PersonInfo]:
         """Names and time zones from profiles; without an answer, times show in UTC and roles stand in for names."""

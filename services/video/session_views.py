@@ -37,12 +37,27 @@ def participant(session: Session, person_id: str, people: dict[str, PersonInfo])
     return Participant(person_id=person_id, name=person.name if person else role.title(), moderator=role == "mentor")
 
 
+def is_observer(session: Session, auth: Principal) -> bool:
+    return bool(session.observer_staff_id) and auth.staff_id == session.observer_staff_id
+
+
+def observer(session: Session) -> Participant:
+    return Participant(person_id=f"staff:{session.observer_staff_id}",
+                       name=f"{session.observer_name or 'Staff'} (observer)", moderator=False)
+
+
 def join_url(session: Session, auth: Principal, people: dict[str, PersonInfo], links: VideoLinkProvider,
              options: RoomOptions) -> str | None:
-    if session.status != "scheduled" or not session.room or not auth.is_person:
+    """The viewer's own slot-bound link: the mentor's, the mentee's, or the named observer's."""
+    if session.status != "scheduled" or not session.room:
         return None
-    return links.join_url(session.room, participant(session, auth.person_id, people), domain.aware(session.starts_at),
-                          domain.aware(session.ends_at), options)
+    if auth.is_person:
+        who = participant(session, auth.person_id, people)
+    elif is_observer(session, auth):
+        who = observer(session)
+    else:
+        return None
+    return links.join_url(session.room, who, domain.aware(session.starts_at), domain.aware(session.ends_at), options)
 
 
 def session_view(session: Session, auth: Principal, people: dict[str, PersonInfo], links: VideoLinkProvider,
@@ -58,6 +73,8 @@ def session_view(session: Session, auth: Principal, people: dict[str, PersonInfo
         created_at=domain.in_zone(session.created_at, tz), updated_at=domain.in_zone(session.updated_at, tz),
         cancelled_at=domain.in_zone(session.cancelled_at, tz) if session.cancelled_at else None,
         cancelled_by=session.cancelled_by, cancel_reason=session.cancel_reason,
+        observer=schemas.Observer(staff_id=session.observer_staff_id, name=session.observer_name or "")
+        if session.observer_staff_id else None,
     )
 
 
@@ -67,6 +84,9 @@ def invite(session: Session, auth: Principal, people: dict[str, PersonInfo], lin
         ics.Attendee(person_id=pid, name=participant(session, pid, people).name, role=role)
         for pid, role in ((session.mentor_id, "mentor"), (session.mentee_id, "mentee"))
     )
+    if session.observer_staff_id:  # both people see, in their calendar, who observes
+        attendees += (ics.Attendee(person_id=observer(session).person_id, name=observer(session).name,
+                                   role="observer"),)
     return ics.build(ics.Invite(
         session_id=session.id, sequence=session.sequence, cancelled=session.status == "cancelled",
         starts_at=domain.aware(session.starts_at), ends_at=domain.aware(session.ends_at), attendees=attendees,
