@@ -1,35 +1,16 @@
-"""SMS out through the real twilio client.
-
-The twilio client is synchronous (`requests`), which eventlet makes green: it runs on the hub like
-any other HTTP call, with a timeout. `TWILIO_BASE_URL` points every request at another host
-(tests and development run a local stand-in that answers as Twilio does).
-"""
+"""SMS out through the real twilio client (ementor/platform/twilio_client.py), with a timeout."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import urlsplit, urlunsplit
 
 import requests
 from twilio.base.exceptions import TwilioException, TwilioRestException
-from twilio.http.http_client import TwilioHttpClient
 from twilio.request_validator import RequestValidator
-from twilio.rest import Client
+
+from ementor.platform.twilio_client import twilio_client
 
 from .domain import SendFailure, twilio_failure
-
-
-class _RebasedHttpClient(TwilioHttpClient):
-    """Sends what the client would send to api.twilio.com to `base_url` instead."""
-
-    def __init__(self, base_url: str, **kwargs):
-        super().__init__(**kwargs)
-        self.base = urlsplit(base_url.rstrip("/"))
-
-    def request(self, method, url, *args, **kwargs):
-        parts = urlsplit(url)
-        url = urlunsplit((self.base.scheme, self.base.netloc, self.base.path + parts.path, parts.query, ""))
-        return super().request(method, url, *args, **kwargs)
 
 
 @dataclass(frozen=True)
@@ -40,9 +21,7 @@ class SmsSent:
 
 class SmsGateway:
     def __init__(self, account_sid: str, auth_token: str, *, base_url: str | None = None, timeout: float = 10.0):
-        http_client = (_RebasedHttpClient(base_url, timeout=timeout) if base_url
-                       else TwilioHttpClient(timeout=timeout))
-        self.client = Client(account_sid, auth_token, http_client=http_client)
+        self.client = twilio_client(account_sid, auth_token, base_url=base_url, timeout=timeout)
         self.validator = RequestValidator(auth_token)
 
     def send(self, *, to: str, body: str, from_number: str | None, messaging_service_sid: str | None,

@@ -11,15 +11,13 @@ import logging
 import smtplib
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid, parseaddr
-from urllib.parse import urlsplit, urlunsplit
 
 import requests
 from twilio.base.exceptions import TwilioException
-from twilio.http.http_client import TwilioHttpClient
-from twilio.rest import Client
 
 from ementor.platform.extension import ServiceDependency
 from ementor.platform.settings import SafeguardingSettings
+from ementor.platform.twilio_client import twilio_client
 
 from .domain import Contact
 
@@ -27,27 +25,13 @@ log = logging.getLogger(__name__)
 TIMEOUT_SECONDS = 10.0
 
 
-class _RebasedHttpClient(TwilioHttpClient):
-    """Sends what the client would send to api.twilio.com to `base_url` instead (tests, development)."""
-
-    def __init__(self, base_url: str, **kwargs):
-        super().__init__(**kwargs)
-        self.base = urlsplit(base_url.rstrip("/"))
-
-    def request(self, method, url, *args, **kwargs):
-        parts = urlsplit(url)
-        url = urlunsplit((self.base.scheme, self.base.netloc, self.base.path + parts.path, parts.query, ""))
-        return super().request(method, url, *args, **kwargs)
-
-
 class AlertSender:
     def __init__(self, settings: SafeguardingSettings):
         self.settings = settings
         self.twilio = None
         if settings.TWILIO_ACCOUNT_SID and settings.TWILIO_AUTH_TOKEN:
-            http = (_RebasedHttpClient(settings.TWILIO_BASE_URL, timeout=TIMEOUT_SECONDS)
-                    if settings.TWILIO_BASE_URL else TwilioHttpClient(timeout=TIMEOUT_SECONDS))
-            self.twilio = Client(settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN, http_client=http)
+            self.twilio = twilio_client(settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN,
+                                        base_url=settings.TWILIO_BASE_URL or None, timeout=TIMEOUT_SECONDS)
 
     @property
     def operator(self) -> Contact:
