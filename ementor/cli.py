@@ -242,7 +242,16 @@ def _with_dev_catchers(settings: Settings):
         from .devtools.catchers import start_dev_catchers
     except ImportError:
         return settings, lambda: None
-    mail, sms, stop = start_dev_catchers(mail=not real_mail, sms=not real_sms)
+    mail, sms, stop_catchers = start_dev_catchers(mail=not real_mail, sms=not real_sms)
+    from .devtools.mailbox import Mailbox
+
+    mailbox = Mailbox(mail, sms)
+    print(f"ementor: development mailbox (what was emailed and texted) at {mailbox.url}")
+
+    def stop():
+        mailbox.stop()
+        stop_catchers()
+
     overrides = {}
     if mail is not None:
         overrides.update(SMTP_HOST=mail.host, SMTP_PORT=mail.port)

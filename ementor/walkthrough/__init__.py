@@ -22,4 +22,11 @@ def run(base_url: str, admin_token: str, recorder, services=None) -> Tour:
     for step in available_steps(services):
         importlib.import_module(f"{__name__}.{step}").run(tour)
     tour.say("Walkthrough complete", f"the API stays up at {base_url}/v1 (OpenAPI at {base_url}/v1/openapi.json)")
+    if "slug" in tour.state:
+        tour.say("Try it yourself in the web app", (
+            f"open {base_url}/sign-in, organisation {tour.state['slug']}, and sign in as\n"
+            "  grace@coastal.example.org   the coordinator (staff pages at /staff)\n"
+            "  jamie@students.example.org  Jamie, a mentee who is a minor (guardian consented)\n"
+            "  amara@mentors.example.org   Amara, a mentor\n"
+            "the sign-in link arrives in the development mailbox (its address is printed above)"))
     return tour

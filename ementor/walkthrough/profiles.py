@@ -85,7 +85,7 @@ def run(tour) -> None:
     minor = next(p for p in mentees if p["guardian_consent"] != "not_required")
     guardian_consent.run(tour, token, minor, mentors[0]["id"])
 
-    tour.state.update(api_key=api_key, coordinator_token=token, organisation_id=organisation["id"],
+    tour.state.update(slug=slug, api_key=api_key, coordinator_token=token, organisation_id=organisation["id"],
                       programme_id=programme["id"], mentors=mentors, mentees=mentees, token_for=token_for)
     _accounts(tour, slug, token, mentees[1])
 

@@ -56,3 +56,30 @@ def test_with_both_set_no_catcher_starts(start_dev):
                                       TWILIO_ACCOUNT_SID="AC" + "2" * 32, TWILIO_AUTH_TOKEN="t"))
     assert running() == (None, None)
     assert (settings.SMTP_HOST, settings.TWILIO_BASE_URL) == ("mailpit", "http://twilio.test:8080")
+
+
+def test_the_development_mailbox_shows_each_email_with_its_link_and_nothing_unescaped():
+    import smtplib
+    from email.message import EmailMessage
+
+    import requests
+
+    from ementor.devtools.catchers import MailCatcher
+    from ementor.devtools.mailbox import Mailbox
+
+    mail = MailCatcher().start()
+    mailbox = Mailbox(mail, None, port=0)
+    try:
+        message = EmailMessage()
+        message["From"], message["To"], message["Subject"] = "ementor@example.org", "jamie@example.org", "Sign in <now>"
+        message.set_content("Open http://127.0.0.1:8000/sign-in/complete?token=abc&x=1 to sign in.\n<script>x</script>")
+        with smtplib.SMTP(mail.host, mail.port, timeout=10) as smtp:
+            smtp.send_message(message)
+        page = requests.get(mailbox.url, timeout=10)
+    finally:
+        mailbox.stop()
+        mail.stop()
+    assert page.status_code == 200 and "default-src 'none'" in page.headers["Content-Security-Policy"]
+    assert '<a href="http://127.0.0.1:8000/sign-in/complete?token=abc&amp;x=1">' in page.text
+    assert "Sign in &lt;now&gt;" in page.text and "To jamie@example.org" in page.text
+    assert "<script>" not in page.text and "&lt;script&gt;x&lt;/script&gt;" in page.text
