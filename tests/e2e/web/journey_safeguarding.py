@@ -80,6 +80,7 @@ def test_a_mentee_reports_a_message_and_a_safeguarding_lead_resolves_it(platform
     mentee = browser.new_context(viewport=PHONE, timezone_id="Europe/London").new_page()
     sign_in(platform, mentee, org, org.mentee["email"])
     expect(mentee.get_by_role("navigation").get_by_role("link", name="Report a worry")).to_be_visible()
+    expect(mentee.get_by_role("main").get_by_role("link", name="Report a worry")).to_be_visible()  # home, too
     mentee.goto(conversation)
     bubble = mentee.locator("li.bubble").filter(has_text=REPORTED)
     bubble.get_by_role("link", name="Report this message from Ada Okafor").click()
@@ -110,6 +111,9 @@ def test_a_mentee_reports_a_message_and_a_safeguarding_lead_resolves_it(platform
     expect(mentee.get_by_label("Your message")).to_have_count(0)
     expect(mentee.get_by_text(REPORTED)).to_be_visible()
     check_page(mentee, "conversation-paused")
+    mentee.goto(f"{platform.base}/matches/{match_id}/sessions")
+    expect(mentee.get_by_test_id("paused")).to_contain_text("Messages and video sessions are paused")
+    expect(mentee.get_by_role("button", name="Book", exact=True)).to_have_count(0)
 
     # Blocking is offered on the match page, behind a dialog that says what it does (not done here).
     mentee.goto(f"{platform.base}/matches/{match_id}")

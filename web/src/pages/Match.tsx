@@ -56,8 +56,8 @@ export function MatchPage({ params }: { params: Params }) {
           )}
           {(match.status === "active" || match.status === "proposed") && (
             <section class="card stack" aria-labelledby="block-section">
-              <h2 id="block-section" class="small">{t("block.title", { name: other.name })}</h2>
-              <p class="hint">{t("block.consequences", { name: other.name })}</p>
+              <h2 id="block-section" class="small">{t("block.section")}</h2>
+              <p class="hint">{t("block.hint")}</p>
               <BlockPerson otherId={other.id} name={other.name} matchId={match.id} onBlocked={() => {
                 setBlocked(t("block.done", { name: other.name })); loaded.reload();
               }} />

@@ -37,11 +37,11 @@ export function Report() {
       {received ? <Received other={received.other} /> : (
         <>
           <p>{t("report.intro")}</p>
+          <HelpNow />
           <Show loaded={loaded}>{(ctx) => (
             <ReportForm matches={ctx.matches} message={ctx.message} initialMatch={matchParam}
                         onReceived={(other) => setReceived({ other })} />
           )}</Show>
-          <HelpNow />
         </>
       )}
     </Layout>
@@ -75,7 +75,7 @@ function ReportForm({ matches, message, initialMatch, onReceived }: {
         onReceived(matchId ? otherName(matchId) : null);
       } catch (err) { setError(err); setBusy(false); }
     }}>
-      <fieldset aria-describedby={missing ? "cat-missing" : undefined}>
+      <fieldset class="choices" aria-describedby={missing ? "cat-missing" : undefined}>
         <legend>{t("report.category")}</legend>
         {missing && <p class="field-error" id="cat-missing" role="alert">{t("report.chooseCategory")}</p>}
         {REPORT_CATEGORIES.map((c, i) => (

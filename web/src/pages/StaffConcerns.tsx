@@ -56,7 +56,8 @@ function Escalation({ c }: { c: Concern }) {
   const who = last ? (last.to_operator ? t("concerns.operator") : last.contact_name ?? "") : "";
   return (
     <>
-      <p>{last ? t("concerns.escalation.sent", { n: c.escalation.length, who }) : t("concerns.escalation.none")}</p>
+      <p>{!last ? t("concerns.escalation.none") : c.escalation.length === 1 ? t("concerns.escalation.sentOne", { who })
+        : t("concerns.escalation.sent", { n: c.escalation.length, who })}</p>
       {c.status === "acknowledged" && c.acknowledged_at && (
         <p>{t("concerns.escalation.stopped", { when: formatDateTime(c.acknowledged_at) })}</p>
       )}
@@ -254,7 +255,7 @@ function Resolve({ c, names, onDone }: { c: Concern; names: Record<string, strin
       }
     }}>
       <h2 id="resolve-h" class="small">{t("concern.resolve")}</h2>
-      <fieldset aria-describedby={problems.decision ? "decision-error" : undefined}>
+      <fieldset class="choices" aria-describedby={problems.decision ? "decision-error" : undefined}>
         <legend>{t("concern.decision")}</legend>
         {problems.decision && <p class="field-error" id="decision-error">{problems.decision}</p>}
         {DECISIONS.map((d) => {

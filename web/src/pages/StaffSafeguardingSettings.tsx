@@ -25,16 +25,17 @@ export function StaffSafeguardingSettings() {
 
 function Body() {
   const loaded = useLoad((s) => api.get<Settings>("/v1/settings/safeguarding", s));
+  const [saves, setSaves] = useState(0); // a save adds an audit entry: the chain's summary follows
   return (
     <Layout title={t("sgsettings.title")}>
       <p>{t("sgsettings.intro")}</p>
-      <Show loaded={loaded}>{(settings) => <SettingsForm initial={settings} />}</Show>
-      {can("audit_log") && <Audit />}
+      <Show loaded={loaded}>{(settings) => <SettingsForm initial={settings} onSaved={() => setSaves((n) => n + 1)} />}</Show>
+      {can("audit_log") && <Audit saves={saves} />}
     </Layout>
   );
 }
 
-function SettingsForm({ initial }: { initial: Settings }) {
+function SettingsForm({ initial, onSaved }: { initial: Settings; onSaved: () => void }) {
   const [contacts, setContacts] = useState<Contact[]>(initial.contacts.map((c) => ({
     name: c.name, email: c.email ?? "", phone: c.phone ?? "", staff_id: c.staff_id })));
   const [minutes, setMinutes] = useState(String(initial.acknowledge_within_minutes));
@@ -63,7 +64,7 @@ function SettingsForm({ initial }: { initial: Settings }) {
             ...(c.staff_id ? { staff_id: c.staff_id } : {}) })),
           acknowledge_within_minutes: Number(minutes),
         });
-        setProblems({}); setSaved(true);
+        setProblems({}); setSaved(true); onSaved();
       } catch (err) {
         const found = fieldErrors(err);
         setProblems(found);
@@ -131,10 +132,10 @@ function SettingsForm({ initial }: { initial: Settings }) {
   );
 }
 
-function Audit() {
-  const loaded = useLoad((s) => api.get(`/v1/safeguarding/audit?limit=1`, s));
+function Audit({ saves }: { saves: number }) {
+  const loaded = useLoad((s) => api.get(`/v1/safeguarding/audit?limit=1`, s), [saves]);
   return (
-    <section class="card stack" aria-labelledby="audit-h">
+    <section class="card stack audit" aria-labelledby="audit-h">
       <h2 id="audit-h">{t("sgsettings.audit")}</h2>
       <p>{t("sgsettings.auditIntro")}</p>
       <Show loaded={loaded}>{(chain: any) => chain.verified
