@@ -111,6 +111,10 @@ def test_a_mentee_reports_a_message_and_a_safeguarding_lead_resolves_it(platform
     expect(mentee.get_by_label("Your message")).to_have_count(0)
     expect(mentee.get_by_text(REPORTED)).to_be_visible()
     check_page(mentee, "conversation-paused")
+    mentee.get_by_label("Language").select_option("es")  # the same sentence, in Spanish
+    expect(mentee.get_by_test_id("paused")).to_contain_text("Los mensajes y las sesiones de vídeo están en pausa")
+    expect(mentee.get_by_role("link", name="Contar una preocupación").first).to_be_visible()
+    mentee.get_by_label("Idioma").select_option("en")
     mentee.goto(f"{platform.base}/matches/{match_id}/sessions")
     expect(mentee.get_by_test_id("paused")).to_contain_text("Messages and video sessions are paused")
     expect(mentee.get_by_role("button", name="Book", exact=True)).to_have_count(0)
@@ -166,7 +170,9 @@ def test_a_mentee_reports_a_message_and_a_safeguarding_lead_resolves_it(platform
     lead.get_by_role("button", name="Save the settings").click()
     expect(lead.get_by_role("alert").first).to_have_text("Some of that is not quite right. See the fields marked below.")
     expect(lead.get_by_label("Mobile phone")).to_have_attribute("aria-invalid", "true")
-    expect(lead.locator("#contact-0-phone-error")).to_contain_text("pattern")
+    expect(lead.locator("#contact-0-phone-error")).to_have_text(
+        "This is not a phone number in international format: start with + and the country code, "
+        "for example +447700900123.")
     lead.get_by_label("Mobile phone").fill("+447700900101")
     lead.get_by_label("Email address").fill(f"lee@{org.slug}.example.org")
     lead.get_by_label("Minutes each contact has to acknowledge").fill("10")

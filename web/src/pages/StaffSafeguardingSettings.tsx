@@ -52,7 +52,12 @@ function SettingsForm({ initial, onSaved }: { initial: Settings; onSaved: () => 
     [next[i], next[i + by]] = [next[i + by], next[i]];
     setContacts(next); setProblems({}); setSaved(false);
   };
-  const problem = (field: string) => problems[field];
+  const problem = (field: string) => { // the API's words, unless they are a pattern only a programmer reads
+    const said = problems[field];
+    if (said && /pattern/i.test(said) && field.endsWith(".phone")) return t("sgsettings.phoneInvalid");
+    if (said && /pattern/i.test(said) && field.endsWith(".email")) return t("sgsettings.emailInvalid");
+    return said;
+  };
   const described = (id: string, hint: string | null, field: string) =>
     [hint, problem(field) ? `${id}-error` : null].filter(Boolean).join(" ") || undefined;
   return (
@@ -81,7 +86,7 @@ function SettingsForm({ initial, onSaved }: { initial: Settings; onSaved: () => 
           return (
             <li class="card stack">
               <fieldset aria-describedby={problem(f("")) ? `${id("all")}-error` : `${id("reach")}`}>
-                <legend>{t("sgsettings.contact", { n: i + 1 })}</legend>
+                <legend id={id("legend")}>{t("sgsettings.contact", { n: i + 1 })}</legend>
                 <p class="hint" id={id("reach")}>{t("sgsettings.reachHint")}</p>
                 {problem(f("")) && <p class="field-error" id={`${id("all")}-error`}>{problem(f(""))}</p>}
                 {(["name", "email", "phone"] as const).map((name) => (
@@ -95,16 +100,19 @@ function SettingsForm({ initial, onSaved }: { initial: Settings; onSaved: () => 
                     {problem(f(name)) && <p class="field-error" id={`${id(name)}-error`}>{problem(f(name))}</p>}
                   </div>
                 ))}
-                <div class="row">
-                  <button type="button" class="secondary" disabled={i === 0} onClick={() => move(i, -1)}>
-                    {t("sgsettings.up", { n: i + 1 })}
+                <div class="row tight">
+                  <button type="button" class="secondary" disabled={i === 0} aria-describedby={id("legend")}
+                          title={t("sgsettings.up", { n: i + 1 })} onClick={() => move(i, -1)}>
+                    {t("sgsettings.moveUp")}
                   </button>
-                  <button type="button" class="secondary" disabled={i === contacts.length - 1} onClick={() => move(i, 1)}>
-                    {t("sgsettings.down", { n: i + 1 })}
+                  <button type="button" class="secondary" disabled={i === contacts.length - 1} aria-describedby={id("legend")}
+                          title={t("sgsettings.down", { n: i + 1 })} onClick={() => move(i, 1)}>
+                    {t("sgsettings.moveDown")}
                   </button>
-                  <button type="button" class="secondary" onClick={() => {
+                  <button type="button" class="secondary" aria-describedby={id("legend")}
+                          title={t("sgsettings.remove", { n: i + 1 })} onClick={() => {
                     setContacts(contacts.filter((_, j) => j !== i)); setProblems({}); setSaved(false);
-                  }}>{t("sgsettings.remove", { n: i + 1 })}</button>
+                  }}>{t("sgsettings.removeOne")}</button>
                 </div>
               </fieldset>
             </li>
