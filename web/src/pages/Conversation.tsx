@@ -73,7 +73,7 @@ export function Conversation({ params }: { params: Params }) {
   return (
     <Layout title={t("chat.title", { name: other.name })}>
       {paused.length > 0 && <p class="notice" data-testid="paused">{pausedSentence(paused)}</p>}
-      <p class="hint">{connected ? t("chat.live") : t("chat.reconnecting")}</p>
+      {paused.length === 0 && <p class="hint">{connected ? t("chat.live") : t("chat.reconnecting")}</p>}
       {messages.length === 0 ? <Empty>{t("chat.empty")}</Empty> : null}
       <ol class="chat" aria-live="polite" aria-relevant="additions text" data-testid="messages">
         {messages.map((m) => (

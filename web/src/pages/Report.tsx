@@ -39,7 +39,7 @@ export function Report() {
           <p>{t("report.intro")}</p>
           <HelpNow />
           <Show loaded={loaded}>{(ctx) => (
-            <ReportForm matches={ctx.matches} message={ctx.message} initialMatch={matchParam}
+            <ReportForm matches={ctx.matches} message={ctx.message} messageId={messageParam} initialMatch={matchParam}
                         onReceived={(other) => setReceived({ other })} />
           )}</Show>
         </>
@@ -48,8 +48,8 @@ export function Report() {
   );
 }
 
-function ReportForm({ matches, message, initialMatch, onReceived }: {
-  matches: { id: string; other: any }[]; message: any; initialMatch: string | null;
+function ReportForm({ matches, message, messageId, initialMatch, onReceived }: {
+  matches: { id: string; other: any }[]; message: any; messageId: string | null; initialMatch: string | null;
   onReceived: (other: string | null) => void;
 }) {
   const known = matches.some((m) => m.id === initialMatch);
@@ -69,7 +69,7 @@ function ReportForm({ matches, message, initialMatch, onReceived }: {
       try {
         await api.post("/v1/concerns", {
           category, match_id: matchId || null,
-          message_id: message && matchId === initialMatch ? message.id : null,
+          message_id: messageId && matchId === initialMatch ? messageId : null, // quoted or not (older than the last 100)
           details: details.trim() || null,
         });
         onReceived(matchId ? otherName(matchId) : null);
