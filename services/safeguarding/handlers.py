@@ -92,6 +92,17 @@ def concern_view(concern: Concern) -> schemas.ConcernView:
         escalation=steps)
 
 
+def with_names(view, names: Callable[[list[str]], dict[str, str]]):
+    """A lead's view (one concern or a page of them) with the match's people named, in one look-up."""
+    concerns = view.items if isinstance(view, schemas.ConcernList) else [view]
+    ids = sorted({p for c in concerns for p in (c.mentor_id, c.mentee_id) if p})
+    found = names(ids) if ids else {}
+    for c in concerns:
+        c.mentor_name = found.get(c.mentor_id) if c.mentor_id else None
+        c.mentee_name = found.get(c.mentee_id) if c.mentee_id else None
+    return view
+
+
 def list_concerns(repo: SafeguardingRepository, auth: Principal, query: schemas.ConcernsQuery) -> schemas.ConcernList:
     rows = repo.concerns(auth.tenant_id, query.status, query.limit + 1, query.cursor)
     return page_of(schemas.ConcernList, rows, query.limit, concern_view)

@@ -80,6 +80,10 @@ class ConcernView(ReceivedConcern):
     message_id: str | None
     mentor_id: str | None
     mentee_id: str | None
+    mentor_name: str | None = Field(default=None, description="The mentor's name, for the lead's page (null when "
+                                                                "profiles did not answer in time).")
+    mentee_name: str | None = Field(default=None, description="The mentee's name (a lead may not read a mentee's "
+                                                                "profile otherwise); null when profiles did not answer.")
     details: str | None
     raised_by: str
     raised_via: str

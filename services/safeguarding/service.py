@@ -41,6 +41,7 @@ class SafeguardingService(Revocations):
     alerts: AlertSender = Alerts()
     matching = RpcProxy("matching")
     messaging = RpcProxy("messaging")
+    profiles = RpcProxy("profiles")
 
     # The time every rule reads; tests replace it with a clock they move.
     clock = staticmethod(utcnow)
@@ -59,14 +60,16 @@ class SafeguardingService(Revocations):
     @api("GET", "/v1/concerns", roles=LEADS, query=schemas.ConcernsQuery, response=schemas.ConcernList,
          summary="The organisation's concerns, newest first (safeguarding leads only)")
     def list_concerns(self, auth: Principal, query: schemas.ConcernsQuery):
-        return handlers.list_concerns(self.repo, auth, query)
+        return handlers.with_names(handlers.list_concerns(self.repo, auth, query), self._names(auth.tenant_id))
 
     @api("GET", "/v1/concerns/<concern_id>", roles=(*PEOPLE, *LEADS), response=schemas.ConcernView,
          summary="A concern: everything for a safeguarding lead; its status only for the person who raised it",
          description="The person who raised it gets `{id, status, category, match_id, created_at, message}`.")
     def get_concern(self, auth: Principal, concern_id: str):
         concern = handlers.concern_for(self.repo, auth, concern_id)
-        return handlers.concern_view(concern) if auth.holds("safeguarding") else handlers.received_view(concern)
+        if not auth.holds("safeguarding"):
+            return handlers.received_view(concern)
+        return handlers.with_names(handlers.concern_view(concern), self._names(auth.tenant_id))
 
     @api("GET", "/v1/concerns/<concern_id>/messages", roles=LEADS, response=schemas.ConcernMessages,
          summary="The conversation around a concern, for a safeguarding lead")
@@ -139,6 +142,20 @@ class SafeguardingService(Revocations):
         handlers.raise_from_moderation(self.repo, envelope.tenantid, category=category, match_id=event.match_id,
                                        message_id=event.message_id, mentor_id=match["mentor_id"],
                                        mentee_id=match["mentee_id"], now=self.clock())
+
+    def _names(self, tenant_id: str):
+        """Looks up people's names (profiles' contact RPC) for a lead's view; {} when profiles is away."""
+        def names(person_ids: list[str]) -> dict[str, str]:
+            if not person_ids:
+                return {}
+            try:
+                with eventlet.Timeout(RPC_TIMEOUT_SECONDS):
+                    found = self.profiles.get_contacts(tenant_id, person_ids)
+            except (Exception, eventlet.Timeout) as exc:  # noqa: BLE001 - the page shows roles instead of names
+                log.warning("profiles did not answer get_contacts for a concern: %r", exc)
+                return {}
+            return {pid: contact["name"] for pid, contact in (found or {}).items() if contact.get("name")}
+        return names
 
     def _match_facts(self, tenant_id: str, match_id: str) -> dict | None:
         return self._ask_matching("match_facts", tenant_id, match_id)

@@ -19,6 +19,10 @@ import { StaffModeration } from "./pages/StaffModeration";
 import { StaffPeople } from "./pages/StaffPeople";
 import { StaffTeam } from "./pages/StaffTeam";
 import type { Params } from "./router";
+// Safeguarding (issue 17)
+import { Report } from "./pages/Report";
+import { StaffConcern, StaffConcerns } from "./pages/StaffConcerns";
+import { StaffSafeguardingSettings } from "./pages/StaffSafeguardingSettings";
 
 export type Route = { path: string; page: FunctionComponent<{ params: Params }>; signedIn: boolean };
 
@@ -40,4 +44,9 @@ export const routes: Route[] = [
   { path: "/staff/moderation", page: StaffModeration, signedIn: true },
   { path: "/staff/people", page: StaffPeople, signedIn: true },
   { path: "/staff/staff", page: StaffTeam, signedIn: true },
+  // Safeguarding (issue 17)
+  { path: "/report", page: Report, signedIn: true },
+  { path: "/staff/concerns", page: StaffConcerns, signedIn: true },
+  { path: "/staff/concerns/:id", page: StaffConcern, signedIn: true },
+  { path: "/staff/safeguarding-settings", page: StaffSafeguardingSettings, signedIn: true },
 ];

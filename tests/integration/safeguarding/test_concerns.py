@@ -69,6 +69,9 @@ def test_a_concern_pauses_messages_and_sessions_for_both_sides_within_a_second(w
     listed = api.get("/v1/concerns", lead).json()["items"]
     assert [(c["id"], c["details"], c["raised_by"]) for c in listed] == [
         (concern["id"], "He asked me to add him on another app and not tell my mum", f"person:{org.people['Bo']}")]
+    assert (listed[0]["mentor_name"], listed[0]["mentee_name"]) == ("Ada", "Bo")  # a lead may not read Bo's profile
+    named = api.get(f"/v1/concerns/{concern['id']}", lead).json()
+    assert (named["mentor_name"], named["mentee_name"]) == ("Ada", "Bo")
     context = api.get(f"/v1/concerns/{concern['id']}/messages", lead)
     assert context.status_code == 200, context.text
     items = context.json()["items"]  # oldest first; a send racing the pause may follow the first

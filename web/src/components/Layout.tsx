@@ -42,6 +42,10 @@ export function Layout({ title, children }: { title: string; children: Component
               {can("coordinator") && item("/staff/moderation", t("nav.moderation"))}
               {can("coordinator") && item("/staff/people", t("nav.people"))}
               {can("manage_staff") && item("/staff/staff", t("nav.staff"))}
+              {/* Safeguarding (issue 17): report a worry; concerns and settings for leads. */}
+              {participant && item("/report", t("nav.report"))}
+              {can("safeguarding") && item("/staff/concerns", t("nav.concerns"))}
+              {(can("safeguarding") || can("coordinator")) && item("/staff/safeguarding-settings", t("nav.safeguardingSettings"))}
               <li><button type="button" class="link" onClick={async () => {
                 await signOut(); navigate("/sign-in");
               }}>{t("nav.signOut")}</button></li>

@@ -1,13 +1,16 @@
 // The conversation, live: history from GET /messages, then the server-sent-events stream
 // (GET /messages/live) adds new messages and status changes, merged by id.
 import { useEffect, useRef, useState } from "preact/hooks";
-import { api, refreshSession } from "../api";
+import { api, ApiError, refreshSession } from "../api";
 import { Empty, ErrorNote, Loading } from "../components/states";
 import { Layout } from "../components/Layout";
 import { formatDateTime, formatTime, t } from "../i18n";
 import { matchWithOther } from "../people";
-import type { Params } from "../router";
+import { Link, type Params } from "../router";
+import { pausedSentence, ReportEntry } from "../safeguarding/help";
 import { me } from "../session";
+
+const PAUSED_RECHECK_MS = 10_000; // while paused, look again so the send box returns when contact resumes
 
 type Message = { id: string; sender_id: string; body: string | null; status: string; created_at: string };
 
@@ -24,7 +27,7 @@ export function Conversation({ params }: { params: Params }) {
   const [sendError, setSendError] = useState<unknown>(null);
   const [text, setText] = useState("");
   const [connected, setConnected] = useState(true);
-  const [paused, setPaused] = useState(false);
+  const [paused, setPaused] = useState<string[]>([]);
   const end = useRef<HTMLLIElement>(null);
 
   useEffect(() => {
@@ -35,7 +38,7 @@ export function Conversation({ params }: { params: Params }) {
       api.get(`/v1/matches/${params.id}/conversation`),
     ]).then(([{ other }, page, conversation]) => {
       setOther(other);
-      setPaused((conversation.paused_for ?? []).length > 0);
+      setPaused(conversation.paused_for ?? []);
       setMessages((list) => merge(list ?? [], page.items));
       const open = () => {
         if (closed) return;
@@ -56,14 +59,21 @@ export function Conversation({ params }: { params: Params }) {
   }, [params.id]);
 
   useEffect(() => { end.current?.scrollIntoView?.({ block: "nearest" }); }, [messages?.length]);
+  useEffect(() => {
+    if (paused.length === 0) return;
+    const timer = setInterval(() => {
+      api.get(`/v1/matches/${params.id}/conversation`).then((c) => setPaused(c.paused_for ?? []), () => undefined);
+    }, PAUSED_RECHECK_MS);
+    return () => clearInterval(timer);
+  }, [params.id, paused.length]);
 
   if (error) return <Layout title={t("state.error")}><ErrorNote error={error} /></Layout>;
   if (!other || !messages) return <Layout title={t("match.conversation")}><Loading /></Layout>;
   const mine = me.value!.person_id;
   return (
     <Layout title={t("chat.title", { name: other.name })}>
-      {paused && <p class="notice">{t("chat.paused")}</p>}
-      <p class="hint">{connected ? t("chat.live") : t("chat.reconnecting")}</p>
+      {paused.length > 0 && <p class="notice" data-testid="paused">{pausedSentence(paused)}</p>}
+      {paused.length === 0 && <p class="hint">{connected ? t("chat.live") : t("chat.reconnecting")}</p>}
       {messages.length === 0 ? <Empty>{t("chat.empty")}</Empty> : null}
       <ol class="chat" aria-live="polite" aria-relevant="additions text" data-testid="messages">
         {messages.map((m) => (
@@ -75,11 +85,17 @@ export function Conversation({ params }: { params: Params }) {
             <p class="body">{m.body}</p>
             {m.status === "held" && <p class="status">{t("chat.held", { name: other.name })}</p>}
             {m.status === "rejected" && <p class="status">{t("chat.rejected")}</p>}
+            {m.sender_id !== mine && (
+              <p class="report-one">
+                <Link href={`/report?match=${encodeURIComponent(params.id)}&message=${encodeURIComponent(m.id)}`}
+                      aria-label={t("chat.reportLabel", { name: other.name })}>{t("chat.report")}</Link>
+              </p>
+            )}
           </li>
         ))}
         <li ref={end} aria-hidden="true" class="end" />
       </ol>
-      <form class="composer" onSubmit={async (e) => {
+      {paused.length === 0 && <form class="composer" onSubmit={async (e) => {
         e.preventDefault();
         const body = text.trim();
         if (!body) return;
@@ -88,7 +104,12 @@ export function Conversation({ params }: { params: Params }) {
           const sent = await api.post(`/v1/matches/${params.id}/messages`, { body });
           setMessages((list) => merge(list ?? [], [sent]));
           setText("");
-        } catch (err) { setSendError(err); }
+        } catch (err) {
+          if (err instanceof ApiError && err.code === "match_paused") {
+            setPaused(((err.details as any)?.paused_for as string[] | undefined) ?? ["concern"]);
+          }
+          setSendError(err);
+        }
       }}>
         {sendError && <ErrorNote error={sendError} />}
         <label for="compose">{t("chat.write")}</label>
@@ -98,7 +119,8 @@ export function Conversation({ params }: { params: Params }) {
                     if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) (e.currentTarget.form as HTMLFormElement).requestSubmit();
                   }} />
         <button type="submit">{t("chat.send")}</button>
-      </form>
+      </form>}
+      <ReportEntry matchId={params.id} />
     </Layout>
   );
 }

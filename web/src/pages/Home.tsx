@@ -4,6 +4,7 @@ import { Layout } from "../components/Layout";
 import { formatDateTime, t, type Key } from "../i18n";
 import { otherSide, publicPerson } from "../people";
 import { Link } from "../router";
+import { ReportEntry } from "../safeguarding/help";
 import { can, me, person } from "../session";
 
 async function loadHome(signal: AbortSignal) {
@@ -27,6 +28,10 @@ export function Home() {
           {can("coordinator") && <li><Link href="/staff">{t("nav.dashboard")}</Link></li>}
           {can("coordinator") && <li><Link href="/staff/people">{t("nav.people")}</Link></li>}
           {can("manage_staff") && <li><Link href="/staff/staff">{t("nav.staff")}</Link></li>}
+          {can("safeguarding") && <li><Link href="/staff/concerns">{t("nav.concerns")}</Link></li>}
+          {(can("safeguarding") || can("coordinator")) && (
+            <li><Link href="/staff/safeguarding-settings">{t("nav.safeguardingSettings")}</Link></li>
+          )}
         </ul>
       </Layout>
     );
@@ -65,6 +70,7 @@ export function Home() {
           </section>
         </>
       )}</Show>
+      <ReportEntry />
     </Layout>
   );
 }

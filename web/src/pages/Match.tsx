@@ -6,12 +6,15 @@ import { Layout } from "../components/Layout";
 import { t, type Key } from "../i18n";
 import { matchWithOther } from "../people";
 import { Link, type Params } from "../router";
+import { BlockPerson } from "../safeguarding/Block";
+import { pausedSentence, ReportEntry } from "../safeguarding/help";
 import { me } from "../session";
 
 export function MatchPage({ params }: { params: Params }) {
   const loaded = useLoad((s) => matchWithOther(params.id, s), [params.id]);
   const [error, setError] = useState<unknown>(null);
   const [reason, setReason] = useState("");
+  const [blocked, setBlocked] = useState("");
   const act = async (path: string, body: unknown = {}) => {
     setError(null);
     try { await api.post(`/v1/matches/${params.id}/${path}`, body); loaded.reload(); } catch (e) { setError(e); }
@@ -25,6 +28,11 @@ export function MatchPage({ params }: { params: Params }) {
         <Layout title={t("match.title", { name: other.name })}>
           <p class={`badge ${match.status}`}>{t(`match.status.${match.status}` as Key)}</p>
           {error && <ErrorNote error={error} />}
+          {blocked && <p role="status" class="ok">{blocked}</p>}
+          {match.status === "active" && pausedSentence(match.paused_for) && (
+            <p class="notice" data-testid="paused">{pausedSentence(match.paused_for)}</p>
+          )}
+          {(match.status === "active" || match.status === "proposed") && <ReportEntry matchId={match.id} />}
           {other.bio && <p>{other.bio}</p>}
           <h2>{t("match.why")}</h2>
           <Reasons reasons={match.reasons ?? {}} />
@@ -45,6 +53,15 @@ export function MatchPage({ params }: { params: Params }) {
               <li><Link class="button" href={`/matches/${match.id}/conversation`}>{t("match.conversation")}</Link></li>
               <li><Link class="button" href={`/matches/${match.id}/sessions`}>{t("match.sessions")}</Link></li>
             </ul>
+          )}
+          {(match.status === "active" || match.status === "proposed") && (
+            <section class="card stack" aria-labelledby="block-section">
+              <h2 id="block-section" class="small">{t("block.section")}</h2>
+              <p class="hint">{t("block.hint")}</p>
+              <BlockPerson otherId={other.id} name={other.name} matchId={match.id} onBlocked={() => {
+                setBlocked(t("block.done", { name: other.name })); loaded.reload();
+              }} />
+            </section>
           )}
         </Layout>
       );

@@ -5,6 +5,7 @@ import { Layout } from "../components/Layout";
 import { formatDateTime, t } from "../i18n";
 import { matchWithOther } from "../people";
 import type { Params } from "../router";
+import { pausedSentence, ReportEntry } from "../safeguarding/help";
 
 function localInputValue(d: Date): string {
   const pad = (n: number) => String(n).padStart(2, "0");
@@ -12,8 +13,8 @@ function localInputValue(d: Date): string {
 }
 
 async function load(id: string, signal: AbortSignal) {
-  const [{ other }, sessions] = await Promise.all([matchWithOther(id, signal), api.get(`/v1/matches/${id}/sessions`, signal)]);
-  return { other, sessions: sessions.items };
+  const [{ match, other }, sessions] = await Promise.all([matchWithOther(id, signal), api.get(`/v1/matches/${id}/sessions`, signal)]);
+  return { match, other, sessions: sessions.items };
 }
 
 export function Sessions({ params }: { params: Params }) {
@@ -25,11 +26,13 @@ export function Sessions({ params }: { params: Params }) {
   const [notice, setNotice] = useState("");
   if (loaded.error) return <Layout title={t("sessions.title")}><ErrorNote error={loaded.error} retry={loaded.reload} /></Layout>;
   if (!loaded.data) return <Layout title={t("sessions.title")}><Loading /></Layout>;
-  const { sessions } = loaded.data;
+  const { sessions, match } = loaded.data;
+  const paused = match.status === "active" ? pausedSentence(match.paused_for) : null;
   return (
     <Layout title={t("sessions.title")}>
       {error && <ErrorNote error={error} />}
       {notice && <p role="status" class="ok">{notice}</p>}
+      {paused && <p class="notice" data-testid="paused">{paused}</p>}
       {sessions.length === 0 ? <Empty>{t("sessions.none")}</Empty> : (
         <ul class="cards">
           {sessions.map((s: any) => (
@@ -50,7 +53,7 @@ export function Sessions({ params }: { params: Params }) {
           ))}
         </ul>
       )}
-      <form class="card stack" onSubmit={async (e) => {
+      {!paused && <form class="card stack" onSubmit={async (e) => {
         e.preventDefault(); setError(null); setNotice("");
         try {
           const s = await api.post(`/v1/matches/${params.id}/sessions`, {
@@ -73,7 +76,8 @@ export function Sessions({ params }: { params: Params }) {
           </select>
         </div>
         <button type="submit">{t("sessions.submit")}</button>
-      </form>
+      </form>}
+      <ReportEntry matchId={params.id} />
     </Layout>
   );
 }
