@@ -247,11 +247,6 @@ def _with_dev_catchers(settings: Settings):
 
     mailbox = Mailbox(mail, sms)
     print(f"ementor: development mailbox (what was emailed and texted) at {mailbox.url}")
-
-    def stop():
-        mailbox.stop()
-        stop_catchers()
-
     overrides = {}
     if mail is not None:
         overrides.update(SMTP_HOST=mail.host, SMTP_PORT=mail.port)
@@ -260,7 +255,7 @@ def _with_dev_catchers(settings: Settings):
         overrides.update(TWILIO_BASE_URL=sms.base_url, TWILIO_ACCOUNT_SID="AC" + "0" * 32,
                          TWILIO_AUTH_TOKEN="dev-twilio-token", TWILIO_FROM_NUMBER="+15005550006")
         print(f"ementor: Twilio stand-in at {sms.base_url} (set TWILIO_* for the real Twilio)")
-    return settings.model_copy(update=overrides), stop
+    return settings.model_copy(update=overrides), lambda: (mailbox.stop(), stop_catchers())
 
 
 @contextlib.contextmanager
