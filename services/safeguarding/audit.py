@@ -11,9 +11,27 @@ EXPORT_PAGE = 5000
 
 
 def record(repo: SafeguardingRepository, tenant_id: str, at: datetime, actor: str, action: str, subject_id: str,
-           data: dict) -> dict:
+           data: dict, event_id: str | None = None) -> dict:
+    """Append a decision; one taken from another service's event (`event_id`) is appended once however often
+    the event arrives."""
     return repo.append_audit(tenant_id, at=at.isoformat(timespec="milliseconds"), actor=actor, action=action,
-                             subject_id=subject_id, data={k: v for k, v in data.items() if v is not None})
+                             subject_id=subject_id, data={k: v for k, v in data.items() if v is not None},
+                             event_id=event_id)
+
+
+def moderation_decided(repo: SafeguardingRepository, tenant_id: str, event, envelope) -> None:
+    """Messaging's MessageHeld/Approved/Rejected: the moderation decisions join the chain."""
+    action = {"MessageHeld": "message_held", "MessageApproved": "message_approved",
+              "MessageRejected": "message_rejected"}[type(event).__name__]
+    record(repo, tenant_id, envelope.time, getattr(event, "moderator_id", None) or "moderation", action,
+           event.message_id, {"match_id": event.match_id, "reasons": getattr(event, "reasons", None),
+                              "reason": getattr(event, "reason", None)}, event_id=envelope.id)
+
+
+def consent_changed(repo: SafeguardingRepository, tenant_id: str, event, envelope) -> None:
+    """Profiles' GuardianConsentChanged: a minor's consent decisions join the chain (the state, never the guardian)."""
+    record(repo, tenant_id, envelope.time, "guardian" if event.state in ("granted", "declined", "withdrawn")
+           else "profiles", f"guardian_consent_{event.state}", event.person_id, {}, event_id=envelope.id)
 
 
 def verify(repo: SafeguardingRepository, tenant_id: str) -> tuple[int, domain.ChainBreak | None]:

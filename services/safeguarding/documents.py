@@ -122,11 +122,13 @@ class AuditEntry(TenantDocument):
     data = DictField()
     prev_hash = StringField(required=True)
     hash = StringField(required=True)
+    event_id = StringField()  # the event a decision came from (moderation, consent): appended once
 
     meta: ClassVar[dict] = {
         "db_alias": ALIAS,
         "collection": "audit",
-        "indexes": [{"fields": ["tenant_id", "seq"], "unique": True}],
+        "indexes": [{"fields": ["tenant_id", "seq"], "unique": True},
+                    {"fields": ["tenant_id", "event_id"], "sparse": True}],
     }
 
 

@@ -104,8 +104,12 @@ class SafeguardingRepository:
 
     # -- the audit chain ------------------------------------------------------------------------------
     def append_audit(self, tenant_id: str, *, at: str, actor: str, action: str, subject_id: str,
-                     data: dict) -> dict:
+                     data: dict, event_id: str | None = None) -> dict:
         """Append one entry to the organisation's chain; concurrent appends retry on the next link."""
+        if event_id:
+            done = AuditEntry.raw().find_one({"tenant_id": tenant_id, "event_id": event_id})
+            if done is not None:
+                return done
         for _ in range(APPEND_ATTEMPTS):
             head = AuditHead.raw().find_one({"_id": tenant_id, "tenant_id": tenant_id}) or {
                 "seq": 0, "hash": domain.GENESIS}
@@ -113,7 +117,8 @@ class SafeguardingRepository:
                      "subject_id": subject_id, "data": data, "prev_hash": head["hash"]}
             entry["hash"] = domain.entry_hash(entry)
             try:
-                AuditEntry.raw().insert_one({"_id": f"{tenant_id}:{entry['seq']}", **entry})
+                AuditEntry.raw().insert_one({"_id": f"{tenant_id}:{entry['seq']}", **entry,
+                                             **({"event_id": event_id} if event_id else {})})
             except DuplicateKeyError:  # another append took this link: catch the head up, try again
                 self._catch_up_head(tenant_id, head["seq"])
                 continue
@@ -135,7 +140,7 @@ class SafeguardingRepository:
 
     def audit_entries(self, tenant_id: str, after_seq: int = 0, limit: int = 1000) -> list[dict]:
         found = AuditEntry.raw().find({"tenant_id": tenant_id, "seq": {"$gt": after_seq}}).sort("seq", 1)
-        return [{k: v for k, v in d.items() if k != "_id"} for d in found.limit(limit)]
+        return [{k: v for k, v in d.items() if k not in ("_id", "event_id")} for d in found.limit(limit)]
 
     def audit_head(self, tenant_id: str) -> dict | None:
         return AuditHead.raw().find_one({"_id": tenant_id, "tenant_id": tenant_id})

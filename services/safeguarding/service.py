@@ -5,7 +5,13 @@ from __future__ import annotations
 import logging
 
 import eventlet
-from ementor_contracts import CloudEvent, MessageHeld
+from ementor_contracts import (
+    CloudEvent,
+    GuardianConsentChanged,
+    MessageApproved,
+    MessageHeld,
+    MessageRejected,
+)
 from nameko.rpc import RpcProxy
 
 from ementor.platform.config import AppSettings
@@ -133,6 +139,7 @@ class SafeguardingService(Revocations):
     @subscribe(MessageHeld)
     def on_message_held(self, event: MessageHeld, envelope: CloudEvent):
         """A message held for self-harm, abuse or grooming raises a concern by itself (pausing the match)."""
+        audit.moderation_decided(self.repo, envelope.tenantid, event, envelope)
         category = next((r for r in domain.RISK_REASONS if r in event.reasons), None)
         if category is None:
             return
@@ -142,6 +149,18 @@ class SafeguardingService(Revocations):
         handlers.raise_from_moderation(self.repo, envelope.tenantid, category=category, match_id=event.match_id,
                                        message_id=event.message_id, mentor_id=match["mentor_id"],
                                        mentee_id=match["mentee_id"], now=self.clock())
+
+    @subscribe(MessageApproved)
+    def on_message_approved(self, event: MessageApproved, envelope: CloudEvent):
+        audit.moderation_decided(self.repo, envelope.tenantid, event, envelope)
+
+    @subscribe(MessageRejected)
+    def on_message_rejected(self, event: MessageRejected, envelope: CloudEvent):
+        audit.moderation_decided(self.repo, envelope.tenantid, event, envelope)
+
+    @subscribe(GuardianConsentChanged)
+    def on_guardian_consent(self, event: GuardianConsentChanged, envelope: CloudEvent):
+        audit.consent_changed(self.repo, envelope.tenantid, event, envelope)
 
     def _names(self, tenant_id: str):
         """Looks up people's names (profiles' contact RPC) for a lead's view; {} when profiles is away."""
