@@ -377,10 +377,36 @@ class MatchingRepository(SafeguardingMatchRepository):
             {"_id": run_id, "tenant_id": tenant_id, "holder": holder, "status": RUNNING}, update)
         return result.matched_count == 1
 
+    def claim_publish(self, tenant_id: str, run_id: str, lease: timedelta) -> dict | None:
+        """Take a reviewed, unpublished run for publishing (or one whose publisher stopped); else None."""
+        now = utcnow()
+        return MatchingRun.raw().find_one_and_update(
+            {"_id": run_id, "tenant_id": tenant_id, "status": COMPLETED, "publish": False, "published_at": None,
+             "$or": [{"publishing_until": None}, {"publishing_until": {"$lt": now}}]},
+            {"$set": {"publishing_until": now + lease, "stage": "publishing"}},
+            projection={"outbox": 0}, return_document=ReturnDocument.AFTER)
+
+    def existing_matches(self, tenant_id: str, match_ids: list[str]) -> set[str]:
+        if not match_ids:
+            return set()
+        found = Match.raw().find({"tenant_id": tenant_id, "_id": {"$in": match_ids}}, {"_id": 1})
+        return {doc["_id"] for doc in found}
+
+    def finish_publish(self, tenant_id: str, run_id: str, fields: dict, events: list[dict]) -> dict:
+        return MatchingRun.raw().find_one_and_update(
+            {"_id": run_id, "tenant_id": tenant_id},
+            {"$set": {**fields, "published_at": utcnow(), "publishing_until": None},
+             "$push": {"outbox": {"$each": list(events)}}},
+            projection={"outbox": 0}, return_document=ReturnDocument.AFTER)
+
     # -- erasure ------------------------------------------------------------------------------------
     def forget_person_in_runs(self, tenant_id: str, person_id: str) -> None:
         MatchingRun.raw().update_many({"tenant_id": tenant_id, "unmatched.mentee_id": person_id},
                                          {"$pull": {"unmatched": {"mentee_id": person_id}}})
+        # A run awaiting review never proposes a pair with someone erased since.
+        for side in ("mentee_id", "mentor_id"):
+            MatchingRun.raw().update_many({"tenant_id": tenant_id, f"pairs.{side}": person_id},
+                                             {"$pull": {"pairs": {side: person_id}}})
 
 
 __all__ = ["CLOSED", "OPEN", "Duplicate", "MatchingRepository", "new_id", "pending"]
