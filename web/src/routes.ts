@@ -18,6 +18,11 @@ import { StaffDashboard } from "./pages/StaffDashboard";
 import { StaffModeration } from "./pages/StaffModeration";
 import { StaffPeople } from "./pages/StaffPeople";
 import { StaffTeam } from "./pages/StaffTeam";
+// Staff programmes, matching, audit and settings (issue 14, staff side).
+import { StaffAudit } from "./pages/StaffAudit";
+import { StaffMatching } from "./pages/StaffMatching";
+import { StaffProgramme, StaffProgrammes } from "./pages/StaffProgrammes";
+import { StaffSettings } from "./pages/StaffSettings";
 import type { Params } from "./router";
 
 export type Route = { path: string; page: FunctionComponent<{ params: Params }>; signedIn: boolean };
@@ -40,4 +45,10 @@ export const routes: Route[] = [
   { path: "/staff/moderation", page: StaffModeration, signedIn: true },
   { path: "/staff/people", page: StaffPeople, signedIn: true },
   { path: "/staff/staff", page: StaffTeam, signedIn: true },
+  // Staff programmes, matching, audit and settings (issue 14, staff side).
+  { path: "/staff/programmes", page: StaffProgrammes, signedIn: true },
+  { path: "/staff/programmes/:id", page: StaffProgramme, signedIn: true },
+  { path: "/staff/matching", page: StaffMatching, signedIn: true },
+  { path: "/staff/audit", page: StaffAudit, signedIn: true },
+  { path: "/staff/settings", page: StaffSettings, signedIn: true },
 ];
