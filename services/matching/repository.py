@@ -36,6 +36,7 @@ from .documents import (
     new_id,
     utcnow,
 )
+from .run_review_repository import RunReviewRepository
 from .safeguarding_repository import SafeguardingMatchRepository
 
 CLOSED = (DECLINED, ENDED)
@@ -53,7 +54,7 @@ def pending(event: Event, tenant_id: str) -> dict:
     return Pending.of(event, tenant_id).stored()
 
 
-class MatchingRepository(SafeguardingMatchRepository):
+class MatchingRepository(SafeguardingMatchRepository, RunReviewRepository):
     # -- revisions: what recommendation caches in every replica watch ---------------------------
     def bump(self, tenant_id: str) -> int:
         doc = Revision.raw().find_one_and_update(
@@ -376,28 +377,6 @@ class MatchingRepository(SafeguardingMatchRepository):
         result = MatchingRun.raw().update_one(
             {"_id": run_id, "tenant_id": tenant_id, "holder": holder, "status": RUNNING}, update)
         return result.matched_count == 1
-
-    def claim_publish(self, tenant_id: str, run_id: str, lease: timedelta) -> dict | None:
-        """Take a reviewed, unpublished run for publishing (or one whose publisher stopped); else None."""
-        now = utcnow()
-        return MatchingRun.raw().find_one_and_update(
-            {"_id": run_id, "tenant_id": tenant_id, "status": COMPLETED, "publish": False, "published_at": None,
-             "$or": [{"publishing_until": None}, {"publishing_until": {"$lt": now}}]},
-            {"$set": {"publishing_until": now + lease, "stage": "publishing"}},
-            projection={"outbox": 0}, return_document=ReturnDocument.AFTER)
-
-    def existing_matches(self, tenant_id: str, match_ids: list[str]) -> set[str]:
-        if not match_ids:
-            return set()
-        found = Match.raw().find({"tenant_id": tenant_id, "_id": {"$in": match_ids}}, {"_id": 1})
-        return {doc["_id"] for doc in found}
-
-    def finish_publish(self, tenant_id: str, run_id: str, fields: dict, events: list[dict]) -> dict:
-        return MatchingRun.raw().find_one_and_update(
-            {"_id": run_id, "tenant_id": tenant_id},
-            {"$set": {**fields, "published_at": utcnow(), "publishing_until": None},
-             "$push": {"outbox": {"$each": list(events)}}},
-            projection={"outbox": 0}, return_document=ReturnDocument.AFTER)
 
     # -- erasure ------------------------------------------------------------------------------------
     def forget_person_in_runs(self, tenant_id: str, person_id: str) -> None:
