@@ -34,10 +34,10 @@ function who(actor: string, staff: Record<string, string>): string {
   const [kind, id] = [actor.slice(0, actor.indexOf(":")), actor.slice(actor.indexOf(":") + 1)];
   if (kind === "staff") {
     if (id === me.value?.staff_id) return t("audit.you");
-    return staff[id] ?? t("audit.staffRef", { ref: id.slice(-6) });
+    return t("audit.by", { who: staff[id] ?? t("audit.staffRef", { ref: id.slice(-6) }) });
   }
   if (kind === "integration") return t("audit.integration");
-  return actor;
+  return t("audit.by", { who: actor });
 }
 
 async function loadPage(filters: { match_id: string; message_id: string }, cursor: string | null, signal: AbortSignal) {
@@ -89,13 +89,13 @@ function AuditBody() {
           {page.items.length === 0 ? <Empty>{t("audit.none")}</Empty> : (
             <div class="scroll">
               <table>
-                <thead><tr><th scope="col">{t("audit.when")}</th><th scope="col">{t("audit.who")}</th>
-                  <th scope="col">{t("audit.what")}</th><th scope="col">{t("audit.where")}</th></tr></thead>
+                <thead><tr><th scope="col">{t("audit.when")}</th><th scope="col">{t("audit.what")}</th>
+                  <th scope="col">{t("audit.where")}</th></tr></thead>
                 <tbody>{page.items.map((e: any) => (
                   <tr>
                     <th scope="row">{formatDateTime(e.at, { dateStyle: "medium" })}</th>
-                    <td>{e.who}</td>
                     <td><span class={`badge ${e.decision}`}>{t(`audit.decision.${e.decision}` as Key)}</span>
+                      <p class="hint">{e.who}</p>
                       {e.held_reasons.length > 0 && <p class="hint">{e.held_reasons.map((r: string) =>
                         t(`moderation.reason.${r}` as Key) || r).join("; ")}</p>}
                       {e.reason && <p>{t("audit.reason", { reason: e.reason })}</p>}</td>

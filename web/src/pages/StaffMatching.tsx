@@ -77,7 +77,7 @@ function Recommendations({ mentee }: { mentee: any }) {
           {recs.map((r: any) => (
             <li class="card stack">
               <h4>{r.name} <span class="badge">{t("mentors.match", { percent: percent(r.score) })}</span></h4>
-              <Reasons reasons={r.reasons} />
+              <Reasons reasons={r.reasons} staff />
               <button type="button" disabled={!!done} onClick={async () => {
                 setError(null);
                 try {
@@ -164,19 +164,17 @@ function Review({ run, onPublished }: { run: any; onPublished: (run: any) => voi
           ? <p role="status" class="ok">{t("matching.published", { n: run.matched_count })}</p>
           : <p class="notice">{t("matching.reviewIntro", { n: run.pairs.length })}</p>}
         {run.pairs.length === 0 ? <Empty>{t("matching.noPairs")}</Empty> : (
-          <table>
-            <caption>{t("matching.pairs", { n: run.pairs.length })}</caption>
-            <thead><tr><th scope="col">{t("matching.mentee")}</th><th scope="col">{t("matching.mentor")}</th>
-              <th scope="col">{t("matching.why")}</th></tr></thead>
-            <tbody>{run.pairs.map((p: any) => (
-              <tr>
-                <th scope="row">{names[p.mentee_id]}</th>
-                <td>{names[p.mentor_id]} <span class="badge">{t("mentors.match", { percent: percent(p.score) })}</span>
-                  {p.published === false && <p class="hint">{t("matching.leftOut")}</p>}</td>
-                <td><Reasons reasons={p.reasons} /></td>
-              </tr>
-            ))}</tbody>
-          </table>
+          <>
+            <h4 id="pairs-h">{t("matching.pairs", { n: run.pairs.length })}</h4>
+            <ol class="cards" aria-labelledby="pairs-h">{run.pairs.map((p: any) => (
+              <li class="card stack">
+                <p class="pair">{t("matching.pair", { mentee: names[p.mentee_id], mentor: names[p.mentor_id] })}{" "}
+                  <span class="badge">{t("mentors.match", { percent: percent(p.score) })}</span></p>
+                {p.published === false && <p class="hint">{t("matching.leftOut")}</p>}
+                <Reasons reasons={p.reasons} staff />
+              </li>
+            ))}</ol>
+          </>
         )}
         {run.unmatched.length > 0 && (
           <table>
