@@ -178,3 +178,9 @@ def test_a_coordinator_creates_a_programme_reviews_and_publishes_a_cohort_run_an
     page.reload()
     expect(page.get_by_label("Shared interests", exact=True)).to_have_value("2.5")
     expect(page.get_by_role("heading", name="Sign-in options")).to_have_count(0)  # manage_staff only
+
+    # The same settings in Spanish.
+    page.get_by_role("banner").get_by_label("Language").select_option("es")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ajustes")
+    expect(page.get_by_label("Intereses en común", exact=True)).to_have_value("2.5")
+    check_page(page, "staff-settings-es")

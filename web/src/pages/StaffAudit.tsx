@@ -96,7 +96,7 @@ function AuditBody() {
                     <th scope="row">{formatDateTime(e.at, { dateStyle: "medium" })}</th>
                     <td><span class={`badge ${e.decision}`}>{t(`audit.decision.${e.decision}` as Key)}</span>
                       <p class="hint">{e.who}</p>
-                      {e.held_reasons.length > 0 && <p class="hint">{e.held_reasons.map((r: string) =>
+                      {e.held_reasons.length > 0 && <p class="hint">{t("moderation.heldFor")} {e.held_reasons.map((r: string) =>
                         t(`moderation.reason.${r}` as Key) || r).join("; ")}</p>}
                       {e.reason && <p>{t("audit.reason", { reason: e.reason })}</p>}</td>
                     <td>{e.between}

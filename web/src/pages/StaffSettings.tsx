@@ -94,24 +94,28 @@ function MatchingForm({ current, programmes, programme, setProgramme }: {
     min: String(current.min_shared_interests), field_key: current.field_key ?? "",
   });
   const save = useSave();
+  const [from, setFrom] = useState<string>(current.inherited_from);
   const chosen = programmes.find((p) => p.id === programme);
   const keys = (chosen?.custom_fields ?? []).filter((f: any) => f.type !== "text" && f.type !== "multiple_choice");
   const shown = [...WEIGHTS.map((w) => `weights.${w}`), "min_shared_interests", "field_key"];
   return (
     <Section id="matching" title={t("staffSettings.matching")} intro={t("staffSettings.matchingIntro")}
              saved={save.saved} error={save.error} shown={shown} busy={save.busy}
-             onSubmit={() => save.run(() => api.put("/v1/settings/matching", {
-               programme_id: programme || null,
-               weights: Object.fromEntries(WEIGHTS.map((w) => [w, toNumber(form.weights[w])])),
-               min_shared_interests: toNumber(form.min), field_key: form.field_key || null,
-             }), chosen ? t("staffSettings.matchingSavedFor", { name: chosen.name }) : t("staffSettings.matchingSaved"))}>
+             onSubmit={() => save.run(async () => {
+               const saved = await api.put("/v1/settings/matching", {
+                 programme_id: programme || null,
+                 weights: Object.fromEntries(WEIGHTS.map((w) => [w, toNumber(form.weights[w])])),
+                 min_shared_interests: toNumber(form.min), field_key: form.field_key || null,
+               });
+               setFrom(saved.inherited_from);
+             }, chosen ? t("staffSettings.matchingSavedFor", { name: chosen.name }) : t("staffSettings.matchingSaved"))}>
       <div class="field"><label for="weights-for">{t("staffSettings.appliesTo")}</label>
         <select id="weights-for" value={programme} aria-describedby="weights-from"
                 onChange={(e) => setProgramme((e.target as HTMLSelectElement).value)}>
           <option value="">{t("staffSettings.orgDefault")}</option>
           {programmes.map((p) => <option value={p.id}>{p.name}</option>)}
         </select>
-        <p class="hint" id="weights-from">{t(`staffSettings.from.${current.inherited_from}` as Key)}</p></div>
+        <p class="hint" id="weights-from">{t(`staffSettings.from.${from}` as Key)}</p></div>
       <fieldset class="stack">
         <legend>{t("staffSettings.weights")}</legend>
         <p class="hint">{t("staffSettings.weightsHint")}</p>
