@@ -386,6 +386,7 @@ export const en = {
   "staffSettings.from.programme": "These are this programme's own settings.",
   "staffSettings.from.organisation": "Showing the organisation's default; saving gives this choice its own settings.",
   "staffSettings.from.default": "Showing the built-in default; saving replaces it.",
+  "staffSettings.from.own": "These are the organisation's default settings.",
   "staffSettings.weights": "How much each factor counts",
   "staffSettings.weightsHint": "From 0 (ignored) to 10. Only their sizes relative to each other matter.",
   "staffSettings.weight.interests": "Shared interests",

@@ -388,6 +388,7 @@ export const es: Messages = {
   "staffSettings.from.programme": "Son los ajustes propios de este programa.",
   "staffSettings.from.organisation": "Se muestran los de la organización; al guardar, esta opción tendrá sus propios ajustes.",
   "staffSettings.from.default": "Se muestran los ajustes de fábrica; al guardar, se sustituyen.",
+  "staffSettings.from.own": "Son los ajustes de la organización.",
   "staffSettings.weights": "Cuánto cuenta cada factor",
   "staffSettings.weightsHint": "De 0 (no cuenta) a 10. Solo importa su tamaño relativo.",
   "staffSettings.weight.interests": "Intereses en común",

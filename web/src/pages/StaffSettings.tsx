@@ -115,7 +115,8 @@ function MatchingForm({ current, programmes, programme, setProgramme }: {
           <option value="">{t("staffSettings.orgDefault")}</option>
           {programmes.map((p) => <option value={p.id}>{p.name}</option>)}
         </select>
-        <p class="hint" id="weights-from">{t(`staffSettings.from.${from}` as Key)}</p></div>
+        <p class="hint" id="weights-from">{!programme && from === "organisation" ? t("staffSettings.from.own")
+          : t(`staffSettings.from.${from}` as Key)}</p></div>
       <fieldset class="stack">
         <legend>{t("staffSettings.weights")}</legend>
         <p class="hint">{t("staffSettings.weightsHint")}</p>
