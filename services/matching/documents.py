@@ -188,6 +188,11 @@ class MatchingRun(OutboxDocument):
     unmatched = ListField(DictField())
     timings = DictField()
     error = StringField()
+    # False: the run keeps its pairs for review (stage "review") until POST .../publish proposes them.
+    publish = BooleanField(default=True)
+    pairs = ListField(DictField())
+    published_at = DateTimeField()
+    publishing_until = DateTimeField()
 
     meta = {  # noqa: RUF012 - mongoengine reads it from the class
         "db_alias": ALIAS,

@@ -14,7 +14,7 @@ from ementor.platform.errors import Conflict, Forbidden, Invalid, NotFound
 from ementor.platform.pages import page_of
 from ementor.platform.principal import Principal
 
-from . import domain, schemas
+from . import domain, runs, schemas
 from .candidates import CandidateCache
 from .documents import Match, MatchingRun, utcnow
 from .domain import ACTIVE, COORDINATOR, DECLINED, ENDED, PROPOSED, RuleViolation
@@ -238,7 +238,8 @@ def end(repo: MatchingRepository, auth: Principal, match_id: str, body: schemas.
 def start_run(repo: MatchingRepository, auth: Principal, body: schemas.StartRun) -> dict:
     auth.require_coordinator()
     programme_or_404(repo, auth.tenant_id, body.programme_id)
-    run = MatchingRun(tenant_id=auth.tenant_id, programme_id=body.programme_id, requested_by=COORDINATOR)
+    run = MatchingRun(tenant_id=auth.tenant_id, programme_id=body.programme_id, requested_by=COORDINATOR,
+                      publish=body.publish)
     try:
         repo.create_run(run)
     except Duplicate:
@@ -255,3 +256,23 @@ def get_run(repo: MatchingRepository, auth: Principal, run_id: str) -> dict:
         raise NotFound(f"no matching run {run_id} in this organisation")
     return run
 
+
+
+NOT_PUBLISHABLE = {
+    "publishing": ("run_publishing", "this run is being published right now"),
+    "not_reviewable": ("run_not_reviewable", ("this run proposed its matches when it finished: there is nothing "
+                                              "to publish (start a run with publish false to review first)")),
+    "failed": ("run_failed", "this run failed, so it has nothing to publish: start a new run"),
+}
+
+
+def publish_run(repo: MatchingRepository, auth: Principal, run_id: str) -> dict:
+    auth.require_coordinator()
+    try:
+        return runs.publish(repo, auth.tenant_id, run_id)
+    except LookupError:
+        raise NotFound(f"no matching run {run_id} in this organisation") from None
+    except runs.NotReady as not_ready:
+        code, message = NOT_PUBLISHABLE.get(not_ready.reason, (
+            "run_not_finished", "this run is still working: publish it once it is ready for review"))
+        raise Conflict(message, code=code, details={"run_id": run_id}) from None

@@ -39,4 +39,6 @@ def run_view(doc: dict) -> schemas.MatchingRun:
         upper_bound=doc.get("upper_bound"), optimal=doc.get("optimal"),
         unmatched=[schemas.Unmatched(**u) for u in doc.get("unmatched") or []],
         timings={k: float(v) for k, v in (doc.get("timings") or {}).items()}, error=doc.get("error"),
+        publish=doc.get("publish", True) is not False, pairs=[schemas.RunPair(**p) for p in doc.get("pairs") or []],
+        published_at=doc.get("published_at"),
     )

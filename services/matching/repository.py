@@ -36,6 +36,7 @@ from .documents import (
     new_id,
     utcnow,
 )
+from .run_review_repository import RunReviewRepository
 from .safeguarding_repository import SafeguardingMatchRepository
 
 CLOSED = (DECLINED, ENDED)
@@ -53,7 +54,7 @@ def pending(event: Event, tenant_id: str) -> dict:
     return Pending.of(event, tenant_id).stored()
 
 
-class MatchingRepository(SafeguardingMatchRepository):
+class MatchingRepository(SafeguardingMatchRepository, RunReviewRepository):
     # -- revisions: what recommendation caches in every replica watch ---------------------------
     def bump(self, tenant_id: str) -> int:
         doc = Revision.raw().find_one_and_update(
@@ -381,6 +382,10 @@ class MatchingRepository(SafeguardingMatchRepository):
     def forget_person_in_runs(self, tenant_id: str, person_id: str) -> None:
         MatchingRun.raw().update_many({"tenant_id": tenant_id, "unmatched.mentee_id": person_id},
                                          {"$pull": {"unmatched": {"mentee_id": person_id}}})
+        # A run awaiting review never proposes a pair with someone erased since.
+        for side in ("mentee_id", "mentor_id"):
+            MatchingRun.raw().update_many({"tenant_id": tenant_id, f"pairs.{side}": person_id},
+                                             {"$pull": {"pairs": {side: person_id}}})
 
 
 __all__ = ["CLOSED", "OPEN", "Duplicate", "MatchingRepository", "new_id", "pending"]

@@ -5,6 +5,10 @@ claims queued runs with an atomic update and a lease (renewed while it works, so
 replica died is taken over by another). The heavy part -- scoring every pair and solving the
 assignment -- runs in `services.matching.solver_process`, a child process, so the replica's eventlet hub
 keeps serving requests and events meanwhile; progress flows back line by line into the run.
+
+A run started with `publish: false` stops short of proposing: it keeps its pairs, with their reasons,
+for a coordinator to review (stage `review`); `POST /v1/matching-runs/{id}/publish` then proposes
+them (`publish` below), and only then do the people hear about it.
 """
 
 from __future__ import annotations
@@ -38,6 +42,8 @@ LEASE = timedelta(seconds=30)
 PROGRESS_EVERY = 0.5  # seconds between progress writes
 INSERT_BATCH = 500
 MAX_UNMATCHED_LISTED = 5000
+MAX_REVIEW_PAIRS = 10_000  # a reviewed run keeps its pairs in its own document (16 MB at most)
+PUBLISH_LEASE = timedelta(minutes=5)  # a publish cut short may be taken up again after this
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -139,6 +145,9 @@ def execute(repo: MatchingRepository, run: dict, holder: str, solve=solve_in_chi
                                         for m in problem.mentees]
         else:
             outcome = solve(problem, lambda stage, fraction: report(stage, fraction))
+        if run.get("publish", True) is False:
+            review(repo, run, holder, outcome, skipped)
+            return
         report("proposing", 0.0, force=True)
         matched, total, meanwhile = propose_all(repo, tenant_id, run_id, programme_id, outcome["pairs"], report)
         unmatched = outcome["unmatched"] + skipped + [
@@ -175,22 +184,7 @@ def propose_all(repo: MatchingRepository, tenant_id: str, run_id: str, programme
     matched, total, meanwhile = 0, 0.0, []
     for start in range(0, len(pairs), INSERT_BATCH):
         batch = pairs[start:start + INSERT_BATCH]
-        documents = []
-        for pair in batch:
-            match_id = new_id()
-            score = round(sum(part["contribution"] for part in pair["reasons"].values()), 4) if pair["reasons"] \
-                else round(pair["score"], 4)
-            event = MatchProposed(match_id=match_id, mentee_id=pair["mentee_id"], mentor_id=pair["mentor_id"],
-                                  programme_id=programme_id, proposed_by=domain.COORDINATOR, score=score,
-                                  matching_run_id=run_id)
-            now = utcnow()
-            documents.append({
-                "_id": match_id, "tenant_id": tenant_id, "programme_id": programme_id,
-                "mentee_id": pair["mentee_id"], "mentor_id": pair["mentor_id"], "status": PROPOSED, "open": True,
-                "mentee_accepted": False, "mentor_accepted": False, "score": score, "reasons": pair["reasons"],
-                "proposed_by": domain.COORDINATOR, "matching_run_id": run_id, "created_at": now, "updated_at": now,
-                "outbox": [pending(event, tenant_id)], "delete_when_published": False,
-            })
+        documents = [match_document(tenant_id, run_id, programme_id, pair, new_id()) for pair in batch]
         refused = repo.insert_matches(documents)
         for position, pair in enumerate(batch):
             if position in refused:
@@ -200,6 +194,102 @@ def propose_all(repo: MatchingRepository, tenant_id: str, run_id: str, programme
                 total += float(pair["score"])
         report("proposing", min(1.0, (start + len(batch)) / max(1, len(pairs))))
     return matched, total, meanwhile
+
+
+def pair_score(pair: dict) -> float:
+    """A pair's score as its match stores it: the sum of its factors' contributions."""
+    return round(sum(part["contribution"] for part in pair["reasons"].values()), 4) if pair["reasons"] \
+        else round(pair["score"], 4)
+
+
+def match_document(tenant_id: str, run_id: str, programme_id: str, pair: dict, match_id: str) -> dict:
+    """A proposed match of a run, with its MatchProposed event in its outbox."""
+    score = pair_score(pair)
+    event = MatchProposed(match_id=match_id, mentee_id=pair["mentee_id"], mentor_id=pair["mentor_id"],
+                          programme_id=programme_id, proposed_by=domain.COORDINATOR, score=score,
+                          matching_run_id=run_id)
+    now = utcnow()
+    return {
+        "_id": match_id, "tenant_id": tenant_id, "programme_id": programme_id,
+        "mentee_id": pair["mentee_id"], "mentor_id": pair["mentor_id"], "status": PROPOSED, "open": True,
+        "mentee_accepted": False, "mentor_accepted": False, "score": score, "reasons": pair["reasons"],
+        "proposed_by": domain.COORDINATOR, "matching_run_id": run_id, "created_at": now, "updated_at": now,
+        "outbox": [pending(event, tenant_id)], "delete_when_published": False,
+    }
+
+
+def review(repo: MatchingRepository, run: dict, holder: str, outcome: dict, skipped: list[dict]) -> None:
+    """Finish a `publish: false` run: keep its pairs (best first) for review; propose nothing yet."""
+    tenant_id, run_id = run["tenant_id"], run["_id"]
+    if len(outcome["pairs"]) > MAX_REVIEW_PAIRS:
+        raise SolverFailed(f"{len(outcome['pairs'])} pairs are too many to review (at most {MAX_REVIEW_PAIRS}): "
+                           "start the run with publish true")
+    pairs = sorted(({"match_id": new_id(), "mentee_id": p["mentee_id"], "mentor_id": p["mentor_id"],
+                     "score": pair_score(p), "reasons": p["reasons"]} for p in outcome["pairs"]),
+                   key=lambda p: (-p["score"], p["mentee_id"]))
+    unmatched = outcome["unmatched"] + skipped
+    upper = outcome.get("upper_bound")
+    fields = {
+        "stage": "review", "progress": 1.0, "pairs": pairs, "matched_count": 0, "unmatched_count": len(unmatched),
+        "total_score": round(sum(p["score"] for p in pairs), 6), "optimal": bool(outcome.get("optimal")),
+        "upper_bound": None if upper is None or math.isinf(upper) else round(float(upper), 6),
+        "unmatched": sorted(unmatched, key=lambda u: u["mentee_id"])[:MAX_UNMATCHED_LISTED],
+        "timings": outcome.get("timings", {}),
+    }
+    repo.finish_run(tenant_id, run_id, holder, failed=False, fields=fields)
+    log.info("matching run %s of programme %s: %d pairs kept for review", run_id, run["programme_id"], len(pairs))
+
+
+class NotReady(Exception):
+    """The run cannot be published: it is not a finished run awaiting review (see `reason`)."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def publish(repo: MatchingRepository, tenant_id: str, run_id: str) -> dict:
+    """Propose a reviewed run's pairs as matches (each with its MatchProposed event), once.
+
+    Publishing again returns the published run. A mentee who got a match since the review is left
+    out and listed as `matched_meanwhile`. Each pair's match id was chosen at review time, so a
+    publish cut short and taken up again never proposes a pair twice.
+    """
+    run = repo.claim_publish(tenant_id, run_id, PUBLISH_LEASE)
+    if run is None:
+        current = repo.run(tenant_id, run_id)
+        if current is None:
+            raise LookupError(run_id)
+        if current.get("published_at") is not None:
+            return current
+        raise NotReady("publishing" if current.get("publishing_until") else
+                       "not_reviewable" if current.get("publish", True) else current["status"])
+    pairs = run.get("pairs") or []
+    already = repo.existing_matches(tenant_id, [p["match_id"] for p in pairs])
+    meanwhile: list[dict] = []
+    for start in range(0, len(pairs), INSERT_BATCH):
+        batch = [p for p in pairs[start:start + INSERT_BATCH] if p["match_id"] not in already]
+        documents = [match_document(tenant_id, run_id, run["programme_id"], p, p["match_id"]) for p in batch]
+        refused = repo.insert_matches(documents)
+        meanwhile += [p for position, p in enumerate(batch) if position in refused]
+    left_out = {p["match_id"] for p in meanwhile}
+    kept = [p for p in pairs if p["match_id"] not in left_out]
+    matched, total = len(kept), sum(p["score"] for p in kept)
+    late = [{"mentee_id": p["mentee_id"], "reason": "matched_meanwhile", "eligible_mentors": None,
+             "message": "the mentee got a match between the review and the publish"} for p in meanwhile]
+    unmatched = sorted([*(run.get("unmatched") or []), *late], key=lambda u: u["mentee_id"])
+    fields = {"stage": "completed", "matched_count": matched, "unmatched_count": int(run.get("unmatched_count") or 0)
+              + len(late), "unmatched": unmatched[:MAX_UNMATCHED_LISTED], "total_score": round(total, 6),
+              "pairs": [{**p, "published": p["match_id"] not in left_out} for p in pairs]}
+    if late:
+        fields["optimal"] = False
+    event = MatchingRunCompleted(run_id=run_id, programme_id=run["programme_id"], matched_count=matched,
+                                 unmatched_count=fields["unmatched_count"], total_score=round(total, 6))
+    published = repo.finish_publish(tenant_id, run_id, fields, [pending(event, tenant_id)])
+    if matched:
+        repo.bump(tenant_id)
+    log.info("matching run %s published: %d matches proposed, %d matched meanwhile", run_id, matched, len(late))
+    return published
 
 
 class RunExecutor(ServiceDependency):

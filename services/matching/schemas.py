@@ -147,6 +147,21 @@ class GoalList(BaseModel):
 # -- matching runs --------------------------------------------------------------------------------
 class StartRun(Strict):
     programme_id: str = Field(min_length=1)
+    publish: bool = Field(default=True, description=(
+        "true: propose the matches as soon as the run finishes. false: keep the proposed pairs for a "
+        "coordinator to review (stage `review`; nobody is told anything), then "
+        "`POST /v1/matching-runs/{id}/publish` proposes them."))
+
+
+class RunPair(BaseModel):
+    match_id: str = Field(description="The id the match gets once published.")
+    mentee_id: str
+    mentor_id: str
+    score: float
+    reasons: dict[str, Any] = Field(description="As a recommendation's reasons: per factor, its weight, value "
+                                                "and contribution; shared interests and languages; the time-zone gap.")
+    published: bool | None = Field(default=None, description="After publishing: false when the mentee got "
+                                                              "another match between review and publish.")
 
 
 class Unmatched(BaseModel):
@@ -180,3 +195,8 @@ class MatchingRun(BaseModel):
     unmatched: list[Unmatched]
     timings: dict[str, float]
     error: str | None
+    publish: bool = Field(default=True, description="false: a run for review, published by a second step.")
+    pairs: list[RunPair] = Field(default_factory=list, description=(
+        "A review run's proposed pairs, best first (empty for a run that proposed its matches at once: "
+        "those matches carry its `matching_run_id`)."))
+    published_at: datetime | None = None

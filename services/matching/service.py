@@ -179,3 +179,8 @@ class MatchingService(Revocations):
          summary="A matching run's progress, or its result and who could not be matched, and why")
     def get_run(self, auth: Principal, run_id: str):
         return match_views.run_view(handlers.get_run(self.repo, auth, run_id))
+
+    @api("POST", "/v1/matching-runs/<run_id>/publish", roles=COORDINATOR, response=schemas.MatchingRun,
+         summary="Propose a reviewed run's pairs as matches (a run started with publish false); again: no change")
+    def publish_run(self, auth: Principal, run_id: str):
+        return match_views.run_view(handlers.publish_run(self.repo, auth, run_id))

@@ -18,6 +18,11 @@ import { StaffDashboard } from "./pages/StaffDashboard";
 import { StaffModeration } from "./pages/StaffModeration";
 import { StaffPeople } from "./pages/StaffPeople";
 import { StaffTeam } from "./pages/StaffTeam";
+// Staff programmes, matching, audit and settings (issue 14, staff side).
+import { StaffAudit } from "./pages/StaffAudit";
+import { StaffMatching } from "./pages/StaffMatching";
+import { StaffProgramme, StaffProgrammes } from "./pages/StaffProgrammes";
+import { StaffSettings } from "./pages/StaffSettings";
 import type { Params } from "./router";
 // Safeguarding (issue 17)
 import { Report } from "./pages/Report";
@@ -49,4 +54,10 @@ export const routes: Route[] = [
   { path: "/staff/concerns", page: StaffConcerns, signedIn: true },
   { path: "/staff/concerns/:id", page: StaffConcern, signedIn: true },
   { path: "/staff/safeguarding-settings", page: StaffSafeguardingSettings, signedIn: true },
+  // Staff programmes, matching, audit and settings (issue 14, staff side).
+  { path: "/staff/programmes", page: StaffProgrammes, signedIn: true },
+  { path: "/staff/programmes/:id", page: StaffProgramme, signedIn: true },
+  { path: "/staff/matching", page: StaffMatching, signedIn: true },
+  { path: "/staff/audit", page: StaffAudit, signedIn: true },
+  { path: "/staff/settings", page: StaffSettings, signedIn: true },
 ];

@@ -94,3 +94,47 @@ def test_a_run_on_an_empty_programme_completes_with_nothing_to_do(org, api, even
     org.add("Cy", "mentee", interests=["robotics"])
     assert api.post("/v1/matching-runs", org.token_for("Cy"), json={"programme_id": org.programme_id}).status_code == 403
     assert api.post("/v1/matching-runs", org.token, json={}).status_code == 422
+
+
+def test_a_review_run_proposes_nothing_until_a_coordinator_publishes_it(org, api, events):
+    org.add("Robo", "mentor", interests=["robotics", "music"], capacity=1)
+    org.add("Ana", "mentee", interests=["robotics", "music"])
+    org.add("Eve", "mentee", interests=["golf"])
+    wait_for_mentors(org, "Ana", ["Robo"])
+    wait_for_mentors(org, "Eve", [])
+
+    started = api.post("/v1/matching-runs", org.token, json={"programme_id": org.programme_id, "publish": False})
+    assert started.status_code == 202, started.text
+    run_id = started.json()["id"]
+    assert started.json()["publish"] is False
+    early = api.post(f"/v1/matching-runs/{run_id}/publish", org.token)  # the solver process is still starting
+    assert early.status_code == 409 and early.json()["error"]["code"] == "run_not_finished", early.text
+
+    def reviewable():
+        state = api.get(f"/v1/matching-runs/{run_id}", org.token).json()
+        assert state["stage"] == "review", state["stage"]
+        return state
+
+    review = eventually(reviewable, timeout=30)
+    assert review["stage"] == "review" and review["published_at"] is None
+    assert [(p["mentee_id"], p["mentor_id"]) for p in review["pairs"]] == [(org.id("Ana"), org.id("Robo"))]
+    assert review["pairs"][0]["reasons"]["interests"]["shared"]
+    assert [u["mentee_id"] for u in review["unmatched"]] == [org.id("Eve")]
+    assert api.get("/v1/matches?status=proposed", org.token).json()["items"] == []  # nothing sent yet
+
+    published = api.post(f"/v1/matching-runs/{run_id}/publish", org.token)
+    assert published.status_code == 200, published.text
+    assert published.json()["stage"] == "completed" and published.json()["matched_count"] == 1
+    proposed = events.wait_for("MatchProposed", lambda e: e.data.get("matching_run_id") == run_id)[0]
+    assert proposed.data["match_id"] == review["pairs"][0]["match_id"]
+    completed = events.wait_for("MatchingRunCompleted", lambda e: e.subject == run_id, timeout=30)[0]
+    assert completed.data["matched_count"] == 1
+    again = api.post(f"/v1/matching-runs/{run_id}/publish", org.token)
+    assert again.status_code == 200 and len(api.get("/v1/matches?status=proposed", org.token).json()["items"]) == 1
+
+    at_once = api.post("/v1/matching-runs", org.token, json={"programme_id": org.programme_id}).json()
+    events.wait_for("MatchingRunCompleted", lambda e: e.subject == at_once["id"], timeout=60)
+    refused = api.post(f"/v1/matching-runs/{at_once['id']}/publish", org.token)
+    assert refused.status_code == 409 and refused.json()["error"]["code"] == "run_not_reviewable"
+    assert api.post(f"/v1/matching-runs/{run_id}/publish", make_org(api, "stranger").token).status_code == 404
+    assert api.post(f"/v1/matching-runs/{run_id}/publish", org.token_for("Eve")).status_code == 403

@@ -14,8 +14,23 @@ export function Layout({ title, children }: { title: string; children: Component
   const signedIn = !!me.value;
   const participant = !!me.value?.person_id;
   const here = location.value.path;
+  // Staff pages by permission (issue 14, staff side: programmes, matching, audit, settings added).
+  const staffLinks = ([
+    [can("coordinator"), "/staff", t("nav.dashboard")],
+    [can("coordinator"), "/staff/moderation", t("nav.moderation")],
+    [can("coordinator"), "/staff/people", t("nav.people")],
+    [can("coordinator"), "/staff/programmes", t("nav.programmes")],
+    [can("coordinator"), "/staff/matching", t("nav.matching")],
+    [can("coordinator") || can("audit_log"), "/staff/audit", t("nav.audit")],
+    [can("coordinator") || can("manage_staff"), "/staff/settings", t("nav.staffSettings")],
+    [can("manage_staff"), "/staff/staff", t("nav.staff")],
+    // Safeguarding (issue 17): the leads' concerns and the contacts.
+    [can("safeguarding"), "/staff/concerns", t("nav.concerns")],
+    [can("safeguarding") || can("coordinator"), "/staff/safeguarding-settings", t("nav.safeguardingSettings")],
+  ] as [boolean, string, string][]).filter(([shown]) => shown).map(([, href, label]) => [href, label]);
   const item = (href: string, label: string) => (
-    <li><Link href={href} aria-current={here === href ? "page" : undefined}>{label}</Link></li>
+    <li><Link href={href} aria-current={here === href || (href !== "/" && href !== "/staff" && here.startsWith(href + "/"))
+      ? "page" : undefined}>{label}</Link></li>
   );
   return (
     <>
@@ -38,18 +53,18 @@ export function Layout({ title, children }: { title: string; children: Component
               {me.value?.role === "mentee" && item("/mentors", t("nav.mentors"))}
               {participant && item("/settings", t("nav.settings"))}
               {participant && item("/my-data", t("nav.data"))}
-              {can("coordinator") && item("/staff", t("nav.dashboard"))}
-              {can("coordinator") && item("/staff/moderation", t("nav.moderation"))}
-              {can("coordinator") && item("/staff/people", t("nav.people"))}
-              {can("manage_staff") && item("/staff/staff", t("nav.staff"))}
-              {/* Safeguarding (issue 17): report a worry; concerns and settings for leads. */}
+              {/* Safeguarding (issue 17): report a worry. */}
               {participant && item("/report", t("nav.report"))}
-              {can("safeguarding") && item("/staff/concerns", t("nav.concerns"))}
-              {(can("safeguarding") || can("coordinator")) && item("/staff/safeguarding-settings", t("nav.safeguardingSettings"))}
-              <li><button type="button" class="link" onClick={async () => {
+              <li class="signout"><button type="button" class="link" onClick={async () => {
                 await signOut(); navigate("/sign-in");
               }}>{t("nav.signOut")}</button></li>
             </ul>
+            {staffLinks.length > 0 && (
+              // The staff pages: a second, compact row of the same navigation (issue 14, staff side).
+              <ul class="staff-nav" aria-label={t("nav.staffArea")}>
+                {staffLinks.map(([href, label]) => item(href, label))}
+              </ul>
+            )}
           </nav>
         )}
       </header>

@@ -1,7 +1,9 @@
 // A recommendation's reasons in plain words: shared interests, languages, the hours apart.
-import { list, t } from "../i18n";
+import { list, t as tr, type Key } from "../i18n";
 
-export function reasonSentences(reasons: Record<string, any>): string[] {
+/** `staff`: said of the two people to a coordinator ("They both like…"), not to one of them. */
+export function reasonSentences(reasons: Record<string, any>, staff = false): string[] {
+  const t = staff ? (key: Key, vars?: Record<string, string | number>) => tr(`staff.${key}` as Key, vars) : tr;
   const out: string[] = [];
   const interests = reasons.interests?.shared ?? [];
   const names = interests.map((i: any) => i.interest).filter(Boolean);
@@ -19,6 +21,6 @@ export function reasonSentences(reasons: Record<string, any>): string[] {
   return out.length ? out : [t("reason.none")];
 }
 
-export function Reasons({ reasons }: { reasons: Record<string, any> }) {
-  return <ul class="reasons">{reasonSentences(reasons).map((s) => <li>{s}</li>)}</ul>;
+export function Reasons({ reasons, staff = false }: { reasons: Record<string, any>; staff?: boolean }) {
+  return <ul class="reasons">{reasonSentences(reasons, staff).map((s) => <li>{s}</li>)}</ul>;
 }

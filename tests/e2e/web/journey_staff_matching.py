@@ -1,0 +1,186 @@
+"""A coordinator in a real browser: creates a programme with a custom field, runs a cohort match
+for it, watches its progress, reviews the proposed pairs with their reasons (and who could not be
+matched, and why) before anything is sent, publishes them, reads the moderation audit log, and
+changes a matching weight (a 422 shown beside the field first). Every new page is checked with axe
+at 360 and 1280 px."""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+
+import pytest
+from playwright.sync_api import expect
+
+from .journey_participants import invited_staff
+from .pages import check_page
+
+pytestmark = pytest.mark.e2e
+
+
+class Org:
+    def __init__(self, platform):
+        self.platform = platform
+        self.slug = f"harbour-{uuid.uuid4().hex[:6]}"
+        created = platform.call("POST", "/v1/organisations", platform.admin_token,
+                                json={"slug": self.slug, "name": "Harbour College"}).json()
+        self.api_key = created["api_key"]
+        self.token = platform.call("POST", "/v1/auth/token", self.api_key).json()["access_token"]
+
+    def call(self, method: str, path: str, **kwargs):
+        return self.platform.call(method, path, self.token, **kwargs).json()
+
+    def person(self, programme_id: str, role: str, name: str, interests: list[str], **fields) -> dict:
+        body = {"role": role, "name": name, "email": f"{name.split()[0].lower()}@{self.slug}.example.org",
+                "timezone": "Europe/London", "languages": ["en"], "interests": interests, "programme_id": programme_id,
+                "custom_fields": fields}
+        if role == "mentor":
+            body.update(capacity=1, vetted=True)
+        return self.call("POST", "/v1/people", json=body)
+
+    def person_token(self, person_id: str) -> str:
+        return self.platform.call("POST", "/v1/auth/token", self.api_key, json={"person_id": person_id}).json()["access_token"]
+
+    def until_recommended(self, mentee_id: str, mentor_id: str, wait: float = 20.0) -> None:
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline:
+            found = self.platform.call("GET", f"/v1/people/{mentee_id}/recommendations", self.token, expect=(200, 404))
+            if found.status_code == 200 and any(r["mentor_id"] == mentor_id for r in found.json()["items"]):
+                return
+            time.sleep(0.1)
+        raise AssertionError("matching never learnt the people")
+
+
+@pytest.fixture(scope="module")
+def org(platform):
+    """An active match between adults whose message was held (the audit log's first entry)."""
+    org = Org(platform)
+    seed = org.call("POST", "/v1/programmes", json={"name": "Alumni circle"})
+    mentor = org.person(seed["id"], "mentor", "Olu Bassey", ["sailing"])
+    mentee = org.person(seed["id"], "mentee", "Pia Lund", ["sailing"])
+    org.until_recommended(mentee["id"], mentor["id"])
+    match = org.call("POST", "/v1/matches", json={"mentee_id": mentee["id"], "mentor_id": mentor["id"]})
+    for person in (mentee, mentor):
+        org.call("POST", f"/v1/matches/{match['id']}/accept", json={"person_id": person["id"]})
+    token, deadline = org.person_token(mentee["id"]), time.monotonic() + 20
+    while True:  # messaging learns the match is active from MatchAccepted: usually well under 1 s
+        sent = platform.call("POST", f"/v1/matches/{match['id']}/messages", token, expect=(201, 409),
+                             json={"body": "Write to me at pia.lund@example.com please"})
+        if sent.status_code == 201 or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    assert sent.status_code == 201 and sent.json()["status"] == "held", sent.text
+    return org
+
+
+def test_a_coordinator_creates_a_programme_reviews_and_publishes_a_cohort_run_and_tunes_matching(platform, browser, org):
+    page = invited_staff(platform, browser, org, "Cora Lind", "coordinator")
+    nav = page.get_by_role("navigation")
+
+    # Programmes: a refused form shows the problem beside the field, then a programme with a custom field.
+    nav.get_by_role("link", name="Programmes").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Programmes")
+    expect(page.get_by_role("link", name="Alumni circle")).to_be_visible()
+    page.get_by_role("button", name="Add a custom field").click()
+    page.get_by_label("Question shown to people").fill("Which field do you study?")
+    page.get_by_label("Short name").fill("subject")
+    page.get_by_label("Kind of answer").select_option("single_choice")
+    page.get_by_label("Choices").fill("Engineering, Medicine, Law")
+    page.get_by_label("Required").check()
+    page.get_by_role("button", name="Create the programme").click()  # no name yet
+    expect(page.get_by_role("alert")).to_have_text("Please correct the fields marked below.")
+    expect(page.get_by_label("Programme name")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#programme-name-error")).to_contain_text("at least 1 character")
+    page.get_by_label("Programme name").fill("Engineering futures")
+    page.get_by_label("Description (optional)").fill("First-year students meet working engineers.")
+    check_page(page, "staff-programmes")
+    page.get_by_role("button", name="Create the programme").click()
+    expect(page.get_by_role("status")).to_contain_text("Programme Engineering futures created.")
+    page.get_by_role("status").get_by_role("link", name="See Engineering futures").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Engineering futures")
+    field = page.get_by_role("row", name="Which field do you study? (subject)")
+    expect(field).to_contain_text("One choice from a list")
+    expect(field).to_contain_text("Engineering, Medicine, Law")
+    check_page(page, "staff-programme")
+
+    # Its people arrive (as an import would make them); then a cohort run, reviewed before publishing.
+    programme = next(p for p in org.call("GET", "/v1/programmes")["items"] if p["name"] == "Engineering futures")
+    mentors = [org.person(programme["id"], "mentor", "Rosa Diaz", ["robotics", "bridges"], subject="Engineering"),
+               org.person(programme["id"], "mentor", "Tom Okoro", ["chemistry"], subject="Engineering")]
+    mentees = [org.person(programme["id"], "mentee", "Ana Silva", ["robotics", "bridges"], subject="Engineering"),
+               org.person(programme["id"], "mentee", "Ben Moss", ["chemistry"], subject="Engineering"),
+               org.person(programme["id"], "mentee", "Eve Park", ["golf"], subject="Engineering")]
+    org.until_recommended(mentees[0]["id"], mentors[0]["id"])
+    org.until_recommended(mentees[1]["id"], mentors[1]["id"])
+    page.get_by_role("link", name="Match this programme").click()
+    expect(page.get_by_label("Programme", exact=True)).to_have_value(programme["id"])
+    page.get_by_role("button", name="Find the best pairs").click()
+    progress = page.locator("progress#run-progress")
+    expect(progress).to_be_visible()
+    expect(progress).to_have_attribute("value", "1")
+    expect(page.get_by_text("Ready for your review: 100% done")).to_be_visible()
+    expect(page.get_by_role("heading", name="Review the proposed pairs")).to_be_visible()
+    pairs = page.get_by_role("list", name="Proposed pairs (2), best first").locator(":scope > li")
+    expect(pairs).to_have_count(2)
+    expect(pairs.nth(0)).to_contain_text("Ana Silva with Rosa Diaz")
+    expect(pairs.nth(0)).to_contain_text(re.compile(r"They both like (robotics and bridges|bridges and robotics)\."))
+    expect(pairs.nth(1)).to_contain_text("Ben Moss with Tom Okoro")
+    expect(pairs.nth(1)).to_contain_text("They both like chemistry.")
+    unmatched = page.get_by_role("table", name="Mentees who could not be matched (1)")
+    expect(unmatched.get_by_role("row", name="Eve Park")).to_contain_text("No mentor shares enough interests")
+    assert org.call("GET", "/v1/matches?status=proposed")["items"] == []  # nothing is sent before publishing
+    check_page(page, "staff-matching-review")
+    page.get_by_role("button", name="Publish 2 matches").click()
+    expect(page.get_by_role("status")).to_have_text(
+        "Published: 2 matches proposed. Each mentor and mentee is being asked to accept.")
+    proposed = org.call("GET", "/v1/matches?status=proposed")["items"]
+    assert {(m["mentee_id"], m["mentor_id"]) for m in proposed} == {
+        (mentees[0]["id"], mentors[0]["id"]), (mentees[1]["id"], mentors[1]["id"])}
+    expect(page.get_by_role("button", name="Publish 2 matches")).to_have_count(0)
+
+    # One mentee by hand: the best mentors with reasons (Eve has none to offer).
+    page.get_by_label("Find a mentee").fill("eve")
+    page.get_by_role("button", name="Eve Park").click()
+    expect(page.get_by_text("No mentor suits this mentee right now.")).to_be_visible()
+    check_page(page, "staff-matching")
+
+    # The audit log: the held message approved on the moderation page appears, newest first.
+    nav.get_by_role("link", name="Moderation").click()
+    page.get_by_role("button", name="Approve").click()
+    expect(page.get_by_role("status")).to_contain_text("Approved")
+    nav.get_by_role("link", name="Audit log").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Moderation audit log")
+    rows = page.get_by_role("row")
+    expect(rows).to_have_count(3)  # the header, approved, held
+    expect(rows.nth(1)).to_contain_text("Approved")
+    expect(rows.nth(1)).to_contain_text("by you")
+    expect(rows.nth(1)).to_contain_text("Pia Lund and Olu Bassey")
+    expect(rows.nth(2)).to_contain_text("Held")
+    expect(rows.nth(2)).to_contain_text("by ementor (automatic check)")
+    expect(rows.nth(2)).to_contain_text("it seems to share contact details")
+    check_page(page, "staff-audit")
+
+    # Settings: an out-of-range weight is refused beside its field; a good one is saved and stays.
+    nav.get_by_role("link", name="Settings").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Settings")
+    interests = page.get_by_label("Shared interests", exact=True)
+    expect(interests).to_have_value("1")
+    interests.fill("11")
+    matching = page.get_by_role("form", name="Matching")
+    matching.get_by_role("button", name="Save").click()
+    expect(page.locator("#weight-interests-error")).to_contain_text("less than or equal to 10")
+    interests.fill("2.5")
+    matching.get_by_role("button", name="Save").click()
+    expect(matching.get_by_role("status")).to_have_text("Matching settings saved as the organisation's default.")
+    assert org.call("GET", "/v1/settings/matching")["weights"]["interests"] == 2.5
+    check_page(page, "staff-settings")
+    page.reload()
+    expect(page.get_by_label("Shared interests", exact=True)).to_have_value("2.5")
+    expect(page.get_by_role("heading", name="Sign-in options")).to_have_count(0)  # manage_staff only
+
+    # The same settings in Spanish.
+    page.get_by_role("banner").get_by_label("Language").select_option("es")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ajustes")
+    expect(page.get_by_label("Intereses en común", exact=True)).to_have_value("2.5")
+    check_page(page, "staff-settings-es")

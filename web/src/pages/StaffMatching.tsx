@@ -1,0 +1,206 @@
+// /staff/matching: (a) one mentee's recommended mentors, best first with the reasons, and a
+// proposal; (b) a cohort run for a programme: started for review, its progress polled, then its
+// pairs and who could not be matched, and only then "Publish" (nothing is sent before).
+import { useEffect, useState } from "preact/hooks";
+import { api } from "../api";
+import { Reasons } from "../components/Reasons";
+import { Empty, ErrorNote, Show, useLoad } from "../components/states";
+import { Layout } from "../components/Layout";
+import { Allowed } from "../staff/Allowed";
+import { t, type Key } from "../i18n";
+import { query } from "../router";
+import { listAll, personName } from "../staff/lists";
+
+export const POLL_MS = 500;
+const FINISHED = new Set(["review", "completed", "failed"]);
+const percent = (score: number) => Math.round(score * 100);
+
+export function StaffMatching() {
+  return <Allowed title={t("matching.title")} permission="coordinator"><MatchingBody /></Allowed>;
+}
+
+function MatchingBody() {
+  return (
+    <Layout title={t("matching.title")}>
+      <CohortRun />
+      <OneMentee />
+    </Layout>
+  );
+}
+
+// -- one mentee ------------------------------------------------------------------------------------
+function OneMentee() {
+  const mentees = useLoad((signal) => listAll("/v1/people?role=mentee", signal, 1000));
+  const [needle, setNeedle] = useState("");
+  const [chosen, setChosen] = useState<any>(null);
+  return (
+    <section class="card stack" aria-labelledby="one-h">
+      <h2 id="one-h">{t("matching.one")}</h2>
+      <p class="hint">{t("matching.oneIntro")}</p>
+      <div class="field">
+        <label for="mentee-search">{t("matching.findMentee")}</label>
+        <input id="mentee-search" type="search" value={needle} aria-describedby="mentee-search-hint"
+               onInput={(e) => setNeedle((e.target as HTMLInputElement).value)} />
+        <p class="hint" id="mentee-search-hint">{t("matching.findMenteeHint")}</p>
+      </div>
+      <Show loaded={mentees}>{(all) => {
+        const n = needle.trim().toLowerCase();
+        const found = all.filter((p: any) => !n || p.name.toLowerCase().includes(n)).slice(0, 8);
+        return found.length === 0 ? <Empty>{t("matching.noMentee")}</Empty> : (
+          <ul class="choices">
+            {found.map((p: any) => (
+              <li><button type="button" class={chosen?.id === p.id ? "" : "secondary"} aria-pressed={chosen?.id === p.id}
+                          onClick={() => setChosen(p)}>{p.name}</button></li>
+            ))}
+          </ul>
+        );
+      }}</Show>
+      {chosen && <Recommendations key={chosen.id} mentee={chosen} />}
+    </section>
+  );
+}
+
+function Recommendations({ mentee }: { mentee: any }) {
+  const loaded = useLoad(async (signal) => {
+    const page = await api.get(`/v1/people/${mentee.id}/recommendations?limit=10`, signal);
+    return Promise.all(page.items.map(async (r: any) => ({ ...r, name: await personName(r.mentor_id) })));
+  }, [mentee.id]);
+  const [done, setDone] = useState("");
+  const [error, setError] = useState<unknown>(null);
+  return (
+    <div class="stack">
+      <h3 id="recs-h">{t("matching.mentorsFor", { name: mentee.name })}</h3>
+      {done && <p role="status" class="ok">{done}</p>}
+      {error !== null && <ErrorNote error={error} />}
+      <Show loaded={loaded}>{(recs) => recs.length === 0 ? <Empty>{t("matching.noMentors")}</Empty> : (
+        <ol class="cards" aria-labelledby="recs-h">
+          {recs.map((r: any) => (
+            <li class="card stack">
+              <h4>{r.name} <span class="badge">{t("mentors.match", { percent: percent(r.score) })}</span></h4>
+              <Reasons reasons={r.reasons} staff />
+              <button type="button" disabled={!!done} onClick={async () => {
+                setError(null);
+                try {
+                  await api.post("/v1/matches", { mentee_id: mentee.id, mentor_id: r.mentor_id });
+                  setDone(t("matching.proposed", { mentee: mentee.name, mentor: r.name }));
+                } catch (err) { setError(err); }
+              }}>{t("matching.propose", { name: r.name })}</button>
+            </li>
+          ))}
+        </ol>
+      )}</Show>
+    </div>
+  );
+}
+
+// -- cohort runs -----------------------------------------------------------------------------------
+function CohortRun() {
+  const programmes = useLoad((signal) => listAll("/v1/programmes", signal, 1000));
+  const [programme, setProgramme] = useState(query("programme") ?? "");
+  const [run, setRun] = useState<any>(null);
+  const [error, setError] = useState<unknown>(null);
+  useEffect(() => {
+    if (!run || FINISHED.has(run.stage)) return;
+    const timer = setTimeout(async () => {
+      try { setRun(await api.get(`/v1/matching-runs/${run.id}`)); } catch (err) { setError(err); }
+    }, POLL_MS);
+    return () => clearTimeout(timer);
+  }, [run]);
+  const working = !!run && !FINISHED.has(run.stage);
+  return (
+    <section class="card stack" aria-labelledby="run-h">
+      <h2 id="run-h">{t("matching.cohort")}</h2>
+      <p class="hint">{t("matching.cohortIntro")}</p>
+      <Show loaded={programmes}>{(items) => items.length === 0 ? <Empty>{t("matching.noProgrammes")}</Empty> : (
+        <form class="stack" onSubmit={async (e) => {
+          e.preventDefault(); setError(null);
+          const id = programme || items[0].id;
+          try { setRun(await api.post("/v1/matching-runs", { programme_id: id, publish: false })); }
+          catch (err) { setError(err); }
+        }}>
+          <div class="field"><label for="run-programme">{t("matching.programme")}</label>
+            <select id="run-programme" value={programme || items[0].id}
+                    onChange={(e) => setProgramme((e.target as HTMLSelectElement).value)}>
+              {items.map((p: any) => <option value={p.id}>{p.name}</option>)}
+            </select></div>
+          <button type="submit" disabled={working}>{t("matching.start")}</button>
+        </form>
+      )}</Show>
+      {error !== null && <ErrorNote error={error} />}
+      {run && <RunProgress run={run} />}
+      {run && (run.stage === "review" || run.published_at) && <Review run={run} onPublished={setRun} />}
+    </section>
+  );
+}
+
+function RunProgress({ run }: { run: any }) {
+  const stage = t(`matching.stage.${run.stage}` as Key) || run.stage;
+  return (
+    <div class="stack">
+      <label for="run-progress">{t("matching.progress", { stage, percent: percent(run.progress) })}</label>
+      <progress id="run-progress" max={1} value={run.progress} />
+      {run.stage === "failed" && <p class="error" role="alert">{t("matching.failed", { error: run.error ?? "" })}</p>}
+      {!FINISHED.has(run.stage) && <p role="status">{t("matching.working")}</p>}
+    </div>
+  );
+}
+
+function Review({ run, onPublished }: { run: any; onPublished: (run: any) => void }) {
+  const loaded = useLoad(async () => {
+    const ids = new Set<string>([...run.pairs.flatMap((p: any) => [p.mentee_id, p.mentor_id]),
+      ...run.unmatched.map((u: any) => u.mentee_id)]);
+    const names: Record<string, string> = {};
+    await Promise.all([...ids].map(async (id) => { names[id] = await personName(id); }));
+    return names;
+  }, [run.id, run.pairs.length, run.unmatched.length]);
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const published = !!run.published_at;
+  return (
+    <Show loaded={loaded}>{(names) => (
+      <div class="stack">
+        <h3>{published ? t("matching.publishedTitle") : t("matching.reviewTitle")}</h3>
+        {published
+          ? <p role="status" class="ok">{t("matching.published", { n: run.matched_count })}</p>
+          : <p class="notice">{t("matching.reviewIntro", { n: run.pairs.length })}</p>}
+        {run.pairs.length === 0 ? <Empty>{t("matching.noPairs")}</Empty> : (
+          <>
+            <h4 id="pairs-h">{t("matching.pairs", { n: run.pairs.length })}</h4>
+            <ol class="cards" aria-labelledby="pairs-h">{run.pairs.map((p: any) => (
+              <li class="card stack">
+                <p class="pair">{t("matching.pair", { mentee: names[p.mentee_id], mentor: names[p.mentor_id] })}{" "}
+                  <span class="badge">{t("mentors.match", { percent: percent(p.score) })}</span></p>
+                {p.published === false && <p class="hint">{t("matching.leftOut")}</p>}
+                <Reasons reasons={p.reasons} staff />
+              </li>
+            ))}</ol>
+          </>
+        )}
+        {run.unmatched.length > 0 && (
+          <table>
+            <caption>{t("matching.unmatched", { n: run.unmatched_count })}</caption>
+            <thead><tr><th scope="col">{t("matching.mentee")}</th><th scope="col">{t("matching.whyNot")}</th></tr></thead>
+            <tbody>{run.unmatched.map((u: any) => (
+              <tr><th scope="row">{names[u.mentee_id]}</th><td>{unmatchedReason(u)}</td></tr>
+            ))}</tbody>
+          </table>
+        )}
+        {error !== null && <ErrorNote error={error} />}
+        {!published && run.pairs.length > 0 && (
+          <button type="button" disabled={busy} onClick={async () => {
+            setError(null); setBusy(true);
+            try { onPublished(await api.post(`/v1/matching-runs/${run.id}/publish`)); }
+            catch (err) { setError(err); } finally { setBusy(false); }
+          }}>{t("matching.publish", { n: run.pairs.length })}</button>
+        )}
+      </div>
+    )}</Show>
+  );
+}
+
+const REASONS = ["no_mentors", "no_shared_interests", "no_vetted_mentor", "repeat_pair", "mentors_full",
+  "matched_meanwhile", "guardian_consent_required"];
+
+function unmatchedReason(u: any): string {
+  return REASONS.includes(u.reason) ? t(`matching.reason.${u.reason}` as Key) : u.message;
+}
