@@ -19,6 +19,10 @@ import { StaffModeration } from "./pages/StaffModeration";
 import { StaffPeople } from "./pages/StaffPeople";
 import { StaffTeam } from "./pages/StaffTeam";
 import type { Params } from "./router";
+// Insights pages (issue 15): loaded on first visit, with their charts, so participants never download them.
+import { lazyPage } from "./lazy";
+const StaffInsights = lazyPage(() => import("./pages/StaffInsights").then((m) => m.StaffInsights));
+const StaffAtRisk = lazyPage(() => import("./pages/StaffAtRisk").then((m) => m.StaffAtRisk));
 
 export type Route = { path: string; page: FunctionComponent<{ params: Params }>; signedIn: boolean };
 
@@ -40,4 +44,7 @@ export const routes: Route[] = [
   { path: "/staff/moderation", page: StaffModeration, signedIn: true },
   { path: "/staff/people", page: StaffPeople, signedIn: true },
   { path: "/staff/staff", page: StaffTeam, signedIn: true },
+  // Insights pages (issue 15).
+  { path: "/staff/insights", page: StaffInsights, signedIn: true },
+  { path: "/staff/insights/at-risk", page: StaffAtRisk, signedIn: true },
 ];

@@ -42,6 +42,8 @@ export function Layout({ title, children }: { title: string; children: Component
               {can("coordinator") && item("/staff/moderation", t("nav.moderation"))}
               {can("coordinator") && item("/staff/people", t("nav.people"))}
               {can("manage_staff") && item("/staff/staff", t("nav.staff"))}
+              {/* Insights pages (issue 15). */}
+              {can("coordinator") && item("/staff/insights", t("nav.insights"))}
               <li><button type="button" class="link" onClick={async () => {
                 await signOut(); navigate("/sign-in");
               }}>{t("nav.signOut")}</button></li>
