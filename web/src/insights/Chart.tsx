@@ -52,7 +52,7 @@ export function Chart({ id, title, summary, spec, table }: {
         : <div class="plot" ref={box} aria-hidden="true" data-chart={id} />}
       <details open={failed}>
         <summary>{t("insights.asTable", { title })}</summary>
-        <div class="scroll">
+        <div class="scroll" tabIndex={0} role="region" aria-label={t("insights.asTable", { title })}>
           <table>
             <caption class="visually-hidden">{title}</caption>
             <thead><tr>{table.head.map((h) => <th scope="col">{h}</th>)}</tr></thead>

@@ -37,9 +37,11 @@ export function draw(into: HTMLElement, spec: PlotSpec, width: number): Drawn {
       y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] },
     },
     axes: [
-      { ...axis, space: narrow ? 56 : 64, incrs: [1, 2, 3, 4, 6, 8, 13, 26, 52],
+      { ...axis, space: Math.max(40, 8 + 7 * Math.max(0, ...spec.labels.map((l) => l.length))),
+        incrs: [1, 2, 3, 4, 6, 8, 13, 26, 52],
         values: (_u, splits) => splits.map((i) => (Number.isInteger(i) ? spec.labels[i] ?? "" : "")) },
-      { ...axis, size: 52, label: spec.yLabel, labelFont: "12px system-ui, sans-serif",
+      { ...axis, size: 52, label: spec.yLabel, labelFont: "12px system-ui, sans-serif", space: 30,
+        incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 20_000, 50_000, 100_000], // counts: whole numbers
         values: (_u, splits) => splits.map((v) => spec.format(v)) },
     ],
     series: [

@@ -110,7 +110,7 @@ function Report({ o, range }: { o: Overview; range: Range }) {
     <>
       <section aria-labelledby="figures-h">
         <h2 id="figures-h">{t("insights.figures")}</h2>
-        <ol class="funnel" aria-label={t("insights.funnel")}>
+        <ol class="funnel figures" aria-label={t("insights.funnel")}>
           {o.funnel.map((f) => (
             <li class="card">
               <p class="figure">{count(people(f))}</p>
@@ -222,12 +222,12 @@ function Exports({ range }: { range: Range }) {
           return (
             <li>
               <span>{name}</span>
-              {(["csv", "json"] as const).map((format) => (
+              <span class="formats">{(["csv", "json"] as const).map((format) => (
                 <button type="button" class="secondary" disabled={busy === table + format} onClick={() => get(table, format)}
                   aria-label={t("insights.download", { table: name, format: format.toUpperCase() })}>
                   {format.toUpperCase()}
                 </button>
-              ))}
+              ))}</span>
             </li>
           );
         })}
