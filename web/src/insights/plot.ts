@@ -18,10 +18,21 @@ const INK = "#1a1a2e";
 const GRID = "#e3e7f0";
 
 export function draw(into: HTMLElement, spec: PlotSpec, width: number): Drawn {
+  let plot = make(into, spec, width);
+  return {
+    resize: (w) => { plot.destroy(); plot = make(into, spec, w); }, // labels may need turning at the new width
+    destroy: () => plot.destroy(),
+  };
+}
+
+function make(into: HTMLElement, spec: PlotSpec, width: number): uPlot {
   const n = spec.labels.length;
   const xs = spec.labels.map((_, i) => i);
   const many = spec.series.length > 1;
   const narrow = width < 480;
+  const longest = Math.max(0, ...spec.labels.map((l) => l.length));
+  // Categories (bars) all get a label: turned when they do not fit side by side. Weeks skip some.
+  const turn = spec.kind === "bars" && longest * 6.5 + 8 > (width - 70) / Math.max(n, 1);
   const bar = (i: number) => uPlot.paths.bars!({
     size: [many ? 0.38 : 0.6, 64], align: !many ? 0 : i === 0 ? -1 : 1,
   });
@@ -37,8 +48,8 @@ export function draw(into: HTMLElement, spec: PlotSpec, width: number): Drawn {
       y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] },
     },
     axes: [
-      { ...axis, space: Math.max(40, 8 + 7 * Math.max(0, ...spec.labels.map((l) => l.length))),
-        incrs: [1, 2, 3, 4, 6, 8, 13, 26, 52],
+      { ...axis, ...(turn ? { rotate: 30, size: 24 + longest * 3.5, space: 8, incrs: [1] }
+        : { space: Math.max(40, 8 + 7 * longest), incrs: [1, 2, 3, 4, 6, 8, 13, 26, 52] }),
         values: (_u, splits) => splits.map((i) => (Number.isInteger(i) ? spec.labels[i] ?? "" : "")) },
       { ...axis, size: 52, label: spec.yLabel, labelFont: "12px system-ui, sans-serif", space: 30,
         incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 20_000, 50_000, 100_000], // counts: whole numbers
@@ -51,9 +62,5 @@ export function draw(into: HTMLElement, spec: PlotSpec, width: number): Drawn {
         : { label: s.label, stroke: s.color, width: 2.5, spanGaps: false, points: { show: true, size: 6, fill: s.color } }),
     ],
   };
-  const plot = new uPlot(opts, [xs, ...spec.series.map((s) => s.values)] as uPlot.AlignedData, into);
-  return {
-    resize: (w) => plot.setSize({ width: w, height: w < 480 ? 220 : 260 }),
-    destroy: () => plot.destroy(),
-  };
+  return new uPlot(opts, [xs, ...spec.series.map((s) => s.values)] as uPlot.AlignedData, into);
 }

@@ -40,7 +40,7 @@ function InsightsBody() {
   return (
     <Layout title={t("insights.title")}>
       <p>{t("insights.intro")} <Link href="/staff/insights/at-risk">{t("insights.seeAtRisk")}</Link></p>
-      <RangeForm applied={applied} />
+      <RangeForm key={rangeQuery(applied)} applied={applied} />
       {loaded.error
         ? <div class="error" role="alert"><p>{insightsError(loaded.error)}</p>
             <button type="button" onClick={loaded.reload}>{t("state.retry")}</button></div>
