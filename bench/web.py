@@ -145,7 +145,9 @@ def signed_in_page(browser, platform: Platform, smtp: MailCatcher, slug: str, em
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:
         mails = [m for m in smtp.to(email) if m.received_at >= asked - 1]
-        found = mails and re.search(r"/sign-in/complete\?token=[\w-]+", mails[-1].message.get_body(("plain",)).get_content())
+        # the newest sign-in email: another (the match accepted) may arrive after it
+        links = [re.search(r"/sign-in/complete\?token=[\w-]+", m.message.get_body(("plain",)).get_content()) for m in mails]
+        found = next((link for link in reversed(links) if link), None)
         if found:
             page = context.new_page()
             page.goto(platform.base + found.group(0))

@@ -49,6 +49,7 @@ function make(into: HTMLElement, spec: PlotSpec, width: number): uPlot {
     },
     axes: [
       { ...axis, ...(turn ? { rotate: 30, size: 24 + longest * 3.5, space: 8, incrs: [1] }
+        : spec.kind === "bars" ? { space: 8, incrs: [1] } // they fit side by side: every one is shown
         : { space: Math.max(40, 8 + 7 * longest), incrs: [1, 2, 3, 4, 6, 8, 13, 26, 52] }),
         values: (_u, splits) => splits.map((i) => (Number.isInteger(i) ? spec.labels[i] ?? "" : "")) },
       { ...axis, size: 52, label: spec.yLabel, labelFont: "12px system-ui, sans-serif", space: 30,
