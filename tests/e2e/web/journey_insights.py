@@ -188,3 +188,17 @@ def test_a_coordinator_reads_the_insights_downloads_a_table_and_finds_the_match_
     expect(page.get_by_text("4 mensajes en total")).to_be_visible()
     expect(page.locator('[data-chart="funnel"] canvas').first).to_be_attached()
     check_page(page, "staff-insights-es")
+
+
+def test_a_new_organisation_sees_the_empty_states_in_words(platform, browser):
+    slug = f"empty-{uuid.uuid4().hex[:6]}"
+    created = platform.call("POST", "/v1/organisations", platform.admin_token, json={"slug": slug, "name": "New Org"}).json()
+    org = Seeded(slug, platform.call("POST", "/v1/auth/token", created["api_key"]).json()["access_token"], [], {})
+    page = invited_staff(platform, browser, org, "Dev Lane", "coordinator")
+    page.goto(platform.base + "/staff/insights")
+    expect(page.get_by_text("No messages were sent in these weeks.")).to_be_visible()
+    expect(page.get_by_text("No topics yet in these weeks.")).to_be_visible()
+    expect(page.locator('[data-chart="weekly"] canvas').first).to_be_attached()
+    page.get_by_role("link", name="See the matches at risk").click()
+    expect(page.get_by_text("No match is at risk just now.")).to_be_visible()
+    check_page(page, "staff-insights-at-risk-empty")
