@@ -32,7 +32,7 @@ function make(into: HTMLElement, spec: PlotSpec, width: number): uPlot {
   const narrow = width < 480;
   const longest = Math.max(0, ...spec.labels.map((l) => l.length));
   // Categories (bars) all get a label: turned when they do not fit side by side. Weeks skip some.
-  const turn = spec.kind === "bars" && longest * 6.5 + 8 > (width - 70) / Math.max(n, 1);
+  const turn = spec.kind === "bars" && longest * 7.5 + 12 > (width - 70) / Math.max(n, 1);
   const bar = (i: number) => uPlot.paths.bars!({
     size: [many ? 0.38 : 0.6, 64], align: !many ? 0 : i === 0 ? -1 : 1,
   });
