@@ -28,6 +28,10 @@ import type { Params } from "./router";
 import { Report } from "./pages/Report";
 import { StaffConcern, StaffConcerns } from "./pages/StaffConcerns";
 import { StaffSafeguardingSettings } from "./pages/StaffSafeguardingSettings";
+// Insights pages (issue 15): loaded on first visit, with their charts, so participants never download them.
+import { lazyPage } from "./lazy";
+const StaffInsights = lazyPage(() => import("./pages/StaffInsights").then((m) => m.StaffInsights));
+const StaffAtRisk = lazyPage(() => import("./pages/StaffAtRisk").then((m) => m.StaffAtRisk));
 
 export type Route = { path: string; page: FunctionComponent<{ params: Params }>; signedIn: boolean };
 
@@ -60,4 +64,7 @@ export const routes: Route[] = [
   { path: "/staff/matching", page: StaffMatching, signedIn: true },
   { path: "/staff/audit", page: StaffAudit, signedIn: true },
   { path: "/staff/settings", page: StaffSettings, signedIn: true },
+  // Insights pages (issue 15).
+  { path: "/staff/insights", page: StaffInsights, signedIn: true },
+  { path: "/staff/insights/at-risk", page: StaffAtRisk, signedIn: true },
 ];

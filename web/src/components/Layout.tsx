@@ -24,6 +24,7 @@ export function Layout({ title, children }: { title: string; children: Component
     [can("coordinator") || can("audit_log"), "/staff/audit", t("nav.audit")],
     [can("coordinator") || can("manage_staff"), "/staff/settings", t("nav.staffSettings")],
     [can("manage_staff"), "/staff/staff", t("nav.staff")],
+    [can("coordinator"), "/staff/insights", t("nav.insights")],  // insights (issue 15)
     // Safeguarding (issue 17): the leads' concerns and the contacts.
     [can("safeguarding"), "/staff/concerns", t("nav.concerns")],
     [can("safeguarding") || can("coordinator"), "/staff/safeguarding-settings", t("nav.safeguardingSettings")],

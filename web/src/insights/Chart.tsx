@@ -1,0 +1,69 @@
+// A chart with its text alternative: a caption that says what it shows in one sentence, a key,
+// the drawing (uPlot on a canvas, loaded on first use), and every figure as a table that anyone
+// can open, read by screen readers and reached by keyboard. The drawing itself is hidden from
+// assistive technology: the caption and the table say everything it says.
+import { useEffect, useRef, useState } from "preact/hooks";
+import { t } from "../i18n";
+import type { Drawn, PlotSpec } from "./plot";
+
+export const COLORS = ["#1d4ed8", "#b45309", "#166534"]; // ≥ 3:1 against white (WCAG 1.4.11)
+
+let plotModule: Promise<typeof import("./plot")> | null = null;
+const loadPlot = () => (plotModule ??= import("./plot"));
+
+export type ChartTable = { head: string[]; rows: (string | number)[][] };
+
+export function Chart({ id, title, summary, spec, table }: {
+  id: string; title: string; summary: string; spec: PlotSpec; table: ChartTable;
+}) {
+  const box = useRef<HTMLDivElement>(null);
+  const [failed, setFailed] = useState(false);
+  const key = JSON.stringify([spec.kind, spec.labels, spec.series, spec.yLabel]);
+  useEffect(() => {
+    let drawn: Drawn | null = null;
+    let gone = false;
+    let observer: ResizeObserver | null = null;
+    loadPlot().then((m) => {
+      const el = box.current;
+      if (gone || !el) return;
+      el.replaceChildren();
+      drawn = m.draw(el, spec, el.clientWidth || 320);
+      let last = el.clientWidth;
+      observer = new ResizeObserver(() => {
+        if (el.clientWidth && el.clientWidth !== last) { last = el.clientWidth; drawn?.resize(last); }
+      });
+      observer.observe(el);
+    }, () => !gone && setFailed(true));
+    return () => { gone = true; observer?.disconnect(); drawn?.destroy(); };
+  }, [key]);
+  return (
+    <figure class="chart card" aria-labelledby={`${id}-h`}>
+      <figcaption>
+        <h3 id={`${id}-h`}>{title}</h3>
+        <p class="hint">{summary}</p>
+      </figcaption>
+      {spec.series.length > 1 && (
+        <ul class="key" aria-hidden="true">
+          {spec.series.map((s, i) => <li><span class={`swatch c${i}`} />{s.label}</li>)}
+        </ul>
+      )}
+      {failed
+        ? <p class="notice">{t("insights.chartFailed")}</p>
+        : <div class="plot" ref={box} aria-hidden="true" data-chart={id} />}
+      <details open={failed}>
+        <summary>{t("insights.asTable", { title })}</summary>
+        <div class="scroll" tabIndex={0} role="region" aria-label={t("insights.asTable", { title })}>
+          <table>
+            <caption class="visually-hidden">{title}</caption>
+            <thead><tr>{table.head.map((h) => <th scope="col">{h}</th>)}</tr></thead>
+            <tbody>
+              {table.rows.map((row) => (
+                <tr>{row.map((cell, i) => (i === 0 ? <th scope="row">{cell}</th> : <td>{cell}</td>))}</tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </details>
+    </figure>
+  );
+}
