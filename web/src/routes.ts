@@ -19,6 +19,11 @@ import { StaffModeration } from "./pages/StaffModeration";
 import { StaffPeople } from "./pages/StaffPeople";
 import { StaffTeam } from "./pages/StaffTeam";
 import type { Params } from "./router";
+// knowledge (issue 16): the advice pages and the staff's articles
+import { Advice } from "./pages/Advice";
+import { ArticlePage } from "./pages/ArticlePage";
+import { StaffArticleEdit } from "./pages/StaffArticleEdit";
+import { StaffArticles } from "./pages/StaffArticles";
 
 export type Route = { path: string; page: FunctionComponent<{ params: Params }>; signedIn: boolean };
 
@@ -40,4 +45,9 @@ export const routes: Route[] = [
   { path: "/staff/moderation", page: StaffModeration, signedIn: true },
   { path: "/staff/people", page: StaffPeople, signedIn: true },
   { path: "/staff/staff", page: StaffTeam, signedIn: true },
+  // knowledge (issue 16): advice for participants, articles for staff
+  { path: "/advice", page: Advice, signedIn: true },
+  { path: "/advice/:id", page: ArticlePage, signedIn: true },
+  { path: "/staff/articles", page: StaffArticles, signedIn: true },
+  { path: "/staff/articles/:id", page: StaffArticleEdit, signedIn: true },
 ];

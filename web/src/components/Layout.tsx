@@ -42,6 +42,9 @@ export function Layout({ title, children }: { title: string; children: Component
               {can("coordinator") && item("/staff/moderation", t("nav.moderation"))}
               {can("coordinator") && item("/staff/people", t("nav.people"))}
               {can("manage_staff") && item("/staff/staff", t("nav.staff"))}
+              {/* knowledge (issue 16) */}
+              {participant && item("/advice", t("nav.advice"))}
+              {can("coordinator") && item("/staff/articles", t("nav.articles"))}
               <li><button type="button" class="link" onClick={async () => {
                 await signOut(); navigate("/sign-in");
               }}>{t("nav.signOut")}</button></li>

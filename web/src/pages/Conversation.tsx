@@ -8,8 +8,9 @@ import { formatDateTime, formatTime, t } from "../i18n";
 import { matchWithOther } from "../people";
 import type { Params } from "../router";
 import { me } from "../session";
+import { type Card, ShareArticle, SharedCard } from "../knowledge/Share"; // knowledge: shared-article cards
 
-type Message = { id: string; sender_id: string; body: string | null; status: string; created_at: string };
+type Message = { id: string; sender_id: string; body: string | null; status: string; created_at: string; card?: Card | null };
 
 function merge(list: Message[], incoming: Message[]): Message[] {
   const byId = new Map(list.map((m) => [m.id, m]));
@@ -72,13 +73,14 @@ export function Conversation({ params }: { params: Params }) {
               <strong>{m.sender_id === mine ? t("chat.you") : other.name}</strong>{" "}
               <time dateTime={m.created_at} title={formatDateTime(m.created_at)}>{formatTime(m.created_at)}</time>
             </p>
-            <p class="body">{m.body}</p>
+            {m.card?.kind === "article" ? <SharedCard card={m.card} /> : <p class="body">{m.body}</p>}
             {m.status === "held" && <p class="status">{t("chat.held", { name: other.name })}</p>}
             {m.status === "rejected" && <p class="status">{t("chat.rejected")}</p>}
           </li>
         ))}
         <li ref={end} aria-hidden="true" class="end" />
       </ol>
+      {me.value?.role === "mentor" && <ShareArticle matchId={params.id} name={other.name} />}
       <form class="composer" onSubmit={async (e) => {
         e.preventDefault();
         const body = text.trim();
