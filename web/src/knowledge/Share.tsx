@@ -64,9 +64,8 @@ export function ShareArticle({ matchId, name }: { matchId: string; name: string 
             {found.map((a) => (
               <li>
                 <Link href={`/advice/${encodeURIComponent(a.id)}`}>{a.title}</Link>{" "}
-                <button type="button" class="small" disabled={busy} onClick={() => share(a)}>
-                  {t("share.pick")}<span class="sr-only">: {a.title}</span>
-                </button>
+                <button type="button" class="small" disabled={busy} onClick={() => share(a)}
+                        aria-label={t("share.pickTitled", { title: a.title })}>{t("share.pick")}</button>
               </li>
             ))}
           </ul>

@@ -2,11 +2,11 @@
 // /v1/advice), or, when it has no good answer, send the question to your mentor (moderated like
 // any message). Below: articles recommended from your interests, and the library to browse by
 // tag and audience or search.
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { api, ApiError } from "../api";
 import { Empty, ErrorNote, Show, useLoad } from "../components/states";
 import { Layout } from "../components/Layout";
-import { type Key, t } from "../i18n";
+import { type Key, lang, LANGUAGES, t } from "../i18n";
 import { AUDIENCES, anchorOf, type Passage, type Summary, TAGS, tagName } from "../knowledge/articles";
 import { Link } from "../router";
 import { me } from "../session";
@@ -159,11 +159,14 @@ export function ArticleItem({ article: a }: { article: Summary }) {
 function Browse() {
   const [tag, setTag] = useState("");
   const [audience, setAudience] = useState("");
+  const [language, setLanguage] = useState(lang.value); // the articles in the language the page is read in
+  useEffect(() => setLanguage(lang.value), [lang.value]);
   const [q, setQ] = useState("");
   const [searched, setSearched] = useState("");
   const [all, setAll] = useState(false);
   const list = useLoad((signal) => api.get<{ items: Summary[] }>(
-    `/v1/articles?limit=500${tag ? `&tag=${encodeURIComponent(tag)}` : ""}`, signal), [tag]);
+    `/v1/articles?limit=500${tag ? `&tag=${encodeURIComponent(tag)}` : ""}${language ? `&language=${language}` : ""}`,
+    signal), [tag, language]);
   const hits = useLoad((signal) => searched
     ? api.get<{ items: Passage[] }>(`/v1/articles/search?limit=10&q=${encodeURIComponent(searched)}`, signal)
     : Promise.resolve(null), [searched]);
@@ -196,6 +199,13 @@ function Browse() {
           <select id="tag" value={tag} onChange={(e) => setTag((e.target as HTMLSelectElement).value)}>
             <option value="">{t("advice.allTags")}</option>
             {TAGS.map((x) => <option value={x}>{tagName(x)}</option>)}
+          </select>
+        </div>
+        <div class="field">
+          <label for="language">{t("advice.language")}</label>
+          <select id="language" value={language} onChange={(e) => setLanguage((e.target as HTMLSelectElement).value)}>
+            <option value="">{t("advice.allLanguages")}</option>
+            {Object.entries(LANGUAGES).map(([code, l]) => <option value={code} lang={code}>{l.name}</option>)}
           </select>
         </div>
         <div class="field">

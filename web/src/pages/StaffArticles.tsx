@@ -139,8 +139,9 @@ function Lists({ items, reload }: { items: Summary[]; reload: () => void }) {
                   <td>{counts(a)}</td>
                   <td>
                     <span class="hint">{a.hidden ? t("kstaff.isHidden") : t("kstaff.isShown")}</span>{" "}
-                    <button type="button" class="secondary small" onClick={() => toggle(a)}>
-                      {t(a.hidden ? "kstaff.show" : "kstaff.hide")}<span class="sr-only">: {a.title}</span>
+                    <button type="button" class="secondary small" onClick={() => toggle(a)}
+                            aria-label={t(a.hidden ? "kstaff.showTitled" : "kstaff.hideTitled", { title: a.title })}>
+                      {t(a.hidden ? "kstaff.show" : "kstaff.hide")}
                     </button>
                   </td>
                 </tr>
