@@ -370,6 +370,7 @@ export const en = {
   "kstaff.platform": "The ementor library",
   "kstaff.platformHint": "Hide an article your readers should not see; show it again at any time.",
   "kstaff.filter": "Filter by title",
+  "kstaff.showAll": "Show all {n} articles",
   "kstaff.col.title": "Title",
   "kstaff.col.status": "Status",
   "kstaff.col.audience": "Written for",

@@ -372,6 +372,7 @@ export const es: Messages = {
   "kstaff.platform": "La biblioteca de ementor",
   "kstaff.platformHint": "Oculta un artículo que tus lectores no deban ver; puedes volver a mostrarlo cuando quieras.",
   "kstaff.filter": "Filtrar por título",
+  "kstaff.showAll": "Mostrar los {n} artículos",
   "kstaff.col.title": "Título",
   "kstaff.col.status": "Estado",
   "kstaff.col.audience": "Escrito para",

@@ -53,13 +53,16 @@ export function markdownNodes(markdown: string): DocumentFragment {
       items = [];
     }
   };
-  for (const line of markdown.split(/\r?\n/)) {
+  const lines = markdown.split(/\r?\n/);
+  const levels = lines.map((l) => /^(#{1,4})\s+/.exec(l.trim())?.[1].length ?? 9);
+  const top = Math.min(...levels); // the highest heading becomes an h3, under the preview's own h2
+  for (const line of lines) {
     const s = line.trim();
     const heading = /^(#{1,4})\s+(.*)$/.exec(s);
     if (!s) flush();
     else if (heading) {
       flush();
-      const h = document.createElement(`h${Math.min(heading[1].length + 2, 6)}`); // under the preview's own h2
+      const h = document.createElement(`h${Math.min(heading[1].length - top + 3, 6)}`);
       inline(heading[2], h);
       out.appendChild(h);
     } else if (/^[-*]\s+/.test(s)) {

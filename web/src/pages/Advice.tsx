@@ -168,7 +168,7 @@ function Browse() {
     `/v1/articles?limit=500${tag ? `&tag=${encodeURIComponent(tag)}` : ""}${language ? `&language=${language}` : ""}`,
     signal), [tag, language]);
   const hits = useLoad((signal) => searched
-    ? api.get<{ items: Passage[] }>(`/v1/articles/search?limit=10&q=${encodeURIComponent(searched)}`, signal)
+    ? api.get<{ items: Passage[] }>(`/v1/articles/search?limit=6&q=${encodeURIComponent(searched)}`, signal)
     : Promise.resolve(null), [searched]);
   const audiences = me.value?.role === "mentor" ? AUDIENCES : AUDIENCES.filter((a) => a !== "mentors");
   return (

@@ -10,6 +10,8 @@ import type { Summary } from "../knowledge/articles";
 import { Link } from "../router";
 import { Allowed } from "../staff/Allowed";
 
+const FIRST = 15; // library rows listed before "Show all" (or a filter)
+
 type Stats = { questions: number; answered: number; answered_rate: number | null; by_language: Record<string, number>;
   by_role: Record<string, number>; top_articles: { article_id: string; count: number }[];
   unanswered_themes?: { word: string; questions: number }[] };
@@ -51,7 +53,7 @@ function StatsView({ stats: s, titles }: { stats: Stats; titles: Map<string, str
   const themes = s.unanswered_themes ?? [];
   return (
     <div class="stack">
-      <ul class="figures">
+      <ul class="cards figures three">
         <li class="card"><p class="figure">{s.questions}</p><p>{t("kstaff.asked")}</p></li>
         <li class="card"><p class="figure">{s.answered}</p><p>{t("kstaff.answered")}</p></li>
         <li class="card"><p class="figure">{s.questions - s.answered}</p><p>{t("kstaff.unanswered")}</p></li>
@@ -82,9 +84,11 @@ function Lists({ items, reload }: { items: Summary[]; reload: () => void }) {
   const own = items.filter((a) => a.origin === "organisation");
   const platform = items.filter((a) => a.origin === "platform");
   const [filter, setFilter] = useState("");
+  const [all, setAll] = useState(false);
   const [done, setDone] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
-  const shown = platform.filter((a) => !filter || a.title.toLowerCase().includes(filter.toLowerCase()));
+  const matching = platform.filter((a) => !filter || a.title.toLowerCase().includes(filter.toLowerCase()));
+  const shown = all || filter ? matching : matching.slice(0, FIRST);
   const toggle = async (a: Summary) => {
     setError(null); setDone(null);
     try {
@@ -149,6 +153,9 @@ function Lists({ items, reload }: { items: Summary[]; reload: () => void }) {
             </tbody>
           </table>
         </div>
+        {shown.length < matching.length && (
+          <button type="button" class="secondary" onClick={() => setAll(true)}>{t("kstaff.showAll", { n: matching.length })}</button>
+        )}
       </section>
     </>
   );
