@@ -170,6 +170,12 @@ def test_a_mentee_gets_answers_at_night_asks_their_mentor_and_finds_what_staff_w
     expect(coordinator.get_by_role("status").filter(has_text="Published")).to_have_text(
         "Published as version 1. Readers can find it now.")
     expect(coordinator.get_by_role("region", name="Published versions")).to_contain_text(f"Version 1: “{CLUB}”")
+    coordinator.get_by_role("link", name="Back to articles").click()
+    expect(coordinator.get_by_role("row", name=CLUB)).to_contain_text("Published (version 1)")
+    coordinator.get_by_role("link", name=CLUB).click()  # the saved article opens for editing again
+    expect(coordinator.get_by_label("Title")).to_have_value(CLUB)
+    expect(coordinator.get_by_label("Review by")).to_have_value("2027-07-31")
+    expect(coordinator.get_by_label("Study skills")).to_be_checked()
 
     # The mentee finds it by asking; raw HTML in it shows as text, never as markup.
     mentee.goto(platform.base + "/advice")

@@ -32,7 +32,8 @@ function Editor({ id }: { id: string }) {
 
 function Form({ id: given, article }: { id: string | null; article: Article | null }) {
   const [id, setId] = useState(given);
-  const initial: Fields = article ? { ...BLANK, ...(article.draft ?? article) } : BLANK;
+  const source: Partial<Fields> = article ? (article.draft ?? article) : {};
+  const initial = Object.fromEntries(Object.entries(BLANK).map(([k, v]) => [k, (source as any)[k] ?? v])) as Fields;
   const [form, setForm] = useState<Fields>(initial);
   const [saved, setSaved] = useState<Fields>(initial);
   const [status, setStatus] = useState<string | null>(null);
