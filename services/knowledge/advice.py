@@ -22,6 +22,8 @@ from .repository import KnowledgeRepository
 from .rules import reader_for, recommend
 
 ANSWERS = 3
+THEME_MIN_QUESTIONS = 3  # a theme is a word at least this many unanswered questions share: never one question
+THEMES = 10
 ANSWERED = {
     "en": "These passages from the library answer your question.",
     "es": "Estos fragmentos de la biblioteca responden a tu pregunta.",
@@ -115,4 +117,30 @@ def stats(repo: KnowledgeRepository, auth: Principal, days: int) -> schemas.Advi
         questions=len(rows), answered=answered, answered_rate=round(answered / len(rows), 3) if rows else None,
         by_language=dict(Counter(r.get("language", "en") for r in rows)),
         by_role=dict(Counter(r.get("asker_role", "") for r in rows)),
-        top_articles=[schemas.CountedArticle(article_id=a, count=c) for a, c in articles.most_common(10)])
+        top_articles=[schemas.CountedArticle(article_id=a, count=c) for a, c in articles.most_common(10)],
+        unanswered_themes=unanswered_themes(repo.unanswered_texts(
+            auth.tenant_id, until - timedelta(days=days), until + timedelta(seconds=1))))
+
+
+def unanswered_themes(rows: list[dict]) -> list[schemas.Theme]:
+    """Words (stemmed, stop words out) that several unanswered questions share, shown as most often typed.
+
+    Counted once per question, and kept only when THEME_MIN_QUESTIONS questions share one, so a
+    theme says what the library lacks without ever showing what one person asked.
+    """
+    questions: Counter[str] = Counter()
+    spelt: dict[str, Counter[str]] = {}
+    for row in rows:
+        language = row.get("language") if row.get("language") in ("en", "es") else "en"
+        stop = text.EN_STOP if language == "en" else text.ES_STOP
+        seen: set[str] = set()
+        for word in text.words(row.get("text", "")):
+            if word in stop or len(word) < 3 or word.isdigit():
+                continue
+            term = f"{language}:{text.stem(word, language)}"
+            spelt.setdefault(term, Counter())[word] += 1
+            seen.add(term)
+        questions.update(seen)
+    common = [(t, n) for t, n in questions.items() if n >= THEME_MIN_QUESTIONS]
+    common.sort(key=lambda tn: (-tn[1], tn[0]))
+    return [schemas.Theme(word=spelt[t].most_common(1)[0][0], questions=n) for t, n in common[:THEMES]]

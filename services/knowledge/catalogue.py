@@ -12,6 +12,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 
 import numpy as np
 
@@ -53,6 +54,7 @@ def own_article(doc_id: str, fields: dict) -> Article:
         id=doc_id, title=fields.get("title", ""), summary=fields.get("summary", ""), body=body,
         audience=fields.get("audience", "everyone"), min_age=int(fields.get("min_age", 13)),
         tags=tuple(fields.get("tags", ())), language=fields.get("language", "en"), platform=False,
+        review_by=date.fromisoformat(fields["review_by"]) if fields.get("review_by") else None,
         passages=split_passages(doc_id, body),
     )
 

@@ -140,5 +140,17 @@ class Share(OutboxDocument):
     }
 
 
-DOCUMENTS = (OwnArticle, ArticleVersion, LibraryState, PersonView, MatchView, Question, Share)
+class ArticleFeedback(TenantDocument):
+    """"Was this helpful?" per article, as two counters: no reader, no time, aggregate only."""
+
+    id = StringField(primary_key=True)  # "<tenant_id>:<article_id>"
+    article_id = StringField(required=True)
+    helpful = IntField(default=0)
+    not_helpful = IntField(default=0)
+
+    meta: ClassVar[dict] = {"db_alias": ALIAS, "collection": "article_feedback",
+                            "indexes": [("tenant_id", "article_id")]}
+
+
+DOCUMENTS = (OwnArticle, ArticleVersion, LibraryState, PersonView, MatchView, Question, Share, ArticleFeedback)
 OUTBOX_DOCUMENTS = (OwnArticle, Question, Share)

@@ -64,6 +64,17 @@ def article_view(article: Article, *, hidden: bool = False, status: str = "publi
     )
 
 
+def _with_feedback(repo: KnowledgeRepository, auth: Principal, items: list) -> list:
+    """Staff see each article's "Was this helpful?" counts; readers never do."""
+    if auth.is_person or not items:
+        return items
+    counts = repo.feedback(auth.tenant_id)
+    for item in items:
+        helpful, not_helpful = counts.get(item.id, (0, 0))
+        item.feedback = schemas.FeedbackCounts(helpful=helpful, not_helpful=not_helpful)
+    return items
+
+
 def list_articles(repo: KnowledgeRepository, catalogue: Catalogue, auth: Principal,
                   query: schemas.ArticlesQuery) -> schemas.ArticleList:
     library = catalogue.of(repo, auth.tenant_id)
@@ -77,11 +88,15 @@ def list_articles(repo: KnowledgeRepository, catalogue: Catalogue, auth: Princip
     items.sort(key=lambda i: i.id)
     if query.cursor:
         items = [i for i in items if i.id > query.cursor]
-    page = items[: query.limit]
+    page = _with_feedback(repo, auth, items[: query.limit])
     return schemas.ArticleList(items=page, next_cursor=page[-1].id if len(items) > query.limit else None)
 
 
 def get_article(repo: KnowledgeRepository, catalogue: Catalogue, auth: Principal, article_id: str) -> schemas.Article:
+    return _with_feedback(repo, auth, [_get_article(repo, catalogue, auth, article_id)])[0]
+
+
+def _get_article(repo: KnowledgeRepository, catalogue: Catalogue, auth: Principal, article_id: str) -> schemas.Article:
     if not auth.is_person:
         doc = repo.own_article(auth.tenant_id, article_id)
         if doc is not None:
@@ -101,7 +116,7 @@ def _check_tags(tags: list[str] | None) -> None:
 
 def create_article(repo: KnowledgeRepository, auth: Principal, body: schemas.ArticleFields) -> OwnArticle:
     _check_tags(body.tags)
-    article = OwnArticle(tenant_id=auth.tenant_id, draft=body.model_dump(), created_by=auth.actor)
+    article = OwnArticle(tenant_id=auth.tenant_id, draft=body.model_dump(mode="json"), created_by=auth.actor)
     repo.save_article(article)
     return article
 
@@ -115,7 +130,7 @@ def own_or_404(repo: KnowledgeRepository, auth: Principal, article_id: str) -> O
 
 def patch_article(repo: KnowledgeRepository, catalogue: Catalogue, auth: Principal, article_id: str,
                   body: schemas.PatchArticle) -> schemas.Article:
-    changes = body.model_dump(exclude_unset=True)
+    changes = body.model_dump(exclude_unset=True, mode="json")  # a review date is kept as its ISO text
     if article_id in {a.id for a in catalogue.platform}:
         if set(changes) != {"hidden"} or body.hidden is None:
             raise Conflict("a platform article cannot be edited; an organisation can only hide or show it "
@@ -161,6 +176,14 @@ def delete_article(repo: KnowledgeRepository, catalogue: Catalogue, auth: Princi
     article.record(ArticleRemoved(article_id=article.id))
     repo.save_article(article)
     repo.changed(auth.tenant_id)
+
+
+def record_feedback(repo: KnowledgeRepository, catalogue: Catalogue, auth: Principal, article_id: str,
+                    body: schemas.Helpful) -> schemas.FeedbackRecorded:
+    """A reader's yes or no, added to the article's two counters (who answered is not kept)."""
+    article, _ = readable_article(repo, catalogue, auth, article_id)
+    repo.add_feedback(auth.tenant_id, article.id, body.helpful)
+    return schemas.FeedbackRecorded(article_id=article.id)
 
 
 def versions(repo: KnowledgeRepository, auth: Principal, article_id: str) -> schemas.VersionList:

@@ -12,6 +12,7 @@ mentions ("capital of peru") has a low confidence even when one common word matc
 from __future__ import annotations
 
 import difflib
+import logging
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -21,6 +22,16 @@ import numpy as np
 
 from . import text as textmod
 from .library import LANGUAGES, Article, Passage
+
+# The service builds an organisation's index in a real thread (eventlet's tpool), where every lock
+# is a green one: bm25s's logger (set to DEBUG on import) takes the log handler's lock for its
+# "Building index" line, and tqdm takes its class lock even with progress off. A green lock waited
+# on from another thread crashes the hub ("Cannot switch to a different thread") and the request
+# that wanted the index never answers (found by the web journey: the first article an organisation
+# published). Neither the line nor the bar is wanted, so both are off.
+logging.getLogger("bm25s").setLevel(logging.WARNING)
+if hasattr(bm25s, "_faketqdm"):
+    bm25s.tqdm = bm25s._faketqdm
 
 # Tuned on bench/data/knowledge/questions-tune.jsonl only (see docs/knowledge.md).
 HEADING_REPEAT = 2

@@ -6,7 +6,16 @@ from datetime import datetime
 
 from pymongo.errors import DuplicateKeyError
 
-from .documents import ArticleVersion, LibraryState, MatchView, OwnArticle, PersonView, Question, Share
+from .documents import (
+    ArticleFeedback,
+    ArticleVersion,
+    LibraryState,
+    MatchView,
+    OwnArticle,
+    PersonView,
+    Question,
+    Share,
+)
 
 
 class KnowledgeRepository:
@@ -88,5 +97,23 @@ class KnowledgeRepository:
             {"tenant_id": tenant_id, "asked_at": {"$gte": since, "$lt": until}},
             {"_id": 0, "answered": 1, "article_ids": 1, "language": 1, "asker_role": 1}))
 
+    def unanswered_texts(self, tenant_id: str, since: datetime, until: datetime) -> list[dict]:
+        """The text and language of unanswered questions, for themes counted across questions only."""
+        return list(Question.raw().find(
+            {"tenant_id": tenant_id, "asked_at": {"$gte": since, "$lt": until}, "answered": False},
+            {"_id": 0, "text": 1, "language": 1}))
+
     def add_share(self, share: Share) -> None:
         share.save(force_insert=True)
+
+    # -- "was this helpful?" (counters only) ----------------------------------------------
+    def add_feedback(self, tenant_id: str, article_id: str, helpful: bool) -> None:
+        ArticleFeedback.raw().update_one(
+            {"_id": f"{tenant_id}:{article_id}", "tenant_id": tenant_id},
+            {"$set": {"article_id": article_id}, "$inc": {"helpful" if helpful else "not_helpful": 1}}, upsert=True)
+
+    def feedback(self, tenant_id: str) -> dict[str, tuple[int, int]]:
+        """Every article's (helpful, not helpful) counts in the organisation."""
+        return {d["article_id"]: (d.get("helpful", 0), d.get("not_helpful", 0))
+                for d in ArticleFeedback.raw().find({"tenant_id": tenant_id},
+                                                    {"_id": 0, "article_id": 1, "helpful": 1, "not_helpful": 1})}

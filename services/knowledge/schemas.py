@@ -36,6 +36,7 @@ class ArticleFields(Strict):
     min_age: int = Field(default=13, ge=10, le=25, description="The youngest reader it suits; 18+ is adults only.")
     tags: list[str] = Field(default_factory=list, max_length=10)
     language: Language = "en"
+    review_by: date | None = Field(default=None, description="When the article should next be checked.")
 
 
 class PatchArticle(Strict):
@@ -46,12 +47,18 @@ class PatchArticle(Strict):
     min_age: int | None = Field(default=None, ge=10, le=25)
     tags: list[str] | None = Field(default=None, max_length=10)
     language: Language | None = None
+    review_by: date | None = None
     hidden: bool | None = Field(default=None, description="Platform articles only: hide it from this organisation.")
 
 
 class Source(BaseModel):
     title: str
     url: str
+
+
+class FeedbackCounts(BaseModel):
+    helpful: int = Field(description="Readers who answered yes to \"Was this helpful?\".")
+    not_helpful: int
 
 
 class ArticleSummary(BaseModel):
@@ -68,6 +75,7 @@ class ArticleSummary(BaseModel):
     hidden: bool = False
     review_by: date | None = None
     url: str = Field(description="The article in the API.")
+    feedback: FeedbackCounts | None = Field(default=None, description="Staff only: \"Was this helpful?\" counts.")
 
 
 class Article(ArticleSummary):
@@ -179,6 +187,11 @@ class CountedArticle(BaseModel):
     count: int
 
 
+class Theme(BaseModel):
+    word: str = Field(description="A word (as most often typed) that several unanswered questions share.")
+    questions: int = Field(description="How many unanswered questions use it (never fewer than 3).")
+
+
 class AdviceStats(BaseModel):
     questions: int
     answered: int
@@ -186,3 +199,15 @@ class AdviceStats(BaseModel):
     by_language: dict[str, int]
     by_role: dict[str, int]
     top_articles: list[CountedArticle]
+    unanswered_themes: list[Theme] = Field(
+        default_factory=list, description="What the library lacks: words shared by at least 3 unanswered questions, "
+                                          "most frequent first; never a question itself.")
+
+
+class Helpful(Strict):
+    helpful: bool = Field(description="The reader's answer to \"Was this helpful?\".")
+
+
+class FeedbackRecorded(BaseModel):
+    article_id: str
+    recorded: bool = True

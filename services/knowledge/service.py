@@ -134,6 +134,12 @@ class KnowledgeService(Revocations):
         return schemas.Shared(share_id=share.id, article_id=article.id, message_id=posted["message_id"],
                               match_id=match_id, status=posted["status"])
 
+    @api("POST", "/v1/articles/<article_id>/feedback", roles=("mentor", "mentee"), body=schemas.Helpful,
+         response=schemas.FeedbackRecorded, status=201,
+         summary="Was this article helpful? Yes or no, counted per article (who answered is not kept)")
+    def article_feedback(self, auth: Principal, article_id: str, body: schemas.Helpful):
+        return handlers.record_feedback(self.repo, self.catalogue, auth, article_id, body)
+
     # -- advice -----------------------------------------------------------------------------
     @api("POST", "/v1/advice", body=schemas.AskAdvice, response=schemas.Advice,
          summary="Ask in your own words: the library's best passages, or an offer to ask your mentor")

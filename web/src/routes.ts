@@ -32,6 +32,11 @@ import { StaffSafeguardingSettings } from "./pages/StaffSafeguardingSettings";
 import { lazyPage } from "./lazy";
 const StaffInsights = lazyPage(() => import("./pages/StaffInsights").then((m) => m.StaffInsights));
 const StaffAtRisk = lazyPage(() => import("./pages/StaffAtRisk").then((m) => m.StaffAtRisk));
+// knowledge (issue 16): the advice pages and the staff's articles
+import { Advice } from "./pages/Advice";
+import { ArticlePage } from "./pages/ArticlePage";
+import { StaffArticleEdit } from "./pages/StaffArticleEdit";
+import { StaffArticles } from "./pages/StaffArticles";
 
 export type Route = { path: string; page: FunctionComponent<{ params: Params }>; signedIn: boolean };
 
@@ -67,4 +72,9 @@ export const routes: Route[] = [
   // Insights pages (issue 15).
   { path: "/staff/insights", page: StaffInsights, signedIn: true },
   { path: "/staff/insights/at-risk", page: StaffAtRisk, signedIn: true },
+  // knowledge (issue 16): advice for participants, articles for staff
+  { path: "/advice", page: Advice, signedIn: true },
+  { path: "/advice/:id", page: ArticlePage, signedIn: true },
+  { path: "/staff/articles", page: StaffArticles, signedIn: true },
+  { path: "/staff/articles/:id", page: StaffArticleEdit, signedIn: true },
 ];

@@ -25,6 +25,7 @@ export function Layout({ title, children }: { title: string; children: Component
     [can("coordinator") || can("manage_staff"), "/staff/settings", t("nav.staffSettings")],
     [can("manage_staff"), "/staff/staff", t("nav.staff")],
     [can("coordinator"), "/staff/insights", t("nav.insights")],  // insights (issue 15)
+    [can("coordinator"), "/staff/articles", t("nav.articles")],  // knowledge (issue 16)
     // Safeguarding (issue 17): the leads' concerns and the contacts.
     [can("safeguarding"), "/staff/concerns", t("nav.concerns")],
     [can("safeguarding") || can("coordinator"), "/staff/safeguarding-settings", t("nav.safeguardingSettings")],
@@ -56,6 +57,8 @@ export function Layout({ title, children }: { title: string; children: Component
               {participant && item("/my-data", t("nav.data"))}
               {/* Safeguarding (issue 17): report a worry. */}
               {participant && item("/report", t("nav.report"))}
+              {/* knowledge (issue 16) */}
+              {participant && item("/advice", t("nav.advice"))}
               <li class="signout"><button type="button" class="link" onClick={async () => {
                 await signOut(); navigate("/sign-in");
               }}>{t("nav.signOut")}</button></li>

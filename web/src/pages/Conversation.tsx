@@ -9,10 +9,11 @@ import { matchWithOther } from "../people";
 import { Link, type Params } from "../router";
 import { pausedSentence, ReportEntry } from "../safeguarding/help";
 import { me } from "../session";
+import { type Card, ShareArticle, SharedCard } from "../knowledge/Share"; // knowledge: shared-article cards
 
 const PAUSED_RECHECK_MS = 10_000; // while paused, look again so the send box returns when contact resumes
 
-type Message = { id: string; sender_id: string; body: string | null; status: string; created_at: string };
+type Message = { id: string; sender_id: string; body: string | null; status: string; created_at: string; card?: Card | null };
 
 function merge(list: Message[], incoming: Message[]): Message[] {
   const byId = new Map(list.map((m) => [m.id, m]));
@@ -82,7 +83,7 @@ export function Conversation({ params }: { params: Params }) {
               <strong>{m.sender_id === mine ? t("chat.you") : other.name}</strong>{" "}
               <time dateTime={m.created_at} title={formatDateTime(m.created_at)}>{formatTime(m.created_at)}</time>
             </p>
-            <p class="body">{m.body}</p>
+            {m.card?.kind === "article" ? <SharedCard card={m.card} /> : <p class="body">{m.body}</p>}
             {m.status === "held" && <p class="status">{t("chat.held", { name: other.name })}</p>}
             {m.status === "rejected" && <p class="status">{t("chat.rejected")}</p>}
             {m.sender_id !== mine && (
@@ -95,6 +96,7 @@ export function Conversation({ params }: { params: Params }) {
         ))}
         <li ref={end} aria-hidden="true" class="end" />
       </ol>
+      {me.value?.role === "mentor" && paused.length === 0 && <ShareArticle matchId={params.id} name={other.name} />}
       {paused.length === 0 && <form class="composer" onSubmit={async (e) => {
         e.preventDefault();
         const body = text.trim();

@@ -1,0 +1,101 @@
+"""'Was this helpful?' counters and the themes of unanswered questions, on an in-process store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import mongoengine
+import mongomock
+import pytest
+
+from ementor.platform.errors import NotFound
+from ementor.platform.principal import Principal
+from services.knowledge import advice, handlers, schemas
+from services.knowledge.catalogue import Catalogue
+from services.knowledge.documents import ALIAS, DOCUMENTS
+from services.knowledge.library import load_library
+from services.knowledge.repository import KnowledgeRepository
+
+pytestmark = pytest.mark.unit
+
+LIBRARY = Path(__file__).resolve().parents[3] / "content" / "library"
+MENTEE = Principal(role="mentee", tenant_id="org-a", person_id="p1")
+MENTOR = Principal(role="mentor", tenant_id="org-a", person_id="p2")
+STAFF = Principal(role="coordinator", tenant_id="org-a", staff_id="s1")
+OTHER_STAFF = Principal(role="coordinator", tenant_id="org-b", staff_id="s2")
+
+
+@pytest.fixture(scope="module")
+def catalogue():
+    return Catalogue(load_library(LIBRARY))
+
+
+@pytest.fixture
+def repo():
+    mongoengine.connect(db="unit-knowledge", alias=ALIAS, host="mongodb://localhost",
+                        mongo_client_class=mongomock.MongoClient)
+    for document in DOCUMENTS:
+        document._collection = None
+    yield KnowledgeRepository()
+    mongoengine.disconnect(ALIAS)
+    for document in DOCUMENTS:
+        document._collection = None
+
+
+def test_readers_answers_are_counted_per_article_and_only_staff_see_the_counts(repo, catalogue):
+    for who, helpful in ((MENTEE, True), (MENTOR, True), (MENTEE, False)):
+        recorded = handlers.record_feedback(repo, catalogue, who, "personal-statements", schemas.Helpful(helpful=helpful))
+        assert recorded.article_id == "personal-statements"
+
+    staff_view = handlers.get_article(repo, catalogue, STAFF, "personal-statements")
+    assert staff_view.feedback == schemas.FeedbackCounts(helpful=2, not_helpful=1)
+    listed = {a.id: a for a in handlers.list_articles(repo, catalogue, STAFF, schemas.ArticlesQuery(limit=500)).items}
+    assert listed["personal-statements"].feedback.helpful == 2
+    assert listed["budgeting"].feedback == schemas.FeedbackCounts(helpful=0, not_helpful=0)
+
+    assert handlers.get_article(repo, catalogue, MENTEE, "personal-statements").feedback is None
+    other = handlers.get_article(repo, catalogue, OTHER_STAFF, "personal-statements")
+    assert other.feedback == schemas.FeedbackCounts(helpful=0, not_helpful=0)  # another organisation's readers
+
+
+def test_feedback_on_an_article_the_reader_may_not_read_is_a_404(repo, catalogue):
+    with pytest.raises(NotFound):
+        handlers.record_feedback(repo, catalogue, MENTEE, "safeguarding-duties", schemas.Helpful(helpful=True))
+    with pytest.raises(NotFound):
+        handlers.record_feedback(repo, catalogue, MENTEE, "no-such-article", schemas.Helpful(helpful=False))
+    assert repo.feedback("org-a") == {}
+
+
+def test_stats_name_what_several_unanswered_questions_share_and_never_one_question(repo, catalogue):
+    for question in ("what is it like to be an astronaut", "how do astronauts train",
+                     "could I become an astronaut with bad eyesight", "do volcanoes erupt at night",
+                     "how do I write a personal statement"):
+        advice.ask(repo, catalogue, MENTEE, question)
+
+    stats = advice.stats(repo, STAFF, 30)
+    assert stats.questions == 5 and stats.answered == 1
+    assert [(t.word, t.questions) for t in stats.unanswered_themes] == [("astronaut", 3)]
+    assert "volcanoes" not in {t.word for t in stats.unanswered_themes}  # asked once: stays private
+    assert advice.stats(repo, OTHER_STAFF, 30).unanswered_themes == []
+
+
+def test_themes_count_each_question_once_and_keep_languages_apart():
+    rows = [{"text": "scholarship scholarship scholarship", "language": "en"},
+            {"text": "scholarships for art", "language": "en"},
+            {"text": "becas para estudiar", "language": "es"},
+            {"text": "becas de arte", "language": "es"},
+            {"text": "beca universitaria", "language": "es"}]
+    themes = advice.unanswered_themes(rows)
+    assert [(t.word, t.questions) for t in themes] == [("becas", 3)]
+
+
+def test_an_organisations_article_keeps_its_review_date_through_draft_edit_and_publish(repo, catalogue):
+    fields = schemas.ArticleFields(title="Our work experience week", body="## When\nIn June.", review_by="2027-06-30",
+                                   tags=["work-experience"])
+    article = handlers.create_article(repo, STAFF, fields)
+    assert handlers.get_article(repo, catalogue, STAFF, article.id).review_by.isoformat() == "2027-06-30"
+    patched = handlers.patch_article(repo, catalogue, STAFF, article.id, schemas.PatchArticle(review_by="2028-01-31"))
+    assert patched.draft.review_by.isoformat() == "2028-01-31"
+    published = handlers.publish_article(repo, catalogue, STAFF, article.id)
+    assert published.status == "published" and published.review_by.isoformat() == "2028-01-31"
+    assert handlers.get_article(repo, catalogue, MENTEE, article.id).review_by.isoformat() == "2028-01-31"
