@@ -6,6 +6,8 @@ organisation's own RabbitMQ user may read only its routing keys; plus the public
 
 from __future__ import annotations
 
+from nameko.rpc import rpc
+
 from ementor.platform.config import AppSettings
 from ementor.platform.consumer import PermanentFailure
 from ementor.platform.errors import NotFound
@@ -16,7 +18,7 @@ from ementor.platform.principal import Principal
 from ementor.platform.revocation import Revocations
 from ementor.platform.settings import IntegrationsSettings
 
-from . import handlers, schemas
+from . import handlers, schemas, subject_access
 from .broker import IntegrationsExchange, RabbitManagement
 from .catalogue import catalogue
 from .dispatcher import WebhookDispatcher, target_policy
@@ -35,6 +37,11 @@ class IntegrationsService(Revocations):
     exchange = IntegrationsExchange()
     dispatcher = WebhookDispatcher()
     rabbitmq = RabbitManagement()
+
+    # -- subject access: this service's part of a person's export (safeguarding gathers the parts) --
+    @rpc
+    def export_person(self, tenant_id: str, person_id: str) -> dict:
+        return subject_access.export_person(tenant_id, person_id)
 
     # -- every public event ---------------------------------------------------------------
     @every_event

@@ -31,7 +31,7 @@ from ementor.platform.principal import Principal
 from ementor.platform.revocation import Revocations
 from ementor.platform.schedule import leased_timer
 
-from . import handlers, live, person_posts, safeguarding_hooks, schemas
+from . import handlers, live, person_posts, safeguarding_hooks, schemas, subject_access
 from .documents import DOCUMENTS, Message, utcnow
 from .repository import MessagingRepository
 
@@ -59,6 +59,11 @@ class MessagingService(Revocations):
     settings = AppSettings()
     profiles = RpcProxy("profiles")
     matching = RpcProxy("matching")
+
+    # -- subject access: this service's part of a person's export (safeguarding gathers the parts) --
+    @rpc
+    def export_person(self, tenant_id: str, person_id: str) -> dict:
+        return subject_access.export_person(tenant_id, person_id)
 
     # -- messages -----------------------------------------------------------------------------
     @api("POST", "/v1/matches/<match_id>/messages", roles=PEOPLE, body=schemas.PostMessage,

@@ -21,7 +21,7 @@ from ementor_contracts import (
     SessionRescheduled,
     SessionScheduled,
 )
-from nameko.rpc import RpcProxy
+from nameko.rpc import RpcProxy, rpc
 
 from ementor.platform.config import AppSettings
 from ementor.platform.consumer import subscribe
@@ -33,7 +33,7 @@ from ementor.platform.revocation import Revocations
 from ementor.platform.schedule import leased_timer
 from ementor.platform.settings import NotificationsSettings
 
-from . import delivery, domain, handlers, planning, schemas, sms_callbacks
+from . import delivery, domain, handlers, planning, schemas, sms_callbacks, subject_access
 from .delivery_loop import Wake, delivery_loop
 from .documents import DOCUMENTS, Delivery
 from .repository import NotificationsRepository
@@ -74,6 +74,11 @@ class NotificationsService(Revocations):
 
     # Transient failures are retried with this back-off (tests use a faster one).
     retry_policy = domain.RetryPolicy()
+
+    # -- subject access: this service's part of a person's export (safeguarding gathers the parts) --
+    @rpc
+    def export_person(self, tenant_id: str, person_id: str) -> dict:
+        return subject_access.export_person(tenant_id, person_id)
 
     @property
     def profiles(self) -> Profiles:

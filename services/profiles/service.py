@@ -29,7 +29,7 @@ from ementor.platform.ratelimit import Limit, RateLimits, client_address
 from ementor.platform.revocation import Revocations
 from ementor.platform.settings import ProfilesSettings
 
-from . import accounts, guardians, handlers, import_jobs, imports, schemas, totp
+from . import accounts, guardians, handlers, import_jobs, imports, schemas, subject_access, totp
 from . import guardian_schemas as gs
 from .documents import DOCUMENTS, OUTBOX_DOCUMENTS, Organisation, Person, Programme, Staff, utcnow
 from .domain import parse_api_key
@@ -360,6 +360,11 @@ class ProfilesService(SingleSignOnApi, SecondFactorApi, Revocations):
     @rpc
     def get_contacts(self, tenant_id: str, person_ids: list[str]) -> dict[str, dict]:
         return {p.id: contact_view(p) for p in self.repo.people_by_ids(tenant_id, person_ids)}
+
+    @rpc
+    def export_person(self, tenant_id: str, person_id: str) -> dict | None:
+        """Profiles' part of a subject-access export; None when the organisation has no such person."""
+        return subject_access.export_person(tenant_id, person_id)
 
     @rpc
     def disabled_organisations(self) -> list[str]:

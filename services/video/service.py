@@ -16,7 +16,7 @@ from ementor_contracts import (
     MatchProposed,
     PersonErased,
 )
-from nameko.rpc import RpcProxy
+from nameko.rpc import RpcProxy, rpc
 from werkzeug.wrappers import Response
 
 from ementor.platform.config import AppSettings
@@ -42,6 +42,7 @@ from . import (
     safeguarding_hooks,
     schemas,
     session_views,
+    subject_access,
 )
 from .documents import DOCUMENTS, OUTBOX_DOCUMENTS, Session, utcnow
 from .links import VideoLinkProvider, provider_from_settings
@@ -74,6 +75,11 @@ class VideoService(Revocations):
     settings = AppSettings()
     links: VideoLinkProvider = VideoLinks()
     profiles = RpcProxy("profiles")
+
+    # -- subject access: this service's part of a person's export (safeguarding gathers the parts) --
+    @rpc
+    def export_person(self, tenant_id: str, person_id: str) -> dict:
+        return subject_access.export_person(tenant_id, person_id)
 
     # -- sessions -------------------------------------------------------------------------
     @api("POST", "/v1/matches/<match_id>/sessions", body=schemas.ScheduleSession, query=schemas.ViewQuery,

@@ -28,7 +28,14 @@ from .profiles import (
     ProfileUpdated,
     ProgrammeCreated,
 )
-from .safeguarding import ConcernEscalated, ConcernRaised, ConcernResolved, PersonBlocked
+from .safeguarding import (
+    ConcernEscalated,
+    ConcernRaised,
+    ConcernResolved,
+    DataExportReady,
+    DataExportRequested,
+    PersonBlocked,
+)
 from .video import SessionCancelled, SessionReminderDue, SessionRescheduled, SessionScheduled
 
 __all__ = [
@@ -47,6 +54,8 @@ __all__ = [
     "CustomFieldDefinition",
     "CustomFieldType",
     "CustomFieldValue",
+    "DataExportReady",
+    "DataExportRequested",
     "GoalCompleted",
     "GoalSet",
     "GuardianConsentChanged",

@@ -70,3 +70,30 @@ class PersonBlocked(Event):
     match_id: Id | None = Field(default=None, description="Their match, ended by the block.")
     mentor_id: Id | None = Field(default=None, description="The mentor of that match.")
     mentee_id: Id | None = Field(default=None, description="The mentee of that match.")
+
+
+# -- subject access (issue 17): ids only; what an export holds never travels ---------------------
+
+
+class DataExportRequested(Event):
+    """Published when a person (or staff on their behalf) asks for a copy of everything ementor holds about them."""
+
+    source_service = "safeguarding"
+    subject_field = "export_id"
+
+    export_id: Id = Field(description="The export.")
+    person_id: Id = Field(description="Whose data it gathers.")
+    on_behalf: bool = Field(default=False, description="True when staff asked on the person's behalf.",
+                            examples=[False])
+
+
+class DataExportReady(Event):
+    """Published when every service has contributed its part and the archive can be downloaded."""
+
+    source_service = "safeguarding"
+    subject_field = "export_id"
+
+    export_id: Id = Field(description="The export.")
+    person_id: Id = Field(description="Whose data it holds.")
+    services: list[str] = Field(default_factory=list, description="The services whose parts it holds.",
+                                examples=[["profiles", "matching", "messaging"]])

@@ -105,6 +105,9 @@ SAMPLE_DATA: dict[str, dict] = {
     "ConcernEscalated": {"concern_id": "con-1", "step": 1, "to_operator": False},
     "ConcernResolved": {"concern_id": "con-1", "category": "uncomfortable", **MATCH, "decision": "resume",
                         "resume": True, "suspended_person_id": None},
+    # subject access (issue 17)
+    "DataExportRequested": {"export_id": "exp-1", "person_id": "per-mentee-1", "on_behalf": False},
+    "DataExportReady": {"export_id": "exp-1", "person_id": "per-mentee-1", "services": ["profiles", "messaging"]},
     "PersonBlocked": {"block_id": "blk-1", "person_id": "per-mentee-1", "blocked_person_id": "per-mentor-1",
                       **MATCH},
     "RelationshipAtRisk": {"match_id": "match-1", "mentor_id": "per-mentor-1", "mentee_id": "per-mentee-1",
