@@ -31,6 +31,7 @@ from . import (
     exports,
     handlers,
     organisation_settings,
+    retention_settings,
     schemas,
 )
 from .alerts import Alerts, AlertSender
@@ -38,6 +39,7 @@ from .documents import DOCUMENTS, OUTBOX_DOCUMENTS, utcnow
 from .export_documents import EXPORT_DOCUMENTS, EXPORT_OUTBOX_DOCUMENTS
 from .export_repository import ExportRepository
 from .repository import SafeguardingRepository
+from .retention_settings import RETENTION_DOCUMENTS, RetentionIn, RetentionView
 
 log = logging.getLogger(__name__)
 
@@ -52,13 +54,13 @@ class SafeguardingService(Revocations):
     name = "safeguarding"
 
     repo: SafeguardingRepository = Repository(SafeguardingRepository, DOCUMENTS)
-    outbox = EventOutbox(*OUTBOX_DOCUMENTS, *EXPORT_OUTBOX_DOCUMENTS)
+    outbox = EventOutbox(*OUTBOX_DOCUMENTS, *EXPORT_OUTBOX_DOCUMENTS, *RETENTION_DOCUMENTS)
     settings = AppSettings(SafeguardingSettings)
     alerts: AlertSender = Alerts()
     matching = RpcProxy("matching")
     messaging = RpcProxy("messaging")
     # Subject access: each service contributes its part of a person's export (exports.SERVICES).
-    exports_repo: ExportRepository = Repository(ExportRepository, EXPORT_DOCUMENTS)
+    exports_repo: ExportRepository = Repository(ExportRepository, (*EXPORT_DOCUMENTS, *RETENTION_DOCUMENTS))
     kicks = LoopKicks()
     profiles = RpcProxy("profiles")
     video = RpcProxy("video")
@@ -231,6 +233,22 @@ class SafeguardingService(Revocations):
                 return getattr(self, service).export_person(tenant_id, person_id)
         except eventlet.Timeout:
             raise Unavailable(f"{service} did not answer within {RPC_TIMEOUT_SECONDS:.0f} s") from None
+
+    # -- retention periods (retention_settings.py): stored here, announced to the services that delete ----------
+    @api("GET", "/v1/settings/retention", roles=("coordinator",), response=RetentionView,
+         summary="The organisation's retention periods: each value, unit, default and allowed range")
+    def get_retention(self, auth: Principal):
+        return retention_settings.view(self.repo, auth.tenant_id)
+
+    @api("PUT", "/v1/settings/retention", roles=("coordinator",), body=RetentionIn, response=RetentionView,
+         summary="Set the organisation's retention periods (a field left out keeps its default)",
+         description="422 naming the field and its allowed range for a period out of range (0, or 1000 years). "
+                     "Audited; RetentionPeriodsChanged tells messaging, notifications and video, whose jobs "
+                     "delete in batches what is past its period.")
+    def put_retention(self, auth: Principal, body: RetentionIn):
+        view = retention_settings.put(self.repo, auth, body, self.clock())
+        self.outbox.kick()
+        return view
 
     # -- moderation's risk categories -------------------------------------------------------------------
     @subscribe(MessageHeld)

@@ -35,6 +35,7 @@ from .safeguarding import (
     DataExportReady,
     DataExportRequested,
     PersonBlocked,
+    RetentionPeriodsChanged,
 )
 from .video import SessionCancelled, SessionReminderDue, SessionRescheduled, SessionScheduled
 
@@ -79,6 +80,7 @@ __all__ = [
     "ProfileUpdated",
     "ProgrammeCreated",
     "RelationshipAtRisk",
+    "RetentionPeriodsChanged",
     "Role",
     "SessionCancelled",
     "SessionReminderDue",

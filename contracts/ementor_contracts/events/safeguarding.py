@@ -97,3 +97,21 @@ class DataExportReady(Event):
     person_id: Id = Field(description="Whose data it holds.")
     services: list[str] = Field(default_factory=list, description="The services whose parts it holds.",
                                 examples=[["profiles", "matching", "messaging"]])
+
+
+class RetentionPeriodsChanged(Event):
+    """Published when an organisation changes its retention periods; every service that deletes on a period
+    keeps its own copy. Numbers only; a field left out keeps the documented default."""
+
+    source_service = "safeguarding"
+    subject_field = "organisation_id"
+
+    organisation_id: Id = Field(description="The organisation.")
+    messages_months_after_match_end: int | None = Field(default=None, description="Messages, after the match ends.",
+                                                        examples=[12])
+    notification_log_months: int | None = Field(default=None, description="The email and SMS log.", examples=[12])
+    ended_session_months: int | None = Field(default=None, description="Video sessions, after they end.",
+                                             examples=[12])
+    webhook_delivery_days: int | None = Field(default=None, description="Copies of events sent to webhooks.",
+                                              examples=[30])
+    audit_years: int | None = Field(default=None, description="Audit logs.", examples=[6])

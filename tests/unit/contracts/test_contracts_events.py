@@ -50,7 +50,7 @@ PUBLISHED_BY = {
     "insights": {"RelationshipAtRisk"},
     "video": {"SessionScheduled", "SessionRescheduled", "SessionCancelled", "SessionReminderDue"},
     "safeguarding": {"ConcernRaised", "ConcernEscalated", "ConcernResolved", "PersonBlocked",
-                     "DataExportRequested", "DataExportReady"},  # subject access (issue 17)
+                     "DataExportRequested", "DataExportReady", "RetentionPeriodsChanged"},  # subject access (issue 17)
     "knowledge": {"ArticlePublished", "ArticleRemoved", "AdviceAsked", "ArticleShared"},
 }
 

@@ -1,0 +1,123 @@
+"""Retention: per-organisation periods (422 outside their range), announced to messaging, whose leased job
+deletes an ended match's messages once the period has passed -- with a clock the test moves."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from ementor.platform.loop_job import loop_job
+from services.matching.service import MatchingService
+from services.messaging import retention
+from services.messaging.documents import Message
+from services.messaging.service import MessagingService
+from services.profiles.service import ProfilesService
+from services.safeguarding.service import SafeguardingService
+from tests.integration.safeguarding.world import Clock, active_match, code, organisation, send
+from tests.support.events import eventually
+
+pytestmark = pytest.mark.integration
+
+CLOCK = Clock()
+
+
+class ClockedMessaging(MessagingService):
+    """The real service, its retention job reading the test's clock and ticking fast."""
+
+    retention_clock = staticmethod(CLOCK.now)
+
+    @loop_job(poll_seconds=0.1, leased=True)
+    def enforce_retention(self):
+        super().enforce_retention()
+
+
+def _kept(tenant_id: str, match_id: str) -> int:
+    return Message.raw().count_documents({"tenant_id": tenant_id, "match_id": match_id})
+
+
+def _periods_known(tenant_id: str, months: int):
+    def known():
+        stored = retention.RetentionPeriods.raw().find_one({"_id": tenant_id, "tenant_id": tenant_id})
+        assert stored and stored["periods"].get("messages_months_after_match_end") == months, stored
+    eventually(known)
+
+
+def test_bad_periods_are_422_naming_the_field_and_its_range(start_services, api):
+    start_services(ProfilesService, SafeguardingService)
+    org = organisation(api, {"Ada": "mentor"})
+    shown = api.get("/v1/settings/retention", org.coordinator)
+    assert shown.status_code == 200, shown.text
+    assert shown.json()["periods"]["messages_months_after_match_end"]["value"] == 12
+    assert shown.json()["periods"]["audit_years"]["value"] == 6
+
+    zero = api.request("PUT", "/v1/settings/retention", org.coordinator, json={"messages_months_after_match_end": 0})
+    assert zero.status_code == 422, zero.text
+    [detail] = zero.json()["error"]["details"]
+    assert detail["field"] == "messages_months_after_match_end" and "between 1 and 120 months" in detail["message"]
+    forever = api.request("PUT", "/v1/settings/retention", org.coordinator, json={"audit_years": 1000})
+    assert forever.status_code == 422 and "between 1 and 50 years" in forever.text, forever.text
+    words = api.request("PUT", "/v1/settings/retention", org.coordinator, json={"audit_years": "six"})
+    assert words.status_code == 422, words.text
+    mentor = api.request("PUT", "/v1/settings/retention", org.tokens["Ada"], json={"audit_years": 7})
+    assert mentor.status_code == 403, mentor.text
+
+    saved = api.request("PUT", "/v1/settings/retention", org.coordinator, json={"ended_session_months": 3})
+    assert saved.status_code == 200, saved.text
+    assert saved.json()["periods"]["ended_session_months"]["value"] == 3
+    assert saved.json()["periods"]["messages_months_after_match_end"]["value"] == 12  # left out: the default
+    audit = api.get("/v1/safeguarding/audit", org.lead()).json()
+    assert [e["action"] for e in audit["items"]][-1] == "retention_changed"
+
+
+def test_an_ended_matchs_messages_go_once_the_period_has_passed_and_newer_ones_stay(start_services, api):
+    start_services(ProfilesService, MatchingService, ClockedMessaging, SafeguardingService)
+    org = organisation(api, {"Ada": "mentor", "Bo": "mentee", "Cy": "mentee"})
+    other = organisation(api, {"Di": "mentor", "Ed": "mentee"})
+    ended = active_match(api, org, "Ada", "Bo", video=False)
+    ongoing = active_match(api, org, "Ada", "Cy", video=False)
+    elsewhere = active_match(api, other, "Di", "Ed", video=False)
+    for match_id, who, owner in ((ended, "Bo", org), (ended, "Ada", org), (ongoing, "Cy", org),
+                                 (elsewhere, "Ed", other)):
+        assert send(api, owner, match_id, who).status_code == 201
+    put = api.request("PUT", "/v1/settings/retention", org.coordinator, json={"messages_months_after_match_end": 6})
+    assert put.status_code == 200, put.text
+    longer = api.request("PUT", "/v1/settings/retention", other.coordinator,
+                         json={"messages_months_after_match_end": 24})
+    assert longer.status_code == 200, longer.text
+    for match_id, owner in ((ended, org), (elsewhere, other)):
+        response = api.post(f"/v1/matches/{match_id}/end", owner.coordinator, json={"reason": "programme over"})
+        assert response.status_code == 200, response.text
+    _periods_known(org.id, 6)
+    _periods_known(other.id, 24)
+
+    def conversation_ended(owner, match_id):
+        assert api.get(f"/v1/matches/{match_id}/conversation", owner.coordinator).json()["status"] == "ended"
+    eventually(lambda: conversation_ended(org, ended))
+    eventually(lambda: conversation_ended(other, elsewhere))
+
+    CLOCK.at = CLOCK.at + timedelta(days=5 * 30)  # five months on: within the period, nothing goes
+    store = retention.store()
+    before = CLOCK.now() - timedelta(days=1)
+    eventually(lambda: _checked(store, org.id))  # the job has looked at the organisation at this time
+    assert (_kept(org.id, ended), _kept(org.id, ongoing), _kept(other.id, elsewhere)) == (2, 1, 1)
+
+    CLOCK.at = CLOCK.at + timedelta(days=2 * 30)  # seven months after the end: past six months
+    eventually(lambda: _gone(org.id, ended))
+    assert _kept(org.id, ongoing) == 1  # an active match keeps its messages
+    assert _kept(other.id, elsewhere) == 1  # the other organisation keeps them 24 months
+    assert store.deleted(org.id, before) == {"messages": 2}  # counts, never content
+    assert store.deleted(other.id, before) == {}
+    listed = api.get(f"/v1/matches/{ended}/messages", org.coordinator)
+    assert listed.status_code != 200 or listed.json()["items"] == [], listed.text
+    assert code(api.request("PUT", "/v1/settings/retention", org.coordinator,
+                            json={"messages_months_after_match_end": 121})) == "validation_failed"
+
+
+def _checked(store, tenant_id):
+    checked = store.last_checked(tenant_id)
+    assert checked is not None and checked.replace(tzinfo=None) == CLOCK.now().replace(tzinfo=None), checked
+
+
+def _gone(tenant_id, match_id):
+    assert _kept(tenant_id, match_id) == 0
