@@ -135,3 +135,14 @@ def periods_of(event) -> dict[str, int]:
 
 
 RETENTION_POLL_SECONDS = 3600.0  # an hour: periods are months long; the job is leased (one replica runs it)
+
+
+def enforce_each(retention: RetentionStore, now: datetime, purge) -> int:
+    """Call `purge(tenant_id, periods)` for every organisation the service knows, page by page; the total."""
+    total, after = 0, ""
+    while page := retention.organisations(after, 100):
+        for tenant_id, periods in page:
+            total += purge(tenant_id, periods)
+            retention.checked(tenant_id, now)
+        after = page[-1][0]
+    return total

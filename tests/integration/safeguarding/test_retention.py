@@ -12,10 +12,16 @@ from services.matching.service import MatchingService
 from services.messaging import retention
 from services.messaging.documents import Message
 from services.messaging.service import MessagingService
+from services.notifications import retention as notifications_retention
+from services.notifications.documents import Delivery as NotificationDelivery
+from services.notifications.service import NotificationsService
 from services.profiles.service import ProfilesService
 from services.safeguarding.service import SafeguardingService
-from tests.integration.safeguarding.world import Clock, active_match, code, organisation, send
+from services.video import retention as video_retention
+from services.video.service import VideoService
+from tests.integration.safeguarding.world import Clock, active_match, book, code, organisation, send
 from tests.support.events import eventually
+from tests.support.smtp import SmtpServer
 
 pytestmark = pytest.mark.integration
 
@@ -121,3 +127,69 @@ def _checked(store, tenant_id):
 
 def _gone(tenant_id, match_id):
     assert _kept(tenant_id, match_id) == 0
+
+
+class ClockedVideo(VideoService):
+    retention_clock = staticmethod(CLOCK.now)
+
+    @loop_job(poll_seconds=0.1, leased=True)
+    def enforce_retention(self):
+        super().enforce_retention()
+
+
+class ClockedNotifications(NotificationsService):
+    retention_clock = staticmethod(CLOCK.now)
+
+    @loop_job(poll_seconds=0.1, leased=True)
+    def enforce_retention(self):
+        super().enforce_retention()
+
+
+def test_ended_sessions_and_the_notification_log_go_after_their_periods(start_services, settings, api):
+    mail = SmtpServer().start()
+    try:
+        start_services(ProfilesService, MatchingService, MessagingService, ClockedVideo, ClockedNotifications,
+                       SafeguardingService,
+                       settings_override=settings.model_copy(update={"SMTP_HOST": "127.0.0.1",
+                                                                     "SMTP_PORT": mail.port}))
+        org = organisation(api, {"Ada": "mentor", "Bo": "mentee"})
+        match_id = active_match(api, org, "Ada", "Bo")
+        session = book(api, org, match_id, "Ada", days=2)
+        assert session.status_code == 201, session.text
+        put = api.request("PUT", "/v1/settings/retention", org.coordinator,
+                          json={"ended_session_months": 3, "notification_log_months": 4})
+        assert put.status_code == 200, put.text
+
+        def known():
+            for module in (video_retention, notifications_retention):
+                stored = module.RetentionPeriods.raw().find_one({"_id": org.id, "tenant_id": org.id})
+                assert stored and stored["periods"].get("ended_session_months") == 3, stored
+        eventually(known)
+
+        def sent():
+            finished = NotificationDelivery.raw().count_documents(
+                {"tenant_id": org.id, "status": {"$in": ["sent", "delivered", "failed", "skipped"]}})
+            assert finished >= 2, finished
+            return finished
+        logged = eventually(sent, timeout=20)
+
+        CLOCK.at = CLOCK.at + timedelta(days=2 * 30)  # the session ended under two months ago: both stay
+        eventually(lambda: _checked(video_retention.store(), org.id))
+        eventually(lambda: _checked(notifications_retention.store(), org.id))
+        assert api.get(f"/v1/sessions/{session.json()['id']}", org.coordinator).status_code == 200
+
+        CLOCK.at = CLOCK.at + timedelta(days=3 * 30)  # five months on: past three (sessions) and four (log)
+        eventually(lambda: _status(api.get(f"/v1/sessions/{session.json()['id']}", org.coordinator), 404))
+        eventually(lambda: _counted(notifications_retention.store(), org.id, "notification_deliveries", logged))
+        assert video_retention.store().deleted(org.id, CLOCK.now() - timedelta(days=400)) == {"sessions": 1}
+    finally:
+        mail.stop()
+
+
+def _status(response, status):
+    assert response.status_code == status, response.text
+
+
+def _counted(store, tenant_id, kind, at_least):
+    deleted = store.deleted(tenant_id, CLOCK.now() - timedelta(days=400))
+    assert deleted.get(kind, 0) >= at_least, deleted
