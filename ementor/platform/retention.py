@@ -31,7 +31,8 @@ PERIODS: dict[str, Period] = {
                                               "messages of a match, counted from the day the match ended"),
     "notification_log_months": Period(12, 1, 120, "months", "the log of emails and SMS sent (not their wording)"),
     "ended_session_months": Period(12, 1, 120, "months", "video sessions, counted from their end"),
-    "webhook_delivery_days": Period(30, 1, 365, "days", "copies of events sent to the organisation's webhooks"),
+    # At most 30: integrations' log expires after 30 days anyway (a TTL index); a shorter period is enforced by a job.
+    "webhook_delivery_days": Period(30, 1, 30, "days", "copies of events sent to the organisation's webhooks"),
     "audit_years": Period(6, 1, 50, "years", "audit logs (safeguarding, moderation, consent)"),
 }
 

@@ -6,8 +6,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from bson import ObjectId
 
 from ementor.platform.loop_job import loop_job
+from services.integrations import retention as integrations_retention
+from services.integrations.documents import Delivery as WebhookDelivery
+from services.integrations.documents import Webhook
+from services.integrations.service import IntegrationsService
 from services.matching.service import MatchingService
 from services.messaging import retention
 from services.messaging.documents import Message
@@ -26,6 +31,13 @@ from tests.support.smtp import SmtpServer
 pytestmark = pytest.mark.integration
 
 CLOCK = Clock()
+
+
+@pytest.fixture(autouse=True)
+def clock_now():
+    """Each test starts its clock at the real time (an earlier test moved it months ahead)."""
+    CLOCK.at = Clock().at
+    return CLOCK
 
 
 class ClockedMessaging(MessagingService):
@@ -193,3 +205,34 @@ def _status(response, status):
 def _counted(store, tenant_id, kind, at_least):
     deleted = store.deleted(tenant_id, CLOCK.now() - timedelta(days=400))
     assert deleted.get(kind, 0) >= at_least, deleted
+
+
+class ClockedIntegrations(IntegrationsService):
+    retention_clock = staticmethod(CLOCK.now)
+
+    @loop_job(poll_seconds=0.1, leased=True)
+    def enforce_retention(self):
+        super().enforce_retention()
+
+
+def test_webhook_delivery_copies_go_after_a_period_shorter_than_the_logs_30_days(start_services, api):
+    start_services(ProfilesService, ClockedIntegrations, SafeguardingService)
+    org = organisation(api, {"Ada": "mentor"})
+    webhook_id, now = "wh-retention-1", CLOCK.now()
+    old, recent = (str(ObjectId.from_datetime(now - timedelta(days=days))) for days in (10, 1))
+    for delivery_id, status in ((old, "succeeded"), (recent, "succeeded")):
+        WebhookDelivery.raw().insert_one({"_id": delivery_id, "tenant_id": org.id, "webhook_id": webhook_id,
+                                          "event_id": delivery_id, "event_type": "ProfileCreated", "body": "{}",
+                                          "status": status})
+    Webhook.raw().insert_one({"_id": webhook_id, "tenant_id": org.id, "url": "https://example.org/hook",
+                              "event_types": ["GoalCompleted"], "secret": "s", "status": "active"})
+    too_long = api.request("PUT", "/v1/settings/retention", org.coordinator, json={"webhook_delivery_days": 31})
+    assert too_long.status_code == 422 and "between 1 and 30 days" in too_long.text, too_long.text
+    put = api.request("PUT", "/v1/settings/retention", org.coordinator, json={"webhook_delivery_days": 7})
+    assert put.status_code == 200, put.text
+
+    def pruned():
+        left = {d["_id"] for d in WebhookDelivery.raw().find({"tenant_id": org.id, "webhook_id": webhook_id})}
+        assert left == {recent}, left
+    eventually(pruned)
+    assert integrations_retention.store().deleted(org.id, now - timedelta(days=1)) == {"webhook_deliveries": 1}
