@@ -24,6 +24,7 @@ from ementor_contracts import (
     SessionRescheduled,
     SessionScheduled,
 )
+from nameko.rpc import rpc
 from werkzeug.wrappers import Response
 
 from ementor.platform.config import AppSettings
@@ -35,7 +36,7 @@ from ementor.platform.principal import Principal
 from ementor.platform.revocation import Revocations
 from ementor.platform.schedule import leased_timer
 
-from . import announcing, handlers, intake, schemas
+from . import announcing, handlers, intake, schemas, subject_access
 from .documents import DOCUMENTS, OUTBOX_DOCUMENTS, utcnow
 from .repository import InsightsRepository
 
@@ -54,6 +55,11 @@ class InsightsService(Revocations):
 
     def _feed(self, event, envelope: CloudEvent) -> None:
         intake.apply(self.repo, envelope.tenantid, event, envelope.time, utcnow())
+
+    # -- subject access: this service's part of a person's export (safeguarding gathers the parts) --
+    @rpc
+    def export_person(self, tenant_id: str, person_id: str) -> dict:
+        return subject_access.export_person(tenant_id, person_id)
 
     # -- reports ----------------------------------------------------------------------------
     @api("GET", "/v1/insights/overview", roles=COORDINATOR, query=schemas.RangeQuery, response=schemas.Overview,

@@ -16,7 +16,7 @@ from ementor_contracts import (
     ProfileUpdated,
 )
 from eventlet import tpool
-from nameko.rpc import RpcProxy
+from nameko.rpc import RpcProxy, rpc
 
 from ementor.platform.config import AppSettings
 from ementor.platform.consumer import subscribe
@@ -29,7 +29,7 @@ from ementor.platform.principal import Principal
 from ementor.platform.revocation import Revocations
 from ementor.platform.settings import KnowledgeSettings
 
-from . import advice, handlers, schemas
+from . import advice, handlers, schemas, subject_access
 from .catalogue import Catalogue
 from .documents import DOCUMENTS, OUTBOX_DOCUMENTS, Share
 from .library import load_library
@@ -68,6 +68,11 @@ class KnowledgeService(Revocations):
     settings = AppSettings()
     catalogue: Catalogue = LibraryCatalogue()
     messaging = RpcProxy("messaging")
+
+    # -- subject access: this service's part of a person's export (safeguarding gathers the parts) --
+    @rpc
+    def export_person(self, tenant_id: str, person_id: str) -> dict:
+        return subject_access.export_person(tenant_id, person_id)
 
     # -- articles ---------------------------------------------------------------------------
     @api("GET", "/v1/articles", query=schemas.ArticlesQuery, response=schemas.ArticleList,

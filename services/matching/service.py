@@ -23,7 +23,16 @@ from ementor.platform.outbox import EventOutbox
 from ementor.platform.principal import Principal
 from ementor.platform.revocation import Revocations
 
-from . import goals, handlers, match_views, organisation_settings, projection, safeguarding_hooks, schemas
+from . import (
+    goals,
+    handlers,
+    match_views,
+    organisation_settings,
+    projection,
+    safeguarding_hooks,
+    schemas,
+    subject_access,
+)
 from .candidates import CandidateCache
 from .documents import DOCUMENTS, OUTBOX_DOCUMENTS
 from .repository import MatchingRepository
@@ -52,6 +61,11 @@ class MatchingService(Revocations):
     candidates: CandidateCache = Candidates()
     runs: RunExecutor = RunExecutor()
     settings = AppSettings()
+
+    # -- subject access: this service's part of a person's export (safeguarding gathers the parts) --
+    @rpc
+    def export_person(self, tenant_id: str, person_id: str) -> dict:
+        return subject_access.export_person(tenant_id, person_id)
 
     # -- the candidate projection, fed by profiles -------------------------------------------------
     @subscribe(ProfileCreated)

@@ -61,11 +61,15 @@ class Conversation(TenantDocument):
     paused_for = ListField(StringField())
     # Read state per person: {person_id: {"message_id": ..., "at": delivered_at of that message}}.
     read = DictField()
+    retention_due = BooleanField()  # set when the match ends; unset once its messages are deleted
+    messages_deleted_at = DateTimeField()
 
     meta: ClassVar[dict] = {
         "db_alias": ALIAS,
         "collection": "conversations",
-        "indexes": [("tenant_id", "mentor_id"), ("tenant_id", "mentee_id")],
+        "indexes": [("tenant_id", "mentor_id"), ("tenant_id", "mentee_id"),
+                    # Retention: ended conversations whose messages are still kept (services/messaging/retention.py).
+                    {"fields": ["tenant_id", "retention_due", "ended_at"], "sparse": True}],
     }
 
     @property

@@ -23,7 +23,7 @@ from ementor.platform.errors import Conflict, Invalid, NotFound, RateLimited
 from ementor.platform.pages import page_of
 from ementor.platform.principal import Principal
 
-from . import domain, moderation, schemas, topics
+from . import domain, moderation, retention, schemas, topics
 from .documents import Conversation, Message, Moderation, utcnow
 from .repository import MessagingRepository, NewMessage, Pending
 
@@ -90,8 +90,9 @@ def match_accepted(repo: MessagingRepository, tenant_id: str, event: MatchAccept
 
 def match_ended(repo: MessagingRepository, tenant_id: str, event: MatchEnded, at: datetime) -> None:
     repo.advance_conversation(tenant_id, event.match_id, "ended", on_insert=_identity(event),
-                              fields={"ended_at": at,
+                              fields={"ended_at": at, "retention_due": True,
                                       "ended_reason": event.reason or f"ended by {event.ended_by}"})
+    retention.store().learn(tenant_id, None)  # the organisation is known to the retention job from now on
 
 
 def match_learned(repo: MessagingRepository, tenant_id: str, match: dict, at: datetime,
@@ -110,7 +111,8 @@ def match_learned(repo: MessagingRepository, tenant_id: str, match: dict, at: da
         match_accepted(repo, tenant_id, accepted, at, lookup_minor)
     if status == "ended":
         repo.advance_conversation(tenant_id, match["id"], "ended", on_insert=identity,
-                                  fields={"ended_at": at, "ended_reason": match.get("end_reason") or "ended"})
+                                  fields={"ended_at": at, "retention_due": True,
+                                          "ended_reason": match.get("end_reason") or "ended"})
     elif status in ("proposed", "declined"):
         repo.advance_conversation(tenant_id, match["id"], status, fields={}, on_insert=identity)
 

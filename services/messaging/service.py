@@ -17,6 +17,7 @@ from ementor_contracts import (
     PersonErased,
     ProfileCreated,
     ProfileUpdated,
+    RetentionPeriodsChanged,
 )
 from eventlet import tpool
 from nameko.rpc import RpcProxy, rpc
@@ -24,14 +25,16 @@ from nameko.rpc import RpcProxy, rpc
 from ementor.platform.config import AppSettings
 from ementor.platform.consumer import subscribe
 from ementor.platform.http.api import api
+from ementor.platform.loop_job import loop_job
 from ementor.platform.mongo import Repository
 from ementor.platform.outbox import HandOverOutbox
 from ementor.platform.pages import page_of
 from ementor.platform.principal import Principal
+from ementor.platform.retention import RETENTION_POLL_SECONDS, periods_of
 from ementor.platform.revocation import Revocations
 from ementor.platform.schedule import leased_timer
 
-from . import handlers, live, person_posts, safeguarding_hooks, schemas
+from . import handlers, live, person_posts, retention, safeguarding_hooks, schemas, subject_access
 from .documents import DOCUMENTS, Message, utcnow
 from .repository import MessagingRepository
 
@@ -54,11 +57,28 @@ def _scan_off_the_loop(scan, text: str, *args):
 class MessagingService(Revocations):
     name = "messaging"
 
-    repo: MessagingRepository = Repository(MessagingRepository, DOCUMENTS)
+    repo: MessagingRepository = Repository(MessagingRepository, (*DOCUMENTS, *retention.RETENTION_DOCUMENTS))
     outbox = HandOverOutbox(Message)
     settings = AppSettings()
     profiles = RpcProxy("profiles")
     matching = RpcProxy("matching")
+
+    # The time the retention job reads; tests replace it with a clock they move.
+    retention_clock = staticmethod(utcnow)
+
+    # -- retention (retention.py): the organisation's periods, and the leased job that deletes -----------
+    @subscribe(RetentionPeriodsChanged)
+    def on_retention_changed(self, event: RetentionPeriodsChanged, envelope: CloudEvent):
+        retention.store().learn(envelope.tenantid, periods_of(event), envelope.time)
+
+    @loop_job(poll_seconds=RETENTION_POLL_SECONDS, leased=True)
+    def enforce_retention(self):
+        retention.enforce(self.retention_clock())
+
+    # -- subject access: this service's part of a person's export (safeguarding gathers the parts) --
+    @rpc
+    def export_person(self, tenant_id: str, person_id: str) -> dict:
+        return subject_access.export_person(tenant_id, person_id)
 
     # -- messages -----------------------------------------------------------------------------
     @api("POST", "/v1/matches/<match_id>/messages", roles=PEOPLE, body=schemas.PostMessage,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 
 import eventlet
 from ementor_contracts import (
@@ -14,26 +15,30 @@ from ementor_contracts import (
     MatchProposed,
     MessageHeld,
     MessageSent,
+    OrganisationCreated,
     PersonErased,
     RelationshipAtRisk,
+    RetentionPeriodsChanged,
     SessionCancelled,
     SessionReminderDue,
     SessionRescheduled,
     SessionScheduled,
 )
-from nameko.rpc import RpcProxy
+from nameko.rpc import RpcProxy, rpc
 
 from ementor.platform.config import AppSettings
 from ementor.platform.consumer import subscribe
 from ementor.platform.http.api import api
+from ementor.platform.loop_job import loop_job
 from ementor.platform.mongo import Repository
 from ementor.platform.outbox import EventOutbox
 from ementor.platform.principal import Principal
+from ementor.platform.retention import RETENTION_POLL_SECONDS, periods_of
 from ementor.platform.revocation import Revocations
 from ementor.platform.schedule import leased_timer
 from ementor.platform.settings import NotificationsSettings
 
-from . import delivery, domain, handlers, planning, schemas, sms_callbacks
+from . import delivery, domain, handlers, planning, retention, schemas, sms_callbacks, subject_access
 from .delivery_loop import Wake, delivery_loop
 from .documents import DOCUMENTS, Delivery
 from .repository import NotificationsRepository
@@ -64,7 +69,7 @@ class Profiles:
 class NotificationsService(Revocations):
     name = "notifications"
 
-    repo: NotificationsRepository = Repository(NotificationsRepository, DOCUMENTS)
+    repo: NotificationsRepository = Repository(NotificationsRepository, (*DOCUMENTS, *retention.RETENTION_DOCUMENTS))
     outbox = EventOutbox(Delivery)
     settings = AppSettings(NotificationsSettings)
     profiles_rpc = RpcProxy("profiles")
@@ -74,6 +79,27 @@ class NotificationsService(Revocations):
 
     # Transient failures are retried with this back-off (tests use a faster one).
     retry_policy = domain.RetryPolicy()
+
+    # The time the retention job reads; tests replace it with a clock they move.
+    retention_clock = staticmethod(lambda: datetime.now(UTC))
+
+    # -- retention (retention.py): the organisation's periods, and the leased job that deletes -----------
+    @subscribe(RetentionPeriodsChanged)
+    def on_retention_changed(self, event: RetentionPeriodsChanged, envelope: CloudEvent):
+        retention.store().learn(envelope.tenantid, periods_of(event), envelope.time)
+
+    @subscribe(OrganisationCreated)
+    def on_organisation_created(self, event: OrganisationCreated, envelope: CloudEvent):
+        retention.store().learn(envelope.tenantid, None)  # the defaults apply until it sets its own
+
+    @loop_job(poll_seconds=RETENTION_POLL_SECONDS, leased=True)
+    def enforce_retention(self):
+        retention.enforce(self.retention_clock())
+
+    # -- subject access: this service's part of a person's export (safeguarding gathers the parts) --
+    @rpc
+    def export_person(self, tenant_id: str, person_id: str) -> dict:
+        return subject_access.export_person(tenant_id, person_id)
 
     @property
     def profiles(self) -> Profiles:

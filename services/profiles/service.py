@@ -29,7 +29,7 @@ from ementor.platform.ratelimit import Limit, RateLimits, client_address
 from ementor.platform.revocation import Revocations
 from ementor.platform.settings import ProfilesSettings
 
-from . import accounts, guardians, handlers, import_jobs, imports, schemas, totp
+from . import accounts, guardians, handlers, import_jobs, imports, schemas, subject_access, totp
 from . import guardian_schemas as gs
 from .documents import DOCUMENTS, OUTBOX_DOCUMENTS, Organisation, Person, Programme, Staff, utcnow
 from .domain import parse_api_key
@@ -366,6 +366,11 @@ class ProfilesService(SingleSignOnApi, SecondFactorApi, Revocations):
         """A current member of staff's name (video names a session's observer), None if there is none."""
         staff = self.repo.staff_member(tenant_id, staff_id)
         return staff.name if staff is not None and staff.status != "removed" else None
+
+    @rpc
+    def export_person(self, tenant_id: str, person_id: str) -> dict | None:
+        """Profiles' part of a subject-access export; None when the organisation has no such person."""
+        return subject_access.export_person(tenant_id, person_id)
 
     @rpc
     def disabled_organisations(self) -> list[str]:

@@ -77,6 +77,7 @@ class Concern(OutboxDocument):
         "indexes": [
             ("tenant_id", "status", "id"),  # a lead's list
             ("tenant_id", "match_id", "status"),  # other open concerns about the match
+            ("tenant_id", "raised_by"),  # a person's subject-access export: the concerns they raised
             # The escalation job scans every organisation's due alerts.
             {"fields": ["next_alert_at"], "sparse": True},
         ],

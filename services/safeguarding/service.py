@@ -13,11 +13,13 @@ from ementor_contracts import (
     MessageRejected,
 )
 from nameko.rpc import RpcProxy
+from werkzeug.wrappers import Response
 
 from ementor.platform.config import AppSettings
 from ementor.platform.consumer import PermanentFailure, subscribe
-from ementor.platform.errors import NotFound, Unavailable
+from ementor.platform.errors import Conflict, NotFound, Unavailable
 from ementor.platform.http.api import api
+from ementor.platform.loop_job import LoopKicks, loop_job
 from ementor.platform.mongo import Repository
 from ementor.platform.outbox import EventOutbox
 from ementor.platform.principal import Principal
@@ -25,10 +27,25 @@ from ementor.platform.revocation import Revocations
 from ementor.platform.schedule import leased_timer
 from ementor.platform.settings import SafeguardingSettings
 
-from . import audit, blocks, domain, escalation, handlers, organisation_settings, schemas
+from . import (
+    audit,
+    blocks,
+    domain,
+    escalation,
+    export_archive,
+    export_schemas,
+    exports,
+    handlers,
+    organisation_settings,
+    retention_settings,
+    schemas,
+)
 from .alerts import Alerts, AlertSender
 from .documents import DOCUMENTS, OUTBOX_DOCUMENTS, utcnow
+from .export_documents import EXPORT_DOCUMENTS, EXPORT_OUTBOX_DOCUMENTS
+from .export_repository import ExportRepository
 from .repository import SafeguardingRepository
+from .retention_settings import RETENTION_DOCUMENTS, RetentionIn, RetentionView
 
 log = logging.getLogger(__name__)
 
@@ -36,18 +53,27 @@ PEOPLE = ("mentor", "mentee")
 LEADS = ("safeguarding",)
 RPC_TIMEOUT_SECONDS = 5.0
 ESCALATION_TICK_SECONDS = 5.0
+EXPORT_POLL_SECONDS = 5.0
 
 
 class SafeguardingService(Revocations):
     name = "safeguarding"
 
     repo: SafeguardingRepository = Repository(SafeguardingRepository, DOCUMENTS)
-    outbox = EventOutbox(*OUTBOX_DOCUMENTS)
+    outbox = EventOutbox(*OUTBOX_DOCUMENTS, *EXPORT_OUTBOX_DOCUMENTS, *RETENTION_DOCUMENTS)
     settings = AppSettings(SafeguardingSettings)
     alerts: AlertSender = Alerts()
     matching = RpcProxy("matching")
     messaging = RpcProxy("messaging")
+    # Subject access: each service contributes its part of a person's export (exports.SERVICES).
+    exports_repo: ExportRepository = Repository(ExportRepository, (*EXPORT_DOCUMENTS, *RETENTION_DOCUMENTS))
+    kicks = LoopKicks()
     profiles = RpcProxy("profiles")
+    video = RpcProxy("video")
+    notifications = RpcProxy("notifications")
+    insights = RpcProxy("insights")
+    knowledge = RpcProxy("knowledge")
+    integrations = RpcProxy("integrations")
 
     # The time every rule reads; tests replace it with a clock they move.
     clock = staticmethod(utcnow)
@@ -134,6 +160,103 @@ class SafeguardingService(Revocations):
                                                "verified, for inspectors")
     def export_audit(self, auth: Principal, query: schemas.AuditQuery):
         return audit.export(self.repo, auth.tenant_id, query)
+
+    # -- subject access (exports.py): the request is stored, a job gathers each service's part --------------
+    @api("POST", "/v1/people/<person_id>/data-exports", roles=("coordinator", *PEOPLE), body=export_schemas.RequestExport,
+         response=export_schemas.ExportView, status=202,
+         summary="Ask for a copy of everything ementor holds about a person (the person, or staff on their behalf)",
+         description="Gathered in the background from every service, usually within a minute; poll the export and "
+                     "download its archive (one JSON file per service and a plain-words summary) once `ready`. "
+                     "The request and each download are recorded in the safeguarding audit. 404 "
+                     "`person_not_found` for a person of another organisation (or, for a mentor or mentee, anyone "
+                     "but themself); 409 `export_in_progress` while one is being gathered.")
+    def request_data_export(self, auth: Principal, person_id: str, body: export_schemas.RequestExport):
+        export = exports.request_export(self.repo, self.exports_repo, auth, person_id, self._person_exists, self.clock())
+        self.outbox.kick()
+        self.kicks("gather_exports")
+        return exports.view(export)
+
+    @api("POST", "/v1/people/<person_id>/data-export", roles=("coordinator", *PEOPLE),
+         body=export_schemas.RequestExport, response=export_schemas.ExportView, status=202,
+         summary="The same as POST /v1/people/{person_id}/data-exports (the name in the architecture's table)")
+    def request_data_export_alias(self, auth: Principal, person_id: str, body: export_schemas.RequestExport):
+        return self.request_data_export(auth, person_id, body)
+
+    @api("GET", "/v1/people/<person_id>/data-exports", roles=("coordinator", *PEOPLE),
+         response=export_schemas.ExportList, summary="A person's recent data exports, newest first")
+    def list_data_exports(self, auth: Principal, person_id: str):
+        if not (auth.is_coordinator or auth.person_id == person_id):
+            raise NotFound(f"no person {person_id} in this organisation", code="person_not_found")
+        return export_schemas.ExportList(
+            items=[exports.view(e) for e in self.exports_repo.exports_of(auth.tenant_id, person_id, 20)])
+
+    @api("GET", "/v1/people/<person_id>/data-exports/<export_id>", roles=("coordinator", *PEOPLE),
+         response=export_schemas.ExportView, summary="A data export: where it stands, and its download once ready")
+    def get_data_export(self, auth: Principal, person_id: str, export_id: str):
+        return exports.view(exports.export_for(self.exports_repo, auth, export_id, person_id))
+
+    @api("GET", "/v1/data-exports/<export_id>", roles=("coordinator", *PEOPLE), response=export_schemas.ExportView,
+         summary="A data export by its id alone (the architecture's path)")
+    def get_data_export_by_id(self, auth: Principal, export_id: str):
+        return exports.view(exports.export_for(self.exports_repo, auth, export_id))
+
+    @api("GET", "/v1/people/<person_id>/data-exports/<export_id>/archive", roles=("coordinator", *PEOPLE),
+         response_media_type="application/zip",
+         summary="Download a ready data export: a .zip of one JSON file per service, summary.txt and summary.html",
+         description="409 `export_not_ready` while it is being gathered. Each download is audited.")
+    def download_data_export(self, auth: Principal, person_id: str, export_id: str):
+        return self._archive(auth, exports.export_for(self.exports_repo, auth, export_id, person_id))
+
+    @api("GET", "/v1/data-exports/<export_id>/archive", roles=("coordinator", *PEOPLE),
+         response_media_type="application/zip", summary="Download a ready data export by its id alone")
+    def download_data_export_by_id(self, auth: Principal, export_id: str):
+        return self._archive(auth, exports.export_for(self.exports_repo, auth, export_id))
+
+    @loop_job(poll_seconds=EXPORT_POLL_SECONDS)
+    def gather_exports(self):
+        more = exports.gather_due(self.repo, self.exports_repo, self._ask_part, self.clock())
+        self.outbox.kick()
+        return more
+
+    def _archive(self, auth: Principal, export):
+        if export.status != "ready":
+            raise Conflict(f"this export is {export.status}, not ready to download", code="export_not_ready")
+        data = export_archive.build(export, self.exports_repo.parts(auth.tenant_id, export.id), exports.SERVICES, None)
+        exports.record_download(self.repo, auth, export, self.clock())
+        return Response(data, status=200, mimetype="application/zip", headers={
+            "Content-Disposition": f'attachment; filename="ementor-data-{export.id}.zip"',
+            "Cache-Control": "private, no-store"})
+
+    def _person_exists(self, tenant_id: str, person_id: str) -> bool:
+        try:
+            with eventlet.Timeout(RPC_TIMEOUT_SECONDS):
+                return bool(self.profiles.get_contacts(tenant_id, [person_id]))
+        except (Exception, eventlet.Timeout) as exc:  # noqa: BLE001 - profiles away: a clear 503, never a 500
+            log.warning("profiles did not answer about person %s: %r", person_id, exc)
+            raise Unavailable("the person cannot be checked right now; try again in a minute") from None
+
+    def _ask_part(self, service: str, tenant_id: str, person_id: str) -> dict | None:
+        try:
+            with eventlet.Timeout(RPC_TIMEOUT_SECONDS):
+                return getattr(self, service).export_person(tenant_id, person_id)
+        except eventlet.Timeout:
+            raise Unavailable(f"{service} did not answer within {RPC_TIMEOUT_SECONDS:.0f} s") from None
+
+    # -- retention periods (retention_settings.py): stored here, announced to the services that delete ----------
+    @api("GET", "/v1/settings/retention", roles=("coordinator",), response=RetentionView,
+         summary="The organisation's retention periods: each value, unit, default and allowed range")
+    def get_retention(self, auth: Principal):
+        return retention_settings.view(self.repo, auth.tenant_id)
+
+    @api("PUT", "/v1/settings/retention", roles=("coordinator",), body=RetentionIn, response=RetentionView,
+         summary="Set the organisation's retention periods (a field left out keeps its default)",
+         description="422 naming the field and its allowed range for a period out of range (0, or 1000 years). "
+                     "Audited; RetentionPeriodsChanged tells messaging, notifications and video, whose jobs "
+                     "delete in batches what is past its period.")
+    def put_retention(self, auth: Principal, body: RetentionIn):
+        view = retention_settings.put(self.repo, auth, body, self.clock())
+        self.outbox.kick()
+        return view
 
     # -- moderation's risk categories -------------------------------------------------------------------
     @subscribe(MessageHeld)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 
 import eventlet
 from ementor_contracts import (
@@ -14,11 +15,13 @@ from ementor_contracts import (
     MatchDeclined,
     MatchEnded,
     MatchProposed,
+    OrganisationCreated,
     PersonErased,
     ProfileCreated,
     ProfileUpdated,
+    RetentionPeriodsChanged,
 )
-from nameko.rpc import RpcProxy
+from nameko.rpc import RpcProxy, rpc
 from werkzeug.wrappers import Response
 
 from ementor.platform.config import AppSettings
@@ -26,10 +29,12 @@ from ementor.platform.consumer import subscribe
 from ementor.platform.errors import Invalid, Unavailable
 from ementor.platform.extension import ServiceDependency
 from ementor.platform.http.api import api
+from ementor.platform.loop_job import loop_job
 from ementor.platform.mongo import Repository
 from ementor.platform.outbox import EventOutbox
 from ementor.platform.pages import page_of
 from ementor.platform.principal import Principal
+from ementor.platform.retention import RETENTION_POLL_SECONDS, periods_of
 from ementor.platform.revocation import Revocations
 from ementor.platform.schedule import leased_timer
 from ementor.platform.settings import VideoSettings
@@ -41,9 +46,11 @@ from . import (
     organisation_settings,
     projection,
     reminders,
+    retention,
     safeguarding_hooks,
     schemas,
     session_views,
+    subject_access,
 )
 from .documents import DOCUMENTS, OUTBOX_DOCUMENTS, Session, utcnow
 from .links import VideoLinkProvider, provider_from_settings
@@ -71,11 +78,32 @@ class VideoLinks(ServiceDependency):
 class VideoService(Revocations):
     name = "video"
 
-    repo: VideoRepository = Repository(VideoRepository, DOCUMENTS)
+    repo: VideoRepository = Repository(VideoRepository, (*DOCUMENTS, *retention.RETENTION_DOCUMENTS))
     outbox = EventOutbox(*OUTBOX_DOCUMENTS)
     settings = AppSettings()
     links: VideoLinkProvider = VideoLinks()
     profiles = RpcProxy("profiles")
+
+    # The time the retention job reads; tests replace it with a clock they move.
+    retention_clock = staticmethod(lambda: datetime.now(UTC))
+
+    # -- retention (retention.py): the organisation's periods, and the leased job that deletes -----------
+    @subscribe(RetentionPeriodsChanged)
+    def on_retention_changed(self, event: RetentionPeriodsChanged, envelope: CloudEvent):
+        retention.store().learn(envelope.tenantid, periods_of(event), envelope.time)
+
+    @subscribe(OrganisationCreated)
+    def on_organisation_created(self, event: OrganisationCreated, envelope: CloudEvent):
+        retention.store().learn(envelope.tenantid, None)  # the defaults apply until it sets its own
+
+    @loop_job(poll_seconds=RETENTION_POLL_SECONDS, leased=True)
+    def enforce_retention(self):
+        retention.enforce(self.retention_clock())
+
+    # -- subject access: this service's part of a person's export (safeguarding gathers the parts) --
+    @rpc
+    def export_person(self, tenant_id: str, person_id: str) -> dict:
+        return subject_access.export_person(tenant_id, person_id)
 
     # -- sessions -------------------------------------------------------------------------
     @api("POST", "/v1/matches/<match_id>/sessions", body=schemas.ScheduleSession, query=schemas.ViewQuery,

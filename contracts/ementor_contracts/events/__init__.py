@@ -28,7 +28,15 @@ from .profiles import (
     ProfileUpdated,
     ProgrammeCreated,
 )
-from .safeguarding import ConcernEscalated, ConcernRaised, ConcernResolved, PersonBlocked
+from .safeguarding import (
+    ConcernEscalated,
+    ConcernRaised,
+    ConcernResolved,
+    DataExportReady,
+    DataExportRequested,
+    PersonBlocked,
+    RetentionPeriodsChanged,
+)
 from .video import SessionCancelled, SessionReminderDue, SessionRescheduled, SessionScheduled
 
 __all__ = [
@@ -47,6 +55,8 @@ __all__ = [
     "CustomFieldDefinition",
     "CustomFieldType",
     "CustomFieldValue",
+    "DataExportReady",
+    "DataExportRequested",
     "GoalCompleted",
     "GoalSet",
     "GuardianConsentChanged",
@@ -70,6 +80,7 @@ __all__ = [
     "ProfileUpdated",
     "ProgrammeCreated",
     "RelationshipAtRisk",
+    "RetentionPeriodsChanged",
     "Role",
     "SessionCancelled",
     "SessionReminderDue",

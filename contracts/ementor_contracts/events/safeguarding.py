@@ -70,3 +70,48 @@ class PersonBlocked(Event):
     match_id: Id | None = Field(default=None, description="Their match, ended by the block.")
     mentor_id: Id | None = Field(default=None, description="The mentor of that match.")
     mentee_id: Id | None = Field(default=None, description="The mentee of that match.")
+
+
+# -- subject access (issue 17): ids only; what an export holds never travels ---------------------
+
+
+class DataExportRequested(Event):
+    """Published when a person (or staff on their behalf) asks for a copy of everything ementor holds about them."""
+
+    source_service = "safeguarding"
+    subject_field = "export_id"
+
+    export_id: Id = Field(description="The export.")
+    person_id: Id = Field(description="Whose data it gathers.")
+    on_behalf: bool = Field(default=False, description="True when staff asked on the person's behalf.",
+                            examples=[False])
+
+
+class DataExportReady(Event):
+    """Published when every service has contributed its part and the archive can be downloaded."""
+
+    source_service = "safeguarding"
+    subject_field = "export_id"
+
+    export_id: Id = Field(description="The export.")
+    person_id: Id = Field(description="Whose data it holds.")
+    services: list[str] = Field(default_factory=list, description="The services whose parts it holds.",
+                                examples=[["profiles", "matching", "messaging"]])
+
+
+class RetentionPeriodsChanged(Event):
+    """Published when an organisation changes its retention periods; every service that deletes on a period
+    keeps its own copy. Numbers only; a field left out keeps the documented default."""
+
+    source_service = "safeguarding"
+    subject_field = "organisation_id"
+
+    organisation_id: Id = Field(description="The organisation.")
+    messages_months_after_match_end: int | None = Field(default=None, description="Messages, after the match ends.",
+                                                        examples=[12])
+    notification_log_months: int | None = Field(default=None, description="The email and SMS log.", examples=[12])
+    ended_session_months: int | None = Field(default=None, description="Video sessions, after they end.",
+                                             examples=[12])
+    webhook_delivery_days: int | None = Field(default=None, description="Copies of events sent to webhooks.",
+                                              examples=[30])
+    audit_years: int | None = Field(default=None, description="Audit logs.", examples=[6])

@@ -105,6 +105,12 @@ SAMPLE_DATA: dict[str, dict] = {
     "ConcernEscalated": {"concern_id": "con-1", "step": 1, "to_operator": False},
     "ConcernResolved": {"concern_id": "con-1", "category": "uncomfortable", **MATCH, "decision": "resume",
                         "resume": True, "suspended_person_id": None},
+    # subject access (issue 17)
+    "DataExportRequested": {"export_id": "exp-1", "person_id": "per-mentee-1", "on_behalf": False},
+    "DataExportReady": {"export_id": "exp-1", "person_id": "per-mentee-1", "services": ["profiles", "messaging"]},
+    "RetentionPeriodsChanged": {"organisation_id": "org-1", "messages_months_after_match_end": 6,
+                                "notification_log_months": 12, "ended_session_months": 12,
+                                "webhook_delivery_days": 30, "audit_years": 6},
     "PersonBlocked": {"block_id": "blk-1", "person_id": "per-mentee-1", "blocked_person_id": "per-mentor-1",
                       **MATCH},
     "RelationshipAtRisk": {"match_id": "match-1", "mentor_id": "per-mentor-1", "mentee_id": "per-mentee-1",

@@ -49,7 +49,8 @@ PUBLISHED_BY = {
     "notifications": {"NotificationSent", "NotificationFailed"},
     "insights": {"RelationshipAtRisk"},
     "video": {"SessionScheduled", "SessionRescheduled", "SessionCancelled", "SessionReminderDue"},
-    "safeguarding": {"ConcernRaised", "ConcernEscalated", "ConcernResolved", "PersonBlocked"},
+    "safeguarding": {"ConcernRaised", "ConcernEscalated", "ConcernResolved", "PersonBlocked",
+                     "DataExportRequested", "DataExportReady", "RetentionPeriodsChanged"},  # subject access (issue 17)
     "knowledge": {"ArticlePublished", "ArticleRemoved", "AdviceAsked", "ArticleShared"},
 }
 
