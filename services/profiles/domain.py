@@ -164,6 +164,19 @@ def check_role_rules(role: str, *, capacity: int | None, is_minor: bool) -> int:
     return capacity
 
 
+# -- who may read whose public profile ----------------------------------------------------------
+MATCHED_STATUSES = ("proposed", "active")
+
+
+def may_read_public_profile(*, viewer_person_id: str | None, target_role: str, pair_status: str | None) -> bool:
+    """A mentor's public profile is open to everyone signed in to the organisation (mentees choose
+    among them); a mentee's only to a person in a proposed or active match with them. Contact
+    details are never part of it."""
+    if target_role == "mentor":
+        return True
+    return viewer_person_id is not None and pair_status in MATCHED_STATUSES
+
+
 # -- API keys: an id to find the key, a secret stored only as a hash --------------------------
 API_KEY_PREFIX = "emk"
 

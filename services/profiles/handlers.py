@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 from ementor_contracts import (
@@ -238,8 +239,12 @@ def erase_person(repo: ProfilesRepository, auth: Principal, person_id: str) -> N
     repo.revoke_sessions(person.tenant_id, person.id, utcnow())  # every service refuses their tokens (PersonErased)
 
 
-def visible_person(repo: ProfilesRepository, auth: Principal, person_id: str, *, full: bool) -> Person:
-    """The person, if this token may see them; 404 otherwise, so ids of others leak nothing."""
+def visible_person(repo: ProfilesRepository, auth: Principal, person_id: str, *, full: bool,
+                   pair_status: Callable[[str, str], str | None] | None = None) -> Person:
+    """The person, if this token may see them; 404 otherwise, so ids of others leak nothing.
+
+    `pair_status(viewer_id, person_id)` is the status of the newest match between the two (asked
+    of matching only when it decides: a mentor looking at a mentee)."""
     person = repo.person(auth.tenant_id, person_id)
     if person is None:
         raise NotFound(f"no person {person_id} in this organisation")
@@ -247,7 +252,10 @@ def visible_person(repo: ProfilesRepository, auth: Principal, person_id: str, *,
         return person
     if full:
         raise Forbidden("a person may only change or erase their own profile", code="not_your_profile")
-    if person.role != "mentor":
+    status = None
+    if person.role != "mentor" and auth.person_id and auth.role == "mentor" and pair_status is not None:
+        status = pair_status(auth.person_id, person_id)
+    if not domain.may_read_public_profile(viewer_person_id=auth.person_id, target_role=person.role, pair_status=status):
         raise NotFound(f"no person {person_id} in this organisation")
     return person
 

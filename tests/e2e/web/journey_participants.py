@@ -76,7 +76,7 @@ def test_a_guardian_consents_then_a_mentee_and_mentor_meet_talk_and_book(platfor
     mentor = browser.new_context(viewport=DESKTOP, timezone_id="Europe/Paris").new_page()
     sign_in(platform, mentor, org, org.mentor["email"])
     check_page(mentor, "home-mentor")
-    mentor.get_by_role("link", name="With your mentee").click()
+    mentor.get_by_role("link", name="With Sam Rivera").click()  # a matched mentor sees the name
     check_page(mentor, "match-to-accept")
     mentor.get_by_role("button", name="Accept").click()
     expect(mentor.get_by_text("Active")).to_be_visible()

@@ -260,6 +260,12 @@ export const en = {
   "team.keep": "Keep",
   "error.role_not_allowed": "Your role does not allow this. Ask an administrator.",
   "error.staff_exists": "Someone on the staff already has this email address.",
+  // Participant pages, more (issue 14: names, goals, rescheduling, profile, second factor).
+  "person.about": "About {name}",
+  "person.interests": "Interests",
+  "person.languages": "Speaks",
+  "person.timezone": "Time zone",
+  "person.localTime": "{zone} (it is {time} there now)",
 };
 
 export type Messages = Record<keyof typeof en, string>;

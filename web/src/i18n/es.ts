@@ -262,4 +262,10 @@ export const es: Messages = {
   "team.keep": "Mantener",
   "error.role_not_allowed": "Tu rol no permite hacer esto. Pregunta a un administrador.",
   "error.staff_exists": "Alguien del personal ya tiene este correo electrónico.",
+  // Participant pages, more (issue 14: names, goals, rescheduling, profile, second factor).
+  "person.about": "Sobre {name}",
+  "person.interests": "Intereses",
+  "person.languages": "Habla",
+  "person.timezone": "Zona horaria",
+  "person.localTime": "{zone} (hora local ahora: {time})",
 };

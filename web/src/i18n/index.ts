@@ -52,8 +52,8 @@ export function formatDateTime(iso: string, opts: Intl.DateTimeFormatOptions = {
   }).format(new Date(iso));
 }
 
-export function formatTime(iso: string): string {
-  return new Intl.DateTimeFormat(lang.value, { hour: "numeric", minute: "2-digit", timeZone: timeZone.value })
+export function formatTime(iso: string, zone?: string): string {
+  return new Intl.DateTimeFormat(lang.value, { hour: "numeric", minute: "2-digit", timeZone: zone ?? timeZone.value })
     .format(new Date(iso));
 }
 

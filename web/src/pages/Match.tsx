@@ -4,6 +4,7 @@ import { Reasons } from "../components/Reasons";
 import { ErrorNote, Loading, useLoad } from "../components/states";
 import { Layout } from "../components/Layout";
 import { t, type Key } from "../i18n";
+import { AboutPerson } from "../components/AboutPerson";
 import { matchWithOther } from "../people";
 import { Link, type Params } from "../router";
 import { me } from "../session";
@@ -25,7 +26,7 @@ export function MatchPage({ params }: { params: Params }) {
         <Layout title={t("match.title", { name: other.name })}>
           <p class={`badge ${match.status}`}>{t(`match.status.${match.status}` as Key)}</p>
           {error && <ErrorNote error={error} />}
-          {other.bio && <p>{other.bio}</p>}
+          <AboutPerson person={other} />
           <h2>{t("match.why")}</h2>
           <Reasons reasons={match.reasons ?? {}} />
           {match.status === "proposed" && (mine ? <p role="status">{t("match.accepted", { name: other.name })}</p> : (

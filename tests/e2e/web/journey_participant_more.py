@@ -1,0 +1,91 @@
+"""More of a mentor's and a mentee's journey (issue 14): the mentor sees their mentee's name and
+profile, they set and complete goals, reschedule a session in their own time zones, and a profile's
+language changes the app's. Every page is checked with axe-core and photographed (artefacts/web/)."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass
+
+import pytest
+from playwright.sync_api import expect
+
+from .browser import DESKTOP, PHONE
+from .pages import check_page
+
+pytestmark = pytest.mark.e2e
+
+
+@dataclass
+class World:
+    slug: str
+    token: str  # the coordinator's
+    mentor: dict
+    mentee: dict
+    match_id: str
+
+
+@pytest.fixture(scope="module")
+def world(platform) -> World:
+    """An organisation with an adult mentee and a mentor in an active match, made through the API."""
+    slug = f"hillside-{uuid.uuid4().hex[:6]}"
+    created = platform.call("POST", "/v1/organisations", platform.admin_token,
+                            json={"slug": slug, "name": "Hillside College"}).json()
+    key = created["api_key"]
+    token = platform.call("POST", "/v1/auth/token", key).json()["access_token"]
+    mentor = platform.call("POST", "/v1/people", token, json={
+        "role": "mentor", "name": "Priya Shah", "email": f"priya@{slug}.example.org", "timezone": "America/New_York",
+        "interests": ["biology", "chess"], "languages": ["en"], "vetted": True, "bio": "Lab scientist."}).json()
+    mentee = platform.call("POST", "/v1/people", token, json={
+        "role": "mentee", "name": "Jo Lee", "email": f"jo@{slug}.example.org", "timezone": "Europe/Madrid",
+        "interests": ["biology", "football"], "languages": ["en", "es"],
+        "bio": "First-year student who wants to work in a lab."}).json()
+    mentee_token = platform.call("POST", "/v1/auth/token", key, json={"person_id": mentee["id"]}).json()["access_token"]
+    deadline = time.monotonic() + 20
+    while True:  # matching learns people from events
+        proposed = platform.call("POST", "/v1/matches", mentee_token, expect=(201, 404, 422),
+                                 json={"mentee_id": mentee["id"], "mentor_id": mentor["id"]})
+        if proposed.status_code == 201 or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    assert proposed.status_code == 201, proposed.text
+    match_id = proposed.json()["id"]
+    for person_id in (mentor["id"], mentee["id"]):
+        platform.call("POST", f"/v1/matches/{match_id}/accept", token, json={"person_id": person_id})
+    return World(slug, token, mentor, mentee, match_id)
+
+
+def sign_in(platform, browser, world: World, person: dict, **context):
+    """A browser signed in as the person through the emailed link."""
+    page = browser.new_context(**context).new_page()
+    asked = time.time()
+    platform.call("POST", "/v1/auth/sign-in", json={"organisation": world.slug, "email": person["email"]})
+    page.goto(platform.emailed_link(person["email"], "/sign-in/complete", after=asked - 1))
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Hello,")
+    return page
+
+
+@pytest.fixture(scope="module")
+def mentor_page(platform, browser, world):
+    return sign_in(platform, browser, world, world.mentor, viewport=DESKTOP, timezone_id="America/New_York")
+
+
+@pytest.fixture(scope="module")
+def mentee_page(platform, browser, world):
+    return sign_in(platform, browser, world, world.mentee, viewport=PHONE, timezone_id="Europe/Madrid")
+
+
+def test_a_mentor_sees_their_mentee_s_name_and_public_profile(platform, world, mentor_page):
+    page = mentor_page
+    page.goto(platform.base + "/")
+    page.get_by_role("link", name="With Jo Lee").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your match with Jo Lee")
+    about = page.get_by_role("region", name="About Jo Lee")
+    expect(about).to_contain_text("First-year student who wants to work in a lab.")
+    expect(about).to_contain_text("biology and football")
+    expect(about).to_contain_text("Europe/Madrid")
+    expect(about).not_to_contain_text("@")  # never contact details
+    check_page(page, "more-match-mentor")
+    page.get_by_role("link", name="Messages").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Messages with Jo Lee")
