@@ -5,6 +5,7 @@
 import type { FunctionComponent } from "preact";
 import { Complete } from "./pages/Complete";
 import { Conversation } from "./pages/Conversation";
+import { Goals } from "./pages/Goals";
 import { GuardianConsent, GuardianWithdraw } from "./pages/Guardian";
 import { Home } from "./pages/Home";
 import { MatchPage } from "./pages/Match";
@@ -40,4 +41,6 @@ export const routes: Route[] = [
   { path: "/staff/moderation", page: StaffModeration, signedIn: true },
   { path: "/staff/people", page: StaffPeople, signedIn: true },
   { path: "/staff/staff", page: StaffTeam, signedIn: true },
+  // Participant pages, more (issue 14): a match's goals.
+  { path: "/matches/:id/goals", page: Goals, signedIn: true },
 ];

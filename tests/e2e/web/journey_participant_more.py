@@ -89,3 +89,35 @@ def test_a_mentor_sees_their_mentee_s_name_and_public_profile(platform, world, m
     check_page(page, "more-match-mentor")
     page.get_by_role("link", name="Messages").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Messages with Jo Lee")
+
+
+def test_a_goal_is_set_by_the_mentee_and_marked_done_by_the_mentor(platform, world, mentee_page, mentor_page):
+    page = mentee_page
+    page.goto(f"{platform.base}/matches/{world.match_id}")
+    page.get_by_role("link", name="Goals").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Goals with Priya Shah")
+    expect(page.get_by_text("No goals yet. Agree on a first one together and add it below.")).to_be_visible()
+    check_page(page, "more-goals-empty")
+    page.get_by_label("Goal", exact=True).fill("Read two papers on cell biology")
+    page.get_by_label("Finish by (optional)").fill("2030-05-01")
+    page.get_by_role("button", name="Add the goal").click()
+    expect(page.get_by_role("status")).to_have_text("Added “Read two papers on cell biology”.")
+    goal = page.get_by_role("listitem").filter(has_text="Read two papers on cell biology")
+    expect(goal).to_contain_text("Set by you on")
+    expect(goal).to_contain_text("Aim to finish by May 1, 2030")
+
+    mentor = mentor_page
+    mentor.goto(f"{platform.base}/matches/{world.match_id}/goals")
+    expect(mentor.get_by_role("heading", level=1)).to_have_text("Goals with Jo Lee")
+    mine = mentor.get_by_role("listitem").filter(has_text="Read two papers on cell biology")
+    expect(mine).to_contain_text("Set by Jo Lee on")
+    mine.get_by_role("button", name="Mark as done: Read two papers on cell biology").click()
+    expect(mentor.get_by_role("status")).to_have_text("Well done! “Read two papers on cell biology” is done.")
+    expect(mentor.get_by_text("Every goal is done. Time to set a new one?")).to_be_visible()
+    check_page(mentor, "more-goals-done")
+
+    page.reload()
+    done = page.get_by_role("region", name="Done").get_by_role("listitem")
+    expect(done).to_contain_text("Marked done by Priya Shah on")
+    goals = platform.call("GET", f"/v1/matches/{world.match_id}/goals", world.token).json()["items"]
+    assert [(g["title"], g["completed_by"]) for g in goals] == [("Read two papers on cell biology", world.mentor["id"])]

@@ -57,6 +57,13 @@ export function formatTime(iso: string, zone?: string): string {
     .format(new Date(iso));
 }
 
+/** A day, in words: an instant in the person's time zone, or a calendar date ("2026-05-01") as it is. */
+export function formatDate(iso: string, calendarDate = false): string {
+  return new Intl.DateTimeFormat(lang.value, {
+    dateStyle: "long", timeZone: calendarDate ? "UTC" : timeZone.value,
+  }).format(new Date(calendarDate ? iso + "T00:00:00Z" : iso));
+}
+
 export function list(items: string[]): string {
   return new Intl.ListFormat(lang.value, { style: "long", type: "conjunction" }).format(items);
 }

@@ -45,8 +45,10 @@ export function MatchPage({ params }: { params: Params }) {
             <ul class="actions">
               <li><Link class="button" href={`/matches/${match.id}/conversation`}>{t("match.conversation")}</Link></li>
               <li><Link class="button" href={`/matches/${match.id}/sessions`}>{t("match.sessions")}</Link></li>
+              <li><Link class="button" href={`/matches/${match.id}/goals`}>{t("match.goals")}</Link></li>
             </ul>
           )}
+          {match.status === "ended" && <p><Link href={`/matches/${match.id}/goals`}>{t("match.goals")}</Link></p>}
         </Layout>
       );
   }
