@@ -7,6 +7,8 @@ from __future__ import annotations
 import time
 import uuid
 from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import expect
@@ -20,6 +22,7 @@ pytestmark = pytest.mark.e2e
 @dataclass
 class World:
     slug: str
+    api_key: str
     token: str  # the coordinator's
     mentor: dict
     mentee: dict
@@ -53,7 +56,7 @@ def world(platform) -> World:
     match_id = proposed.json()["id"]
     for person_id in (mentor["id"], mentee["id"]):
         platform.call("POST", f"/v1/matches/{match_id}/accept", token, json={"person_id": person_id})
-    return World(slug, token, mentor, mentee, match_id)
+    return World(slug, key, token, mentor, mentee, match_id)
 
 
 def sign_in(platform, browser, world: World, person: dict, **context):
@@ -68,7 +71,8 @@ def sign_in(platform, browser, world: World, person: dict, **context):
 
 @pytest.fixture(scope="module")
 def mentor_page(platform, browser, world):
-    return sign_in(platform, browser, world, world.mentor, viewport=DESKTOP, timezone_id="America/New_York")
+    # The browser's clock is in Tokyo, the profile says New York: the app uses the profile's.
+    return sign_in(platform, browser, world, world.mentor, viewport=DESKTOP, timezone_id="Asia/Tokyo")
 
 
 @pytest.fixture(scope="module")
@@ -121,3 +125,46 @@ def test_a_goal_is_set_by_the_mentee_and_marked_done_by_the_mentor(platform, wor
     expect(done).to_contain_text("Marked done by Priya Shah on")
     goals = platform.call("GET", f"/v1/matches/{world.match_id}/goals", world.token).json()["items"]
     assert [(g["title"], g["completed_by"]) for g in goals] == [("Read two papers on cell biology", world.mentor["id"])]
+
+
+def test_a_session_is_rescheduled_in_the_mentor_s_own_time_zone_with_a_sentence_for_each_refusal(
+        platform, world, mentor_page):
+    new_york = ZoneInfo("America/New_York")
+    day = (datetime.now(new_york) + timedelta(days=3)).date()
+    at = lambda hour, minute=0: datetime(day.year, day.month, day.day, hour, minute, tzinfo=new_york)
+    mentor_token = platform.call("POST", "/v1/auth/token", world.api_key, json={"person_id": world.mentor["id"]}).json()
+    book = lambda start: platform.call("POST", f"/v1/matches/{world.match_id}/sessions", mentor_token["access_token"],
+                                       json={"starts_at": start.isoformat(), "duration_minutes": 30}).json()
+    first, second = book(at(10)), book(at(15))
+
+    page = mentor_page
+    page.goto(f"{platform.base}/matches/{world.match_id}/sessions")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Video sessions with Jo Lee")
+    expect(page.get_by_text("Times are in your time zone, America/New York")).to_contain_text(
+        "Jo Lee sees them in theirs, Europe/Madrid.")
+    card = page.get_by_role("listitem").filter(has=page.get_by_role("heading", name="10:00 AM"))
+    expect(card.get_by_text("The link works only in this session's slot: from 9:50 AM")).to_contain_text(
+        "until 10:30 AM. Outside it the call will not open.")
+
+    card.get_by_role("button", name="Change the time").click()
+    when = card.get_by_label("New date and time")
+    expect(when).to_be_focused()
+    expect(when).to_have_value(f"{day.isoformat()}T10:00")  # New York's wall clock, not Tokyo's
+    when.fill(f"{day.isoformat()}T15:00")  # the other session's slot: a 409, as a sentence
+    card.get_by_role("button", name="Save the new time").click()
+    expect(card.get_by_role("alert")).to_have_text("That time is already booked. Please choose another.")
+    when.fill(f"{(day - timedelta(days=5)).isoformat()}T09:00")  # the past: a 422, as a sentence
+    card.get_by_role("button", name="Save the new time").click()
+    expect(card.get_by_role("alert")).to_have_text("That time has passed. Please choose a time in the future.")
+    when.fill(f"{day.isoformat()}T11:30")
+    card.get_by_label("Length (minutes)").select_option("45")
+    card.get_by_role("button", name="Save the new time").click()
+    expect(page.get_by_role("status")).to_contain_text("Moved to")
+    expect(page.get_by_role("status")).to_contain_text("11:30 AM. Jo Lee is told")
+    expect(page.get_by_role("heading", name="11:30 AM (45 minutes)")).to_be_visible()
+    check_page(page, "more-sessions-rescheduled")
+
+    moved = platform.call("GET", f"/v1/sessions/{first['id']}?timezone=UTC", world.token).json()
+    assert datetime.fromisoformat(moved["starts_at"]) == at(11, 30) and moved["duration_minutes"] == 45
+    assert moved["sequence"] == first["sequence"] + 1
+    assert platform.call("GET", f"/v1/sessions/{second['id']}", world.token).json()["status"] == "scheduled"
