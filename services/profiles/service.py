@@ -409,7 +409,7 @@ def person_view(person: Person, *, staff: bool) -> schemas.Person:
     return schemas.Person(
         id=person.id, role=person.role, name=person.name, email=person.email, phone=person.phone,
         timezone=person.timezone, languages=list(person.languages), interests=list(person.interests), bio=person.bio,
-        capacity=person.capacity, is_minor=person.is_minor, vetted=person.vetted, programme_id=person.programme_id,
+        locale=person.locale, availability=person.availability, capacity=person.capacity, is_minor=person.is_minor, vetted=person.vetted, programme_id=person.programme_id,
         custom_fields=dict(person.custom_fields),
         channels=schemas.Channels(email=person.channels.email, sms=person.channels.sms),
         quiet_hours=schemas.QuietHours(start=person.quiet_hours_start, end=person.quiet_hours_end),
@@ -431,7 +431,8 @@ def import_view(job: ImportJob) -> ImportStatus:
 
 def public_view(person: Person) -> schemas.PublicPerson:
     return schemas.PublicPerson(id=person.id, role=person.role, name=person.name, timezone=person.timezone,
-                                languages=list(person.languages), interests=list(person.interests), bio=person.bio)
+                                languages=list(person.languages), interests=list(person.interests), bio=person.bio,
+                                availability=person.availability)
 
 
 def contact_view(person: Person) -> dict:
@@ -443,6 +444,7 @@ def contact_view(person: Person) -> dict:
         "phone": person.phone,
         "timezone": person.timezone,
         "languages": list(person.languages),
+        "locale": person.locale,
         "is_minor": person.is_minor,
         "channels": {"email": person.channels.email, "sms": person.channels.sms},
         "quiet_hours": {"start": person.quiet_hours_start, "end": person.quiet_hours_end},

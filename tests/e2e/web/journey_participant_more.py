@@ -168,3 +168,43 @@ def test_a_session_is_rescheduled_in_the_mentor_s_own_time_zone_with_a_sentence_
     assert datetime.fromisoformat(moved["starts_at"]) == at(11, 30) and moved["duration_minutes"] == 45
     assert moved["sequence"] == first["sequence"] + 1
     assert platform.call("GET", f"/v1/sessions/{second['id']}", world.token).json()["status"] == "scheduled"
+
+
+def test_the_profile_s_language_and_availability_change_the_app_and_what_the_mentor_sees(
+        platform, world, mentee_page, mentor_page):
+    page = mentee_page  # an English browser
+    page.goto(platform.base + "/profile")
+    expect(page.get_by_role("heading", level=1)).to_have_text("My profile")
+    page.get_by_label("When I am usually free").fill("Weekday evenings after 6pm")
+    page.get_by_label("Language for ementor and its emails").select_option("es")
+    check_page(page, "more-profile-en")
+    page.get_by_role("button", name="Save my profile").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mi perfil")  # at once, in Spanish
+    expect(page.get_by_role("status")).to_have_text("Guardado.")
+    page.reload()  # the profile's language, not this browser's
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mi perfil")
+    expect(page.get_by_role("link", name="Buscar mentor")).to_be_visible()
+    check_page(page, "more-profile-es")
+    saved = platform.call("GET", f"/v1/people/{world.mentee['id']}", world.token).json()
+    assert (saved["locale"], saved["availability"]) == ("es", "Weekday evenings after 6pm")
+
+    mentor_page.goto(f"{platform.base}/matches/{world.match_id}")
+    about = mentor_page.get_by_role("region", name="About Jo Lee")
+    expect(about).to_contain_text("Usually free")
+    expect(about).to_contain_text("Weekday evenings after 6pm")
+
+
+def test_a_minor_sharing_a_phone_number_on_their_profile_is_told_kindly_why_not(platform, browser, world):
+    minor = platform.call("POST", "/v1/people", world.token, json={
+        "role": "mentee", "name": "Kit Moss", "email": f"kit@{world.slug}.example.org", "timezone": "Europe/London",
+        "interests": ["chess"], "is_minor": True,
+        "guardian": {"name": "Lee Moss", "email": f"lee@{world.slug}.example.org"}}).json()
+    page = sign_in(platform, browser, world, minor, viewport=PHONE, timezone_id="Europe/London")
+    page.goto(platform.base + "/profile")
+    page.get_by_label("When I am usually free").fill("After school, or text me on 07700 900123")
+    page.get_by_role("button", name="Save my profile").click()
+    expect(page.get_by_role("alert")).to_contain_text("that is not your fault")
+    expect(page.get_by_role("alert")).to_contain_text("contact with your mentor stays on ementor")
+    check_page(page, "more-profile-minor-refused")
+    kept = platform.call("GET", f"/v1/people/{minor['id']}", world.token).json()
+    assert kept["availability"] is None

@@ -14,6 +14,7 @@ export function AboutPerson({ person }: { person: any }) {
       <dl class="facts">
         {person.interests?.length > 0 && <><dt>{t("person.interests")}</dt><dd>{list(person.interests)}</dd></>}
         {languages.length > 0 && <><dt>{t("person.languages")}</dt><dd>{list(languages)}</dd></>}
+        {person.availability && <><dt>{t("person.availability")}</dt><dd>{person.availability}</dd></>}
         {person.timezone && <><dt>{t("person.timezone")}</dt>
           <dd>{t("person.localTime", { zone: person.timezone.replace(/_/g, " "), time: formatTime(now, person.timezone) })}</dd></>}
       </dl>

@@ -309,6 +309,13 @@ export const en = {
   "error.try_again": "Someone booked at the same moment. Please try again.",
   "error.concurrent_change": "This session was changed by someone else just now. Reload the page to see the new time, then try again.",
   "error.unknown_timezone": "Your profile's time zone is not one we know. Choose your time zone on your profile.",
+  "profile.locale": "Language for ementor and its emails",
+  "profile.localeBrowser": "The language of this browser",
+  "profile.localeHint": "Used on every device you sign in on, and for the emails we send you.",
+  "profile.minorRefused": "We could not save that, and that is not your fault: it looks like it shares a phone number, an email address, a link or a social media name. To keep you safe, contact with your mentor stays on ementor. Please take it out and save again.",
+  "error.minor_contact_details": "To keep young people safe, a profile cannot share a phone number, an email address, a link or a social media name.",
+  "person.availability": "Usually free",
+  "sessions.otherFree": "{name} is usually free: {availability}",
 };
 
 export type Messages = Record<keyof typeof en, string>;

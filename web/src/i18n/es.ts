@@ -311,4 +311,11 @@ export const es: Messages = {
   "error.try_again": "Alguien reservó en el mismo momento. Inténtalo de nuevo.",
   "error.concurrent_change": "Otra persona acaba de cambiar esta sesión. Recarga la página para ver la nueva hora e inténtalo de nuevo.",
   "error.unknown_timezone": "No reconocemos la zona horaria de tu perfil. Elige tu zona horaria en tu perfil.",
+  "profile.locale": "Idioma de ementor y de sus correos",
+  "profile.localeBrowser": "El idioma de este navegador",
+  "profile.localeHint": "Se usa en todos los dispositivos en los que entres y en los correos que te enviamos.",
+  "profile.minorRefused": "No hemos podido guardarlo, y no es culpa tuya: parece que incluye un teléfono, un correo electrónico, un enlace o un usuario de redes sociales. Para protegerte, el contacto con tu mentor se queda en ementor. Quítalo y vuelve a guardar, por favor.",
+  "error.minor_contact_details": "Para proteger a los menores, un perfil no puede incluir un teléfono, un correo electrónico, un enlace ni un usuario de redes sociales.",
+  "person.availability": "Suele estar libre",
+  "sessions.otherFree": "{name} suele estar libre: {availability}",
 };

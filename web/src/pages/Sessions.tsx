@@ -141,6 +141,7 @@ export function Sessions({ params }: { params: Params }) {
         } catch (err) { setError(err); }
       }}>
         <h2>{t("sessions.book")}</h2>
+        {other.availability && <p>{t("sessions.otherFree", { name: other.name, availability: other.availability })}</p>}
         <div class="field">
           <label for="starts">{t("sessions.startsAt")}</label>
           <input id="starts" type="datetime-local" required value={startsAt} aria-describedby="starts-zone"
