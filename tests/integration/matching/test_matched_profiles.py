@@ -8,7 +8,7 @@ from tests.support.events import eventually
 
 pytestmark = pytest.mark.integration
 
-PUBLIC = {"id", "role", "name", "timezone", "languages", "interests", "bio"}
+PUBLIC = {"id", "role", "name", "timezone", "languages", "interests", "bio", "availability"}
 
 
 def test_a_mentor_sees_their_mentee_only_while_they_are_proposed_or_matched(org, api):
