@@ -6,6 +6,7 @@ import type { FunctionComponent } from "preact";
 import { Complete } from "./pages/Complete";
 import { Conversation } from "./pages/Conversation";
 import { Goals } from "./pages/Goals";
+import { SecondFactor } from "./pages/SecondFactor";
 import { GuardianConsent, GuardianWithdraw } from "./pages/Guardian";
 import { Home } from "./pages/Home";
 import { MatchPage } from "./pages/Match";
@@ -41,6 +42,7 @@ export const routes: Route[] = [
   { path: "/staff/moderation", page: StaffModeration, signedIn: true },
   { path: "/staff/people", page: StaffPeople, signedIn: true },
   { path: "/staff/staff", page: StaffTeam, signedIn: true },
-  // Participant pages, more (issue 14): a match's goals.
+  // Participant pages, more (issue 14): a match's goals; the staff second factor after sign-in.
   { path: "/matches/:id/goals", page: Goals, signedIn: true },
+  { path: "/sign-in/second-factor", page: SecondFactor, signedIn: false },
 ];

@@ -10,8 +10,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pyotp
 import pytest
 from playwright.sync_api import expect
+
+from tests.support.oidc_provider import OpenIdProvider
 
 from .browser import DESKTOP, PHONE
 from .pages import check_page
@@ -208,3 +211,66 @@ def test_a_minor_sharing_a_phone_number_on_their_profile_is_told_kindly_why_not(
     check_page(page, "more-profile-minor-refused")
     kept = platform.call("GET", f"/v1/people/{minor['id']}", world.token).json()
     assert kept["availability"] is None
+
+
+def test_the_sign_in_page_offers_the_organisation_s_single_sign_on(platform, browser, world):
+    page = browser.new_context(viewport=PHONE).new_page()
+    page.goto(platform.base + "/sign-in?next=%2Fgoals")
+    page.get_by_label("Organisation").fill(world.slug)
+    page.wait_for_timeout(600)  # asked 300 ms after typing stops: no SSO yet, so no button
+    expect(page.get_by_role("link", name="Use your organisation's sign-in (SSO)")).to_have_count(0)
+
+    callback = "http://127.0.0.1:8000/v1/auth/sso/callback"  # the dev platform's EMENTOR_PUBLIC_URL
+    with OpenIdProvider(accounts={"jo": {"email": world.mentee["email"], "email_verified": True}},
+                        clients=[{"client_id": "hillside-app", "client_secret": "hillside-secret-0123456789abcdef",
+                                  "redirect_uris": [callback]}]) as op:
+        platform.call("PUT", "/v1/sign-in-options/sso", world.token, json={
+            "issuer": op.issuer, "client_id": "hillside-app", "client_secret": "hillside-secret-0123456789abcdef"})
+        page.get_by_label("Organisation").fill("")
+        page.get_by_label("Organisation").fill(world.slug)
+        sso = page.get_by_role("link", name="Use your organisation's sign-in (SSO)")
+        expect(sso).to_be_visible()
+        assert sso.get_attribute("href") == f"/v1/auth/sso/{world.slug}/start?return_to=%2Fgoals"
+        check_page(page, "more-sign-in-sso")
+        sso.click()  # off to the organisation's identity provider
+        page.wait_for_url(op.issuer + "/**")
+    platform.call("DELETE", "/v1/sign-in-options/sso", world.token)
+
+
+def test_staff_whose_organisation_requires_a_second_factor_enrol_then_sign_in_with_a_recovery_code(
+        platform, browser, world):
+    platform.call("PUT", "/v1/sign-in-options/totp", world.token, json={"staff_required": True})
+    email = f"rosa@{world.slug}.example.org"
+    invited = time.time()
+    platform.call("POST", "/v1/staff", world.token, json={"name": "Rosa Diaz", "email": email, "role": "coordinator"})
+    page = browser.new_context(viewport=PHONE).new_page()
+    page.goto(platform.emailed_link(email, "/invitations/accept", after=invited - 1))
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Set up your authenticator app")
+    secret = page.get_by_test_id("totp-secret").inner_text().replace(" ", "")
+    check_page(page, "more-totp-enrol")
+    page.get_by_label("6-digit code").fill("000000" if pyotp.TOTP(secret).now() != "000000" else "111111")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("alert")).to_have_text(
+        "That code is not right. Check the time on your phone and type the newest code.")
+    page.get_by_label("6-digit code").fill(pyotp.TOTP(secret).now())
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Save your recovery codes")
+    codes = page.get_by_role("list", name="Save your recovery codes").get_by_role("listitem").all_inner_texts()
+    assert len(codes) == 10
+    check_page(page, "more-totp-recovery-codes")
+    page.get_by_role("button", name="I have saved them: continue").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Hello, Rosa Diaz")
+
+    # Next time: the emailed link, then a recovery code instead of the phone.
+    other = browser.new_context(viewport=DESKTOP).new_page()
+    asked = time.time()
+    platform.call("POST", "/v1/auth/sign-in", json={"organisation": world.slug, "email": email})
+    other.goto(platform.emailed_link(email, "/sign-in/complete", after=asked - 1))
+    expect(other.get_by_role("heading", level=1)).to_have_text("Enter your security code")
+    check_page(other, "more-totp-code")
+    other.get_by_role("button", name="I don't have my phone: use a recovery code").click()
+    other.get_by_label("Recovery code").fill(codes[0])
+    other.get_by_role("button", name="Continue").click()
+    expect(other.get_by_role("alert")).to_have_count(0)
+    expect(other.get_by_role("heading", level=1)).to_have_text("Hello, Rosa Diaz")
