@@ -13,7 +13,7 @@ from ementor_contracts import COORDINATOR
 
 from ementor.platform.settings import NotificationsSettings
 
-from . import domain, emails, templates
+from . import domain, emails, templates, templates_es
 from .documents import Delivery, OrganisationSettings
 from .smtp_pool import Envelope
 
@@ -55,26 +55,33 @@ def recipient_of(outbound: Outbound, delivery: Delivery) -> dict:
 
 def template_values(settings: NotificationsSettings, outbound: Outbound, delivery: Delivery, contact: dict) -> dict:
     tz = contact.get("timezone") or "UTC"
+    spanish = templates.language_of(contact.get("locale")) == "es"
     values = {key: value for key, value in (delivery.values or {}).items()}
     for key in TIME_VALUES:
         if values.get(key):
-            values[key] = local_time(values[key], tz)
+            values[key] = local_time(values[key], tz, contact.get("locale"))
     values.update(recipient_name=contact.get("name") or "coordinator", organisation=outbound.organisation_name,
                   app_url=settings.EMENTOR_PUBLIC_URL.rstrip("/"))
     spec = templates.KINDS[delivery.kind]
     if spec.about_other:
         other = outbound.contacts.get(delivery.about or "") or {}
         role = values.get("other_role") or {"mentor": "mentee", "mentee": "mentor"}.get(contact.get("role"), "match")
+        if spanish:
+            role = templates_es.ROLES_ES.get(role, role)
         values["other_role"] = role
-        values["other_name"] = other.get("name") or f"your {role}"
+        values["other_name"] = other.get("name") or (templates_es.YOUR_ES.format(role=role) if spanish else f"your {role}")
     for value_name, person_id in (delivery.names or {}).items():
         values[value_name] = (outbound.contacts.get(person_id) or {}).get("name") or "a former member"
     return values
 
 
-def local_time(iso: str, tz: str) -> str:
-    """'Tue 4 Mar 2025, 16:00 GMT' in the person's own time zone."""
+def local_time(iso: str, tz: str, locale: str | None = None) -> str:
+    """'Tue 4 Mar 2025, 16:00 GMT' (or 'martes 4 de marzo de 2025, 16:00 CET') in the person's own time zone
+    and language."""
     moment = datetime.fromisoformat(iso).astimezone(domain.zone(tz))
+    if templates.language_of(locale) == "es":
+        day, month = templates_es.DAYS_ES[moment.weekday()], templates_es.MONTHS_ES[moment.month - 1]
+        return f"{day} {moment.day} de {month} de {moment.year}, {moment:%H:%M} {moment.tzname()}"
     return f"{moment:%a} {moment.day} {moment:%b %Y, %H:%M} {moment.tzname()}"
 
 
@@ -84,7 +91,8 @@ def compose_email(settings: NotificationsSettings, outbound: Outbound, delivery:
         raise Skip("the person turned email notifications off")
     values = template_values(settings, outbound, delivery, contact)
     overrides = overrides_of(outbound.organisation, delivery.kind)
-    rendered = templates.render_email(delivery.kind, values, overrides, outbound.organisation.sign_off)
+    locale = contact.get("locale")
+    rendered = templates.render_email(delivery.kind, values, overrides, outbound.organisation.sign_off, locale)
     from_display, from_address = emails.sender_address(settings.SMTP_FROM)
     spec = templates.KINDS[delivery.kind]
     calendar = None
@@ -94,8 +102,12 @@ def compose_email(settings: NotificationsSettings, outbound: Outbound, delivery:
             session_id=raw["session_id"], sequence=int(raw.get("sequence") or 0), method=spec.calendar,
             starts_at=datetime.fromisoformat(raw["starts_at"]),
             ends_at=datetime.fromisoformat(raw["ends_at"]) if raw.get("ends_at") else None,
-            summary=f"Mentoring session with {values['other_name']}",
-            description=f"Your {outbound.organisation_name} mentoring session. Open ementor to join: {values['app_url']}",
+            summary=(templates_es.SESSION_WITH_ES.format(name=values["other_name"])
+                     if templates.language_of(locale) == "es" else f"Mentoring session with {values['other_name']}"),
+            description=(templates_es.SESSION_DESCRIPTION_ES.format(organisation=outbound.organisation_name,
+                                                                     app_url=values["app_url"])
+                         if templates.language_of(locale) == "es"
+                         else f"Your {outbound.organisation_name} mentoring session. Open ementor to join: {values['app_url']}"),
             organizer=(outbound.organisation_name, from_address), attendee=(contact.get("name"), contact["email"]),
             stamp=now,
         )
@@ -123,7 +135,8 @@ def compose_sms(settings: NotificationsSettings, outbound: Outbound, delivery: D
     if until is not None:
         raise Defer(until)
     values = template_values(settings, outbound, delivery, contact)
-    body = templates.render_sms(delivery.kind, values, overrides_of(outbound.organisation, delivery.kind))
+    body = templates.render_sms(delivery.kind, values, overrides_of(outbound.organisation, delivery.kind),
+                                contact.get("locale"))
     callback = (f"{settings.EMENTOR_PUBLIC_URL.rstrip('/')}/v1/notifications/twilio/status"
                 f"?tenant={delivery.tenant_id}&notification={delivery.id}")
     return {"to": contact["phone"], "body": body, "from_number": outbound.organisation.sms_from

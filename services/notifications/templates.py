@@ -13,6 +13,8 @@ import html
 from dataclasses import dataclass
 from string import Template
 
+from .templates_es import KINDS_ES, SIGN_OFF_ES
+
 PARTS = ("subject", "text", "html", "sms")
 
 # Values every template may use.
@@ -187,6 +189,22 @@ KINDS: dict[str, Kind] = {
 }
 
 SIGN_OFF = "The $organisation mentoring team"
+LOCALES = ("en", "es")
+
+
+def language_of(locale: str | None) -> str:
+    """The language a recipient reads: their profile's locale when ementor speaks it, else English."""
+    base = (locale or "").lower().replace("_", "-").split("-")[0]
+    return base if base in LOCALES else "en"
+
+
+def default_parts(kind: str, locale: str | None = None) -> tuple[str, str, str | None, str]:
+    """The kind's own subject, text, SMS and sign-off in the recipient's language."""
+    spec = KINDS[kind]
+    if language_of(locale) == "es":
+        subject, text, sms = KINDS_ES[kind]
+        return subject, text, sms, SIGN_OFF_ES
+    return spec.subject, spec.text, spec.sms, SIGN_OFF
 
 
 class TemplateError(ValueError):
@@ -224,14 +242,15 @@ def check_override(kind: str, part: str, source: str) -> None:
         )
 
 
-def render_email(kind: str, values: dict, overrides: dict | None = None, sign_off: str | None = None) -> RenderedEmail:
-    """The subject, text and HTML of an email, with the organisation's overrides applied."""
-    spec = KINDS[kind]
+def render_email(kind: str, values: dict, overrides: dict | None = None, sign_off: str | None = None,
+                 locale: str | None = None) -> RenderedEmail:
+    """The subject, text and HTML of an email in the recipient's language, with the organisation's overrides applied."""
+    default_subject, default_text, _, default_sign_off = default_parts(kind, locale)
     overrides = overrides or {}
     values = _strings(values)
-    values["sign_off"] = _fill(kind, "sign_off", sign_off or SIGN_OFF, values)
-    subject = " ".join(_fill(kind, "subject", overrides.get("subject", spec.subject), values).split())
-    text_source = overrides.get("text", spec.text)
+    values["sign_off"] = _fill(kind, "sign_off", sign_off or default_sign_off, values)
+    subject = " ".join(_fill(kind, "subject", overrides.get("subject", default_subject), values).split())
+    text_source = overrides.get("text", default_text)
     text = _fill(kind, "text", text_source, values).rstrip() + f"\n\n{values['sign_off']}\n"
     if "html" in overrides:
         body = _fill(kind, "html", overrides["html"], _escaped(values))
@@ -243,12 +262,12 @@ def render_email(kind: str, values: dict, overrides: dict | None = None, sign_of
     return RenderedEmail(subject=subject, text=text, html=_page(subject, body, html.escape(values["sign_off"])))
 
 
-def render_sms(kind: str, values: dict, overrides: dict | None = None) -> str:
-    """The text of an SMS (one line), with the organisation's override applied."""
+def render_sms(kind: str, values: dict, overrides: dict | None = None, locale: str | None = None) -> str:
+    """The text of an SMS (one line) in the recipient's language, with the organisation's override applied."""
     spec = KINDS[kind]
     if spec.sms is None:
         raise TemplateError(f"{kind} notifications are never sent by SMS")
-    source = (overrides or {}).get("sms", spec.sms)
+    source = (overrides or {}).get("sms", default_parts(kind, locale)[2])
     return " ".join(_fill(kind, "sms", source, _strings(values)).split())
 
 

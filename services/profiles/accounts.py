@@ -17,7 +17,7 @@ from ementor_contracts import AccessRevoked
 from ementor.platform.errors import BadInput, Conflict, NotFound, Unauthenticated
 from ementor.platform.principal import Principal, permissions_of
 
-from . import domain, schemas
+from . import domain, mail_words, schemas
 from .documents import Session, SignInLink, Staff, new_id, utcnow
 from .repository import ProfilesRepository
 
@@ -125,10 +125,9 @@ def request_sign_in(repo: ProfilesRepository, body: schemas.SignIn, mail: Mail, 
                       subject_id=subject.id, expires_at=utcnow() + links.link_ttl)
     repo.add(link)
     minutes = int(links.link_ttl.total_seconds() // 60)
-    mail.send(email, f"Sign in to {organisation.name} on ementor",
-              f"Hello {subject.name},\n\nUse this link to sign in (it works once, within {minutes} minutes):\n\n"
-              f"{links.public_url}/sign-in/complete?token={plaintext}\n\n"
-              "If you did not ask to sign in, ignore this email.\n")
+    words = mail_words.sign_in(getattr(subject, "locale", None), name=subject.name, organisation=organisation.name,
+                               minutes=minutes, url=f"{links.public_url}/sign-in/complete?token={plaintext}")
+    mail.send(email, *words)
 
 
 def complete_sign_in(repo: ProfilesRepository, body: schemas.CompleteSignIn, links: LinkSettings) -> SignedIn:

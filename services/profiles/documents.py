@@ -101,6 +101,8 @@ class Person(OutboxDocument):
     languages = ListField(StringField())
     interests = ListField(StringField())
     bio = StringField()
+    locale = StringField()  # domain.LOCALES: the app's and emails' language; None = the browser's / English
+    availability = StringField()  # free text: when the person is usually free
     capacity = IntField(default=0)
     is_minor = BooleanField(default=False)
     vetted = BooleanField(default=False)

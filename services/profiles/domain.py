@@ -164,6 +164,76 @@ def check_role_rules(role: str, *, capacity: int | None, is_minor: bool) -> int:
     return capacity
 
 
+# -- locale and availability (issue 14) ------------------------------------------------------------
+LOCALES = ("en", "es")  # the languages ementor's app and emails are written in
+MAX_AVAILABILITY = 500
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+_PHONE = re.compile(r"(?:\+|\b)\d(?:[\s().-]*\d){6,}")
+_LINK = re.compile(r"(?:https?://|www\.)\S+|\b[\w-]+\.(?:com|org|net|io|co|uk|es|me|ly)\b", re.IGNORECASE)
+_HANDLE = re.compile(r"(?<![\w.])@[A-Za-z0-9_.]{2,}")
+
+
+class MinorContactDetails(InvalidProfile):
+    """A minor's profile text would share a way to reach them off the platform."""
+
+
+def validate_locale(value: str | None) -> str | None:
+    if value is None:
+        return None
+    tag = value.strip().lower().replace("_", "-").split("-")[0]
+    if tag not in LOCALES:
+        raise InvalidProfile(f"locale {value!r} is not one ementor speaks; choose one of: {', '.join(LOCALES)}")
+    return tag
+
+
+def clean_availability(value: str | None) -> str | None:
+    """When the person is usually free, in their own words (e.g. 'weekday evenings after 6pm')."""
+    if value is None:
+        return None
+    text = " ".join(value.split())
+    if len(text) > MAX_AVAILABILITY:
+        raise InvalidProfile(f"availability takes at most {MAX_AVAILABILITY} characters")
+    return text or None
+
+
+def contact_details_in(text: str | None) -> list[str]:
+    """What in a piece of profile text is a way to reach someone off the platform: email, phone, link, handle."""
+    if not text:
+        return []
+    found = ["email"] if _EMAIL.search(text) else []
+    rest = _EMAIL.sub(" ", text)  # an address's domain and @ are not a link or a handle as well
+    for kind, pattern in (("phone", _PHONE), ("link", _LINK), ("social_handle", _HANDLE)):
+        if pattern.search(rest):
+            found.append(kind)
+    return found
+
+
+def check_minor_text(is_minor: bool, fields: dict[str, str | None]) -> None:
+    """A minor's public profile text never carries contact details: contact stays on the platform."""
+    if not is_minor:
+        return
+    for field, text in fields.items():
+        kinds = contact_details_in(text)
+        if kinds:
+            raise MinorContactDetails(
+                f"{field} seems to contain {', '.join(k.replace('_', ' ') for k in kinds)}: to keep young people "
+                "safe, contact stays on ementor, so a profile cannot share an email, a phone number, a link or a "
+                "social media name")
+
+
+# -- who may read whose public profile ----------------------------------------------------------
+MATCHED_STATUSES = ("proposed", "active")
+
+
+def may_read_public_profile(*, viewer_person_id: str | None, target_role: str, pair_status: str | None) -> bool:
+    """A mentor's public profile is open to everyone signed in to the organisation (mentees choose
+    among them); a mentee's only to a person in a proposed or active match with them. Contact
+    details are never part of it."""
+    if target_role == "mentor":
+        return True
+    return viewer_person_id is not None and pair_status in MATCHED_STATUSES
+
+
 # -- API keys: an id to find the key, a secret stored only as a hash --------------------------
 API_KEY_PREFIX = "emk"
 

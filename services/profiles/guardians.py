@@ -16,7 +16,7 @@ from ementor_contracts import GuardianConsentChanged
 from ementor.platform.errors import Conflict, Forbidden, Invalid, NotFound, Unavailable
 from ementor.platform.principal import Principal
 
-from . import consent, schemas
+from . import consent, mail_words, schemas
 from . import guardian_schemas as gs
 from .consent import DECIDE, GRANTED, NOT_REQUIRED, PENDING, WITHDRAW, MailNotSent
 from .documents import Guardian, Person, utcnow
@@ -157,10 +157,11 @@ def send_request(repo: ProfilesRepository, mail, links: Links, person: Person) -
                         expires_at=token.expires_at)
     repo.add_guardian_link(link)
     organisation, programme = _context(repo, person)
-    mail.send_now(to_name=person.guardian.name, to_address=person.guardian.email,
-              subject=f"Consent for {consent.first_name(person.name)} to join {organisation}'s mentoring",
-              text=_request_text(person, organisation, programme, links.url("consent", token.plaintext),
-                                 token.expires_at))
+    subject, text = mail_words.consent_request(
+        person.locale, guardian=person.guardian.name, child=person.name, organisation=organisation,
+        programme=programme, url=links.url("consent", token.plaintext), expires_at=token.expires_at,
+        timezone=person.timezone)
+    mail.send_now(to_name=person.guardian.name, to_address=person.guardian.email, subject=subject, text=text)
     person.guardian_request_sent_at = now
     repo.save(person)
     repo.append_consent_entry(GuardianConsentEntry(
@@ -242,12 +243,11 @@ def _send_confirmation(repo: ProfilesRepository, mail, links: Links, person: Per
     organisation, programme = _context(repo, person)
     if person.guardian is None:
         return
-    text = (f"Dear {person.guardian.name},\n\nThank you: you gave consent for {consent.first_name(person.name)} to "
-            f"take part in {organisation}'s mentoring{_in(programme)}.\n\nYou can withdraw consent at any time; "
-            f"mentoring stops at once:\n{links.url('withdraw', token.plaintext)}\n")
+    subject, text = mail_words.consent_confirmation(
+        person.locale, guardian=person.guardian.name, child=person.name, organisation=organisation,
+        programme=programme, url=links.url("withdraw", token.plaintext))
     try:
-        mail.send_now(to_name=person.guardian.name, to_address=person.guardian.email,
-                  subject=f"Consent recorded for {consent.first_name(person.name)}", text=text)
+        mail.send_now(to_name=person.guardian.name, to_address=person.guardian.email, subject=subject, text=text)
     except MailNotSent as exc:
         log.warning("guardian consent confirmation for %s not sent: %s", person.id, exc)
 
@@ -351,15 +351,6 @@ def _context(repo: ProfilesRepository, person: Person) -> tuple[str, str | None]
 
 def _in(programme: str | None) -> str:
     return f" ({programme})" if programme else ""
-
-
-def _request_text(person: Person, organisation: str, programme: str | None, url: str, expires_at: datetime) -> str:
-    supervision = "\n".join(f"- {line}" for line in consent.SUPERVISION)
-    return (f"Dear {person.guardian.name},\n\n{organisation} would like {consent.first_name(person.name)} to take "
-            f"part in online mentoring{_in(programme)}. Because they are under 18, we need your consent first.\n\n"
-            f"How contact is supervised:\n{supervision}\n\nGive or refuse consent here (the link works once, until "
-            f"{expires_at:%d %B %Y}):\n{url}\n\nIf you did not expect this email, you can ignore it: nothing "
-            f"happens without your consent.\n")
 
 
 def _aware(value: datetime) -> datetime:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 from ementor_contracts import (
@@ -142,6 +143,8 @@ def new_person(auth: Principal, body: schemas.CreatePerson,
             languages=_field(domain.normalise_languages, body.languages, "languages"),
             interests=_field(domain.normalise_interests, body.interests, "interests"),
             bio=body.bio,
+            locale=_field(domain.validate_locale, body.locale, "locale"),
+            availability=_field(domain.clean_availability, body.availability, "availability"),
             capacity=capacity,
             is_minor=body.is_minor,
             vetted=body.vetted,
@@ -156,6 +159,7 @@ def new_person(auth: Principal, body: schemas.CreatePerson,
         )
     except domain.InvalidProfile as exc:
         raise invalid(exc)
+    check_minor_text(person)
     check_channels(person)
     return person, guardians.on_create(person, body, auth)
 
@@ -172,6 +176,7 @@ def update_person(repo: ProfilesRepository, auth: Principal, person_id: str, bod
         _apply_changes(repo, person, body, changes)
     except domain.InvalidProfile as exc:
         raise invalid(exc)
+    check_minor_text(person)
     check_channels(person)
     consent_entries = guardians.on_update(person, body, changes, before["is_minor"], auth)
     after = snapshot(person)
@@ -206,6 +211,10 @@ def _apply_changes(repo, person: Person, body: schemas.UpdatePerson, changes: di
         person.interests = domain.normalise_interests(body.interests)
     if "bio" in changes:
         person.bio = body.bio
+    if "locale" in changes:
+        person.locale = _field(domain.validate_locale, body.locale, "locale")
+    if "availability" in changes:
+        person.availability = _field(domain.clean_availability, body.availability, "availability")
     if "is_minor" in changes:
         person.is_minor = bool(body.is_minor)
     if "capacity" in changes or "is_minor" in changes:
@@ -238,8 +247,12 @@ def erase_person(repo: ProfilesRepository, auth: Principal, person_id: str) -> N
     repo.revoke_sessions(person.tenant_id, person.id, utcnow())  # every service refuses their tokens (PersonErased)
 
 
-def visible_person(repo: ProfilesRepository, auth: Principal, person_id: str, *, full: bool) -> Person:
-    """The person, if this token may see them; 404 otherwise, so ids of others leak nothing."""
+def visible_person(repo: ProfilesRepository, auth: Principal, person_id: str, *, full: bool,
+                   pair_status: Callable[[str, str], str | None] | None = None) -> Person:
+    """The person, if this token may see them; 404 otherwise, so ids of others leak nothing.
+
+    `pair_status(viewer_id, person_id)` is the status of the newest match between the two (asked
+    of matching only when it decides: a mentor looking at a mentee)."""
     person = repo.person(auth.tenant_id, person_id)
     if person is None:
         raise NotFound(f"no person {person_id} in this organisation")
@@ -247,7 +260,10 @@ def visible_person(repo: ProfilesRepository, auth: Principal, person_id: str, *,
         return person
     if full:
         raise Forbidden("a person may only change or erase their own profile", code="not_your_profile")
-    if person.role != "mentor":
+    status = None
+    if person.role != "mentor" and auth.person_id and auth.role == "mentor" and pair_status is not None:
+        status = pair_status(auth.person_id, person_id)
+    if not domain.may_read_public_profile(viewer_person_id=auth.person_id, target_role=person.role, pair_status=status):
         raise NotFound(f"no person {person_id} in this organisation")
     return person
 
@@ -255,6 +271,7 @@ def visible_person(repo: ProfilesRepository, auth: Principal, person_id: str, *,
 def _unpublished(person: Person) -> dict:
     """Profile fields an event names when they change but never carries (contact details, free text)."""
     return {"name": person.name, "email": person.email, "phone": person.phone, "bio": person.bio,
+            "availability": person.availability,
             "quiet_hours": (person.quiet_hours_start, person.quiet_hours_end)}
 
 
@@ -272,6 +289,7 @@ def snapshot(person: Person) -> dict:
         "custom_fields": dict(person.custom_fields),
         "channels": ChannelPreferences(email=person.channels.email, sms=person.channels.sms),
         "guardian_consent": guardians.state_of(person),
+        "locale": person.locale,
     }
 
 
@@ -296,6 +314,16 @@ def _field(validate, value, field: str):
         return validate(value)
     except domain.InvalidProfile as exc:
         raise invalid(exc, field)
+
+
+def check_minor_text(person: Person) -> None:
+    """A minor's bio and availability never share contact details (422 minor_contact_details, kindly worded)."""
+    fields = {"bio": person.bio, "availability": person.availability}
+    try:
+        domain.check_minor_text(person.is_minor, fields)
+    except domain.MinorContactDetails as exc:
+        field = next(f for f, text in fields.items() if domain.contact_details_in(text))
+        raise Invalid(str(exc), code="minor_contact_details", details=[{"field": field, "message": str(exc)}])
 
 
 def check_channels(person: Person) -> None:

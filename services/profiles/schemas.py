@@ -136,6 +136,11 @@ class CreatePerson(Strict):
     languages: list[SingleLine] = Field(default_factory=list, max_length=10)
     interests: list[SingleLine] = Field(default_factory=list, max_length=20)
     bio: str | None = Field(default=None, max_length=2000)
+    locale: SingleLine | None = Field(default=None, description="The language of the app and emails: en or es.",
+                                      examples=["es"])
+    availability: str | None = Field(default=None, max_length=500,
+                                     description="When the person is usually free, in their words (public profile).",
+                                     examples=["Weekday evenings after 6pm, Saturday mornings"])
     capacity: int | None = Field(default=None, description="Mentors only: how many mentees at once (1-20).")
     is_minor: bool = False
     vetted: bool = Field(default=False, description="Background-checked; only a coordinator sets it.")
@@ -160,6 +165,8 @@ class UpdatePerson(Strict):
     languages: list[SingleLine] | None = Field(default=None, max_length=10)
     interests: list[SingleLine] | None = Field(default=None, max_length=20)
     bio: str | None = Field(default=None, max_length=2000)
+    locale: SingleLine | None = Field(default=None, description="en or es; null: the browser's language.")
+    availability: str | None = Field(default=None, max_length=500)
     capacity: int | None = None
     is_minor: bool | None = None
     vetted: bool | None = None
@@ -183,6 +190,8 @@ class Person(BaseModel):
     languages: list[str]
     interests: list[str]
     bio: str | None
+    locale: str | None = Field(default=None, description="The language of the app and emails (en, es); null when unset.")
+    availability: str | None = None
     capacity: int
     is_minor: bool
     vetted: bool
@@ -207,6 +216,7 @@ class PublicPerson(BaseModel):
     languages: list[str]
     interests: list[str]
     bio: str | None
+    availability: str | None = Field(default=None, description="When they are usually free, in their words.")
 
 
 class PersonList(BaseModel):

@@ -6,11 +6,12 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from nameko.rpc import rpc
+import eventlet
+from nameko.rpc import RpcProxy, rpc
 from werkzeug.wrappers import Response
 
 from ementor.platform.config import AppSettings
-from ementor.platform.errors import BadInput, Invalid, NotFound, RateLimited, Unauthenticated
+from ementor.platform.errors import BadInput, Invalid, NotFound, RateLimited, Unauthenticated, Unavailable
 from ementor.platform.http.api import api
 from ementor.platform.http.auth import bearer_token, issue_token
 from ementor.platform.http.cookies import (
@@ -49,6 +50,7 @@ log = logging.getLogger(__name__)
 COORDINATOR = ("coordinator",)
 MANAGE_STAFF = ("manage_staff",)
 SIGNED_IN = TOKEN_ROLES
+RPC_TIMEOUT_SECONDS = 5.0
 
 
 class ProfilesService(SingleSignOnApi, SecondFactorApi, Revocations):
@@ -60,6 +62,7 @@ class ProfilesService(SingleSignOnApi, SecondFactorApi, Revocations):
     settings = AppSettings(ProfilesSettings)
     mail = LinkMailer()
     limiter = RateLimits()
+    matching = RpcProxy("matching")  # a mentor may read their mentee's public profile while they are matched
 
     @property
     def links(self) -> guardians.Links:
@@ -304,9 +307,10 @@ class ProfilesService(SingleSignOnApi, SecondFactorApi, Revocations):
         return import_view(import_jobs.import_status(self.importer.repo, auth, import_id))
 
     @api("GET", "/v1/people/<person_id>", response=schemas.Person,
-         summary="Get a profile (others' profiles show no contact details)")
+         summary="Get a profile: others see a public profile without contact details (a mentee's only their matched mentor)")
     def get_person(self, auth: Principal, person_id: str):
-        person = handlers.visible_person(self.repo, auth, person_id, full=False)
+        person = handlers.visible_person(self.repo, auth, person_id, full=False,
+                                         pair_status=lambda viewer, other: self._pair_status(auth.tenant_id, viewer, other))
         if auth.is_coordinator or auth.person_id == person_id:
             return person_view(person, staff=auth.is_coordinator)
         return public_view(person)
@@ -355,6 +359,16 @@ class ProfilesService(SingleSignOnApi, SecondFactorApi, Revocations):
          response=gs.ConsentDecision, summary="A guardian withdraws consent through the confirmation email's link")
     def withdraw_guardian_consent(self, request, body: gs.WithdrawConsent):
         return guardians.withdraw(self.repo, self.links, body, request.remote_addr)
+
+    def _pair_status(self, tenant_id: str, person_id: str, other_id: str) -> str | None:
+        """The status of the newest match between two people, asked of matching (which owns matches)."""
+        try:
+            with eventlet.Timeout(RPC_TIMEOUT_SECONDS):
+                facts = self.matching.pair_facts(tenant_id, person_id, other_id)
+        except (Exception, eventlet.Timeout) as exc:  # noqa: BLE001 - matching away: a clear 503, never a 500
+            log.warning("matching did not answer pair_facts: %r", exc)
+            raise Unavailable("this profile cannot be checked right now; try again in a minute") from None
+        return None if facts is None else facts["status"]
 
     # -- RPC for other services: contact details are asked for at the moment of use ----------
     @rpc
@@ -406,7 +420,7 @@ def person_view(person: Person, *, staff: bool) -> schemas.Person:
     return schemas.Person(
         id=person.id, role=person.role, name=person.name, email=person.email, phone=person.phone,
         timezone=person.timezone, languages=list(person.languages), interests=list(person.interests), bio=person.bio,
-        capacity=person.capacity, is_minor=person.is_minor, vetted=person.vetted, programme_id=person.programme_id,
+        locale=person.locale, availability=person.availability, capacity=person.capacity, is_minor=person.is_minor, vetted=person.vetted, programme_id=person.programme_id,
         custom_fields=dict(person.custom_fields),
         channels=schemas.Channels(email=person.channels.email, sms=person.channels.sms),
         quiet_hours=schemas.QuietHours(start=person.quiet_hours_start, end=person.quiet_hours_end),
@@ -428,7 +442,8 @@ def import_view(job: ImportJob) -> ImportStatus:
 
 def public_view(person: Person) -> schemas.PublicPerson:
     return schemas.PublicPerson(id=person.id, role=person.role, name=person.name, timezone=person.timezone,
-                                languages=list(person.languages), interests=list(person.interests), bio=person.bio)
+                                languages=list(person.languages), interests=list(person.interests), bio=person.bio,
+                                availability=person.availability)
 
 
 def contact_view(person: Person) -> dict:
@@ -440,6 +455,7 @@ def contact_view(person: Person) -> dict:
         "phone": person.phone,
         "timezone": person.timezone,
         "languages": list(person.languages),
+        "locale": person.locale,
         "is_minor": person.is_minor,
         "channels": {"email": person.channels.email, "sms": person.channels.sms},
         "quiet_hours": {"start": person.quiet_hours_start, "end": person.quiet_hours_end},

@@ -118,6 +118,13 @@ def safe_return_to(value: str | None) -> str:
     return value
 
 
+def offered(repo: ProfilesRepository, slug: str) -> bool:
+    """Whether the organisation with this slug offers single sign-on to anyone (False for no such slug)."""
+    organisation = repo.organisation_by_slug(slug.lower())
+    provider = SsoProvider.scoped(organisation.id).first() if organisation else None
+    return provider is not None and (provider.staff_enabled or provider.people_enabled)
+
+
 def start(repo: ProfilesRepository, oidc: OidcClient, keys: Keys, public_url: str, slug: str,
           return_to: str | None) -> Started:
     return_to = safe_return_to(return_to)

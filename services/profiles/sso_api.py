@@ -22,7 +22,15 @@ from ementor.platform.ratelimit import Limit, client_address
 from . import accounts, sso, totp
 from .sso_client import OidcClient
 from .sso_documents import SsoProvider
-from .sso_schemas import SignInOptions, SsoCallback, SsoSettings, SsoSettingsView, SsoStart, TotpPolicy
+from .sso_schemas import (
+    PublicSignInOptions,
+    SignInOptions,
+    SsoCallback,
+    SsoSettings,
+    SsoSettingsView,
+    SsoStart,
+    TotpPolicy,
+)
 from .totp_api import SealedSecrets
 
 MANAGE = ("manage_staff",)
@@ -73,6 +81,12 @@ class SingleSignOnApi:
         return self._options(auth.tenant_id)
 
     # -- the browser's round trip ------------------------------------------------------------
+    @api("GET", "/v1/auth/sso/<organisation_slug>", auth="public", pass_request=True, response=PublicSignInOptions,
+         summary="Whether an organisation offers single sign-on (the sign-in page shows the SSO button)")
+    def public_sign_in_options(self, request, organisation_slug: str):
+        self._limit(f"sso-start-ip:{client_address(request)}", PER_ADDRESS, endpoint="sso-options")
+        return PublicSignInOptions(organisation=organisation_slug, sso=sso.offered(self.repo, organisation_slug))
+
     @api("GET", "/v1/auth/sso/<organisation_slug>/start", auth="public", pass_request=True, query=SsoStart,
          status=302, summary="Start single sign-on: 302 to the organisation's identity provider")
     def start_sso(self, request, organisation_slug: str, query: SsoStart):

@@ -28,6 +28,14 @@ class SsoSettings(Strict):
         return value
 
 
+class PublicSignInOptions(BaseModel):
+    """What the sign-in page may know before anyone signs in: whether to offer single sign-on."""
+
+    organisation: str = Field(description="The slug asked about.")
+    sso: bool = Field(description="The organisation offers single sign-on (to staff, to people or both); "
+                                  "false too for a slug that is not an organisation, so slugs are not revealed.")
+
+
 class SsoSettingsView(BaseModel):
     issuer: str
     client_id: str

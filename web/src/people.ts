@@ -5,8 +5,10 @@ import { me } from "./session";
 
 const cache = new Map<string, Promise<any>>();
 
-/** A mentor's public profile; a mentee's profile is not shown to other people (profiles answers
- * 404), so a mentor sees "your mentee" until the API offers the match's first names. */
+/** Another person's public profile (name, bio, interests, languages, time zone; never contact
+ * details). Mentors are open to everyone in the organisation; a mentee to the mentor they are
+ * proposed or matched with. Once a match has ended profiles answers 404, and the page says
+ * "your mentee" rather than a name. */
 export function publicPerson(id: string): Promise<any> {
   if (!cache.has(id)) {
     cache.set(id, api.get(`/v1/people/${id}`).catch((e) => {

@@ -5,6 +5,8 @@
 import type { FunctionComponent } from "preact";
 import { Complete } from "./pages/Complete";
 import { Conversation } from "./pages/Conversation";
+import { Goals } from "./pages/Goals";
+import { SecondFactor } from "./pages/SecondFactor";
 import { GuardianConsent, GuardianWithdraw } from "./pages/Guardian";
 import { Home } from "./pages/Home";
 import { MatchPage } from "./pages/Match";
@@ -77,4 +79,7 @@ export const routes: Route[] = [
   { path: "/advice/:id", page: ArticlePage, signedIn: true },
   { path: "/staff/articles", page: StaffArticles, signedIn: true },
   { path: "/staff/articles/:id", page: StaffArticleEdit, signedIn: true },
+  // Participant pages, more (issue 14): a match's goals; the staff second factor after sign-in.
+  { path: "/matches/:id/goals", page: Goals, signedIn: true },
+  { path: "/sign-in/second-factor", page: SecondFactor, signedIn: false },
 ];

@@ -96,6 +96,12 @@ class _ProfileSnapshot(Event):
         description="Whether a minor's parent or guardian consented (`not_required` for adults); absent from "
         "publishers older than guardian consent.",
     )
+    locale: str | None = Field(
+        default=None,
+        description="The language the person reads ementor and its emails in (`en`, `es`); absent when unset "
+        "and from publishers older than it.",
+        examples=["es"],
+    )
 
 
 class ProfileCreated(_ProfileSnapshot):
@@ -114,7 +120,7 @@ class ProfileUpdated(_ProfileSnapshot):
     changed: list[str] = Field(
         description=(
             "Names of the profile fields that changed in this update, as the API names them. Besides the "
-            "snapshot attributes these may be `name`, `email`, `phone`, `bio` and `quiet_hours`: named, "
+            "snapshot attributes these may be `name`, `email`, `phone`, `bio`, `availability` and `quiet_hours`: named, "
             "never carried (read them from the profiles API when needed)."
         ),
         examples=[["interests", "capacity"], ["bio"]],

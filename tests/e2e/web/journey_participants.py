@@ -76,7 +76,7 @@ def test_a_guardian_consents_then_a_mentee_and_mentor_meet_talk_and_book(platfor
     mentor = browser.new_context(viewport=DESKTOP, timezone_id="Europe/Paris").new_page()
     sign_in(platform, mentor, org, org.mentor["email"])
     check_page(mentor, "home-mentor")
-    mentor.get_by_role("link", name="With your mentee").click()
+    mentor.get_by_role("link", name="With Sam Rivera").click()  # a matched mentor sees the name
     check_page(mentor, "match-to-accept")
     mentor.get_by_role("button", name="Accept").click()
     expect(mentor.get_by_text("Active")).to_be_visible()
@@ -124,7 +124,7 @@ def test_a_guardian_consents_then_a_mentee_and_mentor_meet_talk_and_book(platfor
     mentee.get_by_label("Length (minutes)").select_option("45")
     mentee.get_by_role("button", name="Book", exact=True).click()
     expect(mentee.get_by_role("status")).to_contain_text("Booked for")
-    expect(mentee.get_by_text("The link works only during the booked time")).to_be_visible()
+    expect(mentee.get_by_text("The link works only in this session's slot")).to_be_visible()
     mentee.get_by_role("button", name="Book", exact=True).click()  # the same slot again: a 409, as a sentence
     expect(mentee.get_by_role("alert")).to_have_text("That time is already booked. Please choose another.")
     with mentee.expect_download() as download:

@@ -204,3 +204,17 @@ def test_the_web_app_refreshes_with_the_refresh_cookie_and_the_csrf_header(api, 
     assert refreshed.status_code == 200, refreshed.text
     assert "ementor_refresh=" in refreshed.headers["Set-Cookie"]
     assert api.get("/v1/me", refreshed.json()["access_token"]).json()["role"] == "mentee"
+
+
+def test_a_person_whose_profile_locale_is_spanish_gets_the_sign_in_email_in_spanish(api, org, smtp):
+    assert api.post("/v1/people", org["token"], json=mentee(email="ana@example.org", name="Ana",
+                                                              locale="es")).status_code == 201
+    assert api.post("/v1/people", org["token"], json=mentee(email="ben@example.org", name="Ben")).status_code == 201
+    for email in ("ana@example.org", "ben@example.org"):
+        assert api.post("/v1/auth/sign-in", json={"organisation": "northside", "email": email}).status_code == 202
+    link_token(smtp, "ben@example.org")
+    spanish = next(m for m in reversed(smtp.messages) if "ana@example.org" in m.recipients)
+    english = next(m for m in reversed(smtp.messages) if "ben@example.org" in m.recipients)
+    assert spanish.subject == "Entra en Northside en ementor"
+    assert spanish.text().startswith("Hola, Ana:") and "funciona una vez, durante 15 minutos" in spanish.text()
+    assert english.subject == "Sign in to Northside on ementor" and english.text().startswith("Hello Ben,")

@@ -174,3 +174,11 @@ def test_staff_who_must_add_a_second_factor_are_sent_to_it_before_any_session(ap
     signed_in = api.post("/v1/auth/totp/verify", json={"challenge": step["challenge"],
                                                        "code": pyotp.TOTP(secret).now()})
     assert signed_in.status_code == 200 and api.get("/v1/me", signed_in.json()["access_token"]).json()["role"] == "admin"
+
+
+def test_the_sign_in_page_may_ask_whether_an_organisation_offers_single_sign_on(api, northside):
+    assert api.get("/v1/auth/sso/northside").json() == {"organisation": "northside", "sso": True}
+    assert api.get("/v1/auth/sso/NorthSide").json()["sso"] is True
+    assert api.get("/v1/auth/sso/no-such-place").json() == {"organisation": "no-such-place", "sso": False}
+    assert api.delete("/v1/sign-in-options/sso", northside["token"]).status_code == 204
+    assert api.get("/v1/auth/sso/northside").json()["sso"] is False

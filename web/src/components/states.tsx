@@ -3,6 +3,7 @@ import type { ComponentChildren } from "preact";
 import { useCallback, useEffect, useState } from "preact/hooks";
 import { ApiError } from "../api";
 import { sentence, t } from "../i18n";
+import { en } from "../i18n/en";
 
 export function Loading() {
   return <p class="state" role="status" aria-live="polite">{t("state.loading")}</p>;
@@ -14,7 +15,8 @@ export function Empty({ children }: { children: ComponentChildren }) {
 
 export function describe(error: unknown): string {
   if (error instanceof ApiError) {
-    if (error.code === "validation_failed" || error.status === 422) {
+    // A 422 the app has words for (starts_in_past, ...) is said in them; any other 422 shows the field and the rule.
+    if (error.code === "validation_failed" || (error.status === 422 && !(("error." + error.code) in en))) {
       return t("error.validation_failed", { detail: error.message });
     }
     return sentence(error.code, error.message);

@@ -52,9 +52,16 @@ export function formatDateTime(iso: string, opts: Intl.DateTimeFormatOptions = {
   }).format(new Date(iso));
 }
 
-export function formatTime(iso: string): string {
-  return new Intl.DateTimeFormat(lang.value, { hour: "numeric", minute: "2-digit", timeZone: timeZone.value })
+export function formatTime(iso: string, zone?: string): string {
+  return new Intl.DateTimeFormat(lang.value, { hour: "numeric", minute: "2-digit", timeZone: zone ?? timeZone.value })
     .format(new Date(iso));
+}
+
+/** A day, in words: an instant in the person's time zone, or a calendar date ("2026-05-01") as it is. */
+export function formatDate(iso: string, calendarDate = false): string {
+  return new Intl.DateTimeFormat(lang.value, {
+    dateStyle: "long", timeZone: calendarDate ? "UTC" : timeZone.value,
+  }).format(new Date(calendarDate ? iso + "T00:00:00Z" : iso));
 }
 
 export function list(items: string[]): string {

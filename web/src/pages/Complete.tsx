@@ -7,6 +7,7 @@ import { Layout } from "../components/Layout";
 import { t } from "../i18n";
 import { Link, navigate, query } from "../router";
 import { loadMe } from "../session";
+import { safePath } from "./SecondFactor";
 
 const claimed = new Set<string>(); // a link works once: never post it twice from one page
 
@@ -17,8 +18,16 @@ export function Complete() {
     if (!token || claimed.has(token)) return;
     claimed.add(token);
     api.post("/v1/auth/sign-in/complete", { token })
-      .then(() => loadMe())
-      .then(() => navigate(query("next") ?? "/", true))
+      .then(async (answer) => {
+        if (answer?.status === "second_factor_required") { // staff whose organisation asks for a TOTP code
+          const step = new URLSearchParams({ challenge: answer.challenge, second_factor: answer.second_factor,
+            return_to: safePath(query("next")) });
+          navigate(`/sign-in/second-factor?${step}`, true);
+          return;
+        }
+        await loadMe();
+        navigate(safePath(query("next")), true);
+      })
       .catch(setError);
   }, [token]);
   if (!token) {

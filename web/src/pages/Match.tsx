@@ -4,6 +4,7 @@ import { Reasons } from "../components/Reasons";
 import { ErrorNote, Loading, useLoad } from "../components/states";
 import { Layout } from "../components/Layout";
 import { t, type Key } from "../i18n";
+import { AboutPerson } from "../components/AboutPerson";
 import { matchWithOther } from "../people";
 import { Link, type Params } from "../router";
 import { BlockPerson } from "../safeguarding/Block";
@@ -33,7 +34,7 @@ export function MatchPage({ params }: { params: Params }) {
             <p class="notice" data-testid="paused">{pausedSentence(match.paused_for)}</p>
           )}
           {(match.status === "active" || match.status === "proposed") && <ReportEntry matchId={match.id} />}
-          {other.bio && <p>{other.bio}</p>}
+          <AboutPerson person={other} />
           <h2>{t("match.why")}</h2>
           <Reasons reasons={match.reasons ?? {}} />
           {match.status === "proposed" && (mine ? <p role="status">{t("match.accepted", { name: other.name })}</p> : (
@@ -52,6 +53,7 @@ export function MatchPage({ params }: { params: Params }) {
             <ul class="actions">
               <li><Link class="button" href={`/matches/${match.id}/conversation`}>{t("match.conversation")}</Link></li>
               <li><Link class="button" href={`/matches/${match.id}/sessions`}>{t("match.sessions")}</Link></li>
+              <li><Link class="button" href={`/matches/${match.id}/goals`}>{t("match.goals")}</Link></li>
             </ul>
           )}
           {(match.status === "active" || match.status === "proposed") && (
@@ -63,6 +65,7 @@ export function MatchPage({ params }: { params: Params }) {
               }} />
             </section>
           )}
+          {match.status === "ended" && <p><Link href={`/matches/${match.id}/goals`}>{t("match.goals")}</Link></p>}
         </Layout>
       );
   }

@@ -1,8 +1,8 @@
 import { useState } from "preact/hooks";
-import { api } from "../api";
+import { api, ApiError } from "../api";
 import { ErrorNote } from "../components/states";
 import { Layout } from "../components/Layout";
-import { adoptPerson, t } from "../i18n";
+import { adoptPerson, LANGUAGES, setLanguage, t } from "../i18n";
 import { person } from "../session";
 
 const split = (text: string) => text.split(",").map((s) => s.trim()).filter(Boolean);
@@ -12,7 +12,7 @@ export function Profile() {
   const p = person.value;
   const [form, setForm] = useState({
     name: p.name, bio: p.bio ?? "", interests: p.interests.join(", "), languages: p.languages.join(", "),
-    timezone: p.timezone, availability: p.custom_fields?.availability ?? "",
+    timezone: p.timezone, availability: p.availability ?? "", locale: p.locale ?? "",
   });
   const [saved, setSaved] = useState(false);
   const [error, setError] = useState<unknown>(null);
@@ -34,8 +34,14 @@ export function Profile() {
           const body: Record<string, unknown> = {
             name: form.name, bio: form.bio || null, interests: split(form.interests),
             languages: split(form.languages), timezone: form.timezone,
+            availability: form.availability.trim() || null, locale: form.locale || null,
           };
+          const localeChanged = (form.locale || null) !== (person.value.locale ?? null);
           person.value = await api.patch(`/v1/people/${p.id}`, body);
+          if (localeChanged) { // the profile's language is the person's choice now: it wins over this browser's menu
+            localStorage.removeItem("ementor.lang");
+            setLanguage(person.value.locale ?? navigator.language, false);
+          }
           adoptPerson(person.value);
           setSaved(true);
         } catch (err) { setError(err); }
@@ -57,12 +63,26 @@ export function Profile() {
           <p class="hint" id="languages-hint">{t("profile.languagesHint")}</p>
         </div>
         <div class="field">
+          <label for="availability">{t("profile.availability")}</label>
+          <textarea {...field("availability")} rows={2} maxLength={500} aria-describedby="availability-hint" />
+          <p class="hint" id="availability-hint">{t("profile.availabilityHint")}</p>
+        </div>
+        <div class="field">
+          <label for="locale">{t("profile.locale")}</label>
+          <select {...field("locale")} aria-describedby="locale-hint">
+            <option value="">{t("profile.localeBrowser")}</option>
+            {Object.entries(LANGUAGES).map(([code, l]) => <option value={code} lang={code}>{l.name}</option>)}
+          </select>
+          <p class="hint" id="locale-hint">{t("profile.localeHint")}</p>
+        </div>
+        <div class="field">
           <label for="timezone">{t("profile.timezone")}</label>
           <select {...field("timezone")}>
             {(ZONES.includes(form.timezone) ? ZONES : [form.timezone, ...ZONES]).map((z) => <option value={z}>{z.replace(/_/g, " ")}</option>)}
           </select>
         </div>
-        {error && <ErrorNote error={error} />}
+        {error && (error instanceof ApiError && error.code === "minor_contact_details"
+          ? <div class="error" role="alert"><p>{t("profile.minorRefused")}</p></div> : <ErrorNote error={error} />)}
         {saved && <p role="status" class="ok">{t("state.saved")}</p>}
         <button type="submit">{t("profile.save")}</button>
       </form>

@@ -1,9 +1,26 @@
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { api } from "../api";
 import { ErrorNote } from "../components/states";
 import { Layout } from "../components/Layout";
 import { t } from "../i18n";
 import { query } from "../router";
+import { safePath } from "./SecondFactor";
+
+/** Whether the organisation offers single sign-on (asked once the slug has stopped changing). */
+function useSso(slug: string): boolean {
+  const [offered, setOffered] = useState<{ slug: string; sso: boolean } | null>(null);
+  useEffect(() => {
+    const clean = slug.trim().toLowerCase();
+    if (!/^[a-z0-9-]{1,63}$/.test(clean)) return;
+    const abort = new AbortController();
+    const timer = setTimeout(() => {
+      api.get(`/v1/auth/sso/${encodeURIComponent(clean)}`, abort.signal)
+        .then((answer) => setOffered({ slug: clean, sso: !!answer.sso }), () => undefined); // no answer: links only
+    }, 300);
+    return () => { clearTimeout(timer); abort.abort(); };
+  }, [slug]);
+  return !!offered?.sso && offered.slug === slug.trim().toLowerCase();
+}
 
 export function SignIn() {
   const [organisation, setOrganisation] = useState(query("organisation") ?? localStorage.getItem("ementor.org") ?? "");
@@ -11,6 +28,7 @@ export function SignIn() {
   const [sent, setSent] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
+  const sso = useSso(organisation);
   if (sent) {
     return (
       <Layout title={t("signIn.sent")}>
@@ -45,6 +63,15 @@ export function SignIn() {
         {error && <ErrorNote error={error} />}
         <button type="submit" disabled={busy}>{t("signIn.submit")}</button>
       </form>
+      {sso && (
+        <section class="card stack" aria-labelledby="sso-h">
+          <h2 id="sso-h">{t("signIn.ssoTitle")}</h2>
+          <p>{t("signIn.ssoIntro")}</p>
+          <p><a class="button" href={`/v1/auth/sso/${encodeURIComponent(organisation.trim().toLowerCase())}/start?` +
+            new URLSearchParams({ return_to: safePath(query("next")) })}
+                onClick={() => localStorage.setItem("ementor.org", organisation.trim())}>{t("signIn.sso")}</a></p>
+        </section>
+      )}
     </Layout>
   );
 }

@@ -1,0 +1,23 @@
+// The other person's public profile on a match page: bio, interests, languages, time zone (and
+// what time it is there now). Contact details are never in a public profile.
+import { formatTime, list, t } from "../i18n";
+
+export function AboutPerson({ person }: { person: any }) {
+  if (person.hidden) return null;
+  const display = new Intl.DisplayNames([document.documentElement.lang], { type: "language" });
+  const languages = (person.languages ?? []).map((l: string) => { try { return display.of(l) ?? l; } catch { return l; } });
+  const now = new Date().toISOString();
+  return (
+    <section class="card" aria-labelledby="about-h">
+      <h2 id="about-h">{t("person.about", { name: person.name })}</h2>
+      {person.bio && <p>{person.bio}</p>}
+      <dl class="facts">
+        {person.interests?.length > 0 && <><dt>{t("person.interests")}</dt><dd>{list(person.interests)}</dd></>}
+        {languages.length > 0 && <><dt>{t("person.languages")}</dt><dd>{list(languages)}</dd></>}
+        {person.availability && <><dt>{t("person.availability")}</dt><dd>{person.availability}</dd></>}
+        {person.timezone && <><dt>{t("person.timezone")}</dt>
+          <dd>{t("person.localTime", { zone: person.timezone.replace(/_/g, " "), time: formatTime(now, person.timezone) })}</dd></>}
+      </dl>
+    </section>
+  );
+}
