@@ -162,7 +162,7 @@ def test_a_coordinator_creates_a_programme_reviews_and_publishes_a_cohort_run_an
     check_page(page, "staff-audit")
 
     # Settings: an out-of-range weight is refused beside its field; a good one is saved and stays.
-    nav.get_by_role("link", name="Settings").click()
+    nav.get_by_role("link", name="Settings", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Settings")
     interests = page.get_by_label("Shared interests", exact=True)
     expect(interests).to_have_value("1")

@@ -97,6 +97,7 @@ export const en = {
   "chat.paused": "This conversation is paused for now.",
 
   "sessions.title": "Video sessions",
+  "sessions.observer": "{name}, a member of staff, observes this session: the organisation asks for that when a mentee is under 18.",
   "sessions.none": "No sessions booked yet.",
   "sessions.book": "Book a session",
   "sessions.startsAt": "Date and time",

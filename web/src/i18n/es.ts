@@ -99,6 +99,7 @@ export const es: Messages = {
   "chat.paused": "Esta conversación está en pausa por ahora.",
 
   "sessions.title": "Sesiones de vídeo",
+  "sessions.observer": "{name}, del personal, observa esta sesión: la organización lo pide cuando el mentorizado es menor de 18 años.",
   "sessions.none": "Todavía no hay sesiones reservadas.",
   "sessions.book": "Reservar una sesión",
   "sessions.startsAt": "Fecha y hora",

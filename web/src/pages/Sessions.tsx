@@ -100,6 +100,7 @@ export function Sessions({ params }: { params: Params }) {
             return (
               <li class={`card ${s.status}`}>
                 <h2>{t("sessions.when", { when: formatDateTime(s.starts_at), minutes: s.duration_minutes })}</h2>
+                {s.observer && <p class="hint">{t("sessions.observer", { name: s.observer.name })}</p>}
                 {s.status === "cancelled" ? <p class="badge cancelled">{t("sessions.cancelled")}</p>
                   : over ? <p class="badge ended">{t("sessions.over")}</p> : (
                   <>
