@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh >/dev/null
 timeout 600 .venv/bin/pytest -q tests/e2e/web/test_in_browser.py
-for shot in mentors-1280 conversation-held-360 guardian-consent-360; do
+for shot in mentors-1280 conversation-held-360 guardian-consent-360 report-360 advice-answered-1280 \
+            staff-matching-review-1280 staff-insights-1280 staff-concern-1280; do
     cp "artefacts/web/$shot.png" "docs/screenshots/web-$shot.png"
 done
 echo "screenshots: docs/screenshots/web-*.png"

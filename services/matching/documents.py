@@ -203,6 +203,10 @@ class MatchingRun(OutboxDocument):
             ("tenant_id", "created_at"),
             # The run claimer, across organisations: queued or lapsed runs, oldest first.
             ("status", "created_at", "lease_until"),
+            # Erasure takes a person out of the runs that name them (multikey on the embedded lists).
+            ("tenant_id", "unmatched.mentee_id"),
+            ("tenant_id", "pairs.mentee_id"),
+            ("tenant_id", "pairs.mentor_id"),
         ],
     }
 
