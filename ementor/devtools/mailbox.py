@@ -49,7 +49,7 @@ def page(mail: MailCatcher | None, sms: TwilioFake | None) -> str:
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>ementor development mailbox</title>
 <style>body{{font:16px/1.5 system-ui,sans-serif;max-width:50rem;margin:1rem auto;padding:0 1rem;color:#1a1a1a}}
 article{{border:1px solid #bbb;border-radius:.5rem;padding:.5rem 1rem;margin:1rem 0}}h2{{font-size:1.1rem;margin:.3rem 0}}
-.meta{{color:#444;margin:0}}pre{{white-space:pre-wrap;font:inherit}}a{{color:#0645ad}}</style></head><body>
+.meta{{color:#444;margin:0}}pre{{white-space:pre-wrap;overflow-wrap:anywhere;font:inherit}}a{{color:#0645ad}}</style></head><body>
 <h1>Development mailbox</h1>
 <p>What ementor sent while <code>ementor dev</code> runs (newest first; reload to see new mail). Open a sign-in
 link here to sign in to the web app as that person.</p>
