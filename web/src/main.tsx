@@ -2,7 +2,7 @@ import { render } from "preact";
 import { useEffect } from "preact/hooks";
 import { Loading } from "./components/states";
 import { Layout } from "./components/Layout";
-import { lang, t } from "./i18n";
+import { lang, languageReady, t } from "./i18n";
 import { Link, location, match, navigate } from "./router";
 import { routes } from "./routes";
 import { loadMe, me } from "./session";
@@ -29,4 +29,4 @@ function App() {
 }
 
 window.addEventListener("unhandledrejection", (e) => console.error(e.reason));
-render(<App />, document.getElementById("app")!);
+languageReady.then(() => render(<App />, document.getElementById("app")!));

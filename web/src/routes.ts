@@ -3,42 +3,44 @@
 // /guardian/withdraw (services/profiles builds those URLs); the server sends every path that
 // is not /v1, /health or /metrics to this app (ementor/platform/http/web_app.py).
 import type { FunctionComponent } from "preact";
+import { lazyPage } from "./lazy";
+import { Advice } from "./pages/Advice";
+import { ArticlePage } from "./pages/ArticlePage";
 import { Complete } from "./pages/Complete";
 import { Conversation } from "./pages/Conversation";
 import { Goals } from "./pages/Goals";
-import { SecondFactor } from "./pages/SecondFactor";
 import { GuardianConsent, GuardianWithdraw } from "./pages/Guardian";
 import { Home } from "./pages/Home";
 import { MatchPage } from "./pages/Match";
 import { Mentors } from "./pages/Mentors";
 import { MyData } from "./pages/MyData";
 import { Profile } from "./pages/Profile";
+import { Report } from "./pages/Report";
+import { SecondFactor } from "./pages/SecondFactor";
 import { Sessions } from "./pages/Sessions";
 import { Settings } from "./pages/Settings";
 import { SignIn } from "./pages/SignIn";
-import { StaffDashboard } from "./pages/StaffDashboard";
-import { StaffModeration } from "./pages/StaffModeration";
-import { StaffPeople } from "./pages/StaffPeople";
-import { StaffTeam } from "./pages/StaffTeam";
-// Staff programmes, matching, audit and settings (issue 14, staff side).
-import { StaffAudit } from "./pages/StaffAudit";
-import { StaffMatching } from "./pages/StaffMatching";
-import { StaffProgramme, StaffProgrammes } from "./pages/StaffProgrammes";
-import { StaffSettings } from "./pages/StaffSettings";
 import type { Params } from "./router";
-// Safeguarding (issue 17)
-import { Report } from "./pages/Report";
-import { StaffConcern, StaffConcerns } from "./pages/StaffConcerns";
-import { StaffSafeguardingSettings } from "./pages/StaffSafeguardingSettings";
-// Insights pages (issue 15): loaded on first visit, with their charts, so participants never download them.
-import { lazyPage } from "./lazy";
-const StaffInsights = lazyPage(() => import("./pages/StaffInsights").then((m) => m.StaffInsights));
+
+// Staff pages are chunks of their own, loaded on first visit: a mentee on a phone never downloads
+// them (nor uPlot, which only the insights pages import).
+const StaffArticleEdit = lazyPage(() => import("./pages/StaffArticleEdit").then((m) => m.StaffArticleEdit));
+const StaffArticles = lazyPage(() => import("./pages/StaffArticles").then((m) => m.StaffArticles));
 const StaffAtRisk = lazyPage(() => import("./pages/StaffAtRisk").then((m) => m.StaffAtRisk));
-// knowledge (issue 16): the advice pages and the staff's articles
-import { Advice } from "./pages/Advice";
-import { ArticlePage } from "./pages/ArticlePage";
-import { StaffArticleEdit } from "./pages/StaffArticleEdit";
-import { StaffArticles } from "./pages/StaffArticles";
+const StaffAudit = lazyPage(() => import("./pages/StaffAudit").then((m) => m.StaffAudit));
+const StaffConcern = lazyPage(() => import("./pages/StaffConcerns").then((m) => m.StaffConcern));
+const StaffConcerns = lazyPage(() => import("./pages/StaffConcerns").then((m) => m.StaffConcerns));
+const StaffDashboard = lazyPage(() => import("./pages/StaffDashboard").then((m) => m.StaffDashboard));
+const StaffInsights = lazyPage(() => import("./pages/StaffInsights").then((m) => m.StaffInsights));
+const StaffMatching = lazyPage(() => import("./pages/StaffMatching").then((m) => m.StaffMatching));
+const StaffModeration = lazyPage(() => import("./pages/StaffModeration").then((m) => m.StaffModeration));
+const StaffPeople = lazyPage(() => import("./pages/StaffPeople").then((m) => m.StaffPeople));
+const StaffProgramme = lazyPage(() => import("./pages/StaffProgrammes").then((m) => m.StaffProgramme));
+const StaffProgrammes = lazyPage(() => import("./pages/StaffProgrammes").then((m) => m.StaffProgrammes));
+const StaffSafeguardingSettings = lazyPage(
+  () => import("./pages/StaffSafeguardingSettings").then((m) => m.StaffSafeguardingSettings));
+const StaffSettings = lazyPage(() => import("./pages/StaffSettings").then((m) => m.StaffSettings));
+const StaffTeam = lazyPage(() => import("./pages/StaffTeam").then((m) => m.StaffTeam));
 
 export type Route = { path: string; page: FunctionComponent<{ params: Params }>; signedIn: boolean };
 

@@ -28,6 +28,8 @@ def test_an_admin_sees_the_overview_finds_and_imports_people_and_manages_staff(p
     admin = invited_staff(platform, browser, org, "Dana Reyes", "admin")
     # Staff then sign in as participants do: a link emailed on asking at the sign-in page.
     admin.get_by_role("button", name="Sign out").click()
+    # The session has ended (the app shows the sign-in page) before the next page loads.
+    expect(admin.get_by_role("button", name="Email me a sign-in link")).to_be_visible()
     sign_in(platform, admin, org, f"dana@{org.slug}.example.org")
     for page in ("Overview", "Moderation", "People", "Staff"):
         expect(admin.get_by_role("navigation").get_by_role("link", name=page, exact=True)).to_be_visible()

@@ -42,7 +42,7 @@ export function Layout({ title, children }: { title: string; children: Component
           <Link href="/" class="brand">{t("app.name")}</Link>
           <label class="lang">
             <span>{t("nav.language")}</span>
-            <select value={lang.value} onChange={(e) => setLanguage((e.target as HTMLSelectElement).value)}>
+            <select value={lang.value} onChange={(e) => void setLanguage((e.target as HTMLSelectElement).value).catch(() => undefined)}>
               {Object.entries(LANGUAGES).map(([code, l]) => <option value={code} lang={code}>{l.name}</option>)}
             </select>
           </label>

@@ -1,14 +1,15 @@
 // Every word a participant sees comes from here: `t("key", {name})`. The language is the
 // person's `locale` when their profile has one, else the one they picked (kept in this browser),
-// else the browser's. Dates use Intl in the reader's language and time zone.
+// else the browser's. Dates use Intl in the reader's language and time zone. English ships with
+// the app; another language is a chunk of its own, fetched before it is shown.
 import { signal } from "@preact/signals";
 import { en, type Messages } from "./en";
-import { es } from "./es";
 
-export const LANGUAGES: Record<string, { name: string; messages: Messages }> = {
-  en: { name: "English", messages: en },
-  es: { name: "Español", messages: es },
+export const LANGUAGES: Record<string, { name: string; load: () => Promise<Messages> }> = {
+  en: { name: "English", load: async () => en },
+  es: { name: "Español", load: () => import("./es").then((m) => m.es) },
 };
+const catalogues: Record<string, Messages> = { en };
 
 function pick(candidates: readonly (string | null | undefined)[]): string {
   for (const c of candidates) {
@@ -18,25 +19,32 @@ function pick(candidates: readonly (string | null | undefined)[]): string {
   return "en";
 }
 
-export const lang = signal(pick([localStorage.getItem("ementor.lang"), ...navigator.languages]));
+export const lang = signal("en");
 export const timeZone = signal(Intl.DateTimeFormat().resolvedOptions().timeZone);
 
-export function setLanguage(code: string, remember = true): void {
-  lang.value = pick([code]);
-  if (remember) localStorage.setItem("ementor.lang", lang.value);
-  document.documentElement.lang = lang.value;
+/** Switch language once its words are here (English at once); a failed fetch keeps the current one. */
+export async function setLanguage(code: string, remember = true): Promise<void> {
+  const chosen = pick([code]);
+  catalogues[chosen] ??= await LANGUAGES[chosen].load();
+  lang.value = chosen;
+  if (remember) localStorage.setItem("ementor.lang", chosen);
+  document.documentElement.lang = chosen;
 }
+
+/** The first language, before the app is drawn: the one picked in this browser, else the browser's. */
+export const languageReady = setLanguage(pick([localStorage.getItem("ementor.lang"), ...navigator.languages]), false)
+  .catch(() => undefined);
 
 /** The person's own settings win over the browser's: called once their profile is known. */
 export function adoptPerson(person: { locale?: string | null; timezone?: string | null }): void {
-  if (person.locale && !localStorage.getItem("ementor.lang")) setLanguage(person.locale, false);
+  if (person.locale && !localStorage.getItem("ementor.lang")) void setLanguage(person.locale, false).catch(() => undefined);
   if (person.timezone) timeZone.value = person.timezone;
 }
 
 export type Key = keyof Messages;
 
 export function t(key: Key, vars: Record<string, string | number> = {}): string {
-  const text = LANGUAGES[lang.value].messages[key] ?? en[key] ?? key;
+  const text = catalogues[lang.value]?.[key] ?? en[key] ?? key;
   return text.replace(/\{(\w+)\}/g, (_, name) => String(vars[name] ?? ""));
 }
 
