@@ -6,6 +6,8 @@ import eventlet
 
 eventlet.monkey_patch()  # nameko services run in this process, on green threads
 
+import os
+
 import mongoengine
 import pytest
 from mongoengine.base.common import _document_registry
@@ -30,6 +32,24 @@ def pytest_addoption(parser):
 def pytest_report_header(config):
     return (f"ementor: store mode {config.getoption('--store')}; RabbitMQ and MongoDB sources are reported by "
             "the rabbitmq/mongodb fixtures")
+
+
+@pytest.fixture(autouse=True)
+def _no_listener_outlives_its_descriptor():
+    """After each test, the hub forgets listeners on descriptors that are closed now.
+
+    A green thread a test leaves blocked on a socket that was closed behind the hub's back keeps a
+    listener on its descriptor number; when a later test's pipe reuses that number, eventlet refuses
+    the second reader ("Second simultaneous read on fileno"). Marking it reopened wakes the stale
+    thread with IOClosed instead, as eventlet does itself for a descriptor a green socket reopens.
+    """
+    yield
+    hub = eventlet.hubs.get_hub()
+    for fileno in {*hub.listeners[hub.READ], *hub.listeners[hub.WRITE]}:
+        try:
+            os.fstat(fileno)
+        except OSError:
+            hub.mark_as_reopened(fileno)
 
 
 @pytest.fixture(scope="session")
