@@ -17,7 +17,7 @@ class ConsentRepository:
         query = {"_id": person_id, "tenant_id": tenant_id, "erased": {"$ne": True},
                  "$or": [{"consent_at": {"$lte": at}}, {"consent_at": None}]}
         try:
-            result = Participant._get_collection().update_one(
+            result = Participant.raw().update_one(
                 query, {"$set": {"guardian_consent": state, "consent_at": at}}, upsert=True)
         except DuplicateKeyError:
             return False
@@ -27,11 +27,11 @@ class ConsentRepository:
         self._changed_conversations()
         query = {"tenant_id": tenant_id, "mentee_id": mentee_id, **({"_id": match_id} if match_id else {})}
         change = {"$addToSet": {"paused_for": reason}} if paused else {"$pull": {"paused_for": reason}}
-        Conversation._get_collection().update_many(query, change)
+        Conversation.raw().update_many(query, change)
 
     def pause_person(self, tenant_id: str, person_id: str, reason: str) -> None:
         """Pause every conversation of a person, on either side (a safeguarding suspension)."""
         self._changed_conversations()
         for side in ("mentee_id", "mentor_id"):
-            Conversation._get_collection().update_many({"tenant_id": tenant_id, side: person_id},
+            Conversation.raw().update_many({"tenant_id": tenant_id, side: person_id},
                                                        {"$addToSet": {"paused_for": reason}})

@@ -20,7 +20,7 @@ class ImportRepository(ProfilesRepository):
     def claim_import(self, holder: str, lease: timedelta) -> ImportJob | None:
         """Take the oldest queued job, or one whose holder stopped renewing its lease (any organisation)."""
         now = utcnow()
-        raw = ImportJob._get_collection().find_one_and_update(
+        raw = ImportJob.raw().across_tenants().find_one_and_update(
             {"$or": [{"status": QUEUED}, {"status": RUNNING, "lease_until": {"$lt": now}}]},
             {"$set": {"status": RUNNING, "holder": holder, "lease_until": now + lease}},
             sort=[("created_at", 1)], return_document=ReturnDocument.AFTER,
@@ -37,7 +37,7 @@ class ImportRepository(ProfilesRepository):
         }
         if done:
             fields.update(status=COMPLETED, finished_at=utcnow())
-        result = ImportJob._get_collection().update_one(
+        result = ImportJob.raw().update_one(
             {"_id": job.id, "tenant_id": job.tenant_id, "holder": holder, "status": RUNNING}, {"$set": fields}
         )
         return result.matched_count == 1

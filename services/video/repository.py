@@ -62,7 +62,7 @@ class VideoRepository:
     def apply_consent(self, tenant_id: str, person_id: str, state: str, at: datetime) -> bool:
         """Record a guardian consent state unless a newer one is recorded."""
         try:
-            result = GuardianConsent._get_collection().update_one(
+            result = GuardianConsent.raw().update_one(
                 {"_id": f"{tenant_id}:{person_id}", "tenant_id": tenant_id, "$or": [{"at": {"$lte": at}}, {"at": None}]},
                 {"$set": {"person_id": person_id, "state": state, "at": at}}, upsert=True)
         except DuplicateKeyError:
@@ -70,13 +70,13 @@ class VideoRepository:
         return bool(result.matched_count or result.upserted_id)
 
     def consent_of(self, tenant_id: str, person_id: str) -> str | None:
-        doc = GuardianConsent._get_collection().find_one({"_id": f"{tenant_id}:{person_id}", "tenant_id": tenant_id})
+        doc = GuardianConsent.raw().find_one({"_id": f"{tenant_id}:{person_id}", "tenant_id": tenant_id})
         return doc["state"] if doc else None
 
     def apply_person_facts(self, tenant_id: str, person_id: str, is_minor: bool, vetted: bool, at: datetime) -> None:
         """Record what supervision needs of a person unless newer facts are recorded."""
         try:
-            PersonFacts._get_collection().update_one(
+            PersonFacts.raw().update_one(
                 {"_id": f"{tenant_id}:{person_id}", "tenant_id": tenant_id, "at": {"$lte": at}},
                 {"$set": {"person_id": person_id, "is_minor": is_minor, "vetted": vetted, "at": at}}, upsert=True)
         except DuplicateKeyError:
@@ -94,12 +94,12 @@ class VideoRepository:
         if match_id:
             query["match_id"] = match_id
         change = {"$addToSet": {"paused_for": reason}} if paused else {"$pull": {"paused_for": reason}}
-        MatchView._get_collection().update_many(query, change)
+        MatchView.raw().update_many(query, change)
 
     def pause_person(self, tenant_id: str, person_id: str, reason: str) -> None:
         """Pause every match of a person, on either side (a safeguarding suspension)."""
         for side in ("mentee_id", "mentor_id"):
-            MatchView._get_collection().update_many({"tenant_id": tenant_id, side: person_id},
+            MatchView.raw().update_many({"tenant_id": tenant_id, side: person_id},
                                                     {"$addToSet": {"paused_for": reason}})
 
     def forget_matches_of(self, tenant_id: str, person_id: str) -> None:

@@ -121,3 +121,14 @@ def test_the_raw_collection_runs_scoped_operations():
     assert raw.find_one({"$and": [{"tenant_id": "a"}, {"_id": "a1"}]})["text"] == "seen"
     assert [d["n"] for d in raw.aggregate([{"$match": {"tenant_id": "a"}}, {"$count": "n"}])] == [2]
     assert raw.delete_many({"tenant_id": "b"}).deleted_count == 1
+
+
+def test_no_service_reaches_a_collection_around_the_guard():
+    """`TenantDocument.raw()` is the only way into pymongo: `_get_collection()` skips the tenant check."""
+    from pathlib import Path
+
+    services = Path(__file__).resolve().parents[3] / "services"
+    offenders = [f"{path.relative_to(services)}:{number}"
+                 for path in sorted(services.rglob("*.py"))
+                 for number, line in enumerate(path.read_text().splitlines(), 1) if "_get_collection(" in line]
+    assert offenders == []
