@@ -6,20 +6,16 @@ organisation's own RabbitMQ user may read only its routing keys; plus the public
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
-from ementor_contracts import RetentionPeriodsChanged
 from nameko.rpc import rpc
 
 from ementor.platform.config import AppSettings
 from ementor.platform.consumer import PermanentFailure
 from ementor.platform.errors import NotFound
 from ementor.platform.http.api import api
-from ementor.platform.loop_job import loop_job
 from ementor.platform.mongo import Repository
 from ementor.platform.pages import page_of
 from ementor.platform.principal import Principal
-from ementor.platform.retention import RETENTION_POLL_SECONDS, periods_of
+from ementor.platform.retention_job import EnforcesRetention
 from ementor.platform.revocation import Revocations
 from ementor.platform.settings import IntegrationsSettings
 
@@ -34,7 +30,7 @@ from .repository import IntegrationsRepository
 COORDINATOR = ("coordinator",)
 
 
-class IntegrationsService(Revocations):
+class IntegrationsService(Revocations, EnforcesRetention):
     name = "integrations"
 
     repo: IntegrationsRepository = Repository(IntegrationsRepository, (*DOCUMENTS, *retention.RETENTION_DOCUMENTS))
@@ -43,13 +39,7 @@ class IntegrationsService(Revocations):
     dispatcher = WebhookDispatcher()
     rabbitmq = RabbitManagement()
 
-    # The time the retention job reads; tests replace it with a clock they move.
-    retention_clock = staticmethod(lambda: datetime.now(UTC))
-
-    @loop_job(poll_seconds=RETENTION_POLL_SECONDS, leased=True)
-    def enforce_retention(self):
-        """Delivery copies of organisations with a period under the log's 30 days (retention.py)."""
-        retention.enforce(self.retention_clock())
+    retention_module = retention  # delivery copies kept shorter than the log's 30 days: EnforcesRetention
 
     # -- subject access: this service's part of a person's export (safeguarding gathers the parts) --
     @rpc
@@ -59,8 +49,6 @@ class IntegrationsService(Revocations):
     # -- every public event ---------------------------------------------------------------
     @every_event
     def republish(self, event, envelope):
-        if isinstance(event, RetentionPeriodsChanged):  # the organisation's own period for the delivery log
-            retention.store().learn(envelope.tenantid, periods_of(event), envelope.time)
         try:
             queued = handlers.fan_out(self.repo, envelope, event, self.exchange.publish)
         except ValueError as exc:  # a tenant id that cannot be routed: retrying will not help

@@ -17,7 +17,6 @@ from ementor_contracts import (
     PersonErased,
     ProfileCreated,
     ProfileUpdated,
-    RetentionPeriodsChanged,
 )
 from eventlet import tpool
 from nameko.rpc import RpcProxy, rpc
@@ -25,12 +24,11 @@ from nameko.rpc import RpcProxy, rpc
 from ementor.platform.config import AppSettings
 from ementor.platform.consumer import subscribe
 from ementor.platform.http.api import api
-from ementor.platform.loop_job import loop_job
 from ementor.platform.mongo import Repository
 from ementor.platform.outbox import HandOverOutbox
 from ementor.platform.pages import page_of
 from ementor.platform.principal import Principal
-from ementor.platform.retention import RETENTION_POLL_SECONDS, periods_of
+from ementor.platform.retention_job import EnforcesRetention
 from ementor.platform.revocation import Revocations
 from ementor.platform.schedule import leased_timer
 
@@ -54,7 +52,7 @@ def _scan_off_the_loop(scan, text: str, *args):
     return scan(text, *args)
 
 
-class MessagingService(Revocations):
+class MessagingService(Revocations, EnforcesRetention):
     name = "messaging"
 
     repo: MessagingRepository = Repository(MessagingRepository, (*DOCUMENTS, *retention.RETENTION_DOCUMENTS))
@@ -63,17 +61,7 @@ class MessagingService(Revocations):
     profiles = RpcProxy("profiles")
     matching = RpcProxy("matching")
 
-    # The time the retention job reads; tests replace it with a clock they move.
-    retention_clock = staticmethod(utcnow)
-
-    # -- retention (retention.py): the organisation's periods, and the leased job that deletes -----------
-    @subscribe(RetentionPeriodsChanged)
-    def on_retention_changed(self, event: RetentionPeriodsChanged, envelope: CloudEvent):
-        retention.store().learn(envelope.tenantid, periods_of(event), envelope.time)
-
-    @loop_job(poll_seconds=RETENTION_POLL_SECONDS, leased=True)
-    def enforce_retention(self):
-        retention.enforce(self.retention_clock())
+    retention_module = retention  # the leased job and its subscribers: EnforcesRetention
 
     # -- subject access: this service's part of a person's export (safeguarding gathers the parts) --
     @rpc

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
 
 import eventlet
 from ementor_contracts import (
@@ -15,10 +14,8 @@ from ementor_contracts import (
     MatchProposed,
     MessageHeld,
     MessageSent,
-    OrganisationCreated,
     PersonErased,
     RelationshipAtRisk,
-    RetentionPeriodsChanged,
     SessionCancelled,
     SessionReminderDue,
     SessionRescheduled,
@@ -29,11 +26,10 @@ from nameko.rpc import RpcProxy, rpc
 from ementor.platform.config import AppSettings
 from ementor.platform.consumer import subscribe
 from ementor.platform.http.api import api
-from ementor.platform.loop_job import loop_job
 from ementor.platform.mongo import Repository
 from ementor.platform.outbox import EventOutbox
 from ementor.platform.principal import Principal
-from ementor.platform.retention import RETENTION_POLL_SECONDS, periods_of
+from ementor.platform.retention_job import EnforcesRetention
 from ementor.platform.revocation import Revocations
 from ementor.platform.schedule import leased_timer
 from ementor.platform.settings import NotificationsSettings
@@ -66,7 +62,7 @@ class Profiles:
             return self.proxy.get_organisation(tenant_id)
 
 
-class NotificationsService(Revocations):
+class NotificationsService(Revocations, EnforcesRetention):
     name = "notifications"
 
     repo: NotificationsRepository = Repository(NotificationsRepository, (*DOCUMENTS, *retention.RETENTION_DOCUMENTS))
@@ -80,21 +76,7 @@ class NotificationsService(Revocations):
     # Transient failures are retried with this back-off (tests use a faster one).
     retry_policy = domain.RetryPolicy()
 
-    # The time the retention job reads; tests replace it with a clock they move.
-    retention_clock = staticmethod(lambda: datetime.now(UTC))
-
-    # -- retention (retention.py): the organisation's periods, and the leased job that deletes -----------
-    @subscribe(RetentionPeriodsChanged)
-    def on_retention_changed(self, event: RetentionPeriodsChanged, envelope: CloudEvent):
-        retention.store().learn(envelope.tenantid, periods_of(event), envelope.time)
-
-    @subscribe(OrganisationCreated)
-    def on_organisation_created(self, event: OrganisationCreated, envelope: CloudEvent):
-        retention.store().learn(envelope.tenantid, None)  # the defaults apply until it sets its own
-
-    @loop_job(poll_seconds=RETENTION_POLL_SECONDS, leased=True)
-    def enforce_retention(self):
-        retention.enforce(self.retention_clock())
+    retention_module = retention  # the leased job and its subscribers: EnforcesRetention
 
     # -- subject access: this service's part of a person's export (safeguarding gathers the parts) --
     @rpc

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
 
 import eventlet
 from ementor_contracts import (
@@ -15,11 +14,9 @@ from ementor_contracts import (
     MatchDeclined,
     MatchEnded,
     MatchProposed,
-    OrganisationCreated,
     PersonErased,
     ProfileCreated,
     ProfileUpdated,
-    RetentionPeriodsChanged,
 )
 from nameko.rpc import RpcProxy, rpc
 from werkzeug.wrappers import Response
@@ -29,12 +26,11 @@ from ementor.platform.consumer import subscribe
 from ementor.platform.errors import Invalid, Unavailable
 from ementor.platform.extension import ServiceDependency
 from ementor.platform.http.api import api
-from ementor.platform.loop_job import loop_job
 from ementor.platform.mongo import Repository
 from ementor.platform.outbox import EventOutbox
 from ementor.platform.pages import page_of
 from ementor.platform.principal import Principal
-from ementor.platform.retention import RETENTION_POLL_SECONDS, periods_of
+from ementor.platform.retention_job import EnforcesRetention
 from ementor.platform.revocation import Revocations
 from ementor.platform.schedule import leased_timer
 from ementor.platform.settings import VideoSettings
@@ -75,7 +71,7 @@ class VideoLinks(ServiceDependency):
         return self.provider
 
 
-class VideoService(Revocations):
+class VideoService(Revocations, EnforcesRetention):
     name = "video"
 
     repo: VideoRepository = Repository(VideoRepository, (*DOCUMENTS, *retention.RETENTION_DOCUMENTS))
@@ -84,21 +80,7 @@ class VideoService(Revocations):
     links: VideoLinkProvider = VideoLinks()
     profiles = RpcProxy("profiles")
 
-    # The time the retention job reads; tests replace it with a clock they move.
-    retention_clock = staticmethod(lambda: datetime.now(UTC))
-
-    # -- retention (retention.py): the organisation's periods, and the leased job that deletes -----------
-    @subscribe(RetentionPeriodsChanged)
-    def on_retention_changed(self, event: RetentionPeriodsChanged, envelope: CloudEvent):
-        retention.store().learn(envelope.tenantid, periods_of(event), envelope.time)
-
-    @subscribe(OrganisationCreated)
-    def on_organisation_created(self, event: OrganisationCreated, envelope: CloudEvent):
-        retention.store().learn(envelope.tenantid, None)  # the defaults apply until it sets its own
-
-    @loop_job(poll_seconds=RETENTION_POLL_SECONDS, leased=True)
-    def enforce_retention(self):
-        retention.enforce(self.retention_clock())
+    retention_module = retention  # the leased job and its subscribers: EnforcesRetention
 
     # -- subject access: this service's part of a person's export (safeguarding gathers the parts) --
     @rpc

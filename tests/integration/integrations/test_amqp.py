@@ -192,10 +192,12 @@ def test_events_published_before_the_service_starts_wait_in_the_queue_declared_a
     from services.integrations.service import IntegrationsService
 
     declared = topology.declare(amqp_uri, [IntegrationsService], lab_settings.EMENTOR_DELIVERY_LIMIT)
-    assert [s.queue for s in declared] == [  # its own queue, and the platform's revocation list (every service)
+    assert sorted(s.queue for s in declared) == [  # its own queue, the kit's revocation list and retention job
         "evt-all--integrations.republish",
         "evt-profiles-AccessRevoked--integrations.on_access_revoked",
+        "evt-profiles-OrganisationCreated--integrations.on_organisation_created",
         "evt-profiles-PersonErased--integrations.on_person_erased_revoke",
+        "evt-safeguarding-RetentionPeriodsChanged--integrations.on_retention_changed",
     ]
     tenant = new_tenant()
     with Connection(amqp_uri) as connection:
