@@ -7,8 +7,6 @@ import logging
 import eventlet
 from ementor_contracts import (
     CloudEvent,
-    ConcernRaised,
-    ConcernResolved,
     GuardianConsentChanged,
     MatchAccepted,
     MatchDeclined,
@@ -21,6 +19,7 @@ from ementor_contracts import (
 from eventlet import tpool
 from nameko.rpc import RpcProxy, rpc
 
+from ementor.platform.concern_pauses import PausesOnConcerns
 from ementor.platform.config import AppSettings
 from ementor.platform.consumer import subscribe
 from ementor.platform.http.api import api
@@ -32,7 +31,7 @@ from ementor.platform.retention_job import EnforcesRetention
 from ementor.platform.revocation import Revocations
 from ementor.platform.schedule import leased_timer
 
-from . import handlers, live, person_posts, retention, safeguarding_hooks, schemas, subject_access
+from . import concern_context, handlers, live, person_posts, retention, schemas, subject_access
 from .documents import DOCUMENTS, Message, utcnow
 from .repository import MessagingRepository
 
@@ -52,7 +51,7 @@ def _scan_off_the_loop(scan, text: str, *args):
     return scan(text, *args)
 
 
-class MessagingService(Revocations, EnforcesRetention):
+class MessagingService(Revocations, EnforcesRetention, PausesOnConcerns):
     name = "messaging"
 
     repo: MessagingRepository = Repository(MessagingRepository, (*DOCUMENTS, *retention.RETENTION_DOCUMENTS))
@@ -229,18 +228,10 @@ class MessagingService(Revocations, EnforcesRetention):
     def on_person_erased(self, event: PersonErased, envelope: CloudEvent):
         handlers.person_erased(self.repo, envelope.tenantid, event.person_id)
 
-    @subscribe(ConcernRaised)
-    def on_concern_raised(self, event: ConcernRaised, envelope: CloudEvent):
-        safeguarding_hooks.concern_raised(self.repo, envelope.tenantid, event)
-
-    @subscribe(ConcernResolved)
-    def on_concern_resolved(self, event: ConcernResolved, envelope: CloudEvent):
-        safeguarding_hooks.concern_resolved(self.repo, envelope.tenantid, event)
-
     @rpc
     def concern_messages(self, tenant_id: str, match_id: str, message_id: str | None) -> list[dict]:
         """For safeguarding leads (the safeguarding service checks who asks): the conversation around a concern."""
-        return safeguarding_hooks.concern_messages(self.repo, tenant_id, match_id, message_id)
+        return concern_context.concern_messages(self.repo, tenant_id, match_id, message_id)
 
     @leased_timer(interval=60)
     def repair_audit(self):

@@ -7,8 +7,6 @@ import logging
 import eventlet
 from ementor_contracts import (
     CloudEvent,
-    ConcernRaised,
-    ConcernResolved,
     GuardianConsentChanged,
     MatchAccepted,
     MatchDeclined,
@@ -21,6 +19,7 @@ from ementor_contracts import (
 from nameko.rpc import RpcProxy, rpc
 from werkzeug.wrappers import Response
 
+from ementor.platform.concern_pauses import PausesOnConcerns
 from ementor.platform.config import AppSettings
 from ementor.platform.consumer import subscribe
 from ementor.platform.errors import Invalid, Unavailable
@@ -43,7 +42,6 @@ from . import (
     projection,
     reminders,
     retention,
-    safeguarding_hooks,
     schemas,
     session_views,
     subject_access,
@@ -71,7 +69,7 @@ class VideoLinks(ServiceDependency):
         return self.provider
 
 
-class VideoService(Revocations, EnforcesRetention):
+class VideoService(Revocations, EnforcesRetention, PausesOnConcerns):
     name = "video"
 
     repo: VideoRepository = Repository(VideoRepository, (*DOCUMENTS, *retention.RETENTION_DOCUMENTS))
@@ -195,14 +193,6 @@ class VideoService(Revocations, EnforcesRetention):
     @subscribe(PersonErased)
     def on_person_erased(self, event: PersonErased, envelope: CloudEvent):
         projection.person_erased(self.repo, envelope.tenantid, event.person_id)
-
-    @subscribe(ConcernRaised)
-    def on_concern_raised(self, event: ConcernRaised, envelope: CloudEvent):
-        safeguarding_hooks.concern_raised(self.repo, envelope.tenantid, event)
-
-    @subscribe(ConcernResolved)
-    def on_concern_resolved(self, event: ConcernResolved, envelope: CloudEvent):
-        safeguarding_hooks.concern_resolved(self.repo, envelope.tenantid, event)
 
     # -- scheduled jobs -------------------------------------------------------------------
     @leased_timer(interval=REMINDER_TICK_SECONDS)
