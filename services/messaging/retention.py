@@ -4,16 +4,19 @@ ended has passed (default 12 months; ementor/platform/retention.py). Counts are 
 A conversation is marked `retention_due` when its match ends (a sparse index holds only those), so
 the leased job reads, per organisation, only ended conversations past the period, and deletes their
 messages in batches by the (tenant_id, match_id) index; the mark goes once they are all gone.
-Moderation's audit entries stay (the audit period applies to them).
+Moderation's audit entries stay until the organisation's audit period has passed (default 6 years);
+they go by their ObjectId's time on the (tenant_id, -_id) index.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from bson import ObjectId
+
 from ementor.platform.retention import RetentionStore, cutoff, delete_in_batches, documents
 
-from .documents import ALIAS, Conversation, Message
+from .documents import ALIAS, AuditEntry, Conversation, Message
 
 RetentionPeriods, RetentionLog = documents(ALIAS, __name__)
 RETENTION_DOCUMENTS = (RetentionPeriods, RetentionLog)
@@ -33,6 +36,7 @@ def enforce(now: datetime) -> int:
         for tenant_id, periods in page:
             deleted += purge_messages(retention, tenant_id, cutoff(now, "messages_months_after_match_end", periods),
                                       now)
+            purge_moderation_audit(retention, tenant_id, cutoff(now, "audit_years", periods), now)
             retention.checked(tenant_id, now)
         after = page[-1][0]
     return deleted
@@ -50,3 +54,11 @@ def purge_messages(retention: RetentionStore, tenant_id: str, before: datetime, 
         retention.record(tenant_id, "messages", count, now, subject_id=conversation["_id"])
         total += count
     return total
+
+
+def purge_moderation_audit(retention: RetentionStore, tenant_id: str, before: datetime, now: datetime) -> int:
+    """Moderation decisions written before the audit period's cut-off (ids carry their time)."""
+    count = delete_in_batches(AuditEntry.raw(), {"tenant_id": tenant_id, "_id": {"$lt": str(ObjectId.from_datetime(before))}},
+                              MAX_BATCHES)
+    retention.record(tenant_id, "moderation_audit", count, now)
+    return count

@@ -139,6 +139,8 @@ class AuditHead(TenantDocument):
     id = StringField(primary_key=True)  # the tenant id
     seq = IntField(required=True)
     hash = StringField(required=True)
+    base_seq = IntField()  # retention deleted the entries up to here (an audit_trimmed entry says so)
+    base_hash = StringField()
 
     meta: ClassVar[dict] = {"db_alias": ALIAS, "collection": "audit_heads", "indexes": []}
 

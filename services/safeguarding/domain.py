@@ -98,6 +98,18 @@ def keeps_contact_paused(decision: str, resume_contact: bool) -> bool:
 
 # -- the audit chain ---------------------------------------------------------------------------------
 GENESIS = "0" * 64
+TRIMMED = "audit_trimmed"  # the entry a retention run appends before it deletes the chain's oldest entries
+
+
+def trim_point(entries: list[dict], before: str) -> dict | None:
+    """The last entry of the leading run written before `before` (ISO text, as stored): what a trim deletes
+    through. Stops at the first newer entry, so the kept chain stays one piece."""
+    last = None
+    for entry in entries:
+        if entry["at"] >= before:
+            break
+        last = entry
+    return last
 
 
 def canonical(entry: dict) -> bytes:
@@ -116,9 +128,15 @@ class ChainBreak:
     problem: str
 
 
-def verify_chain(entries: list[dict]) -> ChainBreak | None:
-    """The first place the chain breaks (an edited, deleted or reordered entry), or None when whole."""
-    prev, expected_seq = GENESIS, 1
+def verify_chain(entries: list[dict], base_seq: int = 0, base_hash: str = GENESIS) -> ChainBreak | None:
+    """The first place the chain breaks (an edited, deleted or reordered entry), or None when whole.
+
+    A chain trimmed by retention starts after its base: the last deleted entry's seq and hash, which
+    an `audit_trimmed` entry inside the chain must name, so a base moved by hand is a break too."""
+    if base_seq and not any(e["action"] == TRIMMED and e["data"].get("through_seq") == base_seq
+                            and e["data"].get("through_hash") == base_hash for e in entries):
+        return ChainBreak(base_seq, f"entries up to {base_seq} are gone and no audit_trimmed entry records it")
+    prev, expected_seq = base_hash, base_seq + 1
     for entry in entries:
         if entry["seq"] != expected_seq:
             return ChainBreak(expected_seq, f"entry {expected_seq} is missing (next found is {entry['seq']})")

@@ -142,5 +142,19 @@ class SafeguardingRepository:
         found = AuditEntry.raw().find({"tenant_id": tenant_id, "seq": {"$gt": after_seq}}).sort("seq", 1)
         return [{k: v for k, v in d.items() if k not in ("_id", "event_id")} for d in found.limit(limit)]
 
+    def move_audit_base(self, tenant_id: str, seq: int, hash_: str) -> None:
+        """Where the chain starts once retention deleted what came before (only ever forwards)."""
+        AuditHead.raw().update_one({"_id": tenant_id, "tenant_id": tenant_id,
+                                    "$or": [{"base_seq": {"$lt": seq}}, {"base_seq": None}]},
+                                   {"$set": {"base_seq": seq, "base_hash": hash_}})
+
+    def delete_audit_through(self, tenant_id: str, seq: int) -> int:
+        return AuditEntry.raw().delete_many({"tenant_id": tenant_id, "seq": {"$lte": seq}}).deleted_count
+
+    def audit_organisations(self, after: str, limit: int) -> list[str]:
+        """Organisations with an audit chain, by id (a system job's page across organisations)."""
+        found = AuditHead.raw().across_tenants().find({"_id": {"$gt": after}}, {"_id": 1}).sort("_id", 1)
+        return [d["_id"] for d in found.limit(limit)]
+
     def audit_head(self, tenant_id: str) -> dict | None:
         return AuditHead.raw().find_one({"_id": tenant_id, "tenant_id": tenant_id})

@@ -75,6 +75,11 @@ def view(repo: SafeguardingRepository, tenant_id: str) -> RetentionView:
         updated_at=aware(stored.updated_at) if stored else None, updated_by=stored.updated_by if stored else None)
 
 
+def audit_years(tenant_id: str) -> int:
+    stored = RetentionSettings.scoped(tenant_id, id=tenant_id).first()
+    return merged(stored.periods if stored else None)["audit_years"]
+
+
 def put(repo: SafeguardingRepository, auth: Principal, body: BaseModel, now: datetime) -> RetentionView:
     auth.require_coordinator()
     periods = {**defaults(), **{k: v for k, v in body.model_dump().items() if v is not None}}

@@ -23,6 +23,7 @@ from ementor.platform.loop_job import LoopKicks, loop_job
 from ementor.platform.mongo import Repository
 from ementor.platform.outbox import EventOutbox
 from ementor.platform.principal import Principal
+from ementor.platform.retention import RETENTION_POLL_SECONDS
 from ementor.platform.revocation import Revocations
 from ementor.platform.schedule import leased_timer
 from ementor.platform.settings import SafeguardingSettings
@@ -243,6 +244,11 @@ class SafeguardingService(Revocations):
             raise Unavailable(f"{service} did not answer within {RPC_TIMEOUT_SECONDS:.0f} s") from None
 
     # -- retention periods (retention_settings.py): stored here, announced to the services that delete ----------
+    @loop_job(poll_seconds=RETENTION_POLL_SECONDS, leased=True)
+    def enforce_audit_retention(self):
+        """The audit chain's entries older than the organisation's audit period (audit.trim)."""
+        audit.enforce_retention(self.repo, self.clock(), retention_settings.audit_years)
+
     @api("GET", "/v1/settings/retention", roles=("coordinator",), response=RetentionView,
          summary="The organisation's retention periods: each value, unit, default and allowed range")
     def get_retention(self, auth: Principal):

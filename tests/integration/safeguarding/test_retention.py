@@ -1,5 +1,6 @@
-"""Retention: per-organisation periods (422 outside their range), announced to messaging, whose leased job
-deletes an ended match's messages once the period has passed -- with a clock the test moves."""
+"""Retention: per-organisation periods (422 outside their range), announced to the services whose leased jobs
+delete what is past its period (messages, sessions, the notification log, webhook copies, audit entries)
+-- with a clock the test moves."""
 
 from __future__ import annotations
 
@@ -15,12 +16,14 @@ from services.integrations.documents import Webhook
 from services.integrations.service import IntegrationsService
 from services.matching.service import MatchingService
 from services.messaging import retention
+from services.messaging.documents import AuditEntry as ModerationAudit
 from services.messaging.documents import Message
 from services.messaging.service import MessagingService
 from services.notifications import retention as notifications_retention
 from services.notifications.documents import Delivery as NotificationDelivery
 from services.notifications.service import NotificationsService
 from services.profiles.service import ProfilesService
+from services.safeguarding.documents import AuditEntry
 from services.safeguarding.service import SafeguardingService
 from services.video import retention as video_retention
 from services.video.service import VideoService
@@ -236,3 +239,58 @@ def test_webhook_delivery_copies_go_after_a_period_shorter_than_the_logs_30_days
         assert left == {recent}, left
     eventually(pruned)
     assert integrations_retention.store().deleted(org.id, now - timedelta(days=1)) == {"webhook_deliveries": 1}
+
+
+class ClockedSafeguarding(SafeguardingService):
+    clock = staticmethod(CLOCK.now)
+
+    @loop_job(poll_seconds=0.1, leased=True)
+    def enforce_audit_retention(self):
+        super().enforce_audit_retention()
+
+
+def test_audit_entries_go_after_the_audit_period_and_the_trimmed_chain_still_verifies(start_services, api):
+    start_services(ProfilesService, ClockedMessaging, ClockedSafeguarding)
+    org = organisation(api, {"Ada": "mentor"})
+    now = CLOCK.now()
+    old, recent = (str(ObjectId.from_datetime(now - timedelta(days=days))) for days in (400, 10))
+    for entry_id in (old, recent):  # two moderation decisions in messaging's own log
+        ModerationAudit.raw().insert_one({"_id": entry_id, "tenant_id": org.id, "at": now, "actor": "system",
+                                          "decision": "held", "message_id": entry_id, "match_id": "m1"})
+    put = api.request("PUT", "/v1/settings/retention", org.coordinator, json={"audit_years": 1})
+    assert put.status_code == 200, put.text  # the chain's first entry, written now
+    _periods_known_as(org.id, "audit_years", 1)
+
+    def moderation_log():
+        return {d["_id"] for d in ModerationAudit.raw().find({"tenant_id": org.id})}
+    eventually(lambda: _equal(moderation_log(), {recent}))  # 400 days old: past one year
+    assert retention.store().deleted(org.id, now - timedelta(days=1)) == {"moderation_audit": 1}
+
+    CLOCK.at = CLOCK.at + timedelta(days=400)  # the first chain entry is now past the period
+    again = api.request("PUT", "/v1/settings/retention", org.coordinator, json={"audit_years": 1})
+    assert again.status_code == 200, again.text
+
+    def trimmed():
+        chain = api.get("/v1/safeguarding/audit", org.lead())
+        assert chain.status_code == 200, chain.text
+        actions = [(e["seq"], e["action"]) for e in chain.json()["items"]]
+        assert actions == [(2, "retention_changed"), (3, "audit_trimmed")], actions
+        return chain.json()
+    chain = eventually(trimmed)
+    assert chain["verified"] is True, chain
+    assert chain["items"][1]["data"]["through_seq"] == 1
+
+    AuditEntry.raw().delete_one({"tenant_id": org.id, "seq": 2})  # a kept entry deleted behind the job's back
+    tampered = api.get("/v1/safeguarding/audit", org.lead()).json()
+    assert (tampered["verified"], tampered["broken_at"]) == (False, 2), tampered
+
+
+def _periods_known_as(tenant_id: str, name: str, value: int):
+    def known():
+        stored = retention.RetentionPeriods.raw().find_one({"_id": tenant_id, "tenant_id": tenant_id})
+        assert stored and stored["periods"].get(name) == value, stored
+    eventually(known)
+
+
+def _equal(found, expected):
+    assert found == expected, found

@@ -80,3 +80,35 @@ def test_a_whole_chain_verifies_and_an_edit_a_deletion_or_a_reorder_is_found_whe
     rehashed[1]["data"] = {"reason": "rewritten"}
     rehashed[1]["hash"] = domain.entry_hash(rehashed[1])
     assert domain.verify_chain(rehashed) == domain.ChainBreak(3, "prev_hash does not match the entry before it")
+
+
+def trimmed(entries: list[dict], through: int) -> list[dict]:
+    """The chain after retention deleted entries 1..through: what is left plus the audit_trimmed entry."""
+    last = entries[-1]
+    record = {"tenant_id": "org", "seq": last["seq"] + 1, "at": "2031-01-01T00:00:00.000+00:00",
+              "actor": "retention", "action": domain.TRIMMED, "subject_id": "org",
+              "data": {"through_seq": through, "through_hash": entries[through - 1]["hash"]},
+              "prev_hash": last["hash"]}
+    record["hash"] = domain.entry_hash(record)
+    return [*entries[through:], record]
+
+
+def test_a_trim_point_is_the_last_of_the_leading_entries_older_than_the_cutoff():
+    entries = chain(5)
+    assert domain.trim_point(entries, "2025-01-01T00:00:03.500+00:00")["seq"] == 3
+    assert domain.trim_point(entries, "2025-01-01T00:00:01.000+00:00") is None
+    entries[1]["at"] = "2025-01-01T00:00:09.000+00:00"  # out of order: the kept chain stays one piece
+    assert domain.trim_point(entries, "2025-01-01T00:00:03.500+00:00")["seq"] == 1
+
+
+def test_a_trimmed_chain_verifies_from_its_base_only_when_a_trim_entry_names_the_base():
+    entries = chain(5)
+    kept = trimmed(entries, 3)
+    assert domain.verify_chain(kept, 3, entries[2]["hash"]) is None
+    assert domain.verify_chain(kept) is not None  # read from genesis, the first three are missing
+    moved = kept[1:]  # someone deleted entry 4 too and moved the base by hand
+    broken = domain.verify_chain(moved, 4, entries[3]["hash"])
+    assert broken.seq == 4 and "no audit_trimmed entry" in broken.problem
+    edited = trimmed(entries, 3)
+    edited[0]["data"] = {"reason": "nothing to see"}
+    assert domain.verify_chain(edited, 3, entries[2]["hash"]).seq == 4
