@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.topics [--json] [--quick] [--set tune|heldout]
 
-The tagger (services/messaging/topics.py) was built and tuned on bench/data/topics/tune.jsonl
+The tagger (ementor/platform/topics.py) was built and tuned on bench/data/topics/tune.jsonl
 only; held-out figures are a measurement (see bench/data/topics/README.md).
 """
 
@@ -47,7 +47,7 @@ def main(argv=None) -> int:
     args = arguments("topic tagger benchmark", argv,
                      extra=lambda p: p.add_argument("--set", default="heldout", choices=("heldout", "tune")))
     report = Report("topics", as_json=args.json)
-    from services.messaging import topics
+    from ementor.platform import topics
 
     rows = load(args.set)
     per_topic, (micro_p, micro_r) = score(rows, topics.tag)

@@ -16,7 +16,7 @@ from ementor.platform.principal import Principal
 
 from . import ranker, schemas, text
 from .catalogue import Catalogue
-from .documents import Question, utcnow
+from .documents import TOPIC_WINDOW_DAYS, Question, utcnow
 from .handlers import reader_of, summary_view
 from .repository import KnowledgeRepository
 from .rules import reader_for, recommend
@@ -88,7 +88,7 @@ def conversation_for(repo: KnowledgeRepository, auth: Principal, match_id: str |
 
 
 def recommended(repo: KnowledgeRepository, catalogue: Catalogue, auth: Principal,
-                query: schemas.RecommendedQuery) -> schemas.ArticleList:
+                query: schemas.RecommendedQuery) -> schemas.RecommendedList:
     person_id = query.person_id or auth.person_id
     if not person_id or not auth.may_act_for(person_id):
         raise NotFound(f"no person {person_id} in this organisation")
@@ -98,10 +98,16 @@ def recommended(repo: KnowledgeRepository, catalogue: Catalogue, auth: Principal
     library = catalogue.of(repo, auth.tenant_id)
     reader = reader_of(repo, auth) if auth.is_person else reader_of_person(person)
     language = next((lang for lang in person.languages if lang in ("en", "es")), "en")
-    readable = {a.id: a for a in library.readable(reader)}
+    readable = {a.id: a for a in library.readable(reader)}  # audience, age and hidden rules first
     tags = {a.id: a.tags for a in readable.values() if a.language == language}
-    picks = recommend(list(person.interests), tags, query.limit)
-    return schemas.ArticleList(items=[summary_view(readable[i]) for i in picks], next_cursor=None)
+    matches = [m.match_id for m in repo.active_matches_of(auth.tenant_id, person_id, person.role)]
+    goals = repo.open_goal_topics(auth.tenant_id, matches)
+    talk = repo.recent_topics(auth.tenant_id, person_id, utcnow() - timedelta(days=TOPIC_WINDOW_DAYS))
+    picks = recommend(list(person.interests), tags, query.limit, goals=goals, conversations=talk)
+    return schemas.RecommendedList(items=[
+        schemas.RecommendedArticle(**summary_view(readable[p.article_id]).model_dump(), reasons=[
+            schemas.RecommendationReason(kind=r.kind, tag=r.tag, text=r.text) for r in p.reasons])
+        for p in picks])
 
 
 def reader_of_person(person):

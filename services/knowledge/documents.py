@@ -105,6 +105,39 @@ class MatchView(TenantDocument):
     }
 
 
+class GoalView(TenantDocument):
+    """A goal of a match, from matching's events: its topic labels only (the title stays in matching)."""
+
+    id = StringField(primary_key=True)  # "<tenant_id>:<goal_id>"
+    goal_id = StringField(required=True)
+    match_id = StringField(required=True)
+    topics = ListField(StringField())
+    completed = BooleanField(default=False)
+
+    meta: ClassVar[dict] = {"db_alias": ALIAS, "collection": "goals", "indexes": [("tenant_id", "match_id")]}
+
+
+TOPIC_WINDOW_DAYS = 30
+
+
+class TopicMention(TenantDocument):
+    """The topic labels of one delivered message (MessageSent: labels only, never text), kept 30 days."""
+
+    id = StringField(primary_key=True)  # "<tenant_id>:<message_id>"
+    match_id = StringField(required=True)
+    sender_id = StringField(required=True)
+    recipient_id = StringField(required=True)
+    topics = ListField(StringField())
+    at = DateTimeField(required=True)
+
+    meta: ClassVar[dict] = {
+        "db_alias": ALIAS,
+        "collection": "topic_mentions",
+        "indexes": [("tenant_id", "sender_id", "at"), ("tenant_id", "recipient_id", "at"),
+                    {"fields": ["at"], "expireAfterSeconds": TOPIC_WINDOW_DAYS * 86_400}],
+    }
+
+
 class Question(OutboxDocument):
     """A question asked, kept for aggregate statistics only: no asker is stored with it."""
 
@@ -141,7 +174,7 @@ class Share(OutboxDocument):
 
 
 class ArticleFeedback(TenantDocument):
-    """"Was this helpful?" per article, as two counters: no reader, no time, aggregate only."""
+    """"Was this helpful?" per article, as two counters (each reader counted once: FeedbackAnswer)."""
 
     id = StringField(primary_key=True)  # "<tenant_id>:<article_id>"
     article_id = StringField(required=True)
@@ -152,5 +185,20 @@ class ArticleFeedback(TenantDocument):
                             "indexes": [("tenant_id", "article_id")]}
 
 
-DOCUMENTS = (OwnArticle, ArticleVersion, LibraryState, PersonView, MatchView, Question, Share, ArticleFeedback)
+class FeedbackAnswer(TenantDocument):
+    """One reader's current answer to "Was this helpful?" on one article: kept so a reader is counted once and
+    a change of mind moves their count; shown to staff only as the counters; erased with the person."""
+
+    id = StringField(primary_key=True)  # "<tenant_id>:<article_id>:<person_id>"
+    article_id = StringField(required=True)
+    person_id = StringField(required=True)
+    helpful = BooleanField(required=True)
+    answered_at = DateTimeField(default=utcnow)
+
+    meta: ClassVar[dict] = {"db_alias": ALIAS, "collection": "feedback_answers",
+                            "indexes": [("tenant_id", "person_id")]}
+
+
+DOCUMENTS = (OwnArticle, ArticleVersion, LibraryState, PersonView, MatchView, GoalView, TopicMention, Question, Share,
+             ArticleFeedback, FeedbackAnswer)
 OUTBOX_DOCUMENTS = (OwnArticle, Question, Share)

@@ -93,7 +93,10 @@ def list_articles(repo: KnowledgeRepository, catalogue: Catalogue, auth: Princip
 
 
 def get_article(repo: KnowledgeRepository, catalogue: Catalogue, auth: Principal, article_id: str) -> schemas.Article:
-    return _with_feedback(repo, auth, [_get_article(repo, catalogue, auth, article_id)])[0]
+    article = _with_feedback(repo, auth, [_get_article(repo, catalogue, auth, article_id)])[0]
+    if auth.is_person:  # the reader's own answer, so the page shows it and lets them change it
+        article.your_feedback = repo.feedback_of(auth.tenant_id, article.id, auth.person_id)
+    return article
 
 
 def _get_article(repo: KnowledgeRepository, catalogue: Catalogue, auth: Principal, article_id: str) -> schemas.Article:
@@ -180,10 +183,10 @@ def delete_article(repo: KnowledgeRepository, catalogue: Catalogue, auth: Princi
 
 def record_feedback(repo: KnowledgeRepository, catalogue: Catalogue, auth: Principal, article_id: str,
                     body: schemas.Helpful) -> schemas.FeedbackRecorded:
-    """A reader's yes or no, added to the article's two counters (who answered is not kept)."""
+    """A reader's yes or no: one answer per reader per article, a change of mind replacing it."""
     article, _ = readable_article(repo, catalogue, auth, article_id)
-    repo.add_feedback(auth.tenant_id, article.id, body.helpful)
-    return schemas.FeedbackRecorded(article_id=article.id)
+    previous = repo.answer_feedback(auth.tenant_id, article.id, auth.person_id, body.helpful)
+    return schemas.FeedbackRecorded(article_id=article.id, helpful=body.helpful, previous=previous)
 
 
 def versions(repo: KnowledgeRepository, auth: Principal, article_id: str) -> schemas.VersionList:

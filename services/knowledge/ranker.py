@@ -6,7 +6,8 @@ article is about). A query is searched in its own language first;
 the best passages come back with a `confidence` in [0, 1]: the share of the question's weight
 (inverse document frequency of each of its terms) that the best passage matches. An unknown word
 weighs as much as the rarest word in the library, so a question about something the library never
-mentions ("capital of peru") has a low confidence even when one common word matches.
+mentions ("capital of peru") has a low confidence even when one common word matches. A question
+nearly all of whose words the library knows may answer with a lower confidence (`answers_well`).
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ if hasattr(bm25s, "_faketqdm"):
 HEADING_REPEAT = 2
 ANSWER_CONFIDENCE = 0.4
 ANSWER_MIN_SCORE = 1.5
+ANSWER_KNOWN_SHARE = 0.8  # at least 4 in 5 of the question's distinct words are library words...
+ANSWER_CONFIDENCE_KNOWN = 0.15  # ...and the best passage holds this share of its weight
 PER_ARTICLE = 2  # at most this many passages of one article in a result list
 SPELLING_MIN_LENGTH = 5
 
@@ -47,6 +50,8 @@ class Hit:
     article: Article
     score: float
     confidence: float
+    coverage: float = 1.0  # the share of the question's weight that the library's vocabulary knows at all
+    known_share: float = 1.0  # the share of the question's distinct words that the library knows at all
 
 
 class PassageIndex:
@@ -117,7 +122,9 @@ class PassageIndex:
                 continue
             per_article[owner] = per_article.get(owner, 0) + 1
             confidence = index.confidence(terms, local)
-            hits.append(Hit(self.passages[row], self.articles[owner], score, confidence))
+            coverage = terms.known_weight / terms.weight if terms.weight > 0 else 0.0
+            hits.append(Hit(self.passages[row], self.articles[owner], score, confidence, coverage,
+                            terms.known_count / terms.count if terms.count else 0.0))
             if len(hits) == k:
                 break
         return hits
@@ -127,6 +134,9 @@ class PassageIndex:
 class _Terms:
     known: list[str]
     weight: float  # the summed weight of every query term, known or not
+    known_weight: float = 0.0  # the summed weight of the terms the library knows (spelling fixed)
+    count: int = 0  # distinct terms of the question
+    known_count: int = 0  # of which the library knows (spelling fixed)
 
 
 class _LanguageIndex:
@@ -153,7 +163,7 @@ class _LanguageIndex:
         self.corrections: dict[str, str | None] = {}
 
     def known_terms(self, terms: list[str]) -> _Terms:
-        known, weight, seen = [], 0.0, set()
+        known, weight, known_weight, seen = [], 0.0, 0.0, set()
         for term in terms:
             if term in seen:
                 continue
@@ -161,13 +171,17 @@ class _LanguageIndex:
             if term in self.idf:
                 known.append(term)
                 weight += self.idf[term]
+                known_weight += self.idf[term]
                 continue
             fixed = self._spelling(term)
             if fixed and fixed not in seen:
                 seen.add(fixed)
                 known.append(fixed)
             weight += self.unknown_idf if not fixed else self.idf[fixed]
-        return _Terms(known, weight)
+            known_weight += self.idf[fixed] if fixed else 0.0
+        count = sum(1 for t in dict.fromkeys(terms))
+        known_count = sum(1 for t in dict.fromkeys(terms) if t in self.idf or self._spelling(t))
+        return _Terms(known, weight, known_weight, count, known_count)
 
     def _spelling(self, term: str) -> str | None:
         """A misspelt word ("revison") read as the library word it is closest to, if one is close."""
@@ -193,5 +207,16 @@ class _LanguageIndex:
 
 
 def answers_well(hits: list[Hit]) -> bool:
-    """Whether the best passage answers the question well enough to show as an answer."""
-    return bool(hits) and hits[0].confidence >= ANSWER_CONFIDENCE and hits[0].score >= ANSWER_MIN_SCORE
+    """Whether the best passage answers the question well enough to show as an answer.
+
+    Either it holds enough of the question's weight (ANSWER_CONFIDENCE), or the library knows
+    nearly every word of the question (ANSWER_KNOWN_SHARE: it is about something the library
+    covers, typically a long question told as a story) and the passage still holds a fair part of
+    it (ANSWER_CONFIDENCE_KNOWN). A question about something the library never mentions has words
+    it does not know, so it keeps the stricter bar.
+    """
+    if not hits or hits[0].score < ANSWER_MIN_SCORE:
+        return False
+    best = hits[0]
+    return best.confidence >= ANSWER_CONFIDENCE or (
+        best.known_share >= ANSWER_KNOWN_SHARE and best.confidence >= ANSWER_CONFIDENCE_KNOWN)

@@ -4,17 +4,22 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from .documents import (
     ArticleFeedback,
     ArticleVersion,
+    FeedbackAnswer,
+    GoalView,
     LibraryState,
     MatchView,
     OwnArticle,
     PersonView,
     Question,
     Share,
+    TopicMention,
+    utcnow,
 )
 
 
@@ -81,7 +86,49 @@ class KnowledgeRepository:
         field = "mentee_id" if role == "mentee" else "mentor_id"
         return list(MatchView.scoped(tenant_id, status="active", **{field: person_id}).order_by("id"))
 
+    # -- goals and conversation topics (labels only) --------------------------------------
+    def record_goal(self, tenant_id: str, goal_id: str, match_id: str, topics: list[str]) -> None:
+        """A goal set (redelivery-safe; a completion that arrived first stays completed)."""
+        GoalView.raw().update_one({"_id": f"{tenant_id}:{goal_id}", "tenant_id": tenant_id},
+                                  {"$set": {"goal_id": goal_id, "match_id": match_id, "topics": topics},
+                                   "$setOnInsert": {"completed": False}}, upsert=True)
+
+    def complete_goal(self, tenant_id: str, goal_id: str, match_id: str) -> None:
+        GoalView.raw().update_one({"_id": f"{tenant_id}:{goal_id}", "tenant_id": tenant_id},
+                                  {"$set": {"goal_id": goal_id, "match_id": match_id, "completed": True}},
+                                  upsert=True)
+
+    def open_goal_topics(self, tenant_id: str, match_ids: list[str]) -> list[list[str]]:
+        """The topic labels of each goal not yet completed in these matches."""
+        if not match_ids:
+            return []
+        return [d.get("topics", []) for d in GoalView.raw().find(
+            {"tenant_id": tenant_id, "match_id": {"$in": match_ids}, "completed": False}, {"_id": 0, "topics": 1})]
+
+    def record_topics(self, tenant_id: str, message_id: str, match_id: str, sender_id: str, recipient_id: str,
+                      topics: list[str], at: datetime) -> None:
+        """One delivered message's topic labels (the same message delivered twice counts once)."""
+        TopicMention.raw().update_one(
+            {"_id": f"{tenant_id}:{message_id}", "tenant_id": tenant_id},
+            {"$set": {"match_id": match_id, "sender_id": sender_id, "recipient_id": recipient_id, "topics": topics,
+                      "at": at}}, upsert=True)
+
+    def recent_topics(self, tenant_id: str, person_id: str, since: datetime) -> list[list[str]]:
+        """The topic labels of each message a person sent or received since `since`."""
+        rows = []
+        for field in ("sender_id", "recipient_id"):
+            rows += [d.get("topics", []) for d in TopicMention.raw().find(
+                {"tenant_id": tenant_id, field: person_id, "at": {"$gte": since}}, {"_id": 0, "topics": 1})]
+        return rows
+
     def forget_person(self, tenant_id: str, person_id: str) -> None:
+        matches = [m.match_id for m in MatchView.scoped(tenant_id, mentee_id=person_id)]
+        matches += [m.match_id for m in MatchView.scoped(tenant_id, mentor_id=person_id)]
+        if matches:  # a match's goals are the pair's: they go with either person
+            GoalView.scoped(tenant_id, match_id__in=matches).delete()
+        TopicMention.scoped(tenant_id, sender_id=person_id).delete()
+        TopicMention.scoped(tenant_id, recipient_id=person_id).delete()
+        FeedbackAnswer.scoped(tenant_id, person_id=person_id).delete()  # the counts stay: anonymous totals
         PersonView.scoped(tenant_id, id=f"{tenant_id}:{person_id}").delete()
         MatchView.scoped(tenant_id, mentee_id=person_id).delete()
         MatchView.scoped(tenant_id, mentor_id=person_id).delete()
@@ -106,11 +153,35 @@ class KnowledgeRepository:
     def add_share(self, share: Share) -> None:
         share.save(force_insert=True)
 
-    # -- "was this helpful?" (counters only) ----------------------------------------------
-    def add_feedback(self, tenant_id: str, article_id: str, helpful: bool) -> None:
-        ArticleFeedback.raw().update_one(
-            {"_id": f"{tenant_id}:{article_id}", "tenant_id": tenant_id},
-            {"$set": {"article_id": article_id}, "$inc": {"helpful" if helpful else "not_helpful": 1}}, upsert=True)
+    # -- "was this helpful?": one answer per reader per article, counted ---------------------
+    def answer_feedback(self, tenant_id: str, article_id: str, person_id: str, helpful: bool) -> bool | None:
+        """Record a reader's answer; the counters move only by what changed. Returns their previous answer.
+
+        The swap of the reader's answer is one atomic find-and-modify, so two answers sent at once by
+        one reader are applied one after the other and the counters never count them twice.
+        """
+        key = {"_id": f"{tenant_id}:{article_id}:{person_id}", "tenant_id": tenant_id}
+        change = {"$set": {"article_id": article_id, "person_id": person_id, "helpful": helpful,
+                           "answered_at": utcnow()}}
+        try:
+            before = FeedbackAnswer.raw().find_one_and_update(key, change, upsert=True,
+                                                              return_document=ReturnDocument.BEFORE)
+        except DuplicateKeyError:  # the first answer, sent twice at once: the other one inserted it
+            before = FeedbackAnswer.raw().find_one_and_update(key, change, return_document=ReturnDocument.BEFORE)
+        previous = None if before is None else bool(before["helpful"])
+        if previous == helpful:
+            return previous
+        moves = {"helpful" if helpful else "not_helpful": 1}
+        if previous is not None:
+            moves["not_helpful" if helpful else "helpful"] = -1
+        ArticleFeedback.raw().update_one({"_id": f"{tenant_id}:{article_id}", "tenant_id": tenant_id},
+                                         {"$set": {"article_id": article_id}, "$inc": moves}, upsert=True)
+        return previous
+
+    def feedback_of(self, tenant_id: str, article_id: str, person_id: str) -> bool | None:
+        doc = FeedbackAnswer.raw().find_one({"_id": f"{tenant_id}:{article_id}:{person_id}", "tenant_id": tenant_id},
+                                            {"helpful": 1})
+        return None if doc is None else bool(doc["helpful"])
 
     def feedback(self, tenant_id: str) -> dict[str, tuple[int, int]]:
         """Every article's (helpful, not helpful) counts in the organisation."""

@@ -5,7 +5,10 @@ Pure rules over plain values, so they are tested without a broker or a database.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
+
+from ementor.platform.topics import DEFAULT_TAXONOMY
 
 from .library import ADULT_AGE, Article
 
@@ -47,15 +50,63 @@ def reader_for(role: str, is_minor: bool | None, staff: bool) -> Reader:
     return Reader(role=role, is_minor=True if is_minor is None else is_minor)
 
 
-def recommend(interests: list[str], tags_by_article: dict[str, tuple[str, ...]], limit: int) -> list[str]:
-    """Article ids whose tags share most with the person's interests (folded to the tag vocabulary)."""
+# What each signal weighs: a goal being worked on says most about what to read now; a topic of
+# recent conversations counts up to TOPIC_WEIGHT as it recurs (TOPIC_SATURATION messages or more).
+INTEREST_WEIGHT = 1.0
+GOAL_WEIGHT = 1.5
+TOPIC_WEIGHT = 1.0
+TOPIC_SATURATION = 3
+
+
+@dataclass(frozen=True)
+class Reason:
+    kind: str  # interest | goal | conversation
+    tag: str
+    text: str  # the reason in words
+
+
+@dataclass(frozen=True)
+class Pick:
+    article_id: str
+    score: float
+    reasons: tuple[Reason, ...]
+
+
+def recommend(interests: list[str], tags_by_article: dict[str, tuple[str, ...]], limit: int,
+              goals: list[list[str]] = (), conversations: list[list[str]] = ()) -> list[Pick]:
+    """Articles ranked by what their tags share with the person's interests, open goals and the topics
+    of their recent conversations, each with why in words; an article that shares nothing is left out.
+
+    `goals` and `conversations` hold one list of topic labels per goal and per message.
+    """
     wanted = {tag_of(i) for i in interests}
+    goal_count = Counter(t for labels in goals for t in set(labels))
+    talk_count = Counter(t for labels in conversations for t in set(labels))
     scored = []
     for article_id, tags in tags_by_article.items():
-        overlap = len(wanted & set(tags))
-        if overlap:
-            scored.append((-overlap, article_id))
-    return [article_id for _, article_id in sorted(scored)[:limit]]
+        score, reasons = 0.0, []
+        for tag in dict.fromkeys(tags):
+            if goal_count[tag]:
+                score += GOAL_WEIGHT
+                reasons.append(Reason("goal", tag, f"Fits a goal you are working on: {label_of(tag)}"))
+            if talk_count[tag]:
+                score += TOPIC_WEIGHT * min(talk_count[tag], TOPIC_SATURATION) / TOPIC_SATURATION
+                times = "once" if talk_count[tag] == 1 else f"{talk_count[tag]} times"
+                reasons.append(Reason("conversation", tag,
+                                      f"{label_of(tag)} came up in your conversations lately ({times})"))
+            if tag in wanted:
+                score += INTEREST_WEIGHT
+                reasons.append(Reason("interest", tag, f"One of your interests: {label_of(tag)}"))
+        if score:
+            scored.append((-score, article_id, tuple(reasons)))
+    scored.sort(key=lambda row: (row[0], row[1]))
+    return [Pick(article_id, -negative, reasons) for negative, article_id, reasons in scored[:limit]]
+
+
+def label_of(tag: str) -> str:
+    """A tag in words: the platform topic's label, else the tag itself ("gap-year" -> "Gap year")."""
+    known = DEFAULT_TAXONOMY.get(tag)
+    return known[0] if known else tag.replace("-", " ").capitalize()
 
 
 # Interests are free words chosen at sign-up; the library is tagged with a fixed vocabulary.

@@ -78,12 +78,30 @@ class ArticleSummary(BaseModel):
     feedback: FeedbackCounts | None = Field(default=None, description="Staff only: \"Was this helpful?\" counts.")
 
 
+class RecommendationReason(BaseModel):
+    kind: Literal["interest", "goal", "conversation"] = Field(
+        description="interest: the person's profile; goal: an open goal of their match (its topic labels); "
+        "conversation: a topic of their messages in the last 30 days.")
+    tag: str = Field(description="The tag of the article that met it.")
+    text: str = Field(description="The reason in words.", examples=["Fits a goal you are working on: Interviews"])
+
+
+class RecommendedArticle(ArticleSummary):
+    reasons: list[RecommendationReason] = Field(description="Why this article, strongest signal first.")
+
+
+class RecommendedList(BaseModel):
+    items: list[RecommendedArticle]
+
+
 class Article(ArticleSummary):
     body: str = Field(description="Markdown as written (show it as text, or use `html`).")
     html: str = Field(description="The body as HTML with everything escaped: safe to insert into a page.")
     sections: list[str]
     sources: list[Source]
     draft: ArticleFields | None = Field(default=None, description="Staff: the unpublished draft, if any.")
+    your_feedback: bool | None = Field(default=None, description=(
+        "A reader's own answer to \"Was this helpful?\" (null: not answered yet; always null for staff)."))
 
 
 class ArticleList(BaseModel):
@@ -211,3 +229,6 @@ class Helpful(Strict):
 class FeedbackRecorded(BaseModel):
     article_id: str
     recorded: bool = True
+    helpful: bool = Field(description="Your answer now: one answer per reader per article.")
+    previous: bool | None = Field(description="Your answer before this one (null: the first); a change of mind "
+                                  "moves your count from one side to the other, the same answer again changes nothing.")

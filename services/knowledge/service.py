@@ -9,8 +9,11 @@ import eventlet
 from ementor_contracts import (
     ArticleShared,
     CloudEvent,
+    GoalCompleted,
+    GoalSet,
     MatchAccepted,
     MatchEnded,
+    MessageSent,
     PersonErased,
     ProfileCreated,
     ProfileUpdated,
@@ -18,6 +21,7 @@ from ementor_contracts import (
 from eventlet import tpool
 from nameko.rpc import RpcProxy, rpc
 
+from ementor.platform import topics
 from ementor.platform.config import AppSettings
 from ementor.platform.consumer import subscribe
 from ementor.platform.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited, Unavailable
@@ -92,8 +96,9 @@ class KnowledgeService(Revocations):
         hits = advice.search(self.repo, self.catalogue, auth, query.q, query.limit)
         return schemas.PassageList(items=[advice.hit_view(h) for h in hits])
 
-    @api("GET", "/v1/articles/recommended", query=schemas.RecommendedQuery, response=schemas.ArticleList,
-         summary="Articles for a person from their interests (a person token: their own)")
+    @api("GET", "/v1/articles/recommended", query=schemas.RecommendedQuery, response=schemas.RecommendedList,
+         summary="Articles for a person from their interests, open goals and recent conversation topics, "
+                 "each with its reasons (a person token: their own)")
     def recommended(self, auth: Principal, query: schemas.RecommendedQuery):
         return advice.recommended(self.repo, self.catalogue, auth, query)
 
@@ -141,7 +146,7 @@ class KnowledgeService(Revocations):
 
     @api("POST", "/v1/articles/<article_id>/feedback", roles=("mentor", "mentee"), body=schemas.Helpful,
          response=schemas.FeedbackRecorded, status=201,
-         summary="Was this article helpful? Yes or no, counted per article (who answered is not kept)")
+         summary="Was this article helpful? One answer per reader per article; answering again replaces it")
     def article_feedback(self, auth: Principal, article_id: str, body: schemas.Helpful):
         return handlers.record_feedback(self.repo, self.catalogue, auth, article_id, body)
 
@@ -180,6 +185,21 @@ class KnowledgeService(Revocations):
     @subscribe(MatchEnded)
     def on_match_ended(self, event: MatchEnded, envelope: CloudEvent):
         self.repo.record_match(envelope.tenantid, event.match_id, event.mentor_id, event.mentee_id, "ended")
+
+    @subscribe(GoalSet)
+    def on_goal_set(self, event: GoalSet, envelope: CloudEvent):
+        self.repo.record_goal(envelope.tenantid, event.goal_id, event.match_id, list(event.topics))
+
+    @subscribe(GoalCompleted)
+    def on_goal_completed(self, event: GoalCompleted, envelope: CloudEvent):
+        self.repo.complete_goal(envelope.tenantid, event.goal_id, event.match_id)
+
+    @subscribe(MessageSent)
+    def on_message_sent(self, event: MessageSent, envelope: CloudEvent):
+        labels = [t for t in event.topics if t != topics.SMALL_TALK]
+        if labels:  # labels only: messaging never sends the text
+            self.repo.record_topics(envelope.tenantid, event.message_id, event.match_id, event.sender_id,
+                                    event.recipient_id, labels, envelope.time)
 
     @subscribe(PersonErased)
     def on_person_erased(self, event: PersonErased, envelope: CloudEvent):

@@ -19,11 +19,12 @@ from ementor_contracts import (
     MessageSent,
 )
 
+from ementor.platform import topics
 from ementor.platform.errors import Conflict, Invalid, NotFound, RateLimited
 from ementor.platform.pages import page_of
 from ementor.platform.principal import Principal
 
-from . import domain, moderation, retention, schemas, topics
+from . import domain, moderation, retention, schemas
 from .documents import Conversation, Message, Moderation, utcnow
 from .repository import MessagingRepository, NewMessage, Pending
 

@@ -86,6 +86,12 @@ class GoalSet(Event):
     goal_id: Id = Field(description="The goal.")
     match_id: Id = Field(description="The match the goal belongs to.")
     set_by: str = Field(description=f"Who set the goal. {ACTOR}")
+    topics: list[str] = Field(
+        default=[],
+        description="Topic ids the goal's title is about, by the platform's topic rules (labels only: the title "
+        "stays in matching).",
+        examples=[["apprenticeships", "interviews"]],
+    )
 
 
 class GoalCompleted(Event):

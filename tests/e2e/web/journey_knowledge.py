@@ -49,6 +49,9 @@ def org(platform):
     for person in (org.mentee, org.mentor):
         platform.call("POST", f"/v1/matches/{match['id']}/accept", org.token, json={"person_id": person["id"]})
     org.match_id = match["id"]
+    # A goal of the pair: recommended reading follows it (matching sends its topic labels, not its title).
+    platform.call("POST", f"/v1/matches/{match['id']}/goals", org.token, expect=(201,),
+                  json={"title": "Get an apprenticeship by September"})
     _until_knowledge_knows_the_match(platform, org)
     return org
 
@@ -64,9 +67,16 @@ def _until_knowledge_knows_the_match(platform, org, wait: float = 20.0) -> None:
             # A second question about telescopes: with the mentee's own in the browser, three
             # unanswered questions share the word, so the staff's statistics name it as a theme.
             platform.call("POST", "/v1/advice", sam, json={"question": "can I see the rings of saturn with a small telescope"})
+            break
+        time.sleep(0.1)
+    else:
+        raise AssertionError("knowledge never learnt the match")
+    while time.monotonic() < deadline:
+        items = platform.call("GET", "/v1/articles/recommended", sam).json()["items"]
+        if any(r["kind"] == "goal" for a in items for r in a["reasons"]):
             return
         time.sleep(0.1)
-    raise AssertionError("knowledge never learnt the match")
+    raise AssertionError("knowledge never learnt the pair's goal")
 
 
 def ask(page, question: str) -> None:
@@ -81,6 +91,8 @@ def test_a_mentee_gets_answers_at_night_asks_their_mentor_and_finds_what_staff_w
     expect(mentee.get_by_role("heading", level=1)).to_have_text("Advice")
     expect(mentee.get_by_role("heading", name="Browse the library")).to_be_visible()
     expect(mentee.get_by_role("status").filter(has_text="articles")).to_be_visible()
+    recommended = mentee.get_by_role("region", name="Recommended for you")
+    expect(recommended.get_by_role("listitem").first).to_contain_text("For a goal you are working on:")
     check_page(mentee, "advice")
 
     # A question in their own words: passages quoted from the right article, with a link to it.
@@ -100,6 +112,16 @@ def test_a_mentee_gets_answers_at_night_asks_their_mentor_and_finds_what_staff_w
     mentee.get_by_role("button", name="Yes").click()
     expect(mentee.get_by_role("status")).to_have_text("Thank you. We are glad it helped.")
     check_page(mentee, "article")
+    # One answer per reader: a later visit shows it, and a change of mind replaces it (counted once below).
+    mentee.reload()
+    expect(mentee.get_by_role("status")).to_have_text("You said this helped. You can change your answer.")
+    expect(mentee.get_by_role("button", name="Yes")).to_have_attribute("aria-pressed", "true")
+    mentee.get_by_role("button", name="No").click()
+    expect(mentee.get_by_role("status")).to_contain_text("Thank you for telling us.")
+    expect(mentee.get_by_role("button", name="No")).to_have_attribute("aria-pressed", "true")
+    mentee.get_by_role("button", name="Yes").click()
+    expect(mentee.get_by_role("status")).to_have_text("Thank you. We are glad it helped.")
+    check_page(mentee, "article-answered")
 
     # Something the library cannot answer: said kindly, and sent to the mentor instead.
     mentee.get_by_role("link", name="Back to advice").click()
@@ -144,7 +166,7 @@ def test_a_mentee_gets_answers_at_night_asks_their_mentor_and_finds_what_staff_w
     expect(coordinator.get_by_role("region", name="Questions asked in the last 30 days")).to_contain_text("“telescope”:")
     check_page(coordinator, "staff-articles")
     coordinator.get_by_label("Filter by title").fill("personal statement")
-    expect(coordinator.get_by_role("row", name=STATEMENT)).to_contain_text("1 yes, 0 no")  # the mentee's "Yes"
+    expect(coordinator.get_by_role("row", name=STATEMENT)).to_contain_text("1 yes, 0 no")  # the mentee's last answer, once
     coordinator.get_by_label("Filter by title").fill("Budgeting basics")
     coordinator.get_by_role("row", name="Budgeting basics").get_by_role("button", name="Hide: Budgeting basics").click()
     expect(coordinator.get_by_role("status")).to_have_text("“Budgeting basics” is hidden from your readers.")

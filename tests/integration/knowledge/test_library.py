@@ -6,7 +6,8 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from ementor_contracts import MatchAccepted
+from ementor_contracts import GoalCompleted, GoalSet, MatchAccepted, MessageSent, PersonErased
+from nameko.standalone.rpc import ClusterRpcProxy
 
 from services.knowledge.service import KnowledgeService
 from services.messaging.service import MessagingService
@@ -140,3 +141,60 @@ def test_a_mentee_asks_their_mentor_and_a_mentor_shares_an_article_card(start_se
     # Not their conversation, and a mentee cannot share the mentor handbook or anything into another match.
     assert api.post("/v1/articles/writing-a-cv/share", tokens["Ada"], json={"match_id": "nope"}).status_code == 404
     assert api.post("/v1/articles/writing-a-cv/share", tokens["Bo"], json={"match_id": match_id}).status_code == 403
+
+
+def test_goals_topics_and_helpful_answers_reach_knowledge_and_go_on_erasure(start_services, api, amqp_uri):
+    start_services(ProfilesService, KnowledgeService)
+    org, coordinator, ids, tokens = organisation(api, {"Ada": ("mentor", False), "Bo": ("mentee", True)})
+    known_person(api, tokens["Bo"])
+    match_id = uuid.uuid4().hex[:24]
+    publish(amqp_uri, MatchAccepted(match_id=match_id, mentor_id=ids["Ada"], mentee_id=ids["Bo"]), org)
+    goal = GoalSet(goal_id=uuid.uuid4().hex[:24], match_id=match_id, set_by=ids["Bo"], topics=["apprenticeships"])
+    message = MessageSent(message_id=uuid.uuid4().hex[:24], match_id=match_id, sender_id=ids["Ada"],
+                          recipient_id=ids["Bo"], length=40, topics=["interviews"])
+    for event in (goal, goal, message, message):  # redelivered: counted once
+        publish(amqp_uri, event, org)
+
+    def reasons(token, **query):
+        items = _ok(api.get("/v1/articles/recommended?limit=20", token, params=query or None))["items"]
+        return {r["text"] for a in items for r in a["reasons"]}, items
+
+    def goal_and_talk_arrived():
+        said, items = reasons(tokens["Bo"])
+        assert "Fits a goal you are working on: Apprenticeships" in said
+        assert "Interviews came up in your conversations lately (once)" in said
+        assert "apprenticeships" in items[0]["tags"]  # the open goal comes first
+        assert all(a["audience"] != "mentors" and a["min_age"] < 18 for a in items)  # still a minor mentee's
+    eventually(goal_and_talk_arrived)
+    assert "Interviews came up in your conversations lately (once)" in reasons(coordinator, person_id=ids["Bo"])[0]
+    _, other_coordinator, _, _ = organisation(api, {})
+    assert api.get(f"/v1/articles/recommended?person_id={ids['Bo']}", other_coordinator).status_code == 404
+
+    publish(amqp_uri, GoalCompleted(goal_id=goal.goal_id, match_id=match_id, completed_by=ids["Bo"]), org)
+    eventually(lambda: _no("Fits a goal you are working on: Apprenticeships", reasons(tokens["Bo"])[0]))
+
+    # "Was this helpful?": one answer per reader, the last one counted.
+    for helpful in (True, True, False):
+        assert api.post("/v1/articles/budgeting/feedback", tokens["Bo"], json={"helpful": helpful}).status_code == 201
+    assert _ok(api.get("/v1/articles/budgeting", tokens["Bo"]))["your_feedback"] is False
+    assert _ok(api.get("/v1/articles/budgeting", coordinator))["feedback"] == {"helpful": 0, "not_helpful": 1}
+
+    with ClusterRpcProxy({"AMQP_URI": amqp_uri}) as rpc:
+        data = rpc.knowledge.export_person(org, ids["Bo"])["data"]
+        assert [(a["article_id"], a["helpful"]) for a in data["helpful_answers"]] == [("budgeting", False)]
+        assert [m["topics"] for m in data["conversation_topics"]] == [["interviews"]]
+        assert [(g["topics"], g["completed"]) for g in data["goal_topics"]] == [(["apprenticeships"], True)]
+
+        publish(amqp_uri, PersonErased(person_id=ids["Bo"], role="mentee"), org)  # as profiles would
+        eventually(lambda: _status(api.get(f"/v1/articles/recommended?person_id={ids['Bo']}", coordinator), 404))
+        data = rpc.knowledge.export_person(org, ids["Bo"])["data"]
+        assert data["conversation_topics"] == [] and data["goal_topics"] == [] and data["helpful_answers"] == []
+        assert rpc.knowledge.export_person(org, ids["Ada"])["data"]["conversation_topics"] == []  # the pair's
+
+
+def _no(text, said):
+    assert text not in said
+
+
+def _status(response, code):
+    assert response.status_code == code, response.text

@@ -27,7 +27,7 @@ def test_the_pair_sets_and_completes_goals_in_an_active_match_only(org, api, eve
     assert set_by_mentee.status_code == 201, set_by_mentee.text
     goal = set_by_mentee.json()
     assert goal["due_date"] == "2030-06-30" and goal["set_by"] == org.id("Cy") and goal["completed_at"] is None
-    by_coordinator = api.post(goals, org.token, json={"title": "Visit a robotics lab"})
+    by_coordinator = api.post(goals, org.token, json={"title": "Practise for the apprenticeship interview"})
     assert by_coordinator.status_code == 201 and by_coordinator.json()["set_by"] == "coordinator"
     assert api.post(goals, org.token_for("Cy"), json={"title": ""}).status_code == 422
     assert api.post(goals, org.token_for("Cy"), json={"title": "Robots\r\nand more"}).status_code == 422
@@ -41,11 +41,15 @@ def test_the_pair_sets_and_completes_goals_in_an_active_match_only(org, api, eve
     assert api.post(f"{goals}/000000000000000000000000/complete", org.token_for("Cy")).status_code == 404
 
     listed = api.get(goals, org.token_for("Ada")).json()["items"]
-    assert [g["title"] for g in listed] == ["Build a line-following robot", "Visit a robotics lab"]
+    assert [g["title"] for g in listed] == ["Build a line-following robot", "Practise for the apprenticeship interview"]
     assert api.get(goals, org.token_for("Di")).status_code == 404
 
     set_events = events.wait_for("GoalSet", count=2)
     assert {e.data["set_by"] for e in set_events} == {org.id("Cy"), "coordinator"}
+    # Labels only (knowledge recommends reading from them); the title never leaves matching.
+    assert {e.data["set_by"]: e.data["topics"] for e in set_events} == {
+        org.id("Cy"): [], "coordinator": ["apprenticeships", "interviews"]}
+    assert not any("title" in e.data for e in set_events)
     completed = events.wait_for("GoalCompleted")
     assert len(completed) == 1 and completed[0].data == {"goal_id": goal["id"], "match_id": match["id"],
                                                         "completed_by": org.id("Ada")}

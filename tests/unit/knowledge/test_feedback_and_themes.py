@@ -42,20 +42,43 @@ def repo():
         document._collection = None
 
 
-def test_readers_answers_are_counted_per_article_and_only_staff_see_the_counts(repo, catalogue):
-    for who, helpful in ((MENTEE, True), (MENTOR, True), (MENTEE, False)):
+def test_each_reader_counts_once_per_article_and_only_staff_see_the_counts(repo, catalogue):
+    for who, helpful in ((MENTEE, True), (MENTOR, True), (MENTEE, True), (MENTEE, True)):
         recorded = handlers.record_feedback(repo, catalogue, who, "personal-statements", schemas.Helpful(helpful=helpful))
-        assert recorded.article_id == "personal-statements"
+        assert recorded.article_id == "personal-statements" and recorded.helpful is True
+    assert recorded.previous is True  # the mentee's third yes: the same answer again changes nothing
 
     staff_view = handlers.get_article(repo, catalogue, STAFF, "personal-statements")
-    assert staff_view.feedback == schemas.FeedbackCounts(helpful=2, not_helpful=1)
+    assert staff_view.feedback == schemas.FeedbackCounts(helpful=2, not_helpful=0)
+    assert staff_view.your_feedback is None
     listed = {a.id: a for a in handlers.list_articles(repo, catalogue, STAFF, schemas.ArticlesQuery(limit=500)).items}
     assert listed["personal-statements"].feedback.helpful == 2
     assert listed["budgeting"].feedback == schemas.FeedbackCounts(helpful=0, not_helpful=0)
 
-    assert handlers.get_article(repo, catalogue, MENTEE, "personal-statements").feedback is None
+    mine = handlers.get_article(repo, catalogue, MENTEE, "personal-statements")
+    assert mine.feedback is None and mine.your_feedback is True  # readers see their own answer, never the counts
+    assert handlers.get_article(repo, catalogue, MENTEE, "budgeting").your_feedback is None
     other = handlers.get_article(repo, catalogue, OTHER_STAFF, "personal-statements")
     assert other.feedback == schemas.FeedbackCounts(helpful=0, not_helpful=0)  # another organisation's readers
+
+
+def test_a_change_of_mind_moves_the_count_and_erasure_forgets_the_answer_not_the_total(repo, catalogue):
+    def counts():
+        return handlers.get_article(repo, catalogue, STAFF, "budgeting").feedback
+
+    handlers.record_feedback(repo, catalogue, MENTEE, "budgeting", schemas.Helpful(helpful=True))
+    changed = handlers.record_feedback(repo, catalogue, MENTEE, "budgeting", schemas.Helpful(helpful=False))
+    assert (changed.previous, changed.helpful) == (True, False)
+    assert counts() == schemas.FeedbackCounts(helpful=0, not_helpful=1)
+    handlers.record_feedback(repo, catalogue, MENTEE, "budgeting", schemas.Helpful(helpful=True))
+    handlers.record_feedback(repo, catalogue, MENTOR, "budgeting", schemas.Helpful(helpful=False))
+    assert counts() == schemas.FeedbackCounts(helpful=1, not_helpful=1)
+    assert handlers.get_article(repo, catalogue, MENTEE, "budgeting").your_feedback is True
+
+    repo.forget_person("org-a", "p1")
+    repo.record_person("org-a", "p1", "mentee", True, [], ["en"])  # the same id seen again: no answer of theirs
+    assert handlers.get_article(repo, catalogue, MENTEE, "budgeting").your_feedback is None
+    assert counts() == schemas.FeedbackCounts(helpful=1, not_helpful=1)  # anonymous totals stay
 
 
 def test_feedback_on_an_article_the_reader_may_not_read_is_a_404(repo, catalogue):

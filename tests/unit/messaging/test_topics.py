@@ -2,7 +2,7 @@
 
 import pytest
 
-from services.messaging import topics
+from ementor.platform import topics
 
 pytestmark = pytest.mark.unit
 

@@ -15,9 +15,12 @@ export type Summary = { id: string; title: string; summary: string; audience: "m
   min_age: number; tags: string[]; language: string; origin: "platform" | "organisation";
   status: "draft" | "published"; version: number; hidden: boolean; review_by: string | null; url: string;
   feedback?: Counts | null };
+/** Why an article is recommended: the signal (`kind`) and the article's tag that met it. */
+export type Reason = { kind: "interest" | "goal" | "conversation"; tag: string; text: string };
+export type Recommended = Summary & { reasons: Reason[] };
 export type Fields = { title: string; summary: string; body: string; audience: Summary["audience"]; min_age: number;
   tags: string[]; language: string; review_by: string | null };
-export type Article = Summary & { body: string; html: string; sections: string[];
+export type Article = Summary & { body: string; html: string; sections: string[]; your_feedback?: boolean | null;
   sources: { title: string; url: string }[]; draft: Fields | null };
 
 // The library's tag vocabulary (services/knowledge/handlers.py TAGS), in the order shown.

@@ -1,13 +1,15 @@
 // /advice: ask in your own words and get passages quoted from the library as written (POST
 // /v1/advice), or, when it has no good answer, send the question to your mentor (moderated like
-// any message). Below: articles recommended from your interests, and the library to browse by
+// any message). Below: articles recommended from your goals, conversations and interests (each
+// with why), and the library to browse by
 // tag and audience or search.
 import { useEffect, useState } from "preact/hooks";
 import { api, ApiError } from "../api";
 import { Empty, ErrorNote, Show, useLoad } from "../components/states";
 import { Layout } from "../components/Layout";
 import { type Key, lang, LANGUAGES, t } from "../i18n";
-import { AUDIENCES, anchorOf, type Passage, type Summary, TAGS, tagName } from "../knowledge/articles";
+import { AUDIENCES, anchorOf, type Passage, type Reason, type Recommended, type Summary, TAGS, tagName }
+  from "../knowledge/articles";
 import { Link } from "../router";
 import { me } from "../session";
 
@@ -130,7 +132,7 @@ function NoAnswer({ advice, question }: { advice: Advice; question: string }) {
 function Recommended() {
   const loaded = useLoad(async (signal) => {
     try {
-      return (await api.get<{ items: Summary[] }>("/v1/articles/recommended?limit=5", signal)).items;
+      return (await api.get<{ items: Recommended[] }>("/v1/articles/recommended?limit=5", signal)).items;
     } catch (e) {
       if (e instanceof ApiError && e.status === 404) return []; // the library has not heard of the person yet
       throw e;
@@ -140,20 +142,26 @@ function Recommended() {
     <section aria-labelledby="rec-h">
       <h2 id="rec-h">{t("advice.recommended")}</h2>
       <Show loaded={loaded}>{(items) => items.length === 0 ? <Empty>{t("advice.noRecommended")}</Empty> : (
-        <ul class="cards articles">{items.map((a) => <ArticleItem article={a} />)}</ul>
+        <ul class="cards articles">{items.map((a) => <ArticleItem article={a} reasons={a.reasons} />)}</ul>
       )}</Show>
     </section>
   );
 }
 
-export function ArticleItem({ article: a }: { article: Summary }) {
+export function ArticleItem({ article: a, reasons }: { article: Summary; reasons?: Reason[] }) {
   return (
     <li class="card">
       <h3><Link href={`/advice/${encodeURIComponent(a.id)}`}>{a.title}</Link></h3>
       {a.summary && <p>{a.summary}</p>}
-      {a.tags.length > 0 && <p class="hint">{a.tags.map(tagName).join(" · ")}</p>}
+      {reasons && reasons.length > 0 ? <p class="hint">{reasons.map(reasonText).join(" · ")}</p>
+        : a.tags.length > 0 && <p class="hint">{a.tags.map(tagName).join(" · ")}</p>}
     </li>
   );
+}
+
+/** A recommendation's reason in the reader's language (the API's `text` is English). */
+function reasonText(r: Reason): string {
+  return t(`advice.reason.${r.kind}` as Key, { tag: tagName(r.tag) });
 }
 
 function Browse() {

@@ -39,7 +39,7 @@ export function ArticlePage({ params }: { params: Params }) {
           {" "}{t(a.origin === "platform" ? "article.fromPlatform" : "article.fromOrganisation")}
         </p>
       </article>
-      {me.value?.person_id ? <Helpful id={a.id} /> : a.feedback && (
+      {me.value?.person_id ? <Helpful id={a.id} initial={a.your_feedback ?? null} /> : a.feedback && (
         <p class="hint">{t("article.feedbackCounts", { yes: a.feedback.helpful, no: a.feedback.not_helpful })}</p>
       )}
       <Back />
@@ -62,25 +62,33 @@ function Body({ html }: { html: string }) {
   return <div class="article-body" ref={box} />;
 }
 
-function Helpful({ id }: { id: string }) {
-  const [said, setSaid] = useState<boolean | null>(null);
+// One answer per reader per article: the one given before is shown pressed, and pressing the other
+// replaces it (the counts staff see move with it).
+function Helpful({ id, initial }: { id: string; initial: boolean | null }) {
+  const [said, setSaid] = useState<boolean | null>(initial);
+  const [fresh, setFresh] = useState(false); // answered on this visit: thank them
   const [error, setError] = useState<unknown>(null);
   const answer = async (helpful: boolean) => {
     setError(null);
     try {
       await api.post(`/v1/articles/${encodeURIComponent(id)}/feedback`, { helpful });
       setSaid(helpful);
+      setFresh(true);
     } catch (err) { setError(err); }
   };
+  const choice = (helpful: boolean) => (
+    <button type="button" class={said === helpful ? "" : "secondary"} aria-pressed={said === helpful}
+            onClick={() => answer(helpful)}>{t(helpful ? "article.yes" : "article.no")}</button>
+  );
   return (
     <section aria-labelledby="helpful-h" class="card helpful">
       <h2 id="helpful-h" class="small">{t("article.helpful")}</h2>
-      {said === null ? (
-        <div class="row">
-          <button type="button" class="secondary" onClick={() => answer(true)}>{t("article.yes")}</button>
-          <button type="button" class="secondary" onClick={() => answer(false)}>{t("article.no")}</button>
-        </div>
-      ) : <p role="status" class="ok">{t(said ? "article.thanksYes" : "article.thanksNo")}</p>}
+      <div class="row">{choice(true)}{choice(false)}</div>
+      {said !== null && (
+        <p role="status" class={fresh ? "ok" : "hint"}>
+          {fresh ? t(said ? "article.thanksYes" : "article.thanksNo") : t(said ? "article.saidYes" : "article.saidNo")}
+        </p>
+      )}
       {error !== null && <ErrorNote error={error} />}
     </section>
   );

@@ -1,6 +1,9 @@
-"""Topic tagging of delivered messages, on the platform: keyword rules over an organisation's taxonomy.
+"""Topic tagging, shared by the platform: keyword rules over an organisation's taxonomy, labels only on the wire.
 
-Only the labels leave messaging (on MessageSent); the text never does. A topic is a set of
+Messaging tags delivered messages (MessageSent), matching tags goal titles (GoalSet) with the
+default taxonomy; the text never leaves either service.
+
+A topic is a set of
 cue patterns (words or phrases, matched on word boundaries in lower case); a message takes
 every topic whose cues it contains, and `small-talk` only when it takes no other topic and
 looks like greetings, thanks or arrangements (or is very short). An organisation's taxonomy
