@@ -18,6 +18,7 @@ from ementor_contracts import (
     OrganisationCreated,
     PersonErased,
     RelationshipAtRisk,
+    SurveyRequested,
     RetentionPeriodsChanged,
     SessionCancelled,
     SessionReminderDue,
@@ -160,6 +161,10 @@ class NotificationsService(Revocations):
 
     @subscribe(RelationshipAtRisk)
     def on_relationship_at_risk(self, event: RelationshipAtRisk, envelope: CloudEvent):
+        self._notify(event, envelope)
+
+    @subscribe(SurveyRequested)
+    def on_survey_requested(self, event: SurveyRequested, envelope: CloudEvent):
         self._notify(event, envelope)
 
     @subscribe(PersonErased)

@@ -608,6 +608,7 @@ export const en = {
   "staffSettings.kind.goal_completed": "A goal is completed",
   "staffSettings.kind.nudge": "A nudge to a quiet match",
   "staffSettings.kind.relationship_at_risk": "A match seems at risk",
+  "staffSettings.kind.survey_requested": "A survey to answer",
   "staffSettings.kind.nudge_escalation": "A quiet match reported to the coordinator",
   "staffSettings.part.subject": "Email subject",
   "staffSettings.part.text": "Email text",

@@ -610,6 +610,7 @@ export const es: Messages = {
   "staffSettings.kind.goal_completed": "Se cumple un objetivo",
   "staffSettings.kind.nudge": "Un aviso a una pareja en silencio",
   "staffSettings.kind.relationship_at_risk": "Una pareja parece en riesgo",
+  "staffSettings.kind.survey_requested": "Una encuesta para responder",
   "staffSettings.kind.nudge_escalation": "Una pareja en silencio comunicada al coordinador",
   "staffSettings.part.subject": "Asunto del correo",
   "staffSettings.part.text": "Texto del correo",
