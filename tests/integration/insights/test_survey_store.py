@@ -220,3 +220,14 @@ def test_erasure_removes_open_surveys_and_the_comment_but_keeps_anonymous_rating
                 (PersonErased(person_id=MENTOR, role="mentor"), T0 + timedelta(days=5))])
     left = list(Survey.raw().find({"tenant_id": TENANT}))
     assert [(s["person_id"], s["comment"], s["ratings"]) for s in left] == [(None, None, GOOD)]
+
+
+def test_a_persons_data_export_has_their_surveys_answers_and_comment(repo):
+    from services.insights import subject_access
+
+    survey_id = answered_setup(repo)
+    survey_handlers.answer(repo, person(MENTEE), survey_id, GOOD, "my own words", T0 + timedelta(days=4))
+    exported = subject_access.export_person(TENANT, MENTEE)
+    [mine] = exported["data"]["surveys"] if "data" in exported else exported["surveys"]
+    assert mine["ratings"] == GOOD and mine["comment"] == "my own words"
+    assert "my own words" not in str(subject_access.export_person(TENANT, MENTOR))
