@@ -83,7 +83,7 @@ def test_a_mentee_answers_a_survey_and_a_coordinator_reads_it(platform, browser)
            .get_by_role("alert")).to_have_text("Pick a number from 1 to 5.")
     check_page(page, "survey-missing")
     page.get_by_role("group", name="How well does your mentor or mentee listen to you?").get_by_role(
-        "radio", name="5 Very much").check()
+        "radio", name="5").check()
     page.get_by_role("group", name="How sure do you feel about your next steps?").get_by_role(
         "radio", name="3", exact=True).check()
     page.get_by_label("Anything else you want to tell us? Only the programme team reads this.").fill(

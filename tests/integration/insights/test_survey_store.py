@@ -228,6 +228,6 @@ def test_a_persons_data_export_has_their_surveys_answers_and_comment(repo):
     survey_id = answered_setup(repo)
     survey_handlers.answer(repo, person(MENTEE), survey_id, GOOD, "my own words", T0 + timedelta(days=4))
     exported = subject_access.export_person(TENANT, MENTEE)
-    [mine] = exported["data"]["surveys"] if "data" in exported else exported["surveys"]
+    [mine] = exported["data"]["surveys"]
     assert mine["ratings"] == GOOD and mine["comment"] == "my own words"
     assert "my own words" not in str(subject_access.export_person(TENANT, MENTOR))
