@@ -105,3 +105,14 @@ def test_a_mentee_answers_a_survey_and_a_coordinator_reads_it(platform, browser)
     expect(results.locator('[data-chart="survey-scores"] canvas').first).to_be_attached()
     staff.get_by_role("region", name="Surveys").scroll_into_view_if_needed()
     check_page(staff, "staff-insights-surveys")
+
+    # The programme's own questions: the default until saved; a new wording is kept.
+    staff.goto(platform.base + f"/staff/programmes/{programme['id']}")
+    editor = staff.get_by_role("region", name="Survey questions")
+    expect(editor.get_by_label("Question 1")).to_have_value("How useful is your mentoring for you right now?")
+    editor.get_by_label("Question 1").fill("How helpful was your mentor today?")
+    editor.get_by_role("button", name="Save survey questions").click()
+    expect(editor.get_by_role("status")).to_have_text("Survey questions saved.")
+    saved = platform.call("GET", f"/v1/surveys/templates/{programme['id']}", token).json()
+    assert saved["questions"][0]["text"] == "How helpful was your mentor today?" and not saved["is_default"]
+    check_page(staff, "staff-programme-survey-template")

@@ -1053,6 +1053,18 @@ export const en = {
   "insights.table.survey_rates": "Survey response rates",
   "insights.table.survey_scores": "Survey scores",
   "insights.table.survey_comments": "Survey comments (staff only)",
+  "surveyTemplate.title": "Survey questions",
+  "surveyTemplate.intro": "Mentors and mentees answer these from 1 (not at all) to 5 (very much) after a session, halfway through and at the end. Keep them short.",
+  "surveyTemplate.default": "These are the default questions: save to make them this programme's own.",
+  "surveyTemplate.questions": "Questions",
+  "surveyTemplate.question": "Question {n}",
+  "surveyTemplate.remove": "Remove",
+  "surveyTemplate.removeNamed": "Remove question {n}",
+  "surveyTemplate.add": "Add a question",
+  "surveyTemplate.moments": "When to ask",
+  "surveyTemplate.comment": "Offer a comment box (only staff read it)",
+  "surveyTemplate.saved": "Survey questions saved.",
+  "surveyTemplate.save": "Save survey questions",
 };
 
 export type Messages = Record<keyof typeof en, string>;
