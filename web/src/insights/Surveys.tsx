@@ -36,7 +36,7 @@ function Body({ r }: { r: Results }) {
   const label = (q: Results["questions"][number]) => `${q.text} (${moment(q.moment)})`;
   return (
     <>
-      <div class="scroll">
+      <div class="scroll" tabIndex={0} role="group" aria-label={t("insights.surveyRate")}>
         <table>
           <caption>{t("insights.surveyRate")}</caption>
           <thead><tr><th scope="col">{t("insights.surveyMoment")}</th><th scope="col">{t("insights.surveyRequested")}</th>

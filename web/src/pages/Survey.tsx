@@ -88,8 +88,8 @@ function SurveyForm({ survey, onDone }: { survey: SurveyView; onDone: () => void
                          onChange={() => { setRatings({ ...ratings, [q.id]: n }); setMissing(missing.filter((m) => m !== q.id)); }} />
                   <label for={`q-${q.id}-${n}`}>
                     <span class="rating-number">{n}</span>
-                    {n === 1 && <span class="rating-word">{t("survey.low")}</span>}
-                    {n === 5 && <span class="rating-word">{t("survey.high")}</span>}
+                    {n === 1 && <> <span class="rating-word">{t("survey.low")}</span></>}
+                    {n === 5 && <> <span class="rating-word">{t("survey.high")}</span></>}
                   </label>
                 </div>
               ))}
