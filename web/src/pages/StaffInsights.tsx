@@ -47,6 +47,7 @@ function InsightsBody() {
             <button type="button" onClick={loaded.reload}>{t("state.retry")}</button></div>
         : <Show loaded={loaded}>{(o) => <Report o={o} range={applied} />}</Show>}
       {!loaded.error && <SurveyResults range={applied} />}
+      {loaded.data && <Exports range={applied} />}
     </Layout>
   );
 }
@@ -173,7 +174,6 @@ function Report({ o, range }: { o: Overview; range: Range }) {
         </div>
       </section>
 
-      <Exports range={range} />
     </>
   );
 }
