@@ -47,10 +47,10 @@ function Editor({ path, initial }: { path: string; initial: Template }) {
         setSaved(true);
       } catch (err) { setError(err); } finally { setBusy(false); }
     }}>
-      {initial.is_default && <p class="hint">{t("surveyTemplate.default")}</p>}
+      {tpl.is_default && <p class="hint">{t("surveyTemplate.default")}</p>}
       <fieldset>
         <legend>{t("surveyTemplate.questions")}</legend>
-        <ol class="stack">
+        <ol class="template-questions stack">
           {tpl.questions.map((q, i) => (
             <li class="field">
               <label for={`tq-${i}`}>{t("surveyTemplate.question", { n: i + 1 })}</label>
