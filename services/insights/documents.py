@@ -118,5 +118,72 @@ class Programme(TenantDocument):
     }
 
 
-DOCUMENTS = (Fact, Bucket, Match, Programme)
-OUTBOX_DOCUMENTS = (Match,)
+class SurveyTemplate(TenantDocument):
+    """A programme's survey template (questions, comment, moments); the default until a coordinator sets one."""
+
+    id = StringField(primary_key=True)  # "<tenant_id>:<programme_id>"
+    programme_id = StringField(required=True)
+    template = DictField()
+    updated_at = DateTimeField()
+    updated_by = StringField()
+
+    meta: ClassVar[dict] = {
+        "db_alias": ALIAS,
+        "collection": "survey_templates",
+        "indexes": [{"fields": ["tenant_id", "programme_id"], "unique": True}],
+    }
+
+
+class SurveyDue(TenantDocument):
+    """A moment a survey will fall due (a session's end, a match's midpoint or end), merged from events."""
+
+    id = StringField(primary_key=True)  # "<tenant_id>:<moment>:<match_id>:<session_id or ''>"
+    match_id = StringField(required=True)
+    moment = StringField(required=True)
+    session_id = StringField()
+    due_at = DateTimeField()
+    seq = IntField()  # the session's highest iCalendar sequence seen
+    status = StringField(default="pending")  # pending | issued | void (cancelled, or the match ended first)
+
+    meta: ClassVar[dict] = {
+        "db_alias": ALIAS,
+        "collection": "survey_dues",
+        # The issuing job looks across organisations for moments that came due.
+        "indexes": [("status", "due_at")],
+    }
+
+
+class Survey(OutboxDocument):
+    """One participant's survey for one moment of a match: the questions asked, and their answer."""
+
+    id = StringField(primary_key=True)  # "<tenant_id>:<survey_id>"
+    survey_id = StringField(required=True)
+    match_id = StringField(required=True)
+    person_id = StringField()  # None once the person is erased (the ratings stay, anonymous)
+    role = StringField(required=True)
+    programme_id = StringField()  # "" when the match has no programme
+    moment = StringField(required=True)
+    session_id = StringField()
+    questions = ListField(DictField())
+    comment_enabled = BooleanField(default=True)
+    comment_prompt = StringField()
+    issued_at = DateTimeField(required=True)
+    closes_at = DateTimeField(required=True)
+    answered_at = DateTimeField()
+    ratings = DictField()
+    comment = StringField()  # staff only; never in an event
+
+    meta: ClassVar[dict] = {
+        "db_alias": ALIAS,
+        "collection": "surveys",
+        "indexes": [
+            {"fields": ["tenant_id", "survey_id"], "unique": True},
+            ("tenant_id", "person_id", "answered_at", "closes_at"),
+            ("tenant_id", "programme_id", "issued_at"),
+            ("tenant_id", "issued_at"),
+        ],
+    }
+
+
+DOCUMENTS = (Fact, Bucket, Match, Programme, SurveyTemplate, SurveyDue, Survey)
+OUTBOX_DOCUMENTS = (Match, Survey)

@@ -12,7 +12,7 @@ from ementor.platform.principal import Principal
 from . import domain, health, projection, reports
 from .repository import PLATFORM, InsightsRepository
 
-TABLES = ("weekly", "funnel", "matches", "topics", "reply_times")
+TABLES = ("weekly", "funnel", "matches", "topics", "reply_times", "survey_rates", "survey_scores", "survey_comments")
 EXPORT_ROWS_MAX = 10_000
 
 
@@ -106,6 +106,10 @@ def export_rows(repo: InsightsRepository, auth: Principal, table: str, programme
                       details=[{"field": "table", "message": f"one of {', '.join(TABLES)}"}])
     if table == "matches":
         return _all_matches(repo, auth, programme_id)
+    if table.startswith("survey_"):
+        from . import survey_handlers  # it builds on this module
+
+        return survey_handlers.export_rows(table, survey_handlers.results(repo, auth, programme_id, start, end))
     report = overview(repo, auth, programme_id, start, end)
     if table == "weekly":
         return [{"week": week, **{s["name"]: s["points"][i] for s in report["series"]}}

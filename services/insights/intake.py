@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from . import projection
+from . import projection, survey_projection
 from .documents import utcnow
 from .repository import InsightsRepository
 
@@ -43,3 +43,4 @@ HANDLERS = {
 def apply(repo: InsightsRepository, tenant_id: str, event, at: datetime, now: datetime | None = None) -> None:
     """Feed one event (at its CloudEvents `time`) into the projections."""
     HANDLERS[event.type_name()](repo, tenant_id, event, at, now or utcnow())
+    survey_projection.on_event(repo, tenant_id, event, at)  # when a survey will fall due

@@ -17,12 +17,13 @@ from ementor.platform.outbox import Pending
 
 from . import domain
 from .documents import Bucket, Fact, Match, Programme, utcnow
+from .survey_repository import SurveyRepository
 
 # The pseudo-tenant under which organisation-wide counters of every tenant are summed.
 PLATFORM = "platform"
 
 
-class InsightsRepository:
+class InsightsRepository(SurveyRepository):
     # -- facts --------------------------------------------------------------------------------
     def fact(self, tenant_id: str, key: str) -> dict | None:
         return Fact.raw().find_one({"_id": f"{tenant_id}:{key}", "tenant_id": tenant_id})

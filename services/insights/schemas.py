@@ -27,7 +27,8 @@ class PlatformQuery(Strict):
 
 
 class ExportQuery(RangeQuery):
-    table: str = Field(description="weekly, funnel, matches, topics or reply_times", examples=["weekly"])
+    table: str = Field(description="weekly, funnel, matches, topics, reply_times, survey_rates, survey_scores or "
+                       "survey_comments (staff only, like every export)", examples=["weekly"])
     format: Literal["csv", "json"] = "csv"
 
 

@@ -36,14 +36,17 @@ from ementor.platform.principal import Principal
 from ementor.platform.revocation import Revocations
 from ementor.platform.schedule import leased_timer
 
-from . import announcing, handlers, intake, schemas, subject_access
-from .documents import DOCUMENTS, OUTBOX_DOCUMENTS, utcnow
+from . import announcing, handlers, intake, schemas, subject_access, survey_handlers, survey_projection
+from . import survey_schemas as ss
+from .documents import DOCUMENTS, OUTBOX_DOCUMENTS, Survey, utcnow
 from .repository import InsightsRepository
 
 log = logging.getLogger(__name__)
 
 COORDINATOR = ("coordinator",)
 ANNOUNCE_TICK_SECONDS = 30.0
+SURVEY_TICK_SECONDS = 30.0
+PERSON = ("mentor", "mentee")
 
 
 class InsightsService(Revocations):
@@ -89,6 +92,48 @@ class InsightsService(Revocations):
     def platform(self, auth: Principal, query: schemas.PlatformQuery):
         report = handlers.platform_overview(self.repo, query.from_, query.to)
         return schemas.Overview.model_validate(report).model_dump(mode="json", by_alias=True)
+
+    # -- surveys ----------------------------------------------------------------------------
+    @api("GET", "/v1/surveys/templates/<programme_id>", roles=COORDINATOR, response=ss.SurveyTemplateView,
+         summary="A programme's survey template (the default until one is saved)")
+    def get_survey_template(self, auth: Principal, programme_id: str):
+        return ss.SurveyTemplateView.model_validate(survey_handlers.get_template(self.repo, auth, programme_id))
+
+    @api("PUT", "/v1/surveys/templates/<programme_id>", roles=COORDINATOR, body=ss.SurveyTemplateBody,
+         response=ss.SurveyTemplateView,
+         summary="Replace a programme's survey template: 1-5 rating questions, an optional comment, the moments")
+    def put_survey_template(self, auth: Principal, programme_id: str, body: ss.SurveyTemplateBody):
+        saved = survey_handlers.put_template(self.repo, auth, programme_id, body.model_dump(mode="json"), utcnow())
+        return ss.SurveyTemplateView.model_validate(saved)
+
+    @api("GET", "/v1/surveys", roles=PERSON, response=ss.SurveyList,
+         summary="The signed-in participant's open surveys, newest first")
+    def my_surveys(self, auth: Principal):
+        return ss.SurveyList(items=survey_handlers.my_surveys(self.repo, auth, utcnow()))
+
+    @api("GET", "/v1/surveys/<survey_id>", roles=PERSON, response=ss.SurveyView,
+         summary="One of the participant's surveys: its questions and whether it is still open")
+    def get_survey(self, auth: Principal, survey_id: str):
+        return ss.SurveyView.model_validate(survey_handlers.get_survey(self.repo, auth, survey_id, utcnow()))
+
+    @api("POST", "/v1/survey-responses", roles=PERSON, body=ss.SurveyAnswer, response=ss.SurveyAnswered, status=201,
+         summary="Answer a survey (once): a 1-5 rating per question and an optional comment for staff",
+         description="Someone else's survey is 404. Answered already: 409 `survey_already_answered`; closed "
+                     "(its window passed, or a session/midpoint survey of a match that ended): 409 `survey_closed` "
+                     "with `details.reason` `window_passed` or `match_ended`; a missing, unknown or out-of-range "
+                     "rating: 422 `bad_answer` naming the field. Publishes SurveySubmitted (scores only).")
+    def answer_survey(self, auth: Principal, body: ss.SurveyAnswer):
+        answered, pending = survey_handlers.answer(self.repo, auth, body.survey_id, body.ratings, body.comment,
+                                                   utcnow())
+        self.outbox.hand_over(Survey, auth.tenant_id, f"{auth.tenant_id}:{body.survey_id}", [pending])
+        return ss.SurveyAnswered.model_validate(answered)
+
+    @api("GET", "/v1/insights/surveys", roles=COORDINATOR, query=schemas.RangeQuery, response=ss.SurveyResults,
+         summary="Survey results of the organisation or one programme: response rate per moment, scores per "
+                 "question, comments (staff only)")
+    def survey_results(self, auth: Principal, query: schemas.RangeQuery):
+        report = survey_handlers.results(self.repo, auth, query.programme_id, query.from_, query.to)
+        return ss.SurveyResults.model_validate(report).model_dump(mode="json", by_alias=True)
 
     # -- the projections --------------------------------------------------------------------
     @subscribe(ProgrammeCreated)
@@ -165,3 +210,9 @@ class InsightsService(Revocations):
         announced = announcing.announce_due(self.repo, utcnow())
         if announced:
             log.info("insights: %d match(es) newly at risk", announced)
+
+    @leased_timer(interval=SURVEY_TICK_SECONDS)
+    def issue_surveys(self):
+        issued = survey_projection.issue_due(self.repo, utcnow())
+        if issued:
+            log.info("insights: %d survey(s) issued", issued)

@@ -27,6 +27,7 @@ from ementor_contracts import (
     SessionReminderDue,
     SessionRescheduled,
     SessionScheduled,
+    SurveyRequested,
 )
 
 EMAIL, SMS = "email", "sms"
@@ -114,6 +115,9 @@ def notices_for(event: Event, match_people: tuple[str, str] | None = None) -> li
             "minutes_before": event.minutes_before})
     if isinstance(event, RelationshipAtRisk):  # insights saw the match going quiet: a nudge to the pair
         return pair_notices("relationship_at_risk", event.mentor_id, event.mentee_id, {"match_id": event.match_id})
+    if isinstance(event, SurveyRequested):  # insights says a survey is due: one email to that participant
+        return [Notice(event.person_id, "survey_requested", values={
+            "survey_id": event.survey_id, "match_id": event.match_id, "moment": event.moment})]
     if isinstance(event, GoalCompleted):
         if match_people is None:
             raise MissingMatch(f"match {event.match_id} is not known yet")

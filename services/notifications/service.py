@@ -20,6 +20,7 @@ from ementor_contracts import (
     SessionReminderDue,
     SessionRescheduled,
     SessionScheduled,
+    SurveyRequested,
 )
 from nameko.rpc import RpcProxy, rpc
 
@@ -142,6 +143,10 @@ class NotificationsService(Revocations, EnforcesRetention):
 
     @subscribe(RelationshipAtRisk)
     def on_relationship_at_risk(self, event: RelationshipAtRisk, envelope: CloudEvent):
+        self._notify(event, envelope)
+
+    @subscribe(SurveyRequested)
+    def on_survey_requested(self, event: SurveyRequested, envelope: CloudEvent):
         self._notify(event, envelope)
 
     @subscribe(PersonErased)

@@ -10,6 +10,7 @@ for HTML. A template naming a value that does not exist fails that notification 
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass
 from string import Template
 
@@ -174,6 +175,19 @@ KINDS: dict[str, Kind] = {
         sms=None,
         values=("match_id",),
     ),
+    "survey_requested": Kind(
+        subject="A quick question for you",
+        text=(
+            "Hello $recipient_name,\n\n"
+            "How is your mentoring going? $organisation would like to know: a few quick questions, "
+            "less than a minute. Tap a number from 1 to 5 for each one:\n\n"
+            "$app_url/surveys/$survey_id\n\n"
+            "Your answers help the programme. Only the programme team reads any comment you leave."
+        ),
+        sms=None,
+        values=("survey_id", "match_id", "moment"),
+        about_other=False,
+    ),
     "nudge_escalation": Kind(
         subject="A mentoring match has gone quiet",
         text=(
@@ -257,8 +271,9 @@ def render_email(kind: str, values: dict, overrides: dict | None = None, sign_of
     else:
         body = _paragraphs(_fill(kind, "text", text_source, _escaped(values)))
     if values.get("app_url"):
-        link = html.escape(values["app_url"])
-        body = body.replace(link, f'<a href="{link}">{link}</a>')
+        # The app's address, and a page of it (`$app_url/surveys/$survey_id`), become links.
+        pattern = re.escape(html.escape(values["app_url"])) + r"(?:/[\w\-/]*\w)?"
+        body = re.sub(pattern, lambda m: f'<a href="{m.group(0)}">{m.group(0)}</a>', body)
     return RenderedEmail(subject=subject, text=text, html=_page(subject, body, html.escape(values["sign_off"])))
 
 

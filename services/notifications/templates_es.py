@@ -100,6 +100,15 @@ KINDS_ES: dict[str, tuple[str, str, str | None]] = {
         "mantiene viva vuestra mentoría: $app_url"),
         None,
     ),
+    "survey_requested": (
+        "Una pregunta rápida para ti",
+        ("Hola, $recipient_name:\n\n"
+        "¿Qué tal va tu mentoría? A $organisation le gustaría saberlo: unas preguntas rápidas, menos de "
+        "un minuto. Elige un número del 1 al 5 en cada una:\n\n"
+        "$app_url/surveys/$survey_id\n\n"
+        "Tus respuestas ayudan al programa. Solo el equipo del programa lee los comentarios que dejes."),
+        None,
+    ),
     "nudge_escalation": (
         "Un emparejamiento de mentoría se ha quedado en silencio",
         ("Hola:\n\n"

@@ -20,6 +20,7 @@ import { SecondFactor } from "./pages/SecondFactor";
 import { Sessions } from "./pages/Sessions";
 import { Settings } from "./pages/Settings";
 import { SignIn } from "./pages/SignIn";
+import { Survey } from "./pages/Survey";
 import type { Params } from "./router";
 
 // Staff pages are chunks of their own, loaded on first visit: a mentee on a phone never downloads
@@ -58,6 +59,8 @@ export const routes: Route[] = [
   { path: "/matches/:id", page: MatchPage, signedIn: true },
   { path: "/matches/:id/conversation", page: Conversation, signedIn: true },
   { path: "/matches/:id/sessions", page: Sessions, signedIn: true },
+  // Surveys (issue 15): the emailed link lands here.
+  { path: "/surveys/:id", page: Survey, signedIn: true },
   { path: "/staff", page: StaffDashboard, signedIn: true },
   { path: "/staff/moderation", page: StaffModeration, signedIn: true },
   { path: "/staff/people", page: StaffPeople, signedIn: true },

@@ -1,7 +1,7 @@
 """Every event model, one module per publishing service; importing this registers them all."""
 
 from .common import COORDINATOR, Channel, ContractModel, Id, Role
-from .insights import RelationshipAtRisk
+from .insights import RelationshipAtRisk, SurveyMoment, SurveyRequested, SurveySubmitted
 from .knowledge import AdviceAsked, ArticlePublished, ArticleRemoved, ArticleShared
 from .matching import (
     GoalCompleted,
@@ -80,6 +80,9 @@ __all__ = [
     "ProfileUpdated",
     "ProgrammeCreated",
     "RelationshipAtRisk",
+    "SurveyMoment",
+    "SurveyRequested",
+    "SurveySubmitted",
     "RetentionPeriodsChanged",
     "Role",
     "SessionCancelled",

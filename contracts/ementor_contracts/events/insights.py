@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import AwareDatetime, Field
 
 from ..base import Event
-from .common import Id
+from .common import Id, Role
 
 
 class RelationshipAtRisk(Event):
@@ -28,3 +30,43 @@ class RelationshipAtRisk(Event):
         default=None, ge=0, description="Whole days since the last message of the match; null if none yet."
     )
     last_exchange_at: AwareDatetime | None = Field(default=None, description="When the last message was sent.")
+
+
+SurveyMoment = Literal["after_session", "midpoint", "end"]
+
+
+class SurveyRequested(Event):
+    """Published when a short survey is due for one participant of a match (notifications emails it).
+
+    Ids and the moment only: the questions stay in insights, the contact details in profiles."""
+
+    source_service = "insights"
+    subject_field = "survey_id"
+
+    survey_id: Id = Field(description="The survey instance; the web app's page is /surveys/{survey_id}.")
+    match_id: Id = Field(description="The match the survey is about.")
+    person_id: Id = Field(description="The participant asked to answer it.")
+    role: Role = Field(description="The participant's role in the match.")
+    programme_id: Id | None = Field(default=None, description="The match's programme, if any.")
+    moment: SurveyMoment = Field(description="When it is asked: after a session, at the midpoint or at the end.")
+    session_id: Id | None = Field(default=None, description="The session it follows (moment `after_session`).")
+    closes_at: AwareDatetime = Field(description="After this the survey can no longer be answered.")
+
+
+class SurveySubmitted(Event):
+    """Published when a participant answers a survey: the ratings only, never the comment."""
+
+    source_service = "insights"
+    subject_field = "survey_id"
+
+    survey_id: Id = Field(description="The survey answered.")
+    match_id: Id = Field(description="The match the survey is about.")
+    person_id: Id = Field(description="Who answered.")
+    role: Role = Field(description="Their role in the match.")
+    programme_id: Id | None = Field(default=None, description="The match's programme, if any.")
+    moment: SurveyMoment = Field(description="When it was asked.")
+    scores: dict[str, int] = Field(
+        description="Rating per question id, 1 (not at all) to 5 (very much).",
+        examples=[{"useful": 4, "listened": 5, "next_steps": 3}],
+    )
+    commented: bool = Field(default=False, description="Whether a comment was left (its text stays in insights).")

@@ -21,9 +21,11 @@ def test_the_web_app_journeys_pass_in_a_real_browser(rabbitmq):
     vhost, amqp_uri = rabbitmq.create()
     try:
         env = {**os.environ, "EMENTOR_WEB_E2E_AMQP_URI": amqp_uri}
+        # EMENTOR_WEB_JOURNEYS="journey_surveys.py journey_staff.py" runs only those journeys.
+        chosen = [f"tests/e2e/web/{name}" for name in os.environ.get("EMENTOR_WEB_JOURNEYS", "").split()]
         result = subprocess.run(
             [sys.executable, "-m", "pytest", "--noconftest", "-p", "tests.e2e.web.fixtures", "-o",
-             "python_files=journey_*.py", "-o", "timeout=300", "-q", "--durations=5", "tests/e2e/web/"],
+             "python_files=journey_*.py", "-o", "timeout=300", "-q", "--durations=5", *(chosen or ["tests/e2e/web/"])],
             check=False, cwd=ROOT, env=env, capture_output=True, text=True, timeout=BUDGET_SECONDS)
     finally:
         rabbitmq.delete(vhost)

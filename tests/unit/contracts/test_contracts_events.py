@@ -47,7 +47,7 @@ PUBLISHED_BY = {
     },
     "messaging": {"MessageSent", "MessageHeld", "MessageApproved", "MessageRejected"},
     "notifications": {"NotificationSent", "NotificationFailed"},
-    "insights": {"RelationshipAtRisk"},
+    "insights": {"RelationshipAtRisk", "SurveyRequested", "SurveySubmitted"},
     "video": {"SessionScheduled", "SessionRescheduled", "SessionCancelled", "SessionReminderDue"},
     "safeguarding": {"ConcernRaised", "ConcernEscalated", "ConcernResolved", "PersonBlocked",
                      "DataExportRequested", "DataExportReady", "RetentionPeriodsChanged"},  # subject access (issue 17)

@@ -154,3 +154,21 @@ def test_a_message_starts_a_new_quiet_spell_and_zero_days_turns_nudges_off():
     assert domain.nudge_step(after_message, T0 + timedelta(days=30), 14, 7) is None
     assert domain.nudge_step(after_message, T0 + timedelta(days=34), 14, 7) == "nudge"
     assert domain.nudge_step(IdleMatch(idle_since=T0), T0 + timedelta(days=400), 0, 7) is None
+
+
+def test_a_due_survey_emails_only_its_participant_with_a_link_to_the_survey_page():
+    from ementor_contracts import SurveyRequested
+
+    from services.notifications import templates
+
+    event = SurveyRequested(survey_id="s1", match_id="m1", person_id="mentee-1", role="mentee", moment="midpoint",
+                            closes_at=T0 + timedelta(days=14))
+    [notice] = domain.notices_for(event)
+    assert notice.recipient == "mentee-1" and notice.kind == "survey_requested" and notice.about is None
+    values = {"recipient_name": "Bob", "organisation": "Northside", "app_url": "https://app", **notice.values}
+    for locale, subject in (("en", "A quick question for you"), ("es", "Una pregunta rápida para ti")):
+        rendered = templates.render_email("survey_requested", values, locale=locale)
+        assert rendered.subject == subject
+        assert "https://app/surveys/s1" in rendered.text
+        assert '<a href="https://app/surveys/s1">' in rendered.html
+    assert templates.KINDS["survey_requested"].sms is None  # email only: never a text at night

@@ -16,7 +16,8 @@ export type Overview = {
 export type MatchHealth = { match_id: string; mentor_id: string | null; mentee_id: string | null; score: number | null;
   at_risk: boolean; reasons: string[]; days_since_last_exchange: number | null; messages: number };
 
-export const TABLES = ["funnel", "weekly", "reply_times", "topics", "matches"] as const;
+export const TABLES = ["funnel", "weekly", "reply_times", "topics", "matches", "survey_rates", "survey_scores",
+  "survey_comments"] as const;
 export type Table = (typeof TABLES)[number];
 export const MAX_RANGE_DAYS = 5 * 366; // the API's limit (services/insights/reports.py)
 const DAY_MS = 86_400_000;

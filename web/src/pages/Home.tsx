@@ -8,13 +8,15 @@ import { ReportEntry } from "../safeguarding/help";
 import { can, me, person } from "../session";
 
 async function loadHome(signal: AbortSignal) {
-  const [matches, sessions] = await Promise.all([
+  const [matches, sessions, surveys] = await Promise.all([
     api.get("/v1/matches", signal), api.get("/v1/sessions", signal),
+    api.get("/v1/surveys", signal).catch(() => ({ items: [] })), // a survey is a bonus: never block home on it
   ]);
   const items = await Promise.all(matches.items.map(async (m: any) => ({ ...m, other: await publicPerson(otherSide(m)) })));
   const names = new Map(items.map((m: any) => [m.id, m.other.name]));
   const upcoming = sessions.items.filter((s: any) => s.status !== "cancelled" && new Date(s.ends_at) > new Date());
-  return { matches: items, sessions: upcoming.map((s: any) => ({ ...s, other: names.get(s.match_id) ?? "" })) };
+  return { matches: items, sessions: upcoming.map((s: any) => ({ ...s, other: names.get(s.match_id) ?? "" })),
+    surveys: surveys.items as { id: string; moment: string; match_id: string }[] };
 }
 
 export function Home() {
@@ -43,6 +45,18 @@ export function Home() {
       {consent && consent !== "granted" && consent !== "not_required" && <p class="notice">{t("home.consentPending")}</p>}
       <Show loaded={loaded}>{(data) => (
         <>
+          {data.surveys.length > 0 && (
+            <section aria-labelledby="surveys-h" class="card">
+              <h2 id="surveys-h">{t("home.surveys")}</h2>
+              <ul class="plain">
+                {data.surveys.map((s) => {
+                  const other = data.matches.find((m: any) => m.id === s.match_id)?.other.name;
+                  return <li><Link href={`/surveys/${s.id}`}>{t(`home.surveyLink.${s.moment}` as Key)}</Link>
+                    {other ? ` — ${other}` : ""}</li>;
+                })}
+              </ul>
+            </section>
+          )}
           <section aria-labelledby="matches-h">
             <h2 id="matches-h">{t("home.matches")}</h2>
             {data.matches.length === 0 ? (

@@ -7,6 +7,7 @@ import { describe, ErrorNote, Show, useLoad } from "../components/states";
 import { Layout } from "../components/Layout";
 import { t, type Key } from "../i18n";
 import { Chart, COLORS } from "../insights/Chart";
+import { SurveyResults } from "../insights/Surveys";
 import {
   bucket, checkRange, defaultRange, download, hours, number, rangeQuery, TABLES, week,
   type Overview, type Range, type RangeErrors, type Table,
@@ -45,6 +46,8 @@ function InsightsBody() {
         ? <div class="error" role="alert"><p>{insightsError(loaded.error)}</p>
             <button type="button" onClick={loaded.reload}>{t("state.retry")}</button></div>
         : <Show loaded={loaded}>{(o) => <Report o={o} range={applied} />}</Show>}
+      {!loaded.error && <SurveyResults range={applied} />}
+      {loaded.data && <Exports range={applied} />}
     </Layout>
   );
 }
@@ -171,7 +174,6 @@ function Report({ o, range }: { o: Overview; range: Range }) {
         </div>
       </section>
 
-      <Exports range={range} />
     </>
   );
 }

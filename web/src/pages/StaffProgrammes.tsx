@@ -4,6 +4,7 @@ import { useState } from "preact/hooks";
 import { api } from "../api";
 import { Empty, Show, useLoad } from "../components/states";
 import { Layout } from "../components/Layout";
+import { SurveyTemplateEditor } from "../insights/SurveyTemplate";
 import { Allowed } from "../staff/Allowed";
 import { Field, Check, FormError, fieldErrors, words } from "../staff/forms";
 import { formatDateTime, t, type Key } from "../i18n";
@@ -149,6 +150,7 @@ function ProgrammeBody({ id }: { id: string }) {
             <li><Link class="button" href={`/staff/matching?programme=${p.id}`}>{t("programmes.match")}</Link></li>
             <li><Link href={`/staff/settings?programme=${p.id}`}>{t("programmes.weights")}</Link></li>
           </ul>
+          <SurveyTemplateEditor programmeId={p.id} />
         </>
       )}</Show>
     </Layout>
