@@ -34,3 +34,27 @@ def test_compare_shows_each_figure_before_and_after_with_the_change():
         ["demo: new one", "(absent)", "3 ops", "", "", "-", "-"],
         ["demo: throughput", "50 msg/s", "100 msg/s", "+100.0 %", ">= 95", "MISSED", "met"],
     ]
+
+
+def test_a_full_pass_can_run_in_parts_and_a_misspelt_benchmark_is_refused():
+    from bench.__main__ import benchmarks, select
+
+    assert "messaging_load" not in benchmarks() and "sampled" not in benchmarks()  # helpers, not benchmarks
+    assert select(["--quick", "--only", "risk,topics", "--json"]) == (["risk", "topics"], ["--quick", "--json"])
+    rest, _ = select(["--skip", "platform_load"])
+    assert "platform_load" not in rest and "round_trips" in rest
+    with pytest.raises(SystemExit, match="no benchmark named platfrom_load"):
+        select(["--only", "platfrom_load"])
+
+
+def test_cpu_samples_inside_the_stand_in_are_told_apart_from_ementors_own_code():
+    from bench.sampling import in_store, own_caller
+
+    namespace = {}
+    exec(compile("import sys\ndef scan():\n    return sys._getframe()\n", "/x/site-packages/mongomock/collection.py",
+                 "exec"), namespace)
+    exec(compile("def claim(scan):\n    return scan()\n", "/x/ementor/platform/inbox.py", "exec"), namespace)
+    inside = namespace["claim"](namespace["scan"])
+    assert in_store(inside) and own_caller(inside) == "ementor/platform/inbox.py:claim"
+    import sys
+    assert not in_store(sys._getframe())
