@@ -6,8 +6,10 @@ is the bound tests/integration/platform/test_round_trips.py holds the code to.
 
 Growth: the operations run `--repeats` times with 1x the data in the organisation (`--pairs`
 active matches, `--messages` messages, each with its email and webhook delivery), then again with
-each `--scales` multiple (10x by default). Round trips per operation must not grow with the data
-(target: the 1x count, plus the bound's room for a clock-driven poll); beside them the process's
+each `--scales` multiple (10x by default). An operation's round trips are the fewest over its
+repeats: clock-driven work (an outbox backlog gauge counting documents, the video reminder scan)
+can only add to a window, and does in some. They must not grow with the data (target: the 1x
+count, plus the bound's room for a clock-driven poll); beside them the process's
 CPU per operation (median; the services, the bench's HTTP client and its SMTP and webhook
 receivers all run in this process) and the stand-in's share of it (bench/sampling.py), which on
 MongoDB would be index seeks on the server.
@@ -62,9 +64,9 @@ def main(argv: list[str]) -> int:
             vhosts.delete(vhost)
     report.note("store operations that found or changed something; idle polls counted apart")
     report.note(f"1x = {pairs} active matches and {messages} messages (each with its email and webhook delivery)"
-                f" in the organisation; each operation {repeats} times per scale, medians")
+                f" in the organisation; each operation {repeats} times per scale: round trips the fewest, CPU the median")
     first = results[scales[0]]
-    base = {operation: statistics.median(s.count.total for s in samples) for operation, samples in first.items()}
+    base = {operation: min(s.count.total for s in samples) for operation, samples in first.items()}
     for scale, operations in results.items():
         at = "" if scale == scales[0] else f" at {scale}x data"
         data = {"matches": pairs * scale, "messages": messages * scale}
@@ -73,8 +75,8 @@ def main(argv: list[str]) -> int:
             target = round_trips.BOUNDS[operation]
             if at:  # flat: no more than at 1x, give or take a clock-driven poll
                 target = min(target, base[operation] + 3)
-            report.figure(f"{operation}: store round trips{at}", statistics.median(trips), "operations",
-                          target=f"<= {target}", runs=trips, idle_polls=sum(samples[0].count.empty.values()), **data)
+            report.figure(f"{operation}: store round trips{at}", min(trips), "operations", target=f"<= {target}",
+                          runs=trips, idle_polls=sum(typical(samples).empty.values()), **data)
             cpu = [sample.cpu_seconds * 1000 for sample in samples]
             share = statistics.median(sample.store_share for sample in samples)
             report.figure(f"{operation}: CPU per operation{at or ' at 1x data'}", statistics.median(cpu), "ms",
@@ -83,9 +85,21 @@ def main(argv: list[str]) -> int:
                           shared_with="message posted to its email" if operation == "webhook delivered" else None,
                           **data)
     for operation, samples in first.items():
-        for place, n in samples[0].count.by_collection().items():
+        for place, n in typical(samples).by_collection().items():
             report.figure(f"{operation}: {place}", n, "operations")
+    for scale in scales[1:]:  # where a larger scale's fewest-trips run differs from 1x's, place by place
+        for operation, samples in results[scale].items():
+            old, new = typical(first[operation]).by_collection(), typical(samples).by_collection()
+            for place in sorted(old.keys() | new.keys()):
+                if old.get(place, 0) != new.get(place, 0):
+                    report.figure(f"{operation}: {place} at {scale}x data", new.get(place, 0), "operations",
+                                  at_1x=old.get(place, 0))
     return 0
+
+
+def typical(samples):
+    """The run with the fewest round trips: the one least mixed with clock-driven work."""
+    return min(samples, key=lambda sample: sample.count.total).count
 
 
 if __name__ == "__main__":
