@@ -16,6 +16,7 @@ import time
 
 STORE_PARTS = ("/mongomock/", "/ementor/platform/standin.py")
 OWN_PARTS = ("/ementor/", "/services/")
+PASS_THROUGH = ("/ementor/platform/tenancy.py",)  # the tenancy guard's wrappers: name their caller instead
 
 
 def in_store(frame) -> bool:
@@ -28,10 +29,12 @@ def in_store(frame) -> bool:
 
 
 def own_caller(frame) -> str:
-    """The innermost frame of ementor's own code (not the stand-in), as `path:function`."""
+    """The innermost frame of ementor's own code (not the stand-in, nor the tenancy guard's
+    pass-through wrappers), as `path:function`."""
     while frame is not None:
         name = frame.f_code.co_filename
-        if any(part in name for part in OWN_PARTS) and not any(part in name for part in STORE_PARTS):
+        if (any(part in name for part in OWN_PARTS) and not any(part in name for part in STORE_PARTS)
+                and not name.endswith(PASS_THROUGH)):
             for part in OWN_PARTS:
                 if part in name:
                     return f"{part.strip('/')}/{name.split(part, 1)[1]}:{frame.f_code.co_name}"
