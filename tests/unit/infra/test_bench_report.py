@@ -48,13 +48,17 @@ def test_a_full_pass_can_run_in_parts_and_a_misspelt_benchmark_is_refused():
 
 
 def test_cpu_samples_inside_the_stand_in_are_told_apart_from_ementors_own_code():
+    from types import SimpleNamespace
+
     from bench.sampling import in_store, own_caller
 
-    namespace = {}
-    exec(compile("import sys\ndef scan():\n    return sys._getframe()\n", "/x/site-packages/mongomock/collection.py",
-                 "exec"), namespace)
-    exec(compile("def claim(scan):\n    return scan()\n", "/x/ementor/platform/inbox.py", "exec"), namespace)
-    inside = namespace["claim"](namespace["scan"])
-    assert in_store(inside) and own_caller(inside) == "ementor/platform/inbox.py:claim"
-    import sys
-    assert not in_store(sys._getframe())
+    def frame(path, function, back=None):
+        return SimpleNamespace(f_code=SimpleNamespace(co_filename=path, co_name=function), f_back=back)
+
+    handler = frame("/w/services/notifications/handlers.py", "on_message_sent")
+    claim = frame("/w/ementor/platform/inbox.py", "claim", handler)
+    guard = frame("/w/ementor/platform/tenancy.py", "update_one", claim)  # a pass-through wrapper
+    scan = frame("/w/.venv/lib/site-packages/mongomock/collection.py", "_iter_documents", guard)
+    assert in_store(scan) and own_caller(scan) == "ementor/platform/inbox.py:claim"
+    assert not in_store(claim) and own_caller(claim) == "ementor/platform/inbox.py:claim"
+    assert own_caller(frame("/usr/lib/python3.11/socket.py", "send")) == "(outside ementor)"
