@@ -1,4 +1,7 @@
-"""`python -m bench [--json] [--quick]`: run every benchmark module, one after another."""
+"""`python -m bench [--json] [--quick] [--only a,b] [--skip a,b]`: run every benchmark module, one after another.
+
+`--only`/`--skip` take module names (bench/<name>.py) to run a full pass in parts; the other
+arguments are passed to each benchmark."""
 
 from __future__ import annotations
 
@@ -18,9 +21,26 @@ def benchmarks() -> list[str]:
     )
 
 
+def select(argv: list[str]) -> tuple[list[str], list[str]]:
+    """The benchmarks `--only`/`--skip` leave, and the arguments for each of them."""
+    names, rest, only, skip = benchmarks(), [], None, set()
+    arguments = iter(argv)
+    for argument in arguments:
+        if argument in ("--only", "--skip"):
+            chosen = set(next(arguments, "").split(","))
+            unknown = chosen - set(names)
+            if unknown:
+                raise SystemExit(f"bench: no benchmark named {', '.join(sorted(unknown))}; there are {', '.join(names)}")
+            only, skip = (chosen, skip) if argument == "--only" else (only, skip | chosen)
+        else:
+            rest.append(argument)
+    return [name for name in names if (only is None or name in only) and name not in skip], rest
+
+
 def main(argv: list[str]) -> int:
     failed = []
-    for name in benchmarks():
+    chosen, argv = select(argv)
+    for name in chosen:
         result = subprocess.run([sys.executable, "-m", f"bench.{name}", *argv], cwd=HERE.parent, check=False)
         if result.returncode != 0:
             failed.append(name)

@@ -11,11 +11,15 @@ from its POST to the email's acceptance by the SMTP server. Beside it: the raw b
 from __future__ import annotations
 
 import collections
+import json
 import os
 import re
+import shutil
+import signal
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -58,9 +62,11 @@ class Platform:
         env.update(AMQP_URI=self.amqp_uri, SMTP_HOST="127.0.0.1", SMTP_PORT=str(smtp_port), EMENTOR_ENV="development",
                    EMENTOR_LOG_FORMAT="json", EMENTOR_MAX_WORKERS="64")
         self.processes = {}
+        # Each service under the CPU sampler (bench/sampled.py), which writes its figures on SIGUSR1.
+        self.samples = Path(tempfile.mkdtemp(prefix="platform-load-"))
         for name, port in self.ports.items():
             self.processes[name] = subprocess.Popen(
-                [sys.executable, "-m", "ementor.cli", "serve", name],
+                [sys.executable, "-m", "bench.sampled", str(self.samples / f"{name}.json"), "serve", name],
                 env={**env, "EMENTOR_HTTP_ADDRESS": f"127.0.0.1:{port}"},
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT,
             )
@@ -100,6 +106,21 @@ class Platform:
             peaks[name] = kb / 1024
         return peaks
 
+    def cpu_snapshot(self) -> dict[str, dict]:
+        """Each service's CPU so far, with the stand-in's samples and where its own code spent them."""
+        for name, process in self.processes.items():
+            (self.samples / f"{name}.json").unlink(missing_ok=True)
+            process.send_signal(signal.SIGUSR1)
+        snapshot, deadline = {}, time.monotonic() + 10
+        while len(snapshot) < len(self.processes) and time.monotonic() < deadline:
+            for name in self.processes.keys() - snapshot.keys():
+                try:
+                    snapshot[name] = json.loads((self.samples / f"{name}.json").read_text())
+                except (FileNotFoundError, ValueError):
+                    pass
+            time.sleep(0.05)
+        return snapshot
+
     def stop(self) -> None:
         for process in self.processes.values():
             process.terminate()
@@ -109,6 +130,7 @@ class Platform:
             except subprocess.TimeoutExpired:
                 process.kill()
         requests.delete(f"{MANAGEMENT}/vhosts/{self.vhost}", timeout=10)
+        shutil.rmtree(self.samples, ignore_errors=True)
 
 
 def set_up(platform: Platform, organisations: int, pairs: int) -> list[dict]:
@@ -202,6 +224,24 @@ def broker_ceiling(amqp_uri: str, seconds: float = 3.0) -> float:
     return rate
 
 
+def cpu_figures(report: Report, before: dict, after: dict, messages: int) -> None:
+    """Per service, over the message phase (posting until the emails were in or the wait ran out):
+    CPU per message offered, the stand-in's share, and the functions of ementor's own code where
+    most samples fell (marked [store] when the sample was inside the stand-in below them)."""
+    for name in sorted(after.keys() & before.keys()):
+        old, new = before[name], after[name]
+        cpu = new["cpu"] - old["cpu"]
+        samples = new["samples"] - old["samples"]
+        share = (new["store"] - old["store"]) / samples if samples else 0.0
+        where = collections.Counter({(caller, store): n for caller, store, n in new["where"]})
+        where.subtract({(caller, store): n for caller, store, n in old["where"]})
+        top = [f"{caller}{' [store]' if store else ''} {n / samples:.0%}"
+               for (caller, store), n in where.most_common(4) if n > 0] if samples else []
+        report.figure(f"CPU per message {name}", cpu / messages * 1000, "ms", cpu_seconds=round(cpu, 1),
+                      stand_in_share=round(share, 3), without_stand_in_ms=round(cpu * (1 - share) / messages * 1000, 2),
+                      top=top)
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
@@ -223,12 +263,14 @@ def main(argv=None) -> int:
         time.sleep(3)  # let the setup's own notifications drain before measuring
         baseline = len(mail.messages)
 
+        before = platform.cpu_snapshot()
         posted, elapsed = drive(platform, matches, messages, rate)
         report.figure("messages posted", messages / elapsed, "messages/s", offered_rate=rate)
         expected = sum(len(times) for times in posted.values())
         deadline = time.monotonic() + 120
         while len(mail.messages) - baseline < expected and time.monotonic() < deadline:
             time.sleep(0.2)
+        after = platform.cpu_snapshot()
         emails = mail.messages[baseline:]
         received = collections.defaultdict(list)
         for email in emails:
@@ -248,6 +290,7 @@ def main(argv=None) -> int:
             report.figure("API call to email accepted p50", statistics.median(latencies), "ms")
             report.figure("API call to email accepted p99", percentile(latencies, 99), "ms",
                           target=None if args.quick else "<= 1000")
+        cpu_figures(report, before, after, messages)
         report.figure("raw broker ceiling", broker_ceiling(platform.amqp_uri), "confirmed publishes/s")
         for name, megabytes in platform.peak_memory_mb().items():
             report.figure(f"peak memory {name}", megabytes, "MB")

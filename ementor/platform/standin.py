@@ -7,7 +7,9 @@ handled, kept 30 days) into a quadratic cost as it grows:
 
 - a point lookup (a filter that pins `_id`, or every key of a unique index, with plain values)
   is an index seek on MongoDB; here it becomes a hash lookup, and so does the unique check of
-  every insert and update;
+  every insert and update; `_id: {$in: [plain values]}` is a seek per value on MongoDB's `_id`
+  index, and here a lookup per value (the outbox relay's mark-published write and batch reads
+  by id use it), answered in `_id` order as that index returns them;
 - TTL expiry runs as MongoDB's TTL monitor does, once a minute per collection, instead of at
   every access.
 
@@ -158,12 +160,28 @@ def install() -> None:
     _installed = True
 
 
+def _point_list(value) -> list | None:
+    """The values of `{"$in": [...]}` when it is the whole condition and every value is plain."""
+    if isinstance(value, dict) and len(value) == 1 and isinstance(value.get("$in"), list | tuple):
+        values = list(value["$in"])
+        if all(_point(item) for item in values):
+            return values
+    return None
+
+
 def _point_lookup(store, query: dict) -> list[dict] | None:
     """The few documents a point filter can match, or None when the filter needs a scan."""
     store._remove_expired_documents()
     if _point(query.get("_id")):
         document = store._documents.get(query["_id"])
         return [] if document is None else [document]
+    ids = _point_list(query.get("_id"))
+    if ids is not None:
+        documents = [store._documents[i] for i in dict.fromkeys(ids) if i in store._documents]
+        try:
+            return sorted(documents, key=lambda document: document["_id"])
+        except TypeError:  # ids of different types: no single order to follow
+            return documents
     for name, fields, sparse in _hashable_indexes(store):
         if all(_point(query.get(field)) for field in fields):
             table = _table(store, name, fields, sparse)

@@ -14,6 +14,9 @@ import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
+
+import eventlet
 
 from ementor import registry
 from ementor.runner import Services
@@ -128,3 +131,138 @@ def _scenario(api: ApiClient, smtp, receiver) -> dict[str, Count]:
                          json={"starts_at": starts, "duration_minutes": 30}),
         lambda: to(mentor, mails) and to(mentee, mails))
     return {name: counts[name] for name in OPERATIONS}
+
+
+# -- growth: the same operations with 1x and 10x the data already in the store --------------------
+
+class Sample(NamedTuple):
+    """One operation: its round trips, the process's CPU from the call to the last effect, and the
+    stand-in's share of that CPU (0 without a sampler)."""
+
+    count: Count
+    cpu_seconds: float
+    store_share: float
+
+
+def growth(settings, smtp, receiver, scales=(1, 10), repeats: int = 3, pairs: int = 10, messages: int = 100,
+           sampler=None) -> dict[int, dict[str, list[Sample]]]:
+    """Each operation `repeats` times (a fresh pair of people each time) once the organisation holds
+    `scale` x (`pairs` active matches, `messages` messages, each with its email and webhook delivery),
+    for each scale in turn. On an index-served design the round trips per operation do not change
+    with the data; the stand-in's CPU may (it scans where MongoDB would seek)."""
+    services = Services([registry.service_class(name) for name in PATH_SERVICES], settings).start()
+    try:
+        api = ApiClient(f"http://{settings.EMENTOR_HTTP_ADDRESS}", settings.EMENTOR_ADMIN_TOKEN)
+        world = _World(api, smtp, receiver)
+        results = {}
+        for scale in scales:
+            world.seed(pairs * scale, messages * scale)
+            results[scale] = {name: [] for name in OPERATIONS}
+            for _ in range(repeats):
+                for name, sample in world.operations(sampler).items():
+                    results[scale][name].append(sample)
+        return results
+    finally:
+        services.stop()
+
+
+class _World:
+    def __init__(self, api: ApiClient, smtp, receiver):
+        self.api, self.smtp, self.receiver = api, smtp, receiver
+        org = api.create_organisation(f"growth-{uuid.uuid4().hex[:8]}")
+        self.key = org["api_key"]
+        self.coordinator = api.coordinator_token(self.key)
+        hook = api.post("/v1/webhooks", self.coordinator, json={"url": receiver.url, "event_types": ["MessageSent"]})
+        assert hook.status_code == 201, hook.text
+        self.matches: list[tuple[dict, dict, str]] = []  # (mentor, mentee, match id), active
+        self.messages = 0
+
+    def person(self, role: str) -> dict:
+        body = {"role": role, "name": f"{role.title()} {uuid.uuid4().hex[:4]}", "timezone": "Europe/London",
+                "email": f"{role}-{uuid.uuid4().hex[:8]}@growth.example.org", "interests": ["science"],
+                "vetted": role == "mentor", **({"capacity": 1} if role == "mentor" else {})}
+        created = self.api.post("/v1/people", self.coordinator, json=body).json()
+        return {**created, "email": body["email"], "token": self.api.person_token(self.key, created["id"])}
+
+    def proposed(self) -> tuple[dict, dict, str]:
+        """A new mentor and mentee, their match proposed and accepted by the mentor."""
+        mentor, mentee = self.person("mentor"), self.person("mentee")
+        proposed = {}
+
+        def propose() -> bool:  # matching learns of the people from their events
+            response = self.api.post("/v1/matches", self.coordinator,
+                                     json={"mentee_id": mentee["id"], "mentor_id": mentor["id"]})
+            proposed.update(response.json() if response.status_code == 201 else {})
+            return response.status_code == 201
+
+        _until(propose)
+        assert self.api.post(f"/v1/matches/{proposed['id']}/accept", mentor["token"], json={}).status_code == 200
+        return mentor, mentee, proposed["id"]
+
+    def _open(self, match_id: str, token: str) -> None:
+        _until(lambda: self.api.get(f"/v1/matches/{match_id}/messages?limit=1", token).status_code == 200)
+
+    def seed(self, pairs: int, messages: int) -> None:
+        """Grow the organisation to `pairs` active matches and `messages` messages, and let it settle."""
+        pool = eventlet.GreenPool(8)
+
+        def match(_):
+            mentor, mentee, match_id = self.proposed()
+            assert self.api.post(f"/v1/matches/{match_id}/accept", mentee["token"], json={}).status_code == 200
+            self._open(match_id, mentor["token"])
+            return mentor, mentee, match_id
+
+        self.matches += list(pool.imap(match, range(max(0, pairs - len(self.matches)))))
+        hooks, wanted = len(self.receiver.requests), max(0, messages - self.messages)
+
+        def post(i):
+            mentor, mentee, match_id = self.matches[i % len(self.matches)]
+            sender = mentor if (i // len(self.matches)) % 2 == 0 else mentee
+            response = self.api.post(f"/v1/matches/{match_id}/messages", sender["token"], json={"body": f"Seed {i}"})
+            assert response.status_code == 201, response.text
+
+        list(pool.imap(post, range(self.messages, self.messages + wanted)))
+        self.messages += wanted
+        _until(lambda: len(self.receiver.requests) >= hooks + wanted, timeout=300)
+        with counting() as count:
+            _quiet(count)
+
+    def operations(self, sampler) -> dict[str, Sample]:
+        mentor, mentee, match_id = self.proposed()
+        samples = {}
+        mails = len(self.smtp.messages)
+
+        def to(person_: dict, since: int) -> bool:
+            return any(person_["email"] in message.recipients for message in self.smtp.messages[since:])
+
+        samples[OPERATIONS[1]] = _sample(
+            sampler, lambda: self.api.post(f"/v1/matches/{match_id}/accept", mentee["token"], json={}),
+            lambda: to(mentor, mails) and to(mentee, mails))
+        self._open(match_id, mentor["token"])
+        mails, hooks = len(self.smtp.messages), len(self.receiver.requests)
+        posted = _sample(
+            sampler, lambda: self.api.post(f"/v1/matches/{match_id}/messages", mentor["token"], json={"body": "Hi"}),
+            lambda: to(mentee, mails) and len(self.receiver.requests) > hooks)
+        samples[OPERATIONS[0]] = posted._replace(count=_only(posted.count, lambda db: db != "ementor_integrations"))
+        samples[OPERATIONS[2]] = posted._replace(count=_only(posted.count, lambda db: db == "ementor_integrations"))
+        mails = len(self.smtp.messages)
+        starts = (datetime.now(UTC) + timedelta(days=3)).replace(microsecond=0).isoformat()
+        samples[OPERATIONS[3]] = _sample(
+            sampler, lambda: self.api.post(f"/v1/matches/{match_id}/sessions", mentor["token"],
+                                           json={"starts_at": starts, "duration_minutes": 30}),
+            lambda: to(mentor, mails) and to(mentee, mails))
+        self.matches.append((mentor, mentee, match_id))  # part of the data from now on
+        return {name: samples[name] for name in OPERATIONS}
+
+
+def _sample(sampler, act: Callable[[], None], done: Callable[[], bool]) -> Sample:
+    """Round trips until the operation is quiet; CPU from the call until its last effect arrived."""
+    with counting() as count:
+        mark = sampler.mark() if sampler else None
+        cpu = time.process_time()
+        act()
+        _until(done)
+        cpu = time.process_time() - cpu
+        share = mark.store_share() if mark else 0.0
+        _quiet(count)
+    return Sample(count, cpu, share)

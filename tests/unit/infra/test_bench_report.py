@@ -34,3 +34,31 @@ def test_compare_shows_each_figure_before_and_after_with_the_change():
         ["demo: new one", "(absent)", "3 ops", "", "", "-", "-"],
         ["demo: throughput", "50 msg/s", "100 msg/s", "+100.0 %", ">= 95", "MISSED", "met"],
     ]
+
+
+def test_a_full_pass_can_run_in_parts_and_a_misspelt_benchmark_is_refused():
+    from bench.__main__ import benchmarks, select
+
+    assert "messaging_load" not in benchmarks() and "sampled" not in benchmarks()  # helpers, not benchmarks
+    assert select(["--quick", "--only", "risk,topics", "--json"]) == (["risk", "topics"], ["--quick", "--json"])
+    rest, _ = select(["--skip", "platform_load"])
+    assert "platform_load" not in rest and "round_trips" in rest
+    with pytest.raises(SystemExit, match="no benchmark named platfrom_load"):
+        select(["--only", "platfrom_load"])
+
+
+def test_cpu_samples_inside_the_stand_in_are_told_apart_from_ementors_own_code():
+    from types import SimpleNamespace
+
+    from bench.sampling import in_store, own_caller
+
+    def frame(path, function, back=None):
+        return SimpleNamespace(f_code=SimpleNamespace(co_filename=path, co_name=function), f_back=back)
+
+    handler = frame("/w/services/notifications/handlers.py", "on_message_sent")
+    claim = frame("/w/ementor/platform/inbox.py", "claim", handler)
+    guard = frame("/w/ementor/platform/tenancy.py", "update_one", claim)  # a pass-through wrapper
+    scan = frame("/w/.venv/lib/site-packages/mongomock/collection.py", "_iter_documents", guard)
+    assert in_store(scan) and own_caller(scan) == "ementor/platform/inbox.py:claim"
+    assert not in_store(claim) and own_caller(claim) == "ementor/platform/inbox.py:claim"
+    assert own_caller(frame("/usr/lib/python3.11/socket.py", "send")) == "(outside ementor)"

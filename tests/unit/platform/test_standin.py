@@ -52,3 +52,14 @@ def test_filters_beyond_the_key_still_apply_and_an_array_value_falls_back_to_a_s
     inbox.insert_one({"tenant_id": "t1", "consumer": ["c", "d"], "event_id": "e9"})  # multikey
     assert inbox.find_one(key("e9"))["consumer"] == ["c", "d"]  # the array holds "c": MongoDB matches it
 
+
+
+def test_a_list_of_ids_is_looked_up_one_by_one_and_answers_as_a_scan_would(inbox):
+    ids = [inbox.insert_one({**key(f"e{i}"), "state": "done" if i % 2 else "open"}).inserted_id for i in range(6)]
+    inbox.delete_one({"_id": ids[3]})
+    wanted = [ids[5], ids[3], ids[1], ids[1], "not-an-id"]
+    assert [d["_id"] for d in inbox.find({"_id": {"$in": wanted}})] == [ids[1], ids[5]]  # _id order, gone ones skipped
+    assert [d["event_id"] for d in inbox.find({"_id": {"$in": ids}, "state": "open"})] == ["e0", "e2", "e4"]
+    inbox.update_many({"_id": {"$in": ids[:3]}}, {"$set": {"state": "seen"}})
+    assert sorted(d["event_id"] for d in inbox.find({"state": "seen"})) == ["e0", "e1", "e2"]
+    assert inbox.count_documents({"_id": {"$in": ids, "$nin": ids[:1]}}) == 4  # more than $in: mongomock's scan
