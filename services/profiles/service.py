@@ -30,7 +30,7 @@ from ementor.platform.ratelimit import Limit, RateLimits, client_address
 from ementor.platform.revocation import Revocations
 from ementor.platform.settings import ProfilesSettings
 
-from . import accounts, guardians, handlers, import_jobs, imports, schemas, subject_access, totp
+from . import accounts, guardians, handlers, import_jobs, imports, schemas, subject_access, totp, vetting
 from . import guardian_schemas as gs
 from .documents import DOCUMENTS, OUTBOX_DOCUMENTS, Organisation, Person, Programme, Staff, utcnow
 from .domain import parse_api_key
@@ -421,6 +421,7 @@ def person_view(person: Person, *, staff: bool) -> schemas.Person:
         id=person.id, role=person.role, name=person.name, email=person.email, phone=person.phone,
         timezone=person.timezone, languages=list(person.languages), interests=list(person.interests), bio=person.bio,
         locale=person.locale, availability=person.availability, capacity=person.capacity, is_minor=person.is_minor, vetted=person.vetted, programme_id=person.programme_id,
+        vetting_level=vetting.level_of(person), vetting=vetting.record_view(person) if staff else None,
         custom_fields=dict(person.custom_fields),
         channels=schemas.Channels(email=person.channels.email, sms=person.channels.sms),
         quiet_hours=schemas.QuietHours(start=person.quiet_hours_start, end=person.quiet_hours_end),

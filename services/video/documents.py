@@ -157,6 +157,9 @@ class VideoSettings(TenantDocument):
     # Sessions with a minor (supervision.py); the observer's name is looked up once, when named.
     require_observer_for_minors = BooleanField(default=False)
     require_vetted_mentor_for_minors = BooleanField(default=False)
+    # The least vetting level a mentor needs for a session with a minor (basic, standard, enhanced); None
+    # with require_vetted_mentor_for_minors set (settings older than levels) means basic.
+    min_vetting_level_for_minors = StringField()
     observer_staff_id = StringField()
     observer_name = StringField()
     updated_at = DateTimeField(default=utcnow)
@@ -171,6 +174,7 @@ class PersonFacts(TenantDocument):
     person_id = StringField(required=True)
     is_minor = BooleanField(required=True)
     vetted = BooleanField(required=True)
+    vetting_level = StringField()  # None on facts older than levels: basic when vetted
     at = DateTimeField(required=True)  # time of the event applied; older ones are ignored
 
     meta: ClassVar[dict] = {"db_alias": ALIAS, "collection": "person_facts"}

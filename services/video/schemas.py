@@ -120,7 +120,13 @@ class MinorSessions(Strict):
         default=None, max_length=64, description="Who observes (a current member of staff); needed when required.",
         examples=["6650f1c2a7b3e4d5f6a7b8c9"])
     require_vetted_mentor: bool = Field(
-        default=False, description="Only a mentor whom a coordinator marked as vetted may meet a minor by video.")
+        default=False, description="Only a vetted mentor may meet a minor by video: at `min_vetting_level` when "
+                                   "it is set, else at least `basic` (any recorded check).")
+    min_vetting_level: Literal["basic", "standard", "enhanced"] | None = Field(
+        default=None, description="The least background check (basic < standard < enhanced, like UK DBS checks) "
+                                  "a mentor needs to meet a minor by video; setting it requires vetting. The view "
+                                  "shows `basic` for an organisation that requires vetting without naming a level.",
+        examples=["enhanced"])
 
 
 class MinorSessionsView(MinorSessions):
