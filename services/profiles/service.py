@@ -7,10 +7,12 @@ import logging
 from datetime import timedelta
 
 import eventlet
+from ementor_contracts import CloudEvent, SessionScheduled
 from nameko.rpc import RpcProxy, rpc
 from werkzeug.wrappers import Response
 
 from ementor.platform.config import AppSettings
+from ementor.platform.consumer import subscribe
 from ementor.platform.errors import BadInput, Invalid, NotFound, RateLimited, Unauthenticated, Unavailable
 from ementor.platform.http.api import api
 from ementor.platform.http.auth import bearer_token, issue_token
@@ -30,7 +32,18 @@ from ementor.platform.ratelimit import Limit, RateLimits, client_address
 from ementor.platform.revocation import Revocations
 from ementor.platform.settings import ProfilesSettings
 
-from . import accounts, guardians, handlers, import_jobs, imports, schemas, subject_access, totp, vetting
+from . import (
+    accounts,
+    guardian_invites,
+    guardians,
+    handlers,
+    import_jobs,
+    imports,
+    schemas,
+    subject_access,
+    totp,
+    vetting,
+)
 from . import guardian_schemas as gs
 from .documents import DOCUMENTS, OUTBOX_DOCUMENTS, Organisation, Person, Programme, Staff, utcnow
 from .domain import parse_api_key
@@ -63,6 +76,7 @@ class ProfilesService(SingleSignOnApi, SecondFactorApi, Revocations):
     mail = LinkMailer()
     limiter = RateLimits()
     matching = RpcProxy("matching")  # a mentor may read their mentee's public profile while they are matched
+    video = RpcProxy("video")  # an invited guardian's own session link (guardian_invites.py)
 
     @property
     def links(self) -> guardians.Links:
@@ -263,6 +277,15 @@ class ProfilesService(SingleSignOnApi, SecondFactorApi, Revocations):
         if programme is None:
             raise NotFound(f"no programme {programme_id} in this organisation")
         return programme_view(programme)
+
+    # -- a minor's guardian invited to their sessions (guardian_invites.py) ----------------------------
+    @subscribe(SessionScheduled)
+    def on_session_scheduled(self, event: SessionScheduled, envelope: CloudEvent):
+        guardian_invites.invite(self.repo, self.mail, self._guardian_link, envelope.tenantid, event)
+
+    def _guardian_link(self, tenant_id: str, session_id: str, guardian_name: str) -> dict | None:
+        with eventlet.Timeout(5.0):  # video away: raise, and the event is tried again later
+            return self.video.guardian_invite(tenant_id, session_id, guardian_name)
 
     # -- people ---------------------------------------------------------------------------
     @api("POST", "/v1/people", roles=COORDINATOR, body=schemas.CreatePerson, response=schemas.Person, status=201,

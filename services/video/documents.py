@@ -80,6 +80,8 @@ class Session(OutboxDocument):
     # The staff member who observes a session with a minor (supervision.py), named in every invite.
     observer_staff_id = StringField()
     observer_name = StringField()
+    # The minor mentee's guardian is invited (the organisation allows it); profiles emails their link.
+    guardian_invited = BooleanField(default=False)
 
     meta: ClassVar[dict] = {
         "db_alias": ALIAS,
@@ -160,6 +162,8 @@ class VideoSettings(TenantDocument):
     # The least vetting level a mentor needs for a session with a minor (basic, standard, enhanced); None
     # with require_vetted_mentor_for_minors set (settings older than levels) means basic.
     min_vetting_level_for_minors = StringField()
+    # A minor mentee's guardian is invited to each new session (off unless the organisation allows it).
+    invite_guardian_for_minors = BooleanField(default=False)
     observer_staff_id = StringField()
     observer_name = StringField()
     updated_at = DateTimeField(default=utcnow)

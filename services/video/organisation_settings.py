@@ -41,7 +41,8 @@ def settings_view(repo: VideoRepository, tenant_id: str, links: VideoLinkProvide
             observer_staff_id=stored.observer_staff_id if stored else None,
             observer_name=stored.observer_name if stored else None,
             require_vetted_mentor=bool(stored and stored.require_vetted_mentor_for_minors),
-            min_vetting_level=supervision.required_level(stored)),
+            min_vetting_level=supervision.required_level(stored),
+            invite_guardian=bool(stored and stored.invite_guardian_for_minors)),
         updated_at=stored.updated_at if stored else None,
     )
 
@@ -79,5 +80,6 @@ def update_settings(repo: VideoRepository, auth: Principal, body: schemas.Update
         observer_name=observer_name,
         require_vetted_mentor_for_minors=body.minors.require_vetted_mentor or body.minors.min_vetting_level is not None,
         min_vetting_level_for_minors=body.minors.min_vetting_level,
+        invite_guardian_for_minors=body.minors.invite_guardian,
         updated_at=utcnow(),
     ))

@@ -45,6 +45,16 @@ def meets(level: str, required: str) -> bool:
     return VETTING_LEVELS.index(level) >= VETTING_LEVELS.index(required)
 
 
+def invites_guardian(settings: VideoSettings | None, facts: Callable[[str], PersonFacts | None],
+                     mentee_id: str) -> bool:
+    """Whether a new session invites the mentee's guardian: the organisation allows it and the mentee is a
+    minor (or not known yet; profiles, which sends the invitation, checks again and needs a guardian)."""
+    if settings is None or not settings.invite_guardian_for_minors:
+        return False
+    mentee = facts(mentee_id)
+    return mentee is None or mentee.is_minor
+
+
 def observer_for(settings: VideoSettings | None, facts: Callable[[str], PersonFacts | None], mentee_id: str,
                  mentor_id: str) -> Observer | None:
     """The observer a new session needs (None when none is needed), or a 409 saying why it cannot be booked.

@@ -71,7 +71,7 @@ def test_a_session_with_a_minor_names_its_observer_who_alone_gets_a_third_slot_b
     assert saved.status_code == 200, saved.text
     assert saved.json()["minors"] == {"require_observer": True, "observer_staff_id": priya,
                                       "observer_name": "Priya Shah", "require_vetted_mentor": False,
-                                      "min_vetting_level": None}
+                                      "min_vetting_level": None, "invite_guardian": False}
 
     start = future()
     booked = book(api, org, match_id, start)

@@ -94,3 +94,12 @@ def test_older_records_read_as_basic_both_ways():
         observer_for(rules(require_vetted_mentor_for_minors=True, min_vetting_level_for_minors="standard"),
                      mentor_at(None), "mentee", "mentor")
     assert refused.value.details == {"required_level": "standard", "mentor_level": "basic"}
+
+
+def test_a_guardian_is_invited_only_where_the_organisation_allows_and_only_for_a_minor():
+    from services.video.supervision import invites_guardian
+    minor, _ = facts(mentee=(True, False))
+    adult, _ = facts(mentee=(False, False))
+    assert invites_guardian(rules(), minor, "mentee") is False  # off by default
+    assert invites_guardian(rules(invite_guardian_for_minors=True), minor, "mentee") is True
+    assert invites_guardian(rules(invite_guardian_for_minors=True), adult, "mentee") is False
