@@ -97,8 +97,9 @@ def test_the_guardian_gets_their_own_named_slot_bound_guest_link_only_when_the_o
         return [m for m in smtp.to(guardian) if str(m.message["Subject"]).startswith("You are invited")]
 
     def invited():
-        (mail,) = invitations()
-        return mail
+        sent = invitations()
+        assert len(sent) == 1, f"{len(sent)} invitations to the guardian so far"
+        return sent[0]
 
     mail = eventually(invited, timeout=15)
     assert mail.message["Subject"].startswith("You are invited to Jamie Fisher's mentoring session on")

@@ -55,7 +55,7 @@ function StaffPeopleBody() {
           <section aria-labelledby="people-h">
             <h2 id="people-h">{t("people.found", { n: shown.length })}</h2>
             {shown.length === 0 ? <Empty>{t("people.none")}</Empty> : (
-              <table>
+              <div class="scroll"><table>
                 <thead><tr><th scope="col">{t("people.name")}</th><th scope="col">{t("people.role")}</th>
                   <th scope="col">{t("people.interests")}</th><th scope="col">{t("people.vetting")}</th></tr></thead>
                 <tbody>{shown.map((p: any) => (
@@ -63,7 +63,7 @@ function StaffPeopleBody() {
                     <td>{(p.interests ?? []).join(", ")}</td>
                     <td>{p.role === "mentor" ? <Vetting person={p} /> : "—"}</td></tr>
                 ))}</tbody>
-              </table>
+              </table></div>
             )}
             {moreError !== null && <ErrorNote error={moreError} />}
             {next && <button type="button" onClick={async () => {
@@ -89,7 +89,7 @@ function Vetting({ person }: { person: any }) {
   const [error, setError] = useState<unknown>(null);
   const id = `vetting-${person.id}`;
   return (
-    <div class="stack tight">
+    <div class="vetting">
       <select id={id} aria-label={t("people.vettingFor", { name: person.name })} value={level}
               aria-describedby={recorded ? `${id}-when` : undefined} onChange={async (e) => {
         const chosen = (e.target as HTMLSelectElement).value;
@@ -102,8 +102,8 @@ function Vetting({ person }: { person: any }) {
       }}>
         {VETTING.map((l) => <option value={l}>{t(`vetting.${l}` as Key)}</option>)}
       </select>
-      {recorded && <span class="hint" id={`${id}-when`}>{t("people.vettingWhen", { date: formatDate(recorded) })}</span>}
-      {saved && <span role="status" class="ok">{saved}</span>}
+      {recorded && <p class="hint" id={`${id}-when`}>{t("people.vettingWhen", { date: formatDate(recorded) })}</p>}
+      {saved && <p role="status" class="ok">{saved}</p>}
       {error !== null && <ErrorNote error={error} />}
     </div>
   );
