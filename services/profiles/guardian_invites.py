@@ -37,6 +37,7 @@ def invite(repo: ProfilesRepository, mail, ask_video: AskVideo, tenant_id: str, 
         return False
     found = ask_video(tenant_id, event.session_id, mentee.guardian.name)
     if found is None:  # cancelled since, or no longer inviting
+        log.info("session %s: video has no guardian link (cancelled, or not inviting)", event.session_id)
         return False
     mentor = repo.person(tenant_id, event.mentor_id)
     organisation = repo.organisation(tenant_id)
@@ -47,6 +48,7 @@ def invite(repo: ProfilesRepository, mail, ask_video: AskVideo, tenant_id: str, 
                           ends_at=datetime.fromisoformat(found["ends_at"]), timezone=mentee.timezone,
                           url=found["join_url"])
     mail.send_now(to_name=mentee.guardian.name, to_address=mentee.guardian.email, subject=subject, text=text)
+    log.info("session %s: guardian invited by email", event.session_id)
     return True
 
 

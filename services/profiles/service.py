@@ -284,8 +284,11 @@ class ProfilesService(SingleSignOnApi, SecondFactorApi, Revocations):
         guardian_invites.invite(self.repo, self.mail, self._guardian_link, envelope.tenantid, event)
 
     def _guardian_link(self, tenant_id: str, session_id: str, guardian_name: str) -> dict | None:
-        with eventlet.Timeout(5.0):  # video away: raise, and the event is tried again later
-            return self.video.guardian_invite(tenant_id, session_id, guardian_name)
+        try:
+            with eventlet.Timeout(5.0):
+                return self.video.guardian_invite(tenant_id, session_id, guardian_name)
+        except eventlet.Timeout:  # video away: the event is tried again later (a Timeout is no Exception)
+            raise Unavailable("video did not answer for the guardian's link within 5 s") from None
 
     # -- people ---------------------------------------------------------------------------
     @api("POST", "/v1/people", roles=COORDINATOR, body=schemas.CreatePerson, response=schemas.Person, status=201,

@@ -94,7 +94,7 @@ def test_the_guardian_gets_their_own_named_slot_bound_guest_link_only_when_the_o
     assert second["guardian_invited"] is True
 
     def invitations():
-        return [m for m in smtp.to(guardian) if str(m.message["Subject"]).startswith("You are invited")]
+        return [m for m in smtp.to(guardian) if " ".join(str(m.message["Subject"]).split()).startswith("You are invited")]
 
     def invited():
         sent = invitations()
@@ -102,7 +102,8 @@ def test_the_guardian_gets_their_own_named_slot_bound_guest_link_only_when_the_o
         return sent[0]
 
     mail = eventually(invited, timeout=15)
-    assert mail.message["Subject"].startswith("You are invited to Jamie Fisher's mentoring session on")
+    assert " ".join(str(mail.message["Subject"]).split()).startswith(
+        "You are invited to Jamie Fisher's mentoring session on")  # a long subject is folded
     assert "Helen Fisher" in mail.message["To"]
     text = mail.message.get_body(("plain",)).get_content()
     assert "Dear Helen Fisher," in text and "with Ada Okafor" in text and "(Europe/London)" in text
