@@ -8,6 +8,7 @@ from .base import REGISTRY, SCHEMA_BASE_URI, Event, UnknownEventType, event_clas
 from .envelope import CONTENT_TYPE, CloudEvent, parse_cloudevent, to_cloudevent
 from .events import (
     COORDINATOR,
+    VETTING_LEVELS,
     AccessRevoked,
     AdviceAsked,
     ArticlePublished,
@@ -56,6 +57,7 @@ from .events import (
     SessionReminderDue,
     SessionRescheduled,
     SessionScheduled,
+    VettingLevel,
 )
 
 __all__ = [
@@ -63,6 +65,7 @@ __all__ = [
     "COORDINATOR",
     "REGISTRY",
     "SCHEMA_BASE_URI",
+    "VETTING_LEVELS",
     "AccessRevoked",
     "AdviceAsked",
     "ArticlePublished",
@@ -114,6 +117,7 @@ __all__ = [
     "SessionRescheduled",
     "SessionScheduled",
     "UnknownEventType",
+    "VettingLevel",
     "event_class",
     "parse_cloudevent",
     "to_cloudevent",

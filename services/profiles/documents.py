@@ -105,7 +105,10 @@ class Person(OutboxDocument):
     availability = StringField()  # free text: when the person is usually free
     capacity = IntField(default=0)
     is_minor = BooleanField(default=False)
-    vetted = BooleanField(default=False)
+    vetted = BooleanField(default=False)  # vetting_level != "none" (kept for older readers)
+    vetting_level = StringField()  # VETTING_LEVELS; None on records older than levels (vetting.level_of)
+    vetting_recorded_by = StringField()  # the staff actor who recorded the level
+    vetting_recorded_at = DateTimeField()
     programme_id = StringField()
     custom_fields = DictField()
     channels = EmbeddedDocumentField(Channels, default=Channels)

@@ -18,7 +18,7 @@ from ementor_contracts.events.profiles import ChannelPreferences, CustomFieldDef
 from ementor.platform.errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated
 from ementor.platform.principal import Principal
 
-from . import domain, guardians, schemas
+from . import domain, guardians, schemas, vetting
 from .documents import ApiKey, Channels, FieldDefinition, Organisation, Person, Programme, new_id, utcnow
 from .guardian_documents import GuardianConsentEntry
 from .repository import DuplicateKey, ProfilesRepository
@@ -147,7 +147,6 @@ def new_person(auth: Principal, body: schemas.CreatePerson,
             availability=_field(domain.clean_availability, body.availability, "availability"),
             capacity=capacity,
             is_minor=body.is_minor,
-            vetted=body.vetted,
             programme_id=body.programme_id,
             custom_fields=_field(
                 lambda v: domain.validate_custom_values(programme_definitions(programme), v), body.custom_fields,
@@ -159,6 +158,9 @@ def new_person(auth: Principal, body: schemas.CreatePerson,
         )
     except domain.InvalidProfile as exc:
         raise invalid(exc)
+    level = vetting.requested_level(body.vetted if "vetted" in body.model_fields_set else None, body.vetting_level)
+    if level and level != "none":
+        vetting.record(person, auth, level, utcnow())
     check_minor_text(person)
     check_channels(person)
     return person, guardians.on_create(person, body, auth)
@@ -167,8 +169,8 @@ def new_person(auth: Principal, body: schemas.CreatePerson,
 def update_person(repo: ProfilesRepository, auth: Principal, person_id: str, body: schemas.UpdatePerson) -> Person:
     person = visible_person(repo, auth, person_id, full=True)
     changes = body.model_dump(exclude_unset=True)
-    if "vetted" in changes and not auth.is_coordinator:
-        raise Forbidden("only a coordinator may set the vetted flag", code="coordinator_only")
+    if ("vetted" in changes or "vetting_level" in changes) and not auth.is_coordinator:
+        raise Forbidden("only a coordinator may record vetting", code="coordinator_only")
     if "is_minor" in changes and not auth.is_coordinator:
         raise Forbidden("only a coordinator may change the minor flag", code="coordinator_only")
     before = snapshot(person) | _unpublished(person)
@@ -176,6 +178,10 @@ def update_person(repo: ProfilesRepository, auth: Principal, person_id: str, bod
         _apply_changes(repo, person, body, changes)
     except domain.InvalidProfile as exc:
         raise invalid(exc)
+    if "vetted" in changes or "vetting_level" in changes:
+        level = vetting.requested_level(body.vetted, body.vetting_level, vetting.level_of(person))
+        if level is not None:
+            vetting.record(person, auth, level, utcnow())
     check_minor_text(person)
     check_channels(person)
     consent_entries = guardians.on_update(person, body, changes, before["is_minor"], auth)
@@ -220,8 +226,6 @@ def _apply_changes(repo, person: Person, body: schemas.UpdatePerson, changes: di
     if "capacity" in changes or "is_minor" in changes:
         capacity = body.capacity if "capacity" in changes else (person.capacity if person.role == "mentor" else None)
         person.capacity = domain.check_role_rules(person.role, capacity=capacity, is_minor=person.is_minor)
-    if "vetted" in changes:
-        person.vetted = bool(body.vetted)
     if "programme_id" in changes or "custom_fields" in changes:
         programme_id = body.programme_id if "programme_id" in changes else person.programme_id
         programme = _programme_or_422(repo, person.tenant_id, programme_id)
@@ -286,6 +290,7 @@ def snapshot(person: Person) -> dict:
         "capacity": person.capacity,
         "is_minor": person.is_minor,
         "vetted": person.vetted,
+        "vetting_level": vetting.level_of(person),
         "custom_fields": dict(person.custom_fields),
         "channels": ChannelPreferences(email=person.channels.email, sms=person.channels.sms),
         "guardian_consent": guardians.state_of(person),

@@ -6,6 +6,7 @@ import re
 from datetime import datetime
 from typing import Literal
 
+from ementor_contracts import VettingLevel
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
 from ementor.platform.text import SingleLine
@@ -143,7 +144,12 @@ class CreatePerson(Strict):
                                      examples=["Weekday evenings after 6pm, Saturday mornings"])
     capacity: int | None = Field(default=None, description="Mentors only: how many mentees at once (1-20).")
     is_minor: bool = False
-    vetted: bool = Field(default=False, description="Background-checked; only a coordinator sets it.")
+    vetted: bool = Field(default=False, description="Background-checked; only a coordinator sets it. Kept for "
+                                                    "older clients: true records `basic` (use vetting_level).")
+    vetting_level: VettingLevel | None = Field(
+        default=None, description="The background check staff recorded: none < basic < standard < enhanced "
+                                  "(like UK DBS checks); staff only. The organisation's video settings may "
+                                  "require a level for sessions with a minor.", examples=["enhanced"])
     programme_id: str | None = None
     custom_fields: dict[str, CustomValue] = Field(default_factory=dict)
     channels: Channels = Field(default_factory=Channels)
@@ -169,7 +175,11 @@ class UpdatePerson(Strict):
     availability: str | None = Field(default=None, max_length=500)
     capacity: int | None = None
     is_minor: bool | None = None
-    vetted: bool | None = None
+    vetted: bool | None = Field(default=None, description="Staff only. Kept for older clients: true records "
+                                                         "`basic` unless a higher level is recorded; false, `none`.")
+    vetting_level: VettingLevel | None = Field(
+        default=None, description="Staff only: record the background check (none, basic, standard, enhanced); "
+                                  "who recorded it and when are kept.")
     programme_id: str | None = None
     custom_fields: dict[str, CustomValue] | None = None
     channels: Channels | None = None
@@ -178,6 +188,12 @@ class UpdatePerson(Strict):
         default=None, description="Coordinators only. A new guardian email sends a new consent request.")
     consent_recorded_offline: OfflineConsent | None = Field(
         default=None, description="Coordinators only: a guardian's decision your organisation collected itself.")
+
+
+class VettingRecord(BaseModel):
+    level: VettingLevel
+    recorded_by: str = Field(description="The member of staff (`staff:<id>`, or `integration:<key>`).")
+    recorded_at: datetime
 
 
 class Person(BaseModel):
@@ -194,7 +210,10 @@ class Person(BaseModel):
     availability: str | None = None
     capacity: int
     is_minor: bool
-    vetted: bool
+    vetted: bool = Field(description="True for any vetting level above none.")
+    vetting_level: VettingLevel = Field(default="none", description="none < basic < standard < enhanced.")
+    vetting: VettingRecord | None = Field(
+        default=None, description="Staff only: who recorded the vetting level, and when (null before any record).")
     programme_id: str | None
     custom_fields: dict[str, CustomValue]
     channels: Channels

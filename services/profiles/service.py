@@ -7,10 +7,12 @@ import logging
 from datetime import timedelta
 
 import eventlet
+from ementor_contracts import CloudEvent, SessionScheduled
 from nameko.rpc import RpcProxy, rpc
 from werkzeug.wrappers import Response
 
 from ementor.platform.config import AppSettings
+from ementor.platform.consumer import subscribe
 from ementor.platform.errors import BadInput, Invalid, NotFound, RateLimited, Unauthenticated, Unavailable
 from ementor.platform.http.api import api
 from ementor.platform.http.auth import bearer_token, issue_token
@@ -30,7 +32,18 @@ from ementor.platform.ratelimit import Limit, RateLimits, client_address
 from ementor.platform.revocation import Revocations
 from ementor.platform.settings import ProfilesSettings
 
-from . import accounts, guardians, handlers, import_jobs, imports, schemas, subject_access, totp
+from . import (
+    accounts,
+    guardian_invites,
+    guardians,
+    handlers,
+    import_jobs,
+    imports,
+    schemas,
+    subject_access,
+    totp,
+    vetting,
+)
 from . import guardian_schemas as gs
 from .documents import DOCUMENTS, OUTBOX_DOCUMENTS, Organisation, Person, Programme, Staff, utcnow
 from .domain import parse_api_key
@@ -63,6 +76,7 @@ class ProfilesService(SingleSignOnApi, SecondFactorApi, Revocations):
     mail = LinkMailer()
     limiter = RateLimits()
     matching = RpcProxy("matching")  # a mentor may read their mentee's public profile while they are matched
+    video = RpcProxy("video")  # an invited guardian's own session link (guardian_invites.py)
 
     @property
     def links(self) -> guardians.Links:
@@ -264,6 +278,18 @@ class ProfilesService(SingleSignOnApi, SecondFactorApi, Revocations):
             raise NotFound(f"no programme {programme_id} in this organisation")
         return programme_view(programme)
 
+    # -- a minor's guardian invited to their sessions (guardian_invites.py) ----------------------------
+    @subscribe(SessionScheduled)
+    def on_session_scheduled(self, event: SessionScheduled, envelope: CloudEvent):
+        guardian_invites.invite(self.repo, self.mail, self._guardian_link, envelope.tenantid, event)
+
+    def _guardian_link(self, tenant_id: str, session_id: str, guardian_name: str) -> dict | None:
+        try:
+            with eventlet.Timeout(5.0):
+                return self.video.guardian_invite(tenant_id, session_id, guardian_name)
+        except eventlet.Timeout:  # video away: the event is tried again later (a Timeout is no Exception)
+            raise Unavailable("video did not answer for the guardian's link within 5 s") from None
+
     # -- people ---------------------------------------------------------------------------
     @api("POST", "/v1/people", roles=COORDINATOR, body=schemas.CreatePerson, response=schemas.Person, status=201,
          summary="Register a mentor or mentee")
@@ -421,6 +447,7 @@ def person_view(person: Person, *, staff: bool) -> schemas.Person:
         id=person.id, role=person.role, name=person.name, email=person.email, phone=person.phone,
         timezone=person.timezone, languages=list(person.languages), interests=list(person.interests), bio=person.bio,
         locale=person.locale, availability=person.availability, capacity=person.capacity, is_minor=person.is_minor, vetted=person.vetted, programme_id=person.programme_id,
+        vetting_level=vetting.level_of(person), vetting=vetting.record_view(person) if staff else None,
         custom_fields=dict(person.custom_fields),
         channels=schemas.Channels(email=person.channels.email, sms=person.channels.sms),
         quiet_hours=schemas.QuietHours(start=person.quiet_hours_start, end=person.quiet_hours_end),

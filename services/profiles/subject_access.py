@@ -8,7 +8,8 @@ from .documents import Person, Session, SignInLink
 from .guardian_documents import GuardianConsentEntry
 
 PROFILE_FIELDS = ("id", "role", "name", "email", "phone", "timezone", "languages", "interests", "bio", "capacity",
-                  "is_minor", "vetted", "programme_id", "custom_fields", "channels", "quiet_hours_start",
+                  "is_minor", "vetted", "vetting_level", "vetting_recorded_at", "programme_id", "custom_fields", "channels",
+                  "quiet_hours_start",
                   "quiet_hours_end", "guardian_consent", "guardian_consent_at", "guardian_consent_method",
                   "guardian_request_sent_at", "created_at", "updated_at")
 

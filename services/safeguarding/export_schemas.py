@@ -19,6 +19,8 @@ class ExportView(BaseModel):
         description="`gathering` while services contribute their parts (usually seconds; a service that is down "
                     "delays it, never loses it); `ready` to download; `refused` when the person no longer exists.")
     on_behalf: bool = Field(description="True when staff asked on the person's behalf.")
+    services: list[str] = Field(default_factory=list, description="Every service asked for its part, in the "
+                                "archive's order (progress: `services_done` of these).")
     services_done: list[str] = Field(description="Services whose part is gathered.")
     waiting_for: list[str] = Field(description="Services that did not answer on the last try (retried).")
     created_at: datetime

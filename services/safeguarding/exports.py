@@ -77,7 +77,7 @@ def export_for(exports: ExportRepository, auth: Principal, export_id: str, perso
 def view(export: DataExport) -> export_schemas.ExportView:
     return export_schemas.ExportView(
         id=export.id, person_id=export.person_id, status=export.status, on_behalf=export.on_behalf,
-        services_done=[s for s in SERVICES if s in (export.done or [])], waiting_for=list(export.waiting_for or []),
+        services=list(SERVICES), services_done=[s for s in SERVICES if s in (export.done or [])], waiting_for=list(export.waiting_for or []),
         created_at=aware(export.created_at), ready_at=aware(export.ready_at), expires_at=aware(export.expires_at),
         problem=export.problem,
         download_url=f"/v1/people/{export.person_id}/data-exports/{export.id}/archive"

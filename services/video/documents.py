@@ -80,6 +80,8 @@ class Session(OutboxDocument):
     # The staff member who observes a session with a minor (supervision.py), named in every invite.
     observer_staff_id = StringField()
     observer_name = StringField()
+    # The minor mentee's guardian is invited (the organisation allows it); profiles emails their link.
+    guardian_invited = BooleanField(default=False)
 
     meta: ClassVar[dict] = {
         "db_alias": ALIAS,
@@ -157,6 +159,11 @@ class VideoSettings(TenantDocument):
     # Sessions with a minor (supervision.py); the observer's name is looked up once, when named.
     require_observer_for_minors = BooleanField(default=False)
     require_vetted_mentor_for_minors = BooleanField(default=False)
+    # The least vetting level a mentor needs for a session with a minor (basic, standard, enhanced); None
+    # with require_vetted_mentor_for_minors set (settings older than levels) means basic.
+    min_vetting_level_for_minors = StringField()
+    # A minor mentee's guardian is invited to each new session (off unless the organisation allows it).
+    invite_guardian_for_minors = BooleanField(default=False)
     observer_staff_id = StringField()
     observer_name = StringField()
     updated_at = DateTimeField(default=utcnow)
@@ -171,6 +178,7 @@ class PersonFacts(TenantDocument):
     person_id = StringField(required=True)
     is_minor = BooleanField(required=True)
     vetted = BooleanField(required=True)
+    vetting_level = StringField()  # None on facts older than levels: basic when vetted
     at = DateTimeField(required=True)  # time of the event applied; older ones are ignored
 
     meta: ClassVar[dict] = {"db_alias": ALIAS, "collection": "person_facts"}

@@ -22,7 +22,7 @@ from .organisation_settings import limits, limits_of
 from .reminders import write_reminders
 from .repository import ConcurrentChange, VideoRepository
 from .slots import SlotBusy, busy_conflict, release, reserve, resync, settle
-from .supervision import observer_for
+from .supervision import invites_guardian, observer_for
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +79,8 @@ def schedule_session(repo: VideoRepository, links: VideoLinkProvider, auth: Prin
         status="scheduled", sequence=0, provider=links.name, room=links.new_room(), created_by=actor(auth),
         created_at=now, updated_at=now, reminders_pending=True,
         observer_staff_id=observer.staff_id if observer else None, observer_name=observer.name if observer else None,
+        guardian_invited=invites_guardian(settings, lambda person_id: repo.person_facts(auth.tenant_id, person_id),
+                                          match.mentee_id),
     )
     booking = domain.Booking(session.id, starts_at, ends_at, now)
     try:
@@ -89,7 +91,7 @@ def schedule_session(repo: VideoRepository, links: VideoLinkProvider, auth: Prin
         raise Conflict(str(exc), code="try_again")
     session.record(SessionScheduled(
         session_id=session.id, match_id=session.match_id, mentor_id=session.mentor_id, mentee_id=session.mentee_id,
-        starts_at=starts_at, ends_at=ends_at, sequence=0,
+        starts_at=starts_at, ends_at=ends_at, sequence=0, guardian_invited=session.guardian_invited,
     ))
     try:
         repo.add_session(session)

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from ementor.platform.errors import Invalid
 from ementor.platform.principal import Principal
 
-from . import domain, domain_errors, schemas
+from . import domain, domain_errors, schemas, supervision
 from .documents import VideoSettings, utcnow
 from .links import RoomOptions, VideoLinkProvider
 from .repository import VideoRepository
@@ -40,7 +40,9 @@ def settings_view(repo: VideoRepository, tenant_id: str, links: VideoLinkProvide
             require_observer=bool(stored and stored.require_observer_for_minors),
             observer_staff_id=stored.observer_staff_id if stored else None,
             observer_name=stored.observer_name if stored else None,
-            require_vetted_mentor=bool(stored and stored.require_vetted_mentor_for_minors)),
+            require_vetted_mentor=bool(stored and stored.require_vetted_mentor_for_minors),
+            min_vetting_level=supervision.required_level(stored),
+            invite_guardian=bool(stored and stored.invite_guardian_for_minors)),
         updated_at=stored.updated_at if stored else None,
     )
 
@@ -75,6 +77,9 @@ def update_settings(repo: VideoRepository, auth: Principal, body: schemas.Update
         reminder_offsets_minutes=list(rules.reminder_offsets_minutes),
         start_audio_muted=body.jitsi.start_audio_muted, start_video_muted=body.jitsi.start_video_muted,
         require_observer_for_minors=body.minors.require_observer, observer_staff_id=body.minors.observer_staff_id,
-        observer_name=observer_name, require_vetted_mentor_for_minors=body.minors.require_vetted_mentor,
+        observer_name=observer_name,
+        require_vetted_mentor_for_minors=body.minors.require_vetted_mentor or body.minors.min_vetting_level is not None,
+        min_vetting_level_for_minors=body.minors.min_vetting_level,
+        invite_guardian_for_minors=body.minors.invite_guardian,
         updated_at=utcnow(),
     ))

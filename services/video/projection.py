@@ -28,8 +28,9 @@ def guardian_consent_changed(repo: VideoRepository, tenant_id: str, person_id: s
 
 
 def profile_changed(repo: VideoRepository, tenant_id: str, event, at: datetime) -> None:
-    """ProfileCreated/ProfileUpdated: whether the person is a minor and whether a mentor is vetted."""
-    repo.apply_person_facts(tenant_id, event.person_id, event.is_minor, event.vetted, at)
+    """ProfileCreated/ProfileUpdated: whether the person is a minor and how far a mentor is vetted."""
+    repo.apply_person_facts(tenant_id, event.person_id, event.is_minor, event.vetted, at,
+                            getattr(event, "vetting_level", None))
 
 
 def match_ended(repo: VideoRepository, tenant_id: str, event, now: datetime | None = None) -> int:

@@ -73,12 +73,14 @@ class VideoRepository:
         doc = GuardianConsent.raw().find_one({"_id": f"{tenant_id}:{person_id}", "tenant_id": tenant_id})
         return doc["state"] if doc else None
 
-    def apply_person_facts(self, tenant_id: str, person_id: str, is_minor: bool, vetted: bool, at: datetime) -> None:
+    def apply_person_facts(self, tenant_id: str, person_id: str, is_minor: bool, vetted: bool, at: datetime,
+                           vetting_level: str | None = None) -> None:
         """Record what supervision needs of a person unless newer facts are recorded."""
         try:
             PersonFacts.raw().update_one(
                 {"_id": f"{tenant_id}:{person_id}", "tenant_id": tenant_id, "at": {"$lte": at}},
-                {"$set": {"person_id": person_id, "is_minor": is_minor, "vetted": vetted, "at": at}}, upsert=True)
+                {"$set": {"person_id": person_id, "is_minor": is_minor, "vetted": vetted,
+                          "vetting_level": vetting_level, "at": at}}, upsert=True)
         except DuplicateKeyError:
             pass  # newer facts are stored: this event is stale
 

@@ -98,6 +98,8 @@ class Session(BaseModel):
     cancel_reason: str | None = None
     observer: Observer | None = Field(
         default=None, description="The staff member who observes this session with a minor; both people see who.")
+    guardian_invited: bool = Field(default=False, description="The minor mentee's guardian is invited (by email, "
+                                                               "with their own link).")
 
 
 class SessionList(BaseModel):
@@ -119,8 +121,17 @@ class MinorSessions(Strict):
     observer_staff_id: str | None = Field(
         default=None, max_length=64, description="Who observes (a current member of staff); needed when required.",
         examples=["6650f1c2a7b3e4d5f6a7b8c9"])
+    invite_guardian: bool = Field(
+        default=False, description="Invite a minor mentee's guardian to each new session: profiles emails the "
+                                   "guardian (named in the invitation) their own slot-bound link, never a moderator.")
     require_vetted_mentor: bool = Field(
-        default=False, description="Only a mentor whom a coordinator marked as vetted may meet a minor by video.")
+        default=False, description="Only a vetted mentor may meet a minor by video: at `min_vetting_level` when "
+                                   "it is set, else at least `basic` (any recorded check).")
+    min_vetting_level: Literal["basic", "standard", "enhanced"] | None = Field(
+        default=None, description="The least background check (basic < standard < enhanced, like UK DBS checks) "
+                                  "a mentor needs to meet a minor by video; setting it requires vetting. The view "
+                                  "shows `basic` for an organisation that requires vetting without naming a level.",
+        examples=["enhanced"])
 
 
 class MinorSessionsView(MinorSessions):

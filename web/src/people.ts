@@ -29,3 +29,7 @@ export async function matchWithOther(id: string, signal?: AbortSignal): Promise<
   const match = await api.get(`/v1/matches/${id}`, signal);
   return { match, other: await publicPerson(otherSide(match)) };
 }
+
+/** Background-check levels, lowest first (like UK DBS checks): staff record one per mentor, and the
+ * video settings name the least a mentor needs to meet a minor. */
+export const VETTING = ["none", "basic", "standard", "enhanced"] as const;

@@ -15,6 +15,7 @@ from .matching import (
 from .messaging import MessageApproved, MessageHeld, MessageRejected, MessageSent
 from .notifications import NotificationFailed, NotificationSent
 from .profiles import (
+    VETTING_LEVELS,
     AccessRevoked,
     ChannelPreferences,
     CustomFieldDefinition,
@@ -27,6 +28,7 @@ from .profiles import (
     ProfileCreated,
     ProfileUpdated,
     ProgrammeCreated,
+    VettingLevel,
 )
 from .safeguarding import (
     ConcernEscalated,
@@ -41,6 +43,7 @@ from .video import SessionCancelled, SessionReminderDue, SessionRescheduled, Ses
 
 __all__ = [
     "COORDINATOR",
+    "VETTING_LEVELS",
     "AccessRevoked",
     "AdviceAsked",
     "ArticlePublished",
@@ -89,4 +92,5 @@ __all__ = [
     "SessionReminderDue",
     "SessionRescheduled",
     "SessionScheduled",
+    "VettingLevel",
 ]

@@ -62,6 +62,11 @@ class ProgrammeCreated(Event):
     )
 
 
+# Background checks, lowest first (after the UK's DBS checks: basic, standard, enhanced). A level meets a
+# requirement when it is at least as high; `vetted` in the events is `vetting_level != "none"`.
+VettingLevel = Literal["none", "basic", "standard", "enhanced"]
+VETTING_LEVELS: tuple[str, ...] = ("none", "basic", "standard", "enhanced")
+
 GuardianConsentState = Literal["not_required", "pending", "granted", "declined", "withdrawn"]
 
 
@@ -84,6 +89,13 @@ class _ProfileSnapshot(Event):
     is_minor: bool = Field(description="The person is under 18, so safeguarding rules apply.")
     vetted: bool = Field(
         description="A coordinator has completed background checks (meaningful for mentors).", examples=[True]
+    )
+    vetting_level: VettingLevel | None = Field(
+        default=None,
+        description="The level of background check staff recorded (none < basic < standard < enhanced); `vetted` "
+        "is true for any level above none. Absent from publishers older than vetting levels: read `vetted` "
+        "as `basic` then.",
+        examples=["enhanced"],
     )
     custom_fields: dict[str, CustomFieldValue] = Field(
         default={},

@@ -27,6 +27,11 @@ class SessionScheduled(_SessionEvent):
 
     ends_at: AwareDatetime = Field(description="When the session ends.", examples=["2025-03-04T16:45:00Z"])
     sequence: int = Field(ge=0, description="iCalendar SEQUENCE of the invite; 0 when first scheduled.")
+    guardian_invited: bool = Field(
+        default=False,
+        description="The organisation invites a minor mentee's guardian to their sessions: profiles emails the "
+        "guardian their own link (never in an event). Absent from publishers older than guardian invitations.",
+    )
 
 
 class SessionRescheduled(_SessionEvent):

@@ -4,7 +4,9 @@ Every page is checked with axe-core and photographed at 360 and 1280 px (artefac
 
 from __future__ import annotations
 
+import re
 import time
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -141,11 +143,21 @@ def test_a_guardian_consents_then_a_mentee_and_mentor_meet_talk_and_book(platfor
     check_page(mentee, "settings")
     person = platform.call("GET", f"/v1/people/{org.mentee['id']}", org.token).json()
     assert person["quiet_hours"]["start"] == "20:30"
+    # My data: the platform gathers the copy (every service adds its part), the page says how far it has got
+    # and offers the archive once ready; the archive holds the conversation and a plain-words summary.
     mentee.get_by_role("link", name="My data").click()
+    mentee.get_by_role("button", name="Ask for a copy of my data").click()
+    expect(mentee.get_by_text(re.compile(r"Gathering your copy: \d of 9 parts|Your copy is ready"))).to_be_visible()
+    expect(mentee.get_by_role("status")).to_contain_text("Your copy is ready", timeout=30_000)
     with mentee.expect_download() as download:
-        mentee.get_by_role("button", name="Download my data").click()
-    assert "Hello Ada! I saw your telescope photos." in Path(download.value.path()).read_text()
+        mentee.get_by_role("link", name="Download my data (.zip)").click()
+    with zipfile.ZipFile(download.value.path()) as archive:
+        assert "Hello Ada! I saw your telescope photos." in archive.read("messaging.json").decode()
+        assert "Everything ementor holds about you" in archive.read("summary.html").decode()
     check_page(mentee, "my-data")
+    mentee.reload()  # the ready copy is still offered on a later visit
+    expect(mentee.get_by_role("link", name="Download my data (.zip)")).to_be_visible()
+    expect(mentee.get_by_role("button", name="Ask for a new copy")).to_be_visible()
 
 
 def invited_staff(platform, browser, org, name: str, role: str):

@@ -54,6 +54,14 @@ def test_an_admin_sees_the_overview_finds_and_imports_people_and_manages_staff(p
     admin.get_by_label("Name").fill("ada")
     expect(admin.get_by_role("heading", name="1 shown")).to_be_visible()
     expect(admin.get_by_role("row", name="Ada Okafor")).to_be_visible()
+    # Vetting: a level per mentor, recorded with who and when.
+    admin.get_by_label("Vetting level of Ada Okafor").select_option("enhanced")
+    expect(admin.get_by_role("row", name="Ada Okafor").get_by_role("status")).to_have_text(
+        "Recorded for Ada Okafor: Enhanced check.")
+    (ada,) = [p for p in platform.call("GET", "/v1/people?role=mentor", org.token).json()["items"]
+              if p["name"] == "Ada Okafor"]
+    assert (ada["vetting_level"], ada["vetted"]) == ("enhanced", True)
+    assert ada["vetting"]["recorded_by"].startswith("staff:")
     check_page(admin, "staff-people")
 
     # A CSV import: a progress bar, then the report, with the refused row and what to fix.

@@ -174,6 +174,14 @@ def test_a_coordinator_creates_a_programme_reviews_and_publishes_a_cohort_run_an
     matching.get_by_role("button", name="Save").click()
     expect(matching.get_by_role("status")).to_have_text("Matching settings saved as the organisation's default.")
     assert org.call("GET", "/v1/settings/matching")["weights"]["interests"] == 2.5
+    video = page.get_by_role("form", name="Video sessions")
+    video.get_by_label("Least vetting a mentor needs").select_option("standard")
+    video.get_by_label("Invite a minor's guardian to their sessions").check()
+    video.get_by_role("button", name="Save").click()
+    expect(video.get_by_role("status")).to_be_visible()
+    minors = org.call("GET", "/v1/settings/video")["minors"]
+    assert (minors["require_vetted_mentor"], minors["min_vetting_level"], minors["invite_guardian"]) == \
+        (True, "standard", True)
     check_page(page, "staff-settings")
     page.reload()
     expect(page.get_by_label("Shared interests", exact=True)).to_have_value("2.5")

@@ -116,7 +116,8 @@ def test_updates_publish_what_changed(org, api, events):
     response = api.patch(f"/v1/people/{amara['id']}", org["token"], json={"interests": ["Chess"], "capacity": 3, "vetted": True})
     assert response.status_code == 200, response.text
     [updated] = events.wait_for("ProfileUpdated")
-    assert updated.data["changed"] == ["capacity", "interests", "vetted"]
+    assert updated.data["changed"] == ["capacity", "interests", "vetted", "vetting_level"]
+    assert updated.data["vetting_level"] == "basic"  # the old boolean's "yes" records the lowest level
     assert updated.data["interests"] == ["chess"] and updated.data["capacity"] == 3
 
     assert api.patch(f"/v1/people/{amara['id']}", org["token"], json={"role": "mentee"}).status_code == 422
@@ -124,6 +125,32 @@ def test_updates_publish_what_changed(org, api, events):
     assert api.patch(f"/v1/people/{amara['id']}", org["token"], json={"capacity": 3}).status_code == 200
     events.wait_for("ProfileCreated")
     assert len(events.of_type("ProfileUpdated")) == 1, "a refused or no-op change publishes nothing"
+
+
+def test_staff_record_a_vetting_level_with_who_and_when_and_the_boolean_follows(org, api, events):
+    amara = api.post("/v1/people", org["token"], json=mentor(vetting_level="standard")).json()
+    assert (amara["vetting_level"], amara["vetted"], amara["vetting"]["level"]) == ("standard", True, "standard")
+    assert amara["vetting"]["recorded_by"].startswith(("staff:", "integration:"))
+    [created] = events.wait_for("ProfileCreated")
+    assert (created.data["vetting_level"], created.data["vetted"]) == ("standard", True)
+
+    raised = api.patch(f"/v1/people/{amara['id']}", org["token"], json={"vetting_level": "enhanced"}).json()
+    assert raised["vetting_level"] == "enhanced" and raised["vetting"]["recorded_at"] >= amara["vetting"]["recorded_at"]
+    kept = api.patch(f"/v1/people/{amara['id']}", org["token"], json={"vetted": True}).json()
+    assert kept["vetting_level"] == "enhanced", "an older client's vetted: true never lowers a recorded level"
+    removed = api.patch(f"/v1/people/{amara['id']}", org["token"], json={"vetted": False}).json()
+    assert (removed["vetting_level"], removed["vetted"]) == ("none", False)
+
+    clash = api.patch(f"/v1/people/{amara['id']}", org["token"], json={"vetted": False, "vetting_level": "basic"})
+    assert clash.status_code == 422 and clash.json()["error"]["code"] == "vetting_mismatch"
+    unknown = api.patch(f"/v1/people/{amara['id']}", org["token"], json={"vetting_level": "gold"})
+    assert unknown.status_code == 422 and "vetting_level" in unknown.text
+    jamie = api.post("/v1/people", org["token"], json=mentee()).json()
+    own = api.patch(f"/v1/people/{jamie['id']}", api.person_token(org["api_key"], jamie["id"]),
+                    json={"vetting_level": "enhanced"})
+    assert own.status_code == 403 and own.json()["error"]["code"] == "coordinator_only"
+    seen = api.get(f"/v1/people/{amara['id']}", api.person_token(org["api_key"], jamie["id"]))
+    assert "vetting" not in seen.json() or seen.json().get("vetting") is None
 
 
 @pytest.mark.parametrize("change, changed", [

@@ -73,6 +73,7 @@ def test_an_export_holds_what_each_service_keeps_about_the_person_and_nothing_of
     assert asked.status_code == 202, asked.text
     export = asked.json()
     assert (export["status"], export["person_id"], export["on_behalf"]) == ("gathering", bo, False)
+    assert len(export["services"]) == 9 and export["services"][0] == "profiles"  # the page's "n of 9 parts"
     again = api.post(f"/v1/people/{bo}/data-exports", org.tokens["Bo"], json={})
     assert again.status_code in (202, 409)  # 409 export_in_progress while the first is gathered
 

@@ -70,7 +70,8 @@ def test_a_session_with_a_minor_names_its_observer_who_alone_gets_a_third_slot_b
     saved = put_minors(api, org, require_observer=True, observer_staff_id=priya)
     assert saved.status_code == 200, saved.text
     assert saved.json()["minors"] == {"require_observer": True, "observer_staff_id": priya,
-                                      "observer_name": "Priya Shah", "require_vetted_mentor": False}
+                                      "observer_name": "Priya Shah", "require_vetted_mentor": False,
+                                      "min_vetting_level": None, "invite_guardian": False}
 
     start = future()
     booked = book(api, org, match_id, start)
@@ -105,7 +106,7 @@ def test_a_mentor_must_be_vetted_to_meet_a_minor_and_an_adult_mentee_is_not_held
     refused = book(api, org, match_id, future())
     assert refused.status_code == 409, refused.text
     assert refused.json()["error"]["code"] == "mentor_not_vetted"
-    assert "coordinator can mark the mentor as vetted" in refused.json()["error"]["message"]
+    assert "vetted to at least basic level" in refused.json()["error"]["message"]
 
     matches.publish(amqp_uri, profile(ProfileUpdated, mentor, "mentor", minor=False, vetted=True,
                                       changed=["vetted"]), org.id)
@@ -127,6 +128,36 @@ def test_a_mentor_must_be_vetted_to_meet_a_minor_and_an_adult_mentee_is_not_held
         assert response.json()["observer"] is None
 
     eventually(booked_for_the_adult)
+
+
+def test_the_organisation_names_the_vetting_level_and_a_lower_one_is_refused_naming_it(world, api, amqp_uri):
+    org, match_id, mentor, _mentee = world
+    saved = put_minors(api, org, min_vetting_level="enhanced")
+    assert saved.status_code == 200, saved.text
+    assert (saved.json()["minors"]["require_vetted_mentor"], saved.json()["minors"]["min_vetting_level"]) == \
+        (True, "enhanced")
+    assert put_minors(api, org, min_vetting_level="top-secret").status_code == 422
+
+    matches.publish(amqp_uri, profile(ProfileUpdated, mentor, "mentor", minor=False, vetted=True,
+                                      vetting_level="standard", changed=["vetting_level"]), org.id)
+
+    def refused_at_standard():
+        refused = book(api, org, match_id, future())
+        assert refused.status_code == 409, refused.text
+        error = refused.json()["error"]
+        assert error["code"] == "mentor_not_vetted"
+        assert error["details"] == {"required_level": "enhanced", "mentor_level": "standard"}
+        assert "at least enhanced level" in error["message"] and "recorded is standard" in error["message"]
+
+    eventually(refused_at_standard)
+    matches.publish(amqp_uri, profile(ProfileUpdated, mentor, "mentor", minor=False, vetted=True,
+                                      vetting_level="enhanced", changed=["vetting_level"]), org.id)
+
+    def booked_at_enhanced():
+        response = book(api, org, match_id, future())
+        assert response.status_code == 201, response.text
+
+    eventually(booked_at_enhanced)
 
 
 def test_an_observer_must_be_a_current_member_of_staff(world, api):

@@ -1,12 +1,14 @@
 // /staff/people: the organisation's mentors and mentees, filtered by role and interest (the API's
 // filters) and by name (within the pages loaded), and the CSV import with its progress.
 import { useState } from "preact/hooks";
+import { formatDate } from "../i18n";
 import { api } from "../api";
 import { Empty, ErrorNote, Show, useLoad } from "../components/states";
 import { Layout } from "../components/Layout";
 import { Allowed } from "../staff/Allowed";
 import { t, type Key } from "../i18n";
 import { ImportPeople } from "./StaffImport";
+import { VETTING } from "../people";
 
 async function loadPage(role: string, interest: string, cursor: string | null, signal?: AbortSignal) {
   const q = new URLSearchParams({ limit: "50" });
@@ -53,14 +55,15 @@ function StaffPeopleBody() {
           <section aria-labelledby="people-h">
             <h2 id="people-h">{t("people.found", { n: shown.length })}</h2>
             {shown.length === 0 ? <Empty>{t("people.none")}</Empty> : (
-              <table>
+              <div class="scroll"><table>
                 <thead><tr><th scope="col">{t("people.name")}</th><th scope="col">{t("people.role")}</th>
-                  <th scope="col">{t("people.interests")}</th></tr></thead>
+                  <th scope="col">{t("people.interests")}</th><th scope="col">{t("people.vetting")}</th></tr></thead>
                 <tbody>{shown.map((p: any) => (
                   <tr><th scope="row">{p.name}</th><td>{t(`people.role.${p.role}` as Key)}</td>
-                    <td>{(p.interests ?? []).join(", ")}</td></tr>
+                    <td>{(p.interests ?? []).join(", ")}</td>
+                    <td>{p.role === "mentor" ? <Vetting person={p} /> : "—"}</td></tr>
                 ))}</tbody>
-              </table>
+              </table></div>
             )}
             {moreError !== null && <ErrorNote error={moreError} />}
             {next && <button type="button" onClick={async () => {
@@ -75,5 +78,33 @@ function StaffPeopleBody() {
       }}</Show>
       <ImportPeople onFinished={loaded.reload} />
     </Layout>
+  );
+}
+
+/** A mentor's vetting level, recorded on change (PATCH vetting_level); who recorded it is kept by profiles. */
+function Vetting({ person }: { person: any }) {
+  const [level, setLevel] = useState<string>(person.vetting_level ?? (person.vetted ? "basic" : "none"));
+  const [recorded, setRecorded] = useState<string | null>(person.vetting?.recorded_at ?? null);
+  const [saved, setSaved] = useState("");
+  const [error, setError] = useState<unknown>(null);
+  const id = `vetting-${person.id}`;
+  return (
+    <div class="vetting">
+      <select id={id} aria-label={t("people.vettingFor", { name: person.name })} value={level}
+              aria-describedby={recorded ? `${id}-when` : undefined} onChange={async (e) => {
+        const chosen = (e.target as HTMLSelectElement).value;
+        setError(null); setSaved("");
+        try {
+          const updated = await api.patch(`/v1/people/${person.id}`, { vetting_level: chosen });
+          setLevel(updated.vetting_level); setRecorded(updated.vetting?.recorded_at ?? null);
+          setSaved(t("people.vettingSaved", { name: person.name, level: t(`vetting.${updated.vetting_level}` as Key) }));
+        } catch (err) { setError(err); }
+      }}>
+        {VETTING.map((l) => <option value={l}>{t(`vetting.${l}` as Key)}</option>)}
+      </select>
+      {recorded && <p class="hint" id={`${id}-when`}>{t("people.vettingWhen", { date: formatDate(recorded) })}</p>}
+      {saved && <p role="status" class="ok">{saved}</p>}
+      {error !== null && <ErrorNote error={error} />}
+    </div>
   );
 }

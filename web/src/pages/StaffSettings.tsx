@@ -11,6 +11,7 @@ import { t, type Key } from "../i18n";
 import { query } from "../router";
 import { can } from "../session";
 import { listAll } from "../staff/lists";
+import { VETTING } from "../people";
 
 export function StaffSettings() {
   const coordinator = can("coordinator");
@@ -279,6 +280,7 @@ function VideoForm({ current }: { current: any }) {
     min: String(current.min_duration_minutes), max: String(current.max_duration_minutes),
     ahead: String(current.max_days_ahead), reminders: current.reminder_offsets_minutes.join(", "),
     audio: current.jitsi.start_audio_muted, video: current.jitsi.start_video_muted,
+    level: (current.minors.min_vetting_level ?? "") as string, guardian: !!current.minors.invite_guardian,
   });
   const save = useSave();
   const e = save.errors;
@@ -297,6 +299,10 @@ function VideoForm({ current }: { current: any }) {
                max_days_ahead: toNumber(form.ahead),
                reminder_offsets_minutes: words(form.reminders).map(toNumber),
                jitsi: { start_audio_muted: form.audio, start_video_muted: form.video },
+               // The observer rule is kept as it is; the vetting level is set here.
+               minors: { require_observer: current.minors.require_observer, observer_staff_id: current.minors.observer_staff_id,
+                 require_vetted_mentor: form.level !== "", min_vetting_level: form.level || null,
+                 invite_guardian: form.guardian },
              }), t("staffSettings.videoSaved"))}>
       <div class="grid">
         {number("min", "v-min", t("staffSettings.v.min"), e.min_duration_minutes)}
@@ -311,6 +317,18 @@ function VideoForm({ current }: { current: any }) {
              onChange={(v) => setForm({ ...form, audio: v })} />
       <Check id="v-video" label={t("staffSettings.v.video")} checked={form.video} error={e["jitsi.start_video_muted"]}
              onChange={(v) => setForm({ ...form, video: v })} />
+      <fieldset class="stack">
+        <legend>{t("staffSettings.v.minors")}</legend>
+        <Field id="v-vetting" label={t("staffSettings.v.vetting")} hint={t("staffSettings.v.vettingHint")}
+               error={e["minors.min_vetting_level"]}>{(d) => (
+          <select id="v-vetting" value={form.level} aria-describedby={d}
+                  onChange={(ev) => setForm({ ...form, level: (ev.target as HTMLSelectElement).value })}>
+            <option value="">{t("staffSettings.v.noVetting")}</option>
+            {VETTING.filter((l) => l !== "none").map((l) => <option value={l}>{t(`vetting.${l}` as Key)}</option>)}
+          </select>)}</Field>
+        <Check id="v-guardian" label={t("staffSettings.v.guardian")} hint={t("staffSettings.v.guardianHint")}
+               checked={form.guardian} error={e["minors.invite_guardian"]} onChange={(v) => setForm({ ...form, guardian: v })} />
+      </fieldset>
       <p class="hint">{t("staffSettings.v.server", { url: current.jitsi.base_url })}</p>
     </Section>
   );

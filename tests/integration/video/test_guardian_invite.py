@@ -1,0 +1,123 @@
+"""A minor's guardian invited to the minor's video sessions where the organisation allows it: profiles,
+matching and video over the real broker, the invitation read from a real SMTP server (aiosmtpd)."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import UTC, datetime, timedelta
+from urllib.parse import parse_qs, urlsplit
+
+import jwt
+import pytest
+
+from services.matching.service import MatchingService
+from services.profiles.service import ProfilesService
+from services.video.service import VideoService
+from tests.support.events import eventually
+from tests.support.smtp import SmtpServer
+
+pytestmark = pytest.mark.integration
+
+SECRET = "self-hosted-jitsi-secret-0123456789abcdef"
+JITSI = {"EMENTOR_JITSI_BASE_URL": "https://video.example.org", "EMENTOR_JITSI_APP_ID": "ementor",
+         "EMENTOR_JITSI_APP_SECRET": SECRET}
+LINK = re.compile(r"https://video\.example\.org/\S+")
+
+
+@pytest.fixture(scope="module")
+def smtp():
+    server = SmtpServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def org(start_services, settings, smtp, api):
+    configured = settings.model_copy(update={"SMTP_HOST": "127.0.0.1", "SMTP_PORT": smtp.port, **JITSI})
+    start_services(ProfilesService, MatchingService, VideoService, settings_override=configured)
+    created = api.create_organisation(f"school-{uuid.uuid4().hex[:8]}", name="Northside School")
+    return created["id"], api.coordinator_token(created["api_key"])
+
+
+def person(api, token, name, role, **extra):
+    body = {"role": role, "name": name, "email": f"{uuid.uuid4().hex[:8]}@example.org", "timezone": "Europe/London",
+            "interests": ["robotics"], **extra}
+    if role == "mentor":
+        body.update(capacity=2, vetting_level="enhanced")
+    response = api.post("/v1/people", token, json=body)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def active_match(api, token, mentee, mentor) -> str:
+    def proposed():
+        response = api.post("/v1/matches", token, json={"mentee_id": mentee["id"], "mentor_id": mentor["id"]})
+        assert response.status_code == 201, response.text
+        return response.json()["id"]
+
+    match_id = eventually(proposed)
+    for side in (mentee["id"], mentor["id"]):
+        assert api.post(f"/v1/matches/{match_id}/accept", token, json={"person_id": side}).status_code == 200
+    return match_id
+
+
+def book(api, token, match_id, starts_at):
+    def booked():
+        response = api.post(f"/v1/matches/{match_id}/sessions", token,
+                            json={"starts_at": starts_at.isoformat(), "duration_minutes": 45})
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    return eventually(booked)
+
+
+def test_the_guardian_gets_their_own_named_slot_bound_guest_link_only_when_the_organisation_allows(org, api, smtp):
+    _, token = org
+    guardian = f"guardian-{uuid.uuid4().hex[:8]}@families.example.org"
+    minor = person(api, token, "Jamie Fisher", "mentee", is_minor=True,
+                   guardian={"name": "Helen Fisher", "email": guardian},
+                   consent_recorded_offline={"decision": "grant", "evidence": "school consent form 2026"})
+    mentor = person(api, token, "Ada Okafor", "mentor")
+    match_id = active_match(api, token, minor, mentor)
+    start = (datetime.now(UTC) + timedelta(days=3)).replace(hour=16, minute=0, second=0, microsecond=0)
+
+    # Off by default: a session invites nobody.
+    first = book(api, token, match_id, start)
+    assert first["guardian_invited"] is False
+    assert api.get("/v1/settings/video", token).json()["minors"]["invite_guardian"] is False
+
+    allowed = api.request("PUT", "/v1/settings/video", token, json={"minors": {"invite_guardian": True}})
+    assert allowed.status_code == 200 and allowed.json()["minors"]["invite_guardian"] is True
+    later = start + timedelta(days=1)
+    second = book(api, token, match_id, later)
+    assert second["guardian_invited"] is True
+
+    def invitations():
+        return [m for m in smtp.to(guardian) if " ".join(str(m.message["Subject"]).split()).startswith("You are invited")]
+
+    def invited():
+        sent = invitations()
+        assert len(sent) == 1, f"{len(sent)} invitations to the guardian so far"
+        return sent[0]
+
+    mail = eventually(invited, timeout=15)
+    assert " ".join(str(mail.message["Subject"]).split()).startswith(
+        "You are invited to Jamie Fisher's mentoring session on")  # a long subject is folded
+    assert "Helen Fisher" in mail.message["To"]
+    text = mail.message.get_body(("plain",)).get_content()
+    assert "Dear Helen Fisher," in text and "with Ada Okafor" in text and "(Europe/London)" in text
+    link = LINK.search(text).group(0)
+    claims = jwt.decode(parse_qs(urlsplit(link).query)["jwt"][0], SECRET, algorithms=["HS256"], audience="jitsi",
+                        options={"verify_nbf": False})
+    assert claims["context"]["user"] == {"id": f"guardian:{minor['id']}", "name": "Helen Fisher (guardian)",
+                                         "moderator": False}
+    assert (claims["nbf"], claims["exp"]) == (int((later - timedelta(minutes=10)).timestamp()),
+                                              int((later + timedelta(minutes=45)).timestamp()))
+    assert claims["room"] == urlsplit(link).path.strip("/")
+    assert len(invitations()) == 1, "the first session, before the organisation allowed it, invited nobody"
+
+    # An adult mentee's session invites nobody, even with the setting on (and an adult has no guardian).
+    adult = person(api, token, "Sam Adult", "mentee")
+    mentor2 = person(api, token, "Bo Mentor", "mentor")
+    assert book(api, token, active_match(api, token, adult, mentor2), start)["guardian_invited"] is False
