@@ -20,7 +20,7 @@ from .documents import Match, MatchingRun, utcnow
 from .domain import ACTIVE, COORDINATOR, DECLINED, ENDED, PROPOSED, RuleViolation
 from .match_views import match_view
 from .organisation_settings import programme_or_404
-from .repository import Duplicate, MatchingRepository, pending
+from .repository import CLOSED, Duplicate, MatchingRepository, pending
 
 log = logging.getLogger(__name__)
 
@@ -182,7 +182,11 @@ def accept(repo: MatchingRepository, auth: Principal, match_id: str, body: schem
         if updated is not None:
             repo.bump(tenant)
             return updated
-        repo.release_place(tenant, match["mentor_id"], match_id)  # declined or accepted meanwhile: look again
+        # Declined, or made active by a simultaneous accept of this same match (which shares this place):
+        # only a closed match gives its place back, else an active match would hold none. Then look again.
+        now = repo.match(tenant, match_id)
+        if now is not None and now["status"] in CLOSED:
+            repo.release_place(tenant, match["mentor_id"], match_id)
     raise Conflict("the match changed while accepting it; try again", code="concurrent_change")
 
 
