@@ -144,6 +144,12 @@ def test_a_coordinator_reads_the_insights_downloads_a_table_and_finds_the_match_
     page.get_by_text("From registration to the end of a match: the figures as a table").click()
     table = page.get_by_role("table", name="From registration to the end of a match")
     expect(table.get_by_role("row", name="Registered")).to_contain_text("3")
+    # Each drawn chart can be saved as a picture for a report: a PNG with the chart on it.
+    with page.expect_download() as picture:
+        page.get_by_role("button", name="Save “Messages each week” as an image (PNG)").click()
+    assert picture.value.suggested_filename == "ementor-chart-weekly.png"
+    png = Path(picture.value.path()).read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 2_000, len(png)
     # Topics: too few conversations, said in words rather than drawn.
     expect(page.get_by_text("Too few conversations to show topics")).to_be_visible()
     check_page(page, "staff-insights")

@@ -746,6 +746,7 @@ export const en = {
   "insights.charts": "Charts",
   "insights.asTable": "{title}: the figures as a table",
   "insights.chartFailed": "The chart could not be drawn. Every figure is in the table below.",
+  "insights.saveImage": "Save “{title}” as an image (PNG)",
   "insights.funnelSummary": "{registered} people registered, {matched} were matched, {active} reached an active match and {ended} saw their match end.",
   "insights.weekly": "Messages each week",
   "insights.weeklySummary": "{n} messages over {weeks} weeks; the busiest week began on {busiest}, with {most}.",

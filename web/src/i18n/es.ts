@@ -748,6 +748,7 @@ export const es: Messages = {
   "insights.charts": "Gráficos",
   "insights.asTable": "{title}: las cifras en una tabla",
   "insights.chartFailed": "No se pudo dibujar el gráfico. Todas las cifras están en la tabla de abajo.",
+  "insights.saveImage": "Guardar «{title}» como imagen (PNG)",
   "insights.funnelSummary": "{registered} personas se registraron, {matched} fueron emparejadas, {active} llegaron a una mentoría activa y en {ended} casos la mentoría terminó.",
   "insights.weekly": "Mensajes por semana",
   "insights.weeklySummary": "{n} mensajes en {weeks} semanas; la semana con más actividad empezó el {busiest}, con {most}.",

@@ -13,11 +13,40 @@ const loadPlot = () => (plotModule ??= import("./plot"));
 
 export type ChartTable = { head: string[]; rows: (string | number)[][] };
 
+// The drawn chart as a PNG with its title, for a report or a funder's slide: uPlot draws axes and
+// series on its canvas, so the picture is the canvas on white, under the title.
+function saveImage(el: HTMLElement, title: string, file: string) {
+  const plot = el.querySelector("canvas");
+  if (!plot) return;
+  const ratio = window.devicePixelRatio || 1;
+  const top = Math.round(36 * ratio);
+  const out = document.createElement("canvas");
+  out.width = plot.width;
+  out.height = plot.height + top;
+  const g = out.getContext("2d");
+  if (!g) return;
+  g.fillStyle = "#ffffff";
+  g.fillRect(0, 0, out.width, out.height);
+  g.fillStyle = "#111827";
+  g.font = `600 ${Math.round(16 * ratio)}px system-ui, sans-serif`;
+  g.fillText(title, Math.round(8 * ratio), Math.round(24 * ratio));
+  g.drawImage(plot, 0, top);
+  out.toBlob((blob) => {
+    if (!blob) return;
+    const link = document.createElement("a");
+    link.href = URL.createObjectURL(blob);
+    link.download = file;
+    link.click();
+    setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+  }, "image/png");
+}
+
 export function Chart({ id, title, summary, spec, table }: {
   id: string; title: string; summary: string; spec: PlotSpec; table: ChartTable;
 }) {
   const box = useRef<HTMLDivElement>(null);
   const [failed, setFailed] = useState(false);
+  const [drawnOnce, setDrawnOnce] = useState(false);
   const key = JSON.stringify([spec.kind, spec.labels, spec.series, spec.yLabel]);
   useEffect(() => {
     let drawn: Drawn | null = null;
@@ -28,6 +57,7 @@ export function Chart({ id, title, summary, spec, table }: {
       if (gone || !el) return;
       el.replaceChildren();
       drawn = m.draw(el, spec, el.clientWidth || 320);
+      setDrawnOnce(true);
       let last = el.clientWidth;
       observer = new ResizeObserver(() => {
         if (el.clientWidth && el.clientWidth !== last) { last = el.clientWidth; drawn?.resize(last); }
@@ -50,6 +80,14 @@ export function Chart({ id, title, summary, spec, table }: {
       {failed
         ? <p class="notice">{t("insights.chartFailed")}</p>
         : <div class="plot" ref={box} aria-hidden="true" data-chart={id} />}
+      {!failed && drawnOnce && (
+        <p>
+          <button type="button" class="secondary"
+            onClick={() => box.current && saveImage(box.current, title, `ementor-chart-${id}.png`)}>
+            {t("insights.saveImage", { title })}
+          </button>
+        </p>
+      )}
       <details open={failed}>
         <summary>{t("insights.asTable", { title })}</summary>
         <div class="scroll" tabIndex={0} role="region" aria-label={t("insights.asTable", { title })}>

@@ -17,6 +17,12 @@ type Results = {
 const moment = (m: string) => t(`insights.surveyMoment.${m}` as Key);
 const percent = (r: number | null) => (r === null ? "—" : `${number(r * 100)}%`);
 
+// A bar's name under the chart: the question's first words (the caption and the table give it whole).
+const shortLabel = (text: string) => {
+  const words = text.split(/\s+/);
+  return words.length > 3 ? `${words.slice(0, 3).join(" ")}…` : text;
+};
+
 export function SurveyResults({ range }: { range: Range }) {
   const loaded = useLoad((s) => api.get<Results>(`/v1/insights/surveys?${rangeQuery(range)}`, s),
     [range.programme, range.from, range.to]);
@@ -50,7 +56,7 @@ function Body({ r }: { r: Results }) {
       {r.questions.length > 0 && (
         <Chart id="survey-scores" title={t("insights.surveyScores")}
           summary={r.questions.map((q) => `${label(q)}: ${number(q.mean, 1)}`).join("; ")}
-          spec={{ kind: "bars", labels: r.questions.map((q) => q.question_id), yLabel: t("insights.surveyMean"),
+          spec={{ kind: "bars", labels: r.questions.map((q) => shortLabel(q.text)), yLabel: t("insights.surveyMean"),
             format: (v: number) => number(v, 1),
             series: [{ label: t("insights.surveyMean"), color: COLORS[0], values: r.questions.map((q) => q.mean) }] }}
           table={{ head: [t("insights.surveyQuestion"), t("insights.surveyMean"), t("insights.surveyResponses"),
