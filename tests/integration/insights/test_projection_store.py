@@ -79,7 +79,7 @@ def test_any_order_gives_the_same_counters_as_the_right_order(repo, seed):
     feed(repo, events)
     expected = snapshot()
     for collection in (Bucket, Fact, Match):
-        collection.raw().delete_many({"tenant_id": TENANT})
+        collection.drop_collection()
     shuffled = events[:]
     random.Random(seed).shuffle(shuffled)
     feed(repo, shuffled)
