@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Self
+
 from nameko.containers import ServiceContainer
 
 from .platform.amqp import nameko_config
@@ -29,7 +31,7 @@ class Services:
         for container in self.containers:
             container.wait()
 
-    def __enter__(self) -> Services:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import ClassVar
 
 from bson import ObjectId
 from mongoengine import (
@@ -49,7 +50,7 @@ class Organisation(OutboxDocument):
     created_at = DateTimeField(default=utcnow)
     disabled_at = DateTimeField()  # set by the operator: its keys and tokens stop working
 
-    meta = {
+    meta: ClassVar[dict] = {
         "db_alias": ALIAS,
         "collection": "organisations",
         "indexes": [{"fields": ["api_keys.key_id"], "unique": True, "sparse": True}],
@@ -71,7 +72,7 @@ class Programme(OutboxDocument):
     custom_fields = EmbeddedDocumentListField(FieldDefinition)
     created_at = DateTimeField(default=utcnow)
 
-    meta = {
+    meta: ClassVar[dict] = {
         "db_alias": ALIAS,
         "collection": "programmes",
         "indexes": [{"fields": ["tenant_id", "name"], "unique": True}, ("tenant_id", "id")],
@@ -125,7 +126,7 @@ class Person(OutboxDocument):
     guardian_consent_method = StringField()  # "link" | "offline" | "request" | "system"
     guardian_request_sent_at = DateTimeField()  # when the latest decision link was emailed
 
-    meta = {
+    meta: ClassVar[dict] = {
         "db_alias": ALIAS,
         "collection": "people",
         "indexes": [
@@ -150,7 +151,7 @@ class Staff(OutboxDocument):
     created_at = DateTimeField(default=utcnow)
     removed_at = DateTimeField()
 
-    meta = {
+    meta: ClassVar[dict] = {
         "db_alias": ALIAS,
         "collection": "staff",
         "indexes": [("tenant_id", "email"), ("tenant_id", "status", "_id"), ("tenant_id", "_id")],
@@ -168,7 +169,7 @@ class SignInLink(TenantDocument):
     expires_at = DateTimeField(required=True)
     used_at = DateTimeField()
 
-    meta = {"db_alias": ALIAS, "collection": "sign_in_links", "indexes": [("tenant_id", "subject_id")]}
+    meta: ClassVar[dict] = {"db_alias": ALIAS, "collection": "sign_in_links", "indexes": [("tenant_id", "subject_id")]}
 
 
 class Session(OutboxDocument):
@@ -185,7 +186,7 @@ class Session(OutboxDocument):
     expires_at = DateTimeField(required=True)
     revoked_at = DateTimeField()
 
-    meta = {
+    meta: ClassVar[dict] = {
         "db_alias": ALIAS,
         "collection": "sessions",
         "indexes": [("tenant_id", "subject_id"), "previous_refresh_hashes"],

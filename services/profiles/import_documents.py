@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from mongoengine import (
     BinaryField,
     DateTimeField,
@@ -45,7 +47,7 @@ class ImportJob(TenantDocument):
     created_at = DateTimeField(default=utcnow)
     finished_at = DateTimeField()
 
-    meta = {
+    meta: ClassVar[dict] = {
         "db_alias": ALIAS,
         "collection": "people_imports",
         "indexes": [("status", "lease_until")],
@@ -61,7 +63,7 @@ class InvitationDue(TenantDocument):
     due_at = DateTimeField(required=True)
     sent_at = DateTimeField()
 
-    meta = {
+    meta: ClassVar[dict] = {
         "db_alias": ALIAS,
         "collection": "invitations_due",
         "indexes": [("sent_at", "due_at"), ("tenant_id", "person_id")],

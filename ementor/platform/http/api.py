@@ -110,7 +110,7 @@ class ApiRoute(ServiceExtension, HttpRequestHandler):
                 handle_result=partial(self.handle_result, done),
             )
             response = self.response_from_result(done.wait())
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - every failure becomes an HTTP response
             response = self.response_from_exception(exc)
         service = self.container.service_name
         HTTP_REQUESTS.labels(service, self.url, self.method, str(response.status_code)).inc()

@@ -1,6 +1,7 @@
 """The subscriber entrypoint: one effect per event, dead letters after the limit, replay."""
 
 import json
+from typing import ClassVar
 
 import pytest
 from ementor_contracts import OrganisationCreated, to_cloudevent
@@ -17,7 +18,7 @@ class Recorder:
     """A subscriber whose behaviour each test sets: it records, fails, or fails for good."""
 
     name = "recorder"
-    handled: list = []
+    handled: ClassVar[list] = []
     mode = "ok"
 
     @subscribe(OrganisationCreated)

@@ -1,5 +1,6 @@
 """Faults the platform must survive: a replica dying mid-handler, the broker cut mid-stream."""
 
+from typing import ClassVar
 from urllib.parse import urlparse
 
 import eventlet
@@ -19,7 +20,7 @@ class Projection:
     """A consumer that counts the effect of each event, and can be made to hang mid-handler."""
 
     name = "projection"
-    effects: dict = {}
+    effects: ClassVar[dict] = {}
     hang: Event | None = None
     started_hanging: Event | None = None
 
