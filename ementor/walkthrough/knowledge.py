@@ -1,5 +1,6 @@
-"""Walkthrough: the mentee asks the library at 11 pm, the library says when it has no good answer
-(and offers to ask the mentor), and the mentor shares an article into the conversation as a card."""
+"""Walkthrough: the mentee asks the library at 11 pm, reads the answer's article and says it helped, the
+library says when it has no good answer (and offers to ask the mentor), and the mentor shares an article
+into the conversation as a card."""
 
 from __future__ import annotations
 
@@ -38,6 +39,13 @@ def run(tour) -> None:
              + (f"best: {best['title']} — {best['section']} (score {best['score']})\n"
                 f"\"{best['passage'][:220]}...\"\n{best['url']}" if best else advice["message"]))
 
+    if best:
+        article = api.get(f"/v1/articles/{best['article_id']}", mentee_token).json()
+        api.post(f"/v1/articles/{article['id']}/feedback", mentee_token, json={"helpful": True})
+        tour.say(f"{mentee['name']} opens \"{article['title']}\" and answers \"Was this helpful?\" yes",
+                 f"GET /v1/articles/{article['id']}, POST /v1/articles/{article['id']}/feedback -> "
+                 "insights counts the first read and the answer (ArticleRead, ArticleRated)")
+
     hidden = api.get("/v1/articles/responding-to-a-disclosure", mentee_token, expect=404).json()
     tour.say("The mentor handbook is for mentors: a mentee gets a 404", hidden["error"]["message"])
 
@@ -58,4 +66,4 @@ def run(tour) -> None:
                  f"POST /v1/articles/writing-a-cv/share -> {shared['status']} message {shared['message_id']}")
         tour.events.wait_for("ArticleShared", lambda e: e.data["match_id"] == match["id"], timeout=10)
     tour.say("Events that flowed (never a question's text)")
-    tour.show_events("AdviceAsked", "ArticleShared", since=since)
+    tour.show_events("AdviceAsked", "ArticleRead", "ArticleRated", "ArticleShared", since=since)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from . import domain
+from . import domain, reading
 from .repository import InsightsRepository
 
 CAS_ATTEMPTS = 30
@@ -56,9 +56,14 @@ CONTRIBUTE: dict[str, Callable[[dict, dict], dict]] = {
     "held": lambda s, ctx: domain.held_contributions(s, ctx["programme"]),
     "nudge": lambda s, ctx: domain.nudge_contributions(s, ctx["programme"]),
     "personnudge": lambda s, ctx: {},  # counted once tied to the match it was about
+    "read": lambda s, ctx: reading.read_contributions(s),
+    "rating": lambda s, ctx: reading.rating_contributions(s),
+    "question": lambda s, ctx: reading.question_contributions(s),
+    "article": lambda s, ctx: {},  # an article's title, for reports
 }
 RULES = {"match": domain.MATCH_RULES, "person": domain.PERSON_RULES, "session": domain.SESSION_RULES,
-         "goal": domain.GOAL_RULES, "held": domain.HELD_RULES, "nudge": domain.NUDGE_RULES}
+         "goal": domain.GOAL_RULES, "held": domain.HELD_RULES, "nudge": domain.NUDGE_RULES,
+         "read": reading.READ_RULES, "rating": reading.RATING_RULES, "question": reading.QUESTION_RULES}
 
 
 def _settle(repo: InsightsRepository, tenant_id: str, fact: dict) -> bool:

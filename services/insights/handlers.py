@@ -12,7 +12,8 @@ from ementor.platform.principal import Principal
 from . import domain, health, projection, reports
 from .repository import PLATFORM, InsightsRepository
 
-TABLES = ("weekly", "funnel", "matches", "topics", "reply_times", "survey_rates", "survey_scores", "survey_comments")
+TABLES = ("weekly", "funnel", "matches", "topics", "reply_times", "articles", "survey_rates", "survey_scores",
+          "survey_comments")
 EXPORT_ROWS_MAX = 10_000
 
 
@@ -48,7 +49,8 @@ def overview(repo: InsightsRepository, auth: Principal, programme_id: str | None
     scope = scope_of(repo, auth, programme_id)
     weekly, ever = _counters(repo, auth.tenant_id, scope, start, end)
     names = {n.split(":", 1)[1] for c in weekly.values() for n in c if n.startswith("topic_messages:")}
-    return {"programme_id": programme_id, **reports.overview(weekly, ever, start, end, _labels(names))}
+    titles = repo.article_titles(auth.tenant_id, sorted(reports.read_articles(weekly)))
+    return {"programme_id": programme_id, **reports.overview(weekly, ever, start, end, _labels(names), titles=titles)}
 
 
 def platform_overview(repo: InsightsRepository, start: date | None, end: date | None) -> dict:
@@ -118,6 +120,8 @@ def export_rows(repo: InsightsRepository, auth: Principal, table: str, programme
         return report["funnel"]
     if table == "reply_times":
         return report["reply_times"]
+    if table == "articles":
+        return report["reading"]["articles"]
     return [{"week": week, "topic": row["topic"], "label": row["label"], "messages": row["weekly_messages"][i]}
             for row in report["topics"] for i, week in enumerate(report["weeks"])
             if row["weekly_messages"][i] is not None]

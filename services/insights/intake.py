@@ -37,6 +37,9 @@ HANDLERS = {
                                                                                "completed_at", at, now),
     "NotificationSent": projection.notification_sent,
     "PersonErased": lambda repo, tenant, e, at, now: projection.person_erased(repo, tenant, e.person_id),
+    "ArticleRead": lambda repo, tenant, e, at, now: projection.article_read(repo, tenant, e, at),
+    "ArticleRated": lambda repo, tenant, e, at, now: projection.article_rated(repo, tenant, e, at),
+    "AdviceAsked": lambda repo, tenant, e, at, now: projection.advice_asked(repo, tenant, e, at),
 }
 
 

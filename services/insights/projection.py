@@ -102,6 +102,26 @@ def notification_sent(repo: InsightsRepository, tenant_id: str, event, at: datet
         refresh_health(repo, tenant_id, match["match_id"], now)
 
 
+def article_read(repo: InsightsRepository, tenant_id: str, event, at: datetime) -> None:
+    """A reader's first open of an article (their id stays only in the fact's key, gone on erasure)."""
+    touch(repo, tenant_id, f"article:{event.article_id}", "article", {}, replace=lambda _: {"title": event.title})
+    touch(repo, tenant_id, f"read:{event.article_id}:{event.reader_id}", "read",
+          {"at": at, "article": event.article_id, "role": event.reader_role, "programme": event.programme_id or ""},
+          person_id=event.reader_id)
+
+
+def article_rated(repo: InsightsRepository, tenant_id: str, event, at: datetime) -> None:
+    touch(repo, tenant_id, f"rating:{event.article_id}:{event.reader_id}", "rating",
+          {"answer": {"seq": event.answer_seq, "helpful": event.helpful, "at": domain.iso(at)},
+           "article": event.article_id, "programme": event.programme_id or ""}, person_id=event.reader_id)
+
+
+def advice_asked(repo: InsightsRepository, tenant_id: str, event, at: datetime) -> None:
+    programme = None if event.asker_role == "staff" else event.programme_id or ""
+    touch(repo, tenant_id, f"question:{event.question_id}", "question",
+          {"at": at, "answered": event.answered, "programme": programme})
+
+
 def person_erased(repo: InsightsRepository, tenant_id: str, person_id: str) -> None:
     """Counters are anonymous and stay; the person's id goes from every match and fact that names it."""
     for match in repo.active_matches_of(tenant_id, person_id):

@@ -30,7 +30,11 @@ SERIES = (
     ("nudges_followed", "Nudges followed by a message within a week", "nudges"),
     ("moderation_held", "Messages held for moderation", "messages"),
     ("average_decision_hours", "Average time to a moderation decision", "hours"),
+    ("articles_read", "Articles read (first opens)", "reads"),
+    ("questions_asked", "Questions asked of the library", "questions"),
+    ("questions_answered", "Questions the library answered", "questions"),
 )
+TOP_ARTICLES = 20
 REPLY_LABELS = {f"reply_le_{h}h": f"within {h} h" for h in domain.REPLY_BUCKETS_HOURS} | {
     "reply_gt_168h": "over 168 h"}
 
@@ -70,6 +74,8 @@ def week_values(counters: dict, week: str, today: date) -> dict[str, float | Non
         "nudges_sent": c("nudges_sent"), "nudges_followed": c("nudges_followed"),
         "moderation_held": c("moderation_held"),
         "average_decision_hours": _ratio(c("decision_seconds"), c("moderation_decided"), 3600),
+        "articles_read": c("articles_read"), "questions_asked": c("questions_asked"),
+        "questions_answered": c("questions_answered"),
     }
 
 
@@ -127,8 +133,33 @@ def topics(weekly: dict[str, dict], weeks: list[str], ever: dict, labels: dict[s
     return rows, suppressed
 
 
+def read_articles(weekly: dict[str, dict]) -> set[str]:
+    """The articles first opened in these weeks (whose titles a report needs)."""
+    return {n.split(":", 1)[1] for c in weekly.values() for n in c if n.startswith("article_reads:")}
+
+
+def reading(summed: dict, titles: dict[str, str]) -> dict:
+    """Library use in the range; an article is named only where at least K people read it."""
+    rows, suppressed = [], 0
+    for article in {n.split(":", 1)[1] for n in summed if n.startswith("article_reads:")}:
+        readers = int(summed.get(f"article_reads:{article}", 0))
+        if readers < K_ANONYMITY:
+            suppressed += int(readers > 0)
+            continue
+        rows.append({"article_id": article, "title": titles.get(article) or article, "readers": readers,
+                     "helpful": int(summed.get(f"article_helpful:{article}", 0)),
+                     "not_helpful": int(summed.get(f"article_not_helpful:{article}", 0))})
+    rows.sort(key=lambda r: (-r["readers"], r["title"]))
+    count = lambda name: int(summed.get(name, 0))
+    return {"articles_read": count("articles_read"), "articles_read_by_mentees": count("articles_read_by_mentee"),
+            "articles_read_by_mentors": count("articles_read_by_mentor"),
+            "helpful": count("articles_helpful"), "not_helpful": count("articles_not_helpful"),
+            "questions_asked": count("questions_asked"), "questions_answered": count("questions_answered"),
+            "articles": rows[:TOP_ARTICLES], "articles_suppressed": suppressed}
+
+
 def overview(weekly: dict[str, dict], ever: dict, start: date, end: date, labels: dict[str, str],
-             today: date | None = None) -> dict:
+             today: date | None = None, titles: dict[str, str] | None = None) -> dict:
     today = today or datetime.now(UTC).date()
     weeks = domain.weeks_between(start, end)
     summed = total({w: weekly[w] for w in weeks if w in weekly})
@@ -164,4 +195,5 @@ def overview(weekly: dict[str, dict], ever: dict, start: date, end: date, labels
                    for name, label, unit in SERIES],
         "reply_times": [{"bucket": label, "replies": int(summed.get(name, 0))} for name, label in REPLY_LABELS.items()],
         "topics": topic_rows, "topics_suppressed": suppressed,
+        "reading": reading(summed, titles or {}),
     }

@@ -155,6 +155,13 @@ class InsightsRepository(SurveyRepository):
         for role in ("mentor_id", "mentee_id"):
             Match.raw().update_many({"tenant_id": tenant_id, role: person_id}, {"$set": {role: None}})
         Fact.raw().delete_one({"_id": f"{tenant_id}:person:{person_id}", "tenant_id": tenant_id})
+        for kind in ("read", "rating"):  # what they read and thought of it: the counters keep the totals
+            Fact.raw().delete_many({"tenant_id": tenant_id, "person_id": person_id, "kind": kind})
+
+    def article_titles(self, tenant_id: str, article_ids: list[str]) -> dict[str, str]:
+        ids = [f"{tenant_id}:article:{a}" for a in article_ids]
+        return {doc["key"].split(":", 1)[1]: doc.get("state", {}).get("title", "")
+                for doc in Fact.raw().find({"_id": {"$in": ids}, "tenant_id": tenant_id}, {"key": 1, "state": 1})}
 
     # -- programmes ---------------------------------------------------------------------------
     def remember_programme(self, tenant_id: str, programme_id: str, name: str | None = None) -> None:

@@ -27,8 +27,8 @@ class PlatformQuery(Strict):
 
 
 class ExportQuery(RangeQuery):
-    table: str = Field(description="weekly, funnel, matches, topics, reply_times, survey_rates, survey_scores or "
-                       "survey_comments (staff only, like every export)", examples=["weekly"])
+    table: str = Field(description="weekly, funnel, matches, topics, reply_times, articles, survey_rates, "
+                       "survey_scores or survey_comments (staff only, like every export)", examples=["weekly"])
     format: Literal["csv", "json"] = "csv"
 
 
@@ -90,6 +90,28 @@ class Totals(BaseModel):
     average_decision_hours: float | None
 
 
+class ArticleFigure(BaseModel):
+    article_id: str = Field(examples=["writing-a-cv"])
+    title: str = Field(description="The title when last read; the id where insights has not seen it.")
+    readers: int = Field(description="People who opened it for the first time in the range (at least 5, or it "
+                                     "is not shown).")
+    helpful: int = Field(description="Readers whose answer to \"Was this helpful?\", given in the range, is yes.")
+    not_helpful: int
+
+
+class Reading(BaseModel):
+    articles_read: int = Field(description="First opens of an article by a mentor or mentee in the range.")
+    articles_read_by_mentees: int
+    articles_read_by_mentors: int
+    helpful: int = Field(description="\"Was this helpful?\" answered yes (each reader's latest answer, in the "
+                                     "week they gave it).")
+    not_helpful: int
+    questions_asked: int = Field(description="Questions asked of the library (the words stay in knowledge).")
+    questions_answered: int = Field(description="Of those, the ones the library answered well enough to show.")
+    articles: list[ArticleFigure] = Field(description="The most read articles, most readers first (at most 20).")
+    articles_suppressed: int = Field(description="Articles left out because fewer than 5 people read them.")
+
+
 class Overview(BaseModel):
     model_config = ConfigDict(populate_by_name=True)
 
@@ -103,6 +125,7 @@ class Overview(BaseModel):
     reply_times: list[ReplyBucket]
     topics: list[TopicFigure]
     topics_suppressed: int = Field(description="Topics left out because fewer than 5 conversations touched them.")
+    reading: Reading = Field(description="Use of the knowledge library: reads, helpful answers, questions asked.")
 
 
 class MatchHealth(BaseModel):

@@ -5,6 +5,9 @@ from __future__ import annotations
 import logging
 
 from ementor_contracts import (
+    AdviceAsked,
+    ArticleRated,
+    ArticleRead,
     CloudEvent,
     GoalCompleted,
     GoalSet,
@@ -79,7 +82,8 @@ class InsightsService(Revocations):
         return schemas.MatchHealthList(items=items, next_cursor=cursor)
 
     @api("GET", "/v1/insights/export", roles=COORDINATOR, query=schemas.ExportQuery, response=schemas.Export,
-         summary="One table of the reports (weekly, funnel, matches, topics, reply_times) as CSV or JSON")
+         summary="One table of the reports (weekly, funnel, matches, topics, reply_times, articles, survey_rates, "
+                 "survey_scores, survey_comments) as CSV or JSON")
     def export(self, auth: Principal, query: schemas.ExportQuery):
         rows = handlers.export_rows(self.repo, auth, query.table, query.programme_id, query.from_, query.to)
         if query.format == "json":
@@ -202,6 +206,18 @@ class InsightsService(Revocations):
 
     @subscribe(NotificationSent)
     def on_notification_sent(self, event: NotificationSent, envelope: CloudEvent):
+        self._feed(event, envelope)
+
+    @subscribe(ArticleRead)
+    def on_article_read(self, event: ArticleRead, envelope: CloudEvent):
+        self._feed(event, envelope)
+
+    @subscribe(ArticleRated)
+    def on_article_rated(self, event: ArticleRated, envelope: CloudEvent):
+        self._feed(event, envelope)
+
+    @subscribe(AdviceAsked)
+    def on_advice_asked(self, event: AdviceAsked, envelope: CloudEvent):
         self._feed(event, envelope)
 
     # -- scheduled jobs ---------------------------------------------------------------------

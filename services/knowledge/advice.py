@@ -53,10 +53,12 @@ def ask(repo: KnowledgeRepository, catalogue: Catalogue, auth: Principal, questi
     answered = ranker.answers_well(hits)
     shown = hits if answered else []
     role = auth.role if auth.is_person else "staff"
+    person = repo.person(auth.tenant_id, auth.person_id) if auth.is_person else None
     record = Question(tenant_id=auth.tenant_id, text=question, language=language, asker_role=role,
                       answered=answered, article_ids=[h.article.id for h in shown])
     record.record(AdviceAsked(question_id=record.id, asker_role=role, answered=answered,
-                              article_ids=list(dict.fromkeys(h.article.id for h in shown)), language=language))
+                              article_ids=list(dict.fromkeys(h.article.id for h in shown)), language=language,
+                              programme_id=(person.programme_id or None) if person else None))
     repo.add_question(record)
     if answered:
         message = ANSWERED[language]

@@ -85,6 +85,7 @@ class PersonView(TenantDocument):
     is_minor = BooleanField(default=True)
     interests = ListField(StringField())
     languages = ListField(StringField())
+    programme_id = StringField()  # named in the reading events insights counts per programme
 
     meta: ClassVar[dict] = {"db_alias": ALIAS, "collection": "people"}
 
@@ -185,7 +186,7 @@ class ArticleFeedback(TenantDocument):
                             "indexes": [("tenant_id", "article_id")]}
 
 
-class FeedbackAnswer(TenantDocument):
+class FeedbackAnswer(OutboxDocument):
     """One reader's current answer to "Was this helpful?" on one article: kept so a reader is counted once and
     a change of mind moves their count; shown to staff only as the counters; erased with the person."""
 
@@ -194,11 +195,24 @@ class FeedbackAnswer(TenantDocument):
     person_id = StringField(required=True)
     helpful = BooleanField(required=True)
     answered_at = DateTimeField(default=utcnow)
+    seq = IntField(default=1)  # one more per change of mind: ArticleRated's answer_seq
 
     meta: ClassVar[dict] = {"db_alias": ALIAS, "collection": "feedback_answers",
                             "indexes": [("tenant_id", "person_id")]}
 
 
+class Reading(OutboxDocument):
+    """The first time a person opened an article: ArticleRead goes out once per reader and article."""
+
+    id = StringField(primary_key=True)  # "<tenant_id>:<article_id>:<person_id>"
+    article_id = StringField(required=True)
+    person_id = StringField(required=True)
+    first_read_at = DateTimeField(default=utcnow)
+
+    meta: ClassVar[dict] = {"db_alias": ALIAS, "collection": "readings",
+                            "indexes": [("tenant_id", "person_id")]}
+
+
 DOCUMENTS = (OwnArticle, ArticleVersion, LibraryState, PersonView, MatchView, GoalView, TopicMention, Question, Share,
-             ArticleFeedback, FeedbackAnswer)
-OUTBOX_DOCUMENTS = (OwnArticle, Question, Share)
+             ArticleFeedback, FeedbackAnswer, Reading)
+OUTBOX_DOCUMENTS = (OwnArticle, Question, Share, FeedbackAnswer, Reading)

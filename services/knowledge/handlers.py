@@ -9,7 +9,7 @@ from ementor.platform.principal import Principal
 
 from . import rendering, schemas
 from .catalogue import Catalogue, OrganisationLibrary, own_article
-from .documents import ArticleVersion, OwnArticle, utcnow
+from .documents import ArticleVersion, OwnArticle, PersonView, utcnow
 from .library import Article
 from .repository import KnowledgeRepository
 from .rules import Reader, reader_for
@@ -96,7 +96,13 @@ def get_article(repo: KnowledgeRepository, catalogue: Catalogue, auth: Principal
     article = _with_feedback(repo, auth, [_get_article(repo, catalogue, auth, article_id)])[0]
     if auth.is_person:  # the reader's own answer, so the page shows it and lets them change it
         article.your_feedback = repo.feedback_of(auth.tenant_id, article.id, auth.person_id)
+        repo.record_read(auth.tenant_id, article.id, article.title, reader_person(repo, auth))
     return article
+
+
+def reader_person(repo: KnowledgeRepository, auth: Principal) -> PersonView:
+    """The reader as the reading events name them (their role from the token if profiles has not told us yet)."""
+    return repo.person(auth.tenant_id, auth.person_id) or PersonView(person_id=auth.person_id, role=auth.role)
 
 
 def _get_article(repo: KnowledgeRepository, catalogue: Catalogue, auth: Principal, article_id: str) -> schemas.Article:
@@ -185,7 +191,7 @@ def record_feedback(repo: KnowledgeRepository, catalogue: Catalogue, auth: Princ
                     body: schemas.Helpful) -> schemas.FeedbackRecorded:
     """A reader's yes or no: one answer per reader per article, a change of mind replacing it."""
     article, _ = readable_article(repo, catalogue, auth, article_id)
-    previous = repo.answer_feedback(auth.tenant_id, article.id, auth.person_id, body.helpful)
+    previous = repo.answer_feedback(auth.tenant_id, article.id, reader_person(repo, auth), body.helpful)
     return schemas.FeedbackRecorded(article_id=article.id, helpful=body.helpful, previous=previous)
 
 

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pymongo import ReturnDocument
+from ementor_contracts import ArticleRated, ArticleRead
+from mongoengine import NotUniqueError
 from pymongo.errors import DuplicateKeyError
+
+from ementor.platform.outbox import Pending
 
 from .documents import (
     ArticleFeedback,
@@ -17,6 +20,7 @@ from .documents import (
     OwnArticle,
     PersonView,
     Question,
+    Reading,
     Share,
     TopicMention,
     utcnow,
@@ -40,7 +44,7 @@ class KnowledgeRepository:
     def add_version(self, version: ArticleVersion) -> None:
         try:
             version.save(force_insert=True)
-        except DuplicateKeyError:  # a retried publish: the version is already kept
+        except NotUniqueError:  # a retried publish: the version is already kept
             pass
 
     def versions(self, tenant_id: str, article_id: str) -> list[ArticleVersion]:
@@ -66,11 +70,11 @@ class KnowledgeRepository:
         return PersonView.scoped(tenant_id, id=f"{tenant_id}:{person_id}").first()
 
     def record_person(self, tenant_id: str, person_id: str, role: str, is_minor: bool, interests: list[str],
-                      languages: list[str]) -> None:
+                      languages: list[str], programme_id: str | None) -> None:
         PersonView.raw().update_one(
             {"_id": f"{tenant_id}:{person_id}", "tenant_id": tenant_id},
             {"$set": {"person_id": person_id, "role": role, "is_minor": is_minor, "interests": interests,
-                      "languages": languages}}, upsert=True)
+                      "languages": languages, "programme_id": programme_id}}, upsert=True)
 
     def record_match(self, tenant_id: str, match_id: str, mentor_id: str, mentee_id: str, status: str) -> None:
         query = {"_id": f"{tenant_id}:{match_id}", "tenant_id": tenant_id}
@@ -129,6 +133,7 @@ class KnowledgeRepository:
         TopicMention.scoped(tenant_id, sender_id=person_id).delete()
         TopicMention.scoped(tenant_id, recipient_id=person_id).delete()
         FeedbackAnswer.scoped(tenant_id, person_id=person_id).delete()  # the counts stay: anonymous totals
+        Reading.scoped(tenant_id, person_id=person_id).delete()
         PersonView.scoped(tenant_id, id=f"{tenant_id}:{person_id}").delete()
         MatchView.scoped(tenant_id, mentee_id=person_id).delete()
         MatchView.scoped(tenant_id, mentor_id=person_id).delete()
@@ -153,24 +158,48 @@ class KnowledgeRepository:
     def add_share(self, share: Share) -> None:
         share.save(force_insert=True)
 
-    # -- "was this helpful?": one answer per reader per article, counted ---------------------
-    def answer_feedback(self, tenant_id: str, article_id: str, person_id: str, helpful: bool) -> bool | None:
-        """Record a reader's answer; the counters move only by what changed. Returns their previous answer.
-
-        The swap of the reader's answer is one atomic find-and-modify, so two answers sent at once by
-        one reader are applied one after the other and the counters never count them twice.
-        """
-        key = {"_id": f"{tenant_id}:{article_id}:{person_id}", "tenant_id": tenant_id}
-        change = {"$set": {"article_id": article_id, "person_id": person_id, "helpful": helpful,
-                           "answered_at": utcnow()}}
+    # -- reading: the first open of an article, and "was this helpful?" ------------------------
+    def record_read(self, tenant_id: str, article_id: str, title: str, person: PersonView) -> None:
+        """The person's first open of the article publishes ArticleRead; later opens write nothing."""
+        reading = Reading(tenant_id=tenant_id, id=f"{tenant_id}:{article_id}:{person.person_id}",
+                          article_id=article_id, person_id=person.person_id)
+        reading.record(ArticleRead(article_id=article_id, title=title, reader_id=person.person_id,
+                                   reader_role=person.role, programme_id=person.programme_id or None))
         try:
-            before = FeedbackAnswer.raw().find_one_and_update(key, change, upsert=True,
-                                                              return_document=ReturnDocument.BEFORE)
-        except DuplicateKeyError:  # the first answer, sent twice at once: the other one inserted it
-            before = FeedbackAnswer.raw().find_one_and_update(key, change, return_document=ReturnDocument.BEFORE)
-        previous = None if before is None else bool(before["helpful"])
-        if previous == helpful:
-            return previous
+            reading.save(force_insert=True)
+        except NotUniqueError:
+            pass  # read before
+
+    def answer_feedback(self, tenant_id: str, article_id: str, person: PersonView, helpful: bool) -> bool | None:
+        """Record a reader's answer and publish it; the counters move only by what changed. Returns their
+        previous answer.
+
+        Each change is conditional on the answer's sequence as read, so two answers sent at once by one
+        reader are applied one after the other: the counters never count them twice, and the events'
+        sequence numbers say which answer is the last.
+        """
+        _id = f"{tenant_id}:{article_id}:{person.person_id}"
+        while True:
+            before = FeedbackAnswer.raw().find_one({"_id": _id, "tenant_id": tenant_id}, {"helpful": 1, "seq": 1})
+            previous = None if before is None else bool(before["helpful"])
+            if previous == helpful:
+                return previous
+            seq = 1 if before is None else (before.get("seq") or 1) + 1
+            event = Pending.of(ArticleRated(article_id=article_id, reader_id=person.person_id,
+                                            reader_role=person.role, programme_id=person.programme_id or None,
+                                            helpful=helpful, answer_seq=seq), tenant_id).stored()
+            change = {"article_id": article_id, "person_id": person.person_id, "helpful": helpful,
+                      "answered_at": utcnow(), "seq": seq}
+            try:
+                if before is None:
+                    FeedbackAnswer.raw().insert_one({"_id": _id, "tenant_id": tenant_id, **change, "outbox": [event]})
+                elif not FeedbackAnswer.raw().update_one(
+                        {"_id": _id, "tenant_id": tenant_id, "seq": before.get("seq"), "helpful": previous},
+                        {"$set": change, "$push": {"outbox": event}}).modified_count:
+                    continue  # another answer of theirs came first: read it again
+            except DuplicateKeyError:
+                continue  # their first answer, sent twice at once: the other one inserted it
+            break
         moves = {"helpful" if helpful else "not_helpful": 1}
         if previous is not None:
             moves["not_helpful" if helpful else "helpful"] = -1

@@ -208,7 +208,7 @@ class KnowledgeService(Revocations):
     # -- helpers ----------------------------------------------------------------------------
     def _record_person(self, tenant_id: str, event) -> None:
         self.repo.record_person(tenant_id, event.person_id, event.role, event.is_minor, list(event.interests),
-                                list(event.languages))
+                                list(event.languages), event.programme_id)
 
     def _post(self, auth: Principal, match_id: str, body: str, card: dict | None) -> dict:
         """Post through messaging's moderated path; its refusals become ours, its silence a 503."""

@@ -2,7 +2,7 @@
 
 from .common import COORDINATOR, Channel, ContractModel, Id, Role
 from .insights import RelationshipAtRisk, SurveyMoment, SurveyRequested, SurveySubmitted
-from .knowledge import AdviceAsked, ArticlePublished, ArticleRemoved, ArticleShared
+from .knowledge import AdviceAsked, ArticlePublished, ArticleRated, ArticleRead, ArticleRemoved, ArticleShared
 from .matching import (
     GoalCompleted,
     GoalSet,
@@ -47,6 +47,8 @@ __all__ = [
     "AccessRevoked",
     "AdviceAsked",
     "ArticlePublished",
+    "ArticleRated",
+    "ArticleRead",
     "ArticleRemoved",
     "ArticleShared",
     "Channel",

@@ -10,6 +10,7 @@ from ..base import Event
 from .common import Id
 
 Audience = Literal["mentees", "mentors", "everyone"]
+Reader = Literal["mentor", "mentee"]
 
 
 class ArticlePublished(Event):
@@ -47,6 +48,7 @@ class AdviceAsked(Event):
     answered: bool = Field(description="Whether a passage answered it well enough to show.")
     article_ids: list[Id] = Field(description="The articles of the passages shown, best first.")
     language: str = Field(description="The language the question was read as.", examples=["en"])
+    programme_id: Id | None = Field(default=None, description="The asker's programme, if they have one.")
 
 
 class ArticleShared(Event):
@@ -60,3 +62,31 @@ class ArticleShared(Event):
     match_id: Id = Field(description="The conversation's match.")
     shared_by: Id = Field(description="The person who shared it.")
     message_id: Id = Field(description="The message in the conversation that carries the card.")
+
+
+class ArticleRead(Event):
+    """Published the first time a mentor or mentee opens an article (once per reader and article)."""
+
+    source_service = "knowledge"
+    subject_field = "article_id"
+
+    article_id: Id = Field(description="The article.")
+    title: str = Field(description="The article's title when it was read.", examples=["Writing your first CV"])
+    reader_id: Id = Field(description="The person who read it.")
+    reader_role: Reader = Field(description="The reader's role.")
+    programme_id: Id | None = Field(default=None, description="The reader's programme, if they have one.")
+
+
+class ArticleRated(Event):
+    """Published when a reader answers "Was this helpful?" on an article, or changes their answer."""
+
+    source_service = "knowledge"
+    subject_field = "article_id"
+
+    article_id: Id = Field(description="The article.")
+    reader_id: Id = Field(description="The person who answered.")
+    reader_role: Reader = Field(description="The reader's role.")
+    programme_id: Id | None = Field(default=None, description="The reader's programme, if they have one.")
+    helpful: bool = Field(description="Their answer now.")
+    answer_seq: int = Field(ge=1, description="1 for the reader's first answer on this article, then one more per "
+                                              "change: the highest is their answer now, whatever the order of arrival.")

@@ -1,7 +1,7 @@
 """A coordinator reads the insights pages in a real browser: the figures of what was seeded, a
 chart drawn and its table, the range checked on the page and refused by the API in words, the
 topics held back below five conversations, a CSV download, the matches at risk and the
-dashboard's count of them.
+dashboard's count of them, and how the advice library was used.
 
 Seeded through the API: six people, three active matches, four messages in two of them. The
 third match is made quiet by one MatchAccepted republished 24 days back (as the integration
@@ -81,6 +81,14 @@ def seeded(platform) -> Seeded:
     publish_event(os.environ["EMENTOR_WEB_E2E_AMQP_URI"], MatchAccepted(
         match_id=quiet["id"], mentor_id=mentors[2]["id"], mentee_id=mentees[2]["id"], programme_id=programme["id"]),
         created["id"], time=datetime.now(UTC) - timedelta(days=24))
+    # The library: all six open the CV article (one twice), three answer "Was this helpful?", two questions.
+    readers = [as_person(p) for p in mentors + mentees]
+    for reader in [*readers, readers[0]]:
+        platform.call("GET", "/v1/articles/writing-a-cv", reader)
+    for reader, helpful in zip(readers[3:], (True, True, False), strict=True):
+        platform.call("POST", "/v1/articles/writing-a-cv/feedback", reader, json={"helpful": helpful})
+    for question in ("how do I write a CV with no experience", "can i vote at sixteen"):
+        platform.call("POST", "/v1/advice", readers[3], json={"question": question})
     names = {p["id"]: p["name"] for p in mentors + mentees}
     return Seeded(slug, token, matches, names)
 
@@ -113,7 +121,8 @@ def _until_insights_counted(platform, seeded: Seeded, wait: float = 20.0) -> dic
     while True:
         overview = platform.call("GET", "/v1/insights/overview", seeded.token).json()
         at_risk = platform.call("GET", "/v1/insights/matches?health=at_risk", seeded.token).json()["items"]
-        if overview["totals"]["messages"] == 4 and overview["totals"]["active_matches_now"] == 3 and at_risk:
+        counted = overview["reading"]["articles_read"] == 6 and overview["reading"]["questions_asked"] == 2
+        if overview["totals"]["messages"] == 4 and overview["totals"]["active_matches_now"] == 3 and at_risk and counted:
             return overview
         assert time.monotonic() < deadline, (overview["totals"], at_risk)
         time.sleep(0.2)
@@ -152,6 +161,18 @@ def test_a_coordinator_reads_the_insights_downloads_a_table_and_finds_the_match_
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 2_000, len(png)
     # Topics: too few conversations, said in words rather than drawn.
     expect(page.get_by_text("Too few conversations to show topics")).to_be_visible()
+    # The advice library: six first opens (a second open is not another reader), two of three found it
+    # helpful, and the article is named because six people read it.
+    library = page.get_by_role("region", name="The advice library")
+    expect(library.get_by_role("listitem").filter(has_text="articles opened for the first time")).to_contain_text("6")
+    expect(library.get_by_role("listitem").filter(has_text="found it helpful")).to_contain_text("67%")
+    asked = library.get_by_role("listitem").filter(has_text="questions asked of the library")
+    expect(asked).to_contain_text("2")
+    expect(asked).to_contain_text("50% answered by an article")  # the library said it had no good answer once
+    expect(page.get_by_text("The most read article is “Writing your first CV”, opened by 6 people.")).to_be_visible()
+    page.get_by_text("Most read articles: the figures as a table").click()
+    expect(page.get_by_role("table", name="Most read articles").get_by_role("row", name="Writing your first CV")
+           ).to_contain_text("6")
     check_page(page, "staff-insights")
 
     # A CSV of every match's health, downloaded with the session's cookie.

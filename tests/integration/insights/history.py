@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from ementor_contracts import (
+    AdviceAsked,
+    ArticleRated,
+    ArticleRead,
     GoalCompleted,
     GoalSet,
     MatchAccepted,
@@ -80,4 +83,34 @@ def history() -> list[tuple[object, datetime]]:
         (MatchEnded(match_id=MATCH, mentor_id=MENTOR, mentee_id=MENTEE, ended_by="coordinator"),
          start + timedelta(days=30)),
     ]
+    return events
+
+
+READERS = [f"66500000000000000000{n:04x}" for n in range(6)]  # six mentees of the programme besides MENTEE
+
+
+def library_use() -> list[tuple[object, datetime]]:
+    """In the first week: seven people open the CV article (one of them three times, as a browser refetches),
+    two open the budgeting one; the mentee says the CV article helped, then changes their mind; another reader
+    says yes; two questions are asked, one answered. Needs `profile(MENTEE)` first for the programme."""
+    h = T0 + timedelta(days=1)
+    cv, budget = "writing-a-cv", "budgeting"
+
+    def read(article: str, reader: str, role: str = "mentee") -> ArticleRead:
+        return ArticleRead(article_id=article, title="Writing your first CV" if article == cv else "Budgeting",
+                           reader_id=reader, reader_role=role, programme_id=PROGRAMME)
+
+    def rated(reader: str, helpful: bool, seq: int) -> ArticleRated:
+        return ArticleRated(article_id=cv, reader_id=reader, reader_role="mentee", programme_id=PROGRAMME,
+                            helpful=helpful, answer_seq=seq)
+
+    events = [(read(cv, MENTEE), h)] * 3 + [(read(cv, MENTOR, "mentor"), h)]
+    events += [(read(cv, r), h + timedelta(hours=n)) for n, r in enumerate(READERS[:5])]
+    events += [(read(budget, r), h) for r in READERS[:2]]
+    events += [(rated(MENTEE, True, 1), h + timedelta(hours=1)), (rated(MENTEE, False, 2), h + timedelta(hours=2)),
+               (rated(READERS[0], True, 1), h + timedelta(hours=3))]
+    events += [(AdviceAsked(question_id="q1", asker_role="mentee", answered=True, article_ids=[cv], language="en",
+                            programme_id=PROGRAMME), h),
+               (AdviceAsked(question_id="q2", asker_role="mentee", answered=False, article_ids=[], language="en",
+                            programme_id=PROGRAMME), h + timedelta(hours=4))]
     return events

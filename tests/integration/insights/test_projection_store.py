@@ -6,12 +6,23 @@ import random
 from datetime import timedelta
 
 import pytest
+from ementor_contracts import PersonErased
 
 from ementor.platform import mongo
-from services.insights import intake
+from ementor.platform.principal import Principal
+from services.insights import handlers, intake
 from services.insights.documents import DOCUMENTS, Bucket, Fact, Match
 from services.insights.repository import InsightsRepository
-from tests.integration.insights.history import MATCH, PROGRAMME, T0, history
+from tests.integration.insights.history import (
+    MATCH,
+    MENTEE,
+    MENTOR,
+    PROGRAMME,
+    T0,
+    history,
+    library_use,
+    profile,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -115,3 +126,31 @@ def test_a_quiet_match_comes_due_and_is_announced_once_per_quiet_spell(repo):
                  now + timedelta(days=1), now + timedelta(days=1))
     assert Match.raw().find_one({"tenant_id": TENANT, "match_id": "q"})["score"] >= 50
     assert announcing.announce_due(repo, now + timedelta(days=40)) == 1
+
+
+@pytest.mark.parametrize("seed", [None, 1, 2])
+def test_library_use_counts_each_reader_once_and_their_latest_answer_whatever_the_order(repo, seed):
+    events = library_use() * 2  # every event delivered twice
+    if seed is not None:
+        random.Random(seed).shuffle(events)
+    feed(repo, [(profile(MENTOR, "mentor"), T0), (profile(MENTEE, "mentee"), T0), *events])
+    coordinator = Principal(role="coordinator", tenant_id=TENANT, staff_id="s1")
+    reading = handlers.overview(repo, coordinator, PROGRAMME, T0.date(), T0.date() + timedelta(days=6))["reading"]
+    assert reading["articles"] == [{"article_id": "writing-a-cv", "title": "Writing your first CV", "readers": 7,
+                                    "helpful": 1, "not_helpful": 1}]  # the mentee's yes became a no
+    assert reading["articles_suppressed"] == 1  # budgeting: two readers are too few to name
+    assert (reading["articles_read"], reading["articles_read_by_mentees"], reading["articles_read_by_mentors"]) == (9, 8, 1)
+    assert (reading["helpful"], reading["not_helpful"]) == (1, 1)
+    assert (reading["questions_asked"], reading["questions_answered"]) == (2, 1)
+    rows = handlers.export_rows(repo, coordinator, "articles", PROGRAMME, T0.date(), T0.date() + timedelta(days=6))
+    assert rows == reading["articles"]
+
+
+def test_erasure_forgets_what_a_person_read_but_not_the_totals(repo):
+    feed(repo, [(profile(MENTEE, "mentee"), T0), *library_use()])
+    assert len(repo.facts_of_person(TENANT, MENTEE, "read")) == 1
+    intake.apply(repo, TENANT, PersonErased(person_id=MENTEE, role="mentee"), NOW, NOW)
+    assert repo.facts_of_person(TENANT, MENTEE, "read") == repo.facts_of_person(TENANT, MENTEE, "rating") == []
+    coordinator = Principal(role="coordinator", tenant_id=TENANT, staff_id="s1")
+    reading = handlers.overview(repo, coordinator, None, T0.date(), T0.date() + timedelta(days=6))["reading"]
+    assert reading["articles"][0]["readers"] == 7

@@ -128,6 +128,10 @@ SAMPLE_DATA: dict[str, dict] = {
                     "article_ids": ["writing-a-cv"], "language": "en"},
     "ArticleShared": {"share_id": "sh-1", "article_id": "writing-a-cv", "match_id": "mat-1",
                       "shared_by": "per-mentor-1", "message_id": "msg-1"},
+    "ArticleRead": {"article_id": "writing-a-cv", "title": "Writing your first CV", "reader_id": "per-mentee-1",
+                    "reader_role": "mentee", "programme_id": "prog-1"},
+    "ArticleRated": {"article_id": "writing-a-cv", "reader_id": "per-mentee-1", "reader_role": "mentee",
+                     "programme_id": None, "helpful": True, "answer_seq": 1},
 }
 
 

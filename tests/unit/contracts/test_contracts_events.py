@@ -51,7 +51,7 @@ PUBLISHED_BY = {
     "video": {"SessionScheduled", "SessionRescheduled", "SessionCancelled", "SessionReminderDue"},
     "safeguarding": {"ConcernRaised", "ConcernEscalated", "ConcernResolved", "PersonBlocked",
                      "DataExportRequested", "DataExportReady", "RetentionPeriodsChanged"},  # subject access (issue 17)
-    "knowledge": {"ArticlePublished", "ArticleRemoved", "AdviceAsked", "ArticleShared"},
+    "knowledge": {"ArticlePublished", "ArticleRemoved", "AdviceAsked", "ArticleShared", "ArticleRead", "ArticleRated"},
 }
 
 # Name parts that suggest contact details, message bodies or video links.

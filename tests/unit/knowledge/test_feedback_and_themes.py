@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import mongoengine
@@ -12,7 +13,7 @@ from ementor.platform.errors import NotFound
 from ementor.platform.principal import Principal
 from services.knowledge import advice, handlers, schemas
 from services.knowledge.catalogue import Catalogue
-from services.knowledge.documents import ALIAS, DOCUMENTS
+from services.knowledge.documents import ALIAS, DOCUMENTS, FeedbackAnswer, Reading
 from services.knowledge.library import load_library
 from services.knowledge.repository import KnowledgeRepository
 
@@ -62,6 +63,30 @@ def test_each_reader_counts_once_per_article_and_only_staff_see_the_counts(repo,
     assert other.feedback == schemas.FeedbackCounts(helpful=0, not_helpful=0)  # another organisation's readers
 
 
+def _published(document, event_type: str) -> list[dict]:
+    """The events of a type waiting in a knowledge collection's outboxes, as their CloudEvent bodies."""
+    return [json.loads(p["body"]) for doc in document.raw().across_tenants().find({})
+            for p in doc.get("outbox", []) if p["type"].endswith(event_type)]
+
+
+def test_the_first_read_and_each_change_of_answer_go_to_insights_with_the_readers_programme(repo, catalogue):
+    repo.record_person("org-a", "p1", "mentee", True, [], ["en"], "year-10")
+    for _ in range(3):  # the same reader opening the same article again is not another reader
+        handlers.get_article(repo, catalogue, MENTEE, "budgeting")
+    handlers.get_article(repo, catalogue, MENTOR, "budgeting")  # profiles has not told knowledge of p2 yet
+    handlers.get_article(repo, catalogue, STAFF, "budgeting")  # staff reading is not counted
+    reads = sorted((e["data"]["reader_id"], e["data"]["reader_role"], e["data"].get("programme_id"), e["data"]["title"])
+                   for e in _published(Reading, "ArticleRead"))
+    title = handlers.get_article(repo, catalogue, STAFF, "budgeting").title
+    assert reads == [("p1", "mentee", "year-10", title), ("p2", "mentor", None, title)]
+
+    for helpful in (True, True, False, True):
+        handlers.record_feedback(repo, catalogue, MENTEE, "budgeting", schemas.Helpful(helpful=helpful))
+    rated = [(e["data"]["answer_seq"], e["data"]["helpful"], e["data"]["programme_id"])
+             for e in _published(FeedbackAnswer, "ArticleRated")]
+    assert rated == [(1, True, "year-10"), (2, False, "year-10"), (3, True, "year-10")]  # a repeated yes is no change
+
+
 def test_a_change_of_mind_moves_the_count_and_erasure_forgets_the_answer_not_the_total(repo, catalogue):
     def counts():
         return handlers.get_article(repo, catalogue, STAFF, "budgeting").feedback
@@ -76,7 +101,7 @@ def test_a_change_of_mind_moves_the_count_and_erasure_forgets_the_answer_not_the
     assert handlers.get_article(repo, catalogue, MENTEE, "budgeting").your_feedback is True
 
     repo.forget_person("org-a", "p1")
-    repo.record_person("org-a", "p1", "mentee", True, [], ["en"])  # the same id seen again: no answer of theirs
+    repo.record_person("org-a", "p1", "mentee", True, [], ["en"], None)  # the same id seen again: no answer of theirs
     assert handlers.get_article(repo, catalogue, MENTEE, "budgeting").your_feedback is None
     assert counts() == schemas.FeedbackCounts(helpful=1, not_helpful=1)  # anonymous totals stay
 

@@ -39,8 +39,8 @@ def repo():
     for document in DOCUMENTS:
         document._collection = None
     repo = KnowledgeRepository()
-    repo.record_person(ORG, "mentee-1", "mentee", True, ["money"], ["en"])
-    repo.record_person(ORG, "mentor-1", "mentor", False, [], ["en"])
+    repo.record_person(ORG, "mentee-1", "mentee", True, ["money"], ["en"], None)
+    repo.record_person(ORG, "mentor-1", "mentor", False, [], ["en"], None)
     repo.record_match(ORG, "m1", "mentor-1", "mentee-1", "active")
     yield repo
     mongoengine.disconnect(ALIAS)

@@ -74,7 +74,8 @@ export function Chart({ id, title, summary, spec, table }: {
       </figcaption>
       {spec.series.length > 1 && (
         <ul class="key" aria-hidden="true">
-          {spec.series.map((s, i) => <li><span class={`swatch c${i}`} />{s.label}</li>)}
+          {/* A class per colour (the CSP allows no inline style), found from the series' own colour. */}
+          {spec.series.map((s) => <li><span class={`swatch c${Math.max(0, COLORS.indexOf(s.color))}`} />{s.label}</li>)}
         </ul>
       )}
       {failed

@@ -11,13 +11,19 @@ export type Overview = {
   programme_id: string | null; from: string; to: string; weeks: string[];
   totals: Record<string, number | string | null>;
   funnel: FunnelStage[]; series: Series[]; reply_times: { bucket: string; replies: number }[];
-  topics: Topic[]; topics_suppressed: number;
+  topics: Topic[]; topics_suppressed: number; reading: Reading;
+};
+export type ArticleFigure = { article_id: string; title: string; readers: number; helpful: number; not_helpful: number };
+export type Reading = {
+  articles_read: number; articles_read_by_mentees: number; articles_read_by_mentors: number;
+  helpful: number; not_helpful: number; questions_asked: number; questions_answered: number;
+  articles: ArticleFigure[]; articles_suppressed: number;
 };
 export type MatchHealth = { match_id: string; mentor_id: string | null; mentee_id: string | null; score: number | null;
   at_risk: boolean; reasons: string[]; days_since_last_exchange: number | null; messages: number };
 
-export const TABLES = ["funnel", "weekly", "reply_times", "topics", "matches", "survey_rates", "survey_scores",
-  "survey_comments"] as const;
+export const TABLES = ["funnel", "weekly", "reply_times", "topics", "articles", "matches", "survey_rates",
+  "survey_scores", "survey_comments"] as const;
 export type Table = (typeof TABLES)[number];
 export const MAX_RANGE_DAYS = 5 * 366; // the API's limit (services/insights/reports.py)
 const DAY_MS = 86_400_000;

@@ -7,6 +7,7 @@ import { describe, ErrorNote, Show, useLoad } from "../components/states";
 import { Layout } from "../components/Layout";
 import { t, type Key } from "../i18n";
 import { Chart, COLORS } from "../insights/Chart";
+import { Reading } from "../insights/Reading";
 import { SurveyResults } from "../insights/Surveys";
 import {
   bucket, checkRange, defaultRange, download, hours, number, rangeQuery, TABLES, week,
@@ -173,6 +174,7 @@ function Report({ o, range }: { o: Overview; range: Range }) {
           <Topics o={o} />
         </div>
       </section>
+      <Reading o={o} />
 
     </>
   );
