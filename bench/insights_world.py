@@ -1,4 +1,4 @@
-"""A large organisation for bench/insights.py: 20,000 people, 6,000 matches, 1,000,000 messages.
+"""A large organisation for bench/insights.py: 20,000 people, 6,000 matches, 1,000,000 messages, 60,000 surveys.
 
 The history is simulated in memory and folded through the real contribution code
 (services/insights/domain.py), exactly as the projections would add it, into counter buckets
@@ -18,8 +18,8 @@ PROGRAMMES = ("pa", "pb", "pc")
 
 
 def build(people: int, matches: int, messages: int, seed: int = 11) -> dict:
-    from services.insights import domain, health
-    from services.insights.documents import Bucket, Match
+    from services.insights import domain, health, survey_counts
+    from services.insights.documents import Bucket, Match, Survey
 
     rng = random.Random(seed)
     counters: Counter = Counter()
@@ -32,7 +32,7 @@ def build(people: int, matches: int, messages: int, seed: int = 11) -> dict:
             state["active_at"] = state["matched_at"] + timedelta(days=rng.uniform(0, 5))
         counters.update(domain.person_contributions(domain.normalise_times(state)))
     per_match = messages // matches
-    match_docs = []
+    match_docs, surveys = [], []
     for m in range(matches):
         programme, match_id = PROGRAMMES[m % 3], f"{m:06d}"
         mentor, mentee = f"r{m:06d}", f"e{m:06d}"
@@ -64,6 +64,19 @@ def build(people: int, matches: int, messages: int, seed: int = 11) -> dict:
         if fizzles:  # a quarter of the matches have gone quiet for a while
             at = min(at, NOW - timedelta(days=rng.uniform(10, 40)))
         counters.update(domain.match_contributions(domain.normalise_times(state), programme))
+        for n, moment in enumerate(("after_session",) * 4 + ("midpoint",)):  # four sessions and the midpoint
+            issued = accepted + timedelta(days=14 * (n + 1))
+            for role in ("mentor", "mentee"):
+                survey = {"moment": moment, "programme": programme, "issued_at": domain.iso(issued)}
+                if rng.random() < 0.6:
+                    survey["ratings"] = {q: rng.randint(1, 5) for q in ("useful", "listened", "next_steps")}
+                    if rng.random() < 0.1:  # one answer in ten has a comment: those are stored as surveys
+                        surveys.append({"_id": f"{TENANT}:s{len(surveys)}", "tenant_id": TENANT,
+                                        "survey_id": f"s{len(surveys)}", "match_id": match_id, "role": role,
+                                        "programme_id": programme, "moment": moment, "issued_at": issued,
+                                        "closes_at": issued + timedelta(days=14), "answered_at": issued,
+                                        "ratings": survey["ratings"], "comment": "A comment for staff", "outbox": []})
+                counters.update(survey_counts.contributions(survey))
         for topic in ("study-skills", "goals", "interviews"):
             counters.update(domain.topic_conversation_contributions(topic, domain.ALL, programme))
         signals = health.Signals(accepted_at=accepted, last_message_at=at,
@@ -83,21 +96,23 @@ def build(people: int, matches: int, messages: int, seed: int = 11) -> dict:
     Bucket.raw().insert_many([{"_id": f"{TENANT}|{s}|{p}", "tenant_id": TENANT, "scope": s, "period": p, "c": c}
                               for (s, p), c in buckets.items()])
     Match.raw().insert_many(match_docs)
-    return {"buckets": len(buckets), "matches": len(match_docs),
+    Survey.raw().insert_many(surveys)
+    return {"buckets": len(buckets), "matches": len(match_docs), "commented_surveys": len(surveys),
             "at_risk": sum(1 for m in match_docs if m["score"] < health.DEFAULT_THRESHOLD)}
 
 
 def reports_on_a_large_organisation(report, quick: bool) -> None:
     from ementor.platform.principal import Principal
-    from services.insights import handlers
+    from services.insights import handlers, survey_handlers
     from services.insights.repository import InsightsRepository
     from tests.support import store_ops
 
     people, matches, messages = (2_000, 600, 100_000) if quick else (20_000, 6_000, 1_000_000)
     started = time.perf_counter()
     built = build(people, matches, messages)
-    report.note(f"large organisation: {people} people, {matches} matches, {messages} messages folded into "
-                f"{built['buckets']} buckets in {time.perf_counter() - started:.0f} s")
+    report.note(f"large organisation: {people} people, {matches} matches, {messages} messages and "
+                f"{matches * 10} surveys folded into {built['buckets']} buckets "
+                f"({built['commented_surveys']} commented surveys stored) in {time.perf_counter() - started:.0f} s")
     repo = InsightsRepository()
     for programme in ("pa", "pb", "pc"):
         repo.remember_programme(TENANT, programme)
@@ -107,6 +122,8 @@ def reports_on_a_large_organisation(report, quick: bool) -> None:
         "overview, one programme, 52 weeks": lambda: handlers.overview(repo, auth, "pa", year_ago, NOW.date()),
         "overview, organisation, 12 weeks": lambda: handlers.overview(repo, auth, None, None, None),
         "at-risk list, first page of 50": lambda: handlers.matches(repo, auth, "at_risk", None, None, 50),
+        "survey results, one programme, 52 weeks": lambda: survey_handlers.results(repo, auth, "pa", year_ago,
+                                                                                   NOW.date()),
     }
     repeat = 30 if quick else 200
     for name, call in calls.items():

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from . import domain, reading
+from . import domain, reading, survey_counts
 from .repository import InsightsRepository
 
 CAS_ATTEMPTS = 30
@@ -60,10 +60,12 @@ CONTRIBUTE: dict[str, Callable[[dict, dict], dict]] = {
     "rating": lambda s, ctx: reading.rating_contributions(s),
     "question": lambda s, ctx: reading.question_contributions(s),
     "article": lambda s, ctx: {},  # an article's title, for reports
+    "survey": lambda s, ctx: survey_counts.contributions(s),
 }
 RULES = {"match": domain.MATCH_RULES, "person": domain.PERSON_RULES, "session": domain.SESSION_RULES,
          "goal": domain.GOAL_RULES, "held": domain.HELD_RULES, "nudge": domain.NUDGE_RULES,
-         "read": reading.READ_RULES, "rating": reading.RATING_RULES, "question": reading.QUESTION_RULES}
+         "read": reading.READ_RULES, "rating": reading.RATING_RULES, "question": reading.QUESTION_RULES,
+         "survey": survey_counts.SURVEY_RULES}
 
 
 def _settle(repo: InsightsRepository, tenant_id: str, fact: dict) -> bool:

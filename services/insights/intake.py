@@ -40,6 +40,7 @@ HANDLERS = {
     "ArticleRead": lambda repo, tenant, e, at, now: projection.article_read(repo, tenant, e, at),
     "ArticleRated": lambda repo, tenant, e, at, now: projection.article_rated(repo, tenant, e, at),
     "AdviceAsked": lambda repo, tenant, e, at, now: projection.advice_asked(repo, tenant, e, at),
+    "SurveySubmitted": lambda repo, tenant, e, at, now: None,  # insights' own: survey_projection counts it
 }
 
 

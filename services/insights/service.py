@@ -26,6 +26,7 @@ from ementor_contracts import (
     SessionCancelled,
     SessionRescheduled,
     SessionScheduled,
+    SurveySubmitted,
 )
 from nameko.rpc import rpc
 from werkzeug.wrappers import Response
@@ -214,6 +215,11 @@ class InsightsService(Revocations):
 
     @subscribe(ArticleRated)
     def on_article_rated(self, event: ArticleRated, envelope: CloudEvent):
+        self._feed(event, envelope)
+
+    @subscribe(SurveySubmitted)
+    def on_survey_submitted(self, event: SurveySubmitted, envelope: CloudEvent):
+        """Its own event: counts an answer whose request stopped before counting it (once: idempotent)."""
         self._feed(event, envelope)
 
     @subscribe(AdviceAsked)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from ementor_contracts import SurveySubmitted
 
@@ -10,10 +10,10 @@ from ementor.platform.errors import Conflict, Invalid, NotFound
 from ementor.platform.outbox import Pending
 from ementor.platform.principal import Principal
 
-from . import domain, surveys
+from . import domain, reports, survey_counts, surveys
 from .handlers import _range, scope_of
 from .repository import InsightsRepository
-from .survey_projection import match_state, template_of
+from .survey_projection import count_survey, match_state, template_of
 
 
 def _programme(repo: InsightsRepository, auth: Principal, programme_id: str) -> None:
@@ -101,18 +101,33 @@ def answer(repo: InsightsRepository, auth: Principal, survey_id: str, ratings: d
     if not repo.answer_survey(auth.tenant_id, survey_id, clean, comment, now, pending):
         raise Conflict("this survey has been answered already", code="survey_already_answered",
                        details={"reason": "already_answered"})
+    count_survey(repo, auth.tenant_id, survey_id, survey["moment"], survey.get("programme_id"), {"ratings": clean})
     return {"survey_id": survey_id, "answered_at": now, "ratings": clean}, pending
 
 
 def results(repo: InsightsRepository, auth: Principal, programme_id: str | None, start, end) -> dict:
-    """Per programme (or the organisation) over surveys issued in the date range."""
+    """Per programme (or the organisation) over surveys issued in the weeks of the date range, from the
+    counters; the comments (staff only) are the latest answered in those weeks."""
     start, end = _range(start, end)
-    if programme_id:
-        _programme(repo, auth, programme_id)
-    first = datetime.combine(start, time.min, tzinfo=UTC)
-    after = datetime.combine(end + timedelta(days=1), time.min, tzinfo=UTC)
-    found = repo.surveys_issued(auth.tenant_id, programme_id, first, after)
-    return {"programme_id": programme_id, "from": start, "to": end, **surveys.results(found)}
+    scope = scope_of(repo, auth, programme_id)
+    weeks = domain.weeks_between(start, end)
+    found = repo.buckets(auth.tenant_id, scope, weeks)
+    summed = reports.total({w: found[w] for w in weeks if w in found})
+    first = datetime.combine(date.fromisoformat(weeks[0]), time.min, tzinfo=UTC)
+    after = datetime.combine(end + timedelta(days=7 - end.weekday()), time.min, tzinfo=UTC)
+    comments = [{"survey_id": c["survey_id"], "match_id": c["match_id"], "moment": c["moment"], "role": c["role"],
+                 "answered_at": c["answered_at"], "comment": c["comment"]}
+                for c in repo.survey_comments(auth.tenant_id, programme_id, first, after)]
+    return {"programme_id": programme_id, "from": start, "to": end,
+            **survey_counts.results(summed, _question_texts(repo, auth.tenant_id, programme_id)), "comments": comments}
+
+
+def _question_texts(repo: InsightsRepository, tenant_id: str, programme_id: str | None) -> dict[str, str]:
+    """Each question's wording as its programme's template has it now (the organisation: every programme's)."""
+    templates = [surveys.DEFAULT_TEMPLATE]
+    ids = [programme_id] if programme_id else [p["programme_id"] for p in repo.programmes(tenant_id)]
+    templates += [t for t in (repo.survey_template(tenant_id, i) for i in ids) if t]
+    return {q["id"]: q["text"] for template in templates for q in template.get("questions") or []}
 
 
 def export_rows(table: str, report: dict) -> list[dict]:

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from ementor_contracts import SurveyRequested
 
 from . import domain, surveys
+from .facts import touch
 from .repository import InsightsRepository
 from .survey_repository import survey_id_of
 
@@ -37,6 +38,8 @@ def on_event(repo: InsightsRepository, tenant_id: str, event, at: datetime) -> N
         repo.match_moment_due(tenant_id, event.match_id, "end", domain.aware(at))
     elif name == "PersonErased":
         repo.forget_survey_person(tenant_id, event.person_id)
+    elif name == "SurveySubmitted":  # the answer's own event: counts it if the answer's request stopped first
+        count_survey(repo, tenant_id, event.survey_id, event.moment, event.programme_id, {"ratings": event.scores})
 
 
 def match_state(match: dict | None) -> surveys.MatchState:
@@ -85,4 +88,12 @@ def issue(repo: InsightsRepository, tenant_id: str, match: dict, due: dict, temp
             "questions": surveys.questions_for(template, moment), "comment_enabled": bool(comment.get("enabled")),
             "comment_prompt": comment.get("prompt") or None, "issued_at": now, "closes_at": closes_at,
             "answered_at": None, "ratings": {}, "comment": None}, event)
+        count_survey(repo, tenant_id, survey_id, moment, programme_id, {"issued_at": now})  # again on a re-run: no change
     return created
+
+
+def count_survey(repo: InsightsRepository, tenant_id: str, survey_id: str, moment: str, programme_id: str | None,
+                 partial: dict) -> None:
+    """Add the survey's issue (`issued_at`) or its answer (`ratings`) to the results' counters (survey_counts.py)."""
+    touch(repo, tenant_id, f"survey:{survey_id}", "survey",
+          {"moment": moment, "programme": programme_id or "", **partial})

@@ -18,6 +18,8 @@ from ementor.platform.outbox import Pending
 
 from .documents import Survey, SurveyDue, SurveyTemplate
 
+COMMENTS_MAX = 500  # the latest comments of a range; the ratings behind them are all counted
+
 
 def survey_id_of(tenant_id: str, moment: str, match_id: str, session_id: str | None, person_id: str) -> str:
     """The same survey for the same moment and person, however often it is issued (24 hex digits)."""
@@ -103,13 +105,15 @@ class SurveyRepository:
              "$push": {"outbox": pending.stored()}})
         return result.modified_count == 1
 
-    def surveys_issued(self, tenant_id: str, programme_id: str | None, start: datetime, end: datetime,
-                       limit: int = 50_000) -> list[dict]:
-        query: dict = {"tenant_id": tenant_id, "issued_at": {"$gte": start, "$lt": end}}
+    def survey_comments(self, tenant_id: str, programme_id: str | None, start: datetime, end: datetime,
+                        limit: int = COMMENTS_MAX) -> list[dict]:
+        """The comments of surveys issued in [start, end), latest answered first (staff only)."""
+        query: dict = {"tenant_id": tenant_id, "issued_at": {"$gte": start, "$lt": end}, "comment": {"$ne": None}}
         if programme_id is not None:
             query["programme_id"] = programme_id
-        fields = {"outbox": 0}
-        return list(Survey.raw().find(query, fields).sort([("issued_at", ASCENDING)]).limit(limit))
+        fields = {"survey_id": 1, "match_id": 1, "moment": 1, "role": 1, "answered_at": 1, "comment": 1}
+        found = list(Survey.raw().find(query, fields).sort([("issued_at", DESCENDING)]).limit(limit))
+        return sorted(found, key=lambda c: c["answered_at"], reverse=True)
 
     def forget_survey_person(self, tenant_id: str, person_id: str) -> None:
         """Erasure: the person's open surveys go; answered ones keep their ratings, without who or the comment."""

@@ -1,4 +1,4 @@
-"""Survey rules: the default template, when a survey is due, whether it may still be answered, the results.
+"""Survey rules: the default template, when a survey is due, whether it may still be answered (results: survey_counts.py).
 
 A programme's template holds a few 1-5 rating questions (each asked at some or all moments) and an
 optional comment. A survey is one participant's copy of the questions for one moment of one match:
@@ -133,39 +133,3 @@ def check_answers(questions: list[dict], ratings: dict, comment: str | None, com
     if comment and len(comment) > COMMENT_MAX:
         raise BadAnswer("comment", f"at most {COMMENT_MAX} characters")
     return clean
-
-
-def results(surveys: list[dict]) -> dict:
-    """Response rate per moment, mean and distribution per (moment, question), and the comments.
-
-    `surveys` are survey documents (issued in the range); comments go only to staff."""
-    moments = {m: {"moment": m, "requested": 0, "answered": 0} for m in MOMENTS}
-    questions: dict[tuple[str, str], dict] = {}
-    comments = []
-    for survey in surveys:
-        row = moments[survey["moment"]]
-        row["requested"] += 1
-        if not survey.get("answered_at"):
-            continue
-        row["answered"] += 1
-        texts = {q["id"]: q["text"] for q in survey.get("questions") or []}
-        for qid, value in (survey.get("ratings") or {}).items():
-            entry = questions.setdefault((survey["moment"], qid), {
-                "moment": survey["moment"], "question_id": qid, "text": texts.get(qid, qid), "responses": 0,
-                "total": 0, "distribution": {str(n): 0 for n in range(RATING_MIN, RATING_MAX + 1)}})
-            entry["responses"] += 1
-            entry["total"] += value
-            entry["distribution"][str(value)] += 1
-        if survey.get("comment"):
-            comments.append({"survey_id": survey["survey_id"], "match_id": survey["match_id"],
-                             "moment": survey["moment"], "role": survey["role"],
-                             "answered_at": survey["answered_at"], "comment": survey["comment"]})
-    for row in moments.values():
-        row["response_rate"] = round(row["answered"] / row["requested"], 3) if row["requested"] else None
-    rows = []
-    for entry in sorted(questions.values(), key=lambda e: (MOMENTS.index(e["moment"]), e["question_id"])):
-        total = entry.pop("total")
-        entry["mean"] = round(total / entry["responses"], 2)
-        rows.append(entry)
-    comments.sort(key=lambda c: c["answered_at"], reverse=True)
-    return {"moments": list(moments.values()), "questions": rows, "comments": comments}

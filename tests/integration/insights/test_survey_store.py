@@ -15,10 +15,12 @@ from ementor_contracts import (
     SessionCancelled,
     SessionRescheduled,
     SessionScheduled,
+    SurveySubmitted,
 )
 
 from ementor.platform import mongo
 from ementor.platform.errors import Conflict, Invalid, NotFound
+from ementor.platform.outbox import Pending
 from ementor.platform.principal import Principal
 from services.insights import intake, survey_handlers, survey_projection
 from services.insights.documents import DOCUMENTS, Survey
@@ -193,6 +195,28 @@ def test_results_and_exports_show_rates_scores_and_comments_to_staff(repo):
     assert outside["comments"] == [] and outside["moments"][0]["requested"] == 0
     with pytest.raises(NotFound):
         survey_handlers.results(repo, Principal(role="coordinator", tenant_id=OTHER_TENANT), PROGRAMME, None, None)
+
+
+def test_an_answer_is_counted_once_even_when_its_request_stopped_before_counting_it(repo):
+    survey_id = answered_setup(repo)
+    survey_handlers.answer(repo, person(MENTEE), survey_id, GOOD, None, T0 + timedelta(days=4))
+    [lost] = [s for s in Survey.raw().find({"tenant_id": TENANT}) if s["survey_id"] != survey_id]
+    # The mentor's answer is stored but the process stops before counting it: its SurveySubmitted counts it.
+    repo.answer_survey(TENANT, lost["survey_id"], {**GOOD, "useful": 2}, None, T0 + timedelta(days=4),
+                       Pending.of(SurveySubmitted(survey_id=lost["survey_id"], match_id=MATCH, person_id=MENTOR,
+                                                  role="mentor", programme_id=PROGRAMME, moment=lost["moment"],
+                                                  scores={**GOOD, "useful": 2}, commented=False), TENANT))
+    week = (T0.date(), (T0 + timedelta(days=6)).date())
+    assert survey_handlers.results(repo, COORDINATOR, PROGRAMME, *week)["moments"][0]["answered"] == 1
+    for published in Survey.raw().find({"tenant_id": TENANT}):  # every SurveySubmitted, delivered twice
+        for entry in published["outbox"] * 2:
+            if entry["type"].endswith("SurveySubmitted"):
+                event = SurveySubmitted.model_validate(json.loads(entry["body"])["data"])
+                intake.apply(repo, TENANT, event, T0 + timedelta(days=4))
+    report = survey_handlers.results(repo, COORDINATOR, PROGRAMME, *week)
+    assert report["moments"][0]["answered"] == 2
+    assert {q["question_id"]: q["mean"] for q in report["questions"]} == {"useful": 3.0, "listened": 5.0,
+                                                                        "next_steps": 3.0}
 
 
 def test_a_programme_template_changes_the_questions_of_later_surveys(repo):
