@@ -137,7 +137,7 @@ def main(argv=None) -> int:
     mongo.open_database("knowledge", None, DOCUMENTS)
     repo, catalogue = KnowledgeRepository(), Catalogue(articles)
     tenant = "bench-tenant"
-    repo.record_person(tenant, "mentee-1", "mentee", True, ["university"], ["en"])
+    repo.record_person(tenant, "mentee-1", "mentee", True, ["university"], ["en"], None)
     mentee = Principal(role="mentee", tenant_id=tenant, person_id="mentee-1")
     asked = queries[: 60 if args.quick else len(queries)]
     started = time.perf_counter()
