@@ -836,6 +836,7 @@ export const en = {
   "tag.online-safety": "Online safety",
   "tag.mentoring-practice": "Mentoring practice",
   "tag.safeguarding": "Safeguarding",
+  "tag.small-talk": "Small talk",
   "advice.title": "Advice",
   "advice.askHeading": "Ask the library",
   "advice.question": "Ask a question in your own words",

@@ -838,6 +838,7 @@ export const es: Messages = {
   "tag.online-safety": "Seguridad en internet",
   "tag.mentoring-practice": "Cómo hacer mentoría",
   "tag.safeguarding": "Protección",
+  "tag.small-talk": "Charla informal",
   "advice.title": "Consejos",
   "advice.askHeading": "Pregunta a la biblioteca",
   "advice.question": "Haz una pregunta con tus propias palabras",
