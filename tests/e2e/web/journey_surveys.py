@@ -155,4 +155,11 @@ def test_a_mentee_answers_a_survey_and_a_coordinator_reads_it(platform, browser)
     expect(results.get_by_text("Priya helped me choose my college course")).to_be_visible()
     results.scroll_into_view_if_needed()
     check_page(staff, "staff-insights-surveys-es")
+    # The editor, too: the programme's own question as written, the defaults in Spanish.
+    staff.goto(platform.base + f"/staff/programmes/{programme['id']}")
+    editor = staff.get_by_role("region", name="Preguntas de la encuesta")
+    expect(editor.get_by_label("Pregunta 1", exact=True)).to_have_value("How helpful was your mentor today?")
+    expect(editor.get_by_label("Pregunta 2", exact=True)).to_have_value(
+        "¿Hasta qué punto te escucha tu mentor o mentorado?")
+    check_page(staff, "staff-programme-survey-template-es")
     staff.get_by_label("Idioma").select_option("en")  # this browser keeps the choice: leave it as found

@@ -48,8 +48,12 @@ def test_staff_results_name_default_questions_by_their_english_wording_and_say_t
 
 
 def test_the_web_app_shows_staff_the_same_words_as_participants_read():
+    # Staff results and the template editor translate default questions with these keys; a Spanish
+    # coordinator who saves the editor's Spanish defaults must still be recognised as saving the defaults.
     for language, words in survey_words.QUESTIONS.items():
         source = (Path(__file__).parents[3] / "web" / "src" / "i18n" / f"{language}.ts").read_text()
         for question_id, text in words.items():
             found = re.search(rf'"survey\.question\.{question_id}": ("(?:[^"\\]|\\.)*")', source)
             assert found and json.loads(found.group(1)) == text, (language, question_id)
+        found = re.search(r'"survey\.defaultPrompt": ("(?:[^"\\]|\\.)*")', source)
+        assert found and json.loads(found.group(1)) == survey_words.COMMENT_PROMPTS[language], language
