@@ -146,12 +146,14 @@ def test_a_mentee_answers_a_survey_and_a_coordinator_reads_it(platform, browser)
     assert saved["questions"][0]["text"] == "How helpful was your mentor today?" and not saved["is_default"]
     check_page(staff, "staff-programme-survey-template")
 
-    # A coordinator who reads Spanish sees the default questions in Spanish (the comments as written).
+    # A coordinator who reads Spanish sees the default questions in Spanish, and the programme's own
+    # wording (saved above, results name a question as its template has it now) and the comments as written.
     staff.goto(platform.base + f"/staff/insights?programme={programme['id']}")
     staff.get_by_label("Language").select_option("es")
     results = staff.get_by_role("region", name="Encuestas")
-    expect(results.get_by_role("figure", name="Puntuación por pregunta")).to_contain_text(
-        "¿Hasta qué punto te resulta útil la mentoría ahora mismo? (Tras una sesión): 4,5")
+    scores = results.get_by_role("figure", name="Puntuación por pregunta")
+    expect(scores).to_contain_text("¿Hasta qué punto te escucha tu mentor o mentorado? (Tras una sesión): 4,5")
+    expect(scores).to_contain_text("How helpful was your mentor today? (Tras una sesión): 4,5")
     expect(results.get_by_text("Priya helped me choose my college course")).to_be_visible()
     results.scroll_into_view_if_needed()
     check_page(staff, "staff-insights-surveys-es")
