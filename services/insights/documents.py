@@ -164,6 +164,7 @@ class Survey(OutboxDocument):
     programme_id = StringField()  # "" when the match has no programme
     moment = StringField(required=True)
     session_id = StringField()
+    locale = StringField()  # the language its default questions were written in for the participant (en, es)
     questions = ListField(DictField())
     comment_enabled = BooleanField(default=True)
     comment_prompt = StringField()

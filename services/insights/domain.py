@@ -88,7 +88,7 @@ def earliest(a, b):
 
 def merge(old: dict, new: dict, rules: dict[str, str]) -> dict:
     """Fields merged by rule: `min` time, `max` time, `first` value seen, `or`, `union` list, `seq`
-    (a dict with `seq`: the highest sequence wins)."""
+    (a dict with `seq`: the highest sequence wins), `latest` (a dict with `at`: the latest said wins)."""
     merged = dict(old)
     for name, value in new.items():
         if value is None:
@@ -104,13 +104,15 @@ def merge(old: dict, new: dict, rules: dict[str, str]) -> dict:
             merged[name] = bool(current) or bool(value)
         elif rule == "union":
             merged[name] = sorted(set(current) | set(value))
-        elif rule == "seq" and value["seq"] > current["seq"]:
+        elif (rule == "seq" and value["seq"] > current["seq"]) or (
+                rule == "latest" and parse_time(value["at"]) > parse_time(current["at"])):
             merged[name] = value
     return merged
 
 
 MATCH_RULES = {"proposed_at": "min", "accepted_at": "min", "ended_at": "min", "declined_at": "min"}
-PERSON_RULES = {"registered_at": "min", "matched_at": "min", "active_at": "min", "ended_at": "min"}
+PERSON_RULES = {"registered_at": "min", "matched_at": "min", "active_at": "min", "ended_at": "min",
+                "locale": "latest"}
 SESSION_RULES = {"timing": "seq", "cancelled": "or", "reschedules": "union"}
 GOAL_RULES = {"set_at": "min", "completed_at": "min"}
 HELD_RULES = {"held_at": "min", "decided_at": "min"}

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 
 from ementor.platform.errors import Invalid, NotFound
 from ementor.platform.principal import Principal
+from ementor.platform.topics import DEFAULT_TAXONOMY
 
 from . import domain, health, projection, reports
 from .repository import PLATFORM, InsightsRepository
@@ -18,7 +19,9 @@ EXPORT_ROWS_MAX = 10_000
 
 
 def _labels(names) -> dict[str, str]:
-    return {n: n.replace("-", " ").capitalize() for n in names}
+    """The platform's label of a default topic ("CVs and applications"; the web app translates it), else the id
+    in words."""
+    return {n: DEFAULT_TAXONOMY[n][0] if n in DEFAULT_TAXONOMY else n.replace("-", " ").capitalize() for n in names}
 
 
 def _range(start: date | None, end: date | None) -> tuple[date, date]:

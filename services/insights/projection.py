@@ -25,11 +25,27 @@ def programme_created(repo: InsightsRepository, tenant_id: str, programme_id: st
 
 
 def person_registered(repo: InsightsRepository, tenant_id: str, person_id: str, role: str,
-                      programme_id: str | None, at: datetime) -> None:
+                      programme_id: str | None, at: datetime, locale: str | None = None) -> None:
     if programme_id:
         repo.remember_programme(tenant_id, programme_id)
     touch(repo, tenant_id, f"person:{person_id}", "person",
-          {"registered_at": at, "role": role, "programme": programme_id or ""})
+          {"registered_at": at, "role": role, "programme": programme_id or "", "locale": _said(locale, at)})
+
+
+def person_updated(repo: InsightsRepository, tenant_id: str, person_id: str, locale: str | None,
+                   at: datetime) -> None:
+    """Only the language is kept from an update: surveys are issued in it (survey_words.py)."""
+    touch(repo, tenant_id, f"person:{person_id}", "person", {"locale": _said(locale, at)})
+
+
+def _said(locale: str | None, at: datetime) -> dict:
+    # "" is "unset" (a None would be skipped by the merge); the latest profile event wins in any order.
+    return {"value": locale or "", "at": domain.iso(at)}
+
+
+def locale_of(repo: InsightsRepository, tenant_id: str, person_id: str) -> str | None:
+    fact = repo.fact(tenant_id, f"person:{person_id}") or {}
+    return ((fact.get("state") or {}).get("locale") or {}).get("value") or None
 
 
 def match_changed(repo: InsightsRepository, tenant_id: str, event, at: datetime, stage: str, now: datetime) -> None:

@@ -22,6 +22,7 @@ from ementor_contracts import (
     NotificationSent,
     PersonErased,
     ProfileCreated,
+    ProfileUpdated,
     ProgrammeCreated,
     SessionCancelled,
     SessionRescheduled,
@@ -147,6 +148,10 @@ class InsightsService(Revocations):
 
     @subscribe(ProfileCreated)
     def on_profile_created(self, event: ProfileCreated, envelope: CloudEvent):
+        self._feed(event, envelope)
+
+    @subscribe(ProfileUpdated)
+    def on_profile_updated(self, event: ProfileUpdated, envelope: CloudEvent):
         self._feed(event, envelope)
 
     @subscribe(PersonErased)

@@ -10,7 +10,7 @@ from ementor.platform.errors import Conflict, Invalid, NotFound
 from ementor.platform.outbox import Pending
 from ementor.platform.principal import Principal
 
-from . import domain, reports, survey_counts, surveys
+from . import domain, reports, survey_counts, survey_words, surveys
 from .handlers import _range, scope_of
 from .repository import InsightsRepository
 from .survey_projection import count_survey, match_state, template_of
@@ -41,6 +41,7 @@ def _view(survey: dict, now: datetime) -> dict:
     return {"id": survey["survey_id"], "match_id": survey["match_id"], "moment": survey["moment"],
             "session_id": survey.get("session_id"), "questions": survey.get("questions") or [],
             "comment_enabled": bool(survey.get("comment_enabled")), "comment_prompt": survey.get("comment_prompt"),
+            "scale": survey_words.scale_in(survey.get("locale")),
             "issued_at": domain.aware(survey["issued_at"]), "closes_at": closes_at, "status": status}
 
 
@@ -118,8 +119,10 @@ def results(repo: InsightsRepository, auth: Principal, programme_id: str | None,
     comments = [{"survey_id": c["survey_id"], "match_id": c["match_id"], "moment": c["moment"], "role": c["role"],
                  "answered_at": c["answered_at"], "comment": c["comment"]}
                 for c in repo.survey_comments(auth.tenant_id, programme_id, first, after)]
-    return {"programme_id": programme_id, "from": start, "to": end,
-            **survey_counts.results(summed, _question_texts(repo, auth.tenant_id, programme_id)), "comments": comments}
+    report = survey_counts.results(summed, _question_texts(repo, auth.tenant_id, programme_id))
+    for row in report["questions"]:  # participants answered in their languages; staff read theirs (the web app)
+        row["text"], row["default"] = survey_words.canonical(row["question_id"], row["text"])
+    return {"programme_id": programme_id, "from": start, "to": end, **report, "comments": comments}
 
 
 def _question_texts(repo: InsightsRepository, tenant_id: str, programme_id: str | None) -> dict[str, str]:

@@ -12,8 +12,9 @@ from datetime import datetime, timedelta
 
 from ementor_contracts import SurveyRequested
 
-from . import domain, surveys
+from . import domain, survey_words, surveys
 from .facts import touch
+from .projection import locale_of
 from .repository import InsightsRepository
 from .survey_repository import survey_id_of
 
@@ -82,12 +83,14 @@ def issue(repo: InsightsRepository, tenant_id: str, match: dict, due: dict, temp
         event = SurveyRequested(survey_id=survey_id, match_id=match["match_id"], person_id=person_id, role=role,
                                 programme_id=programme_id, moment=moment, session_id=session_id, closes_at=closes_at)
         comment = template.get("comment") or {}
+        locale = survey_words.language_of(locale_of(repo, tenant_id, person_id))  # what they read, kept as issued
         created += repo.add_survey(tenant_id, {
             "survey_id": survey_id, "match_id": match["match_id"], "person_id": person_id, "role": role,
-            "programme_id": programme_id or "", "moment": moment, "session_id": session_id,
-            "questions": surveys.questions_for(template, moment), "comment_enabled": bool(comment.get("enabled")),
-            "comment_prompt": comment.get("prompt") or None, "issued_at": now, "closes_at": closes_at,
-            "answered_at": None, "ratings": {}, "comment": None}, event)
+            "programme_id": programme_id or "", "moment": moment, "session_id": session_id, "locale": locale,
+            "questions": survey_words.questions_in(surveys.questions_for(template, moment), locale),
+            "comment_enabled": bool(comment.get("enabled")),
+            "comment_prompt": survey_words.prompt_in(comment.get("prompt") or None, locale), "issued_at": now,
+            "closes_at": closes_at, "answered_at": None, "ratings": {}, "comment": None}, event)
         count_survey(repo, tenant_id, survey_id, moment, programme_id, {"issued_at": now})  # again on a re-run: no change
     return created
 

@@ -51,7 +51,7 @@ class SurveyTemplateView(SurveyTemplateBody):
 
 class Question(BaseModel):
     id: str = Field(examples=["useful"])
-    text: str
+    text: str = Field(description="As the participant reads it: a default question in their profile's language.")
 
 
 class SurveyView(BaseModel):
@@ -60,7 +60,8 @@ class SurveyView(BaseModel):
     moment: Moment
     session_id: str | None = None
     questions: list[Question]
-    scale: dict = Field(default={"min": 1, "max": 5, "min_label": "Not at all", "max_label": "Very much"})
+    scale: dict = Field(default={"min": 1, "max": 5, "min_label": "Not at all", "max_label": "Very much"},
+                        description="The 1-5 scale, its end labels in the participant's language.")
     comment_enabled: bool
     comment_prompt: str | None = None
     issued_at: datetime
@@ -96,7 +97,9 @@ class MomentRate(BaseModel):
 class QuestionResult(BaseModel):
     moment: Moment
     question_id: str
-    text: str
+    text: str = Field(description="The organisation's wording; for a default question its English wording.")
+    default: bool = Field(default=False, description="A question of the default template, asked in each "
+                          "participant's language: a client may show its own translation (by `question_id`).")
     responses: int
     mean: float
     distribution: dict[str, int] = Field(description='Answers per rating, "1" to "5".')

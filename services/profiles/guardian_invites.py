@@ -3,10 +3,13 @@
 Video decides that a session invites the guardian (its `minors.invite_guardian` setting) and says so in
 SessionScheduled (`guardian_invited`, no contact details). Profiles knows the guardian, so it sends the
 invitation: it asks video for the guardian's own link (`video.guardian_invite`: signed, bound to the
-slot, never a moderator, the guardian named in it) and emails it now. A mail server or video that does
-not answer raises, so the event is tried again with back-off (the consumer's inbox makes a redelivered
-event send nothing twice once it succeeded). Only a minor with a guardian whose consent is granted is
-invited; anyone else's session sends nothing.
+slot, never a moderator, the guardian named in it) and emails it now, in the language of the child's
+profile (mail_words.py). When the session moves (SessionRescheduled), the old link is bound to the old
+slot, so the guardian gets an updated invitation with a new link; video answers only for a session that
+invites the guardian, and a reschedule overtaken by a later one sends nothing (that one sends). A mail
+server or video that does not answer raises, so the event is tried again with back-off (the consumer's
+inbox makes a redelivered event send nothing twice once it succeeded). Only a minor with a guardian
+whose consent is granted is invited; anyone else's session sends nothing.
 """
 
 from __future__ import annotations
@@ -14,22 +17,23 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
+from . import mail_words
 from .consent import GRANTED
 from .guardians import state_of
 from .repository import ProfilesRepository
 
 log = logging.getLogger(__name__)
 
-# (tenant_id, session_id, guardian_name) -> {join_url, starts_at, ends_at, mentor_id, ...} or None
+# (tenant_id, session_id, guardian_name) -> {join_url, starts_at, ends_at, sequence, mentor_id, ...} or None
 AskVideo = Callable[[str, str, str], "dict | None"]
 
 
-def invite(repo: ProfilesRepository, mail, ask_video: AskVideo, tenant_id: str, event) -> bool:
-    """Email the guardian of the session's minor their invitation; False when nobody is to be invited."""
-    if not getattr(event, "guardian_invited", False):
-        return False
+def invite(repo: ProfilesRepository, mail, ask_video: AskVideo, tenant_id: str, event, moved: bool = False) -> bool:
+    """Email the guardian of the session's minor their invitation (`moved`: an updated one for a new time);
+    False when nobody is to be invited."""
+    if not moved and not getattr(event, "guardian_invited", False):
+        return False  # SessionRescheduled does not say; video's answer below does
     mentee = repo.person(tenant_id, event.mentee_id)
     if mentee is None or mentee.erased or not mentee.is_minor or mentee.guardian is None \
             or state_of(mentee) != GRANTED:
@@ -39,42 +43,17 @@ def invite(repo: ProfilesRepository, mail, ask_video: AskVideo, tenant_id: str, 
     if found is None:  # cancelled since, or no longer inviting
         log.info("session %s: video has no guardian link (cancelled, or not inviting)", event.session_id)
         return False
+    if moved and found.get("sequence", event.sequence) > event.sequence:
+        log.info("session %s: moved again since; that change sends the invitation", event.session_id)
+        return False
     mentor = repo.person(tenant_id, event.mentor_id)
     organisation = repo.organisation(tenant_id)
-    subject, text = words(guardian=mentee.guardian.name, child=mentee.name,
-                          mentor=mentor.name if mentor and not mentor.erased else "their mentor",
-                          organisation=organisation.name if organisation else "The organisation",
-                          starts_at=datetime.fromisoformat(found["starts_at"]),
-                          ends_at=datetime.fromisoformat(found["ends_at"]), timezone=mentee.timezone,
-                          url=found["join_url"])
+    subject, text = mail_words.session_invitation(
+        mentee.locale, guardian=mentee.guardian.name, child=mentee.name,
+        mentor=mentor.name if mentor and not mentor.erased else None,
+        organisation=organisation.name if organisation else None,
+        starts_at=datetime.fromisoformat(found["starts_at"]), ends_at=datetime.fromisoformat(found["ends_at"]),
+        timezone=mentee.timezone, url=found["join_url"], moved=moved)
     mail.send_now(to_name=mentee.guardian.name, to_address=mentee.guardian.email, subject=subject, text=text)
-    log.info("session %s: guardian invited by email", event.session_id)
+    log.info("session %s: guardian %s by email", event.session_id, "told of the new time" if moved else "invited")
     return True
-
-
-def words(*, guardian: str, child: str, mentor: str, organisation: str, starts_at: datetime, ends_at: datetime,
-          timezone: str, url: str) -> tuple[str, str]:
-    try:
-        zone = ZoneInfo(timezone)
-    except Exception:  # noqa: BLE001 - a zone the system does not know: UTC, said so
-        zone, timezone = ZoneInfo("UTC"), "UTC"
-    start, end = starts_at.astimezone(zone), ends_at.astimezone(zone)
-    when = f"{start:%A %d %B %Y, %H:%M}–{end:%H:%M} ({timezone})"
-    subject = f"You are invited to {child}'s mentoring session on {start:%A %d %B}"
-    text = "\n".join([
-        f"Dear {guardian},",
-        "",
-        (f"{organisation} invites you, as {child}'s parent or guardian, to {child}'s video mentoring session "
-         f"with {mentor}:"),
-        "",
-        f"  {when}",
-        "",
-        f"Your own link (it names you, {guardian} (guardian), to everyone in the call):",
-        url,
-        "",
-        ("The link is yours alone: please do not forward it. It works from 10 minutes before the start until "
-         "the end of the session, and you join as a guest, not as the host."),
-        "",
-        f"If you have a question, reply to {organisation} rather than to this email.",
-    ])
-    return subject, text

@@ -1,4 +1,5 @@
-"""The words of profiles' own emails (sign-in link, guardian consent) in the recipient's language.
+"""The words of profiles' own emails (sign-in link, guardian consent, a guardian's session invitation) in the
+recipient's language.
 
 A person's profile `locale` chooses (`es`: Spanish; anything else: English). A guardian is written
 to in the language of the child's profile. Dates are in the reader's language and in the person's
@@ -11,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from . import consent
 
+DAYS_ES = ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo")
 MONTHS_ES = ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre",
              "noviembre", "diciembre")
 SUPERVISION_ES = (
@@ -81,3 +83,65 @@ def consent_confirmation(locale: str | None, *, guardian: str, child: str, organ
     return (f"Consent recorded for {first}",
             (f"Dear {guardian},\n\nThank you: you gave consent for {first} to take part in {organisation}'s "
             f"mentoring{within}.\n\nYou can withdraw consent at any time; mentoring stops at once:\n{url}\n"))
+
+
+def _zone(timezone: str | None) -> tuple[ZoneInfo, str]:
+    try:
+        return ZoneInfo(timezone or "UTC"), timezone or "UTC"
+    except Exception:  # noqa: BLE001 - a zone the system does not know: UTC, said so
+        return ZoneInfo("UTC"), "UTC"
+
+
+def _day(moment: datetime, locale: str | None, year: bool = True) -> str:
+    """'Thursday 10 December 2026' or 'jueves 10 de diciembre de 2026' (without the year for a subject)."""
+    if spanish(locale):
+        day = f"{DAYS_ES[moment.weekday()]} {moment.day} de {MONTHS_ES[moment.month - 1]}"
+        return f"{day} de {moment.year}" if year else day
+    return f"{moment:%A %d %B %Y}" if year else f"{moment:%A %d %B}"
+
+
+def session_invitation(locale: str | None, *, guardian: str, child: str, mentor: str | None,
+                       organisation: str | None, starts_at: datetime, ends_at: datetime, timezone: str | None,
+                       url: str, moved: bool = False) -> tuple[str, str]:
+    """A guardian's own link to the minor's video session; `moved`: the session has a new time (issue 17)."""
+    zone, zone_name = _zone(timezone)
+    start, end = starts_at.astimezone(zone), ends_at.astimezone(zone)
+    when = f"{_day(start, locale)}, {start:%H:%M}–{end:%H:%M} ({zone_name})"
+    named = f"{guardian} (guardian)"  # as video names the guardian in the call
+    if spanish(locale):
+        mentor, organisation = mentor or "su mentor", organisation or "La organización"
+        if moved:
+            subject = f"Nueva hora para la sesión de mentoría de {child}: {_day(start, locale, year=False)}"
+            opening = f"La sesión de mentoría por videollamada de {child} con {mentor} ha cambiado de hora. Ahora es:"
+            link = f"Tu nuevo enlace personal (en la llamada todos te verán como «{named}»):"
+            instead = ["", "Usa este enlace en lugar del que te enviamos antes."]
+        else:
+            subject = f"Invitación a la sesión de mentoría de {child} el {_day(start, locale, year=False)}"
+            opening = (f"{organisation} te invita, como madre, padre o tutor/a de {child}, a la sesión de mentoría "
+                       f"por videollamada de {child} con {mentor}:")
+            link = f"Tu enlace personal (en la llamada todos te verán como «{named}»):"
+            instead = []
+        return subject, "\n".join([
+            f"Estimado/a {guardian}:", "", opening, "", f"  {when}", "", link, url, *instead, "",
+            ("El enlace es solo para ti: por favor, no lo reenvíes. Funciona desde 10 minutos antes del inicio "
+             "hasta el final de la sesión, y entras como invitado/a, no como anfitrión/a."),
+            "", f"Si tienes alguna pregunta, escribe a {organisation} en lugar de responder a este correo.",
+        ])
+    mentor, organisation = mentor or "their mentor", organisation or "The organisation"
+    if moved:
+        subject = f"New time for {child}'s mentoring session: {_day(start, locale, year=False)}"
+        opening = f"{child}'s video mentoring session with {mentor} has moved to a new time:"
+        link = f"Your own link for the new time (it names you, {named}, to everyone in the call):"
+        instead = ["", "Please use this link instead of the one we sent before."]
+    else:
+        subject = f"You are invited to {child}'s mentoring session on {_day(start, locale, year=False)}"
+        opening = (f"{organisation} invites you, as {child}'s parent or guardian, to {child}'s video mentoring "
+                   f"session with {mentor}:")
+        link = f"Your own link (it names you, {named}, to everyone in the call):"
+        instead = []
+    return subject, "\n".join([
+        f"Dear {guardian},", "", opening, "", f"  {when}", "", link, url, *instead, "",
+        ("The link is yours alone: please do not forward it. It works from 10 minutes before the start until "
+         "the end of the session, and you join as a guest, not as the host."),
+        "", f"If you have a question, reply to {organisation} rather than to this email.",
+    ])

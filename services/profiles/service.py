@@ -7,7 +7,7 @@ import logging
 from datetime import timedelta
 
 import eventlet
-from ementor_contracts import CloudEvent, SessionScheduled
+from ementor_contracts import CloudEvent, SessionRescheduled, SessionScheduled
 from nameko.rpc import RpcProxy, rpc
 from werkzeug.wrappers import Response
 
@@ -282,6 +282,10 @@ class ProfilesService(SingleSignOnApi, SecondFactorApi, Revocations):
     @subscribe(SessionScheduled)
     def on_session_scheduled(self, event: SessionScheduled, envelope: CloudEvent):
         guardian_invites.invite(self.repo, self.mail, self._guardian_link, envelope.tenantid, event)
+
+    @subscribe(SessionRescheduled)
+    def on_session_rescheduled(self, event: SessionRescheduled, envelope: CloudEvent):
+        guardian_invites.invite(self.repo, self.mail, self._guardian_link, envelope.tenantid, event, moved=True)
 
     def _guardian_link(self, tenant_id: str, session_id: str, guardian_name: str) -> dict | None:
         try:

@@ -58,7 +58,7 @@ def guardian_invite(session: Session | None, guardian_name: str, links: VideoLin
         return None
     starts_at, ends_at = domain.aware(session.starts_at), domain.aware(session.ends_at)
     return {"session_id": session.id, "mentor_id": session.mentor_id, "mentee_id": session.mentee_id,
-            "starts_at": starts_at.isoformat(), "ends_at": ends_at.isoformat(),
+            "starts_at": starts_at.isoformat(), "ends_at": ends_at.isoformat(), "sequence": session.sequence,
             "join_url": links.join_url(session.room, guardian(session, guardian_name), starts_at, ends_at, options)}
 
 

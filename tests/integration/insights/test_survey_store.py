@@ -12,6 +12,8 @@ from ementor_contracts import (
     MatchEnded,
     MatchProposed,
     PersonErased,
+    ProfileCreated,
+    ProfileUpdated,
     SessionCancelled,
     SessionRescheduled,
     SessionScheduled,
@@ -217,6 +219,52 @@ def test_an_answer_is_counted_once_even_when_its_request_stopped_before_counting
     assert report["moments"][0]["answered"] == 2
     assert {q["question_id"]: q["mean"] for q in report["questions"]} == {"useful": 3.0, "listened": 5.0,
                                                                         "next_steps": 3.0}
+
+
+def profile(person_id: str, locale: str | None, kind=ProfileCreated, **extra):
+    return kind(person_id=person_id, role="mentee" if person_id == MENTEE else "mentor", programme_id=PROGRAMME,
+                timezone="Europe/Madrid", languages=["es"], interests=["robotics"], capacity=0, is_minor=False,
+                vetted=False, channels={"email": True, "sms": False}, locale=locale, **extra)
+
+
+def test_each_participant_reads_the_default_questions_in_their_profiles_language_and_staff_get_one_row(repo):
+    # The mentee chose Spanish after registering; the older ProfileCreated (no locale) arrives last.
+    feed(repo, [(profile(MENTEE, "es", ProfileUpdated, changed=["locale"]), T0 + timedelta(minutes=5)),
+                (profile(MENTOR, None), T0), (profile(MENTEE, None), T0)] + match_events() + sessions()[:1])
+    survey_projection.issue_due(repo, T0 + timedelta(days=4))
+    now = T0 + timedelta(days=4)
+    [spanish] = survey_handlers.my_surveys(repo, person(MENTEE), now)
+    [english] = survey_handlers.my_surveys(repo, person(MENTOR), now)
+    assert spanish["questions"][0] == {"id": "useful",
+                                       "text": "¿Hasta qué punto te resulta útil la mentoría ahora mismo?"}
+    assert spanish["comment_prompt"].startswith("¿Quieres contarnos algo más?")
+    assert spanish["scale"]["min_label"] == "Nada"
+    assert english["questions"][0]["text"] == "How useful is your mentoring for you right now?"
+    assert english["scale"]["min_label"] == "Not at all"
+    for who, survey in ((MENTEE, spanish), (MENTOR, english)):
+        survey_handlers.answer(repo, person(who), survey["id"], GOOD, None, now)
+    report = survey_handlers.results(repo, COORDINATOR, PROGRAMME, T0.date(), (T0 + timedelta(days=10)).date())
+    useful = [q for q in report["questions"] if q["question_id"] == "useful"]
+    assert useful == [{**useful[0], "text": "How useful is your mentoring for you right now?", "default": True,
+                       "responses": 2}]
+
+
+def test_an_organisations_own_question_is_asked_as_written_to_a_spanish_participant(repo):
+    feed(repo, [(profile(MENTEE, "es"), T0)] + match_events())
+    template = {**survey_handlers.get_template(repo, COORDINATOR, PROGRAMME)}
+    del template["is_default"], template["programme_id"]
+    template["questions"] = [{"id": "robots", "text": "How much did you enjoy robotics club?",
+                              "moments": ["after_session"]}, *template["questions"][:1]]
+    survey_handlers.put_template(repo, COORDINATOR, PROGRAMME, template, T0)
+    feed(repo, sessions()[:1])
+    survey_projection.issue_due(repo, T0 + timedelta(days=4))
+    [mine] = survey_handlers.my_surveys(repo, person(MENTEE), T0 + timedelta(days=4))
+    assert [q["text"] for q in mine["questions"]] == [
+        "How much did you enjoy robotics club?", "¿Hasta qué punto te resulta útil la mentoría ahora mismo?"]
+    # A later change of language does not rewrite a survey already issued.
+    feed(repo, [(profile(MENTEE, "en", ProfileUpdated, changed=["locale"]), T0 + timedelta(days=4))])
+    assert survey_handlers.get_survey(repo, person(MENTEE), mine["id"], T0 + timedelta(days=4))["questions"] == \
+        mine["questions"]
 
 
 def test_a_programme_template_changes_the_questions_of_later_surveys(repo):

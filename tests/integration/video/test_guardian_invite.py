@@ -1,5 +1,6 @@
-"""A minor's guardian invited to the minor's video sessions where the organisation allows it: profiles,
-matching and video over the real broker, the invitation read from a real SMTP server (aiosmtpd)."""
+"""A minor's guardian invited to the minor's video sessions where the organisation allows it, in the child's
+language, and sent the new time when a session moves: profiles, matching and video over the real broker, the
+invitations read from a real SMTP server (aiosmtpd)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import re
 import uuid
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
+from zoneinfo import ZoneInfo
 
 import jwt
 import pytest
@@ -42,7 +44,8 @@ def org(start_services, settings, smtp, api):
 
 def person(api, token, name, role, **extra):
     body = {"role": role, "name": name, "email": f"{uuid.uuid4().hex[:8]}@example.org", "timezone": "Europe/London",
-            "interests": ["robotics"], **extra}
+            "interests": ["robotics"]}
+    body.update(extra)
     if role == "mentor":
         body.update(capacity=2, vetting_level="enhanced")
     response = api.post("/v1/people", token, json=body)
@@ -121,3 +124,51 @@ def test_the_guardian_gets_their_own_named_slot_bound_guest_link_only_when_the_o
     adult = person(api, token, "Sam Adult", "mentee")
     mentor2 = person(api, token, "Bo Mentor", "mentor")
     assert book(api, token, active_match(api, token, adult, mentor2), start)["guardian_invited"] is False
+
+
+def test_a_spanish_speaking_childs_guardian_is_invited_in_spanish_and_sent_the_new_time_when_it_moves(org, api, smtp):
+    _, token = org
+    guardian = f"tutora-{uuid.uuid4().hex[:8]}@familias.example.org"
+    minor = person(api, token, "Lucía Pérez", "mentee", is_minor=True, locale="es", timezone="Europe/Madrid",
+                   guardian={"name": "Carmen Pérez", "email": guardian},
+                   consent_recorded_offline={"decision": "grant", "evidence": "formulario del colegio 2026"})
+    mentor = person(api, token, "Ada Okafor", "mentor")
+    match_id = active_match(api, token, minor, mentor)
+    assert api.request("PUT", "/v1/settings/video", token, json={"minors": {"invite_guardian": True}}).status_code == 200
+    start = (datetime.now(UTC) + timedelta(days=5)).replace(hour=15, minute=0, second=0, microsecond=0)
+    session = book(api, token, match_id, start)
+    assert session["guardian_invited"] is True
+
+    def mails(prefix):
+        def found():
+            sent = [m for m in smtp.to(guardian) if " ".join(str(m.message["Subject"]).split()).startswith(prefix)]
+            assert len(sent) == 1, f"{len(sent)} emails to the guardian starting {prefix!r} so far"
+            return sent[0]
+        return found
+
+    def claims_of(text):
+        link = LINK.search(text).group(0)
+        return link, jwt.decode(parse_qs(urlsplit(link).query)["jwt"][0], SECRET, algorithms=["HS256"],
+                                audience="jitsi", options={"verify_nbf": False})
+
+    invited = eventually(mails("Invitación a la sesión de mentoría de Lucía Pérez el"), timeout=15)
+    text = invited.message.get_body(("plain",)).get_content()
+    assert text.startswith("Estimado/a Carmen Pérez:") and "con Ada Okafor" in text and "(Europe/Madrid)" in text
+    assert f"{start.astimezone(ZoneInfo('Europe/Madrid')):%H:%M}–" in text
+    first_link, first = claims_of(text)
+
+    # Moved: the first link is bound to the old slot, so the guardian gets the new time and a new link, once.
+    later = start + timedelta(days=1, hours=2)
+    moved = api.patch(f"/v1/sessions/{session['id']}", token, json={"starts_at": later.isoformat()})
+    assert moved.status_code == 200, moved.text
+    update = eventually(mails("Nueva hora para la sesión de mentoría de Lucía Pérez"), timeout=15)
+    text = update.message.get_body(("plain",)).get_content()
+    assert "Usa este enlace en lugar del que te enviamos antes." in text
+    assert f"{later.astimezone(ZoneInfo('Europe/Madrid')):%H:%M}–" in text
+    link, claims = claims_of(text)
+    assert link != first_link and claims["context"]["user"]["name"] == "Carmen Pérez (guardian)"
+    assert (claims["nbf"], claims["exp"]) == (int((later - timedelta(minutes=10)).timestamp()),
+                                              int((later + timedelta(minutes=45)).timestamp()))
+    assert first["exp"] < claims["nbf"], "the first link no longer covers the new time"
+    assert not any("You are invited" in str(m.message["Subject"]) or "New time" in str(m.message["Subject"])
+                   for m in smtp.to(guardian)), "nothing in English"

@@ -4,6 +4,7 @@ import { useState } from "preact/hooks";
 import { api } from "../api";
 import { ErrorNote, Show, useLoad } from "../components/states";
 import { t, type Key } from "../i18n";
+import { en } from "../i18n/en";
 
 type Question = { id: string; text: string; moments: string[] };
 type Template = {
@@ -25,8 +26,20 @@ export function SurveyTemplateEditor({ programmeId }: { programmeId: string }) {
   );
 }
 
+// The default questions and prompt in this reader's words: saved so, they are still the defaults (the server
+// knows them in every language it speaks, services/insights/survey_words.py) and each participant reads
+// them in theirs.
+function inReadersWords(tpl: Template): Template {
+  const mine = (text: string, key: Key) => (en[key] === text ? t(key) : text);
+  return { ...tpl, comment: { ...tpl.comment, prompt: mine(tpl.comment.prompt, "survey.defaultPrompt") },
+    questions: tpl.questions.map((q) => {
+      const key = `survey.question.${q.id}` as Key;
+      return key in en ? { ...q, text: mine(q.text, key) } : q;
+    }) };
+}
+
 function Editor({ path, initial }: { path: string; initial: Template }) {
-  const [tpl, setTpl] = useState<Template>(initial);
+  const [tpl, setTpl] = useState<Template>(() => inReadersWords(initial));
   const [error, setError] = useState<unknown>(null);
   const [saved, setSaved] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -48,6 +61,7 @@ function Editor({ path, initial }: { path: string; initial: Template }) {
       } catch (err) { setError(err); } finally { setBusy(false); }
     }}>
       {tpl.is_default && <p class="hint">{t("surveyTemplate.default")}</p>}
+      <p class="hint">{t("surveyTemplate.languages")}</p>
       <fieldset>
         <legend>{t("surveyTemplate.questions")}</legend>
         <ol class="template-questions stack">

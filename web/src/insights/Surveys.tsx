@@ -3,13 +3,14 @@
 // which only staff ever see.
 import { Empty, ErrorNote, Show, useLoad } from "../components/states";
 import { formatDate, t, type Key } from "../i18n";
+import { en } from "../i18n/en";
 import { api } from "../api";
 import { Chart, COLORS } from "./Chart";
 import { number, rangeQuery, type Range } from "./data";
 
 type Results = {
   moments: { moment: string; requested: number; answered: number; response_rate: number | null }[];
-  questions: { moment: string; question_id: string; text: string; responses: number; mean: number;
+  questions: { moment: string; question_id: string; text: string; default?: boolean; responses: number; mean: number;
     distribution: Record<string, number> }[];
   comments: { survey_id: string; moment: string; role: string; answered_at: string; comment: string }[];
 };
@@ -17,10 +18,20 @@ type Results = {
 const moment = (m: string) => t(`insights.surveyMoment.${m}` as Key);
 const percent = (r: number | null) => (r === null ? "—" : `${number(r * 100)}%`);
 
-// A bar's name under the chart: the question's first words (the caption and the table give it whole).
-const shortLabel = (text: string) => {
-  const words = text.split(/\s+/);
-  return words.length > 3 ? `${words.slice(0, 3).join(" ")}…` : text;
+// A default question in this reader's words (participants each read it in theirs); the organisation's
+// own questions as it wrote them.
+const questionText = (q: Results["questions"][number]) => {
+  const key = `survey.question.${q.question_id}` as Key;
+  return q.default && key in en ? t(key) : q.text;
+};
+
+// A bar's name under the chart: a default question's short name, else the question's first words (the
+// caption and the table give it whole).
+const shortLabel = (q: Results["questions"][number]) => {
+  const key = `survey.questionShort.${q.question_id}` as Key;
+  if (q.default && key in en) return t(key);
+  const words = q.text.split(/\s+/);
+  return words.length > 3 ? `${words.slice(0, 3).join(" ")}…` : q.text;
 };
 
 export function SurveyResults({ range }: { range: Range }) {
@@ -39,7 +50,7 @@ export function SurveyResults({ range }: { range: Range }) {
 }
 
 function Body({ r }: { r: Results }) {
-  const label = (q: Results["questions"][number]) => `${q.text} (${moment(q.moment)})`;
+  const label = (q: Results["questions"][number]) => `${questionText(q)} (${moment(q.moment)})`;
   return (
     <>
       <div class="scroll" tabIndex={0} role="group" aria-label={t("insights.surveyRate")}>
@@ -56,7 +67,7 @@ function Body({ r }: { r: Results }) {
       {r.questions.length > 0 && (
         <Chart id="survey-scores" title={t("insights.surveyScores")}
           summary={r.questions.map((q) => `${label(q)}: ${number(q.mean, 1)}`).join("; ")}
-          spec={{ kind: "bars", labels: r.questions.map((q) => shortLabel(q.text)), yLabel: t("insights.surveyMean"),
+          spec={{ kind: "bars", labels: r.questions.map(shortLabel), yLabel: t("insights.surveyMean"),
             format: (v: number) => number(v, 1),
             series: [{ label: t("insights.surveyMean"), color: COLORS[0], values: r.questions.map((q) => q.mean) }] }}
           table={{ head: [t("insights.surveyQuestion"), t("insights.surveyMean"), t("insights.surveyResponses"),

@@ -9,6 +9,7 @@ import { t, type Key } from "../i18n";
 import { Chart, COLORS } from "../insights/Chart";
 import { Reading } from "../insights/Reading";
 import { SurveyResults } from "../insights/Surveys";
+import { topicLabel } from "../insights/topics";
 import {
   bucket, checkRange, defaultRange, download, hours, number, rangeQuery, TABLES, week,
   type Overview, type Range, type RangeErrors, type Table,
@@ -196,14 +197,15 @@ function Topics({ o }: { o: Overview }) {
     );
   }
   const count = (v: number) => number(v);
+  const label = (x: Overview["topics"][number]) => topicLabel(x.topic, x.label);
   return (
     <Chart id="topics" title={t("insights.topics")}
-      summary={t("insights.topicsSummary", { top: o.topics[0].label, n: count(o.topics[0].messages),
+      summary={t("insights.topicsSummary", { top: label(o.topics[0]), n: count(o.topics[0].messages),
         hidden: count(o.topics_suppressed) })}
-      spec={{ kind: "bars", labels: o.topics.map((x) => x.label), yLabel: t("insights.messages"), format: count,
+      spec={{ kind: "bars", labels: o.topics.map(label), yLabel: t("insights.messages"), format: count,
         series: [{ label: t("insights.messages"), color: COLORS[2], values: o.topics.map((x) => x.messages) }] }}
       table={{ head: [t("insights.topic"), t("insights.messages"), t("insights.conversations")],
-        rows: o.topics.map((x) => [x.label, count(x.messages), count(x.conversations)]) }} />
+        rows: o.topics.map((x) => [label(x), count(x.messages), count(x.conversations)]) }} />
   );
 }
 
