@@ -8,17 +8,16 @@ eventlet.monkey_patch()  # nameko services run in this process, on green threads
 
 import os
 
-import mongoengine
 import pytest
-from mongoengine.base.common import _document_registry
-from mongoengine.connection import get_db
 
 from ementor.platform.settings import Settings
 from ementor.runner import Services
+from tests.support.databases import drop_connected_databases
 from tests.support.events import EventRecorder
 from tests.support.http import ApiClient
 from tests.support.infra import VirtualHosts, free_port, mongodb_server, rabbitmq_server
 from tests.support.secrets import TEST_ADMIN_TOKEN, TEST_JWT_SECRET
+from tests.support.smtp import SmtpServer
 from tests.support.store import MODES, store_mode
 
 pytest_plugins = ["tests.support.index_check"]  # every query served by an index (checked at the end)
@@ -82,24 +81,7 @@ def mongodb(mongodb_uri, request):
     """
     with store_mode(request.config.getoption("--store")):
         yield mongodb_uri
-    for alias in list(mongoengine.connection._connection_settings):
-        try:
-            db = get_db(alias)
-            db.client.drop_database(db.name)
-        finally:
-            mongoengine.disconnect(alias)
-    # mongoengine caches each document class's collection object; a cached mongomock collection
-    # would keep the previous test's documents alive. The registry is keyed by class name, so it
-    # holds only one of two services' `Delivery` classes: walk the subclasses too.
-    for document in {*_document_registry.values(), *_subclasses(mongoengine.Document)}:
-        document._collection = None
-
-
-def _subclasses(cls) -> set:
-    found = set()
-    for subclass in cls.__subclasses__():
-        found |= {subclass, *_subclasses(subclass)}
-    return found
+    drop_connected_databases()
 
 
 @pytest.fixture
@@ -114,6 +96,20 @@ def settings(amqp_uri, mongodb) -> Settings:
         MONGODB_URI=mongodb,
         EMENTOR_DELIVERY_LIMIT=3,
     )
+
+
+@pytest.fixture(scope="module")
+def smtp():
+    """A real SMTP server (aiosmtpd) for the test module; each test reads what it received."""
+    server = SmtpServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def mail_settings(settings, smtp) -> Settings:
+    """The test's settings with email going to `smtp`."""
+    return settings.model_copy(update={"SMTP_HOST": "127.0.0.1", "SMTP_PORT": smtp.port})
 
 
 @pytest.fixture

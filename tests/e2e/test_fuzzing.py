@@ -17,14 +17,12 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-import mongoengine
 import pytest
 import requests
 import schemathesis
 from bson import ObjectId
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
-from mongoengine.connection import get_db
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.failures import Failure, FailureGroup
@@ -33,6 +31,7 @@ from schemathesis.specs.openapi.checks import response_schema_conformance, statu
 from ementor import registry
 from ementor.platform.settings import Settings
 from ementor.runner import Services
+from tests.support.databases import drop_connected_databases
 from tests.support.events import eventually
 from tests.support.http import ApiClient
 from tests.support.infra import free_port
@@ -70,12 +69,7 @@ def platform(rabbitmq, mongodb_uri):
     services = Services([registry.service_class(name) for name in registry.SERVICES], config).start()
     yield config
     services.stop()
-    for alias in list(mongoengine.connection._connection_settings):
-        try:
-            db = get_db(alias)
-            db.client.drop_database(db.name)
-        finally:
-            mongoengine.disconnect(alias)
+    drop_connected_databases()
     rabbitmq.delete(vhost)
 
 

@@ -20,7 +20,6 @@ from services.notifications.service import NotificationsService
 from services.profiles.service import ProfilesService
 from tests.support.events import eventually
 from tests.support.publish import publish_event
-from tests.support.smtp import SmtpServer
 
 pytestmark = pytest.mark.integration
 
@@ -41,13 +40,6 @@ class FastNotifications(NotificationsService):
         return super().send_due(fresh, scan)
 
 
-@pytest.fixture(scope="module")
-def smtp():
-    server = SmtpServer().start()
-    yield server
-    server.stop()
-
-
 def ok(response, status=200):
     assert response.status_code == status, response.text
     return response.json() if response.text and "json" in response.headers.get("Content-Type", "") else response
@@ -61,11 +53,10 @@ def person(api, token, name, role, programme_id):
     return ok(api.post("/v1/people", token, json=body), 201)
 
 
-def test_a_held_session_asks_for_feedback_by_email_and_staff_see_the_answer(smtp, start_services, settings, api,
+def test_a_held_session_asks_for_feedback_by_email_and_staff_see_the_answer(smtp, start_services, mail_settings, api,
                                                                               amqp_uri, events):
-    start_services(ProfilesService, FastInsights, FastNotifications, settings_override=settings.model_copy(update={
-        "SMTP_HOST": "127.0.0.1", "SMTP_PORT": smtp.port, "EMENTOR_PUBLIC_URL": PUBLIC_URL,
-        "SMTP_FROM": "ementor <no-reply@ementor.test>"}))
+    start_services(ProfilesService, FastInsights, FastNotifications, settings_override=mail_settings.model_copy(update={
+        "EMENTOR_PUBLIC_URL": PUBLIC_URL, "SMTP_FROM": "ementor <no-reply@ementor.test>"}))
     created = api.create_organisation(f"org-{uuid.uuid4().hex[:10]}", "Northside School")
     tenant, staff = created["id"], api.coordinator_token(created["api_key"])
     programme_id = ok(api.post("/v1/programmes", staff, json={"name": "Year 12 careers"}), 201)["id"]

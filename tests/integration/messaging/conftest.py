@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import mongoengine
 import pytest
 from bson import ObjectId
 from ementor_contracts import MatchAccepted, MatchDeclined, MatchEnded, MatchProposed
@@ -21,6 +20,7 @@ from ementor.platform.settings import Settings
 from ementor.runner import Services
 from services.messaging.service import MessagingService
 from services.profiles.service import ProfilesService
+from tests.support.databases import drop_connected_databases
 from tests.support.events import EventRecorder, eventually
 from tests.support.http import ApiClient
 from tests.support.infra import free_port
@@ -161,12 +161,7 @@ def platform(rabbitmq, mongodb_uri):
     services = Services([ProfilesService, MessagingService], settings).start()
     yield settings
     services.stop()
-    for alias in list(mongoengine.connection._connection_settings):
-        try:
-            db = get_db(alias)
-            db.client.drop_database(db.name)
-        finally:
-            mongoengine.disconnect(alias)
+    drop_connected_databases()
     rabbitmq.delete(vhost)
 
 

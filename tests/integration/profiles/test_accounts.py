@@ -9,7 +9,6 @@ import requests
 
 from services.profiles.documents import SignInLink
 from services.profiles.service import ProfilesService
-from tests.support.smtp import SmtpServer
 
 from .accounts_support import link_token, sign_in
 from .conftest import mentee
@@ -17,23 +16,10 @@ from .conftest import mentee
 PUBLIC_URL = "https://app.ementor.test"
 
 
-@pytest.fixture(scope="module")
-def smtp():
-    server = SmtpServer().start()
-    yield server
-    server.stop()
-
-
 @pytest.fixture
-def profiles(start_services, settings, smtp):
-    return start_services(ProfilesService, settings_override=settings.model_copy(update={
-        "SMTP_HOST": "127.0.0.1", "SMTP_PORT": smtp.port, "EMENTOR_PUBLIC_URL": PUBLIC_URL}))
-
-
-@pytest.fixture
-def org(profiles, api):
-    created = api.create_organisation("northside")
-    return {**created, "token": api.coordinator_token(created["api_key"])}
+def profiles(start_services, mail_settings):
+    return start_services(ProfilesService, settings_override=mail_settings.model_copy(update={
+        "EMENTOR_PUBLIC_URL": PUBLIC_URL}))
 
 
 def invite(api, org, **body):

@@ -20,17 +20,9 @@ PUBLIC_URL = "https://app.ementor.test"
 LINK = re.compile(re.escape(PUBLIC_URL) + r"/guardian/(consent|withdraw)\?token=([A-Za-z0-9_\-]+)")
 
 
-@pytest.fixture(scope="module")
-def smtp():
-    server = SmtpServer().start()
-    yield server
-    server.stop()
-
-
 @pytest.fixture
-def platform(start_services, settings, smtp):
-    configured = settings.model_copy(update={"SMTP_HOST": "127.0.0.1", "SMTP_PORT": smtp.port,
-                                             "EMENTOR_PUBLIC_URL": PUBLIC_URL})
+def platform(start_services, mail_settings):
+    configured = mail_settings.model_copy(update={"EMENTOR_PUBLIC_URL": PUBLIC_URL})
     return start_services(ProfilesService, MatchingService, MessagingService, VideoService,
                           settings_override=configured)
 

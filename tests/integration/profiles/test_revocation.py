@@ -14,7 +14,6 @@ from services.messaging.service import MessagingService
 from services.profiles.service import ProfilesService
 from tests.support.events import eventually
 from tests.support.publish import publish_event
-from tests.support.smtp import SmtpServer
 
 from .accounts_support import seconds_until_refused, sign_in
 from .conftest import mentee, mentor
@@ -23,18 +22,10 @@ BOUND_SECONDS = 5.0  # generous for a loaded 2-core machine; the benchmark repor
 QUEUE = "/v1/moderation/messages"
 
 
-@pytest.fixture(scope="module")
-def smtp():
-    server = SmtpServer().start()
-    yield server
-    server.stop()
-
-
 @pytest.fixture
-def platform(start_services, settings, smtp):
-    start_services(ProfilesService, MessagingService, settings_override=settings.model_copy(update={
-        "SMTP_HOST": "127.0.0.1", "SMTP_PORT": smtp.port}))
-    return settings
+def platform(start_services, mail_settings):
+    start_services(ProfilesService, MessagingService, settings_override=mail_settings)
+    return mail_settings
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ import requests
 
 from services.profiles.documents import Staff
 from services.profiles.service import ProfilesService
-from tests.support.smtp import SmtpServer
 
 from .conftest import mentee
 from .sso_support import SECRETS, callback, configure, error_code, provider, round_trip, start
@@ -19,19 +18,11 @@ from .sso_support import SECRETS, callback, configure, error_code, provider, rou
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture(scope="module")
-def smtp():
-    server = SmtpServer().start()
-    yield server
-    server.stop()
-
-
 @pytest.fixture
-def profiles(start_services, settings, smtp):
+def profiles(start_services, mail_settings):
     # The web app and the API share one origin (the cookies need it): the callback is on the public URL.
-    return start_services(ProfilesService, settings_override=settings.model_copy(update={
-        "SMTP_HOST": "127.0.0.1", "SMTP_PORT": smtp.port,
-        "EMENTOR_PUBLIC_URL": f"http://{settings.EMENTOR_HTTP_ADDRESS}"}))
+    return start_services(ProfilesService, settings_override=mail_settings.model_copy(update={
+        "EMENTOR_PUBLIC_URL": f"http://{mail_settings.EMENTOR_HTTP_ADDRESS}"}))
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ import pyotp
 import pytest
 
 from services.profiles.service import ProfilesService
-from tests.support.smtp import SmtpServer
 
 from .accounts_support import link_token
 from .conftest import mentee
@@ -17,17 +16,10 @@ from .conftest import mentee
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture(scope="module")
-def smtp():
-    server = SmtpServer().start()
-    yield server
-    server.stop()
-
-
 @pytest.fixture
-def profiles(start_services, settings, smtp):
-    return start_services(ProfilesService, settings_override=settings.model_copy(update={
-        "SMTP_HOST": "127.0.0.1", "SMTP_PORT": smtp.port, "EMENTOR_PUBLIC_URL": "https://app.ementor.test"}))
+def profiles(start_services, mail_settings):
+    return start_services(ProfilesService, settings_override=mail_settings.model_copy(update={
+        "EMENTOR_PUBLIC_URL": "https://app.ementor.test"}))
 
 
 @pytest.fixture

@@ -17,7 +17,6 @@ from services.matching.service import MatchingService
 from services.profiles.service import ProfilesService
 from services.video.service import VideoService
 from tests.support.events import eventually
-from tests.support.smtp import SmtpServer
 
 pytestmark = pytest.mark.integration
 
@@ -27,16 +26,9 @@ JITSI = {"EMENTOR_JITSI_BASE_URL": "https://video.example.org", "EMENTOR_JITSI_A
 LINK = re.compile(r"https://video\.example\.org/\S+")
 
 
-@pytest.fixture(scope="module")
-def smtp():
-    server = SmtpServer().start()
-    yield server
-    server.stop()
-
-
 @pytest.fixture
-def org(start_services, settings, smtp, api):
-    configured = settings.model_copy(update={"SMTP_HOST": "127.0.0.1", "SMTP_PORT": smtp.port, **JITSI})
+def org(start_services, mail_settings, api):
+    configured = mail_settings.model_copy(update={**JITSI})
     start_services(ProfilesService, MatchingService, VideoService, settings_override=configured)
     created = api.create_organisation(f"school-{uuid.uuid4().hex[:8]}", name="Northside School")
     return created["id"], api.coordinator_token(created["api_key"])

@@ -3,64 +3,25 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
-import mongoengine
-import mongomock
 import pytest
 
 from ementor.platform.errors import NotFound
 from ementor.platform.principal import Principal
 from services.knowledge import advice, handlers, schemas
-from services.knowledge.catalogue import Catalogue
-from services.knowledge.documents import ALIAS, DOCUMENTS, FeedbackAnswer, Reading
-from services.knowledge.library import load_library
-from services.knowledge.repository import KnowledgeRepository
+from services.knowledge.documents import FeedbackAnswer, Reading
 
 pytestmark = pytest.mark.unit
 
-LIBRARY = Path(__file__).resolve().parents[3] / "content" / "library"
 MENTEE = Principal(role="mentee", tenant_id="org-a", person_id="p1")
 MENTOR = Principal(role="mentor", tenant_id="org-a", person_id="p2")
 STAFF = Principal(role="coordinator", tenant_id="org-a", staff_id="s1")
 OTHER_STAFF = Principal(role="coordinator", tenant_id="org-b", staff_id="s2")
 
 
-@pytest.fixture(scope="module")
-def catalogue():
-    return Catalogue(load_library(LIBRARY))
-
-
 @pytest.fixture
-def repo():
-    mongoengine.connect(db="unit-knowledge", alias=ALIAS, host="mongodb://localhost",
-                        mongo_client_class=mongomock.MongoClient)
-    for document in DOCUMENTS:
-        document._collection = None
-    yield KnowledgeRepository()
-    mongoengine.disconnect(ALIAS)
-    for document in DOCUMENTS:
-        document._collection = None
-
-
-def test_each_reader_counts_once_per_article_and_only_staff_see_the_counts(repo, catalogue):
-    for who, helpful in ((MENTEE, True), (MENTOR, True), (MENTEE, True), (MENTEE, True)):
-        recorded = handlers.record_feedback(repo, catalogue, who, "personal-statements", schemas.Helpful(helpful=helpful))
-        assert recorded.article_id == "personal-statements" and recorded.helpful is True
-    assert recorded.previous is True  # the mentee's third yes: the same answer again changes nothing
-
-    staff_view = handlers.get_article(repo, catalogue, STAFF, "personal-statements")
-    assert staff_view.feedback == schemas.FeedbackCounts(helpful=2, not_helpful=0)
-    assert staff_view.your_feedback is None
-    listed = {a.id: a for a in handlers.list_articles(repo, catalogue, STAFF, schemas.ArticlesQuery(limit=500)).items}
-    assert listed["personal-statements"].feedback.helpful == 2
-    assert listed["budgeting"].feedback == schemas.FeedbackCounts(helpful=0, not_helpful=0)
-
-    mine = handlers.get_article(repo, catalogue, MENTEE, "personal-statements")
-    assert mine.feedback is None and mine.your_feedback is True  # readers see their own answer, never the counts
-    assert handlers.get_article(repo, catalogue, MENTEE, "budgeting").your_feedback is None
-    other = handlers.get_article(repo, catalogue, OTHER_STAFF, "personal-statements")
-    assert other.feedback == schemas.FeedbackCounts(helpful=0, not_helpful=0)  # another organisation's readers
+def repo(store):
+    return store
 
 
 def _published(document, event_type: str) -> list[dict]:

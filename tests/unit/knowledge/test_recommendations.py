@@ -4,48 +4,28 @@ the projection is idempotent, tenant-scoped and forgotten on erasure; audience a
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 
-import mongoengine
-import mongomock
 import pytest
 
 from ementor.platform.errors import NotFound
 from ementor.platform.principal import Principal
 from services.knowledge import advice, schemas
-from services.knowledge.catalogue import Catalogue
-from services.knowledge.documents import ALIAS, DOCUMENTS, utcnow
-from services.knowledge.library import load_library
-from services.knowledge.repository import KnowledgeRepository
+from services.knowledge.documents import utcnow
 
 pytestmark = pytest.mark.unit
 
-LIBRARY = Path(__file__).resolve().parents[3] / "content" / "library"
 ORG, OTHER = "org-a", "org-b"
 MENTEE = Principal(role="mentee", tenant_id=ORG, person_id="mentee-1")
 MENTOR = Principal(role="mentor", tenant_id=ORG, person_id="mentor-1")
 STAFF = Principal(role="coordinator", tenant_id=ORG, staff_id="s1")
 
 
-@pytest.fixture(scope="module")
-def catalogue():
-    return Catalogue(load_library(LIBRARY))
-
-
 @pytest.fixture
-def repo():
-    mongoengine.connect(db="unit-knowledge-rec", alias=ALIAS, host="mongodb://localhost",
-                        mongo_client_class=mongomock.MongoClient)
-    for document in DOCUMENTS:
-        document._collection = None
-    repo = KnowledgeRepository()
-    repo.record_person(ORG, "mentee-1", "mentee", True, ["money"], ["en"], None)
-    repo.record_person(ORG, "mentor-1", "mentor", False, [], ["en"], None)
-    repo.record_match(ORG, "m1", "mentor-1", "mentee-1", "active")
-    yield repo
-    mongoengine.disconnect(ALIAS)
-    for document in DOCUMENTS:
-        document._collection = None
+def repo(store):
+    store.record_person(ORG, "mentee-1", "mentee", True, ["money"], ["en"], None)
+    store.record_person(ORG, "mentor-1", "mentor", False, [], ["en"], None)
+    store.record_match(ORG, "m1", "mentor-1", "mentee-1", "active")
+    return store
 
 
 def recommended(repo, catalogue, auth, person_id=None, limit=20):
