@@ -729,6 +729,7 @@ export const en = {
   "insights.typicalReply": "typical reply time",
   "insights.averageReply": "Average: {time}",
   "insights.sessionsHeld": "Sessions held",
+  "insights.sessionsHeldFigure": "sessions held",
   "insights.sessionsCancelled": "{n} cancelled",
   "insights.sessionsCancelledShort": "Sessions cancelled",
   "insights.goals": "goals completed of those set",

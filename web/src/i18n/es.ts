@@ -731,6 +731,7 @@ export const es: Messages = {
   "insights.typicalReply": "tiempo de respuesta habitual",
   "insights.averageReply": "Media: {time}",
   "insights.sessionsHeld": "Sesiones celebradas",
+  "insights.sessionsHeldFigure": "sesiones celebradas",
   "insights.sessionsCancelled": "{n} canceladas",
   "insights.sessionsCancelledShort": "Sesiones canceladas",
   "insights.goals": "objetivos cumplidos de los fijados",

@@ -130,7 +130,7 @@ function Report({ o, range }: { o: Overview; range: Range }) {
           <Figure value={hours(o.totals.average_first_response_hours as number | null)} label={t("insights.firstResponse")} />
           <Figure value={bucket(o.totals.typical_reply as string | null)} label={t("insights.typicalReply")}
             note={t("insights.averageReply", { time: hours(o.totals.average_reply_hours as number | null) })} />
-          <Figure value={count(n("sessions_held"))} label={t("insights.sessionsHeld")}
+          <Figure value={count(n("sessions_held"))} label={t("insights.sessionsHeldFigure")}
             note={t("insights.sessionsCancelled", { n: count(n("sessions_cancelled")) })} />
           <Figure value={t("insights.ofTotal", { n: count(n("goals_completed")), total: count(n("goals_set")) })}
             label={t("insights.goals")} />
