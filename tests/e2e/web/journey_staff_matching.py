@@ -206,6 +206,7 @@ def test_a_coordinator_creates_a_programme_reviews_and_publishes_a_cohort_run_an
     topics.get_by_role("button", name="Save topics").click()
     expect(page.locator("#topic-robotics-club-keywords-error")).to_contain_text("at least one keyword")
     expect(topics.get_by_role("alert")).to_be_visible()
+    topics.screenshot(path=str(ARTEFACTS / "staff-settings-topics-refused.png"))
     page.locator("#topic-robotics-club-keywords").fill("robot, line-following")
     topics.get_by_role("button", name="Save topics").click()
     expect(topics.get_by_role("status")).to_have_text("Topics saved. Messages and goals from now on are tagged with them.")

@@ -106,7 +106,8 @@ function TopicForm({ current }: { current: any }) {
                            ? t("topicSettings.defaultWas", { name: x.default_label }) : undefined}>{(d, invalid) => (
                     <input id={`${region}-label`} value={x.label} maxLength={current.limits.label_chars} aria-describedby={d}
                            aria-invalid={invalid || undefined} onInput={(e) => change(x.id, { label: (e.target as HTMLInputElement).value })} />)}</Field>
-                  <Field id={`${region}-keywords`} label={t("topicSettings.keywords")} hint={t("topicSettings.keywordsHint")}
+                  <Field id={`${region}-keywords`} label={t("topicSettings.keywords")}
+                         hint={t(x.default_label ? "topicSettings.keywordsHint" : "topicSettings.newKeywordsHint")}
                          error={about(x.id, "keywords")}>{(d, invalid) => (
                     <textarea id={`${region}-keywords`} rows={2} value={x.keywords} aria-describedby={d}
                               aria-invalid={invalid || undefined}
