@@ -227,4 +227,7 @@ def test_a_coordinator_creates_a_programme_reviews_and_publishes_a_cohort_run_an
     page.get_by_role("banner").get_by_label("Language").select_option("es")
     expect(page.get_by_role("heading", level=1)).to_have_text("Ajustes")
     expect(page.get_by_label("Intereses en común", exact=True)).to_have_value("2.5")
+    spanish_topics = page.get_by_role("form", name="Temas de conversación")
+    expect(spanish_topics.get_by_text("Solicitudes a la universidad", exact=True)).to_be_visible()  # a default, translated
+    expect(spanish_topics.get_by_text("Interview practice", exact=True)).to_be_visible()  # the organisation's, as written
     check_page(page, "staff-settings-es")

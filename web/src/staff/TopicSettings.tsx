@@ -1,12 +1,14 @@
 // The settings page's "Conversation topics" section: the topics messages and goals are tagged with
 // (GET/PUT /v1/settings/topics). A coordinator renames one, adds words that tag it, adds a topic of
 // their own, removes a default (and restores it), then saves the whole list; a 422 names a topic by
-// its place in the list sent ("topics.3.keywords.0"), shown beside that topic's fields.
+// its place in the list sent ("topics.3.keywords.0"), shown beside that topic's fields. A default's
+// name is shown in the reader's language (topicLabel) while the organisation has not renamed it.
 import { useState } from "preact/hooks";
 import { api } from "../api";
 import { Show, useLoad } from "../components/states";
 import { Field, FormError, fieldErrors, words } from "./forms";
 import { t } from "../i18n";
+import { topicLabel } from "../insights/topics";
 
 type Topic = { id: string; label: string; keywords: string; source: "default" | "changed" | "custom";
   default_label: string | null };
@@ -78,6 +80,7 @@ function TopicForm({ current }: { current: any }) {
   // Shown as edited, before saving too: a renamed default or one with words of the organisation's.
   const kind = (x: Topic) => x.source === "custom" ? "custom"
     : x.label.trim() !== x.default_label || x.keywords.trim() ? "changed" : "default";
+  const named = (x: Topic) => topicLabel(x.id, x.label.trim() || x.default_label || x.id);
   const kindWords = { custom: t("topicSettings.own"), changed: t("topicSettings.changed"), default: t("topicSettings.default") };
 
   return (
@@ -91,10 +94,10 @@ function TopicForm({ current }: { current: any }) {
           return (
             <li class="topic" key={x.id}>
               <div class="row tight">
-                <strong>{x.label || x.default_label || x.id}</strong>
+                <strong>{named(x)}</strong>
                 <span class={`badge topic-${kind(x)}`}>{kindWords[kind(x)]}</span>
                 <button type="button" class="link" aria-expanded={open === x.id} aria-controls={region}
-                        aria-label={t("topicSettings.editNamed", { name: x.label || x.id })}
+                        aria-label={t("topicSettings.editNamed", { name: named(x) })}
                         onClick={() => setOpen(open === x.id ? null : x.id)}>{t("topicSettings.edit")}</button>
               </div>
               {x.keywords.trim() && open !== x.id && <p class="hint">{t("topicSettings.extraWords", { words: x.keywords })}</p>}
@@ -103,7 +106,7 @@ function TopicForm({ current }: { current: any }) {
                 <div id={region} class="stack">
                   <Field id={`${region}-label`} label={t("topicSettings.name")} error={about(x.id, "label")}
                          hint={x.default_label && x.default_label !== x.label
-                           ? t("topicSettings.defaultWas", { name: x.default_label }) : undefined}>{(d, invalid) => (
+                           ? t("topicSettings.defaultWas", { name: topicLabel(x.id, x.default_label) }) : undefined}>{(d, invalid) => (
                     <input id={`${region}-label`} value={x.label} maxLength={current.limits.label_chars} aria-describedby={d}
                            aria-invalid={invalid || undefined} onInput={(e) => change(x.id, { label: (e.target as HTMLInputElement).value })} />)}</Field>
                   <Field id={`${region}-keywords`} label={t("topicSettings.keywords")}
@@ -116,7 +119,7 @@ function TopicForm({ current }: { current: any }) {
                     setTopics(topics.filter((y) => y.id !== x.id));
                     if (x.default_label) setRemoved([...removed, { id: x.id, label: x.default_label }]);
                     setOpen(null);
-                  }}>{t("topicSettings.removeNamed", { name: x.label || x.id })}</button>
+                  }}>{t("topicSettings.removeNamed", { name: named(x) })}</button>
                 </div>
               )}
             </li>
@@ -129,11 +132,11 @@ function TopicForm({ current }: { current: any }) {
           <ul class="topics">
             {removed.map((x) => (
               <li class="topic row tight" key={x.id}>
-                <span>{x.label}</span>
+                <span>{topicLabel(x.id, x.label)}</span>
                 <button type="button" class="link" onClick={() => {
                   setRemoved(removed.filter((y) => y.id !== x.id));
                   setTopics([...topics, { id: x.id, label: x.label, keywords: "", source: "default", default_label: x.label }]);
-                }}>{t("topicSettings.restoreNamed", { name: x.label })}</button>
+                }}>{t("topicSettings.restoreNamed", { name: topicLabel(x.id, x.label) })}</button>
               </li>
             ))}
           </ul>
