@@ -59,6 +59,8 @@ from .events import (
     SurveyMoment,
     SurveyRequested,
     SurveySubmitted,
+    TopicEntry,
+    TopicTaxonomyChanged,
     VettingLevel,
 )
 
@@ -120,6 +122,8 @@ __all__ = [
     "SurveyMoment",
     "SurveyRequested",
     "SurveySubmitted",
+    "TopicEntry",
+    "TopicTaxonomyChanged",
     "UnknownEventType",
     "VettingLevel",
     "event_class",

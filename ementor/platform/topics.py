@@ -1,7 +1,7 @@
 """Topic tagging, shared by the platform: keyword rules over an organisation's taxonomy, labels only on the wire.
 
 Messaging tags delivered messages (MessageSent), matching tags goal titles (GoalSet) with the
-default taxonomy; the text never leaves either service.
+organisation's taxonomy (topic_taxonomy.py); the text never leaves either service.
 
 A topic is a set of
 cue patterns (words or phrases, matched on word boundaries in lower case); a message takes
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 SMALL_TALK = "small-talk"
 
@@ -119,6 +119,18 @@ class Taxonomy:
     def ids(self) -> list[str]:
         return [t.id for t in self.topics] + [SMALL_TALK]
 
+    def labels(self) -> dict[str, str]:
+        return {t.id: t.label for t in self.topics}
+
+    @cached_property
+    def patterns(self) -> tuple[tuple[str, re.Pattern], ...]:
+        """Each taggable topic's compiled cues, once per taxonomy (an organisation's is cached by its store)."""
+        return tuple((t.id, _compiled(t.cues)) for t in self.topics if t.cues)
+
+
+def default_labels() -> dict[str, str]:
+    return {tid: label for tid, (label, _) in DEFAULT_TAXONOMY.items()}
+
 
 def default_taxonomy() -> Taxonomy:
     return Taxonomy(tuple(Topic(tid, label, cues) for tid, (label, cues) in DEFAULT_TAXONOMY.items()))
@@ -154,7 +166,7 @@ def tag(text: str, taxonomy: Taxonomy | None = None) -> list[str]:
     """The topic ids a message is about (sorted); `small-talk` alone when it is about none."""
     taxonomy = taxonomy or _DEFAULT
     lowered = _SPACES.sub(" ", text.lower().replace("’", "'"))
-    found = [t.id for t in taxonomy.topics if t.cues and _compiled(t.cues).search(lowered)]
+    found = [tid for tid, pattern in taxonomy.patterns if pattern.search(lowered)]
     if found:
         return sorted(found)
     if _SMALL_TALK.search(lowered) or len(lowered.split()) <= SHORT_MESSAGE_WORDS:

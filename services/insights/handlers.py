@@ -6,11 +6,11 @@ import csv
 import io
 from datetime import UTC, date, datetime
 
+from ementor.platform import topics
 from ementor.platform.errors import Invalid, NotFound
 from ementor.platform.principal import Principal
-from ementor.platform.topics import DEFAULT_TAXONOMY
 
-from . import domain, health, projection, reports
+from . import domain, health, projection, reports, topic_taxonomy
 from .repository import PLATFORM, InsightsRepository
 
 TABLES = ("weekly", "funnel", "matches", "topics", "reply_times", "articles", "survey_rates", "survey_scores",
@@ -18,10 +18,11 @@ TABLES = ("weekly", "funnel", "matches", "topics", "reply_times", "articles", "s
 EXPORT_ROWS_MAX = 10_000
 
 
-def _labels(names) -> dict[str, str]:
-    """The platform's label of a default topic ("CVs and applications"; the web app translates it), else the id
-    in words."""
-    return {n: DEFAULT_TAXONOMY[n][0] if n in DEFAULT_TAXONOMY else n.replace("-", " ").capitalize() for n in names}
+def _labels(names, known: dict[str, str] | None = None) -> dict[str, str]:
+    """Each topic's label: the organisation's own (from its taxonomy), else the platform's label of a default
+    topic ("CVs and applications"; the web app translates exactly those), else the id in words."""
+    known = topics.default_labels() if known is None else known
+    return {n: known.get(n) or n.replace("-", " ").capitalize() for n in names}
 
 
 def _range(start: date | None, end: date | None) -> tuple[date, date]:
@@ -53,7 +54,8 @@ def overview(repo: InsightsRepository, auth: Principal, programme_id: str | None
     weekly, ever = _counters(repo, auth.tenant_id, scope, start, end)
     names = {n.split(":", 1)[1] for c in weekly.values() for n in c if n.startswith("topic_messages:")}
     titles = repo.article_titles(auth.tenant_id, sorted(reports.read_articles(weekly)))
-    return {"programme_id": programme_id, **reports.overview(weekly, ever, start, end, _labels(names), titles=titles)}
+    labels = _labels(names, topic_taxonomy.STORE.labels(auth.tenant_id))
+    return {"programme_id": programme_id, **reports.overview(weekly, ever, start, end, labels, titles=titles)}
 
 
 def platform_overview(repo: InsightsRepository, start: date | None, end: date | None) -> dict:

@@ -40,8 +40,18 @@ from ementor.platform.outbox import EventOutbox
 from ementor.platform.principal import Principal
 from ementor.platform.revocation import Revocations
 from ementor.platform.schedule import leased_timer
+from ementor.platform.topic_taxonomy import FollowsTopicTaxonomy
 
-from . import announcing, handlers, intake, schemas, subject_access, survey_handlers, survey_projection
+from . import (
+    announcing,
+    handlers,
+    intake,
+    schemas,
+    subject_access,
+    survey_handlers,
+    survey_projection,
+    topic_taxonomy,
+)
 from . import survey_schemas as ss
 from .documents import DOCUMENTS, OUTBOX_DOCUMENTS, Survey, utcnow
 from .repository import InsightsRepository
@@ -54,10 +64,11 @@ SURVEY_TICK_SECONDS = 30.0
 PERSON = ("mentor", "mentee")
 
 
-class InsightsService(Revocations):
+class InsightsService(Revocations, FollowsTopicTaxonomy):
     name = "insights"
 
-    repo: InsightsRepository = Repository(InsightsRepository, DOCUMENTS)
+    repo: InsightsRepository = Repository(InsightsRepository, (*DOCUMENTS, *topic_taxonomy.TAXONOMY_DOCUMENTS))
+    topic_store = topic_taxonomy.STORE  # FollowsTopicTaxonomy: TopicTaxonomyChanged
     outbox = EventOutbox(*OUTBOX_DOCUMENTS)
     settings = AppSettings()
 

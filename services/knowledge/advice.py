@@ -14,7 +14,7 @@ from ementor_contracts import AdviceAsked
 from ementor.platform.errors import Forbidden, NotFound
 from ementor.platform.principal import Principal
 
-from . import ranker, schemas, text
+from . import ranker, schemas, text, topic_taxonomy
 from .catalogue import Catalogue
 from .documents import TOPIC_WINDOW_DAYS, Question, utcnow
 from .handlers import reader_of, summary_view
@@ -105,7 +105,8 @@ def recommended(repo: KnowledgeRepository, catalogue: Catalogue, auth: Principal
     matches = [m.match_id for m in repo.active_matches_of(auth.tenant_id, person_id, person.role)]
     goals = repo.open_goal_topics(auth.tenant_id, matches)
     talk = repo.recent_topics(auth.tenant_id, person_id, utcnow() - timedelta(days=TOPIC_WINDOW_DAYS))
-    picks = recommend(list(person.interests), tags, query.limit, goals=goals, conversations=talk)
+    picks = recommend(list(person.interests), tags, query.limit, goals=goals, conversations=talk,
+                      labels=topic_taxonomy.STORE.labels(auth.tenant_id))
     return schemas.RecommendedList(items=[
         schemas.RecommendedArticle(**summary_view(readable[p.article_id]).model_dump(), reasons=[
             schemas.RecommendationReason(kind=r.kind, tag=r.tag, text=r.text) for r in p.reasons])

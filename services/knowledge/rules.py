@@ -73,11 +73,13 @@ class Pick:
 
 
 def recommend(interests: list[str], tags_by_article: dict[str, tuple[str, ...]], limit: int,
-              goals: list[list[str]] = (), conversations: list[list[str]] = ()) -> list[Pick]:
+              goals: list[list[str]] = (), conversations: list[list[str]] = (),
+              labels: dict[str, str] | None = None) -> list[Pick]:
     """Articles ranked by what their tags share with the person's interests, open goals and the topics
     of their recent conversations, each with why in words; an article that shares nothing is left out.
 
-    `goals` and `conversations` hold one list of topic labels per goal and per message.
+    `goals` and `conversations` hold one list of topic labels per goal and per message; `labels` names
+    topics as the organisation does (its taxonomy), else as the platform does.
     """
     wanted = {tag_of(i) for i in interests}
     goal_count = Counter(t for labels in goals for t in set(labels))
@@ -88,23 +90,25 @@ def recommend(interests: list[str], tags_by_article: dict[str, tuple[str, ...]],
         for tag in dict.fromkeys(tags):
             if goal_count[tag]:
                 score += GOAL_WEIGHT
-                reasons.append(Reason("goal", tag, f"Fits a goal you are working on: {label_of(tag)}"))
+                reasons.append(Reason("goal", tag, f"Fits a goal you are working on: {label_of(tag, labels)}"))
             if talk_count[tag]:
                 score += TOPIC_WEIGHT * min(talk_count[tag], TOPIC_SATURATION) / TOPIC_SATURATION
                 times = "once" if talk_count[tag] == 1 else f"{talk_count[tag]} times"
                 reasons.append(Reason("conversation", tag,
-                                      f"{label_of(tag)} came up in your conversations lately ({times})"))
+                                      f"{label_of(tag, labels)} came up in your conversations lately ({times})"))
             if tag in wanted:
                 score += INTEREST_WEIGHT
-                reasons.append(Reason("interest", tag, f"One of your interests: {label_of(tag)}"))
+                reasons.append(Reason("interest", tag, f"One of your interests: {label_of(tag, labels)}"))
         if score:
             scored.append((-score, article_id, tuple(reasons)))
     scored.sort(key=lambda row: (row[0], row[1]))
     return [Pick(article_id, -negative, reasons) for negative, article_id, reasons in scored[:limit]]
 
 
-def label_of(tag: str) -> str:
-    """A tag in words: the platform topic's label, else the tag itself ("gap-year" -> "Gap year")."""
+def label_of(tag: str, labels: dict[str, str] | None = None) -> str:
+    """A tag in words: the organisation's or the platform's topic label, else the tag ("gap-year" -> "Gap year")."""
+    if labels and labels.get(tag):
+        return labels[tag]
     known = DEFAULT_TAXONOMY.get(tag)
     return known[0] if known else tag.replace("-", " ").capitalize()
 

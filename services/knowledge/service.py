@@ -32,8 +32,9 @@ from ementor.platform.outbox import EventOutbox
 from ementor.platform.principal import Principal
 from ementor.platform.revocation import Revocations
 from ementor.platform.settings import KnowledgeSettings
+from ementor.platform.topic_taxonomy import FollowsTopicTaxonomy
 
-from . import advice, handlers, schemas, subject_access
+from . import advice, handlers, schemas, subject_access, topic_taxonomy
 from .catalogue import Catalogue
 from .documents import DOCUMENTS, OUTBOX_DOCUMENTS, Share
 from .library import load_library
@@ -64,10 +65,11 @@ class LibraryCatalogue(ServiceDependency):
         return self.catalogue
 
 
-class KnowledgeService(Revocations):
+class KnowledgeService(Revocations, FollowsTopicTaxonomy):
     name = "knowledge"
 
-    repo: KnowledgeRepository = Repository(KnowledgeRepository, DOCUMENTS)
+    repo: KnowledgeRepository = Repository(KnowledgeRepository, (*DOCUMENTS, *topic_taxonomy.TAXONOMY_DOCUMENTS))
+    topic_store = topic_taxonomy.STORE  # FollowsTopicTaxonomy: TopicTaxonomyChanged
     outbox = EventOutbox(*OUTBOX_DOCUMENTS)
     settings = AppSettings()
     catalogue: Catalogue = LibraryCatalogue()

@@ -8,7 +8,7 @@ from ementor.platform import topics
 from ementor.platform.errors import Conflict, NotFound
 from ementor.platform.principal import Principal
 
-from . import domain, schemas
+from . import domain, schemas, topic_taxonomy
 from .documents import Goal, new_id
 from .domain import ACTIVE
 from .handlers import visible_match
@@ -28,7 +28,8 @@ def add_goal(repo: MatchingRepository, auth: Principal, match_id: str, body: sch
     by = domain.actor_name(auth.role, auth.person_id)
     goal = Goal(id=new_id(), tenant_id=auth.tenant_id, match_id=match_id, title=body.title,
                 due_date=body.due_date.isoformat() if body.due_date else None, set_by=by)
-    labels = [t for t in topics.tag(body.title) if t != topics.SMALL_TALK]  # labels only: the title stays here
+    taxonomy = topic_taxonomy.STORE.taxonomy(auth.tenant_id)
+    labels = [t for t in topics.tag(body.title, taxonomy) if t != topics.SMALL_TALK]  # labels only: the title stays here
     goal.record(GoalSet(goal_id=goal.id, match_id=match_id, set_by=by, topics=labels))
     repo.add_goal(goal)
     return repo.goal(auth.tenant_id, match_id, goal.id)

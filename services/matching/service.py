@@ -22,6 +22,7 @@ from ementor.platform.mongo import Repository
 from ementor.platform.outbox import EventOutbox
 from ementor.platform.principal import Principal
 from ementor.platform.revocation import Revocations
+from ementor.platform.topic_taxonomy import FollowsTopicTaxonomy
 
 from . import (
     goals,
@@ -32,6 +33,7 @@ from . import (
     safeguarding_hooks,
     schemas,
     subject_access,
+    topic_taxonomy,
 )
 from .candidates import CandidateCache
 from .documents import DOCUMENTS, OUTBOX_DOCUMENTS
@@ -53,10 +55,11 @@ class Candidates(ServiceDependency):
         return self.cache
 
 
-class MatchingService(Revocations):
+class MatchingService(Revocations, FollowsTopicTaxonomy):
     name = "matching"
 
-    repo: MatchingRepository = Repository(MatchingRepository, DOCUMENTS)
+    repo: MatchingRepository = Repository(MatchingRepository, (*DOCUMENTS, *topic_taxonomy.TAXONOMY_DOCUMENTS))
+    topic_store = topic_taxonomy.STORE  # FollowsTopicTaxonomy: TopicTaxonomyChanged
     outbox = EventOutbox(*OUTBOX_DOCUMENTS)
     candidates: CandidateCache = Candidates()
     runs: RunExecutor = RunExecutor()

@@ -19,12 +19,11 @@ from ementor_contracts import (
     MessageSent,
 )
 
-from ementor.platform import topics
 from ementor.platform.errors import Conflict, Invalid, NotFound, RateLimited
 from ementor.platform.pages import page_of
 from ementor.platform.principal import Principal
 
-from . import domain, moderation, retention, schemas
+from . import domain, moderation, retention, schemas, topic_settings
 from .documents import Conversation, Message, Moderation, utcnow
 from .repository import MessagingRepository, NewMessage, Pending
 
@@ -222,7 +221,7 @@ def post_message(repo: MessagingRepository, auth: Principal, match_id: str, text
     if verdict.held:
         event = MessageHeld(**ids, reasons=list(verdict.reasons))
     else:
-        event = MessageSent(**ids, length=message.length, topics=topics.tag(text))
+        event = MessageSent(**ids, length=message.length, topics=topic_settings.tag(tenant_id, text))
     pending = repo.add_message(message, [event])
     if verdict.held:
         repo.append_audit(tenant_id, message=message, decision="held", actor=SYSTEM, at=now)
@@ -311,8 +310,8 @@ def decide(repo: MessagingRepository, auth: Principal, message_id: str, *, appro
                            code="match_not_active",
                            details={"status": conversation.status if conversation else None})
         # Approval makes the message visible: MessageSent follows, so notifications tells the recipient.
-        events = [MessageApproved(**ids, moderator_id=COORDINATOR), MessageSent(**ids, length=message.length,
-                                                                              topics=topics.tag(message.body or ""))]
+        events = [MessageApproved(**ids, moderator_id=COORDINATOR),
+                  MessageSent(**ids, length=message.length, topics=topic_settings.tag(tenant_id, message.body or ""))]
         status, decision, delivered_at = "delivered", "approved", now
     else:
         events = [MessageRejected(**ids, moderator_id=COORDINATOR, reason=reason)]

@@ -214,3 +214,55 @@ class SettingsView(BaseModel):
     messages_per_minute: int
     minors: MinorPolicy = Field(description="Fixed: what is always held when the mentee is a minor.")
     updated_at: datetime | None
+
+
+# -- topic taxonomy -----------------------------------------------------------------------------
+class TopicEntryIn(Strict):
+    """One change to the default taxonomy (topics.taxonomy_from)."""
+
+    id: str = Field(description="A lower-case slug; a default's id changes that default, another adds a topic.",
+                    examples=["work-placements"])
+    label: str | None = Field(default=None, description="Its label (required for a new topic).",
+                              examples=["Work placements"])
+    keywords: list[str] = Field(default_factory=list, description="Words or phrases (whole words, any case) "
+                                "that tag a message or goal with it; added to a default's own cues.",
+                                examples=[["placement year", "sandwich course"]])
+    removed: bool = Field(default=False, description="Remove this default topic.")
+
+
+class UpdateTopics(Strict):
+    """The organisation's whole list of entries; a default without one stays as it is."""
+
+    topics: list[TopicEntryIn] = Field(default_factory=list)
+
+
+class TopicView(BaseModel):
+    id: str
+    label: str
+    keywords: list[str] = Field(description="The keywords the organisation added (a default's own cues are not "
+                                "listed).")
+    source: Literal["default", "changed", "custom"] = Field(
+        description="default: as the platform ships it; changed: a default the organisation relabelled or gave "
+                    "keywords; custom: the organisation's own.")
+    default_label: str | None = Field(description="A default topic's label as shipped.")
+
+
+class RemovedTopic(BaseModel):
+    id: str
+    label: str
+
+
+class TopicLimits(BaseModel):
+    topics: int
+    keywords_per_topic: int
+    keyword_chars: int
+    label_chars: int
+
+
+class TopicSettingsView(BaseModel):
+    topics: list[TopicView] = Field(description="Every topic in force, in tagging order.")
+    removed: list[RemovedTopic] = Field(description="Default topics the organisation removed.")
+    revision: int = Field(description="How many times the organisation changed it (0: never).")
+    limits: TopicLimits
+    updated_at: datetime | None
+    updated_by: str | None

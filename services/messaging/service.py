@@ -31,7 +31,16 @@ from ementor.platform.retention_job import EnforcesRetention
 from ementor.platform.revocation import Revocations
 from ementor.platform.schedule import leased_timer
 
-from . import concern_context, handlers, live, person_posts, retention, schemas, subject_access
+from . import (
+    concern_context,
+    handlers,
+    live,
+    person_posts,
+    retention,
+    schemas,
+    subject_access,
+    topic_settings,
+)
 from .documents import DOCUMENTS, Message, utcnow
 from .repository import MessagingRepository
 
@@ -54,8 +63,9 @@ def _scan_off_the_loop(scan, text: str, *args):
 class MessagingService(Revocations, EnforcesRetention, PausesOnConcerns):
     name = "messaging"
 
-    repo: MessagingRepository = Repository(MessagingRepository, (*DOCUMENTS, *retention.RETENTION_DOCUMENTS))
-    outbox = HandOverOutbox(Message)
+    repo: MessagingRepository = Repository(MessagingRepository, (*DOCUMENTS, *retention.RETENTION_DOCUMENTS,
+                                                                 *topic_settings.TOPIC_DOCUMENTS))
+    outbox = HandOverOutbox(Message, *topic_settings.TOPIC_DOCUMENTS)
     settings = AppSettings()
     profiles = RpcProxy("profiles")
     matching = RpcProxy("matching")
@@ -186,6 +196,23 @@ class MessagingService(Revocations, EnforcesRetention, PausesOnConcerns):
          summary="Replace the organisation's moderation and rate-limit settings")
     def put_settings(self, auth: Principal, body: schemas.UpdateSettings):
         return handlers.update_settings(self.repo, auth.tenant_id, body)
+
+    @api("GET", "/v1/settings/topics", roles=("coordinator", "safeguarding_lead"),
+         response=schemas.TopicSettingsView, summary="The organisation's conversation topics",
+         description="Every topic in force (messages and goals are tagged with them; insights counts them), "
+                     "whether each is a default, a changed default or the organisation's own, and the "
+                     "defaults it removed.")
+    def get_topics(self, auth: Principal):
+        return topic_settings.view(auth.tenant_id)
+
+    @api("PUT", "/v1/settings/topics", roles=COORDINATOR, body=schemas.UpdateTopics,
+         response=schemas.TopicSettingsView, summary="Replace the organisation's changes to the default topics",
+         description="The whole list of entries `{id, label?, keywords?, removed?}`: a default's id relabels it, "
+                     "adds keywords or removes it; another id adds a topic (label and a keyword required). "
+                     "422 names the field at fault. TopicTaxonomyChanged tells matching and insights; messages "
+                     "delivered from now on are tagged with it (every replica within seconds).")
+    def put_topics(self, auth: Principal, body: schemas.UpdateTopics):
+        return topic_settings.put(auth, body, utcnow())
 
     # -- events from matching and profiles -------------------------------------------------------
     @subscribe(MatchProposed)

@@ -12,7 +12,14 @@ from .matching import (
     MatchingRunCompleted,
     MatchProposed,
 )
-from .messaging import MessageApproved, MessageHeld, MessageRejected, MessageSent
+from .messaging import (
+    MessageApproved,
+    MessageHeld,
+    MessageRejected,
+    MessageSent,
+    TopicEntry,
+    TopicTaxonomyChanged,
+)
 from .notifications import NotificationFailed, NotificationSent
 from .profiles import (
     VETTING_LEVELS,
@@ -94,5 +101,7 @@ __all__ = [
     "SurveyMoment",
     "SurveyRequested",
     "SurveySubmitted",
+    "TopicEntry",
+    "TopicTaxonomyChanged",
     "VettingLevel",
 ]

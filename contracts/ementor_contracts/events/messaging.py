@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from ..base import Event
-from .common import Id
+from .common import ContractModel, Id
 
 
 class _MessageEvent(Event):
@@ -61,3 +61,31 @@ class MessageRejected(_MessageEvent):
     reason: str | None = Field(
         default=None, description="Why it was rejected, if given.", examples=["Shares a phone number"]
     )
+
+
+class TopicEntry(ContractModel):
+    """One of an organisation's changes to the default taxonomy: a topic added, relabelled, given
+    extra keywords, or (a default) removed."""
+
+    id: Id = Field(description="The topic id, a lower-case slug; a default's id changes that default.",
+                   examples=["higher-apprenticeships"])
+    label: str | None = Field(default=None, description="Its label; none keeps the default's.",
+                              examples=["Higher apprenticeships"])
+    keywords: list[str] = Field(default=[], description="Words or phrases that tag a message or goal with it, "
+                                "added to a default's own cues.", examples=[["level 4", "higher apprenticeship"]])
+    removed: bool = Field(default=False, description="True when the organisation removed this default topic.")
+
+
+class TopicTaxonomyChanged(Event):
+    """Published when an organisation changes its conversation topic taxonomy; matching and insights keep
+    their own copy to tag goals and label topics. Configuration only: the whole list of the organisation's
+    entries (the defaults apply where it has none), so the latest revision replaces any earlier one."""
+
+    source_service = "messaging"
+    subject_field = "organisation_id"
+
+    organisation_id: Id = Field(description="The organisation.")
+    revision: int = Field(ge=1, description="Counts the organisation's changes: a consumer keeps the highest.",
+                          examples=[3])
+    topics: list[TopicEntry] = Field(default=[], description="The organisation's entries, applied to the "
+                                     "platform's default taxonomy in order.")

@@ -13,6 +13,7 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
+from .browser import ARTEFACTS, DESKTOP, PHONE
 from .journey_participants import invited_staff
 from .pages import check_page
 
@@ -187,8 +188,46 @@ def test_a_coordinator_creates_a_programme_reviews_and_publishes_a_cohort_run_an
     expect(page.get_by_label("Shared interests", exact=True)).to_have_value("2.5")
     expect(page.get_by_role("heading", name="Sign-in options")).to_have_count(0)  # manage_staff only
 
+    # Conversation topics: rename a default and give it words, add an own topic (a 422 beside its
+    # keywords until it has one), remove a default; the saved taxonomy is what messaging tags with.
+    topics = page.get_by_role("form", name="Conversation topics")
+    topics.get_by_role("button", name="Edit Interviews").click()
+    topics.get_by_label("Name", exact=True).first.fill("Interview practice")
+    topics.get_by_label("Words that tag it").first.fill("panel day, assessment")
+    topics.get_by_role("button", name="Edit Interview practice").click()  # closes it again
+    expect(topics.get_by_text("Your words: panel day, assessment")).to_be_visible()
+    topics.get_by_role("button", name="Edit Gap year").click()
+    topics.get_by_role("button", name="Remove Gap year").click()
+    expect(topics.get_by_role("button", name="Restore Gap year")).to_be_visible()
+    adding = topics.get_by_role("group", name="Add a topic")
+    adding.get_by_label("Name").fill("Robotics club")
+    expect(adding.get_by_text("Its id will be robotics-club.")).to_be_visible()
+    adding.get_by_role("button", name="Add topic").click()
+    topics.get_by_role("button", name="Save topics").click()
+    expect(page.locator("#topic-robotics-club-keywords-error")).to_contain_text("at least one keyword")
+    expect(topics.get_by_role("alert")).to_be_visible()
+    topics.screenshot(path=str(ARTEFACTS / "staff-settings-topics-refused.png"))
+    page.locator("#topic-robotics-club-keywords").fill("robot, line-following")
+    topics.get_by_role("button", name="Save topics").click()
+    expect(topics.get_by_role("status")).to_have_text("Topics saved. Messages and goals from now on are tagged with them.")
+    saved = org.call("GET", "/v1/settings/topics")
+    by_id = {t["id"]: t for t in saved["topics"]}
+    assert (by_id["robotics-club"]["source"], by_id["robotics-club"]["keywords"]) == ("custom", ["robot", "line-following"])
+    assert (by_id["interviews"]["label"], by_id["interviews"]["keywords"]) == ("Interview practice", ["panel day", "assessment"])
+    assert saved["removed"] == [{"id": "gap-year", "label": "Gap year"}]
+    expect(topics.get_by_text("Your own", exact=True)).to_have_count(1)
+    check_page(page, "staff-settings-topics")
+    size = page.viewport_size
+    for label, viewport in (("360", PHONE), ("1280", DESKTOP)):  # the section alone, to read it
+        page.set_viewport_size(viewport)
+        topics.screenshot(path=str(ARTEFACTS / f"staff-settings-topics-section-{label}.png"))
+    page.set_viewport_size(size)
+
     # The same settings in Spanish.
     page.get_by_role("banner").get_by_label("Language").select_option("es")
     expect(page.get_by_role("heading", level=1)).to_have_text("Ajustes")
     expect(page.get_by_label("Intereses en común", exact=True)).to_have_value("2.5")
+    spanish_topics = page.get_by_role("form", name="Temas de conversación")
+    expect(spanish_topics.get_by_text("Solicitudes a la universidad", exact=True)).to_be_visible()  # a default, translated
+    expect(spanish_topics.get_by_text("Interview practice", exact=True)).to_be_visible()  # the organisation's, as written
     check_page(page, "staff-settings-es")

@@ -111,6 +111,9 @@ SAMPLE_DATA: dict[str, dict] = {
     "RetentionPeriodsChanged": {"organisation_id": "org-1", "messages_months_after_match_end": 6,
                                 "notification_log_months": 12, "ended_session_months": 12,
                                 "webhook_delivery_days": 30, "audit_years": 6},
+    "TopicTaxonomyChanged": {"organisation_id": "org-1", "revision": 2, "topics": [
+        {"id": "higher-apprenticeships", "label": "Higher apprenticeships", "keywords": ["level 4"]},
+        {"id": "gap-year", "removed": True}]},
     "PersonBlocked": {"block_id": "blk-1", "person_id": "per-mentee-1", "blocked_person_id": "per-mentor-1",
                       **MATCH},
     "RelationshipAtRisk": {"match_id": "match-1", "mentor_id": "per-mentor-1", "mentee_id": "per-mentee-1",

@@ -45,7 +45,7 @@ PUBLISHED_BY = {
         "GoalSet",
         "GoalCompleted",
     },
-    "messaging": {"MessageSent", "MessageHeld", "MessageApproved", "MessageRejected"},
+    "messaging": {"MessageSent", "MessageHeld", "MessageApproved", "MessageRejected", "TopicTaxonomyChanged"},
     "notifications": {"NotificationSent", "NotificationFailed"},
     "insights": {"RelationshipAtRisk", "SurveyRequested", "SurveySubmitted"},
     "video": {"SessionScheduled", "SessionRescheduled", "SessionCancelled", "SessionReminderDue"},

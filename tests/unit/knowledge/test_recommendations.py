@@ -100,3 +100,18 @@ def test_erasure_forgets_the_persons_goals_and_topics(repo, catalogue):
     assert TopicMention.scoped(OTHER).count() == 1  # another organisation's person of the same id is not touched
     with pytest.raises(NotFound):
         recommended(repo, catalogue, MENTEE)
+
+
+def test_reasons_name_a_topic_as_the_organisation_does(repo, catalogue):
+    from services.knowledge import topic_taxonomy
+    topic_taxonomy.TopicTaxonomy._collection = None  # this test's store
+    try:
+        topic_taxonomy.STORE.learn(ORG, [{"id": "interviews", "label": "Interview practice"}], 1)
+        for n in range(2):
+            repo.record_topics(ORG, f"msg-{n}", "m1", "mentor-1", "mentee-1", ["interviews"], utcnow())
+        said = {r.text for a in recommended(repo, catalogue, MENTEE) for r in a.reasons}
+        assert "Interview practice came up in your conversations lately (2 times)" in said
+        assert not any(text.startswith("Interviews came up") for text in said)
+    finally:
+        topic_taxonomy.STORE.forget(ORG)
+        topic_taxonomy.TopicTaxonomy._collection = None

@@ -1,6 +1,6 @@
 // /staff/settings: the organisation's settings, one section per service, each saved on its own
 // with a confirmation, and a 422 shown beside the field it names. Sections follow permissions:
-// matching, messaging, notifications and video for `coordinator`; sign-in options for `manage_staff`.
+// matching, messaging, conversation topics, notifications and video for `coordinator`; sign-in options for `manage_staff`.
 import type { ComponentChildren } from "preact";
 import { useState } from "preact/hooks";
 import { api } from "../api";
@@ -12,6 +12,7 @@ import { query } from "../router";
 import { can } from "../session";
 import { listAll } from "../staff/lists";
 import { VETTING } from "../people";
+import { TopicSettings } from "../staff/TopicSettings";
 
 export function StaffSettings() {
   const coordinator = can("coordinator");
@@ -24,6 +25,7 @@ export function StaffSettings() {
           <ul>
             {coordinator && <li><a href="#matching-h">{t("staffSettings.matching")}</a></li>}
             {coordinator && <li><a href="#messaging-h">{t("staffSettings.messaging")}</a></li>}
+            {coordinator && <li><a href="#topics-h">{t("topicSettings.title")}</a></li>}
             {coordinator && <li><a href="#notifications-h">{t("staffSettings.notifications")}</a></li>}
             {coordinator && <li><a href="#video-h">{t("staffSettings.video")}</a></li>}
             {signIn && <li><a href="#signin-h">{t("staffSettings.signIn")}</a></li>}
@@ -32,6 +34,7 @@ export function StaffSettings() {
       )}
       {coordinator && <MatchingSettings />}
       {coordinator && <MessagingSettings />}
+      {coordinator && <TopicSettings />}
       {coordinator && <NotificationSettings />}
       {coordinator && <VideoSettings />}
       {signIn && <SignInOptions />}
