@@ -274,15 +274,19 @@ def test_audit_entries_go_after_the_audit_period_and_the_trimmed_chain_still_ver
         chain = api.get("/v1/safeguarding/audit", org.lead())
         assert chain.status_code == 200, chain.text
         actions = [(e["seq"], e["action"]) for e in chain.json()["items"]]
-        assert actions == [(2, "retention_changed"), (3, "audit_trimmed")], actions
+        # The job may trim before or after the second change is written: either order is right.
+        assert sorted(actions) in ([(2, "retention_changed"), (3, "audit_trimmed")],
+                                   [(2, "audit_trimmed"), (3, "retention_changed")]), actions
         return chain.json()
     chain = eventually(trimmed)
     assert chain["verified"] is True, chain
-    assert chain["items"][1]["data"]["through_seq"] == 1
+    [trim] = [e for e in chain["items"] if e["action"] == "audit_trimmed"]
+    assert trim["data"]["through_seq"] == 1  # only the first entry was past the period
 
     AuditEntry.raw().delete_one({"tenant_id": org.id, "seq": 2})  # a kept entry deleted behind the job's back
     tampered = api.get("/v1/safeguarding/audit", org.lead()).json()
-    assert (tampered["verified"], tampered["broken_at"]) == (False, 2), tampered
+    # Found either way: at the trimmed base (1) when the deleted entry was the trim that vouched for it, else at 2.
+    assert tampered["verified"] is False and tampered["broken_at"] in (1, 2), tampered
 
 
 def _periods_known_as(tenant_id: str, name: str, value: int):
