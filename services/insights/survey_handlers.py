@@ -127,9 +127,11 @@ def results(repo: InsightsRepository, auth: Principal, programme_id: str | None,
 
 def _question_texts(repo: InsightsRepository, tenant_id: str, programme_id: str | None) -> dict[str, str]:
     """Each question's wording as its programme's template has it now (the organisation: every programme's)."""
-    templates = [surveys.DEFAULT_TEMPLATE]
-    ids = [programme_id] if programme_id else [p["programme_id"] for p in repo.programmes(tenant_id)]
-    templates += [t for t in (repo.survey_template(tenant_id, i) for i in ids) if t]
+    if programme_id:
+        saved = repo.survey_template(tenant_id, programme_id)
+        templates = [surveys.DEFAULT_TEMPLATE, *([saved] if saved else [])]
+    else:  # every programme's, in one read
+        templates = [surveys.DEFAULT_TEMPLATE, *repo.survey_templates(tenant_id)]
     return {q["id"]: q["text"] for template in templates for q in template.get("questions") or []}
 
 

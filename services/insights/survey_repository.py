@@ -36,6 +36,10 @@ class SurveyRepository:
         doc = SurveyTemplate.raw().find_one({"_id": f"{tenant_id}:{programme_id}", "tenant_id": tenant_id})
         return doc.get("template") if doc else None
 
+    def survey_templates(self, tenant_id: str, limit: int = 1000) -> list[dict]:
+        """Every programme's saved template, in one read."""
+        return [d["template"] for d in SurveyTemplate.raw().find({"tenant_id": tenant_id}, {"template": 1}).limit(limit)]
+
     def put_survey_template(self, tenant_id: str, programme_id: str, template: dict, by: str, now: datetime) -> None:
         SurveyTemplate.raw().update_one(
             {"_id": f"{tenant_id}:{programme_id}", "tenant_id": tenant_id},

@@ -21,11 +21,12 @@ TAGS = frozenset({
 })
 
 
-def reader_of(repo: KnowledgeRepository, auth: Principal) -> Reader:
+def reader_of(repo: KnowledgeRepository, auth: Principal, person: PersonView | None = None) -> Reader:
+    """The rules' reader; `person`: the reader's PersonView when the caller has read it already."""
     if not auth.is_person:
         return reader_for(auth.role, False, staff=True)
-    person = repo.person(auth.tenant_id, auth.person_id)
-    return reader_for(auth.role, person.is_minor if person else None, staff=False)
+    person = person or repo.person(auth.tenant_id, auth.person_id)
+    return reader_for(auth.role, person.is_minor if person and person.id else None, staff=False)
 
 
 def _not_found(article_id: str) -> NotFound:
@@ -33,12 +34,12 @@ def _not_found(article_id: str) -> NotFound:
 
 
 def readable_article(repo: KnowledgeRepository, catalogue: Catalogue, auth: Principal,
-                     article_id: str) -> tuple[Article, OrganisationLibrary]:
+                     article_id: str, person: PersonView | None = None) -> tuple[Article, OrganisationLibrary]:
     library = catalogue.of(repo, auth.tenant_id)
     article = library.article(article_id)
     if article is None:
         raise _not_found(article_id)
-    if not library.allowed(reader_of(repo, auth))[library.index.position[article_id]]:
+    if not library.allowed(reader_of(repo, auth, person))[library.index.position[article_id]]:
         raise _not_found(article_id)
     return article, library
 
@@ -93,10 +94,11 @@ def list_articles(repo: KnowledgeRepository, catalogue: Catalogue, auth: Princip
 
 
 def get_article(repo: KnowledgeRepository, catalogue: Catalogue, auth: Principal, article_id: str) -> schemas.Article:
-    article = _with_feedback(repo, auth, [_get_article(repo, catalogue, auth, article_id)])[0]
-    if auth.is_person:  # the reader's own answer, so the page shows it and lets them change it
+    person = reader_person(repo, auth) if auth.is_person else None  # read once: the rules and the events
+    article = _with_feedback(repo, auth, [_get_article(repo, catalogue, auth, article_id, person)])[0]
+    if person is not None:  # the reader's own answer, so the page shows it and lets them change it
         article.your_feedback = repo.feedback_of(auth.tenant_id, article.id, auth.person_id)
-        repo.record_read(auth.tenant_id, article.id, article.title, reader_person(repo, auth))
+        repo.record_read(auth.tenant_id, article.id, article.title, person)
     return article
 
 
@@ -105,14 +107,15 @@ def reader_person(repo: KnowledgeRepository, auth: Principal) -> PersonView:
     return repo.person(auth.tenant_id, auth.person_id) or PersonView(person_id=auth.person_id, role=auth.role)
 
 
-def _get_article(repo: KnowledgeRepository, catalogue: Catalogue, auth: Principal, article_id: str) -> schemas.Article:
+def _get_article(repo: KnowledgeRepository, catalogue: Catalogue, auth: Principal, article_id: str,
+                 person: PersonView | None) -> schemas.Article:
     if not auth.is_person:
         doc = repo.own_article(auth.tenant_id, article_id)
         if doc is not None:
             fields = doc.published or doc.draft
             return article_view(own_article(doc.id, fields), status=doc.status, version=doc.version,
                                 draft=doc.draft)
-    article, library = readable_article(repo, catalogue, auth, article_id)
+    article, library = readable_article(repo, catalogue, auth, article_id, person)
     return article_view(article, hidden=article.id in library.hidden)
 
 
@@ -190,8 +193,9 @@ def delete_article(repo: KnowledgeRepository, catalogue: Catalogue, auth: Princi
 def record_feedback(repo: KnowledgeRepository, catalogue: Catalogue, auth: Principal, article_id: str,
                     body: schemas.Helpful) -> schemas.FeedbackRecorded:
     """A reader's yes or no: one answer per reader per article, a change of mind replacing it."""
-    article, _ = readable_article(repo, catalogue, auth, article_id)
-    previous = repo.answer_feedback(auth.tenant_id, article.id, reader_person(repo, auth), body.helpful)
+    person = reader_person(repo, auth)
+    article, _ = readable_article(repo, catalogue, auth, article_id, person)
+    previous = repo.answer_feedback(auth.tenant_id, article.id, person, body.helpful)
     return schemas.FeedbackRecorded(article_id=article.id, helpful=body.helpful, previous=previous)
 
 
