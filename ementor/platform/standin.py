@@ -10,6 +10,9 @@ handled, kept 30 days) into a quadratic cost as it grows:
   every insert and update; `_id: {$in: [plain values]}` is a seek per value on MongoDB's `_id`
   index, and here a lookup per value (the outbox relay's mark-published write and batch reads
   by id use it), answered in `_id` order as that index returns them;
+- `{field: {$exists: true}}` on a field with a sparse index (every outbox's claim: which documents
+  hold pending events) is a walk of that index on MongoDB, which holds only the documents that
+  have the field; here it is a walk of the ids known to have held it;
 - TTL expiry runs as MongoDB's TTL monitor does, once a minute per collection, instead of at
   every access.
 
@@ -41,6 +44,7 @@ class _Hashes:
     def __init__(self):
         self.keys: dict[str, dict[tuple, set]] = {}
         self.unsafe: set[str] = set()  # indexes that saw a value a hash cannot stand for (an array, say)
+        self.holders: dict[str, dict] = {}  # sparse index -> ids of documents that held its field (in order)
 
 
 def _hashes(store) -> _Hashes:
@@ -55,6 +59,35 @@ def _hashable_indexes(store):
         fields = [field for field, _ in index["key"]]
         if index.get("unique") and "partialFilterExpression" not in index and not any("." in f for f in fields):
             yield name, fields, bool(index.get("sparse"))
+
+
+def _sparse_indexes(store):
+    for name, index in store.indexes.items():
+        if index.get("sparse") and len(index["key"]) == 1 and "partialFilterExpression" not in index:
+            yield name, index["key"][0][0]
+
+
+def _has(document: dict, field: str) -> bool:
+    from mongomock import filtering
+
+    return filtering.filter_applies({field: {"$exists": True}}, document)
+
+
+def _sparse_holders(store, name: str, field: str) -> list[dict]:
+    """The documents that hold `field` now: the known ids (built by one scan the first time), checked,
+    and those that no longer hold it forgotten (a later write that gives it back records it again)."""
+    hashes = _hashes(store)
+    ids = hashes.holders.get(name)
+    if ids is None:
+        ids = hashes.holders[name] = {i: None for i, d in store._documents.items() if _has(d, field)}
+    found = []
+    for document_id in list(ids):
+        document = store._documents.get(document_id)
+        if document is not None and _has(document, field):
+            found.append(document)
+        else:
+            del ids[document_id]
+    return found
 
 
 def _key(document: dict, fields: list[str]) -> tuple | None:
@@ -145,6 +178,10 @@ def install() -> None:
                 _add(_hashes(store), _hashes(store).keys[name], name, new_data, fields, sparse)
         if any(index.get("unique") and name not in checked for name, index in store.indexes.items()):
             ensure_uniques(self, new_data)  # the others (dotted, partial, arrays): mongomock's own scan
+        holders = _hashes(store).holders
+        for name, field in _sparse_indexes(store):
+            if name in holders and _has(new_data, field):
+                holders[name][new_data["_id"]] = None
 
     iter_documents = Collection._iter_documents
 
@@ -170,7 +207,8 @@ def _point_list(value) -> list | None:
 
 
 def _point_lookup(store, query: dict) -> list[dict] | None:
-    """The few documents a point filter can match, or None when the filter needs a scan."""
+    """The few documents a point filter (or a sparse index's `$exists`) can match, or None when the
+    filter needs a scan."""
     store._remove_expired_documents()
     if _point(query.get("_id")):
         document = store._documents.get(query["_id"])
@@ -187,4 +225,7 @@ def _point_lookup(store, query: dict) -> list[dict] | None:
             table = _table(store, name, fields, sparse)
             if table is not None:
                 return _holders(store, table, tuple(query[field] for field in fields), fields)
+    for name, field in _sparse_indexes(store):
+        if query.get(field) == {"$exists": True}:
+            return _sparse_holders(store, name, field)
     return None

@@ -63,3 +63,33 @@ def test_a_list_of_ids_is_looked_up_one_by_one_and_answers_as_a_scan_would(inbox
     inbox.update_many({"_id": {"$in": ids[:3]}}, {"$set": {"state": "seen"}})
     assert sorted(d["event_id"] for d in inbox.find({"state": "seen"})) == ["e0", "e1", "e2"]
     assert inbox.count_documents({"_id": {"$in": ids, "$nin": ids[:1]}}) == 4  # more than $in: mongomock's scan
+
+
+@pytest.fixture
+def outboxes():
+    standin.install()
+    collection = mongomock.MongoClient().db.outboxes
+    collection.insert_one({"_id": "old", "tenant_id": "t1", "outbox": [{"event_id": "e0"}]})  # before the index
+    collection.create_index([("outbox.event_id", 1)], sparse=True)
+    return collection
+
+
+def pending(collection):
+    return sorted(d["_id"] for d in collection.find({"outbox.event_id": {"$exists": True}}))
+
+
+def test_a_sparse_index_answers_exists_with_the_documents_that_hold_the_field_now(outboxes):
+    outboxes.insert_one({"_id": "a", "tenant_id": "t1", "outbox": [{"event_id": "e1"}]})
+    outboxes.insert_one({"_id": "b", "tenant_id": "t2", "outbox": []})
+    assert pending(outboxes) == ["a", "old"]
+    outboxes.update_one({"_id": "a"}, {"$pull": {"outbox": {"event_id": "e1"}}})  # published
+    outboxes.update_one({"_id": "b"}, {"$push": {"outbox": {"event_id": "e2"}}})  # a new event
+    assert pending(outboxes) == ["b", "old"]
+    outboxes.update_one({"_id": "a"}, {"$push": {"outbox": {"event_id": "e3"}}})  # forgotten, then pending again
+    outboxes.delete_one({"_id": "old"})
+    assert pending(outboxes) == ["a", "b"]
+    claimed = outboxes.find_one_and_update(
+        {"outbox.event_id": {"$exists": True}, "tenant_id": "t2"}, {"$set": {"lease": 1}})
+    assert claimed["_id"] == "b"  # the rest of the filter still applies
+    assert outboxes.count_documents({"outbox.event_id": {"$exists": True}, "lease": 1}) == 1
+    assert outboxes.count_documents({"outbox.event_id": {"$exists": False}}) == 0  # not $exists true: a scan
