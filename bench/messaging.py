@@ -33,8 +33,6 @@ def extra_arguments(parser) -> None:
     parser.add_argument("--seconds", type=float, default=None, help="length of each load phase")
     parser.add_argument("--matches", type=int, default=None, help="conversations (two senders each)")
     parser.add_argument("--profile", action="store_true", help="cProfile the service during full load")
-    parser.add_argument("--no-id-index", action="store_true",
-                        help="leave mongomock scanning the whole collection for every lookup by _id")
 
 
 def main(argv=None) -> int:
@@ -118,10 +116,7 @@ class Bench:
         from tests.support.infra import free_port
 
         mongodb_uri = os.environ.get("MONGODB_URI")
-        self.backend = "MONGODB_URI" if mongodb_uri else "mongomock (in-process stand-in)"
-        if not mongodb_uri and not self.args.no_id_index:
-            give_mongomock_an_id_index()
-            self.backend += " with an _id lookup"
+        self.backend = "MONGODB_URI" if mongodb_uri else "mongomock (in-process stand-in, ementor/platform/standin.py)"
         self.report.note(f"MongoDB: {self.backend}")
         self.settings = Settings(
             _env_file=None, EMENTOR_ENV="development", AMQP_URI=self.amqp_uri, MONGODB_URI=mongodb_uri,
@@ -365,41 +360,6 @@ def sample_event_json() -> str:
     ids = {name: uuid.uuid4().hex[:24] for name in ("message_id", "match_id", "sender_id", "recipient_id")}
     return to_cloudevent(MessageSent(**ids, length=len(MESSAGE_BODY)), uuid.uuid4().hex[:24]) \
         .model_dump_json(exclude_none=True)
-
-
-def give_mongomock_an_id_index() -> None:
-    """Make mongomock find documents by `_id` (equal or `$in`) with dict lookups instead of a scan.
-
-    Every MongoDB server has an index on `_id`; mongomock has none, so each lookup by id costs a
-    scan of the whole collection and a long run becomes quadratic in the number of messages
-    stored. This changes no result (the full filter is still applied to the document found).
-    """
-    from mongomock.collection import Collection
-    from mongomock.filtering import filter_applies
-
-    scan = Collection._iter_documents
-
-    def _iter_documents(self, filter):
-        key = filter.get("_id") if isinstance(filter, dict) else None
-        if key is None:
-            return scan(self, filter)
-        if isinstance(key, dict):
-            if set(key) != {"$in"}:
-                return scan(self, filter)
-            keys = key["$in"]
-        else:
-            keys = (key,)
-        found = []
-        for value in dict.fromkeys(keys):
-            try:
-                document = self._store[value]
-            except (KeyError, TypeError):
-                continue
-            if filter_applies(filter, document):
-                found.append(document)
-        return iter(found)
-
-    Collection._iter_documents = _iter_documents
 
 
 if __name__ == "__main__":

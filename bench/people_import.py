@@ -32,52 +32,10 @@ def people_csv(rows: int) -> bytes:
     return ("\r\n".join(lines) + "\r\n").encode()
 
 
-def give_mongomock_hashed_unique_indexes() -> None:
-    """Check unique indexes with a dict lookup instead of mongomock's scan of the whole collection.
-
-    mongomock checks a unique index by scanning every document on every insert, so inserting n
-    people costs n^2/2 comparisons (20,000 rows: hours); a MongoDB server uses the index's B-tree.
-    Results are unchanged: an entry found is checked against the stored document before refusing.
-    """
-    from mongomock import DuplicateKeyError, helpers
-    from mongomock.collection import Collection
-
-    def key_of(document, unique):
-        values = []
-        for key, _ in unique:
-            try:
-                values.append(repr(helpers.get_value_by_dot(document, key)))
-            except KeyError:
-                values.append("None")
-        return tuple(values)
-
-    def _ensure_uniques(self, new_data):
-        tables = self._store.__dict__.setdefault("_bench_unique", {})
-        for name, index in self._store.indexes.items():
-            if not index.get("unique") or index.get("partialFilterExpression") is not None:
-                continue
-            unique = index["key"]
-            key = key_of(new_data, unique)
-            if index.get("sparse") and set(key) == {"None"}:
-                continue
-            if name not in tables:
-                tables[name] = {key_of(d, unique): d["_id"] for d in self._store.documents}
-            table = tables[name]
-            holder = table.get(key)
-            if holder is not None and holder != new_data["_id"] and holder in self._store \
-                    and key_of(self._store[holder], unique) == key:
-                raise DuplicateKeyError("E11000 Duplicate Key Error", 11000)
-            table[key] = new_data["_id"]
-
-    Collection._ensure_uniques = _ensure_uniques
-
-
 def main(argv=None) -> int:
     args = arguments("people CSV import benchmark", argv, extra=lambda p: (
         p.add_argument("--rows", type=int, default=20_000),
         p.add_argument("--profile", action="store_true", help="print the top functions of the first import"),
-        p.add_argument("--scanning-mongomock", action="store_true",
-                       help="leave mongomock scanning the whole collection for every unique-index check and _id lookup"),
     ))
     report = Report("people_import", as_json=args.json)
     rows = 2_000 if args.quick else args.rows
@@ -92,12 +50,6 @@ def main(argv=None) -> int:
     from services.profiles.import_repository import ImportRepository
     from services.profiles.import_schemas import ImportQuery
 
-    if not args.scanning_mongomock:
-        from bench.messaging import give_mongomock_an_id_index
-
-        give_mongomock_hashed_unique_indexes()
-        give_mongomock_an_id_index()
-        report.note("mongomock given dict lookups for unique indexes and _id, as a server's indexes (see --help)")
     mongo.open_database("profiles", None, (*DOCUMENTS, *IMPORT_DOCUMENTS))
     repo = ImportRepository()
     auth = Principal(role="coordinator", tenant_id="bench-org")
