@@ -71,3 +71,20 @@ def test_coordinator_checks():
     with pytest.raises(Forbidden):
         person.require_coordinator()
     assert person.may_act_for("p1") and not person.may_act_for("p2") and coordinator.may_act_for("p2")
+
+
+def test_a_remembered_token_is_still_refused_once_it_expires(monkeypatch):
+    token = issue_token(SECRET, tenant_id="org", role="mentee", person_id="p1", ttl=60)
+    assert verify_token(SECRET, token).person_id == "p1"  # verified, and remembered
+    later = time.time() + 61
+    monkeypatch.setattr(time, "time", lambda: later)
+    with pytest.raises(Unauthenticated, match="expired"):
+        verify_token(SECRET, token)
+
+
+def test_a_rotation_that_ends_refuses_tokens_of_the_old_secret_it_had_accepted():
+    previous = "p" * 40
+    token = issue_token(previous, tenant_id="org", role="coordinator", staff_id="s1")
+    assert verify_token(SECRET, token, previous_secret=previous).staff_id == "s1"
+    with pytest.raises(Unauthenticated):
+        verify_token(SECRET, token, previous_secret=None)
