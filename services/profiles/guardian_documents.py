@@ -60,6 +60,7 @@ class GuardianInvitation(TenantDocument):
 
     id = StringField(primary_key=True)  # the session id
     mentee_id = StringField(required=True)
+    guardian_email = StringField()  # who was sent it: a guardian changed since is not written to about it
     starts_at = DateTimeField()  # as last sent to the guardian
     ends_at = DateTimeField()
     invited_at = DateTimeField()

@@ -14,7 +14,8 @@ whose consent is granted is invited; anyone else's session sends nothing.
 When a session is cancelled (SessionCancelled), the guardian who was sent an invitation to it is told, in the
 same language, with the time they were last sent. Profiles keeps a record of each invitation it sent
 (GuardianInvitation), so a guardian never hears of a cancelled session they were not invited to (the organisation
-did not invite guardians, consent was not granted then, or the cancellation came before any invitation). The
+did not invite guardians, consent was not granted then, the cancellation came before any invitation, or the
+child's guardian has changed since). The
 record is claimed before the email goes, so the cancellation is sent once, whether the cancellation event or an
 invitation sent at the same moment gets there second; the consumer's inbox keeps a redelivered event from
 sending again. In the call, video names the guardian with the word for "guardian" in the child's language
@@ -72,7 +73,7 @@ def invite(repo: ProfilesRepository, mail, ask_video: AskVideo, tenant_id: str, 
     found = ask_video(tenant_id, event.session_id, mentee.guardian.name, mail_words.guardian_label(mentee.locale))
     if found is None:  # cancelled since, or no longer inviting
         log.info("session %s: video has no guardian link (cancelled, or not inviting)", event.session_id)
-        # Retried after the cancellation below failed to go: it is still owed.
+        # An invitation retried because the cancellation that followed it (below) failed: it is still owed.
         _tell_if_cancelled(repo, mail, tenant_id, mentee, event.session_id, event.mentor_id)
         return False
     if moved and found.get("sequence", event.sequence) > event.sequence:
@@ -85,7 +86,8 @@ def invite(repo: ProfilesRepository, mail, ask_video: AskVideo, tenant_id: str, 
         starts_at=starts_at, ends_at=ends_at, timezone=mentee.timezone, url=found["join_url"], moved=moved)
     mail.send_now(to_name=mentee.guardian.name, to_address=mentee.guardian.email, subject=subject, text=text)
     log.info("session %s: guardian %s by email", event.session_id, "told of the new time" if moved else "invited")
-    repo.guardian_invitation_sent(tenant_id, event.session_id, mentee.id, starts_at, ends_at, utcnow())
+    repo.guardian_invitation_sent(tenant_id, event.session_id, mentee.id, mentee.guardian.email, starts_at, ends_at,
+                                  utcnow())
     # Cancelled while this was on its way: the cancellation found no invitation, so it is told from here.
     _tell_if_cancelled(repo, mail, tenant_id, mentee, event.session_id, event.mentor_id)
     return True
@@ -104,9 +106,10 @@ def cancelled(repo: ProfilesRepository, mail, tenant_id: str, event) -> bool:
 
 def _tell_if_cancelled(repo: ProfilesRepository, mail, tenant_id: str, mentee: Person, session_id: str,
                        mentor_id: str) -> bool:
-    invitation: GuardianInvitation | None = repo.claim_guardian_cancellation(tenant_id, session_id, utcnow())
-    if invitation is None:  # not invited (yet), not cancelled, or already told
-        log.info("session %s: no cancellation for the guardian to be sent", session_id)
+    invitation: GuardianInvitation | None = repo.claim_guardian_cancellation(tenant_id, session_id,
+                                                                             mentee.guardian.email, utcnow())
+    if invitation is None:  # this guardian was not invited (yet), it is not cancelled, or they were told
+        log.debug("session %s: no cancellation for the guardian to be sent", session_id)
         return False
     mentor, organisation = _names(repo, tenant_id, mentor_id)
     subject, text = mail_words.session_cancellation(

@@ -32,20 +32,23 @@ class GuardianRepository:
         return list(GuardianConsentEntry.scoped(tenant_id, person_id=person_id).order_by("at", "id"))
 
     # -- a guardian's session invitations (guardian_invites.py) ---------------------------------
-    def guardian_invitation_sent(self, tenant_id: str, session_id: str, mentee_id: str, starts_at: datetime,
-                                 ends_at: datetime, at: datetime) -> None:
+    def guardian_invitation_sent(self, tenant_id: str, session_id: str, mentee_id: str, guardian_email: str,
+                                 starts_at: datetime, ends_at: datetime, at: datetime) -> None:
         GuardianInvitation.scoped(tenant_id, id=session_id).update_one(
-            set__mentee_id=mentee_id, set__starts_at=starts_at, set__ends_at=ends_at, set__invited_at=at, upsert=True)
+            set__mentee_id=mentee_id, set__guardian_email=guardian_email, set__starts_at=starts_at,
+            set__ends_at=ends_at, set__invited_at=at, upsert=True)
 
     def guardian_session_cancelled(self, tenant_id: str, session_id: str, mentee_id: str, at: datetime) -> None:
         GuardianInvitation.scoped(tenant_id, id=session_id).update_one(
             set__mentee_id=mentee_id, set__cancelled_at=at, upsert=True)
 
-    def claim_guardian_cancellation(self, tenant_id: str, session_id: str, at: datetime) -> GuardianInvitation | None:
-        """The invitation, if its guardian was invited, it is cancelled and nobody has told them yet: marked told
+    def claim_guardian_cancellation(self, tenant_id: str, session_id: str, guardian_email: str,
+                                    at: datetime) -> GuardianInvitation | None:
+        """The invitation, if this guardian was invited, it is cancelled and nobody has told them yet: marked told
         in the same step (release it if the email fails)."""
-        return GuardianInvitation.scoped(tenant_id, id=session_id, invited_at__ne=None, cancelled_at__ne=None,
-                                         cancellation_sent_at=None).modify(set__cancellation_sent_at=at, new=True)
+        return GuardianInvitation.scoped(tenant_id, id=session_id, guardian_email=guardian_email, invited_at__ne=None,
+                                         cancelled_at__ne=None, cancellation_sent_at=None).modify(
+            set__cancellation_sent_at=at, new=True)
 
     def release_guardian_cancellation(self, tenant_id: str, session_id: str) -> None:
         GuardianInvitation.scoped(tenant_id, id=session_id).update_one(unset__cancellation_sent_at=True)

@@ -31,21 +31,22 @@ class Store:
 
     def _invitation(self, session_id, mentee_id):
         return self.invitations.setdefault(session_id, SimpleNamespace(
-            mentee_id=mentee_id, starts_at=None, ends_at=None, invited_at=None, cancelled_at=None,
-            cancellation_sent_at=None))
+            mentee_id=mentee_id, guardian_email=None, starts_at=None, ends_at=None, invited_at=None,
+            cancelled_at=None, cancellation_sent_at=None))
 
-    def guardian_invitation_sent(self, tenant_id, session_id, mentee_id, starts_at, ends_at, at):
+    def guardian_invitation_sent(self, tenant_id, session_id, mentee_id, guardian_email, starts_at, ends_at, at):
         # Stored as MongoDB gives it back: UTC without a zone.
         found = self._invitation(session_id, mentee_id)
         found.starts_at, found.ends_at = starts_at.replace(tzinfo=None), ends_at.replace(tzinfo=None)
-        found.invited_at = at
+        found.guardian_email, found.invited_at = guardian_email, at
 
     def guardian_session_cancelled(self, tenant_id, session_id, mentee_id, at):
         self._invitation(session_id, mentee_id).cancelled_at = at
 
-    def claim_guardian_cancellation(self, tenant_id, session_id, at):
+    def claim_guardian_cancellation(self, tenant_id, session_id, guardian_email, at):
         found = self.invitations.get(session_id)
-        if found is None or not found.invited_at or not found.cancelled_at or found.cancellation_sent_at:
+        if found is None or found.guardian_email != guardian_email or not found.invited_at or not found.cancelled_at \
+                or found.cancellation_sent_at:
             return None
         found.cancellation_sent_at = at
         return found
@@ -172,6 +173,10 @@ def test_a_guardian_who_was_never_invited_hears_nothing_of_a_cancellation():
     store, mail = people(), Mail()
     invite(store, mail, lambda *a: LINK, "t1", event())
     store.people["mentee"].guardian_consent = "withdrawn"  # no longer to be written to
+    assert cancelled(store, mail, "t1", cancellation()) is False and len(mail.sent) == 1
+    store, mail = people(), Mail()
+    invite(store, mail, lambda *a: LINK, "t1", event())
+    store.people["mentee"].guardian = Guardian(name="Rob Fisher", email="rob@families.example.org")  # changed since
     assert cancelled(store, mail, "t1", cancellation()) is False and len(mail.sent) == 1
 
 
