@@ -1,4 +1,5 @@
-"""How guardian consent links and the consent history are stored (alias `profiles`)."""
+"""How guardian consent links, the consent history and guardians' session invitations are stored (alias
+`profiles`)."""
 
 from __future__ import annotations
 
@@ -52,4 +53,25 @@ class GuardianConsentEntry(TenantDocument):
     }
 
 
-GUARDIAN_DOCUMENTS = (GuardianLink, GuardianConsentEntry)
+class GuardianInvitation(TenantDocument):
+    """A minor's session whose guardian profiles emailed an invitation (guardian_invites.py), keyed by video's
+    session id: what time they were last sent, and whether they have been told it is cancelled. A cancellation
+    that comes first is kept too (`invited_at` empty), so an invitation sent meanwhile is followed by it."""
+
+    id = StringField(primary_key=True)  # the session id
+    mentee_id = StringField(required=True)
+    guardian_email = StringField()  # who was sent it: a guardian changed since is not written to about it
+    starts_at = DateTimeField()  # as last sent to the guardian
+    ends_at = DateTimeField()
+    invited_at = DateTimeField()
+    cancelled_at = DateTimeField()
+    cancellation_sent_at = DateTimeField()  # claimed before sending, so it is sent once
+
+    meta: ClassVar[dict] = {
+        "db_alias": ALIAS,
+        "collection": "guardian_session_invitations",
+        "indexes": [("tenant_id", "mentee_id")],  # erasure forgets a child's
+    }
+
+
+GUARDIAN_DOCUMENTS = (GuardianLink, GuardianConsentEntry, GuardianInvitation)

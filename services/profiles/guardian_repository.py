@@ -1,10 +1,11 @@
-"""Storage of guardian consent links and history: the part of ProfilesRepository that queries them."""
+"""Storage of guardian consent links, history and session invitations: the part of ProfilesRepository that
+queries them."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from .guardian_documents import GuardianConsentEntry, GuardianLink
+from .guardian_documents import GuardianConsentEntry, GuardianInvitation, GuardianLink
 
 
 class GuardianRepository:
@@ -29,3 +30,28 @@ class GuardianRepository:
 
     def consent_history(self, tenant_id: str, person_id: str) -> list[GuardianConsentEntry]:
         return list(GuardianConsentEntry.scoped(tenant_id, person_id=person_id).order_by("at", "id"))
+
+    # -- a guardian's session invitations (guardian_invites.py) ---------------------------------
+    def guardian_invitation_sent(self, tenant_id: str, session_id: str, mentee_id: str, guardian_email: str,
+                                 starts_at: datetime, ends_at: datetime, at: datetime) -> None:
+        GuardianInvitation.scoped(tenant_id, id=session_id).update_one(
+            set__mentee_id=mentee_id, set__guardian_email=guardian_email, set__starts_at=starts_at,
+            set__ends_at=ends_at, set__invited_at=at, upsert=True)
+
+    def guardian_session_cancelled(self, tenant_id: str, session_id: str, mentee_id: str, at: datetime) -> None:
+        GuardianInvitation.scoped(tenant_id, id=session_id).update_one(
+            set__mentee_id=mentee_id, set__cancelled_at=at, upsert=True)
+
+    def claim_guardian_cancellation(self, tenant_id: str, session_id: str, guardian_email: str,
+                                    at: datetime) -> GuardianInvitation | None:
+        """The invitation, if this guardian was invited, it is cancelled and nobody has told them yet: marked told
+        in the same step (release it if the email fails)."""
+        return GuardianInvitation.scoped(tenant_id, id=session_id, guardian_email=guardian_email, invited_at__ne=None,
+                                         cancelled_at__ne=None, cancellation_sent_at=None).modify(
+            set__cancellation_sent_at=at, new=True)
+
+    def release_guardian_cancellation(self, tenant_id: str, session_id: str) -> None:
+        GuardianInvitation.scoped(tenant_id, id=session_id).update_one(unset__cancellation_sent_at=True)
+
+    def forget_guardian_invitations(self, tenant_id: str, mentee_id: str) -> None:
+        GuardianInvitation.scoped(tenant_id, mentee_id=mentee_id).delete()

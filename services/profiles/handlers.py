@@ -248,6 +248,7 @@ def erase_person(repo: ProfilesRepository, auth: Principal, person_id: str) -> N
     person.erased, person.delete_when_published = True, True
     person.record(PersonErased(person_id=person.id, role=role))
     repo.save(person)
+    repo.forget_guardian_invitations(person.tenant_id, person.id)
     repo.revoke_sessions(person.tenant_id, person.id, utcnow())  # every service refuses their tokens (PersonErased)
 
 

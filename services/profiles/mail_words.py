@@ -1,5 +1,5 @@
-"""The words of profiles' own emails (sign-in link, guardian consent, a guardian's session invitation) in the
-recipient's language.
+"""The words of profiles' own emails (sign-in link, guardian consent, a guardian's session invitation and
+its cancellation) in the recipient's language.
 
 A person's profile `locale` chooses (`es`: Spanish; anything else: English). A guardian is written
 to in the language of the child's profile. Dates are in the reader's language and in the person's
@@ -100,14 +100,26 @@ def _day(moment: datetime, locale: str | None, year: bool = True) -> str:
     return f"{moment:%A %d %B %Y}" if year else f"{moment:%A %d %B}"
 
 
+def guardian_label(locale: str | None) -> str:
+    """What follows the guardian's name in the video call, in the child's language (profiles hands it to video,
+    so the call shows what the invitation says). Spanish "responsable legal" fits a parent and a legal
+    guardian alike, and needs no "/a"."""
+    return "responsable legal" if spanish(locale) else "guardian"
+
+
+def _when(starts_at: datetime, ends_at: datetime, locale: str | None, timezone: str | None) -> tuple[datetime, str]:
+    """(the start in the reader's zone, 'Thursday 10 December 2026, 16:00–16:45 (Europe/London)')."""
+    zone, zone_name = _zone(timezone)
+    start, end = starts_at.astimezone(zone), ends_at.astimezone(zone)
+    return start, f"{_day(start, locale)}, {start:%H:%M}–{end:%H:%M} ({zone_name})"
+
+
 def session_invitation(locale: str | None, *, guardian: str, child: str, mentor: str | None,
                        organisation: str | None, starts_at: datetime, ends_at: datetime, timezone: str | None,
                        url: str, moved: bool = False) -> tuple[str, str]:
     """A guardian's own link to the minor's video session; `moved`: the session has a new time (issue 17)."""
-    zone, zone_name = _zone(timezone)
-    start, end = starts_at.astimezone(zone), ends_at.astimezone(zone)
-    when = f"{_day(start, locale)}, {start:%H:%M}–{end:%H:%M} ({zone_name})"
-    named = f"{guardian} (guardian)"  # as video names the guardian in the call
+    start, when = _when(starts_at, ends_at, locale, timezone)
+    named = f"{guardian} ({guardian_label(locale)})"  # as video names the guardian in the call
     if spanish(locale):
         mentor, organisation = mentor or "su mentor", organisation or "La organización"
         if moved:
@@ -145,3 +157,30 @@ def session_invitation(locale: str | None, *, guardian: str, child: str, mentor:
          "the end of the session, and you join as a guest, not as the host."),
         "", f"If you have a question, reply to {organisation} rather than to this email.",
     ])
+
+
+def session_cancellation(locale: str | None, *, guardian: str, child: str, mentor: str | None,
+                         organisation: str | None, starts_at: datetime, ends_at: datetime,
+                         timezone: str | None) -> tuple[str, str]:
+    """A session the guardian was invited to is cancelled: which one (the time they were last sent), so they do
+    not join a call that no longer exists. No reason: it was written for the match's two people."""
+    start, when = _when(starts_at, ends_at, locale, timezone)
+    if spanish(locale):
+        mentor, organisation = mentor or "su mentor", organisation or "la organización"
+        return (f"Cancelada: sesión de mentoría de {child} del {_day(start, locale, year=False)}", "\n".join([
+            f"Estimado/a {guardian}:", "",
+            f"Se ha cancelado la sesión de mentoría por videollamada de {child} con {mentor} a la que te invitamos:",
+            "", f"  {when}", "",
+            ("El enlace que te enviamos para esta sesión ya no funciona. Si se reserva otra sesión a la que estés "
+             "invitado/a, te enviaremos una nueva invitación."),
+            "", f"Si tienes alguna pregunta, escribe a {organisation} en lugar de responder a este correo.",
+        ]))
+    mentor, organisation = mentor or "their mentor", organisation or "the organisation"
+    return (f"Cancelled: {child}'s mentoring session on {_day(start, locale, year=False)}", "\n".join([
+        f"Dear {guardian},", "",
+        f"{child}'s video mentoring session with {mentor}, which you were invited to, has been cancelled:",
+        "", f"  {when}", "",
+        ("The link we sent you for this session no longer works. If another session you are invited to is booked, "
+         "we will send you a new invitation."),
+        "", f"If you have a question, reply to {organisation} rather than to this email.",
+    ]))

@@ -7,7 +7,7 @@ import logging
 from datetime import timedelta
 
 import eventlet
-from ementor_contracts import CloudEvent, SessionRescheduled, SessionScheduled
+from ementor_contracts import CloudEvent, SessionCancelled, SessionRescheduled, SessionScheduled
 from nameko.rpc import RpcProxy, rpc
 from werkzeug.wrappers import Response
 
@@ -287,10 +287,14 @@ class ProfilesService(SingleSignOnApi, SecondFactorApi, Revocations):
     def on_session_rescheduled(self, event: SessionRescheduled, envelope: CloudEvent):
         guardian_invites.invite(self.repo, self.mail, self._guardian_link, envelope.tenantid, event, moved=True)
 
-    def _guardian_link(self, tenant_id: str, session_id: str, guardian_name: str) -> dict | None:
+    @subscribe(SessionCancelled)
+    def on_session_cancelled(self, event: SessionCancelled, envelope: CloudEvent):
+        guardian_invites.cancelled(self.repo, self.mail, envelope.tenantid, event)
+
+    def _guardian_link(self, tenant_id: str, session_id: str, guardian_name: str, label: str) -> dict | None:
         try:
             with eventlet.Timeout(5.0):
-                return self.video.guardian_invite(tenant_id, session_id, guardian_name)
+                return self.video.guardian_invite(tenant_id, session_id, guardian_name, label)
         except eventlet.Timeout:  # video away: the event is tried again later (a Timeout is no Exception)
             raise Unavailable("video did not answer for the guardian's link within 5 s") from None
 

@@ -86,12 +86,14 @@ class VideoService(Revocations, EnforcesRetention, PausesOnConcerns):
         return subject_access.export_person(tenant_id, person_id)
 
     @rpc
-    def guardian_invite(self, tenant_id: str, session_id: str, guardian_name: str) -> dict | None:
-        """An invited guardian's own link to a session (profiles emails it); None when the session does not
-        invite its mentee's guardian, or is no longer scheduled."""
+    def guardian_invite(self, tenant_id: str, session_id: str, guardian_name: str,
+                        label: str = "guardian") -> dict | None:
+        """An invited guardian's own link to a session (profiles emails it), naming them "<name> (<label>)",
+        the label in the child's language; None when the session does not invite its mentee's guardian, or is
+        no longer scheduled."""
         session = self.repo.session(tenant_id, session_id)
         return session_views.guardian_invite(session, guardian_name, self.links,
-                                             organisation_settings.limits(self.repo, tenant_id)[1])
+                                             organisation_settings.limits(self.repo, tenant_id)[1], label)
 
     # -- sessions -------------------------------------------------------------------------
     @api("POST", "/v1/matches/<match_id>/sessions", body=schemas.ScheduleSession, query=schemas.ViewQuery,

@@ -46,20 +46,23 @@ def observer(session: Session) -> Participant:
                        name=f"{session.observer_name or 'Staff'} (observer)", moderator=False)
 
 
-def guardian(session: Session, guardian_name: str) -> Participant:
-    """The minor mentee's invited guardian: named, never a moderator."""
-    return Participant(person_id=f"guardian:{session.mentee_id}", name=f"{guardian_name} (guardian)", moderator=False)
+def guardian(session: Session, guardian_name: str, label: str = "guardian") -> Participant:
+    """The minor mentee's invited guardian: named, never a moderator. `label` is "guardian" in the child's
+    language: video keeps no locale, profiles (which writes the invitation in it) says it."""
+    return Participant(person_id=f"guardian:{session.mentee_id}", name=f"{guardian_name} ({label or 'guardian'})",
+                       moderator=False)
 
 
 def guardian_invite(session: Session | None, guardian_name: str, links: VideoLinkProvider,
-                    options: RoomOptions) -> dict | None:
+                    options: RoomOptions, label: str = "guardian") -> dict | None:
     """What profiles needs to email an invited guardian: their own slot-bound link (None: no invitation)."""
     if session is None or not session.guardian_invited or session.status != "scheduled" or not session.room:
         return None
     starts_at, ends_at = domain.aware(session.starts_at), domain.aware(session.ends_at)
     return {"session_id": session.id, "mentor_id": session.mentor_id, "mentee_id": session.mentee_id,
             "starts_at": starts_at.isoformat(), "ends_at": ends_at.isoformat(), "sequence": session.sequence,
-            "join_url": links.join_url(session.room, guardian(session, guardian_name), starts_at, ends_at, options)}
+            "join_url": links.join_url(session.room, guardian(session, guardian_name, label), starts_at, ends_at,
+                                       options)}
 
 
 def join_url(session: Session, auth: Principal, people: dict[str, PersonInfo], links: VideoLinkProvider,

@@ -1,6 +1,6 @@
 """A minor's guardian invited to the minor's video sessions where the organisation allows it, in the child's
-language, and sent the new time when a session moves: profiles, matching and video over the real broker, the
-invitations read from a real SMTP server (aiosmtpd)."""
+language, sent the new time when a session moves and told once when it is cancelled: profiles, matching and
+video over the real broker, the emails read from a real SMTP server (aiosmtpd)."""
 
 from __future__ import annotations
 
@@ -12,11 +12,14 @@ from zoneinfo import ZoneInfo
 
 import jwt
 import pytest
+from ementor_contracts import SessionCancelled
 
 from services.matching.service import MatchingService
+from services.profiles.mail_words import DAYS_ES
 from services.profiles.service import ProfilesService
 from services.video.service import VideoService
 from tests.support.events import eventually
+from tests.support.publish import publish_event
 
 pytestmark = pytest.mark.integration
 
@@ -55,6 +58,10 @@ def active_match(api, token, mentee, mentor) -> str:
     for side in (mentee["id"], mentor["id"]):
         assert api.post(f"/v1/matches/{match_id}/accept", token, json={"person_id": side}).status_code == 200
     return match_id
+
+
+def subject_of(mail) -> str:
+    return " ".join(str(mail.message["Subject"]).split())  # a long subject is folded
 
 
 def book(api, token, match_id, starts_at):
@@ -112,14 +119,31 @@ def test_the_guardian_gets_their_own_named_slot_bound_guest_link_only_when_the_o
     assert claims["room"] == urlsplit(link).path.strip("/")
     assert len(invitations()) == 1, "the first session, before the organisation allowed it, invited nobody"
 
+    # Both cancelled: the guardian hears only of the session they were invited to.
+    for session in (first, second):
+        cancel = api.post(f"/v1/sessions/{session['id']}/cancel", token, json={"reason": "Exam week"})
+        assert cancel.status_code == 200, cancel.text
+
+    def told():
+        sent = [m for m in smtp.to(guardian) if subject_of(m).startswith("Cancelled: Jamie Fisher's mentoring session")]
+        assert len(sent) == 1, f"{len(sent)} cancellations to the guardian so far"
+        return sent[0]
+
+    cancelled = eventually(told, timeout=15)
+    assert subject_of(cancelled).endswith(f"on {later:%A %d %B}"), "the session they were invited to, by its day"
+    text = cancelled.message.get_body(("plain",)).get_content()
+    assert "Dear Helen Fisher," in text and "with Ada Okafor, which you were invited to, has been cancelled" in text
+    assert f"{later.astimezone(ZoneInfo('Europe/London')):%H:%M}–" in text and "Exam week" not in text
+
     # An adult mentee's session invites nobody, even with the setting on (and an adult has no guardian).
     adult = person(api, token, "Sam Adult", "mentee")
     mentor2 = person(api, token, "Bo Mentor", "mentor")
     assert book(api, token, active_match(api, token, adult, mentor2), start)["guardian_invited"] is False
 
 
-def test_a_spanish_speaking_childs_guardian_is_invited_in_spanish_and_sent_the_new_time_when_it_moves(org, api, smtp):
-    _, token = org
+def test_a_spanish_speaking_childs_guardian_is_invited_in_spanish_sent_the_new_time_and_told_once_of_the_cancellation(
+        org, api, smtp, amqp_uri):
+    tenant_id, token = org
     guardian = f"tutora-{uuid.uuid4().hex[:8]}@familias.example.org"
     minor = person(api, token, "Lucía Pérez", "mentee", is_minor=True, locale="es", timezone="Europe/Madrid",
                    guardian={"name": "Carmen Pérez", "email": guardian},
@@ -133,7 +157,7 @@ def test_a_spanish_speaking_childs_guardian_is_invited_in_spanish_and_sent_the_n
 
     def mails(prefix):
         def found():
-            sent = [m for m in smtp.to(guardian) if " ".join(str(m.message["Subject"]).split()).startswith(prefix)]
+            sent = [m for m in smtp.to(guardian) if subject_of(m).startswith(prefix)]
             assert len(sent) == 1, f"{len(sent)} emails to the guardian starting {prefix!r} so far"
             return sent[0]
         return found
@@ -158,9 +182,38 @@ def test_a_spanish_speaking_childs_guardian_is_invited_in_spanish_and_sent_the_n
     assert "Usa este enlace en lugar del que te enviamos antes." in text
     assert f"{later.astimezone(ZoneInfo('Europe/Madrid')):%H:%M}–" in text
     link, claims = claims_of(text)
-    assert link != first_link and claims["context"]["user"]["name"] == "Carmen Pérez (guardian)"
+    # The call names her in the child's language, as the email says it will.
+    assert link != first_link and claims["context"]["user"]["name"] == "Carmen Pérez (responsable legal)"
+    assert "todos te verán como «Carmen Pérez (responsable legal)»" in text
     assert (claims["nbf"], claims["exp"]) == (int((later - timedelta(minutes=10)).timestamp()),
                                               int((later + timedelta(minutes=45)).timestamp()))
     assert first["exp"] < claims["nbf"], "the first link no longer covers the new time"
-    assert not any("You are invited" in str(m.message["Subject"]) or "New time" in str(m.message["Subject"])
-                   for m in smtp.to(guardian)), "nothing in English"
+
+    # Cancelled: she is told once, in Spanish, of the session at the time she was last sent.
+    cancel = api.post(f"/v1/sessions/{session['id']}/cancel", token, json={})
+    assert cancel.status_code == 200, cancel.text
+    madrid = later.astimezone(ZoneInfo("Europe/Madrid"))
+    told = eventually(mails(f"Cancelada: sesión de mentoría de Lucía Pérez del {DAYS_ES[madrid.weekday()]} {madrid.day} "),
+                      timeout=15)
+    text = told.message.get_body(("plain",)).get_content()
+    assert text.startswith("Estimado/a Carmen Pérez:") and "con Ada Okafor a la que te invitamos" in text
+    assert f"{madrid:%H:%M}–" in text and "ya no funciona" in text
+
+    # The cancellation again (video publishing it twice), then another session booked and cancelled: once its
+    # cancellation has arrived, the first session's has still been sent once.
+    cancelled = cancel.json()
+    publish_event(amqp_uri, SessionCancelled(
+        session_id=session["id"], match_id=match_id, mentor_id=mentor["id"], mentee_id=minor["id"],
+        starts_at=later, cancelled_by="coordinator", sequence=cancelled["sequence"]), tenant_id)
+    other_start = start + timedelta(days=3)
+    other = book(api, token, match_id, other_start)
+    other_madrid = other_start.astimezone(ZoneInfo("Europe/Madrid"))
+    eventually(mails(f"Invitación a la sesión de mentoría de Lucía Pérez el {DAYS_ES[other_madrid.weekday()]} "
+                     f"{other_madrid.day} "), timeout=15)
+    assert api.post(f"/v1/sessions/{other['id']}/cancel", token, json={}).status_code == 200
+    eventually(mails(f"Cancelada: sesión de mentoría de Lucía Pérez del {DAYS_ES[other_madrid.weekday()]} "
+                     f"{other_madrid.day} "), timeout=15)
+    cancellations = [m for m in smtp.to(guardian) if subject_of(m).startswith("Cancelada:")]
+    assert len(cancellations) == 2, [subject_of(m) for m in cancellations]
+    assert not any(subject_of(m).startswith(("You are invited", "New time", "Cancelled")) for m in smtp.to(guardian)), \
+        "nothing in English"

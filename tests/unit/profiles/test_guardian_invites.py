@@ -1,11 +1,13 @@
 """Who is invited to a minor's session, and what the guardian's email says, in the child's language, when the
-session is booked and when it moves (fakes for the store, video, mail)."""
+session is booked, when it moves and when it is cancelled (fakes for the store, video, mail)."""
 
 from datetime import UTC, datetime
 from types import SimpleNamespace
 
+import pytest
+
 from services.profiles.documents import Guardian, Organisation, Person
-from services.profiles.guardian_invites import invite
+from services.profiles.guardian_invites import cancelled, invite
 
 START = datetime(2026, 12, 10, 16, 0, tzinfo=UTC)
 LINK = {"join_url": "https://video.example.org/room?jwt=abc", "starts_at": START.isoformat(),
@@ -15,8 +17,11 @@ MOVED = {**LINK, "join_url": "https://video.example.org/room?jwt=new", "sequence
 
 
 class Store:
+    """People, and the record of guardians' invitations as the repository keeps it (one per session)."""
+
     def __init__(self, *people):
         self.people = {p.id: p for p in people}
+        self.invitations = {}
 
     def person(self, tenant_id, person_id):
         return self.people.get(person_id)
@@ -24,12 +29,40 @@ class Store:
     def organisation(self, tenant_id):
         return Organisation(name="Northside School")
 
+    def _invitation(self, session_id, mentee_id):
+        return self.invitations.setdefault(session_id, SimpleNamespace(
+            mentee_id=mentee_id, guardian_email=None, starts_at=None, ends_at=None, invited_at=None,
+            cancelled_at=None, cancellation_sent_at=None))
+
+    def guardian_invitation_sent(self, tenant_id, session_id, mentee_id, guardian_email, starts_at, ends_at, at):
+        # Stored as MongoDB gives it back: UTC without a zone.
+        found = self._invitation(session_id, mentee_id)
+        found.starts_at, found.ends_at = starts_at.replace(tzinfo=None), ends_at.replace(tzinfo=None)
+        found.guardian_email, found.invited_at = guardian_email, at
+
+    def guardian_session_cancelled(self, tenant_id, session_id, mentee_id, at):
+        self._invitation(session_id, mentee_id).cancelled_at = at
+
+    def claim_guardian_cancellation(self, tenant_id, session_id, guardian_email, at):
+        found = self.invitations.get(session_id)
+        if found is None or found.guardian_email != guardian_email or not found.invited_at or not found.cancelled_at \
+                or found.cancellation_sent_at:
+            return None
+        found.cancellation_sent_at = at
+        return found
+
+    def release_guardian_cancellation(self, tenant_id, session_id):
+        self.invitations[session_id].cancellation_sent_at = None
+
 
 class Mail:
-    def __init__(self):
-        self.sent = []
+    def __init__(self, fail=0):
+        self.sent, self.fail = [], fail
 
     def send_now(self, **kw):
+        if self.fail:
+            self.fail -= 1
+            raise OSError("mail server away")
         self.sent.append(kw)
 
 
@@ -50,10 +83,14 @@ def rescheduled(sequence=1):  # SessionRescheduled does not say whether the guar
     return SimpleNamespace(session_id="s1", mentee_id="mentee", mentor_id="mentor", sequence=sequence)
 
 
+def cancellation():  # SessionCancelled does not say whether the guardian was invited
+    return SimpleNamespace(session_id="s1", mentee_id="mentee", mentor_id="mentor", starts_at=START, sequence=2)
+
+
 def test_the_guardian_of_a_minor_with_consent_gets_their_own_link_by_name():
     mail, asked = Mail(), []
     assert invite(people(), mail, lambda *a: asked.append(a) or LINK, "t1", event()) is True
-    assert asked == [("t1", "s1", "Helen Fisher")]  # video names the guardian in their link
+    assert asked == [("t1", "s1", "Helen Fisher", "guardian")]  # video names the guardian in their link
     (sent,) = mail.sent
     assert (sent["to_name"], sent["to_address"]) == ("Helen Fisher", "helen@families.example.org")
     assert sent["subject"] == "You are invited to Jamie Fisher's mentoring session on Thursday 10 December"
@@ -73,9 +110,11 @@ def test_nobody_is_invited_unless_video_says_so_and_the_mentee_is_a_minor_with_a
 
 
 def test_the_guardian_of_a_spanish_speaking_child_is_invited_in_spanish_with_the_date_in_spanish():
-    mail = Mail()
-    assert invite(people(locale="es"), mail, lambda *a: LINK, "t1", event()) is True
+    mail, asked = Mail(), []
+    assert invite(people(locale="es"), mail, lambda *a: asked.append(a) or LINK, "t1", event()) is True
+    assert asked == [("t1", "s1", "Helen Fisher", "responsable legal")]  # the call names her as the email says
     (sent,) = mail.sent
+    assert "todos te verán como «Helen Fisher (responsable legal)»" in sent["text"]
     assert sent["subject"] == "Invitación a la sesión de mentoría de Jamie Fisher el jueves 10 de diciembre"
     assert sent["text"].startswith("Estimado/a Helen Fisher:")
     assert "jueves 10 de diciembre de 2026, 16:00–16:45 (Europe/London)" in sent["text"]
@@ -103,3 +142,58 @@ def test_a_move_sends_nothing_when_video_does_not_invite_the_guardian_or_a_later
     assert invite(people(), mail, lambda *a: {**MOVED, "sequence": 2}, "t1", rescheduled(1), moved=True) is False
     assert invite(people(minor=False), mail, lambda *a: MOVED, "t1", rescheduled(), moved=True) is False
     assert mail.sent == []
+
+
+def test_the_invited_guardian_is_told_once_in_the_childs_language_when_the_session_is_cancelled():
+    for locale, subject, line in (
+            (None, "Cancelled: Jamie Fisher's mentoring session on Friday 11 December",
+             "Jamie Fisher's video mentoring session with Ada Okafor, which you were invited to, has been cancelled:"),
+            ("es", "Cancelada: sesión de mentoría de Jamie Fisher del viernes 11 de diciembre",
+             "Se ha cancelado la sesión de mentoría por videollamada de Jamie Fisher con Ada Okafor a la que te invitamos:")):
+        store, mail = people(locale=locale), Mail()
+        invite(store, mail, lambda *a: LINK, "t1", event())
+        invite(store, mail, lambda *a: MOVED, "t1", rescheduled(), moved=True)
+        assert cancelled(store, mail, "t1", cancellation()) is True
+        assert cancelled(store, mail, "t1", cancellation()) is False  # a second cancellation event: told already
+        *_, sent = mail.sent
+        assert len(mail.sent) == 3 and sent["to_address"] == "helen@families.example.org"
+        assert sent["subject"] == subject and line in sent["text"]
+        assert "17:00–17:45 (Europe/London)" in sent["text"]  # the time the guardian was last sent
+        assert MOVED["join_url"] not in sent["text"]
+
+
+def test_a_guardian_who_was_never_invited_hears_nothing_of_a_cancellation():
+    for store in (people(), people(minor=False), people(guardian=False)):  # never invited: nothing on record
+        mail = Mail()
+        assert cancelled(store, mail, "t1", cancellation()) is False
+        assert mail.sent == []
+    store, mail = people(), Mail()
+    invite(store, mail, lambda *a: LINK, "t1", event(False))  # the organisation does not invite guardians
+    assert cancelled(store, mail, "t1", cancellation()) is False and mail.sent == []
+    store, mail = people(), Mail()
+    invite(store, mail, lambda *a: LINK, "t1", event())
+    store.people["mentee"].guardian_consent = "withdrawn"  # no longer to be written to
+    assert cancelled(store, mail, "t1", cancellation()) is False and len(mail.sent) == 1
+    store, mail = people(), Mail()
+    invite(store, mail, lambda *a: LINK, "t1", event())
+    store.people["mentee"].guardian = Guardian(name="Rob Fisher", email="rob@families.example.org")  # changed since
+    assert cancelled(store, mail, "t1", cancellation()) is False and len(mail.sent) == 1
+
+
+def test_an_invitation_sent_while_the_cancellation_was_handled_is_followed_by_the_cancellation_once():
+    store, mail = people(), Mail()
+    assert cancelled(store, mail, "t1", cancellation()) is False  # first: no invitation yet, nothing to cancel
+    assert invite(store, mail, lambda *a: LINK, "t1", event()) is True  # video answered before it cancelled
+    assert [m["subject"].split(" ")[0] for m in mail.sent] == ["You", "Cancelled:"]
+    assert invite(store, mail, lambda *a: None, "t1", event()) is False  # redelivered: video has no link now
+    assert len(mail.sent) == 2
+
+
+def test_a_cancellation_the_mail_server_refused_is_sent_when_the_event_is_tried_again():
+    store, mail = people(), Mail()
+    invite(store, mail, lambda *a: LINK, "t1", event())
+    mail.fail = 1
+    with pytest.raises(OSError):  # the handler fails, so the event is tried again
+        cancelled(store, mail, "t1", cancellation())
+    assert cancelled(store, mail, "t1", cancellation()) is True
+    assert [m["subject"].startswith("Cancelled") for m in mail.sent] == [False, True]

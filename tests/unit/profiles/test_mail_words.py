@@ -44,3 +44,25 @@ def test_the_consent_confirmation_is_spanish_too():
                                                     organisation="Colegio Norte", programme=None, url="https://x/w")
     assert subject == "Consentimiento registrado para Ana"
     assert "Puedes retirarlo en cualquier momento" in text and text.rstrip().endswith("https://x/w")
+
+
+def test_a_guardian_is_named_in_the_call_in_the_child_s_language():
+    assert mail_words.guardian_label("es-MX") == "responsable legal"
+    assert mail_words.guardian_label(None) == mail_words.guardian_label("en") == "guardian"
+
+
+def test_a_session_cancellation_says_which_session_in_the_child_s_language_and_time_zone():
+    start, end = datetime(2026, 12, 10, 23, 30, tzinfo=UTC), datetime(2026, 12, 11, 0, 15, tzinfo=UTC)
+    subject, text = mail_words.session_cancellation(
+        "es", guardian="Carmen Pérez", child="Lucía Pérez", mentor="Ada Okafor", organisation="Colegio Norte",
+        starts_at=start, ends_at=end, timezone="Europe/Madrid")  # already 11 December in Madrid
+    assert subject == "Cancelada: sesión de mentoría de Lucía Pérez del viernes 11 de diciembre"
+    assert text.startswith("Estimado/a Carmen Pérez:")
+    assert "de Lucía Pérez con Ada Okafor" in text and "viernes 11 de diciembre de 2026, 00:30–01:15 (Europe/Madrid)" in text
+    assert "ya no funciona" in text and "escribe a Colegio Norte" in text
+    subject, text = mail_words.session_cancellation(
+        None, guardian="Helen Fisher", child="Jamie Fisher", mentor=None, organisation=None,
+        starts_at=start, ends_at=end, timezone="America/New_York")
+    assert subject == "Cancelled: Jamie Fisher's mentoring session on Thursday 10 December"
+    assert text.startswith("Dear Helen Fisher,") and "with their mentor" in text
+    assert "Thursday 10 December 2026, 18:30–19:15 (America/New_York)" in text and "no longer works" in text
