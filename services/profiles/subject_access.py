@@ -1,11 +1,11 @@
-"""Profiles' part of a subject-access export: the profile, consents, guardian history, sign-ins."""
+"""Profiles' part of a subject-access export: the profile, consents, guardian history and invitations, sign-ins."""
 
 from __future__ import annotations
 
 from ementor.platform.subject_access import EXPORT_LIMIT, part, pick, plural
 
 from .documents import Person, Session, SignInLink
-from .guardian_documents import GuardianConsentEntry
+from .guardian_documents import GuardianConsentEntry, GuardianInvitation
 
 PROFILE_FIELDS = ("id", "role", "name", "email", "phone", "timezone", "languages", "interests", "bio", "capacity",
                   "is_minor", "vetted", "vetting_level", "vetting_recorded_at", "programme_id", "custom_fields", "channels",
@@ -26,6 +26,11 @@ def export_person(tenant_id: str, person_id: str) -> dict | None:
     consent = [pick(e, "at", "state", "action", "method", "actor", "evidence") for e in
                GuardianConsentEntry.raw().find({"tenant_id": tenant_id, "person_id": person_id}).sort("at", 1)
                .limit(EXPORT_LIMIT)]
+    # Whom the guardian was written to is the guardian's own contact detail: left out, as in the profile.
+    invitations = [{"session_id": i["_id"], **pick(i, "starts_at", "ends_at", "invited_at", "cancelled_at",
+                                                   "cancellation_sent_at")} for i in
+                   GuardianInvitation.raw().find({"tenant_id": tenant_id, "mentee_id": person_id}).limit(EXPORT_LIMIT)
+                   if i.get("invited_at")]
     sessions = [pick(s, "id", "role", "created_at", "expires_at", "revoked_at") for s in
                 Session.raw().find({"tenant_id": tenant_id, "subject_id": person_id}).limit(EXPORT_LIMIT)
                 if s.get("subject_kind") == "person"]
@@ -43,7 +48,12 @@ def export_person(tenant_id: str, person_id: str) -> dict | None:
     if person.get("is_minor"):
         summary.append(f"Guardian consent: {person.get('guardian_consent') or 'not recorded'}, with "
                        f"{plural(len(consent), 'step')} in its history.")
+    if invitations:
+        told = sum(1 for i in invitations if i.get("cancellation_sent_at"))
+        cancellations = f" and told of {plural(told, 'cancellation')}" if told else ""
+        summary.append(f"Your guardian was invited to {plural(len(invitations), 'video session')}{cancellations}.")
     summary.append(f"Sign-ins: {plural(len(sessions), 'signed-in session')} and {plural(len(links), 'emailed link')} "
                    "(only when and for how long; the links themselves are never kept).")
-    return part("profiles", {"profile": profile, "guardian_consent_history": consent, "sign_in_sessions": sessions,
+    return part("profiles", {"profile": profile, "guardian_consent_history": consent,
+                             "guardian_session_invitations": invitations, "sign_in_sessions": sessions,
                              "sign_in_links": links}, summary)
