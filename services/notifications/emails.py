@@ -13,6 +13,7 @@ from email.errors import MessageError
 from email.header import Header
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
+from email.policy import Compat32
 from email.utils import format_datetime, formataddr, parseaddr
 
 from icalendar import Calendar, vCalAddress, vText
@@ -25,6 +26,23 @@ _UTF8.body_encoding = QP  # readable in raw form, safe for long lines and non-AS
 _UTF8.header_encoding = QP
 # In a header a line break starts a new header (injection) and other controls break clients.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]")
+
+
+# A header of printable ASCII words, single-spaced, that fits one line (most of them: Date, Message-ID,
+# Content-Type, an ASCII name and address) is written as it is; compat32 would build a `Header` to fold
+# it, giving back the same line, at about 45 µs a header: the largest share of building an email.
+_ONE_LINE = re.compile(r"[!-~]+(?: [!-~]+)*")
+
+
+class _Policy(Compat32):
+    def _fold(self, name, value, sanitize):
+        if (isinstance(value, str) and self.max_line_length is not None
+                and len(name) + 2 + len(value) <= self.max_line_length and _ONE_LINE.fullmatch(value)):
+            return f"{name}: {value}{self.linesep}"
+        return super()._fold(name, value, sanitize)
+
+
+POLICY = _Policy()
 
 
 def _header(value: str) -> str | Header:
@@ -102,7 +120,7 @@ def _build(*, from_name, from_address, to_name, to_address, subject, text, html,
     message["X-Auto-Response-Suppress"] = "All"
     for name, value in (headers or {}).items():
         message[name] = _header(value)
-    return message.as_bytes()
+    return message.as_bytes(policy=POLICY)
 
 
 def message_id(notification_id: str, from_address: str) -> str:

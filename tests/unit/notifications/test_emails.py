@@ -69,3 +69,16 @@ def test_the_sender_comes_from_smtp_from():
     assert emails.sender_address("ementor <no-reply@ementor.example>") == ("ementor", "no-reply@ementor.example")
     with pytest.raises(ValueError):
         emails.sender_address("ementor")
+
+
+def test_headers_written_without_folding_are_the_bytes_the_stock_policy_writes():
+    stock = policy.compat32
+    names = ("From", "Subject", "Content-Type", "X-Ementor-Notification-Reference")
+    values = ["Northside via ementor <no-reply@ementor.test>", 'multipart/alternative; boundary="===1234=="',
+              "Your session with Ada moved to Thursday 4 March at 16:00", "a  b", " leading", "trailing ",
+              "x" * 70, "x" * 80, "Zoë Ünal", "tab\there", "a;b,c \"quoted\" words " * 4]
+    for name in names:
+        for value in values:
+            assert emails.POLICY.fold(name, value) == stock.fold(name, value), (name, value)
+    for raw in (build(), build(calendar=invite(), calendar_method="REQUEST")):
+        assert message_from_bytes(raw, policy=policy.compat32).as_bytes(policy=policy.compat32) == raw  # the whole
