@@ -110,6 +110,7 @@ class Bench:
     def start_service(self) -> None:
         from kombu import Connection, Exchange, Queue
 
+        from ementor.platform import heap
         from ementor.platform.settings import Settings
         from ementor.runner import Services
         from services.messaging.service import MessagingService
@@ -129,6 +130,7 @@ class Bench:
             Queue(SENT_QUEUE, exchange=exchange, routing_key="MessageSent", durable=True,
                   queue_arguments={"x-queue-type": "quorum"})(connection.default_channel).declare()
         self.services = Services([MessagingService], self.settings).start()
+        heap.settle_after_start()  # as `ementor serve` does
 
     def seed(self) -> list[tuple[str, str]]:
         """An organisation with `matches` active conversations, opened by MatchAccepted as in production."""

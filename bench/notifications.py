@@ -220,6 +220,7 @@ def latency_run(report: Report, sink: SinkProcess, phases: list[tuple[float, flo
     import requests
     from kombu import Connection
 
+    from ementor.platform import heap
     from ementor.platform.settings import Settings
     from ementor.runner import Services
     from services.notifications.service import NotificationsService
@@ -237,6 +238,7 @@ def latency_run(report: Report, sink: SinkProcess, phases: list[tuple[float, flo
                                    "the in-process mongomock stand-in (every query scans its collection in Python, "
                                    "on the hub)"))
         services = Services([ProfilesService, NotificationsService], settings).start()
+        heap.settle_after_start()  # as `ementor serve` does
         try:
             http = requests.Session()
             root = f"http://{address}"

@@ -21,7 +21,7 @@ import requests
 from kombu import Connection
 
 from . import audit_verify, registry
-from .platform import topology
+from .platform import heap, topology
 from .platform.logs import configure_logging
 from .platform.settings import ConfigurationError, Settings, load_settings
 
@@ -175,6 +175,7 @@ def cmd_serve(args, settings: Settings) -> int:
     services = Services(classes, settings)
     with _stopped_on_signal(services) as serve:
         services.start()
+        heap.settle_after_start()
         log.info("serving %s on http://%s", ", ".join(c.name for c in classes), settings.EMENTOR_HTTP_ADDRESS)
         serve()
     return 0
@@ -195,6 +196,7 @@ def cmd_dev(args, settings: Settings) -> int:
     try:
         with _stopped_on_signal(services) as serve:
             services.start()
+            heap.settle_after_start()
             print(f"ementor: {len(classes)} services running in one process on "
                   f"http://{settings.EMENTOR_HTTP_ADDRESS}: {', '.join(c.name for c in classes)}")
             print(f"ementor: MongoDB: {_describe_store(settings)}")
