@@ -175,7 +175,6 @@ def cmd_serve(args, settings: Settings) -> int:
     services = Services(classes, settings)
     with _stopped_on_signal(services) as serve:
         services.start()
-        heap.settle_after_start()
         log.info("serving %s on http://%s", ", ".join(c.name for c in classes), settings.EMENTOR_HTTP_ADDRESS)
         serve()
     return 0
@@ -196,7 +195,6 @@ def cmd_dev(args, settings: Settings) -> int:
     try:
         with _stopped_on_signal(services) as serve:
             services.start()
-            heap.settle_after_start()
             print(f"ementor: {len(classes)} services running in one process on "
                   f"http://{settings.EMENTOR_HTTP_ADDRESS}: {', '.join(c.name for c in classes)}")
             print(f"ementor: MongoDB: {_describe_store(settings)}")
@@ -276,6 +274,7 @@ def _stopped_on_signal(services):
             requested.send()
 
     def serve():
+        heap.settle_after_start()  # what start-up built lives until exit: out of the collector's way
         eventlet.spawn(services.wait).link(lambda _: request_stop(None, None))  # or until a container dies
         requested.wait()
 
