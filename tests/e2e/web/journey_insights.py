@@ -141,7 +141,7 @@ def test_a_coordinator_reads_the_insights_downloads_a_table_and_finds_the_match_
     # The headline figures are what was seeded.
     funnel = page.get_by_role("list", name="From registration to the end of a match")
     expect(funnel.get_by_role("listitem").filter(has_text="people registered")).to_contain_text("6")
-    expect(funnel.get_by_role("listitem").filter(has_text="people registered")).to_contain_text("3 mentees, 3 mentors")
+    expect(funnel.get_by_role("listitem").filter(has_text="people registered")).to_contain_text("Mentees: 3 · mentors: 3")
     expect(page.get_by_role("listitem").filter(has_text="messages a week on average")).to_contain_text("4 messages in all")
     expect(page.get_by_role("listitem").filter(has_text="messages held for moderation")).to_contain_text("0 waiting now")
 

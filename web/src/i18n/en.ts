@@ -741,7 +741,7 @@ export const en = {
   "insights.stage.matched.people": "matched",
   "insights.stage.active.people": "in an active match",
   "insights.stage.ended.people": "whose match ended",
-  "insights.menteesMentors": "{mentees} mentees, {mentors} mentors",
+  "insights.menteesMentors": "Mentees: {mentees} · mentors: {mentors}",
   "insights.menteesMentorsDays": "mentees {mentees}, mentors {mentors}",
   "insights.daysInStage": "Average days in this stage",
   "insights.people": "People",

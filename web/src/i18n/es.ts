@@ -743,7 +743,7 @@ export const es: Messages = {
   "insights.stage.matched.people": "emparejadas",
   "insights.stage.active.people": "en una mentoría activa",
   "insights.stage.ended.people": "cuya mentoría terminó",
-  "insights.menteesMentors": "{mentees} mentorados, {mentors} mentores",
+  "insights.menteesMentors": "Mentorados: {mentees} · mentores: {mentors}",
   "insights.menteesMentorsDays": "mentorados {mentees}, mentores {mentors}",
   "insights.daysInStage": "Días de media en esta etapa",
   "insights.people": "Personas",
