@@ -27,6 +27,7 @@ from __future__ import annotations
 import time
 
 from bson import ObjectId
+from mongomock import filtering
 
 TTL_MONITOR_SECONDS = 60.0  # MongoDB's ttlMonitorSleepSecs
 POINT_TYPES = (str, int, ObjectId)  # values whose equality in a filter is Python equality
@@ -68,8 +69,6 @@ def _sparse_indexes(store):
 
 
 def _has(document: dict, field: str) -> bool:
-    from mongomock import filtering
-
     return filtering.filter_applies({field: {"$exists": True}}, document)
 
 
@@ -142,7 +141,6 @@ def install() -> None:
     global _installed
     if _installed:
         return
-    from mongomock import filtering
     from mongomock.collection import Collection
     from mongomock.store import CollectionStore
     from pymongo.errors import DuplicateKeyError

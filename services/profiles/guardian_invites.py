@@ -86,10 +86,10 @@ def invite(repo: ProfilesRepository, mail, ask_video: AskVideo, tenant_id: str, 
         starts_at=starts_at, ends_at=ends_at, timezone=mentee.timezone, url=found["join_url"], moved=moved)
     mail.send_now(to_name=mentee.guardian.name, to_address=mentee.guardian.email, subject=subject, text=text)
     log.info("session %s: guardian %s by email", event.session_id, "told of the new time" if moved else "invited")
-    repo.guardian_invitation_sent(tenant_id, event.session_id, mentee.id, mentee.guardian.email, starts_at, ends_at,
-                                  utcnow())
-    # Cancelled while this was on its way: the cancellation found no invitation, so it is told from here.
-    _tell_if_cancelled(repo, mail, tenant_id, mentee, event.session_id, event.mentor_id)
+    recorded = repo.guardian_invitation_sent(tenant_id, event.session_id, mentee.id, mentee.guardian.email,
+                                             starts_at, ends_at, utcnow())
+    if recorded.cancelled_at:  # cancelled while this was on its way: the cancellation found no invitation
+        _tell_if_cancelled(repo, mail, tenant_id, mentee, event.session_id, event.mentor_id)
     return True
 
 

@@ -33,10 +33,11 @@ class GuardianRepository:
 
     # -- a guardian's session invitations (guardian_invites.py) ---------------------------------
     def guardian_invitation_sent(self, tenant_id: str, session_id: str, mentee_id: str, guardian_email: str,
-                                 starts_at: datetime, ends_at: datetime, at: datetime) -> None:
-        GuardianInvitation.scoped(tenant_id, id=session_id).update_one(
+                                 starts_at: datetime, ends_at: datetime, at: datetime) -> GuardianInvitation:
+        """Record the invitation; the record as it is now (with a cancellation already noted, if any)."""
+        return GuardianInvitation.scoped(tenant_id, id=session_id).modify(
             set__mentee_id=mentee_id, set__guardian_email=guardian_email, set__starts_at=starts_at,
-            set__ends_at=ends_at, set__invited_at=at, upsert=True)
+            set__ends_at=ends_at, set__invited_at=at, upsert=True, new=True)
 
     def guardian_session_cancelled(self, tenant_id: str, session_id: str, mentee_id: str, at: datetime) -> None:
         GuardianInvitation.scoped(tenant_id, id=session_id).update_one(

@@ -39,6 +39,7 @@ class Store:
         found = self._invitation(session_id, mentee_id)
         found.starts_at, found.ends_at = starts_at.replace(tzinfo=None), ends_at.replace(tzinfo=None)
         found.guardian_email, found.invited_at = guardian_email, at
+        return found
 
     def guardian_session_cancelled(self, tenant_id, session_id, mentee_id, at):
         self._invitation(session_id, mentee_id).cancelled_at = at
