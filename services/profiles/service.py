@@ -45,7 +45,7 @@ from . import (
     vetting,
 )
 from . import guardian_schemas as gs
-from .documents import DOCUMENTS, OUTBOX_DOCUMENTS, Organisation, Person, Programme, Staff, utcnow
+from .documents import DOCUMENTS, OUTBOX_DOCUMENTS, Channels, Organisation, Person, Programme, Staff, utcnow
 from .domain import parse_api_key
 from .guardian_documents import GUARDIAN_DOCUMENTS
 from .import_documents import ImportJob
@@ -407,7 +407,7 @@ class ProfilesService(SingleSignOnApi, SecondFactorApi, Revocations):
     # -- RPC for other services: contact details are asked for at the moment of use ----------
     @rpc
     def get_contacts(self, tenant_id: str, person_ids: list[str]) -> dict[str, dict]:
-        return {p.id: contact_view(p) for p in self.repo.people_by_ids(tenant_id, person_ids)}
+        return {raw["_id"]: contact_view(raw) for raw in self.repo.contacts_by_ids(tenant_id, person_ids)}
 
     @rpc
     def get_staff_name(self, tenant_id: str, staff_id: str) -> str | None:
@@ -481,17 +481,28 @@ def public_view(person: Person) -> schemas.PublicPerson:
                                 availability=person.availability)
 
 
-def contact_view(person: Person) -> dict:
+def contact_view(raw: dict) -> dict:
+    """A person's contact details from their stored fields (ProfilesRepository.CONTACT_FIELDS); a field an
+    older record lacks takes the document's default."""
+    def stored(name: str):
+        return raw[name] if name in raw else _default(Person, name)
+
+    channels = raw.get("channels") or {}
     return {
-        "person_id": person.id,
-        "role": person.role,
-        "name": person.name,
-        "email": person.email,
-        "phone": person.phone,
-        "timezone": person.timezone,
-        "languages": list(person.languages),
-        "locale": person.locale,
-        "is_minor": person.is_minor,
-        "channels": {"email": person.channels.email, "sms": person.channels.sms},
-        "quiet_hours": {"start": person.quiet_hours_start, "end": person.quiet_hours_end},
+        "person_id": raw["_id"],
+        "role": raw.get("role"),
+        "name": raw.get("name"),
+        "email": raw.get("email"),
+        "phone": raw.get("phone"),
+        "timezone": raw.get("timezone"),
+        "languages": list(raw.get("languages") or ()),
+        "locale": raw.get("locale"),
+        "is_minor": bool(stored("is_minor")),
+        "channels": {"email": channels.get("email", _default(Channels, "email")),
+                     "sms": channels.get("sms", _default(Channels, "sms"))},
+        "quiet_hours": {"start": stored("quiet_hours_start"), "end": stored("quiet_hours_end")},
     }
+
+
+def _default(document, name: str):
+    return document._fields[name].default
