@@ -7,7 +7,9 @@ event plan nothing new. The delivery loop (delivery.py) sends them.
 from __future__ import annotations
 
 import logging
+import time
 from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
 
 from ementor_contracts import COORDINATOR, CloudEvent, Event
 
@@ -21,6 +23,21 @@ from .sms import SmsGateway
 log = logging.getLogger(__name__)
 
 
+class ContactsRead(NamedTuple):
+    """Contact details as profiles gave them at `read_at` (time.monotonic()), by person id."""
+
+    people: dict[str, dict]
+    read_at: float
+
+
+class Planned(NamedTuple):
+    """Deliveries just stored, with the contact details read to plan them: the sender uses those
+    instead of asking profiles again when it sends within moments (delivery.HANDED_CONTACTS_SECONDS)."""
+
+    deliveries: list[Delivery]
+    contacts: ContactsRead | None = None
+
+
 def sms_policy(settings: NotificationsSettings, organisation: OrganisationSettings, gateway: SmsGateway | None) -> domain.SmsPolicy:
     has_sender = bool(organisation.sms_from or organisation.messaging_service_sid or settings.TWILIO_FROM_NUMBER)
     return domain.SmsPolicy(configured=gateway is not None and has_sender,
@@ -28,8 +45,8 @@ def sms_policy(settings: NotificationsSettings, organisation: OrganisationSettin
 
 
 def notify(repo: NotificationsRepository, profiles, settings: NotificationsSettings, gateway: SmsGateway | None,
-           event: Event, envelope: CloudEvent) -> list[Delivery]:
-    """Plan the notifications an event causes; return the new deliveries stored."""
+           event: Event, envelope: CloudEvent) -> Planned:
+    """Plan the notifications an event causes; return the new deliveries stored (and the contacts read)."""
     match_people = None
     if event.type_name() == "GoalCompleted":
         match = repo.match(envelope.tenantid, event.match_id)
@@ -40,12 +57,14 @@ def notify(repo: NotificationsRepository, profiles, settings: NotificationsSetti
 
 
 def plan(repo: NotificationsRepository, profiles, settings: NotificationsSettings, gateway: SmsGateway | None, tenant_id: str,
-         cause_id: str, cause_type: str, notices: list[domain.Notice]) -> list[Delivery]:
-    """Store one delivery per recipient and channel; return those that did not exist yet."""
+         cause_id: str, cause_type: str, notices: list[domain.Notice]) -> Planned:
+    """Store one delivery per recipient and channel; return those that did not exist yet. Everyone
+    the notices name is read at once: the sender needs their names too."""
     if not notices:
-        return []
-    people = sorted({n.recipient for n in notices if not n.to_coordinator})
+        return Planned([])
+    people = sorted({*(n.recipient for n in notices if not n.to_coordinator), *(p for n in notices for p in n.mentions)})
     contacts = profiles.get_contacts(tenant_id, people) if people else {}
+    read = ContactsRead(contacts, time.monotonic())
     organisation = repo.settings(tenant_id)
     policy = sms_policy(settings, organisation, gateway)
     now = utcnow()
@@ -79,7 +98,7 @@ def plan(repo: NotificationsRepository, profiles, settings: NotificationsSetting
             else:
                 log.info("%s of %s %s to %s by %s exists already: not planned twice", notice.kind, cause_type,
                          cause_id, notice.recipient, channel)
-    return created
+    return Planned(created, read)
 
 
 def nudge_quiet_matches(repo: NotificationsRepository, profiles, settings: NotificationsSettings, gateway: SmsGateway | None,
@@ -99,7 +118,8 @@ def nudge_quiet_matches(repo: NotificationsRepository, profiles, settings: Notif
             notices = domain.pair_notices("nudge", match.mentor_id, match.mentee_id,
                                           {"match_id": match.match_id, "idle_days": idle_days})
             planned += plan(repo, profiles, settings, gateway, match.tenant_id,
-                            domain.nudge_cause_id(match.match_id, state.idle_since), domain.NUDGE_CAUSE, notices)
+                            domain.nudge_cause_id(match.match_id, state.idle_since), domain.NUDGE_CAUSE,
+                            notices).deliveries
             repo.mark_nudged(match, now)
         elif step == "escalate":
             notice = domain.Notice(
@@ -108,7 +128,7 @@ def nudge_quiet_matches(repo: NotificationsRepository, profiles, settings: Notif
                         "nudged_days_ago": (now - state.nudged_at).days})
             planned += plan(repo, profiles, settings, gateway, match.tenant_id,
                             domain.nudge_cause_id(match.match_id, state.idle_since, escalation=True),
-                            domain.ESCALATION_CAUSE, [notice])
+                            domain.ESCALATION_CAUSE, [notice]).deliveries
             repo.mark_escalated(match)
         elif state.escalated_for == state.idle_since:
             repo.mark_settled(match)  # a late, older message reopened a spell already dealt with

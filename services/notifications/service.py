@@ -89,7 +89,7 @@ class NotificationsService(Revocations, EnforcesRetention):
         return Profiles(self.profiles_rpc)
 
     def _notify(self, event, envelope: CloudEvent) -> None:
-        self.wake(planning.notify(self.repo, self.profiles, self.settings, self.sms, event, envelope))
+        self.wake(*planning.notify(self.repo, self.profiles, self.settings, self.sms, event, envelope))
 
     # -- events a person should hear about -----------------------------------------------------
     @subscribe(MatchProposed)

@@ -1,0 +1,104 @@
+"""A delivery sent moments after it was planned uses the contact details read to plan it: one call to
+profiles per event, not two. Sent later, it asks profiles again (the person may have changed them)."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import time
+
+import pytest
+
+from ementor.platform.mongo import open_database
+from ementor.platform.settings import NotificationsSettings
+from services.notifications import delivery as sending
+from services.notifications import planning
+from services.notifications.documents import DOCUMENTS
+from services.notifications.domain import Notice, RetryPolicy
+from services.notifications.repository import NotificationsRepository
+
+TENANT = "org-1"
+
+
+class Profiles:
+    """Profiles as the sender sees it, counting the people it is asked about."""
+
+    def __init__(self):
+        self.asked: list[list[str]] = []
+        self.emails = {"jamie": "jamie@example.org", "amara": "amara@example.org"}
+
+    def get_contacts(self, tenant_id, person_ids):
+        self.asked.append(list(person_ids))
+        return {p: {"person_id": p, "role": "mentee" if p == "jamie" else "mentor", "name": p.title(),
+                    "email": self.emails[p], "timezone": "Europe/London", "locale": None, "is_minor": False,
+                    "channels": {"email": True, "sms": False}, "quiet_hours": {"start": "21:00", "end": "08:00"}}
+                for p in person_ids if p in self.emails}
+
+    def get_organisation(self, tenant_id):
+        return {"name": "Northside School"}
+
+
+class Mailer:
+    def __init__(self):
+        self.sent: list[tuple[str, str]] = []
+
+    def send(self, envelope):
+        message = email.message_from_bytes(envelope.data, policy=email.policy.default)
+        self.sent.append((envelope.recipient, message.get_body(("plain",)).get_content()))
+        return "250 accepted"
+
+
+@pytest.fixture
+def repo(mongodb):
+    open_database("notifications", mongodb, DOCUMENTS)
+    return NotificationsRepository()
+
+
+def plan_a_message(repo, profiles) -> planning.Planned:
+    settings = NotificationsSettings.model_construct(EMENTOR_PUBLIC_URL="https://ementor.example.org")
+    notice = Notice("jamie", "message_received", about="amara", values={"match_id": "m1"})
+    return planning.plan(repo, profiles, settings, None, TENANT, "event-1", "MessageSent", [notice])
+
+
+def send(repo, profiles, planned: planning.Planned) -> Mailer:
+    mailer = Mailer()
+    settings = NotificationsSettings.model_construct(EMENTOR_PUBLIC_URL="https://ementor.example.org")
+    fresh = [(d.tenant_id, d.id, planned.contacts) for d in planned.deliveries]
+    sending.send_due(repo, profiles, settings, mailer, None, RetryPolicy(), fresh=fresh)
+    return mailer
+
+
+def test_a_message_notice_asks_profiles_once_for_both_people_it_names(repo):
+    profiles = Profiles()
+
+    planned = plan_a_message(repo, profiles)
+    mailer = send(repo, profiles, planned)
+
+    assert profiles.asked == [["amara", "jamie"]]
+    assert [to for to, _ in mailer.sent] == ["jamie@example.org"]
+    assert "Amara" in mailer.sent[0][1]
+
+
+def test_a_delivery_sent_after_the_hand_over_window_asks_again_and_uses_the_new_address(repo):
+    profiles = Profiles()
+    planned = plan_a_message(repo, profiles)
+    profiles.emails["jamie"] = "jamie.new@example.org"
+    stale = planned._replace(contacts=planned.contacts._replace(
+        read_at=time.monotonic() - sending.HANDED_CONTACTS_SECONDS - 1))
+
+    mailer = send(repo, profiles, stale)
+
+    assert profiles.asked == [["amara", "jamie"], ["amara", "jamie"]]
+    assert [to for to, _ in mailer.sent] == ["jamie.new@example.org"]
+
+
+def test_someone_the_planning_read_did_not_find_is_asked_for_at_sending(repo):
+    profiles = Profiles()
+    del profiles.emails["amara"]  # not found when planning (erased, say)
+    planned = plan_a_message(repo, profiles)
+    profiles.emails["amara"] = "amara@example.org"
+
+    mailer = send(repo, profiles, planned)
+
+    assert profiles.asked == [["amara", "jamie"], ["amara"]]
+    assert len(mailer.sent) == 1
