@@ -24,6 +24,7 @@ from playwright.sync_api import expect
 
 from tests.support.publish import publish_event
 
+from .browser import DESKTOP
 from .journey_participants import invited_staff
 from .pages import check_page
 
@@ -153,6 +154,11 @@ def test_a_coordinator_reads_the_insights_downloads_a_table_and_finds_the_match_
     page.get_by_text("From registration to the end of a match: the figures as a table").click()
     table = page.get_by_role("table", name="From registration to the end of a match")
     expect(table.get_by_role("row", name="Registered")).to_contain_text("3")
+    expect(table.get_by_role("columnheader", name="Mentors: average days in the stage")).to_be_visible()
+    # At desktop width the whole table fits its card: no column hidden behind a scroll bar.
+    page.set_viewport_size(DESKTOP)
+    table_px, card_px = table.evaluate("t => [t.parentElement.scrollWidth, t.parentElement.clientWidth]")
+    assert table_px <= card_px, f"the funnel table ({table_px} px) overflows its card ({card_px} px)"
     # Each drawn chart can be saved as a picture for a report: a PNG with the chart on it.
     with page.expect_download() as picture:
         page.get_by_role("button", name="Save “Messages each week” as an image (PNG)").click()

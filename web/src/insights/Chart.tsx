@@ -41,8 +41,9 @@ function saveImage(el: HTMLElement, title: string, file: string) {
   }, "image/png");
 }
 
-export function Chart({ id, title, summary, spec, table }: {
-  id: string; title: string; summary: string; spec: PlotSpec; table: ChartTable;
+/** `wide`: the chart takes the whole row on a wide screen (its table has many columns). */
+export function Chart({ id, title, summary, spec, table, wide = false }: {
+  id: string; title: string; summary: string; spec: PlotSpec; table: ChartTable; wide?: boolean;
 }) {
   const box = useRef<HTMLDivElement>(null);
   const [failed, setFailed] = useState(false);
@@ -67,7 +68,7 @@ export function Chart({ id, title, summary, spec, table }: {
     return () => { gone = true; observer?.disconnect(); drawn?.destroy(); };
   }, [key]);
   return (
-    <figure class="chart card" aria-labelledby={`${id}-h`}>
+    <figure class={wide ? "chart card wide" : "chart card"} aria-labelledby={`${id}-h`}>
       <figcaption>
         <h3 id={`${id}-h`}>{title}</h3>
         <p class="hint">{summary}</p>

@@ -142,18 +142,18 @@ function Report({ o, range }: { o: Overview; range: Range }) {
       <section aria-labelledby="charts-h">
         <h2 id="charts-h">{t("insights.charts")}</h2>
         <div class="charts">
-          <Chart id="funnel" title={t("insights.funnel")}
+          <Chart id="funnel" wide title={t("insights.funnel")}
             summary={t("insights.funnelSummary", {
               registered: count(people(o.funnel[0])), matched: count(people(o.funnel[1])),
               active: count(people(o.funnel[2])), ended: count(people(o.funnel[3])) })}
             spec={{ kind: "bars", labels: STAGES.map(stage), yLabel: t("insights.people"), format: count,
               series: [{ label: t("insights.mentees"), color: COLORS[0], values: o.funnel.map((f) => f.mentees) },
                        { label: t("insights.mentors"), color: COLORS[1], values: o.funnel.map((f) => f.mentors) }] }}
-            table={{ head: [t("insights.stage"), t("insights.mentees"), t("insights.mentors"), t("insights.daysInStage")],
+            table={{ head: [t("insights.stage"), t("insights.mentees"), t("insights.mentors"),
+                t("insights.menteeDaysInStage"), t("insights.mentorDaysInStage")],
               rows: o.funnel.map((f) => [stage(f.stage), count(f.mentees), count(f.mentors),
-                f.stage === "ended" ? "—" : t("insights.menteesMentorsDays", {
-                  mentees: f.mentee_average_days_in_stage === null ? "—" : number(f.mentee_average_days_in_stage, 1),
-                  mentors: f.mentor_average_days_in_stage === null ? "—" : number(f.mentor_average_days_in_stage, 1) })]) }} />
+                ...(f.stage === "ended" ? ["—", "—"] : [f.mentee_average_days_in_stage, f.mentor_average_days_in_stage]
+                  .map((days) => (days === null ? "—" : number(days, 1))))]) }} />
           <Chart id="weekly" title={t("insights.weekly")}
             summary={n("messages") === 0 ? t("insights.weeklyNone") : t("insights.weeklySummary", {
               n: count(n("messages")), weeks: count(o.weeks.length), busiest: weekLabels[busiest] ?? "",
