@@ -32,8 +32,8 @@ OPERATIONS = ("message posted to its email", "match accepted to both emails", "w
 # Today's counts, plus room for the clock-driven work that may fall inside the window (a video
 # reminder scan: a lease and two finds). Lower a bound when a round trip is taken away.
 BOUNDS = {
-    "message posted to its email": 18 + 3,
-    "match accepted to both emails": 81 + 3,
+    "message posted to its email": 16 + 3,
+    "match accepted to both emails": 79 + 3,
     "webhook delivered": 10 + 3,
     "session scheduled with its invitations": 39 + 3,
 }
