@@ -95,9 +95,10 @@ def invite(repo: ProfilesRepository, mail, ask_video: AskVideo, tenant_id: str, 
 
 def cancelled(repo: ProfilesRepository, mail, tenant_id: str, event) -> bool:
     """Tell the guardian who was invited to the session that it is cancelled; False when there is nobody to tell
-    (no guardian who may be written to, never invited, or already told)."""
-    mentee = _child_with_guardian(repo, tenant_id, event.mentee_id)
-    if mentee is None:
+    (no guardian, never invited, or already told). Consent withdrawn since the invitation does not silence
+    it: the guardian expects the session, and withdrawing is often why it is cancelled."""
+    mentee = repo.person(tenant_id, event.mentee_id)
+    if mentee is None or mentee.erased or mentee.guardian is None:
         log.info("session %s cancelled: no guardian to tell for %s", event.session_id, event.mentee_id)
         return False
     repo.guardian_session_cancelled(tenant_id, event.session_id, mentee.id, utcnow())

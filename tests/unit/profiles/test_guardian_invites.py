@@ -173,12 +173,20 @@ def test_a_guardian_who_was_never_invited_hears_nothing_of_a_cancellation():
     assert cancelled(store, mail, "t1", cancellation()) is False and mail.sent == []
     store, mail = people(), Mail()
     invite(store, mail, lambda *a: LINK, "t1", event())
-    store.people["mentee"].guardian_consent = "withdrawn"  # no longer to be written to
-    assert cancelled(store, mail, "t1", cancellation()) is False and len(mail.sent) == 1
-    store, mail = people(), Mail()
-    invite(store, mail, lambda *a: LINK, "t1", event())
     store.people["mentee"].guardian = Guardian(name="Rob Fisher", email="rob@families.example.org")  # changed since
     assert cancelled(store, mail, "t1", cancellation()) is False and len(mail.sent) == 1
+
+
+def test_a_guardian_who_withdrew_consent_after_the_invitation_is_still_told_of_the_cancellation():
+    store, mail = people(), Mail()
+    invite(store, mail, lambda *a: LINK, "t1", event())
+    store.people["mentee"].guardian_consent = "withdrawn"  # the session expected in their diary is off
+    assert cancelled(store, mail, "t1", cancellation()) is True
+    assert mail.sent[-1]["subject"].startswith("Cancelled:") and mail.sent[-1]["to_address"] == "helen@families.example.org"
+    store, mail = people(), Mail()
+    invite(store, mail, lambda *a: LINK, "t1", event())
+    store.people["mentee"].erased = True
+    assert cancelled(store, mail, "t1", cancellation()) is False and len(mail.sent) == 1  # an erased child: nothing
 
 
 def test_an_invitation_sent_while_the_cancellation_was_handled_is_followed_by_the_cancellation_once():
