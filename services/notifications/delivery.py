@@ -23,7 +23,7 @@ from . import domain, emails, templates
 from .composing import Defer, Outbound, Skip, compose_email, compose_sms
 from .documents import Delivery, utcnow
 from .mailer import Mailer
-from .planning import ContactsRead, sms_policy
+from .planning import PlanningRead, sms_policy
 from .repository import LostClaim, NotificationsRepository
 from .sms import SmsGateway
 
@@ -35,9 +35,9 @@ BATCH = 100  # deliveries claimed per round of the delivery loop
 LEASE_SECONDS = 300.0  # a claimed delivery whose sender vanished is picked up again after this
 SMS_CONCURRENCY = 10
 ORGANISATION_NAME_TTL = 60.0
-# Contact details read to plan a delivery serve its sending when that follows within this many
-# seconds (no second call to profiles); a retry, a deferral or a backlog asks again.
-HANDED_CONTACTS_SECONDS = 5.0
+# What was read to plan a delivery (contact details, the organisation's settings) serves its sending
+# when that follows within this many seconds; a retry, a deferral or a backlog reads them again.
+HANDED_READ_SECONDS = 5.0
 
 
 _names: dict[str, tuple[str, float]] = {}
@@ -54,7 +54,7 @@ def organisation_name(profiles, tenant_id: str) -> str:
 
 
 def send_due(repo: NotificationsRepository, profiles, settings: NotificationsSettings, mailer: Mailer, gateway: SmsGateway | None,
-             policy: domain.RetryPolicy, fresh: list[tuple[str, str, ContactsRead | None]] = (), scan: bool = False,
+             policy: domain.RetryPolicy, fresh: list[tuple[str, str, PlanningRead | None]] = (), scan: bool = False,
              batch: int = BATCH, hand_over: Callable | None = None) -> bool:
     """One round of the delivery loop: send the `fresh` deliveries and, with `scan`, whatever else is
     due. True when the scan found a full batch (more may be waiting). Each outcome's event goes to
@@ -62,7 +62,7 @@ def send_due(repo: NotificationsRepository, profiles, settings: NotificationsSet
     now = utcnow()
     claimed = [d for d in (repo.claim_fresh(tenant_id, delivery_id, now, LEASE_SECONDS)
                            for tenant_id, delivery_id, _ in fresh) if d is not None]
-    known = handed_contacts(fresh)
+    handed = handed_reads(fresh)
     scanned = 0
     while scan and scanned < batch:
         delivery = repo.claim_due(now, LEASE_SECONDS)
@@ -78,7 +78,7 @@ def send_due(repo: NotificationsRepository, profiles, settings: NotificationsSet
     pool = GreenPool(SMS_CONCURRENCY + len(claimed))
     for tenant_id, deliveries in by_tenant.items():
         try:
-            outbound = outbound_for(repo, profiles, settings, gateway, tenant_id, deliveries, known.get(tenant_id, {}))
+            outbound = outbound_for(repo, profiles, settings, gateway, tenant_id, deliveries, handed.get(tenant_id))
         except Exception as exc:  # noqa: BLE001 - profiles away or slow: try these again shortly
             log.warning("cannot prepare %d notifications of organisation %s: %r", len(deliveries), tenant_id, exc)
             for delivery in deliveries:
@@ -90,26 +90,27 @@ def send_due(repo: NotificationsRepository, profiles, settings: NotificationsSet
     return scanned == batch
 
 
-def handed_contacts(fresh) -> dict[str, dict[str, dict]]:
-    """The contact details handed over with fresh deliveries and read moments ago, by organisation."""
-    oldest = time.monotonic() - HANDED_CONTACTS_SECONDS
-    known: dict[str, dict[str, dict]] = {}
+def handed_reads(fresh) -> dict[str, PlanningRead]:
+    """What was read moments ago to plan the fresh deliveries, by organisation (their contacts merged)."""
+    oldest = time.monotonic() - HANDED_READ_SECONDS
+    reads: dict[str, PlanningRead] = {}
     for tenant_id, _, read in fresh:
-        if read is not None and read.read_at >= oldest:
-            known.setdefault(tenant_id, {}).update(read.people)
-    return known
+        if read is not None and read.at >= oldest:
+            earlier = reads.get(tenant_id)
+            reads[tenant_id] = read if earlier is None else read._replace(contacts={**earlier.contacts, **read.contacts})
+    return reads
 
 
 def outbound_for(repo, profiles, settings, gateway, tenant_id: str, deliveries: list[Delivery],
-                 known: dict[str, dict] | None = None) -> Outbound:
-    """What sending these deliveries needs; profiles is asked for the contact details not `known`."""
+                 read: PlanningRead | None = None) -> Outbound:
+    """What sending these deliveries needs; what planning `read` moments ago is not read again."""
     people = {p for d in deliveries for p in [d.recipient, *d.mentions] if p != COORDINATOR}
-    known = known or {}
+    known = read.contacts if read is not None else {}
     contacts = {p: known[p] for p in people if p in known}
     unknown = sorted(people - contacts.keys())
     if unknown:
         contacts.update(profiles.get_contacts(tenant_id, unknown))
-    organisation = repo.settings(tenant_id)
+    organisation = read.organisation if read is not None else repo.settings(tenant_id)
     name = organisation.organisation_name or organisation_name(profiles, tenant_id)
     return Outbound(tenant_id, contacts, organisation, name, sms_policy(settings, organisation, gateway))
 

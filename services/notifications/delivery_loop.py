@@ -21,7 +21,7 @@ class DeliveryLoop(Entrypoint):
     loop sends them straight away, claiming each by id. Every `poll_seconds` it also scans for
     whatever else is due: retries, SMS held for quiet hours, deliveries planned by a replica that
     died. It runs in every replica; claims are atomic updates, so replicas share the work and never
-    send the same delivery twice. The method is called as `method(fresh=[(tenant_id, id, contacts)...],
+    send the same delivery twice. The method is called as `method(fresh=[(tenant_id, id, read)...],
     scan=bool)` and returns True when a scan found a full batch (more may be waiting).
     """
 
@@ -92,14 +92,14 @@ delivery_loop = DeliveryLoop.decorator
 
 
 class Wake(DependencyProvider):
-    """`wake(deliveries, contacts)`: hand freshly planned deliveries (with the contact details read to
-    plan them, if any) to this replica's delivery loops."""
+    """`wake(deliveries, read)`: hand freshly planned deliveries (with what was read to plan them, if
+    given) to this replica's delivery loops."""
 
     def get_dependency(self, worker_ctx):
         return self.wake
 
-    def wake(self, deliveries=(), contacts=None) -> None:
-        fresh = [(d.tenant_id, d.id, contacts) for d in deliveries]
+    def wake(self, deliveries=(), read=None) -> None:
+        fresh = [(d.tenant_id, d.id, read) for d in deliveries]
         if not fresh:
             return
         for entrypoint in self.container.entrypoints:

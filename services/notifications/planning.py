@@ -23,19 +23,21 @@ from .sms import SmsGateway
 log = logging.getLogger(__name__)
 
 
-class ContactsRead(NamedTuple):
-    """Contact details as profiles gave them at `read_at` (time.monotonic()), by person id."""
+class PlanningRead(NamedTuple):
+    """What planning read for one organisation at `at` (time.monotonic()): its notification settings
+    and the contact details of the people the notices name, by person id."""
 
-    people: dict[str, dict]
-    read_at: float
+    organisation: OrganisationSettings
+    contacts: dict[str, dict]
+    at: float
 
 
 class Planned(NamedTuple):
-    """Deliveries just stored, with the contact details read to plan them: the sender uses those
-    instead of asking profiles again when it sends within moments (delivery.HANDED_CONTACTS_SECONDS)."""
+    """Deliveries just stored, with what was read to plan them: the sender uses that instead of
+    reading it again when it sends within moments (delivery.HANDED_READ_SECONDS)."""
 
     deliveries: list[Delivery]
-    contacts: ContactsRead | None = None
+    read: PlanningRead | None = None
 
 
 def sms_policy(settings: NotificationsSettings, organisation: OrganisationSettings, gateway: SmsGateway | None) -> domain.SmsPolicy:
@@ -64,7 +66,6 @@ def plan(repo: NotificationsRepository, profiles, settings: NotificationsSetting
         return Planned([])
     people = sorted({*(n.recipient for n in notices if not n.to_coordinator), *(p for n in notices for p in n.mentions)})
     contacts = profiles.get_contacts(tenant_id, people) if people else {}
-    read = ContactsRead(contacts, time.monotonic())
     organisation = repo.settings(tenant_id)
     policy = sms_policy(settings, organisation, gateway)
     now = utcnow()
@@ -98,7 +99,7 @@ def plan(repo: NotificationsRepository, profiles, settings: NotificationsSetting
             else:
                 log.info("%s of %s %s to %s by %s exists already: not planned twice", notice.kind, cause_type,
                          cause_id, notice.recipient, channel)
-    return Planned(created, read)
+    return Planned(created, PlanningRead(organisation, contacts, time.monotonic()))
 
 
 def nudge_quiet_matches(repo: NotificationsRepository, profiles, settings: NotificationsSettings, gateway: SmsGateway | None,

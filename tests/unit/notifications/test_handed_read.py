@@ -1,5 +1,6 @@
-"""A delivery sent moments after it was planned uses the contact details read to plan it: one call to
-profiles per event, not two. Sent later, it asks profiles again (the person may have changed them)."""
+"""A delivery sent moments after it was planned uses what was read to plan it (contact details, the
+organisation's settings): one call to profiles and one settings read per event, not two. Sent later,
+it reads them again (the person may have changed them)."""
 
 from __future__ import annotations
 
@@ -48,10 +49,20 @@ class Mailer:
         return "250 accepted"
 
 
+class Repository(NotificationsRepository):
+    """The real repository, counting reads of the organisation's settings."""
+
+    settings_read = 0
+
+    def settings(self, tenant_id):
+        self.settings_read += 1
+        return super().settings(tenant_id)
+
+
 @pytest.fixture
 def repo(mongodb):
     open_database("notifications", mongodb, DOCUMENTS)
-    return NotificationsRepository()
+    return Repository()
 
 
 def plan_a_message(repo, profiles) -> planning.Planned:
@@ -63,18 +74,18 @@ def plan_a_message(repo, profiles) -> planning.Planned:
 def send(repo, profiles, planned: planning.Planned) -> Mailer:
     mailer = Mailer()
     settings = NotificationsSettings.model_construct(EMENTOR_PUBLIC_URL="https://ementor.example.org")
-    fresh = [(d.tenant_id, d.id, planned.contacts) for d in planned.deliveries]
+    fresh = [(d.tenant_id, d.id, planned.read) for d in planned.deliveries]
     sending.send_due(repo, profiles, settings, mailer, None, RetryPolicy(), fresh=fresh)
     return mailer
 
 
-def test_a_message_notice_asks_profiles_once_for_both_people_it_names(repo):
+def test_a_message_notice_asks_profiles_once_for_both_people_it_names_and_reads_the_settings_once(repo):
     profiles = Profiles()
 
     planned = plan_a_message(repo, profiles)
     mailer = send(repo, profiles, planned)
 
-    assert profiles.asked == [["amara", "jamie"]]
+    assert profiles.asked == [["amara", "jamie"]] and repo.settings_read == 1
     assert [to for to, _ in mailer.sent] == ["jamie@example.org"]
     assert "Amara" in mailer.sent[0][1]
 
@@ -83,12 +94,11 @@ def test_a_delivery_sent_after_the_hand_over_window_asks_again_and_uses_the_new_
     profiles = Profiles()
     planned = plan_a_message(repo, profiles)
     profiles.emails["jamie"] = "jamie.new@example.org"
-    stale = planned._replace(contacts=planned.contacts._replace(
-        read_at=time.monotonic() - sending.HANDED_CONTACTS_SECONDS - 1))
+    stale = planned._replace(read=planned.read._replace(at=time.monotonic() - sending.HANDED_READ_SECONDS - 1))
 
     mailer = send(repo, profiles, stale)
 
-    assert profiles.asked == [["amara", "jamie"], ["amara", "jamie"]]
+    assert profiles.asked == [["amara", "jamie"], ["amara", "jamie"]] and repo.settings_read == 2
     assert [to for to, _ in mailer.sent] == ["jamie.new@example.org"]
 
 
