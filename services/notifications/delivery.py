@@ -93,12 +93,13 @@ def send_due(repo: NotificationsRepository, profiles, settings: NotificationsSet
 def handed_reads(fresh) -> dict[str, PlanningRead]:
     """What was read moments ago to plan the fresh deliveries, by organisation (their contacts merged)."""
     oldest = time.monotonic() - HANDED_READ_SECONDS
-    reads: dict[str, PlanningRead] = {}
+    latest: dict[str, PlanningRead] = {}
+    contacts: dict[str, dict[str, dict]] = {}
     for tenant_id, _, read in fresh:
         if read is not None and read.at >= oldest:
-            earlier = reads.get(tenant_id)
-            reads[tenant_id] = read if earlier is None else read._replace(contacts={**earlier.contacts, **read.contacts})
-    return reads
+            latest[tenant_id] = read
+            contacts.setdefault(tenant_id, {}).update(read.contacts)
+    return {tenant_id: read._replace(contacts=contacts[tenant_id]) for tenant_id, read in latest.items()}
 
 
 def outbound_for(repo, profiles, settings, gateway, tenant_id: str, deliveries: list[Delivery],

@@ -65,16 +65,16 @@ def repo(mongodb):
     return Repository()
 
 
-def plan_a_message(repo, profiles) -> planning.Planned:
+def plan_a_message(repo, profiles, to="jamie", sender="amara", event_id="event-1") -> planning.Planned:
     settings = NotificationsSettings.model_construct(EMENTOR_PUBLIC_URL="https://ementor.example.org")
-    notice = Notice("jamie", "message_received", about="amara", values={"match_id": "m1"})
-    return planning.plan(repo, profiles, settings, None, TENANT, "event-1", "MessageSent", [notice])
+    notice = Notice(to, "message_received", about=sender, values={"match_id": "m1"})
+    return planning.plan(repo, profiles, settings, None, TENANT, event_id, "MessageSent", [notice])
 
 
-def send(repo, profiles, planned: planning.Planned) -> Mailer:
+def send(repo, profiles, *planned: planning.Planned) -> Mailer:
     mailer = Mailer()
     settings = NotificationsSettings.model_construct(EMENTOR_PUBLIC_URL="https://ementor.example.org")
-    fresh = [(d.tenant_id, d.id, planned.read) for d in planned.deliveries]
+    fresh = [(d.tenant_id, d.id, p.read) for p in planned for d in p.deliveries]
     sending.send_due(repo, profiles, settings, mailer, None, RetryPolicy(), fresh=fresh)
     return mailer
 
@@ -112,3 +112,15 @@ def test_someone_the_planning_read_did_not_find_is_asked_for_at_sending(repo):
 
     assert profiles.asked == [["amara", "jamie"], ["amara"]]
     assert len(mailer.sent) == 1
+
+
+def test_messages_planned_apart_and_sent_in_one_round_each_use_their_own_read(repo):
+    profiles = Profiles()
+    to_jamie = plan_a_message(repo, profiles)
+    to_amara = plan_a_message(repo, profiles, to="amara", sender="jamie", event_id="event-2")
+
+    mailer = send(repo, profiles, to_jamie, to_amara)
+
+    assert profiles.asked == [["amara", "jamie"], ["amara", "jamie"]] and repo.settings_read == 2
+    assert sorted(to for to, _ in mailer.sent) == ["amara@example.org", "jamie@example.org"]
+    assert all(("Jamie" if to.startswith("amara") else "Amara") in body for to, body in mailer.sent)
