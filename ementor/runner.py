@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Self
 
+import eventlet
 from nameko.containers import ServiceContainer
 
 from .platform.amqp import nameko_config
@@ -23,9 +24,12 @@ class Services:
         return self
 
     def stop(self) -> None:
-        for container in reversed(self.containers):
-            if container.started:  # a signal may come before every container has started
-                container.stop()
+        """Stop every started container at once, as nameko's runner does: each waits about a second
+        for its consumers' next poll, and one after another nine took 25 s."""
+        stopping = [eventlet.spawn(container.stop) for container in self.containers
+                    if container.started]  # a signal may come before every container has started
+        for stop in stopping:
+            stop.wait()
 
     def wait(self) -> None:
         for container in self.containers:

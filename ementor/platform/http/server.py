@@ -45,6 +45,16 @@ def json_response(body, status: int = 200, headers: dict | None = None) -> Respo
     return Response(json.dumps(body), status=status, headers=headers, mimetype="application/json")
 
 
+def _listen(address: tuple[str, int]):
+    """Not SO_REUSEPORT (eventlet's default): a second process on the port is refused, rather than
+    silently given half of the requests."""
+    try:
+        return eventlet.listen(address, reuse_port=False)
+    except OSError as exc:
+        raise OSError(exc.errno, f"cannot listen on http://{address[0]}:{address[1]}: {exc.strerror} (is another "
+                                 "ementor still running there? EMENTOR_HTTP_ADDRESS chooses another address)") from None
+
+
 class SharedWebServer(WebServer):
     def __init__(self):
         super().__init__()
@@ -78,7 +88,7 @@ class SharedWebServer(WebServer):
         self._users += 1
         if not self._starting:
             self._starting = True
-            self._sock = eventlet.listen(self.bind_addr)
+            self._sock = _listen(self.bind_addr)
             self._sock.settimeout(None)
             self._serv = wsgi.Server(
                 self._sock, self._sock.getsockname(), self.wsgi_app, protocol=HttpOnlyProtocol,
