@@ -48,7 +48,7 @@ def sms_policy(settings: NotificationsSettings, organisation: OrganisationSettin
 
 def notify(repo: NotificationsRepository, profiles, settings: NotificationsSettings, gateway: SmsGateway | None,
            event: Event, envelope: CloudEvent) -> Planned:
-    """Plan the notifications an event causes; return the new deliveries stored (and the contacts read)."""
+    """Plan the notifications an event causes; return the new deliveries stored (and what was read to plan them)."""
     match_people = None
     if event.type_name() == "GoalCompleted":
         match = repo.match(envelope.tenantid, event.match_id)
