@@ -1,8 +1,8 @@
 """Delivery: one round of the delivery loop, run by every replica.
 
-It claims due deliveries atomically, asks profiles for contact details at that moment, composes
-(composing.py), sends, and stores each outcome with its NotificationSent/NotificationFailed in one
-write.
+It claims due deliveries atomically, takes contact details from the planning read handed over
+with fresh ones or asks profiles at that moment, composes (composing.py), sends, and stores each
+outcome with its NotificationSent/NotificationFailed in one write.
 """
 
 from __future__ import annotations
