@@ -11,8 +11,9 @@ handled, kept 30 days) into a quadratic cost as it grows:
   index, and here a lookup per value (the outbox relay's mark-published write and batch reads
   by id use it), answered in `_id` order as that index returns them;
 - `{field: {$exists: true}}` on a field with a sparse index (every outbox's claim: which documents
-  hold pending events) is a walk of that index on MongoDB, which holds only the documents that
-  have the field; here it is a walk of the ids known to have held it;
+  hold pending events), or a range on it (`$lt`/`$lte`/`$gt`/`$gte` a value: the webhook sender's
+  claim of the next due delivery), is a walk of that index on MongoDB, which holds only the
+  documents that have the field; here it is a walk of the ids known to have held it;
 - TTL expiry runs as MongoDB's TTL monitor does, once a minute per collection, instead of at
   every access.
 
@@ -30,6 +31,7 @@ from bson import ObjectId
 from mongomock import filtering
 
 TTL_MONITOR_SECONDS = 60.0  # MongoDB's ttlMonitorSleepSecs
+RANGE_OPERATORS = ("$lt", "$lte", "$gt", "$gte")
 POINT_TYPES = (str, int, ObjectId)  # values whose equality in a filter is Python equality
 
 _installed = False
@@ -66,6 +68,14 @@ def _sparse_indexes(store):
     for name, index in store.indexes.items():
         if index.get("sparse") and len(index["key"]) == 1 and "partialFilterExpression" not in index:
             yield name, index["key"][0][0]
+
+
+def _needs_the_field(condition) -> bool:
+    """True when a filter's condition can match only documents that have the field: `$exists: true`,
+    or ranges on a value (a missing field is never less or greater than a value)."""
+    return isinstance(condition, dict) and bool(condition) and all(
+        (operator == "$exists" and value is True) or (operator in RANGE_OPERATORS and value is not None)
+        for operator, value in condition.items())
 
 
 def _has(document: dict, field: str) -> bool:
@@ -205,8 +215,8 @@ def _point_list(value) -> list | None:
 
 
 def _point_lookup(store, query: dict) -> list[dict] | None:
-    """The few documents a point filter (or a sparse index's `$exists`) can match, or None when the
-    filter needs a scan."""
+    """The few documents a point filter (or a condition a sparse index serves) can match, or None when
+    the filter needs a scan."""
     store._remove_expired_documents()
     if _point(query.get("_id")):
         document = store._documents.get(query["_id"])
@@ -224,6 +234,6 @@ def _point_lookup(store, query: dict) -> list[dict] | None:
             if table is not None:
                 return _holders(store, table, tuple(query[field] for field in fields), fields)
     for name, field in _sparse_indexes(store):
-        if query.get(field) == {"$exists": True}:
+        if _needs_the_field(query.get(field)):
             return _sparse_holders(store, name, field)
     return None

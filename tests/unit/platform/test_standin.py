@@ -93,3 +93,27 @@ def test_a_sparse_index_answers_exists_with_the_documents_that_hold_the_field_no
     assert claimed["_id"] == "b"  # the rest of the filter still applies
     assert outboxes.count_documents({"outbox.event_id": {"$exists": True}, "lease": 1}) == 1
     assert outboxes.count_documents({"outbox.event_id": {"$exists": False}}) == 0  # not $exists true: a scan
+
+
+def test_a_range_on_a_sparse_field_is_answered_from_the_holders_exactly_as_a_scan_would():
+    standin.install()
+    deliveries = mongomock.MongoClient().db.deliveries
+    deliveries.create_index([("next_attempt_at", 1)], sparse=True)
+    for i in range(6):
+        deliveries.insert_one({"_id": f"d{i}", "tenant_id": "t1", "next_attempt_at": i})
+    deliveries.insert_one({"_id": "done", "tenant_id": "t1"})  # delivered: no next attempt
+    deliveries.insert_one({"_id": "odd", "tenant_id": "t1", "next_attempt_at": None})
+    deliveries.update_one({"_id": "d1"}, {"$unset": {"next_attempt_at": ""}})
+
+    def due(condition, **sort):
+        return [d["_id"] for d in deliveries.find({"next_attempt_at": condition}, **sort)]
+
+    assert due({"$lte": 3}, sort=[("next_attempt_at", 1)]) == ["d0", "d2", "d3"]
+    assert due({"$gt": 2, "$lt": 5}) == ["d3", "d4"]
+    claimed = deliveries.find_one_and_update({"next_attempt_at": {"$lte": 5}, "tenant_id": "t1"},
+                                             {"$set": {"next_attempt_at": 100}}, sort=[("next_attempt_at", 1)])
+    assert claimed["_id"] == "d0"
+    assert due({"$lte": 5}, sort=[("next_attempt_at", 1)]) == ["d2", "d3", "d4", "d5"]
+    assert due({"$eq": None}) == ["d1", "done", "odd"]  # null matches a missing field: not served by the holders
+    walked = standin._point_lookup(deliveries._store, {"next_attempt_at": {"$lte": 5}})
+    assert walked is not None and "done" not in [d["_id"] for d in walked]  # the holders, not a scan
