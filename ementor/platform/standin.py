@@ -79,6 +79,8 @@ def _needs_the_field(condition) -> bool:
 
 
 def _has(document: dict, field: str) -> bool:
+    if "." not in field:
+        return field in document  # what `$exists: true` means for a top-level field, without a filter
     return filtering.filter_applies({field: {"$exists": True}}, document)
 
 
