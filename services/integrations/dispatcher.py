@@ -75,12 +75,14 @@ class WebhookDispatcher(ServiceDependency):
         timeout: float = 10.0,
         per_endpoint: int = 4,
         pool_size: int = 200,
+        batch: int = 50,
         poll_seconds: float = 1.0,
     ):
         self.schedule = schedule
         self.timeout = timeout
         self.per_endpoint = per_endpoint
         self.pool_size = pool_size
+        self.batch = batch  # deliveries claimed by one write
         self.poll_seconds = poll_seconds
         # Longer than any attempt can take: past it, an unfinished attempt is presumed lost.
         self.lease = timedelta(seconds=timeout + 30)
@@ -101,6 +103,7 @@ class WebhookDispatcher(ServiceDependency):
         )
         self.pool = GreenPool(self.pool_size)
         self.in_flight: Counter[str] = Counter()
+        self.waiting = False  # whether due deliveries wait for an attempt to finish (a full endpoint or pool)
         self.loop = BackgroundLoop(self.container.service_name, "webhook-dispatcher", self.dispatch_due,
                                    poll_seconds=self.poll_seconds)
 
@@ -123,22 +126,35 @@ class WebhookDispatcher(ServiceDependency):
     def kick(self) -> None:
         self.loop.kick()
 
-    def dispatch_due(self) -> int:
-        """Start an attempt for every due delivery the pool and the per-endpoint limit allow."""
-        started = 0
-        while self.pool.free() > 0:
-            busy = [webhook_id for webhook_id, count in self.in_flight.items() if count >= self.per_endpoint]
-            delivery = self.repo.claim_due(utcnow(), self.lease, busy)
-            if delivery is None:
-                break
+    def dispatch_due(self) -> bool:
+        """Start an attempt for each of the most overdue deliveries that the pool and the per-endpoint
+        limit allow, claimed together; True when a whole batch was due, so more may be."""
+        room = min(self.pool.free(), self.batch)
+        if room <= 0:
+            self.waiting = True  # each finishing attempt kicks the loop
+            return False
+        now = utcnow()
+        busy = [webhook_id for webhook_id, count in self.in_flight.items() if count >= self.per_endpoint]
+        due = self.repo.due_deliveries(now, limit=room, skip_webhooks=busy)
+        chosen, taken = [], Counter()
+        for candidate in due:
+            webhook_id = candidate["webhook_id"]
+            if self.in_flight[webhook_id] + taken[webhook_id] < self.per_endpoint:
+                chosen.append(candidate)
+                taken[webhook_id] += 1
+        claimed = self.repo.claim(chosen, now, self.lease)
+        webhooks = self.repo.webhooks_of(claimed)
+        for delivery in claimed:
             self.in_flight[delivery.webhook_id] += 1
-            self.pool.spawn_n(self._attempt, delivery)
-            started += 1
-        return started
+            self.pool.spawn_n(self._attempt, delivery, webhooks.get(delivery.webhook_id))
+        # Deliveries to a full endpoint (passed over, or not even asked for) wait for its attempts to
+        # finish, which kick the loop.
+        self.waiting = bool(busy) or len(chosen) < len(due)
+        return len(due) == room
 
-    def _attempt(self, delivery) -> None:
+    def _attempt(self, delivery, webhook) -> None:
         try:
-            self.sender.attempt(delivery)
+            self.sender.attempt(delivery, webhook)
         except Exception:  # logged; the lease brings the delivery back
             log.exception(
                 "webhook delivery %s failed unexpectedly; it is retried when its lease lapses", delivery.id
@@ -147,4 +163,5 @@ class WebhookDispatcher(ServiceDependency):
             self.in_flight[delivery.webhook_id] -= 1
             if self.in_flight[delivery.webhook_id] <= 0:
                 del self.in_flight[delivery.webhook_id]
-            self.kick()
+            if self.waiting:
+                self.kick()

@@ -71,6 +71,7 @@ class Delivery(TenantDocument):
     attempts = IntField(default=0)  # in the current round (a replay starts a new one)
     # Set while the delivery waits for an attempt; a sender claims it by pushing it forward.
     next_attempt_at = DateTimeField()
+    claimed_by = StringField()  # the token of the sender's last claim: how a contested claim tells its own
     last_attempt_at = DateTimeField()
     last_status_code = IntField()
     last_error = StringField()

@@ -44,19 +44,11 @@ def fan_out(
     body = outgoing_envelope(envelope, event)
     text = json.dumps(body, separators=(",", ":"), ensure_ascii=False)
     now = utcnow()
-    queued = 0
-    for webhook in repo.active_webhooks(tenant_id):
-        if domain.wants(webhook.event_types, envelope.type):
-            queued += repo.add_delivery(
-                Delivery(
-                    tenant_id=tenant_id,
-                    webhook_id=webhook.id,
-                    event_id=envelope.id,
-                    event_type=envelope.type,
-                    body=text,
-                    next_attempt_at=now,
-                )
-            )
+    queued = repo.add_deliveries([
+        Delivery(tenant_id=tenant_id, webhook_id=webhook.id, event_id=envelope.id, event_type=envelope.type,
+                 body=text, next_attempt_at=now)
+        for webhook in repo.active_webhooks(tenant_id) if domain.wants(webhook.event_types, envelope.type)
+    ])
     publish(body, domain.routing_key(tenant_id, envelope.type))
     return queued
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from pymongo import ASCENDING, ReturnDocument
+from pymongo import ASCENDING
+from pymongo.errors import BulkWriteError
 
 from .documents import (
     ACTIVE,
@@ -15,9 +16,11 @@ from .documents import (
     AmqpAccess,
     Delivery,
     Webhook,
+    new_id,
 )
 
 HISTORY_KEPT = 20
+DUPLICATE_KEY = 11000  # MongoDB's error code: the webhook already has a delivery of the event
 
 
 class IntegrationsRepository:
@@ -27,6 +30,15 @@ class IntegrationsRepository:
 
     def webhook(self, tenant_id: str, webhook_id: str) -> Webhook | None:
         return Webhook.scoped(tenant_id, id=webhook_id).first()
+
+    def webhooks_of(self, deliveries: list[Delivery]) -> dict[str, Webhook]:
+        """The webhooks these deliveries are for, by id, in one read; a deleted one is missing."""
+        ids = list({delivery.webhook_id for delivery in deliveries})
+        if not ids:
+            return {}
+        tenant_of = {delivery.webhook_id: delivery.tenant_id for delivery in deliveries}
+        found = Webhook.raw().across_tenants().find({"_id": {"$in": ids}})
+        return {raw["_id"]: Webhook._from_son(raw) for raw in found if raw["tenant_id"] == tenant_of[raw["_id"]]}
 
     def webhooks(self, tenant_id: str, *, limit: int, after: str | None = None) -> list[Webhook]:
         return Webhook.scoped(tenant_id).page(limit, after=after)
@@ -62,9 +74,17 @@ class IntegrationsRepository:
         )
 
     # -- deliveries -----------------------------------------------------------------------
-    def add_delivery(self, delivery: Delivery) -> bool:
-        """Store a delivery unless this webhook already has one for the event."""
-        return delivery.insert_unless_taken()
+    def add_deliveries(self, deliveries: list[Delivery]) -> int:
+        """Store, in one write, each delivery whose webhook has none for its event yet; return how many."""
+        if not deliveries:
+            return 0
+        try:
+            return len(Delivery.raw().insert_many([d.to_mongo().to_dict() for d in deliveries], ordered=False)
+                       .inserted_ids)
+        except BulkWriteError as exc:
+            if any(error.get("code") != DUPLICATE_KEY for error in exc.details.get("writeErrors", [])):
+                raise
+            return exc.details.get("nInserted", 0)
 
     def delivery(self, tenant_id: str, webhook_id: str, delivery_id: str) -> Delivery | None:
         return Delivery.scoped(tenant_id, webhook_id=webhook_id, id=delivery_id).first()
@@ -82,23 +102,36 @@ class IntegrationsRepository:
         return Delivery.scoped(tenant_id, webhook_id=webhook_id).page(limit, before=before, newest_first=True,
                                                                       status=status)
 
-    def claim_due(self, now: datetime, lease: timedelta, skip_webhooks: list[str]) -> Delivery | None:
-        """Take the most overdue delivery of any organisation for one attempt.
-
-        Claiming pushes `next_attempt_at` past the attempt's longest duration, so another sender
-        (another replica) leaves it alone; if this one dies mid-attempt the delivery is due again
-        once the lease lapses.
-        """
+    def due_deliveries(self, now: datetime, *, limit: int, skip_webhooks: list[str]) -> list[dict]:
+        """The most overdue deliveries of any organisation, oldest due first, as stored: the candidates
+        of one claim."""
         query: dict = {"next_attempt_at": {"$lte": now}}
         if skip_webhooks:
             query["webhook_id"] = {"$nin": skip_webhooks}
-        raw = Delivery.raw().across_tenants().find_one_and_update(
-            query,
-            {"$set": {"next_attempt_at": now + lease}},
-            sort=[("next_attempt_at", ASCENDING)],
-            return_document=ReturnDocument.AFTER,
-        )
-        return None if raw is None else Delivery._from_son(raw)
+        return list(Delivery.raw().across_tenants().find(query, sort=[("next_attempt_at", ASCENDING)], limit=limit))
+
+    def claim(self, candidates: list[dict], now: datetime, lease: timedelta) -> list[Delivery]:
+        """Take for one attempt each those of `candidates` still due; return them.
+
+        Claiming pushes `next_attempt_at` past the attempt's longest duration, so another sender
+        (another replica) leaves it alone; if this one dies mid-attempt the delivery is due again
+        once the lease lapses. One write claims them all; only when another sender took some
+        meanwhile does a read learn which are this one's (by the claim's token).
+        """
+        if not candidates:
+            return []
+        token, until = new_id(), now + lease
+        ids = [candidate["_id"] for candidate in candidates]
+        collection = Delivery.raw().across_tenants()
+        taken = collection.update_many(
+            {"_id": {"$in": ids}, "next_attempt_at": {"$lte": now}},
+            {"$set": {"next_attempt_at": until, "claimed_by": token}},
+        ).modified_count
+        if taken < len(ids):
+            won = {raw["_id"] for raw in collection.find({"_id": {"$in": ids}, "claimed_by": token}, {"_id": True})}
+            candidates = [candidate for candidate in candidates if candidate["_id"] in won]
+        return [Delivery._from_son({**candidate, "next_attempt_at": until, "claimed_by": token})
+                for candidate in candidates]
 
     def record_attempt(
         self,

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from prometheus_client import Counter, Histogram
 
 from . import domain
-from .documents import ACTIVE, CANCELLED, FAILED, PENDING, SUCCEEDED, Delivery, utcnow
+from .documents import ACTIVE, CANCELLED, FAILED, PENDING, SUCCEEDED, Delivery, Webhook, utcnow
 from .repository import IntegrationsRepository
 
 log = logging.getLogger(__name__)
@@ -78,9 +78,9 @@ class WebhookSender:
             "webhook-signature": domain.sign(secret, message_id, timestamp, body),
         }
 
-    def attempt(self, delivery: Delivery) -> str:
-        """Make one attempt; return the delivery's status afterwards."""
-        webhook = self.repo.webhook(delivery.tenant_id, delivery.webhook_id)
+    def attempt(self, delivery: Delivery, webhook: Webhook | None) -> str:
+        """Make one attempt to `webhook` (as read when the delivery was claimed; None when it was
+        deleted); return the delivery's status afterwards."""
         if webhook is None or webhook.status != ACTIVE:
             self.repo.cancel_delivery(delivery, "endpoint deleted or disabled", self.clock())
             return CANCELLED

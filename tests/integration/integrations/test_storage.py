@@ -60,13 +60,37 @@ def test_a_delivery_is_claimed_by_one_sender_at_a_time_and_busy_endpoints_are_sk
     busy, idle = webhook(repo, tenant), webhook(repo, tenant)
     event = MatchAccepted(match_id="m1", mentee_id="a", mentor_id="b")
     handlers.fan_out(repo, to_cloudevent(event, tenant), event, lambda body, key: None)
-    now = utcnow() + timedelta(seconds=1)
+    now, lease = utcnow() + timedelta(seconds=1), timedelta(seconds=40)
 
-    claimed = repo.claim_due(now, timedelta(seconds=40), skip_webhooks=[busy.id])
-    assert claimed.webhook_id == idle.id
-    assert repo.claim_due(now, timedelta(seconds=40), skip_webhooks=[busy.id]) is None  # leased, not due
-    assert repo.claim_due(now, timedelta(seconds=40), skip_webhooks=[]).webhook_id == busy.id
-    assert repo.claim_due(now + timedelta(seconds=41), timedelta(seconds=40), skip_webhooks=[]) is not None
+    def claim(at, skip):
+        return repo.claim(repo.due_deliveries(at, limit=10, skip_webhooks=skip), at, lease)
+
+    [claimed] = claim(now, [busy.id])
+    assert claimed.webhook_id == idle.id and claimed.event_id == event_id(repo, tenant, idle)
+    assert claim(now, [busy.id]) == []  # leased, not due
+    assert [d.webhook_id for d in claim(now, [])] == [busy.id]
+    assert len(claim(now + timedelta(seconds=41), [])) == 2  # both leases lapsed
+
+
+def test_a_claim_returns_only_what_another_sender_did_not_take_first(repo):
+    tenant = new_tenant()
+    hook = webhook(repo, tenant)
+    for n in range(3):
+        event = MatchAccepted(match_id=f"m{n}", mentee_id="a", mentor_id="b")
+        handlers.fan_out(repo, to_cloudevent(event, tenant), event, lambda body, key: None)
+    now, lease = utcnow() + timedelta(seconds=1), timedelta(seconds=40)
+    seen_by_both = repo.due_deliveries(now, limit=10, skip_webhooks=[])
+    first = repo.claim(seen_by_both[:2], now, lease)
+    second = repo.claim(seen_by_both, now, lease)
+    assert [d.id for d in first] == [c["_id"] for c in seen_by_both[:2]]
+    assert [d.id for d in second] == [seen_by_both[2]["_id"]]
+    assert second[0].webhook_id == hook.id and second[0].body
+    assert repo.due_deliveries(now, limit=10, skip_webhooks=[]) == []  # all three leased
+
+
+def event_id(repo, tenant, hook) -> str:
+    [delivery] = repo.deliveries(tenant, hook.id, limit=10)
+    return delivery.event_id
 
 
 def test_the_delivery_log_pages_newest_first(repo):
@@ -82,3 +106,19 @@ def test_the_delivery_log_pages_newest_first(repo):
     rest = repo.deliveries(tenant, hook.id, limit=10, before=page[-1].id)
     assert [d.event_id for d in page + rest] == list(reversed(ids))
     assert repo.deliveries(new_tenant(), hook.id, limit=10) == []
+
+
+def test_a_claim_reads_the_webhooks_of_its_deliveries_at_once_and_misses_a_deleted_one(repo):
+    tenant = new_tenant()
+    kept, deleted = webhook(repo, tenant), webhook(repo, tenant)
+    event = MatchAccepted(match_id="m1", mentee_id="a", mentor_id="b")
+    handlers.fan_out(repo, to_cloudevent(event, tenant), event, lambda body, key: None)
+    now = utcnow() + timedelta(seconds=1)
+    claimed = repo.claim(repo.due_deliveries(now, limit=10, skip_webhooks=[]), now, timedelta(seconds=40))
+    repo.delete_webhook(tenant, deleted.id)
+
+    found = repo.webhooks_of(claimed)
+    assert list(found) == [kept.id] and found[kept.id].secret == kept.secret
+    # A delivery never reads another organisation's webhook, even by its id.
+    elsewhere = Delivery(tenant_id=new_tenant(), webhook_id=kept.id, event_id="e", event_type="MatchAccepted", body="{}")
+    assert repo.webhooks_of([elsewhere]) == {}

@@ -1,4 +1,5 @@
-"""One delivery attempt and its consequences, with a fake repository and a fake HTTP client."""
+"""One delivery attempt (to the webhook read when it was claimed) and its consequences, with a fake
+repository and a fake HTTP client."""
 
 from __future__ import annotations
 
@@ -23,13 +24,6 @@ class FakeRepository:
         self.hook = webhook
         self.attempts: list[dict] = []
         self.cancelled: list[str] = []
-
-    def webhook(self, tenant_id, webhook_id):
-        return (
-            self.hook
-            if self.hook and self.hook.tenant_id == tenant_id and self.hook.id == webhook_id
-            else None
-        )
 
     def record_attempt(self, delivery, **attempt):
         self.attempts.append(attempt)
@@ -83,7 +77,7 @@ def sender(repo, receiver, policy=LAB, dns=("93.184.215.14",)) -> WebhookSender:
 
 def test_a_delivery_is_posted_signed_and_recorded():
     repo, receiver = FakeRepository(webhook()), FakeReceiver(Response(204))
-    assert sender(repo, receiver).attempt(delivery()) == "succeeded"
+    assert sender(repo, receiver).attempt(delivery(), repo.hook) == "succeeded"
     [(url, body, headers)] = receiver.posts
     assert url == "https://hooks.example.org/in" and body == b'{"id":"evt-1"}'
     assert headers["webhook-id"] == "evt-1" and headers["webhook-timestamp"] == "1614265330"
@@ -95,8 +89,8 @@ def test_a_failed_attempt_is_retried_later_and_a_timeout_says_so():
     repo = FakeRepository(webhook())
     receiver = FakeReceiver(Response(500), TransportError("timed out after 10s"))
     send = sender(repo, receiver)
-    assert send.attempt(delivery(0)) == "pending"
-    assert send.attempt(delivery(1)) == "pending"
+    assert send.attempt(delivery(0), repo.hook) == "pending"
+    assert send.attempt(delivery(1), repo.hook) == "pending"
     first, second = repo.attempts
     assert first["error"] == "HTTP 500" and timedelta(seconds=4) <= first[
         "next_attempt_at"
@@ -109,20 +103,20 @@ def test_a_failed_attempt_is_retried_later_and_a_timeout_says_so():
 def test_the_last_failed_retry_disables_the_endpoint():
     repo = FakeRepository(webhook())
     last = delivery(attempts=domain.max_attempts() - 1)
-    assert sender(repo, FakeReceiver(Response(502))).attempt(last) == "failed"
+    assert sender(repo, FakeReceiver(Response(502))).attempt(last, repo.hook) == "failed"
     assert repo.attempts[0]["status"] == "failed"
     assert repo.hook.status == DISABLED and "10 attempts" in repo.hook.disabled_reason
 
 
 def test_410_gone_disables_the_endpoint_at_once():
     repo = FakeRepository(webhook())
-    assert sender(repo, FakeReceiver(Response(410))).attempt(delivery()) == "failed"
+    assert sender(repo, FakeReceiver(Response(410))).attempt(delivery(), repo.hook) == "failed"
     assert repo.hook.status == DISABLED and "410" in repo.hook.disabled_reason
 
 
 def test_a_name_re_pointed_at_a_private_address_is_not_contacted():
     repo, receiver = FakeRepository(webhook()), FakeReceiver()
-    result = sender(repo, receiver, policy=PRODUCTION, dns=("10.0.0.8",)).attempt(delivery())
+    result = sender(repo, receiver, policy=PRODUCTION, dns=("10.0.0.8",)).attempt(delivery(), repo.hook)
     assert result == "pending" and receiver.posts == []
     assert "refused target" in repo.attempts[0]["error"]
 
@@ -130,9 +124,9 @@ def test_a_name_re_pointed_at_a_private_address_is_not_contacted():
 def test_a_delivery_of_a_deleted_or_disabled_webhook_is_cancelled_unsent():
     receiver = FakeReceiver()
     repo = FakeRepository(None)
-    assert sender(repo, receiver).attempt(delivery()) == "cancelled"
+    assert sender(repo, receiver).attempt(delivery(), repo.hook) == "cancelled"
     disabled = webhook()
     disabled.status = DISABLED
     repo = FakeRepository(disabled)
-    assert sender(repo, receiver).attempt(delivery()) == "cancelled"
+    assert sender(repo, receiver).attempt(delivery(), repo.hook) == "cancelled"
     assert receiver.posts == []
