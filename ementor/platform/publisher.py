@@ -4,7 +4,8 @@ A publisher that waits for each confirm before the next publish tops out at a fe
 messages a second against a quorum queue (it confirms once its log is synced). This one
 publishes a whole batch, then waits once until every message of it is confirmed; a nack, a
 timeout or a broken connection fails the batch, and the caller publishes it again (delivery is
-at least once; consumers dedupe by event id).
+at least once; consumers dedupe by event id). `GroupPublisher` gathers such batches from many
+green threads that each publish one message and wait for its confirm.
 """
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ from __future__ import annotations
 import logging
 import time
 
+import eventlet
 from amqp import Message as AmqpMessage
 from ementor_contracts import CONTENT_TYPE
+from eventlet.event import Event
 from kombu import Connection
 
 log = logging.getLogger(__name__)
@@ -83,3 +86,46 @@ class PipelinedPublisher:
                 connection.release()
             except Exception as exc:  # noqa: BLE001 - closing a broken connection; nothing to recover
                 log.debug("closing the publisher's connection: %r", exc)
+
+
+class GroupPublisher:
+    """Publishes for many green threads at once: each `publish` joins the batch being gathered and
+    returns once the broker confirmed it, so concurrent workers share one confirm wait (a group
+    commit). One green thread at a time drives the `PipelinedPublisher`; it ends when nothing waits."""
+
+    def __init__(self, publisher: PipelinedPublisher, spawn=eventlet.spawn_n):
+        self.publisher, self.spawn = publisher, spawn
+        self._waiting: list[tuple[tuple, Event]] = []
+        self._flushing = False
+
+    def publish(self, body: bytes, routing_key: str, message_id: str, headers: dict) -> None:
+        """Return once confirmed; raise what the batch's publish raised (nothing was confirmed then)."""
+        confirmed = Event()
+        self._waiting.append(((body, routing_key, message_id, headers), confirmed))
+        if not self._flushing:
+            self._flushing = True
+            self.spawn(self._flush)
+        error = confirmed.wait()
+        if error is not None:
+            raise error
+
+    def _flush(self) -> None:
+        batch: list = []
+        try:
+            while self._waiting:
+                batch, self._waiting = self._waiting, []
+                try:
+                    self.publisher.publish_many([message for message, _ in batch])
+                    error = None
+                except Exception as exc:  # noqa: BLE001 - handed to every caller of the batch
+                    error = exc
+                for _, confirmed in batch:
+                    confirmed.send(error)
+                batch = []
+        finally:
+            self._flushing = False
+            for _, confirmed in batch:  # stopped mid-batch: its callers must not wait for ever
+                confirmed.send(NotConfirmed("the publisher stopped before the broker confirmed"))
+
+    def close(self) -> None:
+        self.publisher.close()

@@ -1,19 +1,20 @@
 """RabbitMQ at the edge: the `ementor.integrations` exchange and the management API.
 
-Two dependency providers: `IntegrationsExchange` republishes events with publisher confirms,
-and `RabbitManagement` gives workers the management API client (management.py) that creates
-the organisations' own RabbitMQ users (EMENTOR_RABBITMQ_MANAGEMENT_URL).
+Two dependency providers: `IntegrationsExchange` republishes events with publisher confirms
+(concurrent workers share one confirm wait), and `RabbitManagement` gives workers the management
+API client (management.py) that creates the organisations' own RabbitMQ users
+(EMENTOR_RABBITMQ_MANAGEMENT_URL).
 """
 
 from __future__ import annotations
 
+import json
 from urllib.parse import unquote, urlsplit
 
 from kombu import Connection, Exchange
-from nameko.amqp.publish import Publisher
 
-from ementor.platform.amqp import CLOUDEVENTS_SERIALIZER
 from ementor.platform.extension import ServiceDependency
+from ementor.platform.publisher import GroupPublisher, PipelinedPublisher
 from ementor.platform.settings import IntegrationsSettings
 
 from .domain import INTEGRATIONS_EXCHANGE
@@ -37,22 +38,21 @@ class IntegrationsExchange(ServiceDependency):
         exchange = integrations_exchange()
         with Connection(settings.AMQP_URI) as connection:
             exchange(connection.default_channel).declare()
-        self.publisher = Publisher(
-            settings.AMQP_URI,
-            use_confirms=True,
-            serializer=CLOUDEVENTS_SERIALIZER,
-            exchange=exchange,
-            declare=[exchange],
-            delivery_mode=2,
-            retry=False,
-        )
+        # Workers republishing at once share a confirm wait instead of each waiting for its own.
+        self.publisher = GroupPublisher(PipelinedPublisher(settings.AMQP_URI, INTEGRATIONS_EXCHANGE))
+
+    def stop(self):
+        self.publisher.close()
+
+    def kill(self):
+        self.publisher.close()
 
     def publish(self, envelope: dict, routing_key: str) -> None:
         self.publisher.publish(
-            envelope,
-            routing_key=routing_key,
-            message_id=envelope["id"],
-            headers={"ce-type": envelope["type"], "ce-tenantid": envelope["tenantid"]},
+            json.dumps(envelope, separators=(",", ":")).encode(),
+            routing_key,
+            envelope["id"],
+            {"ce-type": envelope["type"], "ce-tenantid": envelope["tenantid"]},
         )
 
     def get_dependency(self, worker_ctx):
