@@ -11,8 +11,8 @@ consumers dedupe by id.
 Two ways out, one publisher (publisher.PipelinedPublisher) and one loop per service:
 
 - the sweep searches for documents with pending events, leases each and publishes its events;
-  it runs after every worker (`EventOutbox`) or every few seconds (`HandOverOutbox`), and always
-  finds what a dead replica or a failed batch left behind;
+  it runs after every worker that made an event (`EventOutbox`; every second in any case) or every
+  few seconds (`HandOverOutbox`), and always finds what a dead replica or a failed batch left behind;
 - the hand-over, for hot paths: a worker that has just written a document hands its events to
   the relay (`hand_over`), no search. The relay publishes everything handed over since its last
   batch, waits once for all the confirms, then pulls the confirmed events from their documents
@@ -31,6 +31,7 @@ from datetime import UTC, datetime, timedelta
 from typing import ClassVar, NamedTuple
 
 from ementor_contracts import Event, to_cloudevent
+from eventlet.corolocal import local
 from mongoengine import BooleanField, DateTimeField, EmbeddedDocument, EmbeddedDocumentListField, StringField
 from pymongo import ReturnDocument
 
@@ -46,6 +47,10 @@ log = logging.getLogger(__name__)
 
 # A handed-over document's lease: other replicas' sweeps leave it alone while its writer publishes.
 HANDOVER_LEASE = timedelta(seconds=15)
+
+# Per green thread (a nameko worker has its own): whether it made an event to store, so that the
+# sweep after a worker runs only when the worker may have left one.
+_this_worker = local()
 
 
 class Pending(NamedTuple):
@@ -63,6 +68,7 @@ class Pending(NamedTuple):
     @classmethod
     def of(cls, event: Event, tenant_id: str, *, traceparent: str | None = None) -> Pending:
         """The event as a CloudEvent of the tenant, carrying the trace of the request that caused it."""
+        _this_worker.recorded = True
         cloud_event = to_cloudevent(event, tenant_id, traceparent=traceparent or current_traceparent())
         return cls(cloud_event.id, cloud_event.type, cloud_event.model_dump_json(exclude_none=True))
 
@@ -237,9 +243,11 @@ class EventOutbox(ServiceDependency):
     def worker_setup(self, worker_ctx):
         # Events recorded by this worker carry the trace of the request or event that caused it.
         bind_trace(worker_ctx.context_data.get("traceparent"))
+        _this_worker.recorded = False
 
     def worker_teardown(self, worker_ctx):
-        if self.sweep_after_workers:
+        # A worker that made no event (a read, a call answered from the store) leaves nothing to sweep.
+        if self.sweep_after_workers and _this_worker.__dict__.pop("recorded", True):
             self._sweep_wanted = True
             self.kick()
         elif self._handed:
