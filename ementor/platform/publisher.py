@@ -114,11 +114,7 @@ class GroupPublisher:
         try:
             while self._waiting:
                 batch, self._waiting = self._waiting, []
-                try:
-                    self.publisher.publish_many([message for message, _ in batch])
-                    error = None
-                except Exception as exc:  # noqa: BLE001 - handed to every caller of the batch
-                    error = exc
+                error = self._publish([message for message, _ in batch])
                 for _, confirmed in batch:
                     confirmed.send(error)
                 batch = []
@@ -126,6 +122,19 @@ class GroupPublisher:
             self._flushing = False
             for _, confirmed in batch:  # stopped mid-batch: its callers must not wait for ever
                 confirmed.send(NotConfirmed("the publisher stopped before the broker confirmed"))
+
+    def _publish(self, messages: list) -> Exception | None:
+        """Once more on a fresh connection if the first attempt failed (an idle connection the broker
+        closed, say); the second failure is handed to every caller of the batch."""
+        error = None
+        for attempt in (1, 2):
+            try:
+                self.publisher.publish_many(messages)
+                return None
+            except Exception as exc:  # noqa: BLE001 - any failure: retry once, then the callers raise it
+                error = exc
+                log.info("publishing %d message(s) failed (attempt %d): %s", len(messages), attempt, exc)
+        return error
 
     def close(self) -> None:
         self.publisher.close()

@@ -15,12 +15,12 @@ class FakeBroker:
 
     def __init__(self):
         self.batches: list[list[str]] = []
-        self.refuse = False
+        self.refusals = 0  # how many publishes in a row the broker refuses
 
     def publish_many(self, messages):
         eventlet.sleep(0.01)  # waiting for the confirm: other workers run meanwhile
-        if self.refuse:
-            self.refuse = False
+        if self.refusals:
+            self.refusals -= 1
             raise NotConfirmed("the broker refused 1 message(s)")
         self.batches.append([message_id for _, _, message_id, _ in messages])
 
@@ -49,9 +49,16 @@ def test_workers_publishing_at_once_wait_for_one_confirm_together():
     assert broker.batches[-1] == ["e6"]
 
 
-def test_a_refused_batch_fails_every_worker_in_it_and_the_next_batch_goes_through():
+def test_a_batch_refused_once_goes_out_on_the_second_attempt():
     broker = FakeBroker()
-    broker.refuse = True
+    broker.refusals = 1  # an idle connection the broker had closed, say
+    group = GroupPublisher(broker)
+    assert publish_all(group, ["e1", "e2"]) == ["confirmed"] * 2 and broker.batches == [["e1", "e2"]]
+
+
+def test_a_batch_refused_twice_fails_every_worker_in_it_and_the_next_batch_goes_through():
+    broker = FakeBroker()
+    broker.refusals = 2
     group = GroupPublisher(broker)
     assert publish_all(group, ["e1", "e2"]) == ["the broker refused 1 message(s)"] * 2
     assert publish_all(group, ["e1", "e2"]) == ["confirmed"] * 2 and broker.batches == [["e1", "e2"]]
