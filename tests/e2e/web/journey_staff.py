@@ -33,6 +33,11 @@ def test_an_admin_sees_the_overview_finds_and_imports_people_and_manages_staff(p
     sign_in(platform, admin, org, f"dana@{org.slug}.example.org")
     for page in ("Overview", "Moderation", "People", "Staff"):
         expect(admin.get_by_role("navigation").get_by_role("link", name=page, exact=True)).to_be_visible()
+    # Home lists every staff page the navigation offers, in the same order.
+    admin.get_by_role("navigation").get_by_role("link", name="Home").click()
+    expect(admin.get_by_role("heading", name="Hello, Dana Reyes")).to_be_visible()
+    offered = admin.get_by_role("list", name="Staff pages").get_by_role("link").all_inner_texts()
+    assert len(offered) >= 10 and admin.get_by_role("main").get_by_role("link").all_inner_texts() == offered
 
     # The overview: three people, no match yet, nothing to moderate, nothing quiet.
     admin.get_by_role("navigation").get_by_role("link", name="Overview").click()

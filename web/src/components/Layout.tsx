@@ -3,7 +3,8 @@ import type { ComponentChildren } from "preact";
 import { useEffect, useRef } from "preact/hooks";
 import { LANGUAGES, lang, setLanguage, t } from "../i18n";
 import { Link, location, navigate } from "../router";
-import { can, me, signOut } from "../session";
+import { me, signOut } from "../session";
+import { staffPages } from "../staff/pages";
 
 export function Layout({ title, children }: { title: string; children: ComponentChildren }) {
   const heading = useRef<HTMLHeadingElement>(null);
@@ -14,22 +15,7 @@ export function Layout({ title, children }: { title: string; children: Component
   const signedIn = !!me.value;
   const participant = !!me.value?.person_id;
   const here = location.value.path;
-  // Staff pages by permission (issue 14, staff side: programmes, matching, audit, settings added).
-  const staffLinks = ([
-    [can("coordinator"), "/staff", t("nav.dashboard")],
-    [can("coordinator"), "/staff/moderation", t("nav.moderation")],
-    [can("coordinator"), "/staff/people", t("nav.people")],
-    [can("coordinator"), "/staff/programmes", t("nav.programmes")],
-    [can("coordinator"), "/staff/matching", t("nav.matching")],
-    [can("coordinator") || can("audit_log"), "/staff/audit", t("nav.audit")],
-    [can("coordinator") || can("manage_staff"), "/staff/settings", t("nav.staffSettings")],
-    [can("manage_staff"), "/staff/staff", t("nav.staff")],
-    [can("coordinator"), "/staff/insights", t("nav.insights")],  // insights (issue 15)
-    [can("coordinator"), "/staff/articles", t("nav.articles")],  // knowledge (issue 16)
-    // Safeguarding (issue 17): the leads' concerns and the contacts.
-    [can("safeguarding"), "/staff/concerns", t("nav.concerns")],
-    [can("safeguarding") || can("coordinator"), "/staff/safeguarding-settings", t("nav.safeguardingSettings")],
-  ] as [boolean, string, string][]).filter(([shown]) => shown).map(([, href, label]) => [href, label]);
+  const staffLinks = staffPages();
   const item = (href: string, label: string) => (
     <li><Link href={href} aria-current={here === href || (href !== "/" && href !== "/staff" && here.startsWith(href + "/"))
       ? "page" : undefined}>{label}</Link></li>

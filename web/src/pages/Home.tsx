@@ -5,7 +5,8 @@ import { formatDateTime, t, type Key } from "../i18n";
 import { otherSide, publicPerson } from "../people";
 import { Link } from "../router";
 import { ReportEntry } from "../safeguarding/help";
-import { can, me, person } from "../session";
+import { me, person } from "../session";
+import { staffPages } from "../staff/pages";
 
 async function loadHome(signal: AbortSignal) {
   const [matches, sessions, surveys] = await Promise.all([
@@ -26,14 +27,7 @@ export function Home() {
       <Layout title={t("home.title", { name: who.name ?? "" })}>
         <p>{t("home.staff")}</p>
         <ul class="plain">
-          {can("coordinator") && <li><Link href="/staff/moderation">{t("nav.moderation")}</Link></li>}
-          {can("coordinator") && <li><Link href="/staff">{t("nav.dashboard")}</Link></li>}
-          {can("coordinator") && <li><Link href="/staff/people">{t("nav.people")}</Link></li>}
-          {can("manage_staff") && <li><Link href="/staff/staff">{t("nav.staff")}</Link></li>}
-          {can("safeguarding") && <li><Link href="/staff/concerns">{t("nav.concerns")}</Link></li>}
-          {(can("safeguarding") || can("coordinator")) && (
-            <li><Link href="/staff/safeguarding-settings">{t("nav.safeguardingSettings")}</Link></li>
-          )}
+          {staffPages().map(([href, label]) => <li><Link href={href}>{label}</Link></li>)}
         </ul>
       </Layout>
     );
