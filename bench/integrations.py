@@ -270,7 +270,7 @@ def run_scenarios(report: Report, settings: Settings, quick: bool, dispatcher: W
         receivers.extend(fan)
         for r in fan:
             bench.register(tenant, r.url)
-        count = events // 3  # a thousand deliveries: long enough to measure a rate
+        count = events // 3  # 1,000 deliveries in a full run: long enough to measure a rate
         mark = sampler.mark()
         sent = bench.publish(tenant, count)
         bench.wait(fan, set(sent), timeout=300)

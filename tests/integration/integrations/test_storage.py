@@ -36,6 +36,11 @@ def webhook(repo, tenant, event_types=("*",)) -> Webhook:
     return hook
 
 
+def event_id(repo, tenant, hook) -> str:
+    [delivery] = repo.deliveries(tenant, hook.id, limit=10)
+    return delivery.event_id
+
+
 def test_fanning_out_the_same_event_again_queues_nothing_new(repo):
     tenant = new_tenant()
     first, second = webhook(repo, tenant), webhook(repo, tenant, ["MatchAccepted"])
@@ -86,11 +91,6 @@ def test_a_claim_returns_only_what_another_sender_did_not_take_first(repo):
     assert [d.id for d in second] == [seen_by_both[2]["_id"]]
     assert second[0].webhook_id == hook.id and second[0].body
     assert repo.due_deliveries(now, limit=10, skip_webhooks=[]) == []  # all three leased
-
-
-def event_id(repo, tenant, hook) -> str:
-    [delivery] = repo.deliveries(tenant, hook.id, limit=10)
-    return delivery.event_id
 
 
 def test_the_delivery_log_pages_newest_first(repo):
