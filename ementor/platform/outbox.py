@@ -40,7 +40,7 @@ from .extension import ServiceDependency
 from .logs import bind_trace, current_traceparent
 from .loop import BackgroundLoop
 from .metrics import EVENTS_PUBLISHED, OUTBOX_BACKLOG
-from .publisher import PipelinedPublisher
+from .publisher import PipelinedPublisher, publish_retrying_once
 from .tenancy import TenantDocument
 
 log = logging.getLogger(__name__)
@@ -247,7 +247,7 @@ class EventOutbox(ServiceDependency):
 
     def worker_teardown(self, worker_ctx):
         # A worker that made no event (a read, a call answered from the store) leaves nothing to sweep.
-        if self.sweep_after_workers and _this_worker.__dict__.pop("recorded", True):
+        if self.sweep_after_workers and getattr(_this_worker, "recorded", True):
             self._sweep_wanted = True
             self.kick()
         elif self._handed:
@@ -307,14 +307,12 @@ class EventOutbox(ServiceDependency):
         """Publish with confirms; once more on a fresh connection if the first attempt failed (an idle
         connection closed by the broker, say). If that fails too, the documents stay leased and the
         sweep publishes them once the lease lapses."""
-        for attempt in (1, 2):
-            try:
-                self.publisher.publish_many(messages)
-                return True
-            except Exception as exc:  # noqa: BLE001 - any failure: retry once, then leave it to the sweep
-                log.warning("%s could not publish %d event(s) (attempt %d): %s", self.container.service_name,
-                            len(messages), attempt, exc)
-        return False
+        try:
+            publish_retrying_once(self.publisher, messages)
+        except Exception as exc:  # noqa: BLE001 - failed twice: leave it to the sweep
+            log.warning("%s could not publish %d event(s): %s", self.container.service_name, len(messages), exc)
+            return False
+        return True
 
 
 class HandOverOutbox(EventOutbox):

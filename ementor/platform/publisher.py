@@ -88,6 +88,17 @@ class PipelinedPublisher:
                 log.debug("closing the publisher's connection: %r", exc)
 
 
+def publish_retrying_once(publisher: PipelinedPublisher, messages: list) -> None:
+    """`publisher.publish_many`, once more on a fresh connection if the first attempt failed (an idle
+    connection the broker closed, say; a failed attempt closes the connection); raises the second
+    failure."""
+    try:
+        publisher.publish_many(messages)
+    except Exception as exc:  # noqa: BLE001 - any failure: one more attempt decides
+        log.info("publishing %d message(s) failed; trying again on a fresh connection: %s", len(messages), exc)
+        publisher.publish_many(messages)
+
+
 class GroupPublisher:
     """Publishes for many green threads at once: each `publish` joins the batch being gathered and
     returns once the broker confirmed it, so concurrent workers share one confirm wait (a group
@@ -124,17 +135,12 @@ class GroupPublisher:
                 confirmed.send(NotConfirmed("the publisher stopped before the broker confirmed"))
 
     def _publish(self, messages: list) -> Exception | None:
-        """Once more on a fresh connection if the first attempt failed (an idle connection the broker
-        closed, say); the second failure is handed to every caller of the batch."""
-        error = None
-        for attempt in (1, 2):
-            try:
-                self.publisher.publish_many(messages)
-                return None
-            except Exception as exc:  # noqa: BLE001 - any failure: retry once, then the callers raise it
-                error = exc
-                log.info("publishing %d message(s) failed (attempt %d): %s", len(messages), attempt, exc)
-        return error
+        """None once confirmed; else the error, handed to every caller of the batch."""
+        try:
+            publish_retrying_once(self.publisher, messages)
+        except Exception as exc:  # noqa: BLE001 - raised in each caller
+            return exc
+        return None
 
     def close(self) -> None:
         self.publisher.close()
