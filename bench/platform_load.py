@@ -224,15 +224,18 @@ def broker_ceiling(amqp_uri: str, seconds: float = 3.0) -> float:
     return rate
 
 
-def cpu_figures(report: Report, before: dict, after: dict, messages: int) -> None:
+def cpu_figures(report: Report, before: dict, after: dict, messages: int) -> tuple[float, float]:
     """Per service, over the message phase (posting until the emails were in or the wait ran out):
     CPU per message offered, the stand-in's share, and the functions of ementor's own code where
-    most samples fell (marked [store] when the sample was inside the stand-in below them)."""
+    most samples fell (marked [store] when the sample was inside the stand-in below them).
+    Returns the services' CPU seconds and the stand-in's part of them."""
+    total = in_stand_in = 0.0
     for name in sorted(after.keys() & before.keys()):
         old, new = before[name], after[name]
         cpu = new["cpu"] - old["cpu"]
         samples = new["samples"] - old["samples"]
         share = (new["store"] - old["store"]) / samples if samples else 0.0
+        total, in_stand_in = total + cpu, in_stand_in + cpu * share
         where = collections.Counter({(caller, store): n for caller, store, n in new["where"]})
         where.subtract({(caller, store): n for caller, store, n in old["where"]})
         top = [f"{caller}{' [store]' if store else ''} {n / samples:.0%}"
@@ -240,6 +243,61 @@ def cpu_figures(report: Report, before: dict, after: dict, messages: int) -> Non
         report.figure(f"CPU per message {name}", cpu / messages * 1000, "ms", cpu_seconds=round(cpu, 1),
                       stand_in_share=round(share, 3), without_stand_in_ms=round(cpu * (1 - share) / messages * 1000, 2),
                       top=top)
+    return total, in_stand_in
+
+
+class MachineCpu:
+    """CPU seconds of the whole machine, the broker (RabbitMQ's beam.smp, when this user may read it)
+    and this process (the HTTP driver and the SMTP catcher), from /proc."""
+
+    TICK = os.sysconf("SC_CLK_TCK")
+
+    def __init__(self):
+        self.broker = next((p for p in Path("/proc").iterdir() if p.name.isdigit() and _comm(p) == "beam.smp"), None)
+
+    def snapshot(self) -> dict[str, float]:
+        fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+        idle = fields[3] + fields[4]  # idle and iowait
+        snapshot = {"busy": (sum(fields[:8]) - idle) / self.TICK, "total": sum(fields[:8]) / self.TICK,
+                    "driver": time.process_time()}
+        try:
+            stat = (self.broker / "stat").read_text().rsplit(")", 1)[1].split() if self.broker else None
+            snapshot["broker"] = (int(stat[11]) + int(stat[12])) / self.TICK if stat else None
+        except OSError:
+            snapshot["broker"] = None
+        return snapshot
+
+
+def _comm(process: Path) -> str:
+    try:
+        return (process / "comm").read_text().strip()
+    except OSError:
+        return ""
+
+
+def machine_figures(report: Report, before: dict, after: dict, messages: int, services: tuple[float, float]) -> None:
+    """Where the machine's CPU went over the message phase, per message, and the rate that CPU allows:
+    with every process on the machine, and with the stand-in's part taken out (on MongoDB that work
+    is the server's, on its own machine)."""
+    busy = (after["busy"] - before["busy"]) / max(after["total"] - before["total"], 1e-9)
+    cores = os.cpu_count() or 1
+    report.figure("machine CPU busy", busy * 100, "%", cores=cores)
+    parts = {"services": services[0]}
+    if before["broker"] is not None and after["broker"] is not None:
+        parts["broker"] = after["broker"] - before["broker"]
+        report.figure("CPU per message broker (RabbitMQ)", parts["broker"] / messages * 1000, "ms")
+    parts["driver"] = after["driver"] - before["driver"]
+    report.figure("CPU per message benchmark driver (HTTP client, SMTP catcher)", parts["driver"] / messages * 1000, "ms")
+    ms = {part: seconds / messages * 1000 for part, seconds in parts.items()}
+    report.figure("CPU per message, every process", sum(ms.values()), "ms", **{f"{p}_ms": round(v, 2) for p, v in ms.items()})
+    for figure, spent in cpu_bound_rates(cores, sum(ms.values()), services[1] / messages * 1000).items():
+        report.figure(figure, spent, "messages/s")
+
+
+def cpu_bound_rates(cores: int, per_message_ms: float, stand_in_ms: float) -> dict[str, float]:
+    """The message rate at which the machine's cores would be fully busy, with and without the stand-in."""
+    return {"rate the CPU allows (all cores busy)": cores * 1000 / per_message_ms,
+            "rate the CPU allows without the stand-in": cores * 1000 / max(per_message_ms - stand_in_ms, 1e-9)}
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -263,14 +321,15 @@ def main(argv=None) -> int:
         time.sleep(3)  # let the setup's own notifications drain before measuring
         baseline = len(mail.messages)
 
-        before = platform.cpu_snapshot()
+        machine = MachineCpu()
+        before, machine_before = platform.cpu_snapshot(), machine.snapshot()
         posted, elapsed = drive(platform, matches, messages, rate)
         report.figure("messages posted", messages / elapsed, "messages/s", offered_rate=rate)
         expected = sum(len(times) for times in posted.values())
         deadline = time.monotonic() + 120
         while len(mail.messages) - baseline < expected and time.monotonic() < deadline:
             time.sleep(0.2)
-        after = platform.cpu_snapshot()
+        after, machine_after = platform.cpu_snapshot(), machine.snapshot()
         emails = mail.messages[baseline:]
         received = collections.defaultdict(list)
         for email in emails:
@@ -290,7 +349,8 @@ def main(argv=None) -> int:
             report.figure("API call to email accepted p50", statistics.median(latencies), "ms")
             report.figure("API call to email accepted p99", percentile(latencies, 99), "ms",
                           target=None if args.quick else "<= 1000")
-        cpu_figures(report, before, after, messages)
+        services = cpu_figures(report, before, after, messages)
+        machine_figures(report, machine_before, machine_after, messages, services)
         report.figure("raw broker ceiling", broker_ceiling(platform.amqp_uri), "confirmed publishes/s")
         for name, megabytes in platform.peak_memory_mb().items():
             report.figure(f"peak memory {name}", megabytes, "MB")

@@ -62,3 +62,15 @@ def test_cpu_samples_inside_the_stand_in_are_told_apart_from_ementors_own_code()
     assert in_store(scan) and own_caller(scan) == "ementor/platform/inbox.py:claim"
     assert not in_store(claim) and own_caller(claim) == "ementor/platform/inbox.py:claim"
     assert own_caller(frame("/usr/lib/python3.11/socket.py", "send")) == "(outside ementor)"
+
+
+def test_the_platform_benchmark_tells_what_rate_the_machines_cpu_allows():
+    from bench.platform_load import MachineCpu, cpu_bound_rates
+
+    rates = cpu_bound_rates(cores=2, per_message_ms=25.0, stand_in_ms=5.0)
+    assert rates == {"rate the CPU allows (all cores busy)": 80.0, "rate the CPU allows without the stand-in": 100.0}
+    first = MachineCpu().snapshot()
+    sum(i * i for i in range(200_000))  # some CPU in this process: the driver's share grows
+    second = MachineCpu().snapshot()
+    assert 0 <= second["busy"] - first["busy"] <= second["total"] - first["total"]
+    assert second["driver"] > first["driver"]
