@@ -16,8 +16,9 @@ import time
 import eventlet
 from amqp import Message as AmqpMessage
 from ementor_contracts import CONTENT_TYPE
-from eventlet.event import Event
 from kombu import Connection
+
+from ementor.platform.group_call import GroupCall
 
 log = logging.getLogger(__name__)
 
@@ -101,46 +102,20 @@ def publish_retrying_once(publisher: PipelinedPublisher, messages: list) -> None
 
 class GroupPublisher:
     """Publishes for many green threads at once: each `publish` joins the batch being gathered and
-    returns once the broker confirmed it, so concurrent workers share one confirm wait (a group
-    commit). One green thread at a time drives the `PipelinedPublisher`; it ends when nothing waits."""
+    returns once the broker confirmed it, so concurrent workers share one confirm wait (a group call)."""
 
     def __init__(self, publisher: PipelinedPublisher, spawn=eventlet.spawn_n):
-        self.publisher, self.spawn = publisher, spawn
-        self._waiting: list[tuple[tuple, Event]] = []
-        self._flushing = False
+        self.publisher = publisher
+        self._group = GroupCall(self._publish, spawn=spawn,
+                                stopped=lambda: NotConfirmed("the publisher stopped before the broker confirmed"))
 
     def publish(self, body: bytes, routing_key: str, message_id: str, headers: dict) -> None:
         """Return once confirmed; raise what the batch's publish raised (nothing was confirmed then)."""
-        confirmed = Event()
-        self._waiting.append(((body, routing_key, message_id, headers), confirmed))
-        if not self._flushing:
-            self._flushing = True
-            self.spawn(self._flush)
-        error = confirmed.wait()
-        if error is not None:
-            raise error
+        self._group(None, (body, routing_key, message_id, headers))
 
-    def _flush(self) -> None:
-        batch: list = []
-        try:
-            while self._waiting:
-                batch, self._waiting = self._waiting, []
-                error = self._publish([message for message, _ in batch])
-                for _, confirmed in batch:
-                    confirmed.send(error)
-                batch = []
-        finally:
-            self._flushing = False
-            for _, confirmed in batch:  # stopped mid-batch: its callers must not wait for ever
-                confirmed.send(NotConfirmed("the publisher stopped before the broker confirmed"))
-
-    def _publish(self, messages: list) -> Exception | None:
-        """None once confirmed; else the error, handed to every caller of the batch."""
-        try:
-            publish_retrying_once(self.publisher, messages)
-        except Exception as exc:  # noqa: BLE001 - raised in each caller
-            return exc
-        return None
+    def _publish(self, _key, messages: list) -> list[None]:
+        publish_retrying_once(self.publisher, messages)
+        return [None] * len(messages)
 
     def close(self) -> None:
         self.publisher.close()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 
-import eventlet
 from ementor_contracts import (
     CloudEvent,
     GoalCompleted,
@@ -26,6 +25,7 @@ from nameko.rpc import RpcProxy, rpc
 
 from ementor.platform.config import AppSettings
 from ementor.platform.consumer import subscribe
+from ementor.platform.group_call import SharedGroupCall
 from ementor.platform.http.api import api
 from ementor.platform.mongo import Repository
 from ementor.platform.outbox import EventOutbox
@@ -38,29 +38,13 @@ from ementor.platform.settings import NotificationsSettings
 from . import delivery, domain, handlers, planning, retention, schemas, sms_callbacks, subject_access
 from .delivery_loop import Wake, delivery_loop
 from .documents import DOCUMENTS, Delivery
+from .profiles import Profiles, contacts_together, lookups_stopped
 from .repository import NotificationsRepository
 from .senders import MailerProvider, SmsProvider
 
 log = logging.getLogger(__name__)
 
 COORDINATOR = ("coordinator",)
-PROFILES_TIMEOUT_SECONDS = 10.0
-
-
-class Profiles:
-    """The profiles RPC calls this service makes, each with a timeout (a hung call would hold a worker)."""
-
-    def __init__(self, proxy, timeout: float = PROFILES_TIMEOUT_SECONDS):
-        self.proxy = proxy
-        self.timeout = timeout
-
-    def get_contacts(self, tenant_id: str, person_ids: list[str]) -> dict[str, dict]:
-        with eventlet.Timeout(self.timeout):
-            return self.proxy.get_contacts(tenant_id, person_ids)
-
-    def get_organisation(self, tenant_id: str) -> dict | None:
-        with eventlet.Timeout(self.timeout):
-            return self.proxy.get_organisation(tenant_id)
 
 
 class NotificationsService(Revocations, EnforcesRetention):
@@ -70,6 +54,7 @@ class NotificationsService(Revocations, EnforcesRetention):
     outbox = EventOutbox(Delivery)
     settings = AppSettings(NotificationsSettings)
     profiles_rpc = RpcProxy("profiles")
+    contact_lookups = SharedGroupCall(contacts_together, stopped=lookups_stopped)
     mailer = MailerProvider()
     sms = SmsProvider()
     wake = Wake()
@@ -86,7 +71,7 @@ class NotificationsService(Revocations, EnforcesRetention):
 
     @property
     def profiles(self) -> Profiles:
-        return Profiles(self.profiles_rpc)
+        return Profiles(self.profiles_rpc, self.contact_lookups)
 
     def _notify(self, event, envelope: CloudEvent) -> None:
         self.wake(*planning.notify(self.repo, self.profiles, self.settings, self.sms, event, envelope))

@@ -66,7 +66,7 @@ def test_a_batch_refused_twice_fails_every_worker_in_it_and_the_next_batch_goes_
 
 def test_workers_do_not_wait_for_ever_when_the_publisher_is_stopped_mid_batch():
     flushers = []
-    group = GroupPublisher(FakeBroker(), spawn=lambda fn: flushers.append(eventlet.spawn(fn)))
+    group = GroupPublisher(FakeBroker(), spawn=lambda fn, *args: flushers.append(eventlet.spawn(fn, *args)))
     waiting = eventlet.spawn(publish_all, group, ["e1"])
     eventlet.sleep(0.001)
     flushers[0].kill()
