@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import ClassVar
 
 from mongoengine import DateTimeField, StringField
@@ -53,6 +54,12 @@ class GuardianConsentEntry(TenantDocument):
     }
 
 
+# A guardian's address and a child's session times are kept this long after the session's end (or its
+# cancellation, when that came first), then MongoDB's TTL monitor deletes the record: nothing more
+# can happen to the session by then.
+INVITATION_KEPT = timedelta(days=30)
+
+
 class GuardianInvitation(TenantDocument):
     """A minor's session whose guardian profiles emailed an invitation (guardian_invites.py), keyed by video's
     session id: what time they were last sent, and whether they have been told it is cancelled. A cancellation
@@ -66,11 +73,13 @@ class GuardianInvitation(TenantDocument):
     invited_at = DateTimeField()
     cancelled_at = DateTimeField()
     cancellation_sent_at = DateTimeField()  # claimed before sending, so it is sent once
+    forget_at = DateTimeField()  # INVITATION_KEPT after the session's end (or a first cancellation)
 
     meta: ClassVar[dict] = {
         "db_alias": ALIAS,
         "collection": "guardian_session_invitations",
-        "indexes": [("tenant_id", "mentee_id")],  # erasure forgets a child's
+        "indexes": [("tenant_id", "mentee_id"),  # erasure forgets a child's
+                    {"fields": ["forget_at"], "expireAfterSeconds": 0, "sparse": True}],
     }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from .guardian_documents import GuardianConsentEntry, GuardianInvitation, GuardianLink
+from .guardian_documents import INVITATION_KEPT, GuardianConsentEntry, GuardianInvitation, GuardianLink
 
 
 class GuardianRepository:
@@ -37,11 +37,11 @@ class GuardianRepository:
         """Record the invitation; the record as it is now (with a cancellation already noted, if any)."""
         return GuardianInvitation.scoped(tenant_id, id=session_id).modify(
             set__mentee_id=mentee_id, set__guardian_email=guardian_email, set__starts_at=starts_at,
-            set__ends_at=ends_at, set__invited_at=at, upsert=True, new=True)
+            set__ends_at=ends_at, set__invited_at=at, set__forget_at=ends_at + INVITATION_KEPT, upsert=True, new=True)
 
     def guardian_session_cancelled(self, tenant_id: str, session_id: str, mentee_id: str, at: datetime) -> None:
-        GuardianInvitation.scoped(tenant_id, id=session_id).update_one(
-            set__mentee_id=mentee_id, set__cancelled_at=at, upsert=True)
+        GuardianInvitation.scoped(tenant_id, id=session_id).update_one(  # an invitation's own date stands
+            set__mentee_id=mentee_id, set__cancelled_at=at, set_on_insert__forget_at=at + INVITATION_KEPT, upsert=True)
 
     def claim_guardian_cancellation(self, tenant_id: str, session_id: str, guardian_email: str,
                                     at: datetime) -> GuardianInvitation | None:
