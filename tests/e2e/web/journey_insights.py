@@ -24,7 +24,7 @@ from playwright.sync_api import expect
 
 from tests.support.publish import publish_event
 
-from .browser import DESKTOP
+from .browser import ARTEFACTS, DESKTOP, PHONE
 from .journey_participants import invited_staff
 from .pages import check_page
 
@@ -155,6 +155,20 @@ def test_a_coordinator_reads_the_insights_downloads_a_table_and_finds_the_match_
     table = page.get_by_role("table", name="From registration to the end of a match")
     expect(table.get_by_role("row", name="Registered")).to_contain_text("3")
     expect(table.get_by_role("columnheader", name="Mentors: average days in the stage")).to_be_visible()
+    # On a phone each row is a block of "heading: figure" lines, one under another, and no table needs
+    # a sideways scroll (five and seven columns did).
+    page.set_viewport_size(PHONE)
+    page.get_by_text("Messages each week: the figures as a table").click()
+    for name in ("From registration to the end of a match", "Messages each week"):
+        shown = page.get_by_role("table", name=name)
+        table_px, card_px = shown.evaluate("t => [t.parentElement.scrollWidth, t.parentElement.clientWidth]")
+        assert table_px <= card_px, f"the table {name!r} ({table_px} px) overflows its card ({card_px} px) at 360 px"
+    lines = table.get_by_role("row", name="Registered").get_by_role("cell").evaluate_all(
+        "cells => cells.map(c => [getComputedStyle(c, '::before').content, c.innerText, c.getBoundingClientRect().top])")
+    assert [(label, figure) for label, figure, _ in lines[:2]] == [('"Mentees"', "3"), ('"Mentors"', "3")], lines
+    assert len({top for _, _, top in lines}) == len(lines), f"the row's figures share a line at 360 px: {lines}"
+    table.scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTEFACTS / "staff-insights-tables-360.png"))
     # At desktop width the whole table fits its card: no column hidden behind a scroll bar.
     page.set_viewport_size(DESKTOP)
     table_px, card_px = table.evaluate("t => [t.parentElement.scrollWidth, t.parentElement.clientWidth]")

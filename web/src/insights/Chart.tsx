@@ -93,12 +93,16 @@ export function Chart({ id, title, summary, spec, table, wide = false }: {
       <details open={failed}>
         <summary>{t("insights.asTable", { title })}</summary>
         <div class="scroll" tabIndex={0} role="region" aria-label={t("insights.asTable", { title })}>
-          <table>
+          {/* On a phone each row stacks into a block of "heading: figure" lines (styles.css); the
+              explicit roles keep it a table for screen readers, which CSS display would otherwise undo. */}
+          <table class="stack" role="table">
             <caption class="visually-hidden">{title}</caption>
-            <thead><tr>{table.head.map((h) => <th scope="col">{h}</th>)}</tr></thead>
-            <tbody>
+            <thead role="rowgroup"><tr role="row">{table.head.map((h) => <th scope="col" role="columnheader">{h}</th>)}</tr></thead>
+            <tbody role="rowgroup">
               {table.rows.map((row) => (
-                <tr>{row.map((cell, i) => (i === 0 ? <th scope="row">{cell}</th> : <td>{cell}</td>))}</tr>
+                <tr role="row">{row.map((cell, i) => (i === 0
+                  ? <th scope="row" role="rowheader">{cell}</th>
+                  : <td role="cell" data-label={table.head[i]}>{cell}</td>))}</tr>
               ))}
             </tbody>
           </table>
