@@ -38,6 +38,7 @@ from tests.support.infra import free_port  # a bench may use the test helpers; r
 
 ROOT = Path(__file__).resolve().parents[1]
 MANAGEMENT = "http://guest:guest@localhost:15672/api"
+STATS_SECONDS = 5.5  # RabbitMQ's collect_statistics_interval, and a little
 LOCATION = re.compile(r"location ~ (\S+)\s*\{\s*set \$service (\w+);")
 
 
@@ -120,6 +121,13 @@ class Platform:
                     pass
             time.sleep(0.05)
         return snapshot
+
+    def queued(self) -> collections.Counter:
+        """Messages each kind of queue on the vhost has taken so far (quorum: events; classic: RPC)."""
+        taken = collections.Counter()
+        for queue in requests.get(f"{MANAGEMENT}/queues/{quote(self.vhost, safe='')}", timeout=10).json():
+            taken[queue.get("type", "classic")] += queue.get("message_stats", {}).get("publish", 0)
+        return taken
 
     def stop(self) -> None:
         for process in self.processes.values():
@@ -321,11 +329,11 @@ def main(argv=None) -> int:
         wait_until_open(platform, matches)
         report.figure("setup", time.perf_counter() - setup_started, "s",
                       organisations=organisations, people=2 * organisations * pairs, active_matches=len(matches))
-        time.sleep(3)  # let the setup's own notifications drain before measuring
+        time.sleep(3 + STATS_SECONDS)  # the setup's own notifications drain, and the broker counts them
         baseline = len(mail.messages)
 
         machine = MachineCpu()
-        before, machine_before = platform.cpu_snapshot(), machine.snapshot()
+        before, machine_before, queued_before = platform.cpu_snapshot(), machine.snapshot(), platform.queued()
         posted, elapsed = drive(platform, matches, messages, rate)
         report.figure("messages posted", messages / elapsed, "messages/s", offered_rate=rate)
         expected = sum(len(times) for times in posted.values())
@@ -354,6 +362,10 @@ def main(argv=None) -> int:
                           target=None if args.quick else "<= 1000")
         services = cpu_figures(report, before, after, messages)
         machine_figures(report, machine_before, machine_after, messages, services)
+        time.sleep(STATS_SECONDS)  # the broker's queue counters are refreshed every 5 s
+        for kind, count in sorted((platform.queued() - queued_before).items()):
+            report.figure(f"broker messages per message, {kind} queues", count / messages, "messages",
+                          carries="events" if kind == "quorum" else "RPC requests and replies")
         report.figure("raw broker ceiling", broker_ceiling(platform.amqp_uri), "confirmed publishes/s")
         for name, megabytes in platform.peak_memory_mb().items():
             report.figure(f"peak memory {name}", megabytes, "MB")
