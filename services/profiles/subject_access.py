@@ -28,7 +28,7 @@ def export_person(tenant_id: str, person_id: str) -> dict | None:
                .limit(EXPORT_LIMIT)]
     # Whom the guardian was written to is the guardian's own contact detail: left out, as in the profile.
     invitations = [{"session_id": i["_id"], **pick(i, "starts_at", "ends_at", "invited_at", "cancelled_at",
-                                                   "cancellation_sent_at")} for i in
+                                                   "cancellation_sent_at", "forget_at")} for i in
                    GuardianInvitation.raw().find({"tenant_id": tenant_id, "mentee_id": person_id}).limit(EXPORT_LIMIT)
                    if i.get("invited_at")]
     sessions = [pick(s, "id", "role", "created_at", "expires_at", "revoked_at") for s in

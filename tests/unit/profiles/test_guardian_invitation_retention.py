@@ -50,3 +50,15 @@ def test_the_collection_deletes_each_record_at_its_forget_date(invitations):
     indexes = get_db("profiles")["guardian_session_invitations"].index_information()
     ttl = [spec for spec in indexes.values() if spec["key"] == [("forget_at", 1)]]
     assert ttl and ttl[0].get("expireAfterSeconds") == 0, indexes
+
+
+def test_a_childs_export_says_when_each_invitation_record_will_be_deleted(invitations):
+    from services.profiles.documents import Person
+    from services.profiles.subject_access import export_person
+
+    child = Person(tenant_id=TENANT, role="mentee", name="Jamie", email="jamie@example.org", timezone="Europe/London",
+                   is_minor=True)
+    child.save()
+    invitations.guardian_invitation_sent(TENANT, "s1", child.id, "carmen@example.org", START, END, START)
+    listed = export_person(TENANT, child.id)["data"]["guardian_session_invitations"]
+    assert [i["forget_at"] for i in listed] == [(END + timedelta(days=30)).isoformat()]
