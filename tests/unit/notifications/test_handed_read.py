@@ -124,3 +124,29 @@ def test_messages_planned_apart_and_sent_in_one_round_each_use_their_own_read(re
     assert profiles.asked == [["amara", "jamie"], ["amara", "jamie"]] and repo.settings_read == 2
     assert sorted(to for to, _ in mailer.sent) == ["amara@example.org", "jamie@example.org"]
     assert all(("Jamie" if to.startswith("amara") else "Amara") in body for to, body in mailer.sent)
+
+
+def test_a_delivery_whose_sender_cannot_reach_profiles_is_put_back_to_try_again_shortly(repo):
+    """Profiles too slow at sending: the delivery waits for its retry, not for a lapsed claim (5 minutes)."""
+    import eventlet
+
+    from ementor.platform.group_call import GroupCall
+    from services.notifications.documents import Delivery
+    from services.notifications.profiles import Profiles as ProfilesClient
+    from services.notifications.profiles import contacts_together, lookups_stopped
+
+    class SlowProxy(Profiles):
+        def get_contacts(self, tenant_id, person_ids):
+            eventlet.sleep(1.0)
+            return super().get_contacts(tenant_id, person_ids)
+
+    planned = plan_a_message(repo, Profiles())
+    stale = planned._replace(read=planned.read._replace(at=time.monotonic() - sending.HANDED_READ_SECONDS - 1))
+    slow = ProfilesClient(SlowProxy(), GroupCall(contacts_together, stopped=lookups_stopped), timeout=0.05)
+
+    mailer = send(repo, slow, stale)
+
+    delivery = Delivery.scoped(TENANT, id=planned.deliveries[0].id).get()
+    assert mailer.sent == []
+    assert delivery.status == "pending" and delivery.claim is None
+    assert delivery.last_error == "contact details unavailable: profiles did not answer within 0.05s"
