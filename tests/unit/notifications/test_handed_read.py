@@ -8,14 +8,18 @@ import email
 import email.policy
 import time
 
+import eventlet
 import pytest
 
+from ementor.platform.group_call import GroupCall
 from ementor.platform.mongo import open_database
 from ementor.platform.settings import NotificationsSettings
 from services.notifications import delivery as sending
 from services.notifications import planning
-from services.notifications.documents import DOCUMENTS
+from services.notifications.documents import DOCUMENTS, Delivery
 from services.notifications.domain import Notice, RetryPolicy
+from services.notifications.profiles import Profiles as ProfilesClient
+from services.notifications.profiles import contacts_together, lookups_stopped
 from services.notifications.repository import NotificationsRepository
 
 TENANT = "org-1"
@@ -128,12 +132,6 @@ def test_messages_planned_apart_and_sent_in_one_round_each_use_their_own_read(re
 
 def test_a_delivery_whose_sender_cannot_reach_profiles_is_put_back_to_try_again_shortly(repo):
     """Profiles too slow at sending: the delivery waits for its retry, not for a lapsed claim (5 minutes)."""
-    import eventlet
-
-    from ementor.platform.group_call import GroupCall
-    from services.notifications.documents import Delivery
-    from services.notifications.profiles import Profiles as ProfilesClient
-    from services.notifications.profiles import contacts_together, lookups_stopped
 
     class SlowProxy(Profiles):
         def get_contacts(self, tenant_id, person_ids):

@@ -46,7 +46,7 @@ def test_a_cancellation_that_came_first_is_forgotten_30_days_after_it(invitation
     assert forget_at("s2") == cancelled + timedelta(days=30)
 
 
-def test_the_collection_deletes_each_record_at_its_forget_date(invitations):
+def test_the_collection_has_a_ttl_index_on_the_forget_date(invitations):
     indexes = get_db("profiles")["guardian_session_invitations"].index_information()
     ttl = [spec for spec in indexes.values() if spec["key"] == [("forget_at", 1)]]
     assert ttl and ttl[0].get("expireAfterSeconds") == 0, indexes
