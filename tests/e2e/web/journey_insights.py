@@ -237,12 +237,25 @@ def test_a_coordinator_reads_the_insights_downloads_a_table_and_finds_the_match_
     check_page(page, "staff-insights-es")
 
 
-def test_a_new_organisation_sees_the_empty_states_in_words(platform, browser):
+def test_a_new_organisation_with_its_first_mentee_sees_the_empty_states_in_words(platform, browser):
     slug = f"empty-{uuid.uuid4().hex[:6]}"
     created = platform.call("POST", "/v1/organisations", platform.admin_token, json={"slug": slug, "name": "New Org"}).json()
     org = Seeded(slug, platform.call("POST", "/v1/auth/token", created["api_key"]).json()["access_token"], [], {})
+    programme = platform.call("POST", "/v1/programmes", org.token, json={"name": "First steps"}).json()
+    platform.call("POST", "/v1/people", org.token, json={
+        "programme_id": programme["id"], "role": "mentee", "name": "Noor Haddad", "timezone": "Europe/London",
+        "email": f"noor@{slug}.example.org"})
+    deadline = time.monotonic() + 20
+    while platform.call("GET", "/v1/insights/overview", org.token).json()["funnel"][0]["mentees"] != 1:
+        assert time.monotonic() < deadline, "insights never counted the first mentee"
+        time.sleep(0.2)
     page = invited_staff(platform, browser, org, "Dev Lane", "coordinator")
     page.goto(platform.base + "/staff/insights")
+    # One person is a singular, in the sentence and under the figure.
+    expect(page.get_by_text("1 person registered, 0 were matched,")).to_be_visible()
+    registered = page.get_by_role("list", name="From registration to the end of a match").get_by_role("listitem").first
+    expect(registered.locator(".figure")).to_have_text("1")
+    expect(registered).to_contain_text("person registered")
     expect(page.get_by_text("No messages were sent in these weeks.")).to_be_visible()
     expect(page.get_by_text("No topics yet in these weeks.")).to_be_visible()
     expect(page.locator('[data-chart="weekly"] canvas').first).to_be_attached()

@@ -16,7 +16,7 @@ export function reasonSentences(reasons: Record<string, any>, staff = false): st
   const gap = reasons.timezone?.gap_hours;
   if (typeof gap === "number") {
     const hours = Math.round(Math.abs(gap) * 10) / 10;
-    out.push(hours === 0 ? t("reason.sameTime") : hours === 1 ? t("reason.hourApart") : t("reason.hoursApart", { hours }));
+    out.push(hours === 0 ? t("reason.sameTime") : t("reason.hoursApart", { hours }));
   }
   return out.length ? out : [t("reason.none")];
 }

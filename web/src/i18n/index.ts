@@ -1,9 +1,10 @@
-// Every word a participant sees comes from here: `t("key", {name})`. The language is the
-// person's `locale` when their profile has one, else the one they picked (kept in this browser),
-// else the browser's. Dates use Intl in the reader's language and time zone. English ships with
+// Every word a participant sees comes from here: `t("key", {name})`, a count in its plural form
+// (format.ts). The language is the person's `locale` when their profile has one, else the one they
+// picked (kept in this browser), else the browser's. Dates use Intl in the reader's language and time zone. English ships with
 // the app; another language is a chunk of its own, fetched before it is shown.
 import { signal } from "@preact/signals";
 import { en, type Messages } from "./en";
+import { formatMessage, type Vars } from "./format";
 
 export const LANGUAGES: Record<string, { name: string; load: () => Promise<Messages> }> = {
   en: { name: "English", load: async () => en },
@@ -43,9 +44,10 @@ export function adoptPerson(person: { locale?: string | null; timezone?: string 
 
 export type Key = keyof Messages;
 
-export function t(key: Key, vars: Record<string, string | number> = {}): string {
+/** The words for `key` in the reader's language; a count passed as a number picks its plural form. */
+export function t(key: Key, vars: Vars = {}): string {
   const text = catalogues[lang.value]?.[key] ?? en[key] ?? key;
-  return text.replace(/\{(\w+)\}/g, (_, name) => String(vars[name] ?? ""));
+  return formatMessage(text, vars, lang.value);
 }
 
 /** An API error's code as a sentence; the server's own message when the app has no words for it. */

@@ -31,7 +31,7 @@ export function Reading({ o }: { o: Overview }) {
             : t("insights.articlesNone")}</p>
         : <div class="charts">
             <Chart id="articles" title={t("insights.mostRead")}
-              summary={t("insights.mostReadSummary", { top: r.articles[0].title, n: count(r.articles[0].readers),
+              summary={t("insights.mostReadSummary", { top: r.articles[0].title, n: r.articles[0].readers,
                 hidden: count(r.articles_suppressed) })}
               spec={{ kind: "bars", labels: r.articles.map((a) => a.title), yLabel: t("insights.readers"), format: count,
                 series: [{ label: t("insights.readers"), color: COLORS[0], values: r.articles.map((a) => a.readers) },

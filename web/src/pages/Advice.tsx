@@ -228,7 +228,7 @@ function Browse() {
         const items = data.items.filter((a) => a.status === "published" && !a.hidden && (!audience || a.audience === audience));
         return items.length === 0 ? <Empty>{t("advice.noArticles")}</Empty> : (
           <>
-            <p class="hint" role="status">{t(items.length === 1 ? "advice.shownOne" : "advice.shown", { n: items.length })}</p>
+            <p class="hint" role="status">{t("advice.shown", { n: items.length })}</p>
             <ul class="cards articles">{(all ? items : items.slice(0, FIRST)).map((a) => <ArticleItem article={a} />)}</ul>
             {!all && items.length > FIRST && (
               <button type="button" class="secondary" onClick={() => setAll(true)}>{t("advice.showAll", { n: items.length })}</button>

@@ -71,7 +71,7 @@ function StatsView({ stats: s, titles }: { stats: Stats; titles: Map<string, str
           <ol class="plain">
             {s.top_articles.slice(0, 5).map((x) => (
               <li><Link href={`/advice/${encodeURIComponent(x.article_id)}`}>{titles.get(x.article_id) ?? x.article_id}</Link>
-                {" "}— {t(x.count === 1 ? "kstaff.once" : "kstaff.timesShown", { n: x.count })}</li>
+                {" "}— {t("kstaff.timesShown", { n: x.count })}</li>
             ))}
           </ol>
         </>

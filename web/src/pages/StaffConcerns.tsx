@@ -56,8 +56,7 @@ function Escalation({ c }: { c: Concern }) {
   const who = last ? (last.to_operator ? t("concerns.operator") : last.contact_name ?? "") : "";
   return (
     <>
-      <p>{!last ? t("concerns.escalation.none") : c.escalation.length === 1 ? t("concerns.escalation.sentOne", { who })
-        : t("concerns.escalation.sent", { n: c.escalation.length, who })}</p>
+      <p>{last ? t("concerns.escalation.sent", { n: c.escalation.length, who }) : t("concerns.escalation.none")}</p>
       {c.status === "acknowledged" && c.acknowledged_at && (
         <p>{t("concerns.escalation.stopped", { when: formatDateTime(c.acknowledged_at) })}</p>
       )}

@@ -119,14 +119,14 @@ function Report({ o, range }: { o: Overview; range: Range }) {
           {o.funnel.map((f) => (
             <li class="card">
               <p class="figure">{count(people(f))}</p>
-              <p>{t(`insights.stage.${f.stage}.people` as Key)}</p>
+              <p>{t(`insights.stage.${f.stage}.people` as Key, { n: people(f) })}</p>
               <p class="hint">{t("insights.menteesMentors", { mentees: count(f.mentees), mentors: count(f.mentors) })}</p>
             </li>
           ))}
         </ol>
         <ul class="cards figures three">
           <Figure value={number(n("messages") / weeks, 1)} label={t("insights.messagesPerWeek")}
-            note={t("insights.messagesTotal", { n: count(n("messages")) })} />
+            note={t("insights.messagesTotal", { n: n("messages") })} />
           <Figure value={hours(o.totals.average_first_response_hours as number | null)} label={t("insights.firstResponse")} />
           <Figure value={bucket(o.totals.typical_reply as string | null)} label={t("insights.typicalReply")}
             note={t("insights.averageReply", { time: hours(o.totals.average_reply_hours as number | null) })} />
@@ -144,8 +144,8 @@ function Report({ o, range }: { o: Overview; range: Range }) {
         <div class="charts">
           <Chart id="funnel" wide title={t("insights.funnel")}
             summary={t("insights.funnelSummary", {
-              registered: count(people(o.funnel[0])), matched: count(people(o.funnel[1])),
-              active: count(people(o.funnel[2])), ended: count(people(o.funnel[3])) })}
+              registered: people(o.funnel[0]), matched: people(o.funnel[1]),
+              active: people(o.funnel[2]), ended: people(o.funnel[3]) })}
             spec={{ kind: "bars", labels: STAGES.map(stage), yLabel: t("insights.people"), format: count,
               series: [{ label: t("insights.mentees"), color: COLORS[0], values: o.funnel.map((f) => f.mentees) },
                        { label: t("insights.mentors"), color: COLORS[1], values: o.funnel.map((f) => f.mentors) }] }}
@@ -156,7 +156,7 @@ function Report({ o, range }: { o: Overview; range: Range }) {
                   .map((days) => (days === null ? "—" : number(days, 1))))]) }} />
           <Chart id="weekly" title={t("insights.weekly")}
             summary={n("messages") === 0 ? t("insights.weeklyNone") : t("insights.weeklySummary", {
-              n: count(n("messages")), weeks: count(o.weeks.length), busiest: weekLabels[busiest] ?? "",
+              n: n("messages"), weeks: o.weeks.length, busiest: weekLabels[busiest] ?? "",
               most: count(messages[busiest] ?? 0) })}
             spec={{ kind: "lines", labels: weekLabels, yLabel: t("insights.messages"), format: count,
               series: [{ label: t("insights.messages"), color: COLORS[0], values: messages },
@@ -167,7 +167,7 @@ function Report({ o, range }: { o: Overview; range: Range }) {
                 "goals_set", "goals_completed"].map((s) => { const v = series(s)[i]; return v === null || v === undefined ? "—" : count(v); })]) }} />
           <Chart id="replies" title={t("insights.replyTimes")}
             summary={replyTotal === 0 ? t("insights.replyNone") : t("insights.replySummary", {
-              n: count(replyTotal), typical: bucket(o.totals.typical_reply as string | null) })}
+              n: replyTotal, typical: bucket(o.totals.typical_reply as string | null) })}
             spec={{ kind: "bars", labels: o.reply_times.map((b) => bucket(b.bucket)), yLabel: t("insights.replies"), format: count,
               series: [{ label: t("insights.replies"), color: COLORS[0], values: o.reply_times.map((b) => b.replies) }] }}
             table={{ head: [t("insights.replyTime"), t("insights.replies")],
@@ -200,7 +200,7 @@ function Topics({ o }: { o: Overview }) {
   const label = (x: Overview["topics"][number]) => topicLabel(x.topic, x.label);
   return (
     <Chart id="topics" title={t("insights.topics")}
-      summary={t("insights.topicsSummary", { top: label(o.topics[0]), n: count(o.topics[0].messages),
+      summary={t("insights.topicsSummary", { top: label(o.topics[0]), n: o.topics[0].messages,
         hidden: count(o.topics_suppressed) })}
       spec={{ kind: "bars", labels: o.topics.map(label), yLabel: t("insights.messages"), format: count,
         series: [{ label: t("insights.messages"), color: COLORS[2], values: o.topics.map((x) => x.messages) }] }}
