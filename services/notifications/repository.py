@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
-from mongoengine.errors import SaveConditionError
 from pymongo import ASCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
@@ -63,10 +62,8 @@ class NotificationsRepository:
         if outbox_lease_until is not None:
             delivery.outbox_lease_until = outbox_lease_until
         delivery.updated_at = utcnow()
-        try:
-            delivery.save(save_condition={"claim": claim})
-        except SaveConditionError:
-            raise LostClaim(delivery.id) from None
+        if not delivery.save_changes(claim=claim):
+            raise LostClaim(delivery.id)
 
     def save(self, delivery: Delivery) -> None:
         delivery.updated_at = utcnow()
