@@ -11,6 +11,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
+from urllib.parse import urlencode
 
 from ementor_contracts import AccessRevoked
 
@@ -35,6 +36,12 @@ class LinkSettings:
     public_url: str
     link_ttl: timedelta
     session_ttl: timedelta
+
+    @classmethod
+    def of(cls, settings) -> LinkSettings:
+        return cls(public_url=settings.EMENTOR_PUBLIC_URL.rstrip("/"),
+                   link_ttl=timedelta(seconds=settings.EMENTOR_SIGN_IN_LINK_TTL_SECONDS),
+                   session_ttl=timedelta(seconds=settings.EMENTOR_SESSION_TTL_SECONDS))
 
 
 @dataclass(frozen=True)
@@ -82,6 +89,19 @@ def invite_staff(repo: ProfilesRepository, auth: Principal, body: schemas.Invite
               f"Accept the invitation and sign in (the link works once, for 7 days):\n\n"
               f"{links.public_url}/invitations/accept?token={token}\n")
     return staff
+
+
+def invite_person(repo: ProfilesRepository, person, mail, links: LinkSettings) -> None:
+    """Email a mentor or mentee a one-time link that signs them in (7 days); raises MailNotSent when
+    the mail server does not take it (the caller tries again later)."""
+    token = _new_link(repo, person.tenant_id, "invitation", "person", person.id, utcnow() + INVITATION_TTL)
+    organisation = repo.organisation(person.tenant_id)
+    subject, text = mail_words.invitation(
+        person.locale, name=person.name, organisation=organisation.name, role=person.role,
+        url=f"{links.public_url}/invitations/accept?token={token}",
+        sign_in_url=f"{links.public_url}/sign-in?{urlencode({'organisation': organisation.slug})}",
+        days=INVITATION_TTL.days)
+    mail.send_now(to_name=person.name, to_address=person.email, subject=subject, text=text)
 
 
 def remove_staff(repo: ProfilesRepository, auth: Principal, staff_id: str) -> None:

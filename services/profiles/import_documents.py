@@ -55,13 +55,16 @@ class ImportJob(TenantDocument):
 
 
 class InvitationDue(TenantDocument):
-    """An imported person to invite, not before `due_at` (the import's pace); `sent_at` once sent."""
+    """A mentor or mentee to invite to sign in, not before `due_at`: at once when added one by one with
+    `invite`, at the import's pace when an import created them; `sent_at` once sent (invitations.py)."""
 
     id = StringField(primary_key=True, default=new_id)
     person_id = StringField(required=True)
-    import_id = StringField(required=True)
+    import_id = StringField()  # none for a person added one by one
     due_at = DateTimeField(required=True)
     sent_at = DateTimeField()
+    attempts = IntField(default=0)  # emails the mail server did not take
+    last_error = StringField()
 
     meta: ClassVar[dict] = {
         "db_alias": ALIAS,

@@ -208,16 +208,3 @@ def _invitations(job: ImportJob, created: list[Person]) -> list[InvitationDue]:
         invitations.append(InvitationDue(tenant_id=job.tenant_id, person_id=person.id, import_id=job.id, due_at=due_at))
         job.invitations_scheduled += 1
     return invitations
-
-
-def send_due_invitations(repo: ImportRepository, send_invitation, *, limit: int = 100) -> int:
-    """THE SEAM for invitation emails: hand every invitation now due to `send_invitation(tenant_id, person_id)`.
-
-    Not scheduled yet: the sign-in/invitation email belongs to accounts (see docs/accounts.md, "Bulk
-    import"); wire it with a leased timer calling this function once that sender exists.
-    """
-    due = repo.due_invitations(utcnow(), limit)
-    for invitation in due:
-        send_invitation(invitation.tenant_id, invitation.person_id)
-        repo.mark_invitation_sent(invitation)
-    return len(due)

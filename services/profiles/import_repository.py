@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from mongoengine import NotUniqueError
-from pymongo import ReturnDocument
+from pymongo import ASCENDING, ReturnDocument
 
 from .documents import Person, Programme, utcnow
 from .import_documents import COMPLETED, QUEUED, RUNNING, ImportJob, InvitationDue
@@ -75,10 +75,24 @@ class ImportRepository(ProfilesRepository):
         if invitations:
             InvitationDue.objects.insert(invitations, load_bulk=False)
 
-    def due_invitations(self, now: datetime, limit: int) -> list[InvitationDue]:
-        """The invitations whose time has come, oldest first, across organisations (a system job)."""
-        return list(InvitationDue.objects.across_tenants().filter(sent_at=None, due_at__lte=now)
-                    .order_by("due_at").limit(limit))
+    def claim_due_invitation(self, now: datetime, lease: timedelta) -> InvitationDue | None:
+        """The oldest invitation whose time has come, across organisations (a system job), made due
+        again after `lease`: another replica leaves it alone meanwhile, and if this one dies it is
+        taken up again then."""
+        raw = InvitationDue.raw().across_tenants().find_one_and_update(
+            {"sent_at": None, "due_at": {"$lte": now}}, {"$set": {"due_at": now + lease}},
+            sort=[("due_at", ASCENDING)], return_document=ReturnDocument.AFTER)
+        return None if raw is None else InvitationDue._from_son(raw)
 
     def mark_invitation_sent(self, invitation: InvitationDue) -> None:
         InvitationDue.scoped(invitation.tenant_id, id=invitation.id).update_one(set__sent_at=utcnow())
+
+    def postpone_invitation(self, invitation: InvitationDue, until: datetime, error: str | None = None) -> None:
+        """Not yet: due again at `until`; with `error`, one more email the mail server did not take."""
+        changes = {"set__due_at": until}
+        if error is not None:
+            changes |= {"inc__attempts": 1, "set__last_error": error}
+        InvitationDue.scoped(invitation.tenant_id, id=invitation.id).update_one(**changes)
+
+    def drop_invitation(self, invitation: InvitationDue) -> None:
+        InvitationDue.scoped(invitation.tenant_id, id=invitation.id).delete()

@@ -1,5 +1,5 @@
-"""The words of profiles' own emails (sign-in link, guardian consent, a guardian's session invitation and
-its cancellation) in the recipient's language.
+"""The words of profiles' own emails (sign-in link, a participant's invitation, guardian consent, a
+guardian's session invitation and its cancellation) in the recipient's language.
 
 A person's profile `locale` chooses (`es`: Spanish; anything else: English). A guardian is written
 to in the language of the child's profile. Dates are in the reader's language and in the person's
@@ -48,6 +48,24 @@ def sign_in(locale: str | None, *, name: str, organisation: str, minutes: int, u
     return (f"Sign in to {organisation} on ementor",
             (f"Hello {name},\n\nUse this link to sign in (it works once, within {minutes} minutes):\n\n"
             f"{url}\n\nIf you did not ask to sign in, ignore this email.\n"))
+
+
+def invitation(locale: str | None, *, name: str, organisation: str, role: str, url: str, sign_in_url: str,
+               days: int) -> tuple[str, str]:
+    """A mentor or mentee added by their organisation: what ementor is for them, and a link to sign in."""
+    if spanish(locale):
+        what = "encontrar un mentor o una mentora" if role == "mentee" else "acompañar como mentor o mentora"
+        return (f"{organisation} te invita a su programa de mentoría en ementor",
+                (f"Hola, {name}:\n\n{organisation} te ha dado de alta en ementor para {what}.\n\n"
+                 f"Entra con este enlace (funciona una vez, durante {days} días):\n\n{url}\n\n"
+                 f"Después, entra cuando quieras en {sign_in_url} con esta dirección de correo: te enviaremos "
+                 "un enlace cada vez.\n\nSi no esperabas este correo, no hagas caso: no pasa nada si no entras.\n"))
+    what = "find a mentor" if role == "mentee" else "mentor a young person"
+    return (f"{organisation} invites you to its mentoring on ementor",
+            (f"Hello {name},\n\n{organisation} has added you to ementor to {what}.\n\n"
+             f"Sign in with this link (it works once, for {days} days):\n\n{url}\n\n"
+             f"After that, sign in at {sign_in_url} with this email address whenever you like: we email you a "
+             "link each time.\n\nIf you did not expect this email, ignore it: nothing happens unless you sign in.\n"))
 
 
 def consent_request(locale: str | None, *, guardian: str, child: str, organisation: str, programme: str | None,

@@ -159,6 +159,8 @@ class CreatePerson(Strict):
     consent_recorded_offline: CreateOfflineConsent | None = Field(
         default=None, description="Instead of (or as well as) a guardian: consent your organisation collected "
                                   "itself, recorded under your name.")
+    invite: bool = Field(default=False, description="Email them an invitation with a one-time sign-in link "
+                                                    "(within seconds; a minor's once their guardian has consented).")
 
 
 class UpdatePerson(Strict):

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 
 import eventlet
 from ementor_contracts import CloudEvent, SessionCancelled, SessionRescheduled, SessionScheduled
@@ -39,6 +38,7 @@ from . import (
     handlers,
     import_jobs,
     imports,
+    invitations,
     schemas,
     subject_access,
     totp,
@@ -51,6 +51,7 @@ from .guardian_documents import GUARDIAN_DOCUMENTS
 from .import_documents import ImportJob
 from .import_schemas import ImportAccepted, ImportQuery, ImportStatus, RowRefusal
 from .import_worker import ImportWorker
+from .invitation_worker import InvitationWorker
 from .mailer import LinkMailer
 from .repository import ProfilesRepository
 from .sso_api import SingleSignOnApi
@@ -82,6 +83,7 @@ class ProfilesService(SingleSignOnApi, SecondFactorApi, Revocations):
     def links(self) -> guardians.Links:
         return guardians.Links(public_url=self.settings.EMENTOR_PUBLIC_URL, ip_key=self.settings.EMENTOR_JWT_SECRET)
     importer = ImportWorker()
+    inviter = InvitationWorker()
 
     # -- organisations and tokens ---------------------------------------------------------
     @api("POST", "/v1/organisations", auth="operator", body=schemas.CreateOrganisation,
@@ -208,10 +210,7 @@ class ProfilesService(SingleSignOnApi, SecondFactorApi, Revocations):
         return accounts.me(self.repo, auth)
 
     def _links(self) -> accounts.LinkSettings:
-        settings = self.settings
-        return accounts.LinkSettings(public_url=settings.EMENTOR_PUBLIC_URL.rstrip("/"),
-                                     link_ttl=timedelta(seconds=settings.EMENTOR_SIGN_IN_LINK_TTL_SECONDS),
-                                     session_ttl=timedelta(seconds=settings.EMENTOR_SESSION_TTL_SECONDS))
+        return accounts.LinkSettings.of(self.settings)
 
     def _limit(self, key: str, limit: Limit, *, endpoint: str) -> None:
         try:
@@ -304,6 +303,9 @@ class ProfilesService(SingleSignOnApi, SecondFactorApi, Revocations):
     def create_person(self, auth: Principal, body: schemas.CreatePerson):
         person = handlers.create_person(self.repo, auth, body)
         guardians.send_request_if_due(self.repo, self.mail, self.links, person)
+        if body.invite:
+            invitations.invite_now(self.importer.repo, person)
+            self.inviter.kick()
         return person_view(person, staff=True)
 
     @api("GET", "/v1/people", roles=COORDINATOR, query=schemas.PeopleQuery, response=schemas.PersonList,

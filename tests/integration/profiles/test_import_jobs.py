@@ -6,11 +6,13 @@ import pytest
 
 from ementor.platform import mongo
 from ementor.platform.principal import Principal
-from services.profiles import import_jobs
-from services.profiles.documents import DOCUMENTS, Person, utcnow
+from services.profiles import import_jobs, invitations
+from services.profiles.documents import DOCUMENTS, Organisation, Person, utcnow
 from services.profiles.import_documents import IMPORT_DOCUMENTS, InvitationDue
 from services.profiles.import_repository import ImportRepository
 from services.profiles.import_schemas import ImportQuery
+
+from .test_invitations import LINKS, Mailbox
 
 pytestmark = pytest.mark.integration
 
@@ -20,6 +22,7 @@ AUTH = Principal(role="coordinator", tenant_id="org-a")
 @pytest.fixture
 def repo(mongodb):
     mongo.open_database("profiles", mongodb, (*DOCUMENTS, *IMPORT_DOCUMENTS))
+    Organisation(id=AUTH.tenant_id, tenant_id=AUTH.tenant_id, slug="northside", name="Northside School").save()
     return ImportRepository()
 
 
@@ -60,9 +63,10 @@ def test_invitations_are_due_at_the_pace_set_and_only_for_people_the_import_crea
     assert [(i.due_at - due[0].due_at).total_seconds() for i in due] == [0, 60, 120]
     assert {i.import_id for i in due} == {job.id}
 
-    sent = []
-    assert import_jobs.send_due_invitations(repo, lambda tenant_id, person_id: sent.append(person_id)) == 1
-    assert sent == [due[0].person_id], "only the first is due yet; the others wait for their minute"
+    mail = Mailbox()
+    assert invitations.send_due(repo, mail, LINKS) == 1
+    first = Person.scoped(AUTH.tenant_id, id=due[0].person_id).first()
+    assert [to for to, _, _ in mail.sent] == [first.email], "only the first is due yet; the others wait their minute"
 
     again = import_jobs.start_import(repo, AUTH, people_csv(3), ImportQuery(invitations_per_hour=60))
     import_jobs.run_import(repo, repo.claim_import("replica-a", import_jobs.LEASE), "replica-a")

@@ -1,0 +1,66 @@
+"""Inviting mentors and mentees to sign in: an email with a one-time link, sent when it is due.
+
+An invitation is due at once for a person added with `invite`, and at the import's pace for the
+people an import created (import_jobs.py). Every replica's worker (invitation_worker.py) claims
+and sends what is due. A minor is invited only once their guardian has consented: until then the
+invitation waits, and a declined or withdrawn consent drops it. A mail server that does not take
+the email delays the invitation, with back-off; after MAX_ATTEMPTS it is given up, with a warning
+in the log.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from . import accounts, guardians
+from .consent import DECLINED, GRANTED, NOT_REQUIRED, WITHDRAWN, MailNotSent
+from .documents import Person, utcnow
+from .import_documents import InvitationDue
+from .import_repository import ImportRepository
+
+log = logging.getLogger(__name__)
+
+POLL_SECONDS = 5.0  # and at once when a person is added with `invite`
+BATCH = 100
+LEASE = timedelta(minutes=2)  # a claimed invitation is due again after this if its sender died
+CONSENT_RECHECK = timedelta(minutes=15)  # a minor's invitation looks again for their guardian's consent
+RETRY_AFTER = timedelta(minutes=5)  # doubled after each email the mail server did not take
+MAX_ATTEMPTS = 8  # about 21 hours of trying
+
+
+def invite_now(imports: ImportRepository, person: Person) -> None:
+    imports.add_invitations([InvitationDue(tenant_id=person.tenant_id, person_id=person.id, due_at=utcnow())])
+
+
+def send_due(imports: ImportRepository, mail, links: accounts.LinkSettings, *, limit: int = BATCH) -> int:
+    """Send the invitations due now (oldest first, across organisations, each claimed so that replicas
+    never send one twice); return how many went."""
+    sent = 0
+    for _ in range(limit):
+        now = utcnow()
+        invitation = imports.claim_due_invitation(now, LEASE)
+        if invitation is None:
+            break
+        person = imports.person(invitation.tenant_id, invitation.person_id)  # None once erased
+        consent = guardians.state_of(person) if person is not None else None
+        if person is None or consent in (DECLINED, WITHDRAWN):
+            log.info("invitation of %s dropped: %s", invitation.person_id,
+                     "the person was erased" if person is None else f"guardian consent {consent}")
+            imports.drop_invitation(invitation)
+            continue
+        if consent not in (NOT_REQUIRED, GRANTED):
+            imports.postpone_invitation(invitation, now + CONSENT_RECHECK)
+            continue
+        try:
+            accounts.invite_person(imports, person, mail, links)
+        except MailNotSent as exc:
+            if invitation.attempts + 1 >= MAX_ATTEMPTS:
+                log.warning("invitation of %s given up after %d attempts: %s", person.id, MAX_ATTEMPTS, exc)
+                imports.drop_invitation(invitation)
+            else:
+                imports.postpone_invitation(invitation, now + RETRY_AFTER * 2 ** invitation.attempts, str(exc))
+            continue
+        imports.mark_invitation_sent(invitation)
+        sent += 1
+    return sent

@@ -1,0 +1,141 @@
+"""Inviting mentors and mentees to sign in.
+
+Through the service, against a real SMTP server: a person added with `invite` gets the email
+within seconds, its link signs them in, and one added without it gets nothing. The rules of the
+job against the store: a minor's invitation waits for their guardian's consent, an erased person's
+or a refused consent's is dropped, and a mail server that does not take the email delays the
+invitation without losing it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from ementor.platform import mongo
+from ementor.platform.principal import Principal
+from services.profiles import handlers, invitations
+from services.profiles.accounts import LinkSettings
+from services.profiles.consent import MailNotSent
+from services.profiles.documents import DOCUMENTS, Organisation, Person, utcnow
+from services.profiles.import_documents import IMPORT_DOCUMENTS, InvitationDue
+from services.profiles.import_repository import ImportRepository
+from services.profiles.schemas import CreatePerson
+from services.profiles.service import ProfilesService
+
+from .accounts_support import LINK, link_token
+from .conftest import mentee, mentor
+
+pytestmark = pytest.mark.integration
+
+PUBLIC_URL = "https://app.ementor.test"
+AUTH = Principal(role="coordinator", tenant_id="org-a")
+LINKS = LinkSettings(PUBLIC_URL, timedelta(minutes=15), timedelta(days=30))
+
+
+@pytest.fixture
+def profiles(start_services, mail_settings):
+    return start_services(ProfilesService, settings_override=mail_settings.model_copy(update={
+        "EMENTOR_PUBLIC_URL": PUBLIC_URL}))
+
+
+def test_a_mentee_added_with_an_invitation_gets_it_and_its_link_signs_them_in(api, org, smtp):
+    quiet = api.post("/v1/people", org["token"], json=mentor())
+    assert quiet.status_code == 201, quiet.text
+    added = api.post("/v1/people", org["token"], json=mentee(invite=True, locale="es"))
+    assert added.status_code == 201, added.text
+
+    token = link_token(smtp, "jamie@example.org")
+    email = next(m for m in smtp.messages if "jamie@example.org" in m.recipients)
+    assert email.subject == "Northside te invita a su programa de mentoría en ementor"
+    assert f"{PUBLIC_URL}/sign-in?organisation=northside" in email.text()
+    assert not [m for m in smtp.messages if "amara@example.org" in m.recipients], "added without `invite`"
+
+    completed = api.post("/v1/auth/sign-in/complete", json={"token": token})
+    assert completed.status_code == 200, completed.text
+    me = api.get("/v1/me", completed.json()["access_token"]).json()
+    assert (me["person_id"], me["role"]) == (added.json()["id"], "mentee")
+
+
+@pytest.fixture
+def repo(mongodb) -> ImportRepository:
+    mongo.open_database("profiles", mongodb, (*DOCUMENTS, *IMPORT_DOCUMENTS))
+    Organisation(id=AUTH.tenant_id, tenant_id=AUTH.tenant_id, slug="northside", name="Northside School").save()
+    return ImportRepository()
+
+
+class Mailbox:
+    """The mail server as profiles' mailer sees it: takes each email, or refuses while `down`."""
+
+    def __init__(self):
+        self.sent: list[tuple[str, str, str]] = []
+        self.down = False
+
+    def send_now(self, *, to_name: str, to_address: str, subject: str, text: str) -> None:
+        if self.down:
+            raise MailNotSent("the mail server did not take the email: 421 try later")
+        self.sent.append((to_address, subject, text))
+
+
+def _added(repo, invite_at=None, **body) -> Person:
+    person = handlers.create_person(repo, AUTH, CreatePerson(**{**mentee(), **body}))
+    invitations.invite_now(repo, person)
+    if invite_at is not None:
+        InvitationDue.scoped(AUTH.tenant_id, person_id=person.id).update(set__due_at=invite_at)
+    return person
+
+
+def _waiting(person) -> InvitationDue | None:
+    return InvitationDue.scoped(AUTH.tenant_id, person_id=person.id, sent_at=None).first()
+
+
+def test_a_minors_invitation_waits_for_their_guardians_consent(repo):
+    child = _added(repo, is_minor=True, guardian={"name": "Sam Doe", "email": "sam@example.org"})
+    mail = Mailbox()
+
+    assert invitations.send_due(repo, mail, LINKS) == 0
+    assert mail.sent == [] and _waiting(child).due_at > utcnow() + timedelta(minutes=14)
+
+    Person.scoped(AUTH.tenant_id, id=child.id).update(set__guardian_consent="granted")
+    InvitationDue.scoped(AUTH.tenant_id, person_id=child.id).update(set__due_at=utcnow())
+    assert invitations.send_due(repo, mail, LINKS) == 1
+    assert [to for to, _, _ in mail.sent] == ["jamie@example.org"] and _waiting(child) is None
+    assert LINK.search(mail.sent[0][2]), "the email carries its sign-in link"
+
+
+def test_an_erased_person_or_a_refused_consent_drops_the_invitation(repo):
+    gone = _added(repo)
+    refused = _added(repo, email="kai@example.org", is_minor=True,
+                     consent_recorded_offline={"decision": "decline", "evidence": "paper form, 3 March"})
+    handlers.erase_person(repo, AUTH, gone.id)  # scrubbed now, deleted once PersonErased is out
+    mail = Mailbox()
+
+    assert invitations.send_due(repo, mail, LINKS) == 0
+    assert mail.sent == [] and InvitationDue.scoped(AUTH.tenant_id).count() == 0
+    assert refused.guardian_consent == "declined"
+
+
+def test_a_mail_server_that_refuses_delays_the_invitation_and_it_goes_once_the_server_takes_it(repo):
+    person = _added(repo)
+    mail = Mailbox()
+    mail.down = True
+
+    assert invitations.send_due(repo, mail, LINKS) == 0
+    waiting = _waiting(person)
+    assert (waiting.attempts, waiting.last_error) == (1, "the mail server did not take the email: 421 try later")
+    assert waiting.due_at > utcnow() + timedelta(minutes=4)
+
+    mail.down = False
+    InvitationDue.scoped(AUTH.tenant_id, person_id=person.id).update(set__due_at=utcnow())
+    assert invitations.send_due(repo, mail, LINKS) == 1
+    assert len(mail.sent) == 1 and _waiting(person) is None
+
+
+def test_an_invitation_the_mail_server_never_takes_is_given_up_after_its_attempts(repo):
+    person = _added(repo)
+    InvitationDue.scoped(AUTH.tenant_id, person_id=person.id).update(set__attempts=invitations.MAX_ATTEMPTS - 1)
+    mail = Mailbox()
+    mail.down = True
+
+    assert invitations.send_due(repo, mail, LINKS) == 0
+    assert InvitationDue.scoped(AUTH.tenant_id).count() == 0
