@@ -1,13 +1,17 @@
-"""An administrator uses the staff pages in a real browser: the overview, people (filters and a CSV
-import with its per-row report), and staff (invite, remove), in English and Spanish. The
+"""An administrator uses the staff pages in a real browser: the overview, people (filters, adding a
+mentee who is emailed an invitation, and a CSV import with its per-row report), and staff (invite,
+remove), in English and Spanish. The
 coordinator's moderation journey is in journey_participants.py, beside the held message."""
 
 from __future__ import annotations
+
+import time
 
 import pytest
 from playwright.sync_api import expect
 
 from . import seed
+from .browser import PHONE
 from .journey_participants import invited_staff, sign_in
 from .pages import check_page
 
@@ -56,7 +60,7 @@ def test_an_admin_sees_the_overview_finds_and_imports_people_and_manages_staff(p
     admin.get_by_label("Role").select_option("mentor")
     admin.get_by_role("button", name="Search").click()
     expect(admin.get_by_role("heading", name="2 shown")).to_be_visible()
-    admin.get_by_label("Name").fill("ada")
+    admin.get_by_label("Name", exact=True).fill("ada")
     expect(admin.get_by_role("heading", name="1 shown")).to_be_visible()
     expect(admin.get_by_role("row", name="Ada Okafor")).to_be_visible()
     # Vetting: a level per mentor, recorded with who and when.
@@ -69,8 +73,37 @@ def test_an_admin_sees_the_overview_finds_and_imports_people_and_manages_staff(p
     assert ada["vetting"]["recorded_by"].startswith("staff:")
     check_page(admin, "staff-people")
 
+    # One mentee added by hand: a minor needs a guardian; then she is emailed an invitation whose
+    # link signs her in on her phone; her address a second time is refused in words.
+    admin.get_by_label("Name", exact=True).fill("")
+    admin.get_by_label("Role").select_option("")
+    admin.get_by_role("button", name="Search").click()
+    add = admin.get_by_role("region", name="Add a mentor or mentee")
+    add.get_by_label("Full name").fill("Noor Haddad")
+    add.get_by_label("Email address").fill(f"noor@{org.slug}.example.org")
+    add.get_by_label("Interests (optional)").fill("robotics, art")
+    add.get_by_label("Under 18").check()
+    add.get_by_role("button", name="Add the mentee").click()
+    expect(add.get_by_role("alert")).to_have_text("Please correct the fields marked below.")
+    expect(add.get_by_label("Parent or guardian's email address")).to_have_attribute("aria-invalid", "true")
+    add.get_by_label("Under 18").uncheck()
+    added_at = time.time()
+    add.get_by_role("button", name="Add the mentee").click()
+    expect(add.get_by_role("status")).to_have_text(
+        f"Noor Haddad has been added. An invitation to sign in is on its way to noor@{org.slug}.example.org.")
+    expect(admin.get_by_role("row", name="Noor Haddad")).to_contain_text("robotics, art")
+    check_page(admin, "staff-people-added")
+    noor = browser.new_context(viewport=PHONE).new_page()
+    noor.goto(platform.emailed_link(f"noor@{org.slug}.example.org", "/invitations/accept", after=added_at - 1))
+    expect(noor.get_by_role("heading", level=1)).to_have_text("Hello, Noor")
+    check_page(noor, "mentee-invited-home")
+    add.get_by_label("Full name").fill("Noor Haddad")
+    add.get_by_label("Email address").fill(f"noor@{org.slug}.example.org")
+    add.get_by_role("button", name="Add the mentee").click()
+    expect(add.get_by_role("alert")).to_have_text("Someone with this email address is already registered in this "
+                                                  "organisation.")
+
     # A CSV import: a progress bar, then the report, with the refused row and what to fix.
-    admin.get_by_label("Name").fill("")
     template = admin.get_by_role("link", name="Download the template (CSV)")
     assert platform.call("GET", "/v1/people/imports/template.csv", org.token).text.startswith("role,name,email")
     assert template.get_attribute("href") == "/v1/people/imports/template.csv"

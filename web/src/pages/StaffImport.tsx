@@ -1,14 +1,19 @@
 // The CSV import on /staff/people: the file is posted as text/csv, then its progress is polled
-// until it completes; refused rows are listed with what to fix, by spreadsheet row number.
+// until it completes; refused rows are listed with what to fix, by spreadsheet row number. The people
+// it adds are invited to sign in, at a steady pace, unless the coordinator unticks it.
 import { useEffect, useState } from "preact/hooks";
 import { api } from "../api";
 import { ErrorNote } from "../components/states";
 import { t } from "../i18n";
+import { Check } from "../staff/forms";
 
 const POLL_MS = 500;
+// The pace of invitation emails: a large import does not arrive in every inbox in the same minute.
+const INVITATIONS_PER_HOUR = 100;
 
 export function ImportPeople({ onFinished }: { onFinished: () => void }) {
   const [file, setFile] = useState<File | null>(null);
+  const [invite, setInvite] = useState(true);
   const [job, setJob] = useState<any>(null);
   const [error, setError] = useState<unknown>(null);
   useEffect(() => {
@@ -32,13 +37,16 @@ export function ImportPeople({ onFinished }: { onFinished: () => void }) {
         e.preventDefault(); setError(null);
         if (!file) return;
         try {
-          const accepted = await api.postText("/v1/people/imports", await file.text(), "text/csv");
+          const pace = invite ? INVITATIONS_PER_HOUR : 0;
+          const accepted = await api.postText(`/v1/people/imports?invitations_per_hour=${pace}`, await file.text(), "text/csv");
           setJob({ ...accepted, processed: 0, refused: [], refused_count: 0 });
         } catch (err) { setError(err); }
       }}>
         <div class="field"><label for="import-file">{t("import.file")}</label>
           <input id="import-file" type="file" accept=".csv,text/csv" required aria-describedby="import-hint"
                  onChange={(e) => setFile((e.target as HTMLInputElement).files?.[0] ?? null)} /></div>
+        <Check id="import-invite" label={t("import.invite")} hint={t("import.inviteHint", { n: INVITATIONS_PER_HOUR })}
+               checked={invite} onChange={setInvite} />
         <button type="submit" disabled={!!running}>{t("import.start")}</button>
       </form>
       {error !== null && <ErrorNote error={error} />}

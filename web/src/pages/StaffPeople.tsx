@@ -1,5 +1,5 @@
 // /staff/people: the organisation's mentors and mentees, filtered by role and interest (the API's
-// filters) and by name (within the pages loaded), and the CSV import with its progress.
+// filters) and by name (within the pages loaded); adding one person, and the CSV import with its progress.
 import { useState } from "preact/hooks";
 import { formatDate } from "../i18n";
 import { api } from "../api";
@@ -7,6 +7,7 @@ import { Empty, ErrorNote, Show, useLoad } from "../components/states";
 import { Layout } from "../components/Layout";
 import { Allowed } from "../staff/Allowed";
 import { t, type Key } from "../i18n";
+import { AddPerson } from "./StaffAddPerson";
 import { ImportPeople } from "./StaffImport";
 import { VETTING } from "../people";
 
@@ -54,7 +55,7 @@ function StaffPeopleBody() {
         return (
           <section aria-labelledby="people-h">
             <h2 id="people-h">{t("people.found", { n: shown.length })}</h2>
-            {shown.length === 0 ? <Empty>{t("people.none")}</Empty> : (
+            {shown.length === 0 ? <Empty>{t(applied.role || applied.interest || needle ? "people.none" : "people.empty")}</Empty> : (
               <div class="scroll"><table>
                 <thead><tr><th scope="col">{t("people.name")}</th><th scope="col">{t("people.role")}</th>
                   <th scope="col">{t("people.interests")}</th><th scope="col">{t("people.vetting")}</th></tr></thead>
@@ -76,6 +77,7 @@ function StaffPeopleBody() {
           </section>
         );
       }}</Show>
+      <AddPerson onAdded={loaded.reload} />
       <ImportPeople onFinished={loaded.reload} />
     </Layout>
   );
