@@ -62,7 +62,7 @@ def run(tour) -> None:
         email = mentee["name"].split()[0].lower() + "@students.example.org"
         body = {**mentee, "role": "mentee", "email": email, "programme_id": programme["id"],
                 "custom_fields": {"sector": sectors[i]}, "phone": f"+4477009002{i:02d}",
-                "channels": {"email": True, "sms": not mentee.get("is_minor", False)}}
+                "channels": {"email": True, "sms": not mentee.get("is_minor", False)}, "invite": True}
         mentees.append(api.post("/v1/people", token, json=body).json())
     tour.say("Mentors and mentees registered (interests normalised to tags)",
              "\n".join(f"{p['role']:<6} {p['name']:<14} {', '.join(p['interests'])}" for p in mentors + mentees))
@@ -107,6 +107,10 @@ def _accounts(tour, slug: str, token: str, mentee: dict) -> None:
     tour.say("She opens the link and is signed in as herself (GET /v1/me)",
              {k: me[k] for k in ("role", "staff_id", "name", "permissions")})
     tour.state.update(staff_token=tokens["access_token"], staff_id=staff["id"])
+
+    invitation = _link(mail, mentee["email"], 0)
+    tour.say("Mentees were added with invite: true, so each got an email with a one-time link that signs "
+             "them in (a minor's waits for their guardian's consent)", invitation)
 
     before = len(mail.messages)
     answer = api.post("/v1/auth/sign-in", expect=202, json={"organisation": slug, "email": mentee["email"]}).json()
