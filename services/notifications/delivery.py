@@ -111,7 +111,7 @@ def outbound_for(repo, profiles, settings, gateway, tenant_id: str, deliveries: 
     unknown = sorted(people - contacts.keys())
     if unknown:
         contacts.update(profiles.get_contacts(tenant_id, unknown))
-    organisation = read.organisation if read is not None else repo.settings(tenant_id)
+    organisation = read.organisation if read is not None else repo.settings(tenant_id, cached=True)
     name = organisation.organisation_name or organisation_name(profiles, tenant_id)
     return Outbound(tenant_id, contacts, organisation, name, sms_policy(settings, organisation, gateway))
 

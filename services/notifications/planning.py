@@ -66,7 +66,7 @@ def plan(repo: NotificationsRepository, profiles, settings: NotificationsSetting
         return Planned([])
     people = sorted({*(n.recipient for n in notices if not n.to_coordinator), *(p for n in notices for p in n.mentions)})
     contacts = profiles.get_contacts(tenant_id, people) if people else {}
-    organisation = repo.settings(tenant_id)
+    organisation = repo.settings(tenant_id, cached=True)
     policy = sms_policy(settings, organisation, gateway)
     now = utcnow()
     created = []
@@ -110,7 +110,7 @@ def nudge_quiet_matches(repo: NotificationsRepository, profiles, settings: Notif
     planned: list[Delivery] = []
     for match in repo.quiet_matches(idle_before=now - timedelta(days=1)):
         organisation = organisations.get(match.tenant_id) or organisations.setdefault(
-            match.tenant_id, repo.settings(match.tenant_id))
+            match.tenant_id, repo.settings(match.tenant_id, cached=True))
         state = domain.IdleMatch(idle_since=_aware(match.idle_since), nudged_for=_aware(match.nudged_for),
                                  nudged_at=_aware(match.nudged_at), escalated_for=_aware(match.escalated_for))
         step = domain.nudge_step(state, now, organisation.nudge_after_days, organisation.escalate_after_days)

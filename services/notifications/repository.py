@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from datetime import datetime, timedelta
 
@@ -15,7 +16,13 @@ class LostClaim(Exception):
     """The delivery was claimed by another sender after our lease ran out; our result is dropped."""
 
 
+SETTINGS_CACHE_SECONDS = 5.0  # a change reaches every replica's planners within this; its own at once
+
+
 class NotificationsRepository:
+    def __init__(self):
+        self._settings_cache: dict[str, tuple[float, OrganisationSettings]] = {}
+
     # -- deliveries -----------------------------------------------------------------------
     def add_delivery(self, delivery: Delivery) -> bool:
         """Insert a delivery; False when this (event, recipient, channel) already has one."""
@@ -137,14 +144,24 @@ class NotificationsRepository:
                 + MatchProjection.scoped(tenant_id, mentee_id=person_id).delete())
 
     # -- settings -----------------------------------------------------------------------------
-    def settings(self, tenant_id: str) -> OrganisationSettings:
+    def settings(self, tenant_id: str, *, cached: bool = False) -> OrganisationSettings:
+        """The organisation's settings; with `cached`, possibly as read up to SETTINGS_CACHE_SECONDS ago
+        (planning and sending read them for every event; only staff change them). Not to be changed:
+        a change reads them afresh."""
+        hit = self._settings_cache.get(tenant_id) if cached else None
+        if hit and hit[0] > time.monotonic():
+            return hit[1]
         found = OrganisationSettings.scoped(tenant_id, id=tenant_id).first()
-        return found or OrganisationSettings(id=tenant_id, tenant_id=tenant_id, updated_at=None)
+        found = found or OrganisationSettings(id=tenant_id, tenant_id=tenant_id, updated_at=None)
+        if cached:
+            self._settings_cache[tenant_id] = (time.monotonic() + SETTINGS_CACHE_SECONDS, found)
+        return found
 
     def save_settings(self, settings: OrganisationSettings) -> None:
         now = utcnow()
         settings.updated_at = now.replace(microsecond=now.microsecond // 1000 * 1000)  # as MongoDB stores it
         settings.save()
+        self._settings_cache.pop(settings.tenant_id, None)  # this replica plans with the change at once
 
 
 def _upsert(query: dict, update: dict) -> None:

@@ -58,9 +58,9 @@ class Repository(NotificationsRepository):
 
     settings_read = 0
 
-    def settings(self, tenant_id):
+    def settings(self, tenant_id, *, cached=False):
         self.settings_read += 1
-        return super().settings(tenant_id)
+        return super().settings(tenant_id, cached=cached)
 
 
 @pytest.fixture
