@@ -94,5 +94,8 @@ class ImportRepository(ProfilesRepository):
             changes |= {"inc__attempts": 1, "set__last_error": error}
         InvitationDue.scoped(invitation.tenant_id, id=invitation.id).update_one(**changes)
 
+    def drop_unsent_invitations(self, tenant_id: str, person_id: str) -> None:
+        InvitationDue.scoped(tenant_id, person_id=person_id, sent_at=None).delete()
+
     def drop_invitation(self, invitation: InvitationDue) -> None:
         InvitationDue.scoped(invitation.tenant_id, id=invitation.id).delete()

@@ -13,6 +13,9 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
+from ementor.platform.errors import Conflict, NotFound
+from ementor.platform.principal import Principal
+
 from . import accounts, guardians
 from .consent import DECLINED, GRANTED, NOT_REQUIRED, WITHDRAWN, MailNotSent
 from .documents import Person, utcnow
@@ -30,7 +33,22 @@ MAX_ATTEMPTS = 8  # about 21 hours of trying
 
 
 def invite_now(imports: ImportRepository, person: Person) -> None:
+    """Due at once, instead of any invitation of theirs still waiting (an import's, paced for later)."""
+    imports.drop_unsent_invitations(person.tenant_id, person.id)
     imports.add_invitations([InvitationDue(tenant_id=person.tenant_id, person_id=person.id, due_at=utcnow())])
+
+
+def invite_again(imports: ImportRepository, auth: Principal, person_id: str) -> Person:
+    """A coordinator sends a person a new invitation: refused in words for a minor not yet consented for."""
+    person = imports.person(auth.tenant_id, person_id)
+    if person is None:
+        raise NotFound(f"no person {person_id} in this organisation")
+    consent = guardians.state_of(person)
+    if consent not in (NOT_REQUIRED, GRANTED):
+        raise Conflict(f"{person.name} is under 18 and is invited once their guardian has consented "
+                       f"(guardian consent is {consent})", code="invitation_waits_for_consent")
+    invite_now(imports, person)
+    return person
 
 
 def send_due(imports: ImportRepository, mail, links: accounts.LinkSettings, *, limit: int = BATCH) -> int:

@@ -163,6 +163,11 @@ class CreatePerson(Strict):
                                                     "(within seconds; a minor's once their guardian has consented).")
 
 
+class InvitationQueued(BaseModel):
+    person_id: str
+    email: str = Field(description="Where the invitation goes.")
+
+
 class UpdatePerson(Strict):
     """Every field optional; those sent are changed. `role` cannot change."""
 

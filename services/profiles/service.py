@@ -308,6 +308,13 @@ class ProfilesService(SingleSignOnApi, SecondFactorApi, Revocations):
             self.inviter.kick()
         return person_view(person, staff=True)
 
+    @api("POST", "/v1/people/<person_id>/invitations", roles=COORDINATOR, response=schemas.InvitationQueued,
+         status=202, summary="Email a mentor or mentee a new invitation to sign in (within seconds)")
+    def invite_person(self, auth: Principal, person_id: str):
+        person = invitations.invite_again(self.importer.repo, auth, person_id)
+        self.inviter.kick()
+        return schemas.InvitationQueued(person_id=person.id, email=person.email)
+
     @api("GET", "/v1/people", roles=COORDINATOR, query=schemas.PeopleQuery, response=schemas.PersonList,
          summary="List people, filtered by role, programme or interest")
     def list_people(self, auth: Principal, query: schemas.PeopleQuery):

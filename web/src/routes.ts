@@ -36,6 +36,7 @@ const StaffInsights = lazyPage(() => import("./pages/StaffInsights").then((m) =>
 const StaffMatching = lazyPage(() => import("./pages/StaffMatching").then((m) => m.StaffMatching));
 const StaffModeration = lazyPage(() => import("./pages/StaffModeration").then((m) => m.StaffModeration));
 const StaffPeople = lazyPage(() => import("./pages/StaffPeople").then((m) => m.StaffPeople));
+const StaffPerson = lazyPage(() => import("./pages/StaffPerson").then((m) => m.StaffPerson));
 const StaffProgramme = lazyPage(() => import("./pages/StaffProgrammes").then((m) => m.StaffProgramme));
 const StaffProgrammes = lazyPage(() => import("./pages/StaffProgrammes").then((m) => m.StaffProgrammes));
 const StaffSafeguardingSettings = lazyPage(
@@ -64,6 +65,7 @@ export const routes: Route[] = [
   { path: "/staff", page: StaffDashboard, signedIn: true },
   { path: "/staff/moderation", page: StaffModeration, signedIn: true },
   { path: "/staff/people", page: StaffPeople, signedIn: true },
+  { path: "/staff/people/:id", page: StaffPerson, signedIn: true },
   { path: "/staff/staff", page: StaffTeam, signedIn: true },
   // Safeguarding (issue 17)
   { path: "/report", page: Report, signedIn: true },

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from . import seed
-from .browser import PHONE
+from .browser import DESKTOP, PHONE
 from .journey_participants import invited_staff, sign_in
 from .pages import check_page
 
@@ -102,6 +102,39 @@ def test_an_admin_sees_the_overview_finds_and_imports_people_and_manages_staff(p
     add.get_by_role("button", name="Add the mentee").click()
     expect(add.get_by_role("alert")).to_have_text("Someone with this email address is already registered in this "
                                                   "organisation.")
+
+    # Her own page: her details, no match yet, and a new invitation if she lost the first.
+    admin.get_by_role("row", name="Noor Haddad").get_by_role("link", name="Noor Haddad").click()
+    expect(admin.get_by_role("heading", level=1)).to_have_text("Noor Haddad")
+    expect(admin.get_by_role("definition").filter(has_text=f"noor@{org.slug}.example.org")).to_be_visible()
+    expect(admin.get_by_text("No match yet.")).to_be_visible()
+    resent_at = time.time()
+    admin.get_by_role("button", name="Send a new invitation").click()
+    expect(admin.get_by_role("status")).to_have_text(f"A new invitation is on its way to noor@{org.slug}.example.org.")
+    platform.emailed_link(f"noor@{org.slug}.example.org", "/invitations/accept", after=resent_at - 1)
+    check_page(admin, "staff-person")
+    admin.set_viewport_size(PHONE)  # a long address wraps inside the card on a phone
+    facts = admin.get_by_role("definition").filter(has_text=f"noor@{org.slug}.example.org").locator("xpath=..")
+    inner, outer = facts.evaluate("dl => [dl.scrollWidth, dl.clientWidth]")
+    assert inner <= outer, f"the details ({inner} px) overflow their card ({outer} px) at 360 px"
+    admin.set_viewport_size(DESKTOP)
+    admin.get_by_role("link", name="All people").click()
+
+    # Sam is a minor whose guardian has not answered: a new request goes to the guardian, and an
+    # invitation is refused in words until the guardian consents.
+    admin.get_by_role("row", name="Sam Rivera").get_by_role("link", name="Sam Rivera").click()
+    consent = admin.get_by_role("region", name="Guardian consent")
+    expect(consent).to_contain_text("Waiting for the guardian to answer the emailed request.")
+    expect(consent).to_contain_text(f"Guardian: Alex Rivera ({org.guardian_email})")
+    asked_at = time.time()
+    consent.get_by_role("button", name="Email the guardian a new request").click()
+    expect(consent.get_by_role("status")).to_have_text(
+        "A new request is on its way to the guardian. Earlier links no longer work.")
+    platform.emailed_link(org.guardian_email, "/guardian/consent", after=asked_at - 1)
+    admin.get_by_role("button", name="Send a new invitation").click()
+    expect(admin.get_by_role("region", name="Invitation to sign in").get_by_role("alert")).to_contain_text(
+        "They are under 18, so they are invited once their guardian has consented.")
+    admin.get_by_role("link", name="All people").click()
 
     # A CSV import: a progress bar, then the report, with the refused row and what to fix.
     template = admin.get_by_role("link", name="Download the template (CSV)")

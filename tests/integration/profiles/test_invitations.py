@@ -57,6 +57,23 @@ def test_a_mentee_added_with_an_invitation_gets_it_and_its_link_signs_them_in(ap
     assert (me["person_id"], me["role"]) == (added.json()["id"], "mentee")
 
 
+def test_a_coordinator_sends_a_new_invitation_and_a_minors_is_refused_in_words_until_consent(api, org, smtp):
+    adult = api.post("/v1/people", org["token"], json=mentor()).json()
+    child = api.post("/v1/people", org["token"], json=mentee(
+        is_minor=True, guardian={"name": "Sam Doe", "email": "sam@example.org"})).json()
+
+    again = api.post(f"/v1/people/{adult['id']}/invitations", org["token"])
+    assert again.status_code == 202 and again.json() == {"person_id": adult["id"], "email": "amara@example.org"}
+    link_token(smtp, "amara@example.org")
+
+    refused = api.post(f"/v1/people/{child['id']}/invitations", org["token"])
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["error"] == {**refused.json()["error"], "code": "invitation_waits_for_consent",
+                                       "message": "Jamie is under 18 and is invited once their guardian has "
+                                                  "consented (guardian consent is pending)"}
+    assert api.post("/v1/people/nobody/invitations", org["token"]).status_code == 404
+
+
 @pytest.fixture
 def repo(mongodb) -> ImportRepository:
     mongo.open_database("profiles", mongodb, (*DOCUMENTS, *IMPORT_DOCUMENTS))
@@ -139,3 +156,13 @@ def test_an_invitation_the_mail_server_never_takes_is_given_up_after_its_attempt
 
     assert invitations.send_due(repo, mail, LINKS) == 0
     assert InvitationDue.scoped(AUTH.tenant_id).count() == 0
+
+
+def test_a_new_invitation_replaces_one_still_waiting_so_the_person_gets_one_email(repo):
+    person = _added(repo, invite_at=utcnow() + timedelta(hours=1))  # an import's, paced for later
+    invitations.invite_again(repo, AUTH, person.id)
+    mail = Mailbox()
+
+    assert invitations.send_due(repo, mail, LINKS) == 1
+    assert InvitationDue.scoped(AUTH.tenant_id, person_id=person.id).count() == 1
+    assert _waiting(person) is None and len(mail.sent) == 1

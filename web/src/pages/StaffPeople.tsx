@@ -10,6 +10,7 @@ import { t, type Key } from "../i18n";
 import { AddPerson } from "./StaffAddPerson";
 import { ImportPeople } from "./StaffImport";
 import { VETTING } from "../people";
+import { Link } from "../router";
 
 async function loadPage(role: string, interest: string, cursor: string | null, signal?: AbortSignal) {
   const q = new URLSearchParams({ limit: "50" });
@@ -60,7 +61,7 @@ function StaffPeopleBody() {
                 <thead><tr><th scope="col">{t("people.name")}</th><th scope="col">{t("people.role")}</th>
                   <th scope="col">{t("people.interests")}</th><th scope="col">{t("people.vetting")}</th></tr></thead>
                 <tbody>{shown.map((p: any) => (
-                  <tr><th scope="row">{p.name}</th><td>{t(`people.role.${p.role}` as Key)}</td>
+                  <tr><th scope="row"><Link href={`/staff/people/${p.id}`}>{p.name}</Link></th><td>{t(`people.role.${p.role}` as Key)}</td>
                     <td>{(p.interests ?? []).join(", ")}</td>
                     <td>{p.role === "mentor" ? <Vetting person={p} /> : "—"}</td></tr>
                 ))}</tbody>

@@ -1,0 +1,105 @@
+// /staff/people/:id: one mentor or mentee as a coordinator sees them: their details, a minor's
+// guardian consent (with a new request to the guardian), their matches, and a new invitation to
+// sign in.
+import { useState } from "preact/hooks";
+import { api } from "../api";
+import { ErrorNote, Show, useLoad } from "../components/states";
+import { Layout } from "../components/Layout";
+import { formatDate, LANGUAGES, list, t, type Key } from "../i18n";
+import { Link, type Params } from "../router";
+import { Allowed } from "../staff/Allowed";
+
+export function StaffPerson({ params }: { params: Params }) {
+  return <Allowed title={t("people.title")} permission="coordinator"><PersonBody id={params.id} /></Allowed>;
+}
+
+async function loadPerson(id: string, signal?: AbortSignal) {
+  const person = await api.get(`/v1/people/${id}`, signal);
+  const [programme, matches] = await Promise.all([
+    person.programme_id ? api.get(`/v1/programmes/${person.programme_id}`, signal).catch(() => null) : null,
+    api.get(`/v1/matches?person_id=${id}&limit=20`, signal),
+  ]);
+  const others = await Promise.all(matches.items.map((m: any) => {
+    const other = m.mentor_id === id ? m.mentee_id : m.mentor_id;
+    return api.get(`/v1/people/${other}`, signal).then((p: any) => p.name, () => "—");
+  }));
+  return { person, programme, matches: matches.items.map((m: any, i: number) => ({ ...m, other: others[i] })) };
+}
+
+function PersonBody({ id }: { id: string }) {
+  const loaded = useLoad((signal) => loadPerson(id, signal), [id]);
+  return (
+    <Layout title={loaded.data?.person.name ?? t("people.title")}>
+      <p><Link href="/staff/people">{t("person.back")}</Link></p>
+      <Show loaded={loaded}>{({ person: p, programme, matches }) => (
+        <>
+          <dl class="facts card">
+            <dt>{t("people.role")}</dt><dd>{t(`people.role.${p.role}` as Key)}</dd>
+            <dt>{t("addPerson.email")}</dt><dd>{p.email}</dd>
+            {p.phone && <><dt>{t("person.phone")}</dt><dd>{p.phone}</dd></>}
+            <dt>{t("addPerson.programme")}</dt><dd>{programme?.name ?? t("addPerson.noProgramme")}</dd>
+            <dt>{t("person.timezone")}</dt><dd>{p.timezone.replace(/_/g, " ")}</dd>
+            <dt>{t("person.language")}</dt><dd>{LANGUAGES[p.locale ?? ""]?.name ?? t("person.languageUnset")}</dd>
+            <dt>{t("people.interests")}</dt><dd>{p.interests.length ? list(p.interests) : "—"}</dd>
+            {p.role === "mentor" && <><dt>{t("people.vetting")}</dt><dd>{t(`vetting.${p.vetting_level}` as Key)}</dd></>}
+            <dt>{t("person.added")}</dt><dd>{formatDate(p.created_at)}</dd>
+          </dl>
+          {p.is_minor && <Consent person={p} onChanged={loaded.reload} />}
+          <section aria-labelledby="matches-h">
+            <h2 id="matches-h">{t("person.matches")}</h2>
+            {matches.length === 0 ? <p>{t("person.noMatches")}</p> : (
+              <ul>{matches.map((m: any) => (
+                <li><Link href={`/matches/${m.id}`}>{t("person.matchWith", { name: m.other })}</Link>
+                  {" "}— {t(`dashboard.status.${m.status}` as Key)}</li>
+              ))}</ul>
+            )}
+          </section>
+          <Invite person={p} />
+        </>
+      )}</Show>
+    </Layout>
+  );
+}
+
+/** A minor's guardian consent, and a new request emailed to the guardian when it is not granted. */
+function Consent({ person: p, onChanged }: { person: any; onChanged: () => void }) {
+  const [sent, setSent] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  return (
+    <section class="card stack" aria-labelledby="consent-h">
+      <h2 id="consent-h">{t("person.consent")}</h2>
+      <p>{t(`person.consent.${p.guardian_consent}` as Key)}</p>
+      {p.guardian_consent_detail?.guardian && <p>{t("person.guardian", {
+        name: p.guardian_consent_detail.guardian.name, email: p.guardian_consent_detail.guardian.email })}</p>}
+      {sent && <p role="status" class="ok">{t("person.consentSent")}</p>}
+      {error !== null && <ErrorNote error={error} />}
+      {p.guardian_consent !== "granted" && (
+        <button type="button" class="secondary" onClick={async () => {
+          setError(null); setSent(false);
+          try { await api.post(`/v1/people/${p.id}/guardian-consent/requests`, {}); setSent(true); onChanged(); }
+          catch (err) { setError(err); }
+        }}>{t("person.consentAgain")}</button>
+      )}
+    </section>
+  );
+}
+
+function Invite({ person: p }: { person: any }) {
+  const [sent, setSent] = useState("");
+  const [error, setError] = useState<unknown>(null);
+  return (
+    <section class="card stack" aria-labelledby="invite-h">
+      <h2 id="invite-h">{t("person.invite")}</h2>
+      <p>{t("person.inviteHint")}</p>
+      {sent && <p role="status" class="ok">{sent}</p>}
+      {error !== null && <ErrorNote error={error} />}
+      <button type="button" onClick={async () => {
+        setError(null); setSent("");
+        try {
+          const queued = await api.post(`/v1/people/${p.id}/invitations`, {});
+          setSent(t("person.invited", { email: queued.email }));
+        } catch (err) { setError(err); }
+      }}>{t("person.inviteSend")}</button>
+    </section>
+  );
+}
