@@ -3,12 +3,8 @@ once when a worker adds a person with `invite` (invitations.py; each invitation 
 
 from __future__ import annotations
 
-import logging
-
-import eventlet
-from eventlet.queue import Empty, LightQueue
-
 from ementor.platform.extension import ServiceDependency
+from ementor.platform.loop import BackgroundLoop
 from ementor.platform.settings import MailSettings
 
 from . import invitations
@@ -18,50 +14,36 @@ from .import_documents import IMPORT_DOCUMENTS
 from .import_repository import ImportRepository
 from .mailer import DirectMail
 
-log = logging.getLogger(__name__)
-
 
 class InvitationWorker(ServiceDependency):
-    """Gives workers `kick()`; sends due invitations in a managed thread."""
+    """Gives workers `kick()`; sends due invitations in the platform's background loop."""
 
     settings_section = MailSettings  # the mail server and the public address
-    poll_seconds = invitations.POLL_SECONDS
-
-    def __init__(self):
-        self._wake = LightQueue(maxsize=1)
-        self._gt = None
 
     def setup(self):
         self.open_database(*DOCUMENTS, *IMPORT_DOCUMENTS)
         self.repo = ImportRepository()
         self.mail = DirectMail(self.settings)
         self.links = LinkSettings.of(self.settings)
+        self.loop = BackgroundLoop(self.container.service_name, "invitations", self.tick,
+                                   poll_seconds=invitations.POLL_SECONDS)
 
     def start(self):
-        self._gt = self.container.spawn_managed_thread(self._run, identifier="invitations")
+        self.loop.start(lambda run: self.container.spawn_managed_thread(run, identifier=self.loop.name))
 
     def stop(self):
-        if self._gt is not None:
-            self._gt.kill()
+        self.loop.stop()
 
-    kill = stop
+    def kill(self):
+        self.loop.stop(timeout=0)
 
     def kick(self) -> None:
-        if self._wake.qsize() == 0:  # woken once is enough
-            self._wake.put_nowait(True)
+        self.loop.kick()
 
     def get_dependency(self, worker_ctx):
         return self
 
-    def _run(self):
-        while True:
-            try:
-                self._wake.get(timeout=self.poll_seconds)
-            except Empty:
-                pass
-            try:
-                while invitations.send_due(self.repo, self.mail, self.links) == invitations.BATCH:
-                    eventlet.sleep(0)  # a full batch: more may be due
-            except Exception:  # the database away: claimed invitations fall due again after their lease
-                log.exception("invitations: could not claim or send")
-                eventlet.sleep(self.poll_seconds)
+    def tick(self) -> bool:
+        """True when a full batch went: more may be due. A store outage raises: the loop backs off, and
+        claimed invitations fall due again after their lease."""
+        return invitations.send_due(self.repo, self.mail, self.links) == invitations.BATCH
