@@ -1,11 +1,11 @@
 """Inviting mentors and mentees to sign in: an email with a one-time link, sent when it is due.
 
 An invitation is due at once for a person added with `invite`, and at the import's pace for the
-people an import created (import_jobs.py). Every replica's worker (invitation_worker.py) claims
-and sends what is due. A minor is invited only once their guardian has consented: until then the
-invitation waits, and a declined or withdrawn consent drops it. A mail server that does not take
-the email delays the invitation, with back-off; after MAX_ATTEMPTS it is given up, with a warning
-in the log.
+people an import created (import_jobs.py). Every replica's `send_invitations` job (service.py)
+claims and sends what is due. A minor is invited only once their guardian has consented: until
+then the invitation waits, and a declined or withdrawn consent drops it. A mail server that does
+not take the email delays the invitation, with back-off; after MAX_ATTEMPTS it is given up, with a
+warning in the log.
 """
 
 from __future__ import annotations

@@ -29,28 +29,19 @@ log = logging.getLogger(__name__)
 SMTP_TIMEOUT_SECONDS = 10.0
 
 
-class DirectMail:
-    """Sends before returning; MailNotSent when the server does not take the email."""
-
-    def __init__(self, settings: MailSettings):
+class Outgoing:
+    def __init__(self, queue: Queue, settings: MailSettings):
+        self._queue = queue
         self._settings = settings
+
+    def send(self, to: str, subject: str, text: str, *, to_name: str = "") -> None:
+        self._queue.put((to_name, to, subject, text))
 
     def send_now(self, *, to_name: str, to_address: str, subject: str, text: str) -> None:
         try:
             deliver(self._settings, to_name, to_address, subject, text)
         except (OSError, smtplib.SMTPException) as exc:
             raise MailNotSent(f"the mail server did not take the email: {exc}") from exc
-
-
-class Outgoing(DirectMail):
-    """What a worker gets: `send` after answering, or `send_now`."""
-
-    def __init__(self, queue: Queue, settings: MailSettings):
-        super().__init__(settings)
-        self._queue = queue
-
-    def send(self, to: str, subject: str, text: str, *, to_name: str = "") -> None:
-        self._queue.put((to_name, to, subject, text))
 
 
 def deliver(settings: MailSettings, to_name: str, to_address: str, subject: str, text: str) -> None:

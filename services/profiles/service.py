@@ -22,6 +22,7 @@ from ementor.platform.http.cookies import (
     set_session_cookies,
 )
 from ementor.platform.http.server import json_response
+from ementor.platform.loop_job import LoopKicks, loop_job
 from ementor.platform.metrics import AUTH_FAILURES
 from ementor.platform.mongo import Repository
 from ementor.platform.outbox import EventOutbox
@@ -51,7 +52,6 @@ from .guardian_documents import GUARDIAN_DOCUMENTS
 from .import_documents import ImportJob
 from .import_schemas import ImportAccepted, ImportQuery, ImportStatus, RowRefusal
 from .import_worker import ImportWorker
-from .invitation_worker import InvitationWorker
 from .mailer import LinkMailer
 from .repository import ProfilesRepository
 from .sso_api import SingleSignOnApi
@@ -83,7 +83,7 @@ class ProfilesService(SingleSignOnApi, SecondFactorApi, Revocations):
     def links(self) -> guardians.Links:
         return guardians.Links(public_url=self.settings.EMENTOR_PUBLIC_URL, ip_key=self.settings.EMENTOR_JWT_SECRET)
     importer = ImportWorker()
-    inviter = InvitationWorker()
+    kicks = LoopKicks()
 
     # -- organisations and tokens ---------------------------------------------------------
     @api("POST", "/v1/organisations", auth="operator", body=schemas.CreateOrganisation,
@@ -305,15 +305,21 @@ class ProfilesService(SingleSignOnApi, SecondFactorApi, Revocations):
         guardians.send_request_if_due(self.repo, self.mail, self.links, person)
         if body.invite:
             invitations.invite_now(self.importer.repo, person)
-            self.inviter.kick()
+            self.kicks("send_invitations")
         return person_view(person, staff=True)
 
     @api("POST", "/v1/people/<person_id>/invitations", roles=COORDINATOR, response=schemas.InvitationQueued,
          status=202, summary="Email a mentor or mentee a new invitation to sign in (within seconds)")
     def invite_person(self, auth: Principal, person_id: str):
         person = invitations.invite_again(self.importer.repo, auth, person_id)
-        self.inviter.kick()
+        self.kicks("send_invitations")
         return schemas.InvitationQueued(person_id=person.id, email=person.email)
+
+    @loop_job(poll_seconds=invitations.POLL_SECONDS)
+    def send_invitations(self) -> bool:
+        """Invite the mentors and mentees whose invitation is due (docs/accounts.md, "Invitations"); every
+        replica runs it, each invitation claimed first. True when a full batch went: more may be due."""
+        return invitations.send_due(self.importer.repo, self.mail, self._links()) == invitations.BATCH
 
     @api("GET", "/v1/people", roles=COORDINATOR, query=schemas.PeopleQuery, response=schemas.PersonList,
          summary="List people, filtered by role, programme or interest")
