@@ -33,3 +33,8 @@ export async function matchWithOther(id: string, signal?: AbortSignal): Promise<
 /** Background-check levels, lowest first (like UK DBS checks): staff record one per mentor, and the
  * video settings name the least a mentor needs to meet a minor. */
 export const VETTING = ["none", "basic", "standard", "enhanced"] as const;
+
+/** An interest as people write it: profiles stores each as a tag ("marine-biology"). */
+export function interestName(tag: string): string {
+  return tag.replace(/-/g, " ");
+}

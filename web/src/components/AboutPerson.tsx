@@ -1,6 +1,7 @@
 // The other person's public profile on a match page: bio, interests, languages, time zone (and
 // what time it is there now). Contact details are never in a public profile.
 import { formatTime, list, t } from "../i18n";
+import { interestName } from "../people";
 
 export function AboutPerson({ person }: { person: any }) {
   if (person.hidden) return null;
@@ -12,7 +13,7 @@ export function AboutPerson({ person }: { person: any }) {
       <h2 id="about-h">{t("person.about", { name: person.name })}</h2>
       {person.bio && <p>{person.bio}</p>}
       <dl class="facts">
-        {person.interests?.length > 0 && <><dt>{t("person.interests")}</dt><dd>{list(person.interests)}</dd></>}
+        {person.interests?.length > 0 && <><dt>{t("person.interests")}</dt><dd>{list(person.interests.map(interestName))}</dd></>}
         {languages.length > 0 && <><dt>{t("person.languages")}</dt><dd>{list(languages)}</dd></>}
         {person.availability && <><dt>{t("person.availability")}</dt><dd>{person.availability}</dd></>}
         {person.timezone && <><dt>{t("person.timezone")}</dt>

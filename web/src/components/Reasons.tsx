@@ -1,12 +1,13 @@
 // A recommendation's reasons in plain words: shared interests, languages, the hours apart.
 import { list, t as tr, type Key } from "../i18n";
+import { interestName } from "../people";
 
 /** `staff`: said of the two people to a coordinator ("They both like…"), not to one of them. */
 export function reasonSentences(reasons: Record<string, any>, staff = false): string[] {
   const t = staff ? (key: Key, vars?: Record<string, string | number>) => tr(`staff.${key}` as Key, vars) : tr;
   const out: string[] = [];
   const interests = reasons.interests?.shared ?? [];
-  const names = interests.map((i: any) => i.interest).filter(Boolean);
+  const names = interests.map((i: any) => i.interest).filter(Boolean).map(interestName);
   if (names.length) out.push(t("reason.interests", { list: list(names) }));
   const languages = reasons.language?.shared ?? [];
   if (languages.length) {

@@ -3,6 +3,7 @@ import { api, ApiError } from "../api";
 import { ErrorNote } from "../components/states";
 import { Layout } from "../components/Layout";
 import { adoptPerson, LANGUAGES, setLanguage, t } from "../i18n";
+import { interestName } from "../people";
 import { person } from "../session";
 
 const split = (text: string) => text.split(",").map((s) => s.trim()).filter(Boolean);
@@ -11,7 +12,7 @@ const ZONES: string[] = (Intl as any).supportedValuesOf?.("timeZone") ?? [];
 export function Profile() {
   const p = person.value;
   const [form, setForm] = useState({
-    name: p.name, bio: p.bio ?? "", interests: p.interests.join(", "), languages: p.languages.join(", "),
+    name: p.name, bio: p.bio ?? "", interests: p.interests.map(interestName).join(", "), languages: p.languages.join(", "),
     timezone: p.timezone, availability: p.availability ?? "", locale: p.locale ?? "",
   });
   const [saved, setSaved] = useState(false);

@@ -9,7 +9,7 @@ import { Allowed } from "../staff/Allowed";
 import { t, type Key } from "../i18n";
 import { AddPerson } from "./StaffAddPerson";
 import { ImportPeople } from "./StaffImport";
-import { VETTING } from "../people";
+import { interestName, VETTING } from "../people";
 import { Link } from "../router";
 
 async function loadPage(role: string, interest: string, cursor: string | null, signal?: AbortSignal) {
@@ -62,7 +62,7 @@ function StaffPeopleBody() {
                   <th scope="col">{t("people.interests")}</th><th scope="col">{t("people.vetting")}</th></tr></thead>
                 <tbody>{shown.map((p: any) => (
                   <tr><th scope="row"><Link href={`/staff/people/${p.id}`}>{p.name}</Link></th><td>{t(`people.role.${p.role}` as Key)}</td>
-                    <td>{(p.interests ?? []).join(", ")}</td>
+                    <td>{(p.interests ?? []).map(interestName).join(", ")}</td>
                     <td>{p.role === "mentor" ? <Vetting person={p} /> : "—"}</td></tr>
                 ))}</tbody>
               </table></div>

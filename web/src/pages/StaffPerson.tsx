@@ -7,6 +7,7 @@ import { ErrorNote, Show, useLoad } from "../components/states";
 import { Layout } from "../components/Layout";
 import { formatDate, LANGUAGES, list, t, type Key } from "../i18n";
 import { Link, type Params } from "../router";
+import { interestName } from "../people";
 import { Allowed } from "../staff/Allowed";
 
 export function StaffPerson({ params }: { params: Params }) {
@@ -40,7 +41,7 @@ function PersonBody({ id }: { id: string }) {
             <dt>{t("addPerson.programme")}</dt><dd>{programme?.name ?? t("addPerson.noProgramme")}</dd>
             <dt>{t("person.timezone")}</dt><dd>{p.timezone.replace(/_/g, " ")}</dd>
             <dt>{t("person.language")}</dt><dd>{LANGUAGES[p.locale ?? ""]?.name ?? t("person.languageUnset")}</dd>
-            <dt>{t("people.interests")}</dt><dd>{p.interests.length ? list(p.interests) : "—"}</dd>
+            <dt>{t("people.interests")}</dt><dd>{p.interests.length ? list(p.interests.map(interestName)) : "—"}</dd>
             {p.role === "mentor" && <><dt>{t("people.vetting")}</dt><dd>{t(`vetting.${p.vetting_level}` as Key)}</dd></>}
             <dt>{t("person.added")}</dt><dd>{formatDate(p.created_at)}</dd>
           </dl>
