@@ -19,7 +19,7 @@ from ementor.platform.errors import BadInput, Conflict, NotFound, Unauthenticate
 from ementor.platform.principal import Principal, permissions_of
 
 from . import domain, mail_words, schemas
-from .documents import Session, SignInLink, Staff, new_id, utcnow
+from .documents import Person, Session, SignInLink, Staff, new_id, utcnow
 from .repository import ProfilesRepository
 
 log = logging.getLogger(__name__)
@@ -91,7 +91,7 @@ def invite_staff(repo: ProfilesRepository, auth: Principal, body: schemas.Invite
     return staff
 
 
-def invite_person(repo: ProfilesRepository, person, mail, links: LinkSettings) -> None:
+def invite_person(repo: ProfilesRepository, person: Person, mail, links: LinkSettings) -> None:
     """Email a mentor or mentee a one-time link that signs them in (7 days); raises MailNotSent when
     the mail server does not take it (the caller tries again later)."""
     token = _new_link(repo, person.tenant_id, "invitation", "person", person.id, utcnow() + INVITATION_TTL)

@@ -54,13 +54,13 @@ def invitation(locale: str | None, *, name: str, organisation: str, role: str, u
                days: int) -> tuple[str, str]:
     """A mentor or mentee added by their organisation: what ementor is for them, and a link to sign in."""
     if spanish(locale):
-        what = "encontrar un mentor o una mentora" if role == "mentee" else "acompañar como mentor o mentora"
+        what = "encontrar un mentor o una mentora" if role == "mentee" else "ser mentor o mentora"
         return (f"{organisation} te invita a su programa de mentoría en ementor",
                 (f"Hola, {name}:\n\n{organisation} te ha dado de alta en ementor para {what}.\n\n"
                  f"Entra con este enlace (funciona una vez, durante {days} días):\n\n{url}\n\n"
                  f"Después, entra cuando quieras en {sign_in_url} con esta dirección de correo: te enviaremos "
                  "un enlace cada vez.\n\nSi no esperabas este correo, no hagas caso: no pasa nada si no entras.\n"))
-    what = "find a mentor" if role == "mentee" else "mentor a young person"
+    what = "find a mentor" if role == "mentee" else "be a mentor"
     return (f"{organisation} invites you to its mentoring on ementor",
             (f"Hello {name},\n\n{organisation} has added you to ementor to {what}.\n\n"
              f"Sign in with this link (it works once, for {days} days):\n\n{url}\n\n"

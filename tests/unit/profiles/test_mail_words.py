@@ -66,3 +66,16 @@ def test_a_session_cancellation_says_which_session_in_the_child_s_language_and_t
     assert subject == "Cancelled: Jamie Fisher's mentoring session on Thursday 10 December"
     assert text.startswith("Dear Helen Fisher,") and "with their mentor" in text
     assert "Thursday 10 December 2026, 18:30–19:15 (America/New_York)" in text and "no longer works" in text
+
+
+def test_an_invitation_says_what_ementor_is_for_each_role_and_where_to_sign_in_later():
+    words = {"name": "Noor", "organisation": "Harbour School", "url": "https://app.test/invitations/accept?token=t",
+             "sign_in_url": "https://app.test/sign-in?organisation=harbour", "days": 7}
+    subject, mentee = mail_words.invitation(None, role="mentee", **words)
+    _, mentor = mail_words.invitation(None, role="mentor", **words)
+    assert subject == "Harbour School invites you to its mentoring on ementor"
+    assert "added you to ementor to find a mentor" in mentee and "to be a mentor" in mentor
+    assert "(it works once, for 7 days)" in mentee and "https://app.test/sign-in?organisation=harbour" in mentee
+    subject, spanish = mail_words.invitation("es", role="mentee", **words)
+    assert subject == "Harbour School te invita a su programa de mentoría en ementor"
+    assert "para encontrar un mentor o una mentora" in spanish and "durante 7 días" in spanish
