@@ -125,9 +125,7 @@ class OutboxDocument(TenantDocument):
                 continue
             field._validate(value)  # as `validate` does for each field: its type, then its choices
             update.setdefault("$set", {})[name] = field.to_mongo(value)
-        recorded = self.__dict__.get("_recorded")
-        if recorded:
-            update["$push"] = {"outbox": {"$each": [pending.stored() for pending in recorded]}}
+        self._push_recorded(update)
         if not update:
             return type(self).raw().count_documents({"_id": self.pk, "tenant_id": self.tenant_id, **condition}) == 1
         written = type(self).raw().update_one({"_id": self.pk, "tenant_id": self.tenant_id, **condition}, update)
@@ -148,10 +146,14 @@ class OutboxDocument(TenantDocument):
                 del fields[key]
             if operator in update and not fields:
                 del update[operator]
+        self._push_recorded(update)
+        return update
+
+    def _push_recorded(self, update: dict) -> None:
+        """Add to `update` the `$push` of the events recorded since loading: an outbox only grows by it."""
         recorded = self.__dict__.get("_recorded")
         if recorded:
             update["$push"] = {"outbox": {"$each": [pending.stored() for pending in recorded]}}
-        return update
 
 
 def _now() -> datetime:

@@ -7,7 +7,7 @@ import { ErrorNote, Show, useLoad } from "../components/states";
 import { Layout } from "../components/Layout";
 import { formatDate, LANGUAGES, list, t, type Key } from "../i18n";
 import { Link, type Params } from "../router";
-import { interestName } from "../people";
+import { interestName, publicPerson } from "../people";
 import { Allowed } from "../staff/Allowed";
 
 export function StaffPerson({ params }: { params: Params }) {
@@ -20,10 +20,8 @@ async function loadPerson(id: string, signal?: AbortSignal) {
     person.programme_id ? api.get(`/v1/programmes/${person.programme_id}`, signal).catch(() => null) : null,
     api.get(`/v1/matches?person_id=${id}&limit=20`, signal),
   ]);
-  const others = await Promise.all(matches.items.map((m: any) => {
-    const other = m.mentor_id === id ? m.mentee_id : m.mentor_id;
-    return api.get(`/v1/people/${other}`, signal).then((p: any) => p.name, () => "—");
-  }));
+  const others = await Promise.all(matches.items.map((m: any) =>
+    publicPerson(m.mentor_id === id ? m.mentee_id : m.mentor_id).then((p: any) => p.name, () => "—")));
   return { person, programme, matches: matches.items.map((m: any, i: number) => ({ ...m, other: others[i] })) };
 }
 
