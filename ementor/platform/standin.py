@@ -17,6 +17,10 @@ handled, kept 30 days) into a quadratic cost as it grows:
 - TTL expiry runs as MongoDB's TTL monitor does, once a minute per collection, instead of at
   every access.
 
+One more patch is a compatibility fix, not a cost: pymongo 4.11 passes `sort` to a bulk write's
+update, which mongomock's bulk builder does not take, so a bulk of `UpdateOne`s would fail here
+while it works on MongoDB.
+
 Everything else (range scans, non-unique indexes, sorts) still scans, as it would without an
 index. Results never change: candidates from a hash are checked against the filter, and an entry
 whose document changed or vanished is simply skipped. Only mongomock is touched, and only by
@@ -153,7 +157,7 @@ def install() -> None:
     global _installed
     if _installed:
         return
-    from mongomock.collection import Collection
+    from mongomock.collection import BulkOperationBuilder, Collection
     from mongomock.store import CollectionStore
     from pymongo.errors import DuplicateKeyError
 
@@ -201,7 +205,15 @@ def install() -> None:
             return iter_documents(self, filter)
         return (document for document in candidates if filtering.filter_applies(filter, document))
 
+    add_update = BulkOperationBuilder.add_update
+
+    def add_update_unsorted(self, selector, doc, multi=False, upsert=False, sort=None, **kwargs):
+        if sort:
+            raise NotImplementedError("the stand-in has no sorted bulk updates")
+        return add_update(self, selector, doc, multi, upsert, **kwargs)
+
     CollectionStore._remove_expired_documents = remove_expired_documents
+    BulkOperationBuilder.add_update = add_update_unsorted
     Collection._ensure_uniques = ensure_uniques_by_hash
     Collection._iter_documents = iter_documents_by_hash
     _installed = True

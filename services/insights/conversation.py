@@ -17,8 +17,9 @@ NUDGE_CAUSES = ("RelationshipAtRisk", "MatchIdle")
 
 
 def message_delivered(repo: InsightsRepository, tenant_id: str, match_id: str, message_id: str, sender_id: str,
-                      at: datetime, topics: list[str]) -> bool:
-    """Count a delivered message once; True when it was new."""
+                      at: datetime, topics: list[str]) -> tuple[bool, dict | None]:
+    """Count a delivered message once. Returns whether it was new, and the match as stored after it when
+    that is known without another read (None: read it again)."""
     key = f"message:{message_id}"
     match = repo.match(tenant_id, match_id)
     if match is None:
@@ -33,19 +34,24 @@ def message_delivered(repo: InsightsRepository, tenant_id: str, match_id: str, m
         first_at = domain.aware(match.get("first_message_at"))
         state.update(placed=True, reply_seconds=(at - last).total_seconds() if replied else None,
                      first_response_seconds=(at - first_at).total_seconds() if first_reply and first_at else None)
+    ctx = match_context(match)
     _, new = touch(repo, tenant_id, key, "message", {}, match_id=match_id, at=at, sender_id=sender_id,
-                   ctx=match_context(match), replace=lambda old: old or domain.normalise_times(state))
+                   ctx=ctx, replace=lambda old: old or domain.normalise_times(state))
     if not new:
-        return False
-    if not in_order or not repo.move_last_message(tenant_id, match_id, match.get("last_message_at"), at, sender_id):
+        return False, None
+    # The message's own counters are in by now, so the moved match is current for its health.
+    after = repo.move_last_message(tenant_id, match_id, match.get("last_message_at"), at, sender_id) \
+        if in_order else None
+    if after is None:
         replace_messages(repo, tenant_id, match_id)
-    for topic in state["topics"]:
+    for topic in state["topics"]:  # topic counts are organisation-wide and per programme: no match counters
         for period in (domain.week_of(at), domain.ALL):
-            touch(repo, tenant_id, f"topic:{match_id}:{topic}:{period}", "topic", {}, match_id=match_id,
+            touch(repo, tenant_id, f"topic:{match_id}:{topic}:{period}", "topic", {}, match_id=match_id, ctx=ctx,
                   replace=lambda old, t=topic, p=period: old or {"topic": t, "period": p})
     if (match.get("counters") or {}).get("nudges_sent"):  # a nudge attributed later looks for messages itself
         _follow_nudges(repo, tenant_id, match_id, at)
-    return True
+        after = None  # a followed nudge changed the match's counters
+    return True, after
 
 
 def replace_messages(repo: InsightsRepository, tenant_id: str, match_id: str) -> None:

@@ -105,13 +105,19 @@ def message_decided(repo: InsightsRepository, tenant_id: str, message_id: str, m
 
 
 def message_sent(repo: InsightsRepository, tenant_id: str, event, at: datetime, now: datetime) -> None:
-    if conversation.message_delivered(repo, tenant_id, event.match_id, event.message_id, event.sender_id, at,
-                                      list(getattr(event, "topics", []) or [])):
-        refresh_health(repo, tenant_id, event.match_id, now)
+    new, match = conversation.message_delivered(repo, tenant_id, event.match_id, event.message_id,
+                                                event.sender_id, at, list(getattr(event, "topics", []) or []))
+    if new:
+        refresh_health(repo, tenant_id, event.match_id, now, match)
+
+
+def is_nudge(event) -> bool:
+    """A notification insights counts: a reminder to a mentor or mentee about a quiet match."""
+    return event.cause_event_type in conversation.NUDGE_CAUSES and event.person_id != "coordinator"
 
 
 def notification_sent(repo: InsightsRepository, tenant_id: str, event, at: datetime, now: datetime) -> None:
-    if event.cause_event_type not in conversation.NUDGE_CAUSES or event.person_id == "coordinator":
+    if not is_nudge(event):
         return
     conversation.nudge_sent(repo, tenant_id, event.cause_event_id, event.person_id, at)
     for match in repo.active_matches_of(tenant_id, event.person_id):
@@ -153,9 +159,11 @@ def signals_of(match: dict) -> health.Signals | None:
                           counters=match.get("counters") or {})
 
 
-def refresh_health(repo: InsightsRepository, tenant_id: str, match_id: str, now: datetime) -> None:
-    """Re-score the match and foresee when it will cross the line (the at-risk list reads that)."""
-    match = repo.match(tenant_id, match_id)
+def refresh_health(repo: InsightsRepository, tenant_id: str, match_id: str, now: datetime,
+                   match: dict | None = None) -> None:
+    """Re-score the match and foresee when it will cross the line (the at-risk list reads that).
+    `match`, when given, is the match as stored now."""
+    match = match or repo.match(tenant_id, match_id)
     if match is None:
         return
     signals = signals_of(match)

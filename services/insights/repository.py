@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 
-from pymongo import ASCENDING
-from pymongo.errors import DuplicateKeyError
+from pymongo import ASCENDING, ReturnDocument, UpdateOne
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from ementor.platform.outbox import Pending
 
@@ -74,16 +74,26 @@ class InsightsRepository(SurveyRepository):
                 buckets[(tenant_id, scope, period)][f"c.{counter}"] = amount
                 if scope == domain.ORG:  # the operator's view: every organisation added up, anonymously
                     buckets[(PLATFORM, scope, period)][f"c.{counter}"] = amount
-        for (tenant, scope, period), inc in buckets.items():
-            # One upsert per bucket (a handful per event); mongomock has no bulk upserts to batch them.
-            query = {"_id": f"{tenant}|{scope}|{period}", "tenant_id": tenant}
-            update = {"$inc": inc, "$setOnInsert": {"scope": scope, "period": period}}
-            try:
-                Bucket.raw().update_one(query, update, upsert=True)
-            except DuplicateKeyError:  # a concurrent first increment created it
-                Bucket.raw().update_one(query, {"$inc": inc})
+        if buckets:
+            self._increment_buckets(buckets)
         if own and match_id:
             self._upsert_match(tenant_id, match_id, {"$inc": own})
+
+    @staticmethod
+    def _increment_buckets(buckets: dict[tuple[str, str, str], dict]) -> None:
+        """One unordered bulk of upserts: a round trip per event, however many buckets it counts in."""
+        queries = [{"_id": f"{tenant}|{scope}|{period}", "tenant_id": tenant} for tenant, scope, period in buckets]
+        incs = list(buckets.values())
+        requests = [UpdateOne(query, {"$inc": inc, "$setOnInsert": {"scope": scope, "period": period}}, upsert=True)
+                    for query, inc, (_, scope, period) in zip(queries, incs, buckets, strict=True)]
+        try:
+            Bucket.raw().bulk_write(requests, ordered=False)
+        except BulkWriteError as exc:  # a concurrent first increment created a bucket: add to it
+            errors = exc.details.get("writeErrors", [])
+            if any(error.get("code") != 11000 for error in errors):
+                raise
+            for error in errors:
+                Bucket.raw().update_one(queries[error["index"]], {"$inc": incs[error["index"]]})
 
     def buckets(self, tenant_id: str, scope: str, periods: list[str]) -> dict[str, dict]:
         ids = [f"{tenant_id}|{scope}|{period}" for period in periods]
@@ -105,13 +115,14 @@ class InsightsRepository(SurveyRepository):
         self._upsert_match(tenant_id, match_id, {"$set": fields})
 
     def move_last_message(self, tenant_id: str, match_id: str, expected: datetime | None, at: datetime,
-                          sender_id: str) -> bool:
-        """Advance the conversation's last message if it is still `expected` (else: recompute)."""
+                          sender_id: str) -> dict | None:
+        """Advance the conversation's last message if it is still `expected`, and return the match as it is
+        now; None when another message moved it first (then recompute)."""
         query = {"_id": f"{tenant_id}:{match_id}", "tenant_id": tenant_id, "last_message_at": expected}
         update = {"$set": {"last_message_at": at, "last_sender_id": sender_id}}
         if expected is None:
             update["$set"]["first_message_at"] = at
-        return Match.raw().update_one(query, update).modified_count == 1
+        return Match.raw().find_one_and_update(query, update, return_document=ReturnDocument.AFTER)
 
     def active_matches_of(self, tenant_id: str, person_id: str) -> list[dict]:
         return [m for m in self.matches_of(tenant_id, person_id) if m.get("status") == "active"]

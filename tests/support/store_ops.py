@@ -143,6 +143,8 @@ _depth = corolocal.local()
 
 
 def _is_empty(kind: str, result) -> bool:
+    if kind == "bulk_write":
+        return not (result.inserted_count or result.matched_count or result.upserted_count or result.deleted_count)
     if kind.startswith("find_one"):
         return result is None
     if hasattr(result, "upserted_id"):  # UpdateResult

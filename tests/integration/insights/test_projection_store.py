@@ -154,3 +154,25 @@ def test_erasure_forgets_what_a_person_read_but_not_the_totals(repo):
     coordinator = Principal(role="coordinator", tenant_id=TENANT, staff_id="s1")
     reading = handlers.overview(repo, coordinator, None, T0.date(), T0.date() + timedelta(days=6))["reading"]
     assert reading["articles"][0]["readers"] == 7
+
+
+def test_a_bucket_another_replica_created_first_still_gets_this_events_counts(repo, monkeypatch):
+    """The counters go out as one unordered bulk of upserts; when a concurrent first increment wins the
+    insert of one bucket (MongoDB answers E11000 for that one only), its count is added to that bucket."""
+    from pymongo.errors import BulkWriteError
+
+    collection = type(Bucket.raw()._collection)
+    bulk_write = collection.bulk_write
+
+    def raced(self, requests, **kwargs):
+        monkeypatch.setattr(collection, "bulk_write", bulk_write)  # only this first bulk loses a race
+        first, rest = requests[0], requests[1:]
+        self.insert_one({**first._filter, "scope": "org", "period": "all", "c": {"messages": 5}})
+        bulk_write(self, rest, **kwargs)
+        raise BulkWriteError({"writeErrors": [{"index": 0, "code": 11000, "errmsg": "E11000 duplicate key"}],
+                              "nInserted": 0, "nUpserted": len(rest)})
+
+    monkeypatch.setattr(collection, "bulk_write", raced)
+    repo.apply(TENANT, None, {"org|all|messages": 1, "org|2026-W01|messages": 1})
+    counts = {b["_id"]: b["c"]["messages"] for b in Bucket.raw().find({"tenant_id": TENANT})}
+    assert counts == {f"{TENANT}|org|all": 6, f"{TENANT}|org|2026-W01": 1}
