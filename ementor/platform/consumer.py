@@ -6,12 +6,17 @@ RabbitMQ counts the deliveries and, past the limit, dead-letters it to `<queue>.
 where it can be inspected and replayed. A message that cannot be parsed is dead-lettered at
 once. Each event is handled once per consumer (inbox), and handlers receive the typed event
 with its envelope, whose `tenantid` scopes everything they touch.
+
+`@subscribe(cls, when=test)` acks at once, with no inbox write and no worker, an event that
+`test(event)` says the handler would ignore (a notification that was not a nudge, say): the
+test sees only the event, so a redelivery answers the same.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 
 import eventlet
 from ementor_contracts import CloudEvent, Event, parse_cloudevent
@@ -25,7 +30,7 @@ from .extension import ServiceExtension
 from .inbox import Claim, Inbox
 from .logs import event_context
 from .loop import backoff
-from .metrics import EVENTS_DEAD_LETTERED, EVENTS_FAILED, EVENTS_HANDLED, HANDLER_LATENCY
+from .metrics import EVENTS_DEAD_LETTERED, EVENTS_FAILED, EVENTS_HANDLED, EVENTS_IGNORED, HANDLER_LATENCY
 
 log = logging.getLogger(__name__)
 
@@ -47,8 +52,9 @@ class DeadLetteringQueueConsumer(QueueConsumer):
 class EventSubscriber(ServiceExtension, EventHandler):
     queue_consumer = DeadLetteringQueueConsumer()
     busy_poll_seconds = 0.25
+    when: Callable[[Event], bool] | None = None
 
-    def __init__(self, event_class: type[Event], **kwargs):
+    def __init__(self, event_class: type[Event], when: Callable[[Event], bool] | None = None, **kwargs):
         super().__init__(
             event_class.source_service,
             event_class.type_name(),
@@ -58,6 +64,7 @@ class EventSubscriber(ServiceExtension, EventHandler):
             **kwargs,
         )
         self.event_class = event_class
+        self.when = when
 
     # Read by ementor.platform.topology too, which declares every subscriber's queues at deploy time;
     # a subscriber that builds its queue differently (integrations: one for every type) overrides both.
@@ -92,6 +99,10 @@ class EventSubscriber(ServiceExtension, EventHandler):
         except (ValidationError, ValueError, LookupError, TypeError) as exc:
             log.error("dead-lettering unreadable message on %s: %s", self.queue.name, exc)
             self._dead_letter(message)
+            return
+        if self.when is not None and not self.when(event):
+            self.queue_consumer.ack_message(message)
+            EVENTS_IGNORED.labels(self.container.service_name, self.consumer_name, envelope.type).inc()
             return
         claim = self.inbox.claim(envelope.tenantid, self.consumer_name, envelope.id)
         while claim is Claim.BUSY:

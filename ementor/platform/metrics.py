@@ -10,6 +10,8 @@ HTTP_LATENCY = Histogram(
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
 )
 EVENTS_HANDLED = Counter("ementor_events_handled_total", "Events handled", ["service", "consumer", "type"])
+EVENTS_IGNORED = Counter("ementor_events_ignored_total", "Events a subscriber's `when` test passed over",
+                         ["service", "consumer", "type"])
 EVENTS_FAILED = Counter("ementor_events_failed_total", "Event handler failures", ["service", "consumer", "type"])
 EVENTS_DEAD_LETTERED = Counter("ementor_events_dead_lettered_total", "Events dead-lettered", ["service", "consumer"])
 HANDLER_LATENCY = Histogram("ementor_event_handler_seconds", "Event handler latency", ["service", "consumer"])

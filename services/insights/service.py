@@ -46,6 +46,7 @@ from . import (
     announcing,
     handlers,
     intake,
+    projection,
     schemas,
     subject_access,
     survey_handlers,
@@ -221,7 +222,7 @@ class InsightsService(Revocations, FollowsTopicTaxonomy):
     def on_session_cancelled(self, event: SessionCancelled, envelope: CloudEvent):
         self._feed(event, envelope)
 
-    @subscribe(NotificationSent)
+    @subscribe(NotificationSent, when=projection.is_nudge)  # most notifications are not: no inbox write for them
     def on_notification_sent(self, event: NotificationSent, envelope: CloudEvent):
         self._feed(event, envelope)
 

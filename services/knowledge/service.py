@@ -196,12 +196,11 @@ class KnowledgeService(Revocations, FollowsTopicTaxonomy):
     def on_goal_completed(self, event: GoalCompleted, envelope: CloudEvent):
         self.repo.complete_goal(envelope.tenantid, event.goal_id, event.match_id)
 
-    @subscribe(MessageSent)
+    @subscribe(MessageSent, when=lambda event: bool(_topic_labels(event)))  # small talk: no inbox write
     def on_message_sent(self, event: MessageSent, envelope: CloudEvent):
-        labels = [t for t in event.topics if t != topics.SMALL_TALK]
-        if labels:  # labels only: messaging never sends the text
-            self.repo.record_topics(envelope.tenantid, event.message_id, event.match_id, event.sender_id,
-                                    event.recipient_id, labels, envelope.time)
+        # labels only: messaging never sends the text
+        self.repo.record_topics(envelope.tenantid, event.message_id, event.match_id, event.sender_id,
+                                event.recipient_id, _topic_labels(event), envelope.time)
 
     @subscribe(PersonErased)
     def on_person_erased(self, event: PersonErased, envelope: CloudEvent):
@@ -227,3 +226,8 @@ class KnowledgeService(Revocations, FollowsTopicTaxonomy):
             refusal = REFUSALS.get(posted.get("error"), Conflict)
             raise refusal(posted.get("message", "the message was refused"), code=posted.get("code"))
         return posted
+
+
+def _topic_labels(event: MessageSent) -> list[str]:
+    """What a message was about, small talk left out: what the advice follows."""
+    return [t for t in event.topics if t != topics.SMALL_TALK]

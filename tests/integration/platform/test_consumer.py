@@ -30,8 +30,20 @@ class Recorder:
         Recorder.handled.append((envelope.tenantid, envelope.id, event.slug))
 
 
+class Picky:
+    """A subscriber that says up front which events it ignores."""
+
+    name = "picky"
+    handled: ClassVar[list] = []
+
+    @subscribe(OrganisationCreated, when=lambda event: not event.slug.startswith("test-"))
+    def on_organisation_created(self, event, envelope):
+        Picky.handled.append(event.slug)
+
+
 @pytest.fixture(autouse=True)
 def reset_recorder():
+    Picky.handled = []
     Recorder.handled = []
     Recorder.mode = "ok"
 
@@ -98,6 +110,23 @@ def test_an_unreadable_message_is_dead_lettered_at_once(start_services, amqp_uri
     publish(amqp_uri, body, content_type="application/json" if isinstance(body, str) else "application/cloudevents+json")
     eventually(lambda: _assert(dead_letters(amqp_uri) == 1), timeout=15)
     assert Recorder.handled == []
+
+
+def test_an_event_the_subscriber_ignores_is_acked_without_an_inbox_entry(start_services, amqp_uri):
+    from mongoengine.connection import get_db
+
+    start_services(Picky)
+    ignored = envelope("test-sandbox")
+    publish(amqp_uri, ignored)
+    publish(amqp_uri, envelope("riverside"))
+    eventually(lambda: _assert(Picky.handled == ["riverside"]))
+    inbox = get_db("picky")["inbox"]
+    assert inbox.count_documents({"event_id": ignored["id"]}) == 0
+    assert inbox.count_documents({"consumer": "picky.on_organisation_created"}) == 1
+    queue = topology.Subscription("picky", "on_organisation_created", "profiles", "OrganisationCreated").queue
+    with Connection(amqp_uri) as connection:  # nothing left waiting or dead-lettered
+        assert connection.default_channel.queue_declare(queue, passive=True).message_count == 0
+    assert topology.dead_letter_counts(amqp_uri, topology.subscriptions([Picky]))[queue] == 0
 
 
 def _assert(condition):
