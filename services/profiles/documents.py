@@ -189,7 +189,7 @@ class Session(OutboxDocument):
     meta: ClassVar[dict] = {
         "db_alias": ALIAS,
         "collection": "sessions",
-        "indexes": [("tenant_id", "subject_id"), "previous_refresh_hashes"],
+        "indexes": [("tenant_id", "subject_id", "created_at"), "previous_refresh_hashes"],
     }
 
 

@@ -203,8 +203,8 @@ def record_offline(repo: ProfilesRepository, auth: Principal, person_id: str,
 
 
 def complete(repo: ProfilesRepository, mail, links: Links, body: gs.CompleteConsent,
-             address: str | None) -> gs.ConsentDecision:
-    """The guardian's decision through the emailed link."""
+             address: str | None) -> tuple[gs.ConsentDecision, Person]:
+    """The guardian's decision through the emailed link; and the person it was for."""
     link, person = _usable_link(repo, body.token, DECIDE)
     current = state_of(person)
     if current != PENDING:
@@ -218,7 +218,7 @@ def complete(repo: ProfilesRepository, mail, links: Links, body: gs.CompleteCons
     repo.append_consent_entry(entry)
     if body.decision == "grant":
         _send_confirmation(repo, mail, links, person)
-    return gs.ConsentDecision(state=entry.state, decided_at=entry.at)
+    return gs.ConsentDecision(state=entry.state, decided_at=entry.at), person
 
 
 def withdraw(repo: ProfilesRepository, links: Links, body: gs.WithdrawConsent,

@@ -56,20 +56,24 @@ class ImportJob(TenantDocument):
 
 class InvitationDue(TenantDocument):
     """A mentor or mentee to invite to sign in, not before `due_at`: at once when added one by one with
-    `invite`, at the import's pace when an import created them; `sent_at` once sent (invitations.py)."""
+    `invite`, at the import's pace when an import created them (invitations.py). Once sent, or given up
+    after the mail server refused it too often, it is kept until `forget_at` so that staff can see it."""
 
     id = StringField(primary_key=True, default=new_id)
     person_id = StringField(required=True)
     import_id = StringField()  # none for a person added one by one
     due_at = DateTimeField(required=True)
     sent_at = DateTimeField()
+    given_up_at = DateTimeField()
     attempts = IntField(default=0)  # emails the mail server did not take
     last_error = StringField()
+    forget_at = DateTimeField()  # set once sent or given up
 
     meta: ClassVar[dict] = {
         "db_alias": ALIAS,
         "collection": "invitations_due",
-        "indexes": [("sent_at", "due_at"), ("tenant_id", "person_id")],
+        "indexes": [("sent_at", "given_up_at", "due_at"), ("tenant_id", "person_id"),
+                    {"fields": ["forget_at"], "expireAfterSeconds": 0, "sparse": True}],
     }
 
 

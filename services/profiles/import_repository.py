@@ -80,12 +80,14 @@ class ImportRepository(ProfilesRepository):
         again after `lease`: another replica leaves it alone meanwhile, and if this one dies it is
         taken up again then."""
         raw = InvitationDue.raw().across_tenants().find_one_and_update(
-            {"sent_at": None, "due_at": {"$lte": now}}, {"$set": {"due_at": now + lease}},
+            {"sent_at": None, "given_up_at": None, "due_at": {"$lte": now}}, {"$set": {"due_at": now + lease}},
             sort=[("due_at", ASCENDING)], return_document=ReturnDocument.AFTER)
         return None if raw is None else InvitationDue._from_son(raw)
 
-    def mark_invitation_sent(self, invitation: InvitationDue) -> None:
-        InvitationDue.scoped(invitation.tenant_id, id=invitation.id).update_one(set__sent_at=utcnow())
+    def mark_invitation_sent(self, invitation: InvitationDue, keep: timedelta) -> None:
+        now = utcnow()
+        InvitationDue.scoped(invitation.tenant_id, id=invitation.id).update_one(set__sent_at=now,
+                                                                                set__forget_at=now + keep)
 
     def postpone_invitation(self, invitation: InvitationDue, until: datetime, error: str | None = None) -> None:
         """Not yet: due again at `until`; with `error`, one more email the mail server did not take."""
@@ -94,7 +96,23 @@ class ImportRepository(ProfilesRepository):
             changes |= {"inc__attempts": 1, "set__last_error": error}
         InvitationDue.scoped(invitation.tenant_id, id=invitation.id).update_one(**changes)
 
+    def give_up_invitation(self, invitation: InvitationDue, error: str, keep: timedelta) -> None:
+        now = utcnow()
+        InvitationDue.scoped(invitation.tenant_id, id=invitation.id).update_one(
+            set__given_up_at=now, inc__attempts=1, set__last_error=error, set__forget_at=now + keep)
+
+    def bring_invitation_forward(self, tenant_id: str, person_id: str, now: datetime) -> bool:
+        """Make the person's waiting invitation due now (their guardian has just consented)."""
+        return bool(InvitationDue.scoped(tenant_id, person_id=person_id, sent_at=None, given_up_at=None)
+                    .update(set__due_at=now))
+
+    def invitations_of(self, tenant_id: str, person_id: str) -> list[InvitationDue]:
+        """The person's invitations still kept (a handful at most), the latest first."""
+        return sorted(InvitationDue.scoped(tenant_id, person_id=person_id),
+                      key=lambda i: i.sent_at or i.given_up_at or i.due_at, reverse=True)
+
     def drop_unsent_invitations(self, tenant_id: str, person_id: str) -> None:
+        """Those waiting, and one given up: a new invitation replaces them."""
         InvitationDue.scoped(tenant_id, person_id=person_id, sent_at=None).delete()
 
     def drop_invitation(self, invitation: InvitationDue) -> None:

@@ -5,7 +5,8 @@ people an import created (import_jobs.py). Every replica's `send_invitations` jo
 claims and sends what is due. A minor is invited only once their guardian has consented: until
 then the invitation waits, and a declined or withdrawn consent drops it. A mail server that does
 not take the email delays the invitation, with back-off; after MAX_ATTEMPTS it is given up, with a
-warning in the log.
+warning in the log. Staff see where a person's invitation stands (`status_of`); a sent or given-up
+invitation is kept for KEEP.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from datetime import timedelta
 from ementor.platform.errors import Conflict, NotFound
 from ementor.platform.principal import Principal
 
-from . import accounts, guardians
+from . import accounts, guardians, schemas
 from .consent import DECLINED, GRANTED, NOT_REQUIRED, WITHDRAWN, MailNotSent
 from .documents import Person, utcnow
 from .import_documents import InvitationDue
@@ -30,6 +31,7 @@ LEASE = timedelta(minutes=2)  # a claimed invitation is due again after this if 
 CONSENT_RECHECK = timedelta(minutes=15)  # a minor's invitation looks again for their guardian's consent
 RETRY_AFTER = timedelta(minutes=5)  # doubled after each email the mail server did not take
 MAX_ATTEMPTS = 8  # about 21 hours of trying
+KEEP = timedelta(days=180)  # a sent or given-up invitation, for staff to see
 
 
 def invite_now(imports: ImportRepository, person: Person) -> None:
@@ -75,10 +77,42 @@ def send_due(imports: ImportRepository, mail, links: accounts.LinkSettings, *, l
         except MailNotSent as exc:
             if invitation.attempts + 1 >= MAX_ATTEMPTS:
                 log.warning("invitation of %s given up after %d attempts: %s", person.id, MAX_ATTEMPTS, exc)
-                imports.drop_invitation(invitation)
+                imports.give_up_invitation(invitation, str(exc), KEEP)
             else:
                 imports.postpone_invitation(invitation, now + RETRY_AFTER * 2 ** invitation.attempts, str(exc))
             continue
-        imports.mark_invitation_sent(invitation)
+        imports.mark_invitation_sent(invitation, KEEP)
         sent += 1
     return sent
+
+
+def consent_granted(imports: ImportRepository, person: Person) -> bool:
+    """The guardian has just consented: a waiting invitation goes now rather than at its next look.
+    True when there was one (the sender is then kicked)."""
+    return guardians.state_of(person) == GRANTED and imports.bring_invitation_forward(person.tenant_id, person.id,
+                                                                                       utcnow())
+
+
+def status_of(imports: ImportRepository, auth: Principal, person_id: str) -> schemas.InvitationStatus:
+    """Where a person's invitation to sign in stands, and when they last signed in."""
+    person = imports.person(auth.tenant_id, person_id)
+    if person is None:
+        raise NotFound(f"no person {person_id} in this organisation")
+    kept = imports.invitations_of(person.tenant_id, person.id)
+    latest = kept[0] if kept else None
+    signed_in_at = imports.last_sign_in(person.tenant_id, person.id)
+    if latest is None:
+        status = "signed_in" if signed_in_at else "not_invited"
+    elif latest.sent_at:
+        status = "signed_in" if signed_in_at and signed_in_at >= latest.sent_at else "sent"
+    elif latest.given_up_at:
+        status = "not_delivered"
+    elif guardians.state_of(person) not in (NOT_REQUIRED, GRANTED):
+        status = "waiting_for_consent"
+    else:
+        status = "retrying" if latest.attempts else "queued"
+    return schemas.InvitationStatus(
+        person_id=person.id, email=person.email, status=status, last_signed_in_at=signed_in_at,
+        due_at=latest.due_at if latest and status in ("queued", "retrying") else None,
+        sent_at=latest.sent_at if latest else None, attempts=latest.attempts if latest else 0,
+        last_error=latest.last_error if latest and status in ("retrying", "not_delivered") else None)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from mongoengine import NotUniqueError
 
 from .documents import Organisation, Person, Programme, Session, SignInLink, Staff
@@ -114,6 +116,10 @@ class ProfilesRepository(GuardianRepository):
         """Swap the refresh token only if it is still `old_hash` (two refreshes at once: one wins)."""
         return bool(Session.scoped(session.tenant_id, id=session.id, refresh_hash=old_hash, revoked_at=None).update(
             set__refresh_hash=new_hash, push__previous_refresh_hashes=old_hash))
+
+    def last_sign_in(self, tenant_id: str, subject_id: str) -> datetime | None:
+        latest = Session.scoped(tenant_id, subject_id=subject_id).order_by("-created_at").only("created_at").first()
+        return None if latest is None else latest.created_at
 
     def revoke_sessions(self, tenant_id: str, subject_id: str, now) -> int:
         return Session.scoped(tenant_id, subject_id=subject_id, revoked_at=None).update(set__revoked_at=now)

@@ -168,6 +168,25 @@ class InvitationQueued(BaseModel):
     email: str = Field(description="Where the invitation goes.")
 
 
+class InvitationStatus(BaseModel):
+    """Where a mentor's or mentee's invitation to sign in stands, for staff."""
+
+    person_id: str
+    email: str = Field(description="Where invitations go.")
+    status: Literal["not_invited", "waiting_for_consent", "queued", "retrying", "not_delivered", "sent",
+                    "signed_in"] = Field(description=(
+        "not_invited: none was ever sent (or it was more than 180 days ago); waiting_for_consent: a minor's "
+        "goes once their guardian consents; queued: it goes at `due_at`; retrying: the mail server did not "
+        "take it (`last_error`), tried again at `due_at`; not_delivered: given up after repeated refusals, "
+        "check the address and send a new one; sent: sent, not yet used to sign in; signed_in: they have "
+        "signed in since."))
+    due_at: datetime | None = None
+    sent_at: datetime | None = Field(None, description="When the latest invitation was sent.")
+    attempts: int = Field(0, description="Emails the mail server did not take.")
+    last_error: str | None = None
+    last_signed_in_at: datetime | None = None
+
+
 class UpdatePerson(Strict):
     """Every field optional; those sent are changed. `role` cannot change."""
 

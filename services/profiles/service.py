@@ -315,6 +315,15 @@ class ProfilesService(SingleSignOnApi, SecondFactorApi, Revocations):
         self.kicks("send_invitations")
         return schemas.InvitationQueued(person_id=person.id, email=person.email)
 
+    @api("GET", "/v1/people/<person_id>/invitation", roles=COORDINATOR, response=schemas.InvitationStatus,
+         summary="Where a mentor's or mentee's invitation to sign in stands, and when they last signed in")
+    def invitation_status(self, auth: Principal, person_id: str):
+        return invitations.status_of(self.importer.repo, auth, person_id)
+
+    def _invite_once_consented(self, person) -> None:
+        if invitations.consent_granted(self.importer.repo, person):
+            self.kicks("send_invitations")
+
     @loop_job(poll_seconds=invitations.POLL_SECONDS)
     def send_invitations(self) -> bool:
         """Invite the mentors and mentees whose invitation is due (docs/accounts.md, "Invitations"); every
@@ -385,7 +394,8 @@ class ProfilesService(SingleSignOnApi, SecondFactorApi, Revocations):
     @api("POST", "/v1/people/<person_id>/guardian-consent", roles=COORDINATOR, body=gs.OfflineConsent,
          response=gs.ConsentRecord, summary="Record a guardian's decision collected offline (named staff)")
     def record_guardian_consent(self, auth: Principal, person_id: str, body: gs.OfflineConsent):
-        guardians.record_offline(self.repo, auth, person_id, body)
+        person = guardians.record_offline(self.repo, auth, person_id, body)
+        self._invite_once_consented(person)
         return guardians.history(self.repo, auth, person_id)
 
     @api("POST", "/v1/people/<person_id>/guardian-consent/requests", roles=COORDINATOR, status=202,
@@ -402,7 +412,9 @@ class ProfilesService(SingleSignOnApi, SecondFactorApi, Revocations):
     @api("POST", "/v1/guardian-consents/complete", auth="public", pass_request=True, body=gs.CompleteConsent,
          response=gs.ConsentDecision, summary="A guardian grants or declines consent through the emailed link")
     def complete_guardian_consent(self, request, body: gs.CompleteConsent):
-        return guardians.complete(self.repo, self.mail, self.links, body, request.remote_addr)
+        decision, person = guardians.complete(self.repo, self.mail, self.links, body, request.remote_addr)
+        self._invite_once_consented(person)
+        return decision
 
     @api("POST", "/v1/guardian-consents/withdraw", auth="public", pass_request=True, body=gs.WithdrawConsent,
          response=gs.ConsentDecision, summary="A guardian withdraws consent through the confirmation email's link")

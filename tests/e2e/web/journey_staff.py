@@ -108,10 +108,16 @@ def test_an_admin_sees_the_overview_finds_and_imports_people_and_manages_staff(p
     expect(admin.get_by_role("heading", level=1)).to_have_text("Noor Haddad")
     expect(admin.get_by_role("definition").filter(has_text=f"noor@{org.slug}.example.org")).to_be_visible()
     expect(admin.get_by_text("No match yet.")).to_be_visible()
+    access = admin.get_by_role("region", name="Invitation to sign in")
+    expect(access).to_contain_text("Signed in on ")  # she used her invitation above
     resent_at = time.time()
     admin.get_by_role("button", name="Send a new invitation").click()
     expect(admin.get_by_role("status")).to_have_text(f"A new invitation is on its way to noor@{org.slug}.example.org.")
     platform.emailed_link(f"noor@{org.slug}.example.org", "/invitations/accept", after=resent_at - 1)
+    admin.reload()
+    expect(access).to_contain_text("Invitation sent on ")
+    expect(access).to_contain_text("They have not used it to sign in yet.")
+    expect(access).to_contain_text("Last signed in on ")
     check_page(admin, "staff-person")
     admin.set_viewport_size(PHONE)  # a long address wraps inside the card on a phone
     facts = admin.get_by_role("definition").filter(has_text=f"noor@{org.slug}.example.org").locator("xpath=..")
@@ -131,6 +137,7 @@ def test_an_admin_sees_the_overview_finds_and_imports_people_and_manages_staff(p
     expect(consent.get_by_role("status")).to_have_text(
         "A new request is on its way to the guardian. Earlier links no longer work.")
     platform.emailed_link(org.guardian_email, "/guardian/consent", after=asked_at - 1)
+    expect(admin.get_by_role("region", name="Invitation to sign in")).to_contain_text("Not invited yet.")
     admin.get_by_role("button", name="Send a new invitation").click()
     expect(admin.get_by_role("region", name="Invitation to sign in").get_by_role("alert")).to_contain_text(
         "They are under 18, so they are invited once their guardian has consented.")

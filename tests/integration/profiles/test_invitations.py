@@ -4,10 +4,11 @@ Through the service, against a real SMTP server: a person added with `invite` ge
 within seconds, its link signs them in, and one added without it gets nothing. The rules of the
 job against the store: a minor's invitation waits for their guardian's consent, an erased person's
 or a refused consent's is dropped, and a mail server that does not take the email delays the
-invitation without losing it."""
+invitation without losing it. Staff see where each person's invitation stands."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -22,6 +23,7 @@ from services.profiles.import_documents import IMPORT_DOCUMENTS, InvitationDue
 from services.profiles.import_repository import ImportRepository
 from services.profiles.schemas import CreatePerson
 from services.profiles.service import ProfilesService
+from tests.support.events import eventually
 
 from .accounts_support import LINK, link_token
 from .conftest import mentee, mentor
@@ -39,6 +41,12 @@ def profiles(start_services, mail_settings):
         "EMENTOR_PUBLIC_URL": PUBLIC_URL}))
 
 
+def _status(api, org, person_id) -> dict:
+    response = api.get(f"/v1/people/{person_id}/invitation", org["token"])
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
 def test_a_mentee_added_with_an_invitation_gets_it_and_its_link_signs_them_in(api, org, smtp):
     quiet = api.post("/v1/people", org["token"], json=mentor())
     assert quiet.status_code == 201, quiet.text
@@ -51,10 +59,36 @@ def test_a_mentee_added_with_an_invitation_gets_it_and_its_link_signs_them_in(ap
     assert f"{PUBLIC_URL}/sign-in?organisation=northside" in email.text()
     assert not [m for m in smtp.messages if "amara@example.org" in m.recipients], "added without `invite`"
 
+    sent = eventually(lambda: _sent(_status(api, org, added.json()["id"])))
+    assert (sent["email"], sent["last_signed_in_at"], sent["last_error"]) == ("jamie@example.org", None, None)
+    assert _status(api, org, quiet.json()["id"])["status"] == "not_invited"
+
     completed = api.post("/v1/auth/sign-in/complete", json={"token": token})
     assert completed.status_code == 200, completed.text
     me = api.get("/v1/me", completed.json()["access_token"]).json()
     assert (me["person_id"], me["role"]) == (added.json()["id"], "mentee")
+    signed_in = _status(api, org, added.json()["id"])
+    assert signed_in["status"] == "signed_in" and signed_in["last_signed_in_at"] >= sent["sent_at"]
+    assert api.get("/v1/people/nobody/invitation", org["token"]).status_code == 404
+
+
+def _sent(status: dict) -> dict:
+    assert status["status"] == "sent" and status["sent_at"], status
+    return status
+
+
+def test_a_minors_invitation_goes_as_soon_as_their_guardian_consents_through_the_link(api, org, smtp):
+    child = api.post("/v1/people", org["token"], json=mentee(
+        invite=True, is_minor=True, guardian={"name": "Sam Doe", "email": "sam@example.org"})).json()
+    consent_link = re.compile(r"/guardian/consent\?token=([\w-]+)")
+    request = eventually(lambda: next(m for m in smtp.messages if "sam@example.org" in m.recipients))
+    assert _status(api, org, child["id"])["status"] == "waiting_for_consent"
+
+    granted = api.post("/v1/guardian-consents/complete", json={
+        "token": consent_link.search(request.text()).group(1), "decision": "grant"})
+    assert granted.status_code == 200, granted.text
+    link_token(smtp, "jamie@example.org")  # within seconds, not at the invitation's next look in 15 minutes
+    assert eventually(lambda: _sent(_status(api, org, child["id"])))
 
 
 def test_a_coordinator_sends_a_new_invitation_and_a_minors_is_refused_in_words_until_consent(api, org, smtp):
@@ -112,11 +146,13 @@ def test_a_minors_invitation_waits_for_their_guardians_consent(repo):
 
     assert invitations.send_due(repo, mail, LINKS) == 0
     assert mail.sent == [] and _waiting(child).due_at > utcnow() + timedelta(minutes=14)
+    assert invitations.status_of(repo, AUTH, child.id).status == "waiting_for_consent"
 
     Person.scoped(AUTH.tenant_id, id=child.id).update(set__guardian_consent="granted")
     InvitationDue.scoped(AUTH.tenant_id, person_id=child.id).update(set__due_at=utcnow())
     assert invitations.send_due(repo, mail, LINKS) == 1
     assert [to for to, _, _ in mail.sent] == ["jamie@example.org"] and _waiting(child) is None
+    assert invitations.status_of(repo, AUTH, child.id).status == "sent"
     assert LINK.search(mail.sent[0][2]), "the email carries its sign-in link"
 
 
@@ -141,6 +177,8 @@ def test_a_mail_server_that_refuses_delays_the_invitation_and_it_goes_once_the_s
     waiting = _waiting(person)
     assert (waiting.attempts, waiting.last_error) == (1, "the mail server did not take the email: 421 try later")
     assert waiting.due_at > utcnow() + timedelta(minutes=4)
+    shown = invitations.status_of(repo, AUTH, person.id)
+    assert (shown.status, shown.due_at, shown.last_error) == ("retrying", waiting.due_at, waiting.last_error)
 
     mail.down = False
     InvitationDue.scoped(AUTH.tenant_id, person_id=person.id).update(set__due_at=utcnow())
@@ -155,7 +193,16 @@ def test_an_invitation_the_mail_server_never_takes_is_given_up_after_its_attempt
     mail.down = True
 
     assert invitations.send_due(repo, mail, LINKS) == 0
-    assert InvitationDue.scoped(AUTH.tenant_id).count() == 0
+    assert invitations.send_due(repo, mail, LINKS) == 0, "not tried again"
+    shown = invitations.status_of(repo, AUTH, person.id)
+    assert (shown.status, shown.attempts, shown.last_error) == (
+        "not_delivered", invitations.MAX_ATTEMPTS, "the mail server did not take the email: 421 try later")
+
+    mail.down = False  # the coordinator fixes the address and sends a new one
+    invitations.invite_again(repo, AUTH, person.id)
+    assert invitations.send_due(repo, mail, LINKS) == 1
+    assert invitations.status_of(repo, AUTH, person.id).status == "sent"
+    assert InvitationDue.scoped(AUTH.tenant_id, person_id=person.id).count() == 1
 
 
 def test_a_new_invitation_replaces_one_still_waiting_so_the_person_gets_one_email(repo):

@@ -1,11 +1,11 @@
 // /staff/people/:id: one mentor or mentee as a coordinator sees them: their details, a minor's
-// guardian consent (with a new request to the guardian), their matches, and a new invitation to
-// sign in.
+// guardian consent (with a new request to the guardian), their matches, and where their invitation
+// to sign in stands (with a new one).
 import { useState } from "preact/hooks";
 import { api } from "../api";
 import { ErrorNote, Show, useLoad } from "../components/states";
 import { Layout } from "../components/Layout";
-import { formatDate, LANGUAGES, list, t, type Key } from "../i18n";
+import { formatDate, formatDateTime, LANGUAGES, list, t, type Key } from "../i18n";
 import { Link, type Params } from "../router";
 import { interestName, publicPerson } from "../people";
 import { Allowed } from "../staff/Allowed";
@@ -16,13 +16,15 @@ export function StaffPerson({ params }: { params: Params }) {
 
 async function loadPerson(id: string, signal?: AbortSignal) {
   const person = await api.get(`/v1/people/${id}`, signal);
-  const [programme, matches] = await Promise.all([
+  const [programme, matches, invitation] = await Promise.all([
     person.programme_id ? api.get(`/v1/programmes/${person.programme_id}`, signal).catch(() => null) : null,
     api.get(`/v1/matches?person_id=${id}&limit=20`, signal),
+    api.get(`/v1/people/${id}/invitation`, signal),
   ]);
   const others = await Promise.all(matches.items.map((m: any) =>
     publicPerson(m.mentor_id === id ? m.mentee_id : m.mentor_id).then((p: any) => p.name, () => "—")));
-  return { person, programme, matches: matches.items.map((m: any, i: number) => ({ ...m, other: others[i] })) };
+  return { person, programme, invitation,
+    matches: matches.items.map((m: any, i: number) => ({ ...m, other: others[i] })) };
 }
 
 function PersonBody({ id }: { id: string }) {
@@ -30,7 +32,7 @@ function PersonBody({ id }: { id: string }) {
   return (
     <Layout title={loaded.data?.person.name ?? t("people.title")}>
       <p><Link href="/staff/people">{t("person.back")}</Link></p>
-      <Show loaded={loaded}>{({ person: p, programme, matches }) => (
+      <Show loaded={loaded}>{({ person: p, programme, matches, invitation }) => (
         <>
           <dl class="facts card">
             <dt>{t("people.role")}</dt><dd>{t(`people.role.${p.role}` as Key)}</dd>
@@ -53,7 +55,7 @@ function PersonBody({ id }: { id: string }) {
               ))}</ul>
             )}
           </section>
-          <Invite person={p} />
+          <Invite person={p} status={invitation} onSent={loaded.reload} />
         </>
       )}</Show>
     </Layout>
@@ -83,13 +85,21 @@ function Consent({ person: p, onChanged }: { person: any; onChanged: () => void 
   );
 }
 
-function Invite({ person: p }: { person: any }) {
+const when = (iso: string) => formatDateTime(iso, { dateStyle: "medium" });
+
+/** Where their invitation stands, in words, and a new one. */
+function Invite({ person: p, status: s, onSent }: { person: any; status: any; onSent: () => void }) {
   const [sent, setSent] = useState("");
   const [error, setError] = useState<unknown>(null);
+  const at = s.due_at ?? s.sent_at ?? s.last_signed_in_at;
   return (
     <section class="card stack" aria-labelledby="invite-h">
       <h2 id="invite-h">{t("person.invite")}</h2>
-      <p>{t("person.inviteHint")}</p>
+      <p data-status={s.status}>{t(`person.inviteStatus.${s.status}` as Key, {
+        when: s.status === "signed_in" ? when(s.last_signed_in_at) : at ? when(at) : "",
+        error: s.last_error ?? "", n: s.attempts })}</p>
+      {s.last_signed_in_at && s.status !== "signed_in" && <p>{t("person.lastSignIn", { when: when(s.last_signed_in_at) })}</p>}
+      <p class="hint">{t("person.inviteHint")}</p>
       {sent && <p role="status" class="ok">{sent}</p>}
       {error !== null && <ErrorNote error={error} />}
       <button type="button" onClick={async () => {
@@ -97,6 +107,7 @@ function Invite({ person: p }: { person: any }) {
         try {
           const queued = await api.post(`/v1/people/${p.id}/invitations`, {});
           setSent(t("person.invited", { email: queued.email }));
+          onSent();
         } catch (err) { setError(err); }
       }}>{t("person.inviteSend")}</button>
     </section>
