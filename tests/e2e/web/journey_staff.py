@@ -126,6 +126,31 @@ def test_an_admin_sees_the_overview_finds_and_imports_people_and_manages_staff(p
     admin.set_viewport_size(DESKTOP)
     admin.get_by_role("link", name="All people").click()
 
+    # Lily is a minor with no programme: her invitation waits for her guardian, whose consent (on a
+    # phone, through the emailed link) sends it at once; her page follows each step.
+    add.get_by_label("Full name").fill("Lily Evans")
+    add.get_by_label("Email address").fill(f"lily@{org.slug}.example.org")
+    add.get_by_label("Under 18").check()
+    add.get_by_label("Parent or guardian's name").fill("Rose Evans")
+    add.get_by_label("Parent or guardian's email address").fill(f"rose@{org.slug}.example.org")
+    asked_at = time.time()
+    add.get_by_role("button", name="Add the mentee").click()
+    expect(add.get_by_role("status")).to_contain_text("Lily Evans has been added.")
+    admin.get_by_role("row", name="Lily Evans").get_by_role("link", name="Lily Evans").click()
+    access = admin.get_by_role("region", name="Invitation to sign in")
+    expect(access).to_contain_text("Their invitation goes as soon as their guardian consents.")
+    rose = browser.new_context(viewport=PHONE).new_page()
+    rose.goto(platform.emailed_link(f"rose@{org.slug}.example.org", "/guardian/consent", after=asked_at - 1))
+    expect(rose.get_by_text("Riverside School would like Lily to take part in its mentoring programme.")).to_be_visible()
+    consented_at = time.time()
+    rose.get_by_role("button", name="I give consent").click()
+    expect(rose.get_by_role("status")).to_be_visible()
+    rose.context.close()
+    platform.emailed_link(f"lily@{org.slug}.example.org", "/invitations/accept", after=consented_at - 1, wait=10)
+    admin.reload()
+    expect(access).to_contain_text("Invitation sent on ")
+    admin.get_by_role("link", name="All people").click()
+
     # Sam is a minor whose guardian has not answered: a new request goes to the guardian, and an
     # invitation is refused in words until the guardian consents.
     admin.get_by_role("row", name="Sam Rivera").get_by_role("link", name="Sam Rivera").click()

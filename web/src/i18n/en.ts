@@ -150,6 +150,7 @@ export const en = {
 
   "guardian.title": "Consent for {name} to take part",
   "guardian.intro": "{organisation} would like {name} to take part in {programme}.",
+  "guardian.introNoProgramme": "{organisation} would like {name} to take part in its mentoring programme.",
   "guardian.how": "How contact is kept safe",
   "guardian.supervision.moderated": "Messages are checked automatically, and anything worrying is held for a coordinator.",
   "guardian.grant": "I give consent",

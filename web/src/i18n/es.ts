@@ -152,6 +152,7 @@ export const es: Messages = {
 
   "guardian.title": "Permiso para que {name} participe",
   "guardian.intro": "{organisation} quiere que {name} participe en {programme}.",
+  "guardian.introNoProgramme": "{organisation} quiere que {name} participe en su programa de mentoría.",
   "guardian.how": "Cómo se protege el contacto",
   "guardian.supervision.moderated": "Los mensajes se revisan automáticamente y lo preocupante espera a una persona coordinadora.",
   "guardian.grant": "Doy mi permiso",

@@ -26,7 +26,8 @@ export function GuardianConsent() {
         <p role="status" class="ok">{result === "grant" ? t("guardian.granted") : t("guardian.declined", { name })}</p>
       ) : (
         <>
-          <p>{t("guardian.intro", { organisation: c.organisation, name, programme: c.programme ?? c.organisation })}</p>
+          <p>{c.programme ? t("guardian.intro", { organisation: c.organisation, name, programme: c.programme })
+            : t("guardian.introNoProgramme", { organisation: c.organisation, name })}</p>
           {c.programme_description && <p>{c.programme_description}</p>}
           <h2>{t("guardian.how")}</h2>
           <ul>{(c.supervision ?? []).map((s: string) => <li>{s}</li>)}</ul>
