@@ -191,6 +191,8 @@ def open_session(repo: ProfilesRepository, subject: Subject, links: LinkSettings
                       role=subject.role, refresh_hash=refresh_hash, csrf_token=secrets.token_urlsafe(24),
                       expires_at=utcnow() + links.session_ttl)
     repo.add(session)
+    if subject.kind == "person":  # staff see who has never signed in (the People list, a person's page)
+        repo.note_sign_in(subject.tenant_id, subject.id, session.created_at)
     staff_id = subject.id if subject.kind == "staff" else None
     person_id = subject.id if subject.kind == "person" else None
     return SignedIn(session, refresh, staff_id, person_id)

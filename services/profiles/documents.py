@@ -125,6 +125,7 @@ class Person(OutboxDocument):
     guardian_consent_by = StringField()  # "guardian" (through the link) or the staff actor who recorded it
     guardian_consent_method = StringField()  # "link" | "offline" | "request" | "system"
     guardian_request_sent_at = DateTimeField()  # when the latest decision link was emailed
+    last_signed_in_at = DateTimeField()  # the latest session they opened (accounts.open_session)
 
     meta: ClassVar[dict] = {
         "db_alias": ALIAS,
@@ -135,6 +136,7 @@ class Person(OutboxDocument):
             ("tenant_id", "programme_id", "_id"),
             ("tenant_id", "interests"),
             ("tenant_id", "id"),  # the organisation's list, by id
+            ("tenant_id", "last_signed_in_at", "_id"),  # who has not signed in yet
         ],
     }
 
@@ -189,7 +191,7 @@ class Session(OutboxDocument):
     meta: ClassVar[dict] = {
         "db_alias": ALIAS,
         "collection": "sessions",
-        "indexes": [("tenant_id", "subject_id", "created_at"), "previous_refresh_hashes"],
+        "indexes": [("tenant_id", "subject_id"), "previous_refresh_hashes"],
     }
 
 

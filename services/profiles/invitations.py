@@ -100,7 +100,7 @@ def status_of(imports: ImportRepository, auth: Principal, person_id: str) -> sch
         raise NotFound(f"no person {person_id} in this organisation")
     kept = imports.invitations_of(person.tenant_id, person.id)
     latest = kept[0] if kept else None
-    signed_in_at = imports.last_sign_in(person.tenant_id, person.id)
+    signed_in_at = person.last_signed_in_at
     if latest is None:
         status = "signed_in" if signed_in_at else "not_invited"
     elif latest.sent_at:

@@ -67,10 +67,11 @@ class ProfilesRepository(GuardianRepository):
         return Person.scoped(tenant_id, id=person_id, erased__ne=True).first()
 
     def people(self, tenant_id: str, *, limit: int, after: str | None, role=None, programme_id=None,
-               interest=None) -> list[Person]:
-        return Person.scoped(tenant_id, erased__ne=True).page(
-            limit, after=after, role=role, programme_id=programme_id, interests=interest
-        )
+               interest=None, signed_in: bool | None = None) -> list[Person]:
+        query = Person.scoped(tenant_id, erased__ne=True)
+        if signed_in is not None:
+            query = query.filter(last_signed_in_at__ne=None) if signed_in else query.filter(last_signed_in_at=None)
+        return query.page(limit, after=after, role=role, programme_id=programme_id, interests=interest)
 
     def people_by_ids(self, tenant_id: str, person_ids: list[str]) -> list[Person]:
         return list(Person.scoped(tenant_id, id__in=person_ids, erased__ne=True))
@@ -117,9 +118,8 @@ class ProfilesRepository(GuardianRepository):
         return bool(Session.scoped(session.tenant_id, id=session.id, refresh_hash=old_hash, revoked_at=None).update(
             set__refresh_hash=new_hash, push__previous_refresh_hashes=old_hash))
 
-    def last_sign_in(self, tenant_id: str, subject_id: str) -> datetime | None:
-        latest = Session.scoped(tenant_id, subject_id=subject_id).order_by("-created_at").only("created_at").first()
-        return None if latest is None else latest.created_at
+    def note_sign_in(self, tenant_id: str, person_id: str, at: datetime) -> None:
+        Person.scoped(tenant_id, id=person_id).update_one(set__last_signed_in_at=at)
 
     def revoke_sessions(self, tenant_id: str, subject_id: str, now) -> int:
         return Session.scoped(tenant_id, subject_id=subject_id, revoked_at=None).update(set__revoked_at=now)

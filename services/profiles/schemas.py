@@ -247,6 +247,8 @@ class Person(BaseModel):
     guardian_consent: ConsentState = Field(description="Whether a minor's guardian consented; not_required for adults.")
     guardian_consent_detail: GuardianConsentView = Field(
         description="When and how consent was decided; the guardian's contact is shown to staff only.")
+    last_signed_in_at: datetime | None = Field(None, description="Staff only: when they last signed in to the web "
+                                                                 "app (none: never, or not since this was recorded).")
     created_at: datetime
     updated_at: datetime
 
@@ -273,6 +275,8 @@ class PeopleQuery(PageQuery):
     role: Literal["mentor", "mentee"] | None = None
     programme_id: str | None = None
     interest: str | None = None
+    signed_in: bool | None = Field(None, description="false: only those who have never signed in; true: only "
+                                                      "those who have.")
 
 
 # -- staff --------------------------------------------------------------------------------

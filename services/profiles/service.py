@@ -340,7 +340,7 @@ class ProfilesService(SingleSignOnApi, SecondFactorApi, Revocations):
             except handlers.domain.InvalidProfile as exc:
                 raise Invalid(str(exc), details=[{"field": "interest", "message": str(exc)}])
         items = self.repo.people(auth.tenant_id, limit=query.limit + 1, after=query.cursor, role=query.role,
-                                 programme_id=query.programme_id, interest=interest)
+                                 programme_id=query.programme_id, interest=interest, signed_in=query.signed_in)
         return page_of(schemas.PersonList, items, query.limit, lambda p: person_view(p, staff=True))
 
     # -- bulk import (docs/accounts.md, "Bulk import") --------------------------------------
@@ -488,6 +488,7 @@ def person_view(person: Person, *, staff: bool) -> schemas.Person:
         quiet_hours=schemas.QuietHours(start=person.quiet_hours_start, end=person.quiet_hours_end),
         guardian_consent=guardians.state_of(person),
         guardian_consent_detail=guardians.consent_view(person, staff=staff),
+        last_signed_in_at=person.last_signed_in_at if staff else None,
         created_at=person.created_at, updated_at=person.updated_at,
     )
 

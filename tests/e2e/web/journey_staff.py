@@ -1,5 +1,6 @@
 """An administrator uses the staff pages in a real browser: the overview, people (filters, adding a
-mentee who is emailed an invitation, and a CSV import with its per-row report), and staff (invite,
+mentee who is emailed an invitation, a minor's invitation that waits for consent, who has not signed
+in yet, and a CSV import with its per-row report), and staff (invite,
 remove), in English and Spanish. The
 coordinator's moderation journey is in journey_participants.py, beside the held message."""
 
@@ -150,6 +151,16 @@ def test_an_admin_sees_the_overview_finds_and_imports_people_and_manages_staff(p
     admin.reload()
     expect(access).to_contain_text("Invitation sent on ")
     admin.get_by_role("link", name="All people").click()
+
+    # Who has not signed in yet: Lily has her invitation but has not used it; Noor has.
+    expect(admin.get_by_role("row", name="Noor Haddad")).not_to_contain_text("Not yet")
+    admin.get_by_label("Signed in", exact=True).select_option(label="Not signed in yet")
+    admin.get_by_role("button", name="Search").click()
+    expect(admin.get_by_role("row", name="Lily Evans")).to_contain_text("Not yet")
+    expect(admin.get_by_role("row", name="Noor Haddad")).to_have_count(0)
+    check_page(admin, "staff-people-not-signed-in")
+    admin.get_by_label("Signed in", exact=True).select_option("")
+    admin.get_by_role("button", name="Search").click()
 
     # Sam is a minor whose guardian has not answered: a new request goes to the guardian, and an
     # invitation is refused in words until the guardian consents.

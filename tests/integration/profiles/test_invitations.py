@@ -71,6 +71,19 @@ def test_a_mentee_added_with_an_invitation_gets_it_and_its_link_signs_them_in(ap
     assert signed_in["status"] == "signed_in" and signed_in["last_signed_in_at"] >= sent["sent_at"]
     assert api.get("/v1/people/nobody/invitation", org["token"]).status_code == 404
 
+    # The People list: who has not signed in yet, and when the others last did.
+    def names(query: str) -> list[str]:
+        listed = api.get(f"/v1/people?{query}", org["token"])
+        assert listed.status_code == 200, listed.text
+        return [p["name"] for p in listed.json()["items"]]
+
+    assert names("signed_in=false") == ["Amara"] and names("signed_in=true") == ["Jamie"]
+    assert names("signed_in=false&role=mentee") == []
+    jamie = api.get(f"/v1/people/{added.json()['id']}", org["token"]).json()
+    assert jamie["last_signed_in_at"] == signed_in["last_signed_in_at"]
+    unclear = api.get("/v1/people?signed_in=perhaps", org["token"])
+    assert unclear.status_code == 422 and "signed_in" in unclear.text, unclear.text
+
 
 def _sent(status: dict) -> dict:
     assert status["status"] == "sent" and status["sent_at"], status

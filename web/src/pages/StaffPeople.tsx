@@ -1,5 +1,6 @@
-// /staff/people: the organisation's mentors and mentees, filtered by role and interest (the API's
-// filters) and by name (within the pages loaded); adding one person, and the CSV import with its progress.
+// /staff/people: the organisation's mentors and mentees, filtered by role, interest and whether they
+// have signed in (the API's filters) and by name (within the pages loaded); adding one person, and the
+// CSV import with its progress.
 import { useState } from "preact/hooks";
 import { formatDate } from "../i18n";
 import { api } from "../api";
@@ -12,9 +13,12 @@ import { ImportPeople } from "./StaffImport";
 import { interestName, VETTING } from "../people";
 import { Link } from "../router";
 
-async function loadPage(role: string, interest: string, cursor: string | null, signal?: AbortSignal) {
+type Applied = { role: string; interest: string; signedIn: string };
+
+async function loadPage({ role, interest, signedIn }: Applied, cursor: string | null, signal?: AbortSignal) {
   const q = new URLSearchParams({ limit: "50" });
   if (role) q.set("role", role);
+  if (signedIn) q.set("signed_in", signedIn);
   if (interest.trim()) q.set("interest", interest.trim().toLowerCase());
   if (cursor) q.set("cursor", cursor);
   return api.get(`/v1/people?${q}`, signal);
@@ -25,16 +29,17 @@ export function StaffPeople() {
 }
 
 function StaffPeopleBody() {
-  const [filters, setFilters] = useState({ role: "", interest: "", name: "" });
-  const [applied, setApplied] = useState({ role: "", interest: "" });
+  const [filters, setFilters] = useState({ role: "", interest: "", signedIn: "", name: "" });
+  const [applied, setApplied] = useState<Applied>({ role: "", interest: "", signedIn: "" });
   const [extra, setExtra] = useState<{ items: any[]; next: string | null } | null>(null);
   const [moreError, setMoreError] = useState<unknown>(null);
-  const loaded = useLoad((signal) => loadPage(applied.role, applied.interest, null, signal), [applied.role, applied.interest]);
+  const loaded = useLoad((signal) => loadPage(applied, null, signal), [applied.role, applied.interest, applied.signedIn]);
   const set = (k: string) => (e: Event) => setFilters({ ...filters, [k]: (e.target as HTMLInputElement).value });
   return (
     <Layout title={t("people.title")}>
       <form class="card row" role="search" aria-label={t("people.filters")} onSubmit={(e) => {
-        e.preventDefault(); setExtra(null); setApplied({ role: filters.role, interest: filters.interest });
+        e.preventDefault(); setExtra(null);
+        setApplied({ role: filters.role, interest: filters.interest, signedIn: filters.signedIn });
       }}>
         <div class="field"><label for="f-name">{t("people.name")}</label>
           <input id="f-name" type="search" value={filters.name} onInput={set("name")} /></div>
@@ -46,6 +51,12 @@ function StaffPeopleBody() {
           </select></div>
         <div class="field"><label for="f-interest">{t("people.interest")}</label>
           <input id="f-interest" value={filters.interest} onInput={set("interest")} /></div>
+        <div class="field"><label for="f-signed-in">{t("people.signedIn")}</label>
+          <select id="f-signed-in" value={filters.signedIn} onChange={set("signedIn")}>
+            <option value="">{t("people.signedIn.any")}</option>
+            <option value="false">{t("people.signedIn.no")}</option>
+            <option value="true">{t("people.signedIn.yes")}</option>
+          </select></div>
         <button type="submit">{t("people.search")}</button>
       </form>
       <Show loaded={loaded}>{(first) => {
@@ -56,13 +67,15 @@ function StaffPeopleBody() {
         return (
           <section aria-labelledby="people-h">
             <h2 id="people-h">{t("people.found", { n: shown.length })}</h2>
-            {shown.length === 0 ? <Empty>{t(applied.role || applied.interest || needle ? "people.none" : "people.empty")}</Empty> : (
+            {shown.length === 0 ? <Empty>{t(applied.role || applied.interest || applied.signedIn || needle ? "people.none" : "people.empty")}</Empty> : (
               <div class="scroll"><table>
                 <thead><tr><th scope="col">{t("people.name")}</th><th scope="col">{t("people.role")}</th>
-                  <th scope="col">{t("people.interests")}</th><th scope="col">{t("people.vetting")}</th></tr></thead>
+                  <th scope="col">{t("people.interests")}</th><th scope="col">{t("people.signedIn")}</th>
+                  <th scope="col">{t("people.vetting")}</th></tr></thead>
                 <tbody>{shown.map((p: any) => (
                   <tr><th scope="row"><Link href={`/staff/people/${p.id}`}>{p.name}</Link></th><td>{t(`people.role.${p.role}` as Key)}</td>
                     <td>{(p.interests ?? []).map(interestName).join(", ")}</td>
+                    <td>{p.last_signed_in_at ? formatDate(p.last_signed_in_at) : t("people.signedIn.never")}</td>
                     <td>{p.role === "mentor" ? <Vetting person={p} /> : "—"}</td></tr>
                 ))}</tbody>
               </table></div>
@@ -71,7 +84,7 @@ function StaffPeopleBody() {
             {next && <button type="button" onClick={async () => {
               setMoreError(null);
               try {
-                const page = await loadPage(applied.role, applied.interest, next);
+                const page = await loadPage(applied, next);
                 setExtra({ items: [...(extra?.items ?? []), ...page.items], next: page.next_cursor });
               } catch (err) { setMoreError(err); }
             }}>{t("people.more")}</button>}
