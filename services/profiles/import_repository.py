@@ -107,9 +107,8 @@ class ImportRepository(ProfilesRepository):
                     .update(set__due_at=now))
 
     def invitations_of(self, tenant_id: str, person_id: str) -> list[InvitationDue]:
-        """The person's invitations still kept (a handful at most), the latest first."""
-        return sorted(InvitationDue.scoped(tenant_id, person_id=person_id),
-                      key=lambda i: i.sent_at or i.given_up_at or i.due_at, reverse=True)
+        """The person's invitations still kept: at most one open, and those sent or given up."""
+        return list(InvitationDue.scoped(tenant_id, person_id=person_id))
 
     def drop_unsent_invitations(self, tenant_id: str, person_id: str) -> None:
         """Those waiting, and one given up: a new invitation replaces them."""

@@ -99,7 +99,8 @@ def status_of(imports: ImportRepository, auth: Principal, person_id: str) -> sch
     if person is None:
         raise NotFound(f"no person {person_id} in this organisation")
     kept = imports.invitations_of(person.tenant_id, person.id)
-    latest = kept[0] if kept else None
+    waiting = [i for i in kept if not i.sent_at and not i.given_up_at]
+    latest = waiting[0] if waiting else max(kept, key=lambda i: i.sent_at or i.given_up_at, default=None)
     signed_in_at = person.last_signed_in_at
     if latest is None:
         status = "signed_in" if signed_in_at else "not_invited"

@@ -226,3 +226,8 @@ def test_a_new_invitation_replaces_one_still_waiting_so_the_person_gets_one_emai
     assert invitations.send_due(repo, mail, LINKS) == 1
     assert InvitationDue.scoped(AUTH.tenant_id, person_id=person.id).count() == 1
     assert _waiting(person) is None and len(mail.sent) == 1
+
+    invitations.invite_again(repo, AUTH, person.id)  # lost it: the new one is what staff see
+    assert invitations.status_of(repo, AUTH, person.id).status == "queued"
+    assert invitations.send_due(repo, mail, LINKS) == 1
+    assert invitations.status_of(repo, AUTH, person.id).status == "sent"
