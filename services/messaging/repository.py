@@ -7,7 +7,6 @@ across replicas without transactions.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -16,6 +15,7 @@ from mongoengine import Q
 from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
+from ementor.platform.expiring import Expiring
 from ementor.platform.outbox import HANDOVER_LEASE, Pending
 
 from . import domain
@@ -70,8 +70,9 @@ class NewMessage:
 
 class MessagingRepository(ConsentRepository):
     def __init__(self):
-        self._settings_cache: dict[str, tuple[float, domain.ModerationSettings]] = {}
-        self._conversations: dict[tuple[str, str], tuple[float, Conversation]] = {}
+        self._settings_cache: Expiring[str, domain.ModerationSettings] = Expiring(SETTINGS_CACHE_SECONDS)
+        self._conversations: Expiring[tuple[str, str], Conversation] = Expiring(
+            CONVERSATION_CACHE_SECONDS, max_entries=CONVERSATION_CACHE_SIZE)
         self._send_horizons: dict[str, float] = {}  # person -> last tat seen: which update to try first
 
     # -- conversations ----------------------------------------------------------------------
@@ -83,16 +84,12 @@ class MessagingRepository(ConsentRepository):
         (a match ended, a mentee now known to be a minor) reaches it within the cache's lifetime.
         """
         key = (tenant_id, match_id)
-        if cached:
-            hit = self._conversations.get(key)
-            if hit is not None and hit[0] > time.monotonic():
-                return hit[1]
+        if cached and (hit := self._conversations.get(key)) is not None:
+            return hit
         doc = Conversation.raw().find_one({"_id": match_id, "tenant_id": tenant_id})
         conversation = None if doc is None else Conversation._from_son(doc)
         if conversation is not None:
-            if len(self._conversations) >= CONVERSATION_CACHE_SIZE:
-                self._conversations.clear()
-            self._conversations[key] = (time.monotonic() + CONVERSATION_CACHE_SECONDS, conversation)
+            self._conversations.put(key, conversation)
         return conversation
 
     def _changed_conversations(self) -> None:
@@ -192,9 +189,8 @@ class MessagingRepository(ConsentRepository):
     def settings(self, tenant_id: str) -> domain.ModerationSettings:
         """The organisation's settings; cached for a few seconds (a change reaches every replica
         within SETTINGS_CACHE_SECONDS; this replica sees its own change at once)."""
-        cached = self._settings_cache.get(tenant_id)
-        if cached and cached[0] > time.monotonic():
-            return cached[1]
+        if (cached := self._settings_cache.get(tenant_id)) is not None:
+            return cached
         doc = MessagingSettings.raw().find_one({"_id": tenant_id, "tenant_id": tenant_id})
         value = domain.ModerationSettings() if doc is None else domain.ModerationSettings(
             blocked_words=tuple(doc.get("blocked_words", ())),
@@ -202,8 +198,7 @@ class MessagingRepository(ConsentRepository):
             hold_links_for_adults=doc.get("hold_links_for_adults", False),
             messages_per_minute=doc.get("messages_per_minute", domain.DEFAULT_MESSAGES_PER_MINUTE),
         )
-        self._settings_cache[tenant_id] = (time.monotonic() + SETTINGS_CACHE_SECONDS, value)
-        return value
+        return self._settings_cache.put(tenant_id, value)
 
     def settings_updated_at(self, tenant_id: str) -> datetime | None:
         doc = MessagingSettings.raw().find_one({"_id": tenant_id, "tenant_id": tenant_id},
@@ -219,7 +214,7 @@ class MessagingRepository(ConsentRepository):
              "messages_per_minute": value.messages_per_minute, "updated_at": now},
             upsert=True,
         )
-        self._settings_cache.pop(tenant_id, None)
+        self._settings_cache.drop(tenant_id)
 
     # -- rate limit -------------------------------------------------------------------------
     def take_send_allowance(self, tenant_id: str, person_id: str, limit: domain.RateLimit,

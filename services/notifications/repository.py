@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import time
 import uuid
 from datetime import datetime, timedelta
 
 from pymongo import ASCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
+
+from ementor.platform.expiring import Expiring
 
 from .documents import DUE_STATUSES, Delivery, MatchProjection, OrganisationSettings, new_id, utcnow
 
@@ -21,7 +22,7 @@ SETTINGS_CACHE_SECONDS = 5.0  # a change reaches every replica's planners within
 
 class NotificationsRepository:
     def __init__(self):
-        self._settings_cache: dict[str, tuple[float, OrganisationSettings]] = {}
+        self._settings_cache: Expiring[str, OrganisationSettings] = Expiring(SETTINGS_CACHE_SECONDS)
 
     # -- deliveries -----------------------------------------------------------------------
     def add_delivery(self, delivery: Delivery) -> bool:
@@ -148,20 +149,17 @@ class NotificationsRepository:
         """The organisation's settings; with `cached`, possibly as read up to SETTINGS_CACHE_SECONDS ago
         (planning and sending read them for every event; only staff change them). Not to be changed:
         a change reads them afresh."""
-        hit = self._settings_cache.get(tenant_id) if cached else None
-        if hit and hit[0] > time.monotonic():
-            return hit[1]
+        if cached and (hit := self._settings_cache.get(tenant_id)) is not None:
+            return hit
         found = OrganisationSettings.scoped(tenant_id, id=tenant_id).first()
         found = found or OrganisationSettings(id=tenant_id, tenant_id=tenant_id, updated_at=None)
-        if cached:
-            self._settings_cache[tenant_id] = (time.monotonic() + SETTINGS_CACHE_SECONDS, found)
-        return found
+        return self._settings_cache.put(tenant_id, found) if cached else found
 
     def save_settings(self, settings: OrganisationSettings) -> None:
         now = utcnow()
         settings.updated_at = now.replace(microsecond=now.microsecond // 1000 * 1000)  # as MongoDB stores it
         settings.save()
-        self._settings_cache.pop(settings.tenant_id, None)  # this replica plans with the change at once
+        self._settings_cache.drop(settings.tenant_id)  # this replica plans with the change at once
 
 
 def _upsert(query: dict, update: dict) -> None:

@@ -8,8 +8,6 @@ rotated its keys).
 
 from __future__ import annotations
 
-import threading
-import time
 from dataclasses import dataclass
 
 import requests
@@ -18,6 +16,8 @@ from authlib.integrations.requests_client import OAuth2Session
 from joserfc import jwt
 from joserfc.errors import InvalidKeyIdError, JoseError
 from joserfc.jwk import KeySet
+
+from ementor.platform.expiring import Expiring
 
 CACHE_SECONDS = 3600
 TIMEOUT_SECONDS = 10
@@ -47,9 +47,8 @@ class Client:
 
 class OidcClient:
     def __init__(self) -> None:
-        self._metadata: dict[str, tuple[float, dict]] = {}
-        self._keys: dict[str, tuple[float, KeySet]] = {}
-        self._lock = threading.Lock()
+        self._metadata: Expiring[str, dict] = Expiring(CACHE_SECONDS)
+        self._keys: Expiring[str, KeySet] = Expiring(CACHE_SECONDS)
 
     def authorization_url(self, client: Client, *, state: str, nonce: str, code_verifier: str) -> str:
         session = OAuth2Session(client.client_id, redirect_uri=client.redirect_uri, scope=SCOPE,
@@ -97,28 +96,22 @@ class OidcClient:
 
     # -- discovery and keys, cached per issuer -----------------------------------------------
     def metadata(self, issuer: str) -> dict:
-        cached = self._metadata.get(issuer)
-        if cached and cached[0] > time.monotonic():
-            return cached[1]
+        if (cached := self._metadata.get(issuer)) is not None:
+            return cached
         document = self._get(issuer.rstrip("/") + "/.well-known/openid-configuration")
         if document.get("issuer") != issuer or not all(
                 document.get(k) for k in ("authorization_endpoint", "token_endpoint", "jwks_uri")):
             raise ProviderUnavailable(f"{issuer} does not publish OpenID Connect metadata for that issuer")
-        with self._lock:
-            self._metadata[issuer] = (time.monotonic() + CACHE_SECONDS, document)
-        return document
+        return self._metadata.put(issuer, document)
 
     def keys(self, issuer: str, *, refresh: bool = False) -> KeySet:
-        cached = self._keys.get(issuer)
-        if cached and cached[0] > time.monotonic() and not refresh:
-            return cached[1]
+        if not refresh and (cached := self._keys.get(issuer)) is not None:
+            return cached
         try:
             keys = KeySet.import_key_set(self._get(self.metadata(issuer)["jwks_uri"]))
         except (ValueError, JoseError) as exc:
             raise ProviderUnavailable(f"the identity provider's keys could not be read: {exc}") from exc
-        with self._lock:
-            self._keys[issuer] = (time.monotonic() + CACHE_SECONDS, keys)
-        return keys
+        return self._keys.put(issuer, keys)
 
     @staticmethod
     def _get(url: str) -> dict:

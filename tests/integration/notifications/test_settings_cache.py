@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from ementor.platform import mongo
+from ementor.platform import expiring, mongo
 from services.notifications import repository
 from services.notifications.documents import DOCUMENTS, OrganisationSettings
 from services.notifications.repository import NotificationsRepository
@@ -27,7 +27,7 @@ class Clock:
 @pytest.fixture
 def clock(monkeypatch) -> Clock:
     clock = Clock()
-    monkeypatch.setattr(repository.time, "monotonic", clock)
+    monkeypatch.setattr(expiring.time, "monotonic", clock)
     return clock
 
 
