@@ -320,7 +320,7 @@ class ProfilesService(SingleSignOnApi, SecondFactorApi, Revocations):
     def invitation_status(self, auth: Principal, person_id: str):
         return invitations.status_of(self.importer.repo, auth, person_id)
 
-    def _invite_once_consented(self, person) -> None:
+    def _invite_once_consented(self, person: Person) -> None:
         if invitations.consent_granted(self.importer.repo, person):
             self.kicks("send_invitations")
 
