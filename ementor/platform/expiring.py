@@ -28,7 +28,7 @@ class Expiring(Generic[K, V]):
             return None
         return entry[1]
 
-    def put(self, key: K, value: V) -> V:
+    def remember(self, key: K, value: V) -> V:
         if self.max_entries is not None and len(self._entries) >= self.max_entries:
             self._entries.clear()
         self._entries[key] = (time.monotonic() + self.seconds, value)

@@ -89,7 +89,7 @@ class MessagingRepository(ConsentRepository):
         doc = Conversation.raw().find_one({"_id": match_id, "tenant_id": tenant_id})
         conversation = None if doc is None else Conversation._from_son(doc)
         if conversation is not None:
-            self._conversations.put(key, conversation)
+            self._conversations.remember(key, conversation)
         return conversation
 
     def _changed_conversations(self) -> None:
@@ -198,7 +198,7 @@ class MessagingRepository(ConsentRepository):
             hold_links_for_adults=doc.get("hold_links_for_adults", False),
             messages_per_minute=doc.get("messages_per_minute", domain.DEFAULT_MESSAGES_PER_MINUTE),
         )
-        return self._settings_cache.put(tenant_id, value)
+        return self._settings_cache.remember(tenant_id, value)
 
     def settings_updated_at(self, tenant_id: str) -> datetime | None:
         doc = MessagingSettings.raw().find_one({"_id": tenant_id, "tenant_id": tenant_id},

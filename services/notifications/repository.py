@@ -153,7 +153,7 @@ class NotificationsRepository:
             return hit
         found = OrganisationSettings.scoped(tenant_id, id=tenant_id).first()
         found = found or OrganisationSettings(id=tenant_id, tenant_id=tenant_id, updated_at=None)
-        return self._settings_cache.put(tenant_id, found) if cached else found
+        return self._settings_cache.remember(tenant_id, found) if cached else found
 
     def save_settings(self, settings: OrganisationSettings) -> None:
         now = utcnow()

@@ -102,7 +102,7 @@ class OidcClient:
         if document.get("issuer") != issuer or not all(
                 document.get(k) for k in ("authorization_endpoint", "token_endpoint", "jwks_uri")):
             raise ProviderUnavailable(f"{issuer} does not publish OpenID Connect metadata for that issuer")
-        return self._metadata.put(issuer, document)
+        return self._metadata.remember(issuer, document)
 
     def keys(self, issuer: str, *, refresh: bool = False) -> KeySet:
         if not refresh and (cached := self._keys.get(issuer)) is not None:
@@ -111,7 +111,7 @@ class OidcClient:
             keys = KeySet.import_key_set(self._get(self.metadata(issuer)["jwks_uri"]))
         except (ValueError, JoseError) as exc:
             raise ProviderUnavailable(f"the identity provider's keys could not be read: {exc}") from exc
-        return self._keys.put(issuer, keys)
+        return self._keys.remember(issuer, keys)
 
     @staticmethod
     def _get(url: str) -> dict:
