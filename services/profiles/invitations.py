@@ -34,6 +34,11 @@ MAX_ATTEMPTS = 8  # about 21 hours of trying
 KEEP = timedelta(days=180)  # a sent or given-up invitation, for staff to see
 
 
+def _may_be_invited(consent: str) -> bool:
+    """An adult, or a minor whose guardian has consented."""
+    return consent in (NOT_REQUIRED, GRANTED)
+
+
 def invite_now(imports: ImportRepository, person: Person) -> None:
     """Due at once, instead of any invitation of theirs still waiting (an import's, paced for later)."""
     imports.drop_unsent_invitations(person.tenant_id, person.id)
@@ -46,7 +51,7 @@ def invite_again(imports: ImportRepository, auth: Principal, person_id: str) -> 
     if person is None:
         raise NotFound(f"no person {person_id} in this organisation")
     consent = guardians.state_of(person)
-    if consent not in (NOT_REQUIRED, GRANTED):
+    if not _may_be_invited(consent):
         raise Conflict(f"{person.name} is under 18 and is invited once their guardian has consented "
                        f"(guardian consent is {consent})", code="invitation_waits_for_consent")
     invite_now(imports, person)
@@ -69,7 +74,7 @@ def send_due(imports: ImportRepository, mail, links: accounts.LinkSettings, *, l
                      "the person was erased" if person is None else f"guardian consent {consent}")
             imports.drop_invitation(invitation)
             continue
-        if consent not in (NOT_REQUIRED, GRANTED):
+        if not _may_be_invited(consent):
             imports.postpone_invitation(invitation, now + CONSENT_RECHECK)
             continue
         try:
@@ -108,7 +113,7 @@ def status_of(imports: ImportRepository, auth: Principal, person_id: str) -> sch
         status = "signed_in" if signed_in_at and signed_in_at >= latest.sent_at else "sent"
     elif latest.given_up_at:
         status = "not_delivered"
-    elif guardians.state_of(person) not in (NOT_REQUIRED, GRANTED):
+    elif not _may_be_invited(guardians.state_of(person)):
         status = "waiting_for_consent"
     else:
         status = "retrying" if latest.attempts else "queued"

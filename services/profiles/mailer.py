@@ -30,6 +30,9 @@ SMTP_TIMEOUT_SECONDS = 10.0
 
 
 class Outgoing:
+    """What a worker gets: `send` after answering, or `send_now`, which raises MailNotSent when the
+    server does not take the email."""
+
     def __init__(self, queue: Queue, settings: MailSettings):
         self._queue = queue
         self._settings = settings

@@ -86,17 +86,19 @@ function Consent({ person: p, onChanged }: { person: any; onChanged: () => void 
 }
 
 const when = (iso: string) => formatDateTime(iso, { dateStyle: "medium" });
+/** The time each status's sentence names. */
+const TIME_OF: Record<string, string> = { retrying: "due_at", sent: "sent_at", signed_in: "last_signed_in_at" };
 
 /** Where their invitation stands, in words, and a new one. */
 function Invite({ person: p, status: s, onSent }: { person: any; status: any; onSent: () => void }) {
   const [sent, setSent] = useState("");
   const [error, setError] = useState<unknown>(null);
-  const at = s.due_at ?? s.sent_at ?? s.last_signed_in_at;
+  const at = s[TIME_OF[s.status]];
   return (
     <section class="card stack" aria-labelledby="invite-h">
       <h2 id="invite-h">{t("person.invite")}</h2>
       <p data-status={s.status}>{t(`person.inviteStatus.${s.status}` as Key, {
-        when: s.status === "signed_in" ? when(s.last_signed_in_at) : at ? when(at) : "",
+        when: at ? when(at) : "",
         error: s.last_error ?? "", n: s.attempts })}</p>
       {s.last_signed_in_at && s.status !== "signed_in" && <p>{t("person.lastSignIn", { when: when(s.last_signed_in_at) })}</p>}
       <p class="hint">{t("person.inviteHint")}</p>
