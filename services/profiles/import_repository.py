@@ -11,6 +11,8 @@ from .documents import Person, Programme, utcnow
 from .import_documents import COMPLETED, QUEUED, RUNNING, ImportJob, InvitationDue
 from .repository import ProfilesRepository
 
+CHUNK = 1000  # person ids per `$in`, so that a large organisation's query stays small
+
 
 class ImportRepository(ProfilesRepository):
     # -- jobs ------------------------------------------------------------------------------
@@ -109,6 +111,23 @@ class ImportRepository(ProfilesRepository):
     def invitations_of(self, tenant_id: str, person_id: str) -> list[InvitationDue]:
         """The person's invitations still kept: at most one open, and those sent or given up."""
         return list(InvitationDue.scoped(tenant_id, person_id=person_id))
+
+    def not_signed_in(self, tenant_id: str, *, role=None, programme_id=None, interest=None) -> list[Person]:
+        """Everyone who has never signed in, oldest first, with only what deciding on an invitation needs."""
+        filters = {k: v for k, v in {"role": role, "programme_id": programme_id, "interests": interest}.items() if v}
+        return list(Person.scoped(tenant_id, erased__ne=True, last_signed_in_at=None, **filters)
+                    .only("id", "role", "is_minor", "guardian_consent").order_by("id"))
+
+    def invitations_of_people(self, tenant_id: str, person_ids: list[str]) -> list[InvitationDue]:
+        chunks = (person_ids[i:i + CHUNK] for i in range(0, len(person_ids), CHUNK))
+        return [i for ids in chunks for i in InvitationDue.scoped(tenant_id, person_id__in=ids)]
+
+    def replace_invitations(self, tenant_id: str, invitations: list[InvitationDue]) -> None:
+        """New invitations, each instead of one given up (and of any still waiting)."""
+        person_ids = [i.person_id for i in invitations]
+        for start in range(0, len(person_ids), CHUNK):
+            InvitationDue.scoped(tenant_id, person_id__in=person_ids[start:start + CHUNK], sent_at=None).delete()
+        self.add_invitations(invitations)
 
     def drop_unsent_invitations(self, tenant_id: str, person_id: str) -> None:
         """Those waiting, and one given up: a new invitation replaces them."""

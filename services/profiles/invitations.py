@@ -32,6 +32,7 @@ CONSENT_RECHECK = timedelta(minutes=15)  # a minor's invitation looks again for 
 RETRY_AFTER = timedelta(minutes=5)  # doubled after each email the mail server did not take
 MAX_ATTEMPTS = 8  # about 21 hours of trying
 KEEP = timedelta(days=180)  # a sent or given-up invitation, for staff to see
+REMIND_AFTER = timedelta(days=1)  # inviting everyone not signed in leaves out those invited more recently
 
 
 def _may_be_invited(consent: str) -> bool:
@@ -56,6 +57,34 @@ def invite_again(imports: ImportRepository, auth: Principal, person_id: str) -> 
                        f"(guardian consent is {consent})", code="invitation_waits_for_consent")
     invite_now(imports, person)
     return person
+
+
+def invite_not_signed_in(imports: ImportRepository, auth: Principal, body: schemas.InviteNotSignedIn,
+                         interest: str | None) -> schemas.InvitationsQueued:
+    """A new invitation, at the pace asked for, for everyone (of a role, programme or interest) who has
+    never signed in; except a minor without consent, someone whose invitation is still waiting, and
+    someone sent one within REMIND_AFTER (so that a second click sends nothing twice)."""
+    now = utcnow()
+    people = imports.not_signed_in(auth.tenant_id, role=body.role, programme_id=body.programme_id, interest=interest)
+    kept: dict[str, list[InvitationDue]] = {}
+    for invitation in imports.invitations_of_people(auth.tenant_id, [p.id for p in people]):
+        kept.setdefault(invitation.person_id, []).append(invitation)
+    left_out = dict.fromkeys(("waiting_for_consent", "on_its_way", "invited_recently"), 0)
+    chosen: list[InvitationDue] = []
+    for person in people:
+        theirs = kept.get(person.id, [])
+        if not _may_be_invited(guardians.state_of(person)):
+            left_out["waiting_for_consent"] += 1
+        elif any(not i.sent_at and not i.given_up_at for i in theirs):
+            left_out["on_its_way"] += 1
+        elif any(i.sent_at and i.sent_at > now - REMIND_AFTER for i in theirs):
+            left_out["invited_recently"] += 1
+        else:
+            due_at = now + timedelta(seconds=len(chosen) * 3600 / body.invitations_per_hour)
+            chosen.append(InvitationDue(tenant_id=auth.tenant_id, person_id=person.id, due_at=due_at))
+    imports.replace_invitations(auth.tenant_id, chosen)
+    return schemas.InvitationsQueued(queued=len(chosen), last_due_at=chosen[-1].due_at if chosen else None,
+                                     **left_out)
 
 
 def send_due(imports: ImportRepository, mail, links: accounts.LinkSettings, *, limit: int = BATCH) -> int:

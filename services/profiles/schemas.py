@@ -168,6 +168,26 @@ class InvitationQueued(BaseModel):
     email: str = Field(description="Where the invitation goes.")
 
 
+class InviteNotSignedIn(Strict):
+    """Who gets a new invitation: everyone not signed in yet, narrowed like GET /v1/people."""
+
+    role: Literal["mentor", "mentee"] | None = None
+    programme_id: SingleLine | None = None
+    interest: SingleLine | None = None
+    invitations_per_hour: int = Field(100, ge=1, le=10_000, description=(
+        "The pace, as for an import: the n-th invitation goes n × 3600 / invitations_per_hour seconds from now."))
+
+
+class InvitationsQueued(BaseModel):
+    """What a new round of invitations did: who gets one, and who was left out and why."""
+
+    queued: int = Field(description="New invitations, sent at the pace asked for.")
+    last_due_at: datetime | None = Field(None, description="When the last of them goes.")
+    waiting_for_consent: int = Field(description="Minors left out: their guardian has not consented.")
+    on_its_way: int = Field(description="Left out: an invitation of theirs is already waiting to go.")
+    invited_recently: int = Field(description="Left out: sent an invitation in the last day.")
+
+
 class InvitationStatus(BaseModel):
     """Where a mentor's or mentee's invitation to sign in stands, for staff."""
 

@@ -315,6 +315,15 @@ class ProfilesService(SingleSignOnApi, SecondFactorApi, Revocations):
         self.kicks("send_invitations")
         return schemas.InvitationQueued(person_id=person.id, email=person.email)
 
+    @api("POST", "/v1/people/invitations", roles=COORDINATOR, body=schemas.InviteNotSignedIn,
+         response=schemas.InvitationsQueued, status=202,
+         summary="Email a new invitation to everyone (of a role, programme or interest) who has not signed in yet")
+    def invite_not_signed_in(self, auth: Principal, body: schemas.InviteNotSignedIn):
+        queued = invitations.invite_not_signed_in(self.importer.repo, auth, body, _interest_tag(body.interest))
+        if queued.queued:
+            self.kicks("send_invitations")
+        return queued
+
     @api("GET", "/v1/people/<person_id>/invitation", roles=COORDINATOR, response=schemas.InvitationStatus,
          summary="Where a mentor's or mentee's invitation to sign in stands, and when they last signed in")
     def invitation_status(self, auth: Principal, person_id: str):
@@ -333,14 +342,9 @@ class ProfilesService(SingleSignOnApi, SecondFactorApi, Revocations):
     @api("GET", "/v1/people", roles=COORDINATOR, query=schemas.PeopleQuery, response=schemas.PersonList,
          summary="List people, filtered by role, programme or interest")
     def list_people(self, auth: Principal, query: schemas.PeopleQuery):
-        interest = None
-        if query.interest:
-            try:
-                interest = handlers.domain.normalise_interest(query.interest)
-            except handlers.domain.InvalidProfile as exc:
-                raise Invalid(str(exc), details=[{"field": "interest", "message": str(exc)}])
         items = self.repo.people(auth.tenant_id, limit=query.limit + 1, after=query.cursor, role=query.role,
-                                 programme_id=query.programme_id, interest=interest, signed_in=query.signed_in)
+                                 programme_id=query.programme_id, interest=_interest_tag(query.interest),
+                                 signed_in=query.signed_in)
         return page_of(schemas.PersonList, items, query.limit, lambda p: person_view(p, staff=True))
 
     # -- bulk import (docs/accounts.md, "Bulk import") --------------------------------------
@@ -534,3 +538,13 @@ def contact_view(raw: dict) -> dict:
 
 def _default(document, name: str):
     return document._fields[name].default
+
+
+def _interest_tag(raw: str | None) -> str | None:
+    """An interest filter as stored ("Machine Learning" → "machine-learning"); a 422 naming the field."""
+    if not raw:
+        return None
+    try:
+        return handlers.domain.normalise_interest(raw)
+    except handlers.domain.InvalidProfile as exc:
+        raise Invalid(str(exc), details=[{"field": "interest", "message": str(exc)}]) from None

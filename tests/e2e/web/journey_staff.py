@@ -1,8 +1,8 @@
 """An administrator uses the staff pages in a real browser: the overview, people (filters, adding a
 mentee who is emailed an invitation, a minor's invitation that waits for consent, who has not signed
-in yet, and a CSV import with its per-row report), and staff (invite,
-remove), in English and Spanish. The
-coordinator's moderation journey is in journey_participants.py, beside the held message."""
+in yet and a new invitation for each of them, and a CSV import with its per-row report), and staff
+(invite, remove), in English and Spanish. The coordinator's moderation journey is in
+journey_participants.py, beside the held message."""
 
 from __future__ import annotations
 
@@ -158,7 +158,17 @@ def test_an_admin_sees_the_overview_finds_and_imports_people_and_manages_staff(p
     admin.get_by_role("button", name="Search").click()
     expect(admin.get_by_role("row", name="Lily Evans")).to_contain_text("Not yet")
     expect(admin.get_by_role("row", name="Noor Haddad")).to_have_count(0)
+    # A new invitation for each of them, at an import's pace: Ada's goes now, Ben's a little later;
+    # Sam waits for his guardian and Lily had hers minutes ago, and the coordinator is told so.
+    again = admin.get_by_role("region", name="Invite them again")
+    expect(again).to_contain_text("Email a new invitation to every mentor and mentee who has not signed in yet")
+    asked_at = time.time()
+    again.get_by_role("button", name="Send new invitations").click()
+    expect(again.get_by_role("status")).to_contain_text("2 new invitations are on their way. The last goes at ")
+    expect(again.get_by_role("status")).to_contain_text("1 minor waits for their guardian's consent.")
+    expect(again.get_by_role("status")).to_contain_text("1 person was sent one in the last day.")
     check_page(admin, "staff-people-not-signed-in")
+    platform.emailed_link(f"ada@{org.slug}.example.org", "/invitations/accept", after=asked_at - 1, wait=10)
     admin.get_by_label("Signed in", exact=True).select_option("")
     admin.get_by_role("button", name="Search").click()
 

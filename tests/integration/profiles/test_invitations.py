@@ -21,7 +21,7 @@ from services.profiles.consent import MailNotSent
 from services.profiles.documents import DOCUMENTS, Organisation, Person, utcnow
 from services.profiles.import_documents import IMPORT_DOCUMENTS, InvitationDue
 from services.profiles.import_repository import ImportRepository
-from services.profiles.schemas import CreatePerson
+from services.profiles.schemas import CreatePerson, InviteNotSignedIn
 from services.profiles.service import ProfilesService
 from tests.support.events import eventually
 
@@ -119,6 +119,38 @@ def test_a_coordinator_sends_a_new_invitation_and_a_minors_is_refused_in_words_u
                                        "message": "Jamie is under 18 and is invited once their guardian has "
                                                   "consented (guardian consent is pending)"}
     assert api.post("/v1/people/nobody/invitations", org["token"]).status_code == 404
+
+
+def test_everyone_not_signed_in_gets_a_new_invitation_once_and_those_who_cannot_are_counted(api, org, smtp):
+    earlier = len(smtp.messages)  # the server is the module's
+
+    def sent_to(address: str) -> int:
+        return sum(address in m.recipients for m in smtp.messages[earlier:])
+
+    api.post("/v1/people", org["token"], json=mentor())  # a mentor: not in a round for mentees
+    jamie = api.post("/v1/people", org["token"], json=mentee()).json()
+    api.post("/v1/people", org["token"], json=mentee(name="Kai", email="kai@example.org", is_minor=True,
+                                                      guardian={"name": "Sam Doe", "email": "sam@example.org"}))
+    api.post("/v1/people", org["token"], json=mentee(name="Noor", email="noor@example.org", invite=True))
+    signed_in = api.post("/v1/auth/sign-in/complete", json={"token": link_token(smtp, "noor@example.org")})
+    assert signed_in.status_code == 200, signed_in.text
+
+    round_one = api.post("/v1/people/invitations", org["token"], json={"role": "mentee"})
+    assert round_one.status_code == 202, round_one.text
+    assert {k: v for k, v in round_one.json().items() if k != "last_due_at"} == {
+        "queued": 1, "waiting_for_consent": 1, "on_its_way": 0, "invited_recently": 0}
+    link_token(smtp, "jamie@example.org")
+    assert (sent_to("amara@example.org"), sent_to("kai@example.org")) == (0, 0)
+    eventually(lambda: _sent(_status(api, org, jamie["id"])))
+
+    again = api.post("/v1/people/invitations", org["token"], json={"role": "mentee"})  # a second click
+    assert (again.json()["queued"], again.json()["invited_recently"], again.json()["last_due_at"]) == (0, 1, None)
+    assert (sent_to("jamie@example.org"), sent_to("noor@example.org")) == (1, 1), "once; Noor signed in"
+
+    for body, field in (({"invitations_per_hour": 0}, "invitations_per_hour"), ({"interest": "!!"}, "interest"),
+                        ({"role": "guardian"}, "role")):
+        refused = api.post("/v1/people/invitations", org["token"], json=body)
+        assert refused.status_code == 422 and field in refused.text, refused.text
 
 
 @pytest.fixture
@@ -231,3 +263,33 @@ def test_a_new_invitation_replaces_one_still_waiting_so_the_person_gets_one_emai
     assert invitations.status_of(repo, AUTH, person.id).status == "queued"
     assert invitations.send_due(repo, mail, LINKS) == 1
     assert invitations.status_of(repo, AUTH, person.id).status == "sent"
+
+
+def test_a_round_of_invitations_goes_at_its_pace_and_replaces_one_given_up(repo):
+    given_up = _added(repo, name="Ana", email="ana@example.org")
+    InvitationDue.scoped(AUTH.tenant_id, person_id=given_up.id).update(
+        set__given_up_at=utcnow(), set__attempts=invitations.MAX_ATTEMPTS, set__last_error="550 no such user")
+    long_ago = _added(repo, name="Ben", email="ben@example.org")
+    InvitationDue.scoped(AUTH.tenant_id, person_id=long_ago.id).update(set__sent_at=utcnow() - timedelta(days=3))
+    recently = _added(repo, name="Cy", email="cy@example.org")
+    InvitationDue.scoped(AUTH.tenant_id, person_id=recently.id).update(set__sent_at=utcnow() - timedelta(hours=2))
+    waiting = _added(repo, name="Di", email="di@example.org", invite_at=utcnow() + timedelta(hours=1))
+    handlers.create_person(repo, AUTH, CreatePerson(**mentee(name="Ed", email="ed@example.org",
+                                                             interests=["music"])))
+
+    queued = invitations.invite_not_signed_in(repo, AUTH, InviteNotSignedIn(invitations_per_hour=60), None)
+    assert (queued.queued, queued.on_its_way, queued.invited_recently, queued.waiting_for_consent) == (3, 1, 1, 0)
+    due = {i.person_id: i.due_at for i in InvitationDue.scoped(AUTH.tenant_id, sent_at=None, given_up_at=None)}
+    ana, ben, ed = (due[p] for p in (given_up.id, long_ago.id, _id_of("ed@example.org")))
+    assert (round((ben - ana).total_seconds()), round((ed - ana).total_seconds())) == (60, 120), "one a minute"
+    assert abs(queued.last_due_at - ed) < timedelta(milliseconds=1), "the store keeps milliseconds"
+    assert invitations.status_of(repo, AUTH, given_up.id).status == "queued", "the given-up one is replaced"
+    assert InvitationDue.scoped(AUTH.tenant_id, person_id=given_up.id).count() == 1
+    assert due[waiting.id] > utcnow() + timedelta(minutes=59), "a waiting invitation keeps its time"
+
+    music = invitations.invite_not_signed_in(repo, AUTH, InviteNotSignedIn(interest="music"), "music")
+    assert (music.queued, music.on_its_way) == (0, 1), "only Ed likes music, and his is on its way"
+
+
+def _id_of(email: str) -> str:
+    return Person.scoped(AUTH.tenant_id, email=email).first().id

@@ -1,6 +1,6 @@
 // /staff/people: the organisation's mentors and mentees, filtered by role, interest and whether they
-// have signed in (the API's filters) and by name (within the pages loaded); adding one person, and the
-// CSV import with its progress.
+// have signed in (the API's filters) and by name (within the pages loaded); a new invitation for those
+// not signed in yet; adding one person, and the CSV import with its progress.
 import { useState } from "preact/hooks";
 import { formatDate } from "../i18n";
 import { api } from "../api";
@@ -10,6 +10,7 @@ import { Allowed } from "../staff/Allowed";
 import { t, type Key } from "../i18n";
 import { AddPerson } from "./StaffAddPerson";
 import { ImportPeople } from "./StaffImport";
+import { InviteAgain } from "./StaffInviteAgain";
 import { interestName, VETTING } from "../people";
 import { Link } from "../router";
 
@@ -64,7 +65,7 @@ function StaffPeopleBody() {
         const next = extra ? extra.next : first.next_cursor;
         const needle = filters.name.trim().toLowerCase();
         const shown = needle ? all.filter((p: any) => p.name.toLowerCase().includes(needle)) : all;
-        return (
+        return (<>
           <section aria-labelledby="people-h">
             <h2 id="people-h">{t("people.found", { n: shown.length })}</h2>
             {shown.length === 0 ? <Empty>{t(applied.role || applied.interest || applied.signedIn || needle ? "people.none" : "people.empty")}</Empty> : (
@@ -89,7 +90,9 @@ function StaffPeopleBody() {
               } catch (err) { setMoreError(err); }
             }}>{t("people.more")}</button>}
           </section>
-        );
+          {applied.signedIn === "false" && shown.length > 0 && !needle &&
+            <InviteAgain role={applied.role} interest={applied.interest} />}
+        </>);
       }}</Show>
       <AddPerson onAdded={loaded.reload} />
       <ImportPeople onFinished={loaded.reload} />
