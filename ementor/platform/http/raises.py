@@ -70,8 +70,20 @@ def _references(function) -> Iterator:
             owner = node.value
             if isinstance(owner, ast.Name) and isinstance(namespace.get(owner.id), types.ModuleType):
                 yield from _callables(getattr(namespace[owner.id], node.attr, None))
-            else:
+            elif not _on_text(owner, package):
                 yield from _methods_named(package, node.attr)
+
+
+def _on_text(owner: ast.expr, package: str) -> bool:
+    """A string literal, or what a call of a built-in str or bytes method returns (`name.strip().lower()`,
+    `text.encode("ascii").decode()`): a built-in value, whose methods raise no domain error. A method
+    that a service function or `Principal` shares the name of counts as theirs."""
+    if isinstance(owner, ast.Constant):
+        return isinstance(owner.value, str | bytes)
+    if not (isinstance(owner, ast.Call) and isinstance(owner.func, ast.Attribute)):
+        return False
+    name = owner.func.attr
+    return (hasattr(str, name) or hasattr(bytes, name)) and not _index(package).get(name) and name not in vars(Principal)
 
 
 def _callables(value) -> Iterator:

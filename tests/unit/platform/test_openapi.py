@@ -49,6 +49,11 @@ class _Store:
 
         raise Conflict("taken", code="locked")
 
+    def decode(self, raw):
+        from ementor.platform.errors import Unavailable
+
+        raise Unavailable("a method that shares a name with bytes.decode")
+
 
 def _helper(value):
     from ementor.platform.errors import NotFound
@@ -61,11 +66,12 @@ def _use_case(store, auth, value):
     auth.require_coordinator()
     _helper(value)
     store.lock(value)
+    return value.strip().lower().encode().decode()  # built-in methods: not the store's `decode`
 
 
 def test_raised_errors_are_found_through_helpers_and_methods(monkeypatch):
     from ementor.platform.errors import Conflict, Forbidden, NotFound
     from ementor.platform.http import raises
 
-    monkeypatch.setattr(raises, "_index", lambda package: {"lock": (_Store.lock,)})
+    monkeypatch.setattr(raises, "_index", lambda package: {"lock": (_Store.lock,), "decode": (_Store.decode,)})
     assert raises.domain_errors(_use_case) == {Conflict, Forbidden, NotFound}
