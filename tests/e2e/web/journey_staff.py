@@ -168,7 +168,12 @@ def test_an_admin_sees_the_overview_finds_and_imports_people_and_manages_staff(p
     expect(again.get_by_role("status")).to_contain_text("1 minor waits for their guardian's consent.")
     expect(again.get_by_role("status")).to_contain_text("1 person was sent one in the last day.")
     check_page(admin, "staff-people-not-signed-in")
-    platform.emailed_link(f"ada@{org.slug}.example.org", "/invitations/accept", after=asked_at - 1, wait=10)
+    ada = browser.new_context(viewport=PHONE).new_page()  # a mentor with no mentee yet is told what comes next
+    ada.goto(platform.emailed_link(f"ada@{org.slug}.example.org", "/invitations/accept", after=asked_at - 1, wait=10))
+    expect(ada.get_by_text("You have no mentee yet. When a mentee asks you to mentor them")).to_be_visible()
+    expect(ada.get_by_role("link", name="Tell mentees about yourself")).to_have_attribute("href", "/profile")
+    check_page(ada, "mentor-home-no-mentee")
+    ada.context.close()
     admin.get_by_label("Signed in", exact=True).select_option("")
     admin.get_by_role("button", name="Search").click()
 

@@ -37,6 +37,8 @@ export const en = {
   "home.matches": "Your mentoring",
   "home.noMatches": "You have no mentor yet.",
   "home.findMentor": "Find a mentor",
+  "home.noMentees": "You have no mentee yet. When a mentee asks you to mentor them, or your coordinator suggests a match, we email you and it shows here.",
+  "home.completeProfile": "Tell mentees about yourself",
   "home.sessions": "Coming up",
   "home.noSessions": "No video sessions booked.",
   "home.consentPending": "Your parent or guardian has not agreed yet. You can get ready, but messages and sessions start once they do.",

@@ -39,6 +39,8 @@ export const es: Messages = {
   "home.matches": "Tu mentoría",
   "home.noMatches": "Todavía no tienes mentor.",
   "home.findMentor": "Buscar mentor",
+  "home.noMentees": "Todavía no tienes mentorado. Cuando un mentorado te pida que seas su mentor, o tu coordinador proponga un emparejamiento, te avisamos por correo y aparece aquí.",
+  "home.completeProfile": "Cuéntales a los mentorados sobre ti",
   "home.sessions": "Próximamente",
   "home.noSessions": "No hay sesiones de vídeo reservadas.",
   "home.consentPending": "Tu madre, padre o tutor aún no ha dado su permiso. Puedes prepararte, pero los mensajes y las sesiones empiezan cuando lo haga.",

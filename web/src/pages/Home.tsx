@@ -54,7 +54,9 @@ export function Home() {
           <section aria-labelledby="matches-h">
             <h2 id="matches-h">{t("home.matches")}</h2>
             {data.matches.length === 0 ? (
-              <Empty>{t("home.noMatches")} {who.role === "mentee" && <Link href="/mentors">{t("home.findMentor")}</Link>}</Empty>
+              who.role === "mentor"
+                ? <Empty>{t("home.noMentees")} <Link href="/profile">{t("home.completeProfile")}</Link></Empty>
+                : <Empty>{t("home.noMatches")} <Link href="/mentors">{t("home.findMentor")}</Link></Empty>
             ) : (
               <ul class="cards">
                 {data.matches.map((m: any) => (
