@@ -44,7 +44,7 @@ def test_an_admin_sees_the_overview_finds_and_imports_people_and_manages_staff(p
     offered = admin.get_by_role("list", name="Staff pages").get_by_role("link").all_inner_texts()
     assert len(offered) >= 10 and admin.get_by_role("main").get_by_role("link").all_inner_texts() == offered
 
-    # The overview: three people, no match yet, nothing to moderate, nothing quiet.
+    # The overview: three people, none signed in yet, no match, nothing to moderate, nothing quiet.
     admin.get_by_role("navigation").get_by_role("link", name="Overview").click()
     people_figure = admin.get_by_role("listitem").filter(has_text="mentors and mentees")
     expect(people_figure).to_contain_text("3")
@@ -52,6 +52,12 @@ def test_an_admin_sees_the_overview_finds_and_imports_people_and_manages_staff(p
     expect(admin.get_by_role("row", name="Proposed")).to_contain_text("0")
     expect(admin.get_by_text("Every active match has talked recently.")).to_be_visible()
     check_page(admin, "staff-dashboard")
+    waiting = admin.get_by_role("listitem").filter(has_text="have not signed in yet")  # none has, yet
+    expect(waiting).to_contain_text("3")
+    waiting.get_by_role("link", name="See them, and invite them again").click()
+    expect(admin.get_by_label("Signed in", exact=True)).to_have_value("false")
+    expect(admin.get_by_role("heading", name="3 shown")).to_be_visible()
+    expect(admin.get_by_role("region", name="Invite them again")).to_be_visible()
     admin.get_by_role("navigation").get_by_role("link", name="Moderation").click()
     expect(admin.get_by_text("No messages are waiting. Well done.")).to_be_visible()
 

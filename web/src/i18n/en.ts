@@ -229,6 +229,8 @@ export const en = {
   "dashboard.atLeast": "{n}+",
   "dashboard.people": "mentors and mentees",
   "dashboard.seePeople": "See people",
+  "dashboard.notSignedIn": "have not signed in yet",
+  "dashboard.seeNotSignedIn": "See them, and invite them again",
   "dashboard.queue": "messages waiting for moderation",
   "dashboard.seeQueue": "Moderate messages",
   "dashboard.matches": "Matches by status",

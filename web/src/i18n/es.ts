@@ -231,6 +231,8 @@ export const es: Messages = {
   "dashboard.atLeast": "{n}+",
   "dashboard.people": "mentores y mentorados",
   "dashboard.seePeople": "Ver personas",
+  "dashboard.notSignedIn": "aún no han entrado",
+  "dashboard.seeNotSignedIn": "Verlos e invitarles de nuevo",
   "dashboard.queue": "mensajes pendientes de moderación",
   "dashboard.seeQueue": "Moderar mensajes",
   "dashboard.matches": "Emparejamientos por estado",

@@ -13,8 +13,9 @@ const STATUSES = ["proposed", "active", "declined", "ended"] as const;
 const DAY_MS = 86_400_000;
 
 async function loadDashboard(signal: AbortSignal) {
-  const [people, queue, atRisk, ...byStatus] = await Promise.all([
+  const [people, notSignedIn, queue, atRisk, ...byStatus] = await Promise.all([
     countAll("/v1/people", signal),
+    countAll("/v1/people?signed_in=false", signal),
     countAll("/v1/moderation/messages?status=held", signal),
     countAll("/v1/insights/matches?health=at_risk", signal), // insights (issue 15)
     ...STATUSES.map((s) => countAll(`/v1/matches?status=${s}`, signal)),
@@ -25,7 +26,7 @@ async function loadDashboard(signal: AbortSignal) {
     const days = stats.days_since_last_message ?? Math.floor((Date.now() - Date.parse(m.accepted_at ?? m.created_at)) / DAY_MS);
     return days >= QUIET_DAYS ? { ...m, days, mentee: await personName(m.mentee_id), mentor: await personName(m.mentor_id) } : null;
   }))).filter(Boolean) as any[];
-  return { people, queue, atRisk, byStatus, quiet: quiet.sort((a, b) => b.days - a.days) };
+  return { people, notSignedIn, queue, atRisk, byStatus, quiet: quiet.sort((a, b) => b.days - a.days) };
 }
 
 const shown = (c: Count) => (c.more ? t("dashboard.atLeast", { n: c.n }) : String(c.n));
@@ -43,6 +44,8 @@ function StaffDashboardBody() {
           <ul class="cards figures">
             <li class="card"><p class="figure">{shown(d.people)}</p><p>{t("dashboard.people")}</p>
               <Link href="/staff/people">{t("dashboard.seePeople")}</Link></li>
+            <li class="card"><p class="figure">{shown(d.notSignedIn)}</p><p>{t("dashboard.notSignedIn")}</p>
+              <Link href="/staff/people?signed_in=false">{t("dashboard.seeNotSignedIn")}</Link></li>
             <li class="card"><p class="figure">{shown(d.queue)}</p><p>{t("dashboard.queue")}</p>
               <Link href="/staff/moderation">{t("dashboard.seeQueue")}</Link></li>
             <li class="card"><p class="figure">{shown(d.atRisk)}</p><p>{t("dashboard.atRisk")}</p>

@@ -12,7 +12,7 @@ import { AddPerson } from "./StaffAddPerson";
 import { ImportPeople } from "./StaffImport";
 import { InviteAgain } from "./StaffInviteAgain";
 import { interestName, VETTING } from "../people";
-import { Link } from "../router";
+import { Link, query } from "../router";
 
 type Applied = { role: string; interest: string; signedIn: string };
 
@@ -30,8 +30,9 @@ export function StaffPeople() {
 }
 
 function StaffPeopleBody() {
-  const [filters, setFilters] = useState({ role: "", interest: "", signedIn: "", name: "" });
-  const [applied, setApplied] = useState<Applied>({ role: "", interest: "", signedIn: "" });
+  const signedIn = ["true", "false"].includes(query("signed_in") ?? "") ? query("signed_in")! : "";  // the overview's link
+  const [filters, setFilters] = useState({ role: "", interest: "", signedIn, name: "" });
+  const [applied, setApplied] = useState<Applied>({ role: "", interest: "", signedIn });
   const [extra, setExtra] = useState<{ items: any[]; next: string | null } | null>(null);
   const [moreError, setMoreError] = useState<unknown>(null);
   const loaded = useLoad((signal) => loadPage(applied, null, signal), [applied.role, applied.interest, applied.signedIn]);
