@@ -59,8 +59,16 @@ def test_a_guardian_consents_then_a_mentee_and_mentor_meet_talk_and_book(platfor
     mentee.get_by_role("link", name="My profile").click()
     expect(mentee.get_by_role("heading", name="Keeping you safe")).to_be_visible()
     mentee.get_by_label("About me").fill("I build small robots and watch the stars.")
+    mentee.get_by_label("Languages I speak").fill("Englsh, Spanish")  # names, not codes; a typo is said
+    mentee.get_by_role("button", name="Save my profile").click()
+    expect(mentee.get_by_role("alert")).to_have_text(
+        "We do not know the language “Englsh”. Write its name, for example Polish, or its code, for example pl.")
+    mentee.get_by_label("Languages I speak").fill("English, spanish")
     mentee.get_by_role("button", name="Save my profile").click()
     expect(mentee.get_by_text("Saved.")).to_be_visible()
+    assert platform.call("GET", f"/v1/people/{org.mentee['id']}", org.token).json()["languages"] == ["en", "es"]
+    mentee.reload()
+    expect(mentee.get_by_label("Languages I speak")).to_have_value("English, Spanish")
     check_page(mentee, "profile")
 
     # Recommendations with their reasons in plain words; the mentee asks Ada.

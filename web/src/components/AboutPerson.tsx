@@ -1,12 +1,12 @@
 // The other person's public profile on a match page: bio, interests, languages, time zone (and
 // what time it is there now). Contact details are never in a public profile.
 import { formatTime, list, t } from "../i18n";
+import { languageName } from "../languages";
 import { interestName } from "../people";
 
 export function AboutPerson({ person }: { person: any }) {
   if (person.hidden) return null;
-  const display = new Intl.DisplayNames([document.documentElement.lang], { type: "language" });
-  const languages = (person.languages ?? []).map((l: string) => { try { return display.of(l) ?? l; } catch { return l; } });
+  const languages = (person.languages ?? []).map(languageName);
   const now = new Date().toISOString();
   return (
     <section class="card" aria-labelledby="about-h">

@@ -1,5 +1,6 @@
 // A recommendation's reasons in plain words: shared interests, languages, the hours apart.
 import { list, t as tr, type Key } from "../i18n";
+import { languageName } from "../languages";
 import { interestName } from "../people";
 
 /** `staff`: said of the two people to a coordinator ("They both like…"), not to one of them. */
@@ -10,10 +11,7 @@ export function reasonSentences(reasons: Record<string, any>, staff = false): st
   const names = interests.map((i: any) => i.interest).filter(Boolean).map(interestName);
   if (names.length) out.push(t("reason.interests", { list: list(names) }));
   const languages = reasons.language?.shared ?? [];
-  if (languages.length) {
-    const display = new Intl.DisplayNames([document.documentElement.lang], { type: "language" });
-    out.push(t("reason.languages", { list: list(languages.map((l: string) => display.of(l) ?? l)) }));
-  }
+  if (languages.length) out.push(t("reason.languages", { list: list(languages.map(languageName)) }));
   const gap = reasons.timezone?.gap_hours;
   if (typeof gap === "number") {
     const hours = Math.round(Math.abs(gap) * 10) / 10;

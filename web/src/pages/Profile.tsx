@@ -3,6 +3,7 @@ import { api, ApiError } from "../api";
 import { ErrorNote } from "../components/states";
 import { Layout } from "../components/Layout";
 import { adoptPerson, LANGUAGES, setLanguage, t } from "../i18n";
+import { languageName, languageTag } from "../languages";
 import { interestName } from "../people";
 import { person } from "../session";
 
@@ -12,10 +13,11 @@ const ZONES: string[] = (Intl as any).supportedValuesOf?.("timeZone") ?? [];
 export function Profile() {
   const p = person.value;
   const [form, setForm] = useState({
-    name: p.name, bio: p.bio ?? "", interests: p.interests.map(interestName).join(", "), languages: p.languages.join(", "),
+    name: p.name, bio: p.bio ?? "", interests: p.interests.map(interestName).join(", "), languages: p.languages.map(languageName).join(", "),
     timezone: p.timezone, availability: p.availability ?? "", locale: p.locale ?? "",
   });
   const [saved, setSaved] = useState(false);
+  const [languageError, setLanguageError] = useState("");
   const [error, setError] = useState<unknown>(null);
   const field = (key: keyof typeof form) => ({
     id: key, name: key, value: form[key],
@@ -31,10 +33,14 @@ export function Profile() {
       )}
       <form class="card stack" onSubmit={async (e) => {
         e.preventDefault(); setError(null);
+        const written = split(form.languages);
+        const unknown = written.find((l) => languageTag(l) === null);
+        setLanguageError(unknown === undefined ? "" : t("profile.languageUnknown", { name: unknown }));
+        if (unknown !== undefined) return;
         try {
           const body: Record<string, unknown> = {
             name: form.name, bio: form.bio || null, interests: split(form.interests),
-            languages: split(form.languages), timezone: form.timezone,
+            languages: written.map(languageTag), timezone: form.timezone,
             availability: form.availability.trim() || null, locale: form.locale || null,
           };
           const localeChanged = (form.locale || null) !== (person.value.locale ?? null);
@@ -60,13 +66,15 @@ export function Profile() {
         </div>
         <div class="field">
           <label for="languages">{t("profile.languages")}</label>
-          <input {...field("languages")} aria-describedby="languages-hint" />
+          <input {...field("languages")} aria-invalid={languageError ? "true" : undefined}
+                 aria-describedby={languageError ? "languages-hint languages-error" : "languages-hint"} />
           <p class="hint" id="languages-hint">{t("profile.languagesHint")}</p>
+          {languageError && <p class="error" id="languages-error" role="alert">{languageError}</p>}
         </div>
         <div class="field">
           <label for="availability">{t("profile.availability")}</label>
           <textarea {...field("availability")} rows={2} maxLength={500} aria-describedby="availability-hint" />
-          <p class="hint" id="availability-hint">{t("profile.availabilityHint")}</p>
+          <p class="hint" id="availability-hint">{t(p.role === "mentor" ? "profile.availabilityHintMentor" : "profile.availabilityHint")}</p>
         </div>
         <div class="field">
           <label for="locale">{t("profile.locale")}</label>
