@@ -80,14 +80,13 @@ def invite_staff(repo: ProfilesRepository, auth: Principal, body: schemas.Invite
     if repo.current_staff_by_email(auth.tenant_id, email) is not None:
         raise Conflict(f"{email} is already on this organisation's staff", code="staff_exists")
     staff = Staff(id=new_id(), tenant_id=auth.tenant_id, name=body.name, email=email, role=body.role,
-                  invited_by=auth.actor)
+                  locale=body.locale, invited_by=auth.actor)
     repo.add(staff)
     token = _new_link(repo, auth.tenant_id, "invitation", "staff", staff.id, utcnow() + INVITATION_TTL)
     organisation = repo.organisation(auth.tenant_id)
-    mail.send(email, f"You are invited to {organisation.name} on ementor",
-              f"Hello {body.name},\n\nYou have been added to {organisation.name} as {body.role.replace('_', ' ')}.\n"
-              f"Accept the invitation and sign in (the link works once, for 7 days):\n\n"
-              f"{links.public_url}/invitations/accept?token={token}\n")
+    mail.send(email, *mail_words.staff_invitation(
+        staff.locale, name=body.name, organisation=organisation.name, role=body.role,
+        url=f"{links.public_url}/invitations/accept?token={token}", days=INVITATION_TTL.days))
     return staff
 
 

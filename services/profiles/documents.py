@@ -149,6 +149,7 @@ class Staff(OutboxDocument):
     email = StringField(required=True)  # lower-cased
     role = StringField(required=True, choices=("admin", "coordinator", "safeguarding_lead"))
     status = StringField(required=True, default="invited", choices=("invited", "active", "removed"))
+    locale = StringField()  # domain.LOCALES: the language of their emails; None = English
     invited_by = StringField()  # the inviter's audit name
     created_at = DateTimeField(default=utcnow)
     removed_at = DateTimeField()

@@ -50,6 +50,22 @@ def sign_in(locale: str | None, *, name: str, organisation: str, minutes: int, u
             f"{url}\n\nIf you did not ask to sign in, ignore this email.\n"))
 
 
+STAFF_ROLES_ES = {"admin": "administrador/a", "coordinator": "coordinador/a",
+                  "safeguarding_lead": "responsable de protección de menores"}
+
+
+def staff_invitation(locale: str | None, *, name: str, organisation: str, role: str, url: str,
+                     days: int) -> tuple[str, str]:
+    """A member of staff added by an admin: their role, and a link to accept and sign in."""
+    if spanish(locale):
+        return (f"Te invitan a {organisation} en ementor",
+                (f"Hola, {name}:\n\nTe han dado de alta en {organisation} como {STAFF_ROLES_ES[role]}.\n"
+                 f"Acepta la invitación y entra (el enlace funciona una vez, durante {days} días):\n\n{url}\n"))
+    return (f"You are invited to {organisation} on ementor",
+            (f"Hello {name},\n\nYou have been added to {organisation} as {role.replace('_', ' ')}.\n"
+             f"Accept the invitation and sign in (the link works once, for {days} days):\n\n{url}\n"))
+
+
 def invitation(locale: str | None, *, name: str, organisation: str, role: str, url: str, sign_in_url: str,
                days: int) -> tuple[str, str]:
     """A mentor or mentee added by their organisation: what ementor is for them, and a link to sign in."""

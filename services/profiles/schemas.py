@@ -307,6 +307,8 @@ class InviteStaff(Strict):
     name: str = Field(min_length=1, max_length=200)
     email: EmailStr
     role: StaffRole
+    locale: Literal["en", "es"] | None = Field(default=None, description=(
+        "The language of the emails they get from ementor (invitation, sign-in links); null: English."))
 
 
 class StaffMember(BaseModel):
@@ -315,6 +317,7 @@ class StaffMember(BaseModel):
     email: str
     role: StaffRole
     status: Literal["invited", "active", "removed"]
+    locale: Literal["en", "es"] | None = None
     invited_by: str | None = None
     created_at: datetime
 

@@ -470,7 +470,7 @@ def organisation_view(organisation: Organisation) -> schemas.Organisation:
 
 def staff_view(staff: Staff) -> schemas.StaffMember:
     return schemas.StaffMember(id=staff.id, name=staff.name, email=staff.email, role=staff.role, status=staff.status,
-                               invited_by=staff.invited_by, created_at=staff.created_at)
+                               locale=staff.locale, invited_by=staff.invited_by, created_at=staff.created_at)
 
 
 def programme_view(programme: Programme) -> schemas.Programme:

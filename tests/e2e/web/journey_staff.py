@@ -219,10 +219,14 @@ def test_an_admin_sees_the_overview_finds_and_imports_people_and_manages_staff(p
     admin.get_by_label("Full name").fill("Eli Park")
     admin.get_by_label("Email address").fill(f"eli@{org.slug}.example.org")
     admin.get_by_label("Role").select_option("coordinator")
+    expect(admin.get_by_label("Language of their emails")).to_have_value("en")  # the admin's own, unless chosen
+    admin.get_by_label("Language of their emails").select_option(label="Español")
     admin.get_by_role("button", name="Send the invitation").click()
     expect(admin.get_by_role("status")).to_have_text("Invitation sent to Eli Park.")
     expect(admin.get_by_role("listitem").filter(has_text="Eli Park")).to_contain_text("Coordinator · Invited")
     platform.emailed_link(f"eli@{org.slug}.example.org", "/invitations/accept")
+    assert platform.mail.to(f"eli@{org.slug}.example.org")[-1].message["Subject"] == (
+        "Te invitan a Riverside School en ementor")
     check_page(admin, "staff-team")
     admin.get_by_role("button", name="Remove Eli Park").click()
     admin.get_by_role("button", name="Yes, remove Eli Park").click()
@@ -230,7 +234,7 @@ def test_an_admin_sees_the_overview_finds_and_imports_people_and_manages_staff(p
     expect(admin.get_by_role("listitem").filter(has_text="Eli Park")).to_have_count(0)
 
     # The same pages in Spanish.
-    admin.get_by_label("Language").select_option("es")
+    admin.get_by_role("banner").get_by_label("Language").select_option("es")
     expect(admin.get_by_role("heading", level=1)).to_have_text("Personal")
     expect(admin.get_by_role("button", name="Enviar la invitación")).to_be_visible()
     check_page(admin, "staff-team-es")

@@ -54,6 +54,24 @@ def test_an_invited_member_of_staff_signs_in_from_the_email_and_is_named(api, or
     assert api.post("/v1/people", tokens["access_token"], json=mentee()).status_code == 201
 
 
+def test_a_member_of_staff_invited_in_spanish_gets_their_emails_in_spanish(api, org, smtp):
+    before = len(smtp.messages)
+    staff = invite(api, org, name="Lucía Gómez", email="lucia@northside.org", role="coordinator", locale="es")
+    assert staff["locale"] == "es"
+    link_token(smtp, "lucia@northside.org", after=before)
+    invitation = next(m for m in smtp.messages[before:] if "lucia@northside.org" in m.recipients)
+    assert invitation.subject == "Te invitan a Northside en ementor"
+    assert "Te han dado de alta en Northside como coordinador/a." in invitation.text()
+
+    later = len(smtp.messages)
+    sign_in(api, smtp, "northside", "lucia@northside.org")
+    assert next(m for m in smtp.messages[later:] if "lucia@northside.org" in m.recipients).subject == (
+        "Entra en Northside en ementor")
+    unknown = api.post("/v1/staff", org["token"], json={"name": "Jean", "email": "jean@northside.org",
+                                                        "role": "coordinator", "locale": "fr"})
+    assert unknown.status_code == 422 and "locale" in unknown.text, unknown.text
+
+
 def test_staff_roles_hold_their_permissions_only(api, org, smtp):
     invite(api, org, name="Sam Lee", email="sam@northside.org", role="safeguarding_lead")
     lead = sign_in(api, smtp, "northside", "sam@northside.org")["access_token"]

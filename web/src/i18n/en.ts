@@ -357,6 +357,8 @@ export const en = {
   "team.role.admin": "Administrator",
   "team.role.coordinator": "Coordinator",
   "team.role.safeguarding_lead": "Safeguarding lead",
+  "team.locale": "Language of their emails",
+  "team.localeHint": "The invitation and every sign-in link they ask for are written in it.",
   "team.send": "Send the invitation",
   "team.invited": "Invitation sent to {name}.",
   "team.removed": "{name} has been removed and signed out.",

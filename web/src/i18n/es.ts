@@ -359,6 +359,8 @@ export const es: Messages = {
   "team.role.admin": "Administrador",
   "team.role.coordinator": "Coordinador",
   "team.role.safeguarding_lead": "Responsable de protección",
+  "team.locale": "Idioma de sus correos",
+  "team.localeHint": "La invitación y cada enlace para entrar que pida están escritos en él.",
   "team.send": "Enviar la invitación",
   "team.invited": "Invitación enviada a {name}.",
   "team.removed": "{name} ha sido dado de baja y su sesión se ha cerrado.",

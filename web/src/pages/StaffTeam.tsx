@@ -4,7 +4,7 @@ import { api } from "../api";
 import { ErrorNote, Show, useLoad } from "../components/states";
 import { Layout } from "../components/Layout";
 import { Allowed } from "../staff/Allowed";
-import { t, type Key } from "../i18n";
+import { lang, LANGUAGES, t, type Key } from "../i18n";
 import { me } from "../session";
 import { listAll } from "../staff/lists";
 
@@ -34,7 +34,8 @@ function StaffTeamBody() {
 }
 
 function Invite({ onInvited }: { onInvited: (name: string) => void }) {
-  const [form, setForm] = useState({ name: "", email: "", role: "coordinator" });
+  const blank = { name: "", email: "", role: "coordinator", locale: lang.value };  // emails in the inviter's language, unless chosen
+  const [form, setForm] = useState(blank);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const set = (k: string) => (e: Event) => setForm({ ...form, [k]: (e.target as HTMLInputElement).value });
@@ -43,7 +44,7 @@ function Invite({ onInvited }: { onInvited: (name: string) => void }) {
       e.preventDefault(); setError(null); setBusy(true);
       try {
         await api.post("/v1/staff", { ...form, name: form.name.trim(), email: form.email.trim() });
-        onInvited(form.name.trim()); setForm({ name: "", email: "", role: "coordinator" });
+        onInvited(form.name.trim()); setForm(blank);
       } catch (err) { setError(err); } finally { setBusy(false); }
     }}>
       <h2 id="invite-h">{t("team.invite")}</h2>
@@ -55,6 +56,11 @@ function Invite({ onInvited }: { onInvited: (name: string) => void }) {
         <select id="invite-role" value={form.role} onChange={set("role")}>
           {ROLES.map((r) => <option value={r}>{t(`team.role.${r}` as Key)}</option>)}
         </select></div>
+      <div class="field"><label for="invite-locale">{t("team.locale")}</label>
+        <select id="invite-locale" value={form.locale} onChange={set("locale")} aria-describedby="invite-locale-hint">
+          {Object.entries(LANGUAGES).map(([code, l]) => <option value={code} lang={code}>{l.name}</option>)}
+        </select>
+        <p class="hint" id="invite-locale-hint">{t("team.localeHint")}</p></div>
       {error !== null && <ErrorNote error={error} />}
       <button type="submit" disabled={busy}>{t("team.send")}</button>
     </form>
