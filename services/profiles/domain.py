@@ -159,8 +159,9 @@ def check_role_rules(role: str, *, capacity: int | None, is_minor: bool) -> int:
     if is_minor:
         raise InvalidProfile("a mentor cannot be a minor")
     capacity = 1 if capacity is None else capacity
-    if not 1 <= capacity <= MAX_MENTOR_CAPACITY:
-        raise InvalidProfile(f"a mentor's capacity must be between 1 and {MAX_MENTOR_CAPACITY}")
+    if not 0 <= capacity <= MAX_MENTOR_CAPACITY:
+        raise InvalidProfile(f"a mentor's capacity must be between 0 (not taking new mentees for now) "
+                             f"and {MAX_MENTOR_CAPACITY}")
     return capacity
 
 

@@ -142,7 +142,9 @@ class CreatePerson(Strict):
     availability: str | None = Field(default=None, max_length=500,
                                      description="When the person is usually free, in their words (public profile).",
                                      examples=["Weekday evenings after 6pm, Saturday mornings"])
-    capacity: int | None = Field(default=None, description="Mentors only: how many mentees at once (1-20).")
+    capacity: int | None = Field(default=None, description=(
+        "Mentors only: how many mentees at once (0-20; 1 when left out). 0: not taking new mentees for now; "
+        "their current matches go on."))
     is_minor: bool = False
     vetted: bool = Field(default=False, description="Background-checked; only a coordinator sets it. Kept for "
                                                     "older clients: true records `basic` (use vetting_level).")
@@ -219,7 +221,8 @@ class UpdatePerson(Strict):
     bio: str | None = Field(default=None, max_length=2000)
     locale: SingleLine | None = Field(default=None, description="en or es; null: the browser's language.")
     availability: str | None = Field(default=None, max_length=500)
-    capacity: int | None = None
+    capacity: int | None = Field(default=None, description=(
+        "Mentors only, 0-20; the mentor may change their own. 0: not taking new mentees for now."))
     is_minor: bool | None = None
     vetted: bool | None = Field(default=None, description="Staff only. Kept for older clients: true records "
                                                          "`basic` unless a higher level is recorded; false, `none`.")

@@ -11,6 +11,8 @@ import time
 import pytest
 from playwright.sync_api import expect
 
+from tests.support.events import eventually
+
 from . import seed
 from .browser import DESKTOP, PHONE
 from .journey_participants import invited_staff, sign_in
@@ -179,6 +181,23 @@ def test_an_admin_sees_the_overview_finds_and_imports_people_and_manages_staff(p
     expect(ada.get_by_text("You have no mentee yet. When a mentee asks you to mentor them")).to_be_visible()
     expect(ada.get_by_role("link", name="Tell mentees about yourself")).to_have_attribute("href", "/profile")
     check_page(ada, "mentor-home-no-mentee")
+    # Busy until the new year: she pauses new requests, and Sam is no longer offered her.
+    def offered_to_sam() -> list[str]:
+        found = platform.call("GET", f"/v1/people/{org.mentee['id']}/recommendations", org.token).json()
+        return [r["mentor_id"] for r in found["items"]]
+
+    assert org.mentor["id"] in offered_to_sam()
+    ada.get_by_role("link", name="My profile").click()
+    ada.get_by_label("Mentees I can take at once").select_option(label="None for now (paused)")
+    ada.get_by_role("button", name="Save my profile").click()
+    expect(ada.get_by_text("Saved.")).to_be_visible()
+    check_page(ada, "profile-mentor")
+    ada.get_by_role("link", name="Home").click()
+    expect(ada.get_by_text("You are not taking new mentees for now, so mentees are not offered you.")).to_be_visible()
+    def no_longer_offered() -> None:
+        assert org.mentor["id"] not in offered_to_sam(), "matching hears of the pause by event"
+
+    eventually(no_longer_offered, timeout=10, interval=0.1)
     ada.context.close()
     admin.get_by_label("Signed in", exact=True).select_option("")
     admin.get_by_role("button", name="Search").click()

@@ -127,6 +127,18 @@ def test_updates_publish_what_changed(org, api, events):
     assert len(events.of_type("ProfileUpdated")) == 1, "a refused or no-op change publishes nothing"
 
 
+def test_a_mentor_pauses_new_mentees_with_a_capacity_of_zero_and_matching_hears_of_it(org, api, events):
+    amara = api.post("/v1/people", org["token"], json=mentor()).json()
+    amara_token = api.person_token(org["api_key"], amara["id"])
+
+    paused = api.patch(f"/v1/people/{amara['id']}", amara_token, json={"capacity": 0})
+    assert paused.status_code == 200 and paused.json()["capacity"] == 0, paused.text
+    [updated] = events.wait_for("ProfileUpdated")
+    assert (updated.data["changed"], updated.data["capacity"]) == (["capacity"], 0)
+    too_many = api.patch(f"/v1/people/{amara['id']}", amara_token, json={"capacity": 21})
+    assert too_many.status_code == 422 and "between 0 (not taking new mentees for now) and 20" in too_many.text
+
+
 def test_staff_record_a_vetting_level_with_who_and_when_and_the_boolean_follows(org, api, events):
     amara = api.post("/v1/people", org["token"], json=mentor(vetting_level="standard")).json()
     assert (amara["vetting_level"], amara["vetted"], amara["vetting"]["level"]) == ("standard", True, "standard")

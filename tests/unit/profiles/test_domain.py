@@ -66,8 +66,10 @@ def test_role_rules():
         domain.check_role_rules("mentee", capacity=2, is_minor=False)
     with pytest.raises(InvalidProfile, match="minor"):
         domain.check_role_rules("mentor", capacity=1, is_minor=True)
-    with pytest.raises(InvalidProfile, match="between"):
-        domain.check_role_rules("mentor", capacity=50, is_minor=False)
+    assert domain.check_role_rules("mentor", capacity=0, is_minor=False) == 0  # not taking new mentees for now
+    for beyond in (-1, 21):
+        with pytest.raises(InvalidProfile, match="between 0"):
+            domain.check_role_rules("mentor", capacity=beyond, is_minor=False)
 
 
 def test_api_keys_are_stored_only_as_hashes_and_checked_in_constant_time():

@@ -37,6 +37,8 @@ export function Home() {
   return (
     <Layout title={t("home.title", { name: (who.name ?? "").split(" ")[0] })}>
       {consent && consent !== "granted" && consent !== "not_required" && <p class="notice">{t("home.consentPending")}</p>}
+      {who.role === "mentor" && person.value?.capacity === 0 &&
+        <p class="notice">{t("home.paused")} <Link href="/profile">{t("home.changePause")}</Link></p>}
       <Show loaded={loaded}>{(data) => (
         <>
           {data.surveys.length > 0 && (

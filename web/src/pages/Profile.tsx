@@ -9,12 +9,14 @@ import { person } from "../session";
 
 const split = (text: string) => text.split(",").map((s) => s.trim()).filter(Boolean);
 const ZONES: string[] = (Intl as any).supportedValuesOf?.("timeZone") ?? [];
+/** A mentor's choice of how many mentees at once: none (a pause) to five, or more if staff set more. */
+const places = (current: number) => Array.from({ length: Math.max(5, current) + 1 }, (_, n) => n);
 
 export function Profile() {
   const p = person.value;
   const [form, setForm] = useState({
     name: p.name, bio: p.bio ?? "", interests: p.interests.map(interestName).join(", "), languages: p.languages.map(languageName).join(", "),
-    timezone: p.timezone, availability: p.availability ?? "", locale: p.locale ?? "",
+    timezone: p.timezone, availability: p.availability ?? "", locale: p.locale ?? "", capacity: String(p.capacity ?? 1),
   });
   const [saved, setSaved] = useState(false);
   const [languageError, setLanguageError] = useState("");
@@ -43,6 +45,7 @@ export function Profile() {
             languages: written.map(languageTag), timezone: form.timezone,
             availability: form.availability.trim() || null, locale: form.locale || null,
           };
+          if (p.role === "mentor") body.capacity = Number(form.capacity);
           const localeChanged = (form.locale || null) !== (person.value.locale ?? null);
           person.value = await api.patch(`/v1/people/${p.id}`, body);
           if (localeChanged) { // the profile's language is the person's choice now: it wins over this browser's menu
@@ -76,6 +79,17 @@ export function Profile() {
           <textarea {...field("availability")} rows={2} maxLength={500} aria-describedby="availability-hint" />
           <p class="hint" id="availability-hint">{t(p.role === "mentor" ? "profile.availabilityHintMentor" : "profile.availabilityHint")}</p>
         </div>
+        {p.role === "mentor" && (
+          <div class="field">
+            <label for="capacity">{t("profile.capacity")}</label>
+            <select {...field("capacity")} aria-describedby="capacity-hint">
+              {places(p.capacity ?? 1).map((n) => (
+                <option value={String(n)}>{n === 0 ? t("profile.capacityNone") : t("profile.capacityN", { n })}</option>
+              ))}
+            </select>
+            <p class="hint" id="capacity-hint">{t("profile.capacityHint")}</p>
+          </div>
+        )}
         <div class="field">
           <label for="locale">{t("profile.locale")}</label>
           <select {...field("locale")} aria-describedby="locale-hint">
