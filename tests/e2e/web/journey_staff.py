@@ -202,6 +202,24 @@ def test_an_admin_sees_the_overview_finds_and_imports_people_and_manages_staff(p
     admin.get_by_label("Signed in", exact=True).select_option("")
     admin.get_by_role("button", name="Search").click()
 
+    # Ben's address had a typo: the coordinator corrects it on his page, and gives him three places.
+    admin.get_by_role("row", name="Ben Carter").get_by_role("link", name="Ben Carter").click()
+    admin.get_by_text("Change their details").click()
+    details = admin.get_by_role("group").filter(has=admin.get_by_role("button", name="Save their details"))
+    details.get_by_label("Email address").fill("ben@")
+    details.get_by_role("button", name="Save their details").click()
+    expect(details.get_by_role("alert")).to_have_text("Please correct the fields marked below.")
+    expect(details.get_by_label("Email address")).to_have_attribute("aria-invalid", "true")
+    details.get_by_label("Email address").fill(f"ben.carter@{org.slug}.example.org")
+    details.get_by_label("Mentees at once").select_option(label="3 mentees")
+    details.get_by_role("button", name="Save their details").click()
+    expect(details.get_by_role("status")).to_have_text("Saved Ben Carter's details.")
+    facts = admin.locator("dl.facts")
+    expect(facts).to_contain_text(f"ben.carter@{org.slug}.example.org")
+    expect(facts).to_contain_text("3 mentees")
+    check_page(admin, "staff-person-edit")
+    admin.get_by_role("link", name="All people").click()
+
     # Sam is a minor whose guardian has not answered: a new request goes to the guardian, and an
     # invitation is refused in words until the guardian consents.
     admin.get_by_role("row", name="Sam Rivera").get_by_role("link", name="Sam Rivera").click()
@@ -218,6 +236,19 @@ def test_an_admin_sees_the_overview_finds_and_imports_people_and_manages_staff(p
     expect(admin.get_by_role("region", name="Invitation to sign in").get_by_role("alert")).to_contain_text(
         "They are under 18, so they are invited once their guardian has consented.")
     admin.get_by_role("link", name="All people").click()
+
+    # A mentor added by hand says how many mentees they take (a mentee's form has no such field).
+    add.get_by_label("Mentor", exact=True).check()
+    add.get_by_label("Full name").fill("Kofi Mensah")
+    add.get_by_label("Email address").fill(f"kofi@{org.slug}.example.org")
+    add.get_by_label("Mentees at once").select_option(label="2 mentees")
+    add.get_by_label("Email them an invitation to sign in").uncheck()
+    add.get_by_role("button", name="Add the mentor").click()
+    expect(add.get_by_role("status")).to_contain_text("Kofi Mensah has been added.")
+    kofi = platform.call("GET", "/v1/people?role=mentor&limit=100", org.token).json()["items"]
+    assert [p["capacity"] for p in kofi if p["name"] == "Kofi Mensah"] == [2]
+    add.get_by_label("Mentee", exact=True).check()
+    expect(add.get_by_label("Mentees at once")).to_have_count(0)
 
     # A CSV import: a progress bar, then the report, with the refused row and what to fix.
     template = admin.get_by_role("link", name="Download the template (CSV)")

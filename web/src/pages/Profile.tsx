@@ -1,5 +1,6 @@
 import { useState } from "preact/hooks";
 import { api, ApiError } from "../api";
+import { CapacityOptions } from "../components/Capacity";
 import { ErrorNote } from "../components/states";
 import { Layout } from "../components/Layout";
 import { adoptPerson, LANGUAGES, setLanguage, t } from "../i18n";
@@ -9,8 +10,6 @@ import { person } from "../session";
 
 const split = (text: string) => text.split(",").map((s) => s.trim()).filter(Boolean);
 const ZONES: string[] = (Intl as any).supportedValuesOf?.("timeZone") ?? [];
-/** A mentor's choice of how many mentees at once: none (a pause) to five, or more if staff set more. */
-const places = (current: number) => Array.from({ length: Math.max(5, current) + 1 }, (_, n) => n);
 
 export function Profile() {
   const p = person.value;
@@ -83,9 +82,7 @@ export function Profile() {
           <div class="field">
             <label for="capacity">{t("profile.capacity")}</label>
             <select {...field("capacity")} aria-describedby="capacity-hint">
-              {places(p.capacity ?? 1).map((n) => (
-                <option value={String(n)}>{n === 0 ? t("profile.capacityNone") : t("profile.capacityN", { n })}</option>
-              ))}
+              <CapacityOptions current={p.capacity ?? 1} />
             </select>
             <p class="hint" id="capacity-hint">{t("profile.capacityHint")}</p>
           </div>

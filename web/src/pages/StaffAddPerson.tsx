@@ -3,6 +3,7 @@
 // invitation to sign in (a minor's once the guardian has consented).
 import { useState } from "preact/hooks";
 import { api } from "../api";
+import { CapacityOptions } from "../components/Capacity";
 import { Show, useLoad } from "../components/states";
 import { LANGUAGES, lang, t, timeZone, type Key } from "../i18n";
 import { Check, Field, FormError, fieldErrors, words } from "../staff/forms";
@@ -12,7 +13,7 @@ const ZONES: string[] = (Intl as any).supportedValuesOf?.("timeZone") ?? [];
 
 const blank = () => ({
   role: "mentee", name: "", email: "", programme_id: "", timezone: timeZone.value, locale: lang.value,
-  interests: "", is_minor: false, guardian_name: "", guardian_email: "", invite: true,
+  interests: "", capacity: "1", is_minor: false, guardian_name: "", guardian_email: "", invite: true,
 });
 
 export function AddPerson({ onAdded }: { onAdded: () => void }) {
@@ -24,7 +25,7 @@ export function AddPerson({ onAdded }: { onAdded: () => void }) {
   const set = (k: string) => (e: Event) => setForm({ ...form, [k]: (e.target as HTMLInputElement).value });
   const errors = fieldErrors(error);
   const minor = form.role === "mentee" && form.is_minor;
-  const shown = ["name", "email", "timezone", "interests", "guardian", "guardian.name", "guardian.email"];
+  const shown = ["name", "email", "timezone", "interests", "capacity", "guardian", "guardian.name", "guardian.email"];
   return (
     <section class="card stack" aria-labelledby="add-h">
       <h2 id="add-h">{t("addPerson.title")}</h2>
@@ -38,6 +39,7 @@ export function AddPerson({ onAdded }: { onAdded: () => void }) {
             role: form.role, name, email, timezone: form.timezone, locale: form.locale,
             programme_id: form.programme_id || null, interests: words(form.interests), invite: form.invite,
             is_minor: minor, guardian: minor ? { name: form.guardian_name.trim(), email: form.guardian_email.trim() } : null,
+            ...(form.role === "mentor" ? { capacity: Number(form.capacity) } : {}),
           });
           setAdded(t(form.invite ? (minor ? "addPerson.addedMinor" : "addPerson.addedInvited") : "addPerson.added",
             { name, email }));
@@ -79,6 +81,10 @@ export function AddPerson({ onAdded }: { onAdded: () => void }) {
                error={errors.interests}>{(ids, invalid) =>
           <input id="add-interests" value={form.interests} onInput={set("interests")} aria-describedby={ids}
                  aria-invalid={invalid || undefined} />}</Field>
+        {form.role === "mentor" && <Field id="add-capacity" label={t("editPerson.capacity")} error={errors.capacity}>{(ids) =>
+          <select id="add-capacity" value={form.capacity} onChange={set("capacity")} aria-describedby={ids}>
+            <CapacityOptions current={1} />
+          </select>}</Field>}
         {form.role === "mentee" && <Check id="add-minor" label={t("addPerson.minor")} hint={t("addPerson.minorHint")}
           checked={form.is_minor} onChange={(v) => setForm({ ...form, is_minor: v })} />}
         {minor && <>

@@ -1,4 +1,4 @@
-// /staff/people/:id: one mentor or mentee as a coordinator sees them: their details, a minor's
+// /staff/people/:id: one mentor or mentee as a coordinator sees them: their details (and changing them), a minor's
 // guardian consent (with a new request to the guardian), their matches, and where their invitation
 // to sign in stands (with a new one).
 import { useState } from "preact/hooks";
@@ -9,6 +9,7 @@ import { formatDate, formatDateTime, LANGUAGES, list, t, type Key } from "../i18
 import { Link, type Params } from "../router";
 import { interestName, publicPerson } from "../people";
 import { Allowed } from "../staff/Allowed";
+import { EditPerson } from "./StaffEditPerson";
 
 export function StaffPerson({ params }: { params: Params }) {
   return <Allowed title={t("people.title")} permission="coordinator"><PersonBody id={params.id} /></Allowed>;
@@ -43,8 +44,11 @@ function PersonBody({ id }: { id: string }) {
             <dt>{t("person.language")}</dt><dd>{LANGUAGES[p.locale ?? ""]?.name ?? t("person.languageUnset")}</dd>
             <dt>{t("people.interests")}</dt><dd>{p.interests.length ? list(p.interests.map(interestName)) : "—"}</dd>
             {p.role === "mentor" && <><dt>{t("people.vetting")}</dt><dd>{t(`vetting.${p.vetting_level}` as Key)}</dd></>}
+            {p.role === "mentor" && <><dt>{t("editPerson.capacity")}</dt>
+              <dd>{p.capacity === 0 ? t("capacity.none") : t("capacity.n", { n: p.capacity })}</dd></>}
             <dt>{t("person.added")}</dt><dd>{formatDate(p.created_at)}</dd>
           </dl>
+          <EditPerson person={p} onSaved={loaded.reload} />
           {p.is_minor && <Consent person={p} onChanged={loaded.reload} />}
           <section aria-labelledby="matches-h">
             <h2 id="matches-h">{t("person.matches")}</h2>

@@ -1,0 +1,56 @@
+// "Change their details" on a person's staff page: name, email address (an invitation that could not
+// be delivered says to check it), interests and, for a mentor, how many mentees at once
+// (PATCH /v1/people/{id}); a 422 is shown beside the field it names.
+import { useState } from "preact/hooks";
+import { api } from "../api";
+import { CapacityOptions } from "../components/Capacity";
+import { t } from "../i18n";
+import { interestName } from "../people";
+import { Field, FormError, fieldErrors, words } from "../staff/forms";
+
+const SHOWN = ["name", "email", "interests", "capacity"];
+
+export function EditPerson({ person: p, onSaved }: { person: any; onSaved: () => void }) {
+  const [form, setForm] = useState({
+    name: p.name, email: p.email, interests: p.interests.map(interestName).join(", "), capacity: String(p.capacity ?? 1),
+  });
+  const [error, setError] = useState<unknown>(null);
+  const [saved, setSaved] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const set = (k: string) => (e: Event) => { setSaved(false); setForm({ ...form, [k]: (e.target as HTMLInputElement).value }); };
+  const errors = fieldErrors(error);
+  return (
+    <details class="card">
+      <summary>{t("editPerson.title")}</summary>
+      <form class="stack" noValidate onSubmit={async (e) => {
+        e.preventDefault(); setError(null); setSaved(false); setBusy(true);
+        try {
+          const body: Record<string, unknown> = { name: form.name.trim(), email: form.email.trim(), interests: words(form.interests) };
+          if (p.role === "mentor") body.capacity = Number(form.capacity);
+          await api.patch(`/v1/people/${p.id}`, body);
+          setSaved(true);
+          onSaved();
+        } catch (err) { setError(err); } finally { setBusy(false); }
+      }}>
+        <Field id="edit-name" label={t("addPerson.name")} error={errors.name}>{(ids, invalid) =>
+          <input id="edit-name" required maxLength={200} autoComplete="off" value={form.name} onInput={set("name")}
+                 aria-describedby={ids} aria-invalid={invalid || undefined} />}</Field>
+        <Field id="edit-email" label={t("addPerson.email")} hint={t("editPerson.emailHint")} error={errors.email}>{(ids, invalid) =>
+          <input id="edit-email" type="email" required autoComplete="off" value={form.email} onInput={set("email")}
+                 aria-describedby={ids} aria-invalid={invalid || undefined} />}</Field>
+        <Field id="edit-interests" label={t("addPerson.interests")} error={errors.interests}>{(ids, invalid) =>
+          <input id="edit-interests" value={form.interests} onInput={set("interests")} aria-describedby={ids}
+                 aria-invalid={invalid || undefined} />}</Field>
+        {p.role === "mentor" && (
+          <Field id="edit-capacity" label={t("editPerson.capacity")} error={errors.capacity}>{(ids) =>
+            <select id="edit-capacity" value={form.capacity} onChange={set("capacity")} aria-describedby={ids}>
+              <CapacityOptions current={p.capacity ?? 1} />
+            </select>}</Field>
+        )}
+        <FormError error={error} shown={SHOWN} />
+        {saved && <p role="status" class="ok">{t("editPerson.saved", { name: form.name.trim() })}</p>}
+        <button type="submit" disabled={busy}>{t("editPerson.save")}</button>
+      </form>
+    </details>
+  );
+}
