@@ -7,11 +7,9 @@ from datetime import datetime, timedelta
 from mongoengine import NotUniqueError
 from pymongo import ASCENDING, ReturnDocument
 
-from .documents import Person, Programme, utcnow
+from .documents import Person, Programme, new_id, utcnow
 from .import_documents import COMPLETED, QUEUED, RUNNING, ImportJob, InvitationDue
 from .repository import ProfilesRepository
-
-CHUNK = 1000  # person ids per `$in`, so that a large organisation's query stays small
 
 
 class ImportRepository(ProfilesRepository):
@@ -112,22 +110,27 @@ class ImportRepository(ProfilesRepository):
         """The person's invitations still kept: at most one open, and those sent or given up."""
         return list(InvitationDue.scoped(tenant_id, person_id=person_id))
 
-    def not_signed_in(self, tenant_id: str, *, role=None, programme_id=None, interest=None) -> list[Person]:
-        """Everyone who has never signed in, oldest first, with only what deciding on an invitation needs."""
-        filters = {k: v for k, v in {"role": role, "programme_id": programme_id, "interests": interest}.items() if v}
-        return list(Person.scoped(tenant_id, erased__ne=True, last_signed_in_at=None, **filters)
-                    .only("id", "role", "is_minor", "guardian_consent").order_by("id"))
+    def not_signed_in(self, tenant_id: str, *, role=None, programme_id=None, interest=None) -> list[dict]:
+        """Everyone who has never signed in, oldest first: their id and what their consent depends on
+        (raw: an organisation's whole list is read, and documents would cost more than the reading)."""
+        query = {"tenant_id": tenant_id, "erased": {"$ne": True}, "last_signed_in_at": None}
+        query |= {k: v for k, v in (("role", role), ("programme_id", programme_id), ("interests", interest)) if v}
+        return list(Person.raw().find(query, {"role": 1, "is_minor": 1, "guardian_consent": 1}).sort("_id", ASCENDING))
 
-    def invitations_of_people(self, tenant_id: str, person_ids: list[str]) -> list[InvitationDue]:
-        chunks = (person_ids[i:i + CHUNK] for i in range(0, len(person_ids), CHUNK))
-        return [i for ids in chunks for i in InvitationDue.scoped(tenant_id, person_id__in=ids)]
+    def invitations_holding_back(self, tenant_id: str, sent_since: datetime) -> list[dict]:
+        """The organisation's invitations that decide whether someone gets a new one: those still waiting,
+        those given up (a new one replaces them) and those sent since `sent_since`."""
+        return list(InvitationDue.raw().find(
+            {"tenant_id": tenant_id, "$or": [{"sent_at": None}, {"sent_at": {"$gt": sent_since}}]},
+            {"person_id": 1, "sent_at": 1, "given_up_at": 1}))
 
-    def replace_invitations(self, tenant_id: str, invitations: list[InvitationDue]) -> None:
-        """New invitations, each instead of one given up (and of any still waiting)."""
-        person_ids = [i.person_id for i in invitations]
-        for start in range(0, len(person_ids), CHUNK):
-            InvitationDue.scoped(tenant_id, person_id__in=person_ids[start:start + CHUNK], sent_at=None).delete()
-        self.add_invitations(invitations)
+    def replace_invitations(self, tenant_id: str, due: list[tuple[str, datetime]], given_up: list[str]) -> None:
+        """New invitations, (person id, due at) each, and the given-up ones (by id) they replace."""
+        if given_up:
+            InvitationDue.raw().delete_many({"tenant_id": tenant_id, "_id": {"$in": given_up}})
+        if due:
+            InvitationDue.raw().insert_many([{"_id": new_id(), "tenant_id": tenant_id, "person_id": person_id,
+                                              "due_at": due_at, "attempts": 0} for person_id, due_at in due])
 
     def drop_unsent_invitations(self, tenant_id: str, person_id: str) -> None:
         """Those waiting, and one given up: a new invitation replaces them."""

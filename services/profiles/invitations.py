@@ -12,13 +12,13 @@ invitation is kept for KEEP.
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from ementor.platform.errors import Conflict, NotFound
 from ementor.platform.principal import Principal
 
 from . import accounts, guardians, schemas
-from .consent import DECLINED, GRANTED, NOT_REQUIRED, WITHDRAWN, MailNotSent
+from .consent import DECLINED, GRANTED, NOT_REQUIRED, WITHDRAWN, MailNotSent, current_state
 from .documents import Person, utcnow
 from .import_documents import InvitationDue
 from .import_repository import ImportRepository
@@ -66,25 +66,29 @@ def invite_not_signed_in(imports: ImportRepository, auth: Principal, body: schem
     someone sent one within REMIND_AFTER (so that a second click sends nothing twice)."""
     now = utcnow()
     people = imports.not_signed_in(auth.tenant_id, role=body.role, programme_id=body.programme_id, interest=interest)
-    kept: dict[str, list[InvitationDue]] = {}
-    for invitation in imports.invitations_of_people(auth.tenant_id, [p.id for p in people]):
-        kept.setdefault(invitation.person_id, []).append(invitation)
+    waiting, given_up, recent = set(), {}, set()
+    for kept in imports.invitations_holding_back(auth.tenant_id, now - REMIND_AFTER):
+        if kept.get("sent_at"):
+            recent.add(kept["person_id"])
+        elif kept.get("given_up_at"):
+            given_up.setdefault(kept["person_id"], []).append(kept["_id"])
+        else:
+            waiting.add(kept["person_id"])
     left_out = dict.fromkeys(("waiting_for_consent", "on_its_way", "invited_recently"), 0)
-    chosen: list[InvitationDue] = []
+    due: list[tuple[str, datetime]] = []
     for person in people:
-        theirs = kept.get(person.id, [])
-        if not _may_be_invited(guardians.state_of(person)):
+        if not _may_be_invited(current_state(person["role"], person.get("is_minor", False),
+                                             person.get("guardian_consent"))):
             left_out["waiting_for_consent"] += 1
-        elif any(not i.sent_at and not i.given_up_at for i in theirs):
+        elif person["_id"] in waiting:
             left_out["on_its_way"] += 1
-        elif any(i.sent_at and i.sent_at > now - REMIND_AFTER for i in theirs):
+        elif person["_id"] in recent:
             left_out["invited_recently"] += 1
         else:
-            due_at = now + timedelta(seconds=len(chosen) * 3600 / body.invitations_per_hour)
-            chosen.append(InvitationDue(tenant_id=auth.tenant_id, person_id=person.id, due_at=due_at))
-    imports.replace_invitations(auth.tenant_id, chosen)
-    return schemas.InvitationsQueued(queued=len(chosen), last_due_at=chosen[-1].due_at if chosen else None,
-                                     **left_out)
+            due.append((person["_id"], now + timedelta(seconds=len(due) * 3600 / body.invitations_per_hour)))
+    replaced = [i for person_id, _ in due for i in given_up.get(person_id, ())]
+    imports.replace_invitations(auth.tenant_id, due, replaced)
+    return schemas.InvitationsQueued(queued=len(due), last_due_at=due[-1][1] if due else None, **left_out)
 
 
 def send_due(imports: ImportRepository, mail, links: accounts.LinkSettings, *, limit: int = BATCH) -> int:
