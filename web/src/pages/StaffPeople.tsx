@@ -30,7 +30,8 @@ export function StaffPeople() {
 }
 
 function StaffPeopleBody() {
-  const signedIn = ["true", "false"].includes(query("signed_in") ?? "") ? query("signed_in")! : "";  // the overview's link
+  const asked = query("signed_in");  // the Overview links to those not signed in yet
+  const signedIn = asked === "true" || asked === "false" ? asked : "";
   const [filters, setFilters] = useState({ role: "", interest: "", signedIn, name: "" });
   const [applied, setApplied] = useState<Applied>({ role: "", interest: "", signedIn });
   const [extra, setExtra] = useState<{ items: any[]; next: string | null } | null>(null);
@@ -92,7 +93,7 @@ function StaffPeopleBody() {
             }}>{t("people.more")}</button>}
           </section>
           {applied.signedIn === "false" && shown.length > 0 && !needle &&
-            <InviteAgain role={applied.role} interest={applied.interest} />}
+            <InviteAgain key={`${applied.role}|${applied.interest}`} role={applied.role} interest={applied.interest} />}
         </>);
       }}</Show>
       <AddPerson onAdded={loaded.reload} />
