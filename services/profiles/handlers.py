@@ -194,6 +194,8 @@ def update_person(repo: ProfilesRepository, auth: Principal, person_id: str, bod
         repo.save(person)
     except DuplicateKey:
         raise Conflict(f"{person.email} is already registered in this organisation", code="email_taken")
+    if "email" in changed:  # a link emailed to the old address must not sign anyone in as them
+        repo.void_sign_in_links(person.tenant_id, person.id, person.updated_at)
     guardians.append_entries(repo, consent_entries)
     return person
 

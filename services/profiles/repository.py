@@ -121,6 +121,10 @@ class ProfilesRepository(GuardianRepository):
     def note_sign_in(self, tenant_id: str, person_id: str, at: datetime) -> None:
         Person.scoped(tenant_id, id=person_id).update_one(set__last_signed_in_at=at)
 
+    def void_sign_in_links(self, tenant_id: str, subject_id: str, now) -> int:
+        """Their unused sign-in and invitation links stop working (marked used)."""
+        return SignInLink.scoped(tenant_id, subject_id=subject_id, used_at=None).update(set__used_at=now)
+
     def revoke_sessions(self, tenant_id: str, subject_id: str, now) -> int:
         return Session.scoped(tenant_id, subject_id=subject_id, revoked_at=None).update(set__revoked_at=now)
 

@@ -213,7 +213,8 @@ def test_an_admin_sees_the_overview_finds_and_imports_people_and_manages_staff(p
     details.get_by_label("Email address").fill(f"ben.carter@{org.slug}.example.org")
     details.get_by_label("Mentees at once").select_option(label="3 mentees")
     details.get_by_role("button", name="Save their details").click()
-    expect(details.get_by_role("status")).to_have_text("Saved Ben Carter's details.")
+    expect(details.get_by_role("status")).to_have_text(
+        "Saved Ben Carter's details. Links sent to the old address no longer work: send them a new invitation below.")
     facts = admin.locator("dl.facts")
     expect(facts).to_contain_text(f"ben.carter@{org.slug}.example.org")
     expect(facts).to_contain_text("3 mentees")

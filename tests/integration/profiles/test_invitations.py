@@ -153,6 +153,24 @@ def test_everyone_not_signed_in_gets_a_new_invitation_once_and_those_who_cannot_
         assert refused.status_code == 422 and field in refused.text, refused.text
 
 
+def test_a_corrected_address_ends_the_links_sent_to_the_old_one(api, org, smtp):
+    added = api.post("/v1/people", org["token"], json=mentee(email="jamie@exmaple.org", invite=True)).json()
+    old_link = link_token(smtp, "jamie@exmaple.org")  # the typo's owner has it
+
+    corrected = api.patch(f"/v1/people/{added['id']}", org["token"], json={"email": "jamie@example.org"})
+    assert corrected.status_code == 200, corrected.text
+    refused = api.post("/v1/auth/sign-in/complete", json={"token": old_link})
+    assert refused.status_code == 400 and refused.json()["error"]["code"] == "link_used", refused.text
+
+    earlier = len(smtp.messages)  # the server is the module's: earlier tests wrote to Jamie too
+    again = api.post(f"/v1/people/{added['id']}/invitations", org["token"])
+    assert again.json()["email"] == "jamie@example.org"
+    new_link = link_token(smtp, "jamie@example.org", after=earlier)
+    renamed = api.patch(f"/v1/people/{added['id']}", org["token"], json={"name": "Jamie R"})
+    assert renamed.status_code == 200, renamed.text  # only a new address ends the links
+    assert api.post("/v1/auth/sign-in/complete", json={"token": new_link}).status_code == 200
+
+
 @pytest.fixture
 def repo(mongodb) -> ImportRepository:
     mongo.open_database("profiles", mongodb, (*DOCUMENTS, *IMPORT_DOCUMENTS))

@@ -1,6 +1,7 @@
 // "Change their details" on a person's staff page: name, email address (an invitation that could not
 // be delivered says to check it), interests and, for a mentor, how many mentees at once
-// (PATCH /v1/people/{id}); a 422 is shown beside the field it names.
+// (PATCH /v1/people/{id}); a 422 is shown beside the field it names. A new address ends the links sent
+// to the old one, and the coordinator is told to send a new invitation.
 import { useState } from "preact/hooks";
 import { api } from "../api";
 import { CapacityOptions } from "../components/Capacity";
@@ -15,20 +16,20 @@ export function EditPerson({ person: p, onSaved }: { person: any; onSaved: () =>
     name: p.name, email: p.email, interests: p.interests.map(interestName).join(", "), capacity: String(p.capacity ?? 1),
   });
   const [error, setError] = useState<unknown>(null);
-  const [saved, setSaved] = useState(false);
+  const [saved, setSaved] = useState<"" | "saved" | "moved">("");
   const [busy, setBusy] = useState(false);
-  const set = (k: string) => (e: Event) => { setSaved(false); setForm({ ...form, [k]: (e.target as HTMLInputElement).value }); };
+  const set = (k: string) => (e: Event) => { setSaved(""); setForm({ ...form, [k]: (e.target as HTMLInputElement).value }); };
   const errors = fieldErrors(error);
   return (
     <details class="card">
       <summary>{t("editPerson.title")}</summary>
       <form class="stack" noValidate onSubmit={async (e) => {
-        e.preventDefault(); setError(null); setSaved(false); setBusy(true);
+        e.preventDefault(); setError(null); setSaved(""); setBusy(true);
         try {
           const body: Record<string, unknown> = { name: form.name.trim(), email: form.email.trim(), interests: words(form.interests) };
           if (p.role === "mentor") body.capacity = Number(form.capacity);
           await api.patch(`/v1/people/${p.id}`, body);
-          setSaved(true);
+          setSaved(form.email.trim().toLowerCase() !== p.email ? "moved" : "saved");
           onSaved();
         } catch (err) { setError(err); } finally { setBusy(false); }
       }}>
@@ -48,7 +49,8 @@ export function EditPerson({ person: p, onSaved }: { person: any; onSaved: () =>
             </select>}</Field>
         )}
         <FormError error={error} shown={SHOWN} />
-        {saved && <p role="status" class="ok">{t("editPerson.saved", { name: form.name.trim() })}</p>}
+        {saved && <p role="status" class="ok">{t("editPerson.saved", { name: form.name.trim() })}
+          {saved === "moved" && " " + t("editPerson.moved")}</p>}
         <button type="submit" disabled={busy}>{t("editPerson.save")}</button>
       </form>
     </details>
