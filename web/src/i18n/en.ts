@@ -303,7 +303,7 @@ export const en = {
   "inviteAgain.leftOut.on_its_way": "{n, plural, one {# person already has an invitation} other {# people already have an invitation}} waiting to go.",
   "inviteAgain.leftOut.invited_recently": "{n, plural, one {# person was} other {# people were}} sent one in the last day.",
   "person.invite": "Invitation to sign in",
-  "person.inviteHint": "Email them a link that signs them in, for example if they lost the first one. Earlier links still work until they expire.",
+  "person.inviteHint": "Email them a link that signs them in, for example if they lost the first one. Earlier links still work until they expire, unless their address has changed since.",
   "person.inviteStatus.not_invited": "Not invited yet.",
   "person.inviteStatus.waiting_for_consent": "Their invitation goes as soon as their guardian consents.",
   "person.inviteStatus.queued": "An invitation is on its way.",

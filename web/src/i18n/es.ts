@@ -305,7 +305,7 @@ export const es: Messages = {
   "inviteAgain.leftOut.on_its_way": "{n, plural, one {# persona ya tiene una invitación} other {# personas ya tienen una invitación}} a punto de salir.",
   "inviteAgain.leftOut.invited_recently": "{n, plural, one {# persona recibió} other {# personas recibieron}} una en el último día.",
   "person.invite": "Invitación para entrar",
-  "person.inviteHint": "Envíale un enlace que le permite entrar, por ejemplo si perdió el primero. Los enlaces anteriores siguen funcionando hasta que caducan.",
+  "person.inviteHint": "Envíale un enlace que le permite entrar, por ejemplo si perdió el primero. Los enlaces anteriores siguen funcionando hasta que caducan, salvo si su dirección ha cambiado desde entonces.",
   "person.inviteStatus.not_invited": "Aún no se le ha invitado.",
   "person.inviteStatus.waiting_for_consent": "Su invitación sale en cuanto su tutor dé su consentimiento.",
   "person.inviteStatus.queued": "Una invitación está en camino.",
