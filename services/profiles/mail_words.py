@@ -1,9 +1,9 @@
-"""The words of profiles' own emails (sign-in link, a participant's invitation, guardian consent, a
-guardian's session invitation and its cancellation) in the recipient's language.
+"""The words of profiles' own emails (sign-in link, a participant's or a member of staff's invitation,
+guardian consent, a guardian's session invitation and its cancellation) in the recipient's language.
 
-A person's profile `locale` chooses (`es`: Spanish; anything else: English). A guardian is written
-to in the language of the child's profile. Dates are in the reader's language and in the person's
-own time zone. No nameko, no MongoDB: tested directly (tests/unit/profiles/test_mail_words.py)."""
+A person's profile `locale`, or a member of staff's (chosen when invited), chooses (`es`: Spanish;
+anything else: English). A guardian is written to in the language of the child's profile. Dates are
+in the reader's language and in the person's own time zone. No nameko, no MongoDB: tested directly (tests/unit/profiles/test_mail_words.py)."""
 
 from __future__ import annotations
 
@@ -22,6 +22,8 @@ SUPERVISION_ES = (
     "Las videollamadas se reservan en la plataforma, y el enlace solo funciona en el horario reservado.",
     "La organización comprueba los antecedentes de los mentores de menores antes de emparejarlos.",
 )
+STAFF_ROLES_ES = {"admin": "administrador/a", "coordinator": "coordinador/a",
+                  "safeguarding_lead": "responsable de protección de menores"}
 
 
 def spanish(locale: str | None) -> bool:
@@ -48,10 +50,6 @@ def sign_in(locale: str | None, *, name: str, organisation: str, minutes: int, u
     return (f"Sign in to {organisation} on ementor",
             (f"Hello {name},\n\nUse this link to sign in (it works once, within {minutes} minutes):\n\n"
             f"{url}\n\nIf you did not ask to sign in, ignore this email.\n"))
-
-
-STAFF_ROLES_ES = {"admin": "administrador/a", "coordinator": "coordinador/a",
-                  "safeguarding_lead": "responsable de protección de menores"}
 
 
 def staff_invitation(locale: str | None, *, name: str, organisation: str, role: str, url: str,
