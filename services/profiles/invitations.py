@@ -63,7 +63,8 @@ def invite_not_signed_in(imports: ImportRepository, auth: Principal, body: schem
                          interest: str | None) -> schemas.InvitationsQueued:
     """A new invitation, at the pace asked for, for everyone (of a role, programme or interest) who has
     never signed in; except a minor without consent, someone whose invitation is still waiting, and
-    someone sent one within REMIND_AFTER (so that a second click sends nothing twice)."""
+    someone sent one within REMIND_AFTER (so that a second click sends nothing twice). A dry run only
+    counts, for the coordinator to see before sending."""
     now = utcnow()
     people = imports.not_signed_in(auth.tenant_id, role=body.role, programme_id=body.programme_id, interest=interest)
     waiting, given_up, recent = set(), {}, set()
@@ -86,9 +87,11 @@ def invite_not_signed_in(imports: ImportRepository, auth: Principal, body: schem
             left_out["invited_recently"] += 1
         else:
             due.append((person["_id"], now + timedelta(seconds=len(due) * 3600 / body.invitations_per_hour)))
-    replaced = [i for person_id, _ in due for i in given_up.get(person_id, ())]
-    imports.replace_invitations(auth.tenant_id, due, replaced)
-    return schemas.InvitationsQueued(queued=len(due), last_due_at=due[-1][1] if due else None, **left_out)
+    if not body.dry_run:
+        replaced = [i for person_id, _ in due for i in given_up.get(person_id, ())]
+        imports.replace_invitations(auth.tenant_id, due, replaced)
+    return schemas.InvitationsQueued(dry_run=body.dry_run, queued=len(due), last_due_at=due[-1][1] if due else None,
+                                     **left_out)
 
 
 def send_due(imports: ImportRepository, mail, links: accounts.LinkSettings, *, limit: int = BATCH) -> int:

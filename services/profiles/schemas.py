@@ -178,11 +178,14 @@ class InviteNotSignedIn(Strict):
     interest: SingleLine | None = None
     invitations_per_hour: int = Field(100, ge=1, le=10_000, description=(
         "The pace, as for an import: the n-th invitation goes n × 3600 / invitations_per_hour seconds from now."))
+    dry_run: bool = Field(False, description=(
+        "Only count: say who would get one and who would be left out, and send nothing (to ask before sending)."))
 
 
 class InvitationsQueued(BaseModel):
-    """What a new round of invitations did: who gets one, and who was left out and why."""
+    """What a new round of invitations did (or, as a dry run, would do): who gets one, and who was left out and why."""
 
+    dry_run: bool = Field(description="True when nothing was sent: the figures say what sending would do.")
     queued: int = Field(description="New invitations, sent at the pace asked for.")
     last_due_at: datetime | None = Field(None, description="When the last of them goes.")
     waiting_for_consent: int = Field(description="Minors left out: their guardian has not consented.")

@@ -320,7 +320,7 @@ class ProfilesService(SingleSignOnApi, SecondFactorApi, Revocations):
          summary="Email a new invitation to everyone (of a role, programme or interest) who has not signed in yet")
     def invite_not_signed_in(self, auth: Principal, body: schemas.InviteNotSignedIn):
         queued = invitations.invite_not_signed_in(self.importer.repo, auth, body, _interest_tag(body.interest))
-        if queued.queued:
+        if queued.queued and not queued.dry_run:
             self.kicks("send_invitations")
         return queued
 

@@ -170,8 +170,13 @@ def test_an_admin_sees_the_overview_finds_and_imports_people_and_manages_staff(p
     # Sam waits for his guardian and Lily had hers minutes ago, and the coordinator is told so.
     again = admin.get_by_role("region", name="Invite them again")
     expect(again).to_contain_text("Email a new invitation to every mentor and mentee who has not signed in yet")
+    # It asks first: how many would be emailed, before anyone is.
+    again.get_by_role("button", name="See who would get one").click()
+    expect(again.get_by_role("status")).to_contain_text("2 people would get a new invitation. The last would go at ")
+    expect(again.get_by_role("status")).to_contain_text("1 minor waits for their guardian's consent.")
+    check_page(admin, "staff-people-invite-preview")
     asked_at = time.time()
-    again.get_by_role("button", name="Send new invitations").click()
+    again.get_by_role("button", name="Send 2 invitations").click()
     expect(again.get_by_role("status")).to_contain_text("2 new invitations are on their way. The last goes at ")
     expect(again.get_by_role("status")).to_contain_text("1 minor waits for their guardian's consent.")
     expect(again.get_by_role("status")).to_contain_text("1 person was sent one in the last day.")

@@ -135,17 +135,23 @@ def test_everyone_not_signed_in_gets_a_new_invitation_once_and_those_who_cannot_
     signed_in = api.post("/v1/auth/sign-in/complete", json={"token": link_token(smtp, "noor@example.org")})
     assert signed_in.status_code == 200, signed_in.text
 
+    asked = api.post("/v1/people/invitations", org["token"], json={"role": "mentee", "dry_run": True})
+    assert asked.status_code == 202, asked.text
+    assert {k: v for k, v in asked.json().items() if k != "last_due_at"} == {
+        "dry_run": True, "queued": 1, "waiting_for_consent": 1, "on_its_way": 0, "invited_recently": 0}
+    assert _status(api, org, jamie["id"])["status"] == "not_invited", "a dry run sends nothing"
+
     round_one = api.post("/v1/people/invitations", org["token"], json={"role": "mentee"})
     assert round_one.status_code == 202, round_one.text
     assert {k: v for k, v in round_one.json().items() if k != "last_due_at"} == {
-        "queued": 1, "waiting_for_consent": 1, "on_its_way": 0, "invited_recently": 0}
+        "dry_run": False, "queued": 1, "waiting_for_consent": 1, "on_its_way": 0, "invited_recently": 0}
     link_token(smtp, "jamie@example.org")
     assert (sent_to("amara@example.org"), sent_to("kai@example.org")) == (0, 0)
     eventually(lambda: _sent(_status(api, org, jamie["id"])))
 
     again = api.post("/v1/people/invitations", org["token"], json={"role": "mentee"})  # a second click
     assert (again.json()["queued"], again.json()["invited_recently"], again.json()["last_due_at"]) == (0, 1, None)
-    assert (sent_to("jamie@example.org"), sent_to("noor@example.org")) == (1, 1), "once; Noor signed in"
+    assert (sent_to("jamie@example.org"), sent_to("noor@example.org")) == (1, 1), "once, not for the dry run; Noor signed in"
 
     for body, field in (({"invitations_per_hour": 0}, "invitations_per_hour"), ({"interest": "!!"}, "interest"),
                         ({"role": "guardian"}, "role")):

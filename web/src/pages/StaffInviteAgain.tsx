@@ -1,6 +1,7 @@
 // On People filtered to those not signed in yet: a new invitation for each of them (POST
-// /v1/people/invitations, with the list's role and interest), sent at an import's pace, and what it
-// did in words: how many go and by when, and who was left out and why.
+// /v1/people/invitations, with the list's role and interest), sent at an import's pace. It asks first
+// with a dry run, so the coordinator sees how many people would be emailed before anyone is; then
+// says what it did: how many go and by when, and who was left out and why.
 import { useState } from "preact/hooks";
 import { api } from "../api";
 import { ErrorNote } from "../components/states";
@@ -9,42 +10,59 @@ import { formatDate, formatTime, t } from "../i18n";
 const PER_HOUR = 100;  // as the import form: a school's list does not land in every inbox in the same minute
 const LEFT_OUT = ["waiting_for_consent", "on_its_way", "invited_recently"] as const;
 
-/** When the last of them goes: a time today, or a day and a time (a long list at its pace takes days). */
-function lastGoes(iso: string): string {
+/** When the last of them goes (or would go): a time today, or a day and a time (a long list at its pace takes days). */
+function lastGoes(iso: string, words: "last" | "wouldLast"): string {
   const today = formatDate(new Date().toISOString()) === formatDate(iso);
-  return today ? t("inviteAgain.lastToday", { time: formatTime(iso) })
-    : t("inviteAgain.lastLater", { date: formatDate(iso), time: formatTime(iso) });
+  return today ? t(`inviteAgain.${words}Today`, { time: formatTime(iso) })
+    : t(`inviteAgain.${words}Later`, { date: formatDate(iso), time: formatTime(iso) });
+}
+
+/** Who was (or would be) left out, and why. */
+function LeftOut({ result }: { result: any }) {
+  const reasons = LEFT_OUT.filter((k) => result[k] > 0);
+  return reasons.length > 0 ? <ul>{reasons.map((k) => <li>{t(`inviteAgain.leftOut.${k}`, { n: result[k] })}</li>)}</ul> : null;
 }
 
 export function InviteAgain({ role, interest }: { role: string; interest: string }) {
+  const [preview, setPreview] = useState<any>(null);  // what sending would do, asked before sending
   const [result, setResult] = useState<any>(null);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const who = role ? t(`inviteAgain.who.${role}` as "inviteAgain.who.mentee") : t("inviteAgain.who.any");
+  const post = async (dryRun: boolean) => {
+    setError(null); setBusy(true);
+    try {
+      const body: Record<string, unknown> = { invitations_per_hour: PER_HOUR, dry_run: dryRun };
+      if (role) body.role = role;
+      if (interest.trim()) body.interest = interest.trim();
+      const answer = await api.post("/v1/people/invitations", body);
+      if (dryRun) { setPreview(answer); setResult(null); } else { setResult(answer); setPreview(null); }
+    } catch (err) { setError(err); } finally { setBusy(false); }
+  };
   return (
     <section class="card stack" aria-labelledby="invite-again-h">
       <h2 id="invite-again-h">{t("inviteAgain.title")}</h2>
       <p>{t("inviteAgain.explain", { who, pace: PER_HOUR })}</p>
       {result && (
         <div role="status" class="ok">
-          <p>{t("inviteAgain.queued", { n: result.queued })}{result.queued > 1 && " " + lastGoes(result.last_due_at)}</p>
-          {LEFT_OUT.some((k) => result[k] > 0) && (
-            <ul>{LEFT_OUT.filter((k) => result[k] > 0).map((k) => (
-              <li>{t(`inviteAgain.leftOut.${k}`, { n: result[k] })}</li>
-            ))}</ul>
-          )}
+          <p>{t("inviteAgain.queued", { n: result.queued })}{result.queued > 1 && " " + lastGoes(result.last_due_at, "last")}</p>
+          <LeftOut result={result} />
+        </div>
+      )}
+      {preview && (
+        <div role="status" class="stack">
+          <p>{t("inviteAgain.wouldQueue", { n: preview.queued })}{preview.queued > 1 && " " + lastGoes(preview.last_due_at, "wouldLast")}</p>
+          <LeftOut result={preview} />
+          <div class="row">
+            {preview.queued > 0 && (
+              <button type="button" disabled={busy} onClick={() => post(false)}>{t("inviteAgain.confirm", { n: preview.queued })}</button>
+            )}
+            <button type="button" class="secondary" disabled={busy} onClick={() => setPreview(null)}>{t("inviteAgain.cancel")}</button>
+          </div>
         </div>
       )}
       {error !== null && <ErrorNote error={error} />}
-      <button type="button" disabled={busy} onClick={async () => {
-        setError(null); setResult(null); setBusy(true);
-        try {
-          const body: Record<string, unknown> = { invitations_per_hour: PER_HOUR };
-          if (role) body.role = role;
-          if (interest.trim()) body.interest = interest.trim();
-          setResult(await api.post("/v1/people/invitations", body));
-        } catch (err) { setError(err); } finally { setBusy(false); }
-      }}>{t("inviteAgain.send")}</button>
+      {!preview && <button type="button" disabled={busy} onClick={() => post(true)}>{t("inviteAgain.check")}</button>}
     </section>
   );
 }
