@@ -1,7 +1,7 @@
 """Which domain errors an endpoint can raise, read from the code (for the OpenAPI document).
 
-Starting at the service method, it follows every function the code calls or names: through the
-module's globals (`handlers.create_match`, `check(...)`), and, for a call on an object it cannot
+Starting at the service method, it follows every function the code calls or names (type annotations
+aside): through the module's globals (`handlers.create_match`, `check(...)`), and, for a call on an object it cannot
 type (`repo.lock(...)`, `auth.require_coordinator()`), every function of that name in the service's
 package and in the platform's `Principal`. Every domain error constructed or raised on the way
 counts. It over-approximates (an error on a branch this endpoint never takes is documented) but
@@ -52,6 +52,7 @@ def _references(function) -> Iterator:
         tree = ast.parse(textwrap.dedent(inspect.getsource(function)))
     except (OSError, TypeError):
         return
+    _drop_annotations(tree)
     namespace = function.__globals__
     closure = inspect.getclosurevars(function).nonlocals
     package = function.__module__.rsplit(".", 1)[0]
@@ -72,6 +73,17 @@ def _references(function) -> Iterator:
                 yield from _callables(getattr(namespace[owner.id], node.attr, None))
             elif not _on_text(owner, package):
                 yield from _methods_named(package, node.attr)
+
+
+def _drop_annotations(tree: ast.AST) -> None:
+    """Type annotations run no code: `repo: ProfilesRepository` must not count every method of the class."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            node.returns = None
+        elif isinstance(node, ast.arg):
+            node.annotation = None
+        elif isinstance(node, ast.AnnAssign):
+            node.annotation = ast.Constant(None)
 
 
 def _on_text(owner: ast.expr, package: str) -> bool:

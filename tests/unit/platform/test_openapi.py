@@ -75,3 +75,28 @@ def test_raised_errors_are_found_through_helpers_and_methods(monkeypatch):
 
     monkeypatch.setattr(raises, "_index", lambda package: {"lock": (_Store.lock,), "decode": (_Store.decode,)})
     assert raises.domain_errors(_use_case) == {Conflict, Forbidden, NotFound}
+
+
+class _Records:
+    """A service's repository, as the analysis sees one (its methods are followed when the class is named)."""
+
+    __module__ = "services.example.repository"
+
+    def erase(self):
+        from ementor.platform.errors import Unavailable
+
+        raise Unavailable("the store is away")
+
+
+def _read_only(records: _Records, count: int) -> _Records:
+    counted: _Records = records
+    return counted
+
+
+def test_a_class_named_only_in_type_annotations_adds_none_of_its_methods_errors(monkeypatch):
+    from ementor.platform.errors import Unavailable
+    from ementor.platform.http import raises
+
+    monkeypatch.setattr(raises, "_index", lambda package: {})
+    assert raises.domain_errors(_read_only) == set()
+    assert raises.domain_errors(lambda: _Records().erase()) == {Unavailable}  # constructing it does reach them
