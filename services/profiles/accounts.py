@@ -231,15 +231,25 @@ def sign_out(repo: ProfilesRepository, auth: Principal) -> None:
 
 
 def me(repo: ProfilesRepository, auth: Principal) -> schemas.Me:
-    name = None
+    found = None
     if auth.staff_id:
-        staff = repo.staff_member(auth.tenant_id, auth.staff_id)
-        name = staff.name if staff else None
+        found = repo.staff_member(auth.tenant_id, auth.staff_id)
     elif auth.person_id:
-        person = repo.person(auth.tenant_id, auth.person_id)
-        name = person.name if person else None
+        found = repo.person(auth.tenant_id, auth.person_id)
     return schemas.Me(role=auth.role, organisation_id=auth.tenant_id, staff_id=auth.staff_id,
-                      person_id=auth.person_id, name=name, permissions=permissions_of(auth.role))
+                      person_id=auth.person_id, name=found.name if found else None,
+                      locale=found.locale if found else None, permissions=permissions_of(auth.role))
+
+
+def update_me(repo: ProfilesRepository, auth: Principal, body: schemas.UpdateMe) -> schemas.Me:
+    """A member of staff chooses their language: the web app's, and their sign-in emails'."""
+    staff = repo.staff_member(auth.tenant_id, auth.staff_id) if auth.staff_id else None
+    if staff is None:
+        raise Conflict("this token is the organisation's own (its API key), not a member of staff's: "
+                       "sign in as yourself to change your language", code="not_a_member_of_staff")
+    staff.locale = body.locale
+    repo.save(staff)
+    return me(repo, auth)
 
 
 def _new_link(repo, tenant_id: str, purpose: str, kind: str, subject_id: str, expires_at: datetime) -> str:

@@ -371,4 +371,14 @@ class Me(BaseModel):
     staff_id: str | None = None
     person_id: str | None = None
     name: str | None = None
+    locale: str | None = Field(None, description=(
+        "Their language, for the app and their emails: a member of staff's own (PATCH /v1/me), a mentor's or "
+        "mentee's from their profile; null: the browser's, and English for emails."))
     permissions: list[str]
+
+
+class UpdateMe(Strict):
+    """What a member of staff changes about themselves."""
+
+    locale: Literal["en", "es"] | None = Field(description=(
+        "The language of the app and of the emails they get from ementor (sign-in links); null: English."))

@@ -27,7 +27,7 @@ from ementor.platform.metrics import AUTH_FAILURES
 from ementor.platform.mongo import Repository
 from ementor.platform.outbox import EventOutbox
 from ementor.platform.pages import page_of
-from ementor.platform.principal import TOKEN_ROLES, Principal
+from ementor.platform.principal import STAFF_ROLES, TOKEN_ROLES, Principal
 from ementor.platform.ratelimit import Limit, RateLimits, client_address
 from ementor.platform.revocation import Revocations
 from ementor.platform.settings import ProfilesSettings
@@ -208,6 +208,11 @@ class ProfilesService(SingleSignOnApi, SecondFactorApi, Revocations):
          summary="Who the token belongs to: role, organisation, name and permissions")
     def me(self, auth: Principal):
         return accounts.me(self.repo, auth)
+
+    @api("PATCH", "/v1/me", roles=STAFF_ROLES, body=schemas.UpdateMe, response=schemas.Me,
+         summary="A member of staff chooses their language (the web app's and their emails')")
+    def update_me(self, auth: Principal, body: schemas.UpdateMe):
+        return accounts.update_me(self.repo, auth, body)
 
     def _links(self) -> accounts.LinkSettings:
         return accounts.LinkSettings.of(self.settings)

@@ -297,3 +297,18 @@ def test_an_admin_sees_the_overview_finds_and_imports_people_and_manages_staff(p
     admin.get_by_role("navigation").get_by_role("link", name="Resumen").click()
     expect(admin.get_by_role("row", name="Propuestos")).to_be_visible()
     check_page(admin, "staff-dashboard-es")
+
+    # The language is hers, not only this browser's: on her phone, which has never chosen one, her
+    # sign-in email comes in Spanish and the app opens in it.
+    phone = browser.new_context(viewport=PHONE).new_page()
+    asked = time.time()
+    phone.goto(platform.base + "/sign-in")
+    phone.get_by_label("Organisation").fill(org.slug)
+    phone.get_by_label("Email address").fill(f"dana@{org.slug}.example.org")
+    phone.get_by_role("button", name="Email me a sign-in link").click()
+    link = platform.emailed_link(f"dana@{org.slug}.example.org", "/sign-in/complete", after=asked)
+    assert platform.mail.to(f"dana@{org.slug}.example.org")[-1].message["Subject"] == (
+        "Entra en Riverside School en ementor")
+    phone.goto(link)
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Hola, Dana Reyes")
+    phone.context.close()

@@ -47,7 +47,7 @@ def test_an_invited_member_of_staff_signs_in_from_the_email_and_is_named(api, or
 
     me = api.get("/v1/me", tokens["access_token"]).json()
     assert me == {"role": "admin", "organisation_id": org["id"], "staff_id": staff["id"], "person_id": None,
-                  "name": "Priya Shah", "permissions": ["audit_log", "coordinator", "manage_staff"]}
+                  "name": "Priya Shah", "locale": None, "permissions": ["audit_log", "coordinator", "manage_staff"]}
     listed = api.get("/v1/staff", tokens["access_token"]).json()["items"]
     assert [(s["id"], s["status"]) for s in listed] == [(staff["id"], "active")]
     # The admin coordinates too: they can register a person.
@@ -70,6 +70,29 @@ def test_a_member_of_staff_invited_in_spanish_gets_their_emails_in_spanish(api, 
     unknown = api.post("/v1/staff", org["token"], json={"name": "Jean", "email": "jean@northside.org",
                                                         "role": "coordinator", "locale": "fr"})
     assert unknown.status_code == 422 and "locale" in unknown.text, unknown.text
+
+
+def test_a_member_of_staff_chooses_their_own_language_and_their_next_sign_in_email_speaks_it(api, org, smtp):
+    invite(api, org, name="Marta Ruiz", email="marta@northside.org", role="coordinator")  # invited in English
+    marta = sign_in(api, smtp, "northside", "marta@northside.org")["access_token"]
+
+    chosen = api.patch("/v1/me", marta, json={"locale": "es"})
+    assert chosen.status_code == 200, chosen.text
+    assert (chosen.json()["name"], chosen.json()["locale"]) == ("Marta Ruiz", "es")
+    assert api.get("/v1/me", marta).json()["locale"] == "es", "the web app starts in it next time"
+    later = len(smtp.messages)
+    sign_in(api, smtp, "northside", "marta@northside.org")
+    assert next(m for m in smtp.messages[later:] if "marta@northside.org" in m.recipients).subject == (
+        "Entra en Northside en ementor")
+
+    assert api.patch("/v1/me", marta, json={"locale": None}).json()["locale"] is None  # back to English
+    refused = api.patch("/v1/me", marta, json={"locale": "fr"})
+    assert refused.status_code == 422 and "locale" in refused.text, refused.text
+    by_key = api.patch("/v1/me", org["token"], json={"locale": "es"})  # the organisation's API key is nobody
+    assert by_key.status_code == 409 and by_key.json()["error"]["code"] == "not_a_member_of_staff", by_key.text
+    assert api.post("/v1/people", org["token"], json=mentee()).status_code == 201
+    jamie = sign_in(api, smtp, "northside", "jamie@example.org")["access_token"]
+    assert api.patch("/v1/me", jamie, json={"locale": "es"}).status_code == 403, "a mentee's is on their profile"
 
 
 def test_staff_roles_hold_their_permissions_only(api, org, smtp):

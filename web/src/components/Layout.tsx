@@ -1,9 +1,9 @@
 // The frame of every page: a skip link, the header with navigation, the main landmark.
 import type { ComponentChildren } from "preact";
 import { useEffect, useRef } from "preact/hooks";
-import { LANGUAGES, lang, setLanguage, t } from "../i18n";
+import { LANGUAGES, lang, t } from "../i18n";
 import { Link, location, navigate } from "../router";
-import { me, signOut } from "../session";
+import { chooseLanguage, me, signOut } from "../session";
 import { staffPages } from "../staff/pages";
 
 export function Layout({ title, children }: { title: string; children: ComponentChildren }) {
@@ -28,7 +28,7 @@ export function Layout({ title, children }: { title: string; children: Component
           <Link href="/" class="brand">{t("app.name")}</Link>
           <label class="lang">
             <span>{t("nav.language")}</span>
-            <select value={lang.value} onChange={(e) => void setLanguage((e.target as HTMLSelectElement).value).catch(() => undefined)}>
+            <select value={lang.value} onChange={(e) => void chooseLanguage((e.target as HTMLSelectElement).value).catch(() => undefined)}>
               {Object.entries(LANGUAGES).map(([code, l]) => <option value={code} lang={code}>{l.name}</option>)}
             </select>
           </label>

@@ -36,7 +36,8 @@ export async function setLanguage(code: string, remember = true): Promise<void> 
 export const languageReady = setLanguage(pick([localStorage.getItem("ementor.lang"), ...navigator.languages]), false)
   .catch(() => undefined);
 
-/** The person's own settings win over the browser's: called once their profile is known. */
+/** The signed-in person's own settings win over the browser's (unless a language was picked in this browser):
+ * a participant's profile, a member of staff's language. */
 export function adoptPerson(person: { locale?: string | null; timezone?: string | null }): void {
   if (person.locale && !localStorage.getItem("ementor.lang")) void setLanguage(person.locale, false).catch(() => undefined);
   if (person.timezone) timeZone.value = person.timezone;
