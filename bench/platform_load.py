@@ -319,7 +319,8 @@ def percentile(values: list[float], p: float) -> float:
 def main(argv=None) -> int:
     args = arguments(__doc__.splitlines()[0], argv)
     report = Report("platform_load", args.json)
-    organisations, pairs, messages, rate = (2, 15, 200, 40.0) if args.quick else (4, 100, 2000, 100.0)
+    # The full run offers 100 messages/s for a sustained minute, as issue 18 asks (6,000 messages).
+    organisations, pairs, messages, rate = (2, 15, 200, 40.0) if args.quick else (4, 100, 6000, 100.0)
     mail = MailCatcher(host="127.0.0.1").start()
     platform = Platform(mail.port)
     try:
@@ -353,7 +354,7 @@ def main(argv=None) -> int:
         last = max((e.received_at for e in emails), default=time.time())
         first_post = min(t for times in posted.values() for t in times)
         report.figure("emails delivered", len(latencies), "emails", expected=expected)
-        # The issue's targets hold for the full run (100 messages/s offered for a sustained minute).
+        # The issue's targets hold for the full run only.
         report.figure("end-to-end throughput", len(latencies) / (last - first_post), "messages/s",
                       target=None if args.quick else ">= 95")
         if latencies:
