@@ -14,6 +14,10 @@ handled, kept 30 days) into a quadratic cost as it grows:
   hold pending events), or a range on it (`$lt`/`$lte`/`$gt`/`$gte` a value: the webhook sender's
   claim of the next due delivery), is a walk of that index on MongoDB, which holds only the
   documents that have the field; here it is a walk of the ids known to have held it;
+- an equality or `$in` with plain values on the first field of a non-unique index is a seek on
+  MongoDB; here it is a walk of the ids known to have held those values (notifications' sweep for
+  due deliveries); an `$or` whose every branch is served so is the union of the branches, as
+  MongoDB plans each branch on its own index;
 - TTL expiry runs as MongoDB's TTL monitor does, once a minute per collection, instead of at
   every access.
 
@@ -21,7 +25,7 @@ One more patch is a compatibility fix, not a cost: pymongo 4.11 passes `sort` to
 update, which mongomock's bulk builder does not take, so a bulk of `UpdateOne`s would fail here
 while it works on MongoDB.
 
-Everything else (range scans, non-unique indexes, sorts) still scans, as it would without an
+Everything else (range scans on other fields, sorts) still scans, as it would without an
 index. Results never change: candidates from a hash are checked against the filter, and an entry
 whose document changed or vanished is simply skipped. Only mongomock is touched, and only by
 `mongo.connect` when it chooses the stand-in; see docs/decisions.md.
@@ -52,6 +56,8 @@ class _Hashes:
         self.keys: dict[str, dict[tuple, set]] = {}
         self.unsafe: set[str] = set()  # indexes that saw a value a hash cannot stand for (an array, say)
         self.holders: dict[str, dict] = {}  # sparse index -> ids of documents that held its field (in order)
+        self.leading: dict[str, dict] = {}  # a non-unique index's first field -> value -> ids that held it
+        self.unsafe_leading: set[str] = set()  # first fields that held a value a hash cannot stand for
 
 
 def _hashes(store) -> _Hashes:
@@ -72,6 +78,54 @@ def _sparse_indexes(store):
     for name, index in store.indexes.items():
         if index.get("sparse") and len(index["key"]) == 1 and "partialFilterExpression" not in index:
             yield name, index["key"][0][0]
+
+
+def _leading_fields(store) -> set[str]:
+    """The first fields of the non-unique indexes: MongoDB seeks an equality on one in the index."""
+    return {index["key"][0][0] for index in store.indexes.values()
+            if not index.get("unique") and "partialFilterExpression" not in index and "." not in index["key"][0][0]}
+
+
+def _file(hashes: _Hashes, field: str, document: dict) -> None:
+    """Record that `document` holds its value of `field` (an array, say, sends the field back to scanning)."""
+    table = hashes.leading.get(field)
+    if table is None:
+        return
+    value = document.get(field)
+    try:
+        hash(value)
+    except TypeError:
+        value = []
+    if isinstance(value, list | dict):
+        hashes.unsafe_leading.add(field)
+        del hashes.leading[field]
+        return
+    table.setdefault(value, {})[document["_id"]] = None
+
+
+def _leading_holders(store, field: str, values: list) -> list[dict] | None:
+    """The documents whose `field` holds one of `values` now (the table built by one scan the first time;
+    ids whose document changed or vanished are forgotten), or None when the field cannot be trusted."""
+    hashes = _hashes(store)
+    if field in hashes.unsafe_leading:
+        return None
+    if field not in hashes.leading:
+        hashes.leading[field] = {}
+        for document in store._documents.values():
+            _file(hashes, field, document)
+        if field in hashes.unsafe_leading:
+            return None
+    table = hashes.leading[field]
+    found = []
+    for value in dict.fromkeys(values):
+        ids = table.get(value, {})
+        for document_id in list(ids):
+            document = store._documents.get(document_id)
+            if document is not None and document.get(field) == value:
+                found.append(document)
+            else:
+                del ids[document_id]
+    return found
 
 
 def _needs_the_field(condition) -> bool:
@@ -196,6 +250,8 @@ def install() -> None:
         for name, field in _sparse_indexes(store):
             if name in holders and _has(new_data, field):
                 holders[name][new_data["_id"]] = None
+        for field in list(_hashes(store).leading):
+            _file(_hashes(store), field, new_data)
 
     iter_documents = Collection._iter_documents
 
@@ -250,4 +306,26 @@ def _point_lookup(store, query: dict) -> list[dict] | None:
     for name, field in _sparse_indexes(store):
         if _needs_the_field(query.get(field)):
             return _sparse_holders(store, name, field)
-    return None
+    for field in _leading_fields(store):
+        condition = query.get(field)
+        values = [condition] if _point(condition) else _point_list(condition)
+        if values is not None:
+            found = _leading_holders(store, field, values)
+            if found is not None:
+                return found
+    return _either(store, query.get("$or"))
+
+
+def _either(store, branches) -> list[dict] | None:
+    """For `$or`: the union of what each branch can match, when an index serves every branch (MongoDB
+    plans each branch on its own index); None when one would need a scan."""
+    if not isinstance(branches, list) or not branches:
+        return None
+    found: dict = {}
+    for branch in branches:
+        candidates = _point_lookup(store, branch) if isinstance(branch, dict) else None
+        if candidates is None:
+            return None
+        for document in candidates:
+            found.setdefault(id(document), document)
+    return list(found.values())

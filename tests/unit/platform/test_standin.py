@@ -2,6 +2,7 @@
 
 import mongomock
 import pytest
+from mongomock import filtering
 from pymongo.errors import DuplicateKeyError
 
 from ementor.platform import standin
@@ -117,3 +118,54 @@ def test_a_range_on_a_sparse_field_is_answered_from_the_holders_exactly_as_a_sca
     assert due({"$eq": None}) == ["d1", "done", "odd"]  # null matches a missing field: not served by the holders
     walked = standin._point_lookup(deliveries._store, {"next_attempt_at": {"$lte": 5}})
     assert walked is not None and "done" not in [d["_id"] for d in walked]  # the holders, not a scan
+
+
+@pytest.fixture
+def notifications():
+    """Deliveries as notifications keeps them: a claim looks for due ones by status, across organisations."""
+    standin.install()
+    collection = mongomock.MongoClient().db.deliveries
+    collection.create_index([("status", 1), ("next_attempt_at", 1)])
+    collection.create_index([("status", 1), ("claimed_until", 1)])
+    for i in range(8):
+        collection.insert_one({"_id": f"d{i}", "tenant_id": f"t{i % 2}", "status": "sent", "next_attempt_at": None})
+    return collection
+
+
+def as_a_scan(collection, query) -> list[str]:
+    return sorted(d["_id"] for d in collection._store.documents if filtering.filter_applies(query, d))
+
+
+def test_an_equality_on_an_index_first_field_walks_only_the_documents_that_hold_the_value_now(notifications):
+    notifications.update_many({"_id": {"$in": ["d1", "d2", "d3"]}}, {"$set": {"status": "pending", "next_attempt_at": 5}})
+    notifications.update_one({"_id": "d2"}, {"$set": {"status": "sending", "claimed_until": 3}})  # left pending
+    notifications.insert_one({"_id": "new", "tenant_id": "t0", "status": "pending", "next_attempt_at": 1})
+    notifications.delete_one({"_id": "d3"})
+    for query in ({"status": "pending"}, {"status": {"$in": ["pending", "sending"]}}, {"status": "sent", "tenant_id": "t1"},
+                  {"status": "failed"}):
+        assert sorted(d["_id"] for d in notifications.find(query)) == as_a_scan(notifications, query), query
+    walked = standin._point_lookup(notifications._store, {"status": "pending"})
+    assert sorted(d["_id"] for d in walked) == ["d1", "new"]  # the walk, not a scan of all nine
+
+
+def test_an_or_of_indexed_branches_is_the_union_of_their_walks_and_a_claim_takes_the_earliest(notifications):
+    notifications.update_one({"_id": "d4"}, {"$set": {"status": "pending", "next_attempt_at": 7}})
+    notifications.update_one({"_id": "d5"}, {"$set": {"status": "sending", "claimed_until": 2}})  # its sender died
+    notifications.update_one({"_id": "d6"}, {"$set": {"status": "sending", "claimed_until": 50}})  # still held
+    due = {"$or": [{"status": {"$in": ["pending", "deferred"]}, "next_attempt_at": {"$lte": 10}},
+                   {"status": "sending", "claimed_until": {"$lt": 10}}]}
+    assert sorted(d["_id"] for d in notifications.find(due)) == as_a_scan(notifications, due) == ["d4", "d5"]
+    assert len(standin._point_lookup(notifications._store, due)) == 3  # d4, d5 and d6: the walks, checked after
+    claimed = notifications.find_one_and_update(due, {"$set": {"status": "sending", "claimed_until": 60}},
+                                                sort=[("next_attempt_at", 1)])
+    assert claimed["_id"] == "d5"  # null sorts first, as on MongoDB
+    mixed = {"$or": [{"status": "pending"}, {"tenant_id": "t1"}]}  # tenant_id leads no index here: a scan
+    assert standin._point_lookup(notifications._store, mixed) is None
+    assert sorted(d["_id"] for d in notifications.find(mixed)) == as_a_scan(notifications, mixed)
+
+
+def test_an_array_in_an_index_first_field_sends_it_back_to_scanning(notifications):
+    assert len(standin._point_lookup(notifications._store, {"status": "sent"})) == 8
+    notifications.update_one({"_id": "d0"}, {"$set": {"status": ["sent", "pending"]}})  # matches both values
+    assert standin._point_lookup(notifications._store, {"status": "pending"}) is None
+    assert sorted(d["_id"] for d in notifications.find({"status": "pending"})) == ["d0"]
