@@ -269,6 +269,12 @@ def test_an_admin_sees_the_overview_finds_and_imports_people_and_manages_staff(p
     expect(refused.get_by_role("row", name="4")).to_contain_text("timezone")
     expect(admin.get_by_role("row", name="Grace Hopper")).to_be_visible()  # the list reloads
     check_page(admin, "staff-people-import")
+    # The import invites at its pace: Grace's goes at once, Alan's in about half a minute, and his page
+    # says when.
+    admin.get_by_role("row", name="Alan Turing").get_by_role("link", name="Alan Turing").click()
+    expect(admin.get_by_role("region", name="Invitation to sign in")).to_contain_text(
+        "An invitation is queued: it goes on ")
+    admin.go_back()
 
     # Staff: invite a coordinator, then remove them (a second, confirming click).
     admin.get_by_role("navigation").get_by_role("link", name="Staff").click()

@@ -312,6 +312,7 @@ export const en = {
   "person.inviteStatus.not_invited": "Not invited yet.",
   "person.inviteStatus.waiting_for_consent": "Their invitation goes as soon as their guardian consents.",
   "person.inviteStatus.queued": "An invitation is on its way.",
+  "person.inviteStatus.queuedLater": "An invitation is queued: it goes on {when}.",
   "person.inviteStatus.retrying": "The mail server did not take the invitation ({error}). Next try: {when}.",
   "person.inviteStatus.not_delivered": "The invitation could not be delivered after {n, plural, one {# try} other {# tries}} ({error}). Check their email address, then send a new one.",
   "person.inviteStatus.sent": "Invitation sent on {when}. They have not used it to sign in yet.",

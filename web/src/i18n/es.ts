@@ -314,6 +314,7 @@ export const es: Messages = {
   "person.inviteStatus.not_invited": "Aún no se le ha invitado.",
   "person.inviteStatus.waiting_for_consent": "Su invitación sale en cuanto su tutor dé su consentimiento.",
   "person.inviteStatus.queued": "Una invitación está en camino.",
+  "person.inviteStatus.queuedLater": "Hay una invitación en cola: sale el {when}.",
   "person.inviteStatus.retrying": "El servidor de correo no aceptó la invitación ({error}). Próximo intento: {when}.",
   "person.inviteStatus.not_delivered": "No se pudo entregar la invitación tras {n, plural, one {# intento} other {# intentos}} ({error}). Comprueba su correo electrónico y envía una nueva.",
   "person.inviteStatus.sent": "Invitación enviada el {when}. Aún no la ha usado para entrar.",

@@ -91,17 +91,20 @@ function Consent({ person: p, onChanged }: { person: any; onChanged: () => void 
 
 const when = (iso: string) => formatDateTime(iso, { dateStyle: "medium" });
 /** The time each status's sentence names. */
-const TIME_OF: Record<string, string> = { retrying: "due_at", sent: "sent_at", signed_in: "last_signed_in_at" };
+const TIME_OF: Record<string, string> = { queued: "due_at", retrying: "due_at", sent: "sent_at", signed_in: "last_signed_in_at" };
+const SOON_MS = 10_000;  // the sender looks every 5 s: due sooner than this is simply on its way
 
 /** Where their invitation stands, in words, and a new one. */
 function Invite({ person: p, status: s, onSent }: { person: any; status: any; onSent: () => void }) {
   const [sent, setSent] = useState("");
   const [error, setError] = useState<unknown>(null);
   const at = s[TIME_OF[s.status]];
+  // An import's or a round's invitations go at a pace: one due later says when.
+  const status = s.status === "queued" && at && Date.parse(at) - Date.now() > SOON_MS ? "queuedLater" : s.status;
   return (
     <section class="card stack" aria-labelledby="invite-h">
       <h2 id="invite-h">{t("person.invite")}</h2>
-      <p data-status={s.status}>{t(`person.inviteStatus.${s.status}` as Key, {
+      <p data-status={s.status}>{t(`person.inviteStatus.${status}` as Key, {
         when: at ? when(at) : "",
         error: s.last_error ?? "", n: s.attempts })}</p>
       {s.last_signed_in_at && s.status !== "signed_in" && <p>{t("person.lastSignIn", { when: when(s.last_signed_in_at) })}</p>}
