@@ -48,6 +48,8 @@ def routes(service_classes) -> list[tuple[str, str, ApiRoute]]:
 def error_statuses(route: ApiRoute, method, path: str) -> set[int]:
     """What the platform answers before the method runs, plus what the method's code can raise."""
     statuses = {401, 403} if route.auth != "public" else set()
+    if "<" in route.url:
+        statuses.add(404)  # a path value that cannot name anything (a control character, say) finds nothing
     if route.body_model is not None:
         statuses |= {400, 413, 415, 422}
     if route.raw_body:
