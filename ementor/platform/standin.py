@@ -80,10 +80,12 @@ def _sparse_indexes(store):
             yield name, index["key"][0][0]
 
 
-def _leading_fields(store) -> set[str]:
-    """The first fields of the non-unique indexes: MongoDB seeks an equality on one in the index."""
-    return {index["key"][0][0] for index in store.indexes.values()
-            if not index.get("unique") and "partialFilterExpression" not in index and "." not in index["key"][0][0]}
+def _leading_fields(store) -> list[str]:
+    """The first fields of the non-unique indexes, in the order they were declared (so that the same
+    query walks the same field every run): MongoDB seeks an equality on one in the index."""
+    return list(dict.fromkeys(
+        index["key"][0][0] for index in store.indexes.values()
+        if not index.get("unique") and "partialFilterExpression" not in index and "." not in index["key"][0][0]))
 
 
 def _file(hashes: _Hashes, field: str, document: dict) -> None:
