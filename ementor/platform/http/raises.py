@@ -1,9 +1,10 @@
 """Which domain errors an endpoint can raise, read from the code (for the OpenAPI document).
 
-Starting at the service method, it follows every function the code calls or names (type annotations
-aside): through the module's globals (`handlers.create_match`, `check(...)`), and, for a call on an object it cannot
-type (`repo.lock(...)`, `auth.require_coordinator()`), every function of that name in the service's
-package and in the platform's `Principal`. Every domain error constructed or raised on the way
+Starting at the service method, it follows every function the code calls or names (type
+annotations aside: they run nothing): through the module's globals (`handlers.create_match`,
+`check(...)`), and, for a call on an object it cannot type (`repo.lock(...)`,
+`auth.require_coordinator()`), every function of that name in the service's package and in the
+platform's `Principal`. Every domain error constructed or raised on the way
 counts. It over-approximates (an error on a branch this endpoint never takes is documented) but
 does not miss one raised by the service's own code, which is what a client needs: a status the
 document does not list must not happen.
