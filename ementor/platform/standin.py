@@ -248,12 +248,12 @@ def install() -> None:
                 _add(_hashes(store), _hashes(store).keys[name], name, new_data, fields, sparse)
         if any(index.get("unique") and name not in checked for name, index in store.indexes.items()):
             ensure_uniques(self, new_data)  # the others (dotted, partial, arrays): mongomock's own scan
-        holders = _hashes(store).holders
+        hashes = _hashes(store)
         for name, field in _sparse_indexes(store):
-            if name in holders and _has(new_data, field):
-                holders[name][new_data["_id"]] = None
-        for field in list(_hashes(store).leading):
-            _file(_hashes(store), field, new_data)
+            if name in hashes.holders and _has(new_data, field):
+                hashes.holders[name][new_data["_id"]] = None
+        for field in list(hashes.leading):
+            _file(hashes, field, new_data)
 
     iter_documents = Collection._iter_documents
 

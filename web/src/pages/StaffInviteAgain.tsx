@@ -24,8 +24,8 @@ function LeftOut({ result }: { result: any }) {
 }
 
 export function InviteAgain({ role, interest }: { role: string; interest: string }) {
-  const [preview, setPreview] = useState<any>(null);  // what sending would do, asked before sending
-  const [result, setResult] = useState<any>(null);
+  // The last answer: a dry run's (what sending would do, asked before sending) or the sending's.
+  const [answer, setAnswer] = useState<any>(null);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const who = role ? t(`inviteAgain.who.${role}` as "inviteAgain.who.mentee") : t("inviteAgain.who.any");
@@ -35,34 +35,34 @@ export function InviteAgain({ role, interest }: { role: string; interest: string
       const body: Record<string, unknown> = { invitations_per_hour: PER_HOUR, dry_run: dryRun };
       if (role) body.role = role;
       if (interest.trim()) body.interest = interest.trim();
-      const answer = await api.post("/v1/people/invitations", body);
-      if (dryRun) { setPreview(answer); setResult(null); } else { setResult(answer); setPreview(null); }
+      setAnswer(await api.post("/v1/people/invitations", body));
     } catch (err) { setError(err); } finally { setBusy(false); }
   };
+  const asking = answer?.dry_run === true;
   return (
     <section class="card stack" aria-labelledby="invite-again-h">
       <h2 id="invite-again-h">{t("inviteAgain.title")}</h2>
       <p>{t("inviteAgain.explain", { who, pace: PER_HOUR })}</p>
-      {result && (
+      {answer && !asking && (
         <div role="status" class="ok">
-          <p>{t("inviteAgain.queued", { n: result.queued })}{result.queued > 1 && " " + lastGoes(result.last_due_at, "last")}</p>
-          <LeftOut result={result} />
+          <p>{t("inviteAgain.queued", { n: answer.queued })}{answer.queued > 1 && " " + lastGoes(answer.last_due_at, "last")}</p>
+          <LeftOut result={answer} />
         </div>
       )}
-      {preview && (
+      {asking && (
         <div role="status" class="stack">
-          <p>{t("inviteAgain.wouldQueue", { n: preview.queued })}{preview.queued > 1 && " " + lastGoes(preview.last_due_at, "wouldLast")}</p>
-          <LeftOut result={preview} />
+          <p>{t("inviteAgain.wouldQueue", { n: answer.queued })}{answer.queued > 1 && " " + lastGoes(answer.last_due_at, "wouldLast")}</p>
+          <LeftOut result={answer} />
           <div class="row">
-            {preview.queued > 0 && (
-              <button type="button" disabled={busy} onClick={() => post(false)}>{t("inviteAgain.confirm", { n: preview.queued })}</button>
+            {answer.queued > 0 && (
+              <button type="button" disabled={busy} onClick={() => post(false)}>{t("inviteAgain.confirm", { n: answer.queued })}</button>
             )}
-            <button type="button" class="secondary" disabled={busy} onClick={() => setPreview(null)}>{t("inviteAgain.cancel")}</button>
+            <button type="button" class="secondary" disabled={busy} onClick={() => setAnswer(null)}>{t("inviteAgain.cancel")}</button>
           </div>
         </div>
       )}
       {error !== null && <ErrorNote error={error} />}
-      {!preview && <button type="button" disabled={busy} onClick={() => post(true)}>{t("inviteAgain.check")}</button>}
+      {!asking && <button type="button" disabled={busy} onClick={() => post(true)}>{t("inviteAgain.check")}</button>}
     </section>
   );
 }
