@@ -16,11 +16,49 @@ SERIOUS = (SELF_HARM, ABUSE, GROOMING)
 
 
 def _any(*patterns: str) -> re.Pattern:
-    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+    """One pattern for the first of `patterns` to match, run on lower-cased text (`_lower`).
+
+    Consecutive alternatives that start at a word boundary share one `\\b`: the engine then gives up
+    on a position inside a word once, not once per alternative. With no IGNORECASE either, a message
+    is checked several times faster (bench/messaging.py); what matches does not change
+    (tests/unit/messaging/test_risk.py compares with the patterns compiled as written)."""
+    runs: list[tuple[bool, list[str]]] = []
+    for alternative in (a for p in patterns for a in _top_level_alternatives(p)):
+        bounded = alternative.startswith(r"\b")
+        if runs and bounded and runs[-1][0]:
+            runs[-1][1].append(alternative[2:])
+        else:
+            runs.append((bounded, [alternative[2:] if bounded else alternative]))
+    return re.compile("|".join((r"\b(?:" if bounded else "(?:") + "|".join(f"(?:{a})" for a in group) + ")"
+                               for bounded, group in runs))
+
+
+def _top_level_alternatives(pattern: str) -> list[str]:
+    """`a|(b|c)|d` -> [a, (b|c), d]: the `|` outside any group or character class."""
+    parts, depth, start, i, in_class = [], 0, 0, 0, False
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            i += 1
+        elif in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+            if pattern[i + 1:i + 2] == "]":  # a "]" first in the class is a literal
+                i += 1
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            parts.append(pattern[start:i])
+            start = i + 1
+        i += 1
+    return [*parts, pattern[start:]]
 
 
 # Idioms of dying, killing and hitting that are not risk: blanked out before the patterns run.
-_IDIOMS = _any(
+IDIOMS = (
     r"\b(?:is|are|was|were|s)\s+killing\s+me\b", r"\bkill(?:s|ed)?\s+me\s+if\b", r"\bdie\s+of\s+(?:embarrass|laugh|shame|boredom|cringe)\w*",
     r"\bi\s+(?:literally\s+)?died\b(?!\s+(?:inside|a\s+bit))", r"\b(?:so|im|i'm)\s+dead\b", r"\bdead\s+tired\b",
     r"\bhit\s+the\s+roof\b", r"\bsmash(?:ed)?\s+it\b", r"\bmurder(?:ed)?\s+(?:a|my|the|that)\s+\w+", r"\bcould\s+(?:strangle|kill|murder)\s+(?:my|him|her)\b",
@@ -30,8 +68,9 @@ _IDIOMS = _any(
     r"\bsafeguarding\s+(?:lead|training|team|policy)\b", r"\blesson\s+on\s+(?:online\s+)?(?:grooming|bullying|self.harm)\b",
 )
 
-PATTERNS: dict[str, re.Pattern] = {
-    SELF_HARM: _any(
+# What each category's phrases look like, as written (lower case; matched case-insensitively).
+PHRASES: dict[str, tuple[str, ...]] = {
+    SELF_HARM: (
         r"\bkill(?:ing)?\s+my\s*self\b", r"\bsuicid", r"\bend(?:ing)?\s+(?:it|my\s+life|things|it\s+all)\b",
         r"\b(?:hurt|harm|cut|cutting|burn|burning|punish)(?:ing)?\s+my\s*self\b", r"\bself.?harm",
         r"\b(?:want|wanna|going)\s+to\s+die\b", r"\bwanna\s+die\b(?!\s+of)", r"\bjust\s+want\s+to\s+die\b",
@@ -49,7 +88,7 @@ PATTERNS: dict[str, re.Pattern] = {
         r"\bjump\s+off\s+a\s+(?:bridge|roof|building)\b", r"\beasier\s+for\s+every\s*one\s+if\s+i\b",
         r"\bdon'?t\s+want\s+to\s+be\s+(?:here|alive)\b", r"\bwish\s+i\s+(?:was|were)\s+(?:dead|never\s+born)\b",
     ),
-    ABUSE: _any(
+    ABUSE: (
         r"\b(?:dad|mum|mom|father|mother|step\s*dad|step\s*mum|brother|sister|uncle|aunt|carer|partner|boyfriend|girlfriend|coach|grandad|cousin)'?s?\s+(?:\w+\s+)?(?:hits?|hit\s+me|slaps?|beats?|punche?s?|kicks?|grabbed|chok\w*|touche?s?\s+me|hurt\s+me|burn\w*\s+me)",
         r"\b(?:hits?|slaps?|beats?|hurts?|hurt)\s+me\b(?!\s+if)", r"\bbeat(?:s)?\s+me\s+up\b", r"\bdon'?t\s+feel\s+safe\s+(?:at\s+home|there|with)\b",
         r"\bscared\s+(?:to\s+go|of\s+going)\s+home\b", r"\bno\s+food\s+in\s+the\s+house\b|\bhaven'?t\s+had\s+food\b",
@@ -59,7 +98,7 @@ PATTERNS: dict[str, re.Pattern] = {
         r"\b(?:i'?m|im)\s+a\s+mistake\b", r"\bhates?\s+me\b.*\b(?:says|told|telling)\b|\b(?:says|told|telling)\b.*\bhates?\s+me\b",
         r"\bhide\s+in\s+my\s+room\s+when\b", r"\bgets?\s+home\s+drunk\b", r"\btouches\s+me\b",
     ),
-    GROOMING: _any(
+    GROOMING: (
         r"\bbetween\s+us\b", r"\bour\s+(?:little\s+)?secret\b", r"\bjust\s+our\s+secret\b",
         r"\b(?:don'?t|do\s+not|dont)\s+tell\s+(?:your|ur|the|my)\s*(?:parents|mum|mom|dad|school|teacher|coordinator|mentor)\b",
         r"\b(?:don'?t|do\s+not)\s+tell\s+any\s*(?:one|body)\s+(?:about\s+(?:us|this|me|what)|i\s+(?:said|sent|gave))\b",
@@ -101,7 +140,7 @@ PATTERNS: dict[str, re.Pattern] = {
         r"\b(?:man|guy|older|stranger|someone|person)\b.{0,40}\b(?:online|on\s+(?:tiktok|snap\w*|insta\w*|discord|roblox|fortnite|whatsapp))\b.{0,60}\b(?:wants|asked|keeps|asking|told)\b",
         r"\bwants?\s+me\s+to\s+(?:send|meet|keep|delete)\b",
     ),
-    BULLYING: _any(
+    BULLYING: (
         r"\bcall(?:s|ed)?\s+me\s+(?:names|\w+\s+like)", r"\bcall\s+me\s+\w+\s+like\s+its\s+an\s+insult\b", r"\blaugh(?:ing)?\s+at\s+me\b",
         r"\bleft\s+out\s+of\s+everything\b|\bleave\s+me\s+out\b", r"\bfake\s+account\b.*\bme\b", r"\bpretending\s+to\s+be\s+me\b",
         r"\bwaiting\s+for\s+me\s+after\s+school\b", r"\bthrow\s+(?:stuff|things)\s+at\s+me\b", r"\b(?:horrible|nasty)\s+(?:things\s+)?about\s+me\b",
@@ -125,6 +164,8 @@ PATTERNS: dict[str, re.Pattern] = {
         r"\bcall(?:s|ed|ing)?\s+me\s+(?:a\s+|an\s+)?(?:fat|ugly|loser|freak|slag|slut|gay|retard\w*|weirdo|names)\b",
     ),
 }
+_IDIOMS = _any(*IDIOMS)
+PATTERNS: dict[str, re.Pattern] = {category: _any(*phrases) for category, phrases in PHRASES.items()}
 
 
 def risks(text: str, extra: dict[str, tuple[str, ...]] | None = None) -> list[tuple[str, str]]:
@@ -133,15 +174,38 @@ def risks(text: str, extra: dict[str, tuple[str, ...]] | None = None) -> list[tu
     `extra` is an organisation's own phrases per category (matched as plain, case-insensitive text).
     """
     folded = text.replace("\u2019", "'").replace("\u2018", "'")
-    cleaned = _IDIOMS.sub(" ", folded)
+    lowered = _lower(folded)
+    idioms = [match.span() for match in _IDIOMS.finditer(lowered)]
+    # The same spans blanked in both, so a match in the lower-cased text reads the writer's own words.
+    cleaned, searched = _blank(folded, idioms), _blank(lowered, idioms)
     found = []
     for category, pattern in PATTERNS.items():
-        match = pattern.search(cleaned)
+        match = pattern.search(searched)
         if match is None:
             for phrase in (extra or {}).get(category, ()):
-                if phrase and phrase.lower() in folded.lower():
+                if phrase and phrase.lower() in lowered:
                     found.append((category, phrase))
                     break
             continue
-        found.append((category, match.group(0)))
+        found.append((category, cleaned[match.start():match.end()]))
     return found
+
+
+def _lower(text: str) -> str:
+    """Lower case, character for character (a span in it is the same span in `text`)."""
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    return "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)  # "İ" lowers to two
+
+
+def _blank(text: str, spans: list[tuple[int, int]]) -> str:
+    """`text` with each span replaced by one space."""
+    if not spans:
+        return text
+    pieces, last = [], 0
+    for start, end in spans:
+        pieces += (text[last:start], " ")
+        last = end
+    pieces.append(text[last:])
+    return "".join(pieces)

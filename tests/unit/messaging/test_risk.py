@@ -4,6 +4,7 @@ positive caught (the recall target), hard negatives left alone. Held-out figures
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -11,8 +12,9 @@ import pytest
 from services.messaging import moderation, risk
 from services.messaging.domain import ModerationSettings
 
-TUNE = [json.loads(line) for line in
-        (Path(__file__).parents[3] / "bench" / "data" / "risk" / "tune.jsonl").read_text().splitlines() if line]
+DATA = Path(__file__).parents[3] / "bench" / "data" / "risk"
+TUNE = [json.loads(line) for line in (DATA / "tune.jsonl").read_text().splitlines() if line]
+HELDOUT = [json.loads(line) for line in (DATA / "heldout.jsonl").read_text().splitlines() if line]
 LABEL = {"self-harm": risk.SELF_HARM, "abuse-disclosure": risk.ABUSE, "grooming": risk.GROOMING,
          "bullying": risk.BULLYING}
 
@@ -37,3 +39,41 @@ def test_a_serious_category_holds_the_message_with_its_own_reason():
     assert moderation.moderate("i want to kill myself", adult).reasons == ("self_harm",)
     assert "grooming" in moderation.moderate("Keep this between us, yeah?", child).reasons
     assert moderation.moderate("Keep this between us, yeah?", adult).held is False  # grooming: minors only
+
+
+def risks_as_written(text: str) -> list[tuple[str, str]]:
+    """The patterns compiled as written, case-insensitive, each category on its own: what risk.py's
+    faster compiled form must agree with."""
+    def compiled(phrases):
+        return re.compile("|".join(f"(?:{p})" for p in phrases), re.IGNORECASE)
+
+    cleaned = compiled(risk.IDIOMS).sub(" ", text.replace("\u2019", "'").replace("\u2018", "'"))
+    found = []
+    for category, phrases in risk.PHRASES.items():
+        match = compiled(phrases).search(cleaned)
+        if match is not None:
+            found.append((category, match.group(0)))
+    return found
+
+
+def test_the_faster_patterns_find_the_same_words_as_the_patterns_as_written():
+    texts = [row["text"] for row in TUNE + HELDOUT]
+    texts += [text.upper() for text in texts] + [text.title() for text in texts]
+    texts += ["I’m so dead lol, but I Want To Die", "İstanbul trip: KEEP THIS BETWEEN US",
+              "This exam is killing me. I want to KILL MYSELF", "£20 if you send a pic of you"]
+    disagree = [(text, risk.risks(text), risks_as_written(text)) for text in texts
+                if risk.risks(text) != risks_as_written(text)]
+    assert disagree == []
+    assert sum(bool(risks_as_written(text)) for text in texts) > 400  # the comparison covers real matches
+
+
+def test_the_words_reported_are_the_writers_own():
+    assert risk.risks("Honestly I Want To Die") == [(risk.SELF_HARM, "Want To Die")]
+    assert risk.risks("İİ: this week is killing me, I WANT TO DIE") == [(risk.SELF_HARM, "WANT TO DIE")]
+
+
+def test_only_alternatives_written_with_a_word_boundary_need_one():
+    pattern = risk._any(r"\bcat|dog", r"\b(?:owl|[|]x)")
+    assert pattern.search("hotdog").group(0) == "dog"  # "dog" has no \b of its own
+    assert pattern.search("scat") is None
+    assert pattern.search("a|x").group(0) == "|x"  # a "|" in a class does not split
