@@ -30,8 +30,13 @@ class ServiceExtension(Extension):
 
     @property
     def settings(self):
-        """The validated settings, narrowed to `settings_section`."""
-        return section(self.container.config[SETTINGS_KEY], self.settings_section)
+        """The validated settings, narrowed to `settings_section` (once per boot settings: every
+        request reads them, and narrowing copies each field)."""
+        boot = self.container.config[SETTINGS_KEY]
+        narrowed = self.__dict__.get("_narrowed")
+        if narrowed is None or narrowed[0] is not boot:
+            narrowed = self._narrowed = (boot, section(boot, self.settings_section))
+        return narrowed[1]
 
     def open_database(self, *documents) -> str:
         """Connect the service's database alias and ensure the documents' indexes; idempotent."""

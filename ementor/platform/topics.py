@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cached_property
 
 SMALL_TALK = "small-talk"
 
@@ -122,10 +122,25 @@ class Taxonomy:
     def labels(self) -> dict[str, str]:
         return {t.id: t.label for t in self.topics}
 
+    def found_in(self, lowered: str) -> set[str]:
+        """The ids of the topics with a cue in `lowered` (lower-cased, spaces collapsed)."""
+        finder, topic_of = self._finder
+        found: set[str] = set()
+        for match in finder.finditer(lowered):
+            found.update(topic_of[group] for group, words in match.groupdict().items() if words is not None)
+        return found
+
     @cached_property
-    def patterns(self) -> tuple[tuple[str, re.Pattern], ...]:
-        """Each taggable topic's compiled cues, once per taxonomy (an organisation's is cached by its store)."""
-        return tuple((t.id, _compiled(t.cues)) for t in self.topics if t.cues)
+    def _finder(self) -> tuple[re.Pattern, dict[str, str]]:
+        """One pattern for every topic, compiled once per taxonomy (an organisation's is cached by its
+        store). It stops only where some cue starts and, there, names in a group per topic which
+        topics' cues match: a message is read once, not once per topic (bench/messaging.py)."""
+        taggable = [t for t in self.topics if t.cues]
+        topic_of = {f"_topic_{i}": t.id for i, t in enumerate(taggable)}
+        any_cue = _alternatives(cue for t in taggable for cue in t.cues)
+        each = "".join(f"(?=(?P<{group}>{_alternatives(t.cues)}(?!\\w))?)"
+                       for group, t in zip(topic_of, taggable))
+        return re.compile(rf"(?<![\w£])(?=(?:{any_cue})(?!\w)){each}" if taggable else r"(?!)"), topic_of
 
 
 def default_labels() -> dict[str, str]:
@@ -153,9 +168,12 @@ def taxonomy_from(custom: list[dict] | None) -> Taxonomy:
     return Taxonomy(tuple(topics.values()))
 
 
-@lru_cache(maxsize=256)
+def _alternatives(cues) -> str:
+    return "(?:" + "|".join(f"(?:{c})" for c in cues) + ")"
+
+
 def _compiled(cues: tuple[str, ...]) -> re.Pattern:
-    return re.compile(r"(?<![\w£])(?:" + "|".join(f"(?:{c})" for c in cues) + r")(?!\w)")
+    return re.compile(r"(?<![\w£])" + _alternatives(cues) + r"(?!\w)")
 
 
 _SMALL_TALK = _compiled(SMALL_TALK_CUES)
@@ -166,7 +184,7 @@ def tag(text: str, taxonomy: Taxonomy | None = None) -> list[str]:
     """The topic ids a message is about (sorted); `small-talk` alone when it is about none."""
     taxonomy = taxonomy or _DEFAULT
     lowered = _SPACES.sub(" ", text.lower().replace("’", "'"))
-    found = [tid for tid, pattern in taxonomy.patterns if pattern.search(lowered)]
+    found = taxonomy.found_in(lowered)
     if found:
         return sorted(found)
     if _SMALL_TALK.search(lowered) or len(lowered.split()) <= SHORT_MESSAGE_WORDS:
