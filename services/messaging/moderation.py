@@ -332,6 +332,7 @@ def _views(text: str) -> tuple[str, ...]:
 @dataclass(frozen=True)
 class _WordMatcher:
     phrases: frozenset  # blocked words made only of letters/digits, as tuples of tokens
+    starts: frozenset  # the first token of each: a phrase is looked for only where one is
     longest: int
     others: re.Pattern | None  # the few with other characters ("c++"), as one regex
 
@@ -353,7 +354,8 @@ def _word_matcher(words: tuple[str, ...]) -> _WordMatcher:
     pattern = None
     if others:
         pattern = re.compile(r"(?<!\w)(?:" + "|".join(sorted(others, key=len, reverse=True)) + r")(?!\w)")
-    return _WordMatcher(frozenset(phrases), max((len(p) for p in phrases), default=0), pattern)
+    return _WordMatcher(frozenset(phrases), frozenset(p[0] for p in phrases),
+                        max((len(p) for p in phrases), default=0), pattern)
 
 
 def flagged_words(text: str, blocked_words: tuple[str, ...]) -> list[str]:
@@ -368,6 +370,8 @@ def flagged_words(text: str, blocked_words: tuple[str, ...]) -> list[str]:
         if matcher.phrases:
             tokens = [(m.group(0), m.start(), m.end()) for m in _TOKEN.finditer(view)]
             for i in range(len(tokens)):
+                if tokens[i][0] not in matcher.starts:
+                    continue
                 for n in range(1, min(matcher.longest, len(tokens) - i) + 1):
                     if n > 1 and not view[tokens[i + n - 2][2]:tokens[i + n - 1][1]].isspace():
                         break
