@@ -195,10 +195,12 @@ class Bench:
             profiler = cProfile.Profile()
             profiler.enable()
         cpu_before, wall_before, waited_before = cpu_seconds(), time.monotonic(), runqueue_wait_seconds()
+        stolen_before = stolen_seconds()
         with lag:
             result = self.generator(plan)
         cpu, wall = cpu_seconds() - cpu_before, time.monotonic() - wall_before
         waited = runqueue_wait_seconds() - waited_before
+        stolen = stolen_seconds() - stolen_before
         if profiler is not None:
             profiler.disable()
             self.print_profile(profiler)
@@ -222,7 +224,8 @@ class Bench:
             self.report.figure(f"{phase}_service_cpu_per_message", round(1000 * cpu / delivered, 2), "ms",
                                service_cpu_busy=f"{100 * cpu / wall:.0f}% of one core",
                                waiting_for_a_cpu=f"{100 * waited / wall:.0f}% of the time",
-                               stand_in_share=round(share, 3))
+                               stand_in_share=round(share, 3),
+                               machine_cpu_stolen=f"{100 * stolen / (wall * (os.cpu_count() or 1)):.0f}%")
             if phase == "full":
                 self.report.figure("full_messages_per_second_one_core_allows_without_stand_in",
                                    round(delivered / max(cpu * (1 - share), 1e-9)), "msg/s",
@@ -291,6 +294,16 @@ def cpu_seconds() -> float:
 
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
+
+
+def stolen_seconds() -> float:
+    """CPU time the hypervisor gave other guests, all cores (Linux /proc/stat): runs that lose it are
+    slower for reasons outside the code."""
+    try:
+        with open("/proc/stat") as stat:
+            return int(stat.readline().split()[8]) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
 
 
 def runqueue_wait_seconds() -> float:
