@@ -22,7 +22,8 @@ def announce_due(repo: InsightsRepository, now: datetime) -> int:
         event = RelationshipAtRisk(
             match_id=match["match_id"], mentor_id=match["mentor_id"], mentee_id=match["mentee_id"],
             programme_id=match.get("programme_id") or None, score=assessed.score, threshold=health.DEFAULT_THRESHOLD,
-            reasons=assessed.reasons, days_since_last_exchange=assessed.days_since_last_exchange,
+            reasons=assessed.reasons, reason_codes=assessed.reason_codes,
+            days_since_last_exchange=assessed.days_since_last_exchange,
             last_exchange_at=signals.last_message_at)
         announced += int(repo.announce(match, event, now))
     return announced

@@ -78,6 +78,7 @@ def match_view(match: dict, now: datetime) -> dict:
         "score": assessed.score if assessed else None,
         "at_risk": bool(assessed and assessed.at_risk()),
         "reasons": assessed.reasons if assessed else [],
+        "reason_codes": assessed.reason_codes if assessed else [],
         "last_exchange_at": last, "days_since_last_exchange": assessed.days_since_last_exchange if assessed else None,
         "messages": int(counters.get("messages", 0)),
         "mentor_messages": int(counters.get("mentor_messages", 0)),
@@ -147,6 +148,7 @@ def _all_matches(repo: InsightsRepository, auth: Principal, programme_id: str | 
             break
     for row in rows:
         row["reasons"] = "; ".join(row["reasons"])
+        row["reason_codes"] = "; ".join(reason.code for reason in row["reason_codes"])
     return rows
 
 

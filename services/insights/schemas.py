@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
+from ementor_contracts import HealthReason
 from pydantic import BaseModel, ConfigDict, Field
 
 
@@ -136,7 +137,10 @@ class MatchHealth(BaseModel):
     status: str
     score: int | None = Field(description="0 (fizzled) to 100 (thriving); null unless active.")
     at_risk: bool
-    reasons: list[str] = Field(examples=[["No message for 16 days"]])
+    reasons: list[str] = Field(description="Why, in English.", examples=[["No message for 16 days"]])
+    reason_codes: list[HealthReason] = Field(
+        description="The same reasons, in order, as codes with their figures: for saying them in another language.",
+        examples=[[{"code": "quiet", "figures": {"days": 16}}]])
     last_exchange_at: datetime | None
     days_since_last_exchange: int | None
     messages: int

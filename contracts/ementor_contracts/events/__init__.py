@@ -1,7 +1,14 @@
 """Every event model, one module per publishing service; importing this registers them all."""
 
 from .common import COORDINATOR, Channel, ContractModel, Id, Role
-from .insights import RelationshipAtRisk, SurveyMoment, SurveyRequested, SurveySubmitted
+from .insights import (
+    HealthReason,
+    HealthReasonCode,
+    RelationshipAtRisk,
+    SurveyMoment,
+    SurveyRequested,
+    SurveySubmitted,
+)
 from .knowledge import AdviceAsked, ArticlePublished, ArticleRated, ArticleRead, ArticleRemoved, ArticleShared
 from .matching import (
     GoalCompleted,
@@ -73,6 +80,8 @@ __all__ = [
     "GoalSet",
     "GuardianConsentChanged",
     "GuardianConsentState",
+    "HealthReason",
+    "HealthReasonCode",
     "Id",
     "MatchAccepted",
     "MatchDeclined",

@@ -200,8 +200,10 @@ def test_a_coordinator_reads_the_insights_downloads_a_table_and_finds_the_match_
         page.get_by_role("button", name="Download “Every match's health” as CSV").click()
     assert info.value.suggested_filename.startswith("ementor-insights-matches-")
     rows = list(csv.DictReader(io.StringIO(Path(info.value.path()).read_text(encoding="utf-8"))))
-    assert {"match_id", "score", "at_risk", "reasons", "messages"} <= set(rows[0])
+    assert {"match_id", "score", "at_risk", "reasons", "reason_codes", "messages"} <= set(rows[0])
     assert sorted(int(r["messages"]) for r in rows) == [0, 1, 3]
+    quiet_row = next(r for r in rows if r["match_id"] == seeded.matches[2]["id"])
+    assert quiet_row["reason_codes"] == "quiet_since_start"
 
     # The range: checked on the page, and the API's refusal said in words.
     page.get_by_label("From", exact=True).fill("2026-03-01")
@@ -235,6 +237,11 @@ def test_a_coordinator_reads_the_insights_downloads_a_table_and_finds_the_match_
     expect(page.get_by_text("4 mensajes en total")).to_be_visible()
     expect(page.locator('[data-chart="funnel"] canvas').first).to_be_attached()
     check_page(page, "staff-insights-es")
+    # Why a match is at risk, said in Spanish from the API's reason codes.
+    page.get_by_role("link", name="Ver las parejas en riesgo").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Parejas en riesgo")
+    expect(page.locator(".reasons")).to_contain_text("Ningún mensaje desde que empezó la mentoría hace 24 días")
+    check_page(page, "staff-insights-at-risk-es")
 
 
 def test_a_new_organisation_with_its_first_mentee_sees_the_empty_states_in_words(platform, browser):

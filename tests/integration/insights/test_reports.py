@@ -144,6 +144,10 @@ def test_a_quiet_match_is_listed_at_risk_with_reasons_and_announced_once(start_s
     assert announced.data["match_id"] == quiet and announced.data["score"] < 50
     assert "No message for 20 days" in announced.data["reasons"]
     assert "The first message has had no reply" in announced.data["reasons"]
+    # The same reasons as codes with their figures, for a reader in another language.
+    assert {"code": "quiet", "figures": {"days": 20}} in announced.data["reason_codes"]
+    assert {"code": "no_reply", "figures": {}} in announced.data["reason_codes"]
+    assert row["reason_codes"] == announced.data["reason_codes"]
 
     assert row["days_since_last_exchange"] == 20 and row["messages"] == 1
     everyone = ok(api.get("/v1/insights/matches", token)).json()["items"]

@@ -32,6 +32,20 @@ def test_a_one_sided_conversation_is_named():
     assert "One-sided: the mentee writes only 5% of the messages" in assessed.reasons
 
 
+def test_each_reason_comes_with_its_code_and_figures_in_the_same_order():
+    assessed = health.assess(signals(20, mentor_messages=19, mentee_messages=1, reply_seconds=10 * 4 * 86400,
+                                     sessions_cancelled=3, sessions_due=1, nudges_sent=2), NOW)
+    assert [(r.code, r.figures) for r in assessed.reason_codes] == [
+        ("quiet", {"days": 20}), ("one_sided", {"quieter": "mentee", "percent": 5}),
+        ("slow_replies", {"days": 4.0}), ("sessions_cancelled", {"cancelled": 3, "kept": 1}),
+        ("reminders_unanswered", {"reminders": 2})]
+    assert assessed.reasons[2:] == ["Replies take 4.0 days on average", "3 sessions cancelled, 1 kept",
+                                    "2 reminder(s) to the pair had no reply within a week"]
+    fresh = health.Signals(accepted_at=NOW - timedelta(days=9), last_message_at=None, counters={})
+    assert [r.code for r in health.assess(fresh, NOW).reason_codes] == ["quiet_since_start"]
+    assert [r.code for r in health.assess(signals(2), NOW).reason_codes] == ["talking_regularly"]
+
+
 def test_the_moment_of_crossing_is_foreseen():
     at = health.risk_at(signals(2), NOW)
     assert at is not None and not health.assess(signals(2), at - timedelta(minutes=20)).at_risk()

@@ -2,6 +2,7 @@
 // ask for, checked here before it is sent, and the downloads of the export tables.
 import { request } from "../api";
 import { t, lang } from "../i18n";
+import type { HealthReason } from "./reasons";
 
 export type FunnelStage = { stage: "registered" | "matched" | "active" | "ended"; mentees: number; mentors: number;
   mentee_average_days_in_stage: number | null; mentor_average_days_in_stage: number | null };
@@ -20,7 +21,8 @@ export type Reading = {
   articles: ArticleFigure[]; articles_suppressed: number;
 };
 export type MatchHealth = { match_id: string; mentor_id: string | null; mentee_id: string | null; score: number | null;
-  at_risk: boolean; reasons: string[]; days_since_last_exchange: number | null; messages: number };
+  at_risk: boolean; reasons: string[]; reason_codes: HealthReason[]; days_since_last_exchange: number | null;
+  messages: number };
 
 export const TABLES = ["funnel", "weekly", "reply_times", "topics", "articles", "matches", "survey_rates",
   "survey_scores", "survey_comments"] as const;

@@ -6,7 +6,7 @@ import { api } from "../api";
 import { Empty, ErrorNote, Show, useLoad } from "../components/states";
 import { Layout } from "../components/Layout";
 import { t } from "../i18n";
-import { reason } from "../insights/reasons";
+import { reasonsOf } from "../insights/reasons";
 import type { MatchHealth } from "../insights/data";
 import { Link } from "../router";
 import { Allowed } from "../staff/Allowed";
@@ -59,7 +59,7 @@ function AtRiskBody() {
                   </h2>
                   <p><span class="score">{t("atRisk.score", { score: m.score ?? "—" })}</span></p>
                   <p class="hint">{t("atRisk.why")}</p>
-                  <ul class="reasons">{m.reasons.map((r) => <li>{reason(r)}</li>)}</ul>
+                  <ul class="reasons">{reasonsOf(m).map((r) => <li>{r}</li>)}</ul>
                 </li>
               ))}
             </ul>
