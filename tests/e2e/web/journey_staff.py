@@ -298,6 +298,7 @@ def test_an_admin_sees_the_overview_finds_and_imports_people_and_manages_staff(p
     # The same pages in Spanish.
     admin.get_by_role("banner").get_by_label("Language").select_option("es")
     expect(admin.get_by_role("heading", level=1)).to_have_text("Personal")
+    expect(admin.get_by_label("Idioma de sus correos")).to_have_value("es")  # not chosen: follows the switch
     expect(admin.get_by_role("button", name="Enviar la invitación")).to_be_visible()
     check_page(admin, "staff-team-es")
     admin.get_by_role("navigation").get_by_role("link", name="Resumen").click()

@@ -12,7 +12,8 @@ import { listAll } from "../staff/lists";
 const ZONES: string[] = (Intl as any).supportedValuesOf?.("timeZone") ?? [];
 
 const blank = () => ({
-  role: "mentee", name: "", email: "", programme_id: "", timezone: timeZone.value, locale: lang.value,
+  role: "mentee", name: "", email: "", programme_id: "", timezone: timeZone.value,
+  locale: "",  // until chosen, the language the coordinator reads in (it follows a switch)
   interests: "", capacity: "1", is_minor: false, guardian_name: "", guardian_email: "", invite: true,
 });
 
@@ -36,7 +37,7 @@ export function AddPerson({ onAdded }: { onAdded: () => void }) {
         const email = form.email.trim();
         try {
           await api.post("/v1/people", {
-            role: form.role, name, email, timezone: form.timezone, locale: form.locale,
+            role: form.role, name, email, timezone: form.timezone, locale: form.locale || lang.value,
             programme_id: form.programme_id || null, interests: words(form.interests), invite: form.invite,
             is_minor: minor, guardian: minor ? { name: form.guardian_name.trim(), email: form.guardian_email.trim() } : null,
             ...(form.role === "mentor" ? { capacity: Number(form.capacity) } : {}),
@@ -74,7 +75,7 @@ export function AddPerson({ onAdded }: { onAdded: () => void }) {
               .map((z) => <option value={z}>{z.replace(/_/g, " ")}</option>)}
           </select>}</Field>
         <Field id="add-locale" label={t("addPerson.locale")} hint={t("addPerson.localeHint")}>{(ids) =>
-          <select id="add-locale" value={form.locale} onChange={set("locale")} aria-describedby={ids}>
+          <select id="add-locale" value={form.locale || lang.value} onChange={set("locale")} aria-describedby={ids}>
             {Object.entries(LANGUAGES).map(([code, l]) => <option value={code} lang={code}>{l.name}</option>)}
           </select>}</Field>
         <Field id="add-interests" label={t("addPerson.interests")} hint={t("addPerson.interestsHint")}

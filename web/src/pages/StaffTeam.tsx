@@ -34,7 +34,8 @@ function StaffTeamBody() {
 }
 
 function Invite({ onInvited }: { onInvited: (name: string) => void }) {
-  const blank = { name: "", email: "", role: "coordinator", locale: lang.value };  // emails in the inviter's language, unless chosen
+  // Until a language is chosen, their emails are in the one the inviter reads in (it follows a switch).
+  const blank = { name: "", email: "", role: "coordinator", locale: "" };
   const [form, setForm] = useState(blank);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
@@ -43,7 +44,8 @@ function Invite({ onInvited }: { onInvited: (name: string) => void }) {
     <form class="card stack" aria-labelledby="invite-h" onSubmit={async (e) => {
       e.preventDefault(); setError(null); setBusy(true);
       try {
-        await api.post("/v1/staff", { ...form, name: form.name.trim(), email: form.email.trim() });
+        await api.post("/v1/staff", { ...form, name: form.name.trim(), email: form.email.trim(),
+          locale: form.locale || lang.value });
         onInvited(form.name.trim()); setForm(blank);
       } catch (err) { setError(err); } finally { setBusy(false); }
     }}>
@@ -57,7 +59,7 @@ function Invite({ onInvited }: { onInvited: (name: string) => void }) {
           {ROLES.map((r) => <option value={r}>{t(`team.role.${r}` as Key)}</option>)}
         </select></div>
       <div class="field"><label for="invite-locale">{t("team.locale")}</label>
-        <select id="invite-locale" value={form.locale} onChange={set("locale")} aria-describedby="invite-locale-hint">
+        <select id="invite-locale" value={form.locale || lang.value} onChange={set("locale")} aria-describedby="invite-locale-hint">
           {Object.entries(LANGUAGES).map(([code, l]) => <option value={code} lang={code}>{l.name}</option>)}
         </select>
         <p class="hint" id="invite-locale-hint">{t("team.localeHint")}</p></div>
