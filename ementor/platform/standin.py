@@ -19,7 +19,10 @@ handled, kept 30 days) into a quadratic cost as it grows:
   due deliveries); an `$or` whose every branch is served so is the union of the branches, as
   MongoDB plans each branch on its own index;
 - TTL expiry runs as MongoDB's TTL monitor does, once a minute per collection, instead of at
-  every access.
+  every access;
+- a stored document is copied (on insert, and as the snapshot an update keeps to undo a unique
+  clash) by a copy that knows BSON values are dicts, lists and immutable scalars, four times
+  faster than `copy.deepcopy`, which anything else still goes through.
 
 One more patch is a compatibility fix, not a cost: pymongo 4.11 passes `sort` to a bulk write's
 update, which mongomock's bulk builder does not take, so a bulk of `UpdateOne`s would fail here
@@ -33,7 +36,10 @@ whose document changed or vanished is simply skipped. Only mongomock is touched,
 
 from __future__ import annotations
 
+import copy
+import datetime
 import time
+import types
 
 from bson import ObjectId
 from mongomock import filtering
@@ -208,11 +214,28 @@ def _holders(store, table: dict, key: tuple, fields: list[str]) -> list[dict]:
     return found
 
 
+_SCALARS = frozenset((str, int, float, bool, type(None), bytes, datetime.datetime, ObjectId))
+
+
+def copy_document(value):
+    """`copy.deepcopy` for BSON values: dicts and lists copied, immutable scalars shared, anything
+    else (a SON, a Decimal128) left to `copy.deepcopy`."""
+    kind = type(value)
+    if kind is dict:
+        return {key: copy_document(item) for key, item in value.items()}
+    if kind is list:
+        return [copy_document(item) for item in value]
+    if kind in _SCALARS:
+        return value
+    return copy.deepcopy(value)
+
+
 def install() -> None:
     """Patch mongomock once per process (idempotent)."""
     global _installed
     if _installed:
         return
+    from mongomock import collection as mongomock_collection
     from mongomock.collection import BulkOperationBuilder, Collection
     from mongomock.store import CollectionStore
     from pymongo.errors import DuplicateKeyError
@@ -271,6 +294,7 @@ def install() -> None:
         return add_update(self, selector, doc, multi, upsert, **kwargs)
 
     CollectionStore._remove_expired_documents = remove_expired_documents
+    mongomock_collection.copy = types.SimpleNamespace(deepcopy=copy_document, copy=copy.copy)
     BulkOperationBuilder.add_update = add_update_unsorted
     Collection._ensure_uniques = ensure_uniques_by_hash
     Collection._iter_documents = iter_documents_by_hash

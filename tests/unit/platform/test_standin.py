@@ -169,3 +169,25 @@ def test_an_array_in_an_index_first_field_sends_it_back_to_scanning(notification
     notifications.update_one({"_id": "d0"}, {"$set": {"status": ["sent", "pending"]}})  # matches both values
     assert standin._point_lookup(notifications._store, {"status": "pending"}) is None
     assert sorted(d["_id"] for d in notifications.find({"status": "pending"})) == ["d0"]
+
+
+def test_a_stored_document_is_its_own_copy_and_a_refused_update_leaves_it_as_it_was(inbox):
+    import datetime
+
+    from bson import Decimal128, ObjectId
+    from bson.son import SON
+
+    at = datetime.datetime(2026, 12, 5, 9, 30)
+    written = {**key("e1"), "outbox": [{"event": {"topics": ["cv"]}, "at": at}], "owner": ObjectId(),
+               "fee": Decimal128("1.50"), "order": SON([("b", 1), ("a", 2)])}
+    inbox.insert_one(written)
+    written["outbox"][0]["event"]["topics"].append("changed after the insert")
+    stored = inbox.find_one(key("e1"), {"_id": 0})
+    assert stored["outbox"] == [{"event": {"topics": ["cv"]}, "at": at}]
+    assert stored["fee"] == Decimal128("1.50") and list(stored["order"]) == ["b", "a"]
+
+    inbox.insert_one({**key("e2"), "outbox": []})
+    with pytest.raises(DuplicateKeyError):  # the snapshot the update keeps puts everything back
+        inbox.update_one(key("e1"), {"$set": {"event_id": "e2"}, "$push": {"outbox.0.event.topics": "x"}})
+    assert inbox.find_one(key("e1"), {"_id": 0})["outbox"][0]["event"]["topics"] == ["cv"]
+    assert standin.copy_document(stored) == stored and standin.copy_document(stored) is not stored
