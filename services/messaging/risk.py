@@ -44,8 +44,8 @@ def _top_level_alternatives(pattern: str) -> list[str]:
             in_class = ch != "]"
         elif ch == "[":
             in_class = True
-            if pattern[i + 1:i + 2] == "]":  # a "]" first in the class is a literal
-                i += 1
+            i += pattern[i + 1:i + 2] == "^"
+            i += pattern[i + 1:i + 2] == "]"  # a "]" first in the class is a literal
         elif ch == "(":
             depth += 1
         elif ch == ")":

@@ -77,3 +77,4 @@ def test_only_alternatives_written_with_a_word_boundary_need_one():
     assert pattern.search("hotdog").group(0) == "dog"  # "dog" has no \b of its own
     assert pattern.search("scat") is None
     assert pattern.search("a|x").group(0) == "|x"  # a "|" in a class does not split
+    assert risk._top_level_alternatives(r"a[^]|]b|c") == [r"a[^]|]b", "c"]
