@@ -25,7 +25,7 @@ import uuid
 from urllib.parse import quote, urlparse
 
 from bench.report import Report, arguments
-from bench.sampling import Sampler
+from bench.sampling import Sampler, machine_cpu_seconds
 
 MESSAGE_BODY = "Thanks for the advice about the robotics course, I signed up for the open day next week"
 SENT_QUEUE = "bench.messaging.message-sent"
@@ -195,12 +195,12 @@ class Bench:
             profiler = cProfile.Profile()
             profiler.enable()
         cpu_before, wall_before, waited_before = cpu_seconds(), time.monotonic(), runqueue_wait_seconds()
-        stolen_before = stolen_seconds()
+        stolen_before = machine_cpu_seconds()["steal"]
         with lag:
             result = self.generator(plan)
         cpu, wall = cpu_seconds() - cpu_before, time.monotonic() - wall_before
         waited = runqueue_wait_seconds() - waited_before
-        stolen = stolen_seconds() - stolen_before
+        stolen = machine_cpu_seconds()["steal"] - stolen_before
         if profiler is not None:
             profiler.disable()
             self.print_profile(profiler)
@@ -294,16 +294,6 @@ def cpu_seconds() -> float:
 
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
-
-
-def stolen_seconds() -> float:
-    """CPU time the hypervisor gave other guests, all cores (Linux /proc/stat): runs that lose it are
-    slower for reasons outside the code."""
-    try:
-        with open("/proc/stat") as stat:
-            return int(stat.readline().split()[8]) / os.sysconf("SC_CLK_TCK")
-    except (OSError, IndexError, ValueError):
-        return 0.0
 
 
 def runqueue_wait_seconds() -> float:

@@ -31,6 +31,7 @@ import pika
 import requests
 
 from bench.report import Report, arguments
+from bench.sampling import machine_cpu_seconds
 from ementor import registry
 from ementor.devtools.catchers import MailCatcher
 from ementor.platform.settings import DEV_ADMIN_TOKEN
@@ -264,10 +265,7 @@ class MachineCpu:
         self.broker = next((p for p in Path("/proc").iterdir() if p.name.isdigit() and _comm(p) == "beam.smp"), None)
 
     def snapshot(self) -> dict[str, float]:
-        fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-        idle = fields[3] + fields[4]  # idle and iowait
-        snapshot = {"busy": (sum(fields[:8]) - idle) / self.TICK, "total": sum(fields[:8]) / self.TICK,
-                    "steal": fields[7] / self.TICK, "driver": time.process_time()}
+        snapshot = {**machine_cpu_seconds(), "driver": time.process_time()}
         try:
             stat = (self.broker / "stat").read_text().rsplit(")", 1)[1].split() if self.broker else None
             snapshot["broker"] = (int(stat[11]) + int(stat[12])) / self.TICK if stat else None

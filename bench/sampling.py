@@ -1,22 +1,36 @@
-"""CPU attribution for a benchmark: which share of a process's CPU is spent inside the store stand-in.
+"""CPU attribution for a benchmark: which share of a process's CPU is spent inside the store stand-in,
+and what the whole machine spent (`machine_cpu_seconds`).
 
 A SIGPROF timer fires every `interval` seconds of the process's CPU time (so an idle process takes no
 samples); each sample walks the interrupted stack and counts it as the store's when any frame is in
 mongomock or ementor/platform/standin.py. On a real MongoDB that time would be the server's, behind
 an index; what remains is ementor's own code (with pymongo's and mongoengine's client-side work,
 which a real MongoDB keeps). Green threads share the main thread's stack, so the running one is seen.
-Not a benchmark (no `main(argv)`): bench/round_trips.py and bench/platform_load.py use it.
+Not a benchmark (no `main(argv)`): bench/round_trips.py, bench/messaging.py and bench/platform_load.py
+use it.
 """
 
 from __future__ import annotations
 
 import collections
+import os
 import signal
 import time
 
 STORE_PARTS = ("/mongomock/", "/ementor/platform/standin.py")
 OWN_PARTS = ("/ementor/", "/services/")
 PASS_THROUGH = ("/ementor/platform/tenancy.py",)  # the tenancy guard's wrappers: name their caller instead
+
+
+def machine_cpu_seconds() -> dict[str, float]:
+    """CPU seconds of the whole machine since boot, all cores (Linux /proc/stat): busy, in total, and
+    stolen by the hypervisor for other guests (a run that loses them is slower for reasons outside
+    the code)."""
+    with open("/proc/stat") as stat:
+        fields = [int(v) for v in stat.readline().split()[1:]]
+    tick = os.sysconf("SC_CLK_TCK")
+    idle = fields[3] + fields[4]  # idle and iowait
+    return {"busy": (sum(fields[:8]) - idle) / tick, "total": sum(fields[:8]) / tick, "steal": fields[7] / tick}
 
 
 def in_store(frame) -> bool:
