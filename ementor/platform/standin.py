@@ -22,7 +22,12 @@ handled, kept 30 days) into a quadratic cost as it grows:
   every access;
 - a stored document is copied (on insert, and as the snapshot an update keeps to undo a unique
   clash) by a copy that knows BSON values are dicts, lists and immutable scalars, four times
-  faster than `copy.deepcopy`, which anything else still goes through.
+  faster than `copy.deepcopy`, which anything else still goes through; mongomock's pass that
+  brings every datetime in a document or filter to MongoDB's precision takes the same shortcut;
+- a candidate from a lookup is checked against a filter of plain equalities, `$in`s, ranges on
+  numbers or dates and `$exists` on top-level fields by comparing values, as the server does;
+  any other filter (arrays, dotted paths, `$or`, regular expressions) goes through mongomock's
+  matcher, and so does a document whose value is not plain.
 
 One more patch is a compatibility fix, not a cost: pymongo 4.11 passes `sort` to a bulk write's
 update, which mongomock's bulk builder does not take, so a bulk of `UpdateOne`s would fail here
@@ -38,11 +43,12 @@ from __future__ import annotations
 
 import copy
 import datetime
+import math
 import time
 import types
 
 from bson import ObjectId
-from mongomock import filtering
+from mongomock import filtering, helpers
 
 TTL_MONITOR_SECONDS = 60.0  # MongoDB's ttlMonitorSleepSecs
 RANGE_OPERATORS = ("$lt", "$lte", "$gt", "$gte")
@@ -144,10 +150,16 @@ def _needs_the_field(condition) -> bool:
         for operator, value in condition.items())
 
 
-def _has(document: dict, field: str) -> bool:
-    if "." not in field:
-        return field in document  # what `$exists: true` means for a top-level field, without a filter
-    return filtering.filter_applies({field: {"$exists": True}}, document)
+def _has(value, field: str) -> bool:
+    """What `{field: {$exists: true}}` means, walking the path: through an array, any element that
+    has the rest of it (an outbox's `outbox.event_id`)."""
+    name, _, rest = field.partition(".")
+    kind = type(value)
+    if kind is list:
+        return any(_has(item, field) for item in value if type(item) is dict)
+    if kind is not dict or name not in value:
+        return False
+    return not rest or _has(value[name], rest)
 
 
 def _sparse_holders(store, name: str, field: str) -> list[dict]:
@@ -215,6 +227,81 @@ def _holders(store, table: dict, key: tuple, fields: list[str]) -> list[dict]:
 
 
 _SCALARS = frozenset((str, int, float, bool, type(None), bytes, datetime.datetime, ObjectId))
+_PRECISE = _SCALARS - {datetime.datetime}  # values MongoDB stores as they are
+_mongomock_precision = helpers.patch_datetime_awareness_in_document
+_NUMBERS = (int, float)
+_EQUALITY_TYPES = frozenset((str, int, ObjectId))  # not bool: True is not 1 on MongoDB
+
+
+def _plain_equal(expected, actual) -> bool | None:
+    if type(expected) in _EQUALITY_TYPES and type(actual) in _EQUALITY_TYPES:
+        return expected == actual
+    return None
+
+
+def _in_range(operator: str, bound, actual) -> bool | None:
+    if type(bound) in _NUMBERS and type(actual) in _NUMBERS:
+        if math.isnan(bound) or math.isnan(actual):
+            return None  # NaN sorts below every number on MongoDB
+    elif not (type(bound) is type(actual) is datetime.datetime and bound.tzinfo is actual.tzinfo is None):
+        return None
+    if operator == "$lt":
+        return actual < bound
+    if operator == "$lte":
+        return actual <= bound
+    if operator == "$gt":
+        return actual > bound
+    return actual >= bound
+
+
+def _condition_holds(condition, document: dict, field: str) -> bool | None:
+    """Whether one top-level field's condition holds, or None when only mongomock's matcher can say."""
+    if type(condition) is not dict:
+        return _plain_equal(condition, document.get(field, NotImplemented))
+    if not condition:
+        return None
+    for operator, operand in condition.items():
+        if operator == "$exists":
+            if type(operand) is not bool:
+                return None
+            holds = (field in document) is operand
+        elif operator in RANGE_OPERATORS:
+            holds = _in_range(operator, operand, document.get(field, NotImplemented))
+        elif operator == "$in" and isinstance(operand, list | tuple):
+            actual = document.get(field, NotImplemented)
+            answers = [_plain_equal(item, actual) for item in operand]
+            holds = None if None in answers else any(answers)
+        else:
+            return None
+        if not holds:
+            return holds
+    return True
+
+
+def filter_holds(query: dict, document: dict) -> bool:
+    """`filtering.filter_applies`, by comparing values where the filter and the document are plain."""
+    for field, condition in query.items():
+        holds = None if field[:1] == "$" or "." in field else _condition_holds(condition, document, field)
+        if holds is None:
+            return filtering.filter_applies(query, document)
+        if not holds:
+            return False
+    return True
+
+
+def at_mongodb_precision(value):
+    """mongomock's `patch_datetime_awareness_in_document` (a copy with every datetime naive UTC, to the
+    millisecond), dispatching on the exact type; anything unusual takes mongomock's own path."""
+    kind = type(value)
+    if kind is dict:
+        return {key: at_mongodb_precision(item) for key, item in value.items()}
+    if kind is list or kind is tuple:
+        return [at_mongodb_precision(item) for item in value]
+    if kind in _PRECISE:
+        return value
+    if kind is datetime.datetime and value.tzinfo is None:
+        return value.replace(microsecond=value.microsecond // 1000 * 1000)
+    return _mongomock_precision(value)
 
 
 def copy_document(value):
@@ -284,7 +371,7 @@ def install() -> None:
         candidates = _point_lookup(self._store, filter) if isinstance(filter, dict) else None
         if candidates is None:
             return iter_documents(self, filter)
-        return (document for document in candidates if filtering.filter_applies(filter, document))
+        return (document for document in candidates if filter_holds(filter, document))
 
     add_update = BulkOperationBuilder.add_update
 
@@ -294,6 +381,7 @@ def install() -> None:
         return add_update(self, selector, doc, multi, upsert, **kwargs)
 
     CollectionStore._remove_expired_documents = remove_expired_documents
+    helpers.patch_datetime_awareness_in_document = at_mongodb_precision
     mongomock_collection.copy = types.SimpleNamespace(deepcopy=copy_document, copy=copy.copy)
     BulkOperationBuilder.add_update = add_update_unsorted
     Collection._ensure_uniques = ensure_uniques_by_hash

@@ -191,3 +191,85 @@ def test_a_stored_document_is_its_own_copy_and_a_refused_update_leaves_it_as_it_
         inbox.update_one(key("e1"), {"$set": {"event_id": "e2"}, "$push": {"outbox.0.event.topics": "x"}})
     assert inbox.find_one(key("e1"), {"_id": 0})["outbox"][0]["event"]["topics"] == ["cv"]
     assert standin.copy_document(stored) == stored and standin.copy_document(stored) is not stored
+
+
+def _values():
+    import datetime
+    import math
+
+    from bson import ObjectId
+
+    oid = ObjectId("5f1d7f3b9c2a4b0011a1b2c3")
+    at = datetime.datetime(2026, 12, 5, 9, 30)
+    return [None, True, False, 0, 1, 1.0, 2.5, -3, math.nan, "", "a", "b", oid, at,
+            at + datetime.timedelta(seconds=1), at.replace(tzinfo=datetime.UTC), ["a", 1], {"a": 1}]
+
+
+def test_a_plain_filter_is_decided_by_comparing_values_exactly_as_mongomocks_matcher_decides():
+    """Every pairing of a condition and a stored value, plain or not: equality, `$in`, ranges,
+    `$exists`, and what only the matcher can decide (arrays, documents, NaN, bool against numbers,
+    dates with a zone, dotted paths, `$or`, `$ne`)."""
+    values = _values()
+    conditions = [*values]
+    for value in values:
+        conditions += [{"$gt": value}, {"$gte": value}, {"$lt": value}, {"$lte": value}, {"$ne": value}]
+    conditions += [{"$in": values[:8]}, {"$in": values[8:]}, {"$in": []}, {"$exists": True}, {"$exists": False},
+                   {"$gt": 0, "$lte": 2.5}, {"$gt": "a", "$exists": True}, {}]
+    compared = 0
+    for condition in conditions:
+        for stored in [*values, "missing"]:
+            document = {"_id": 1} if stored == "missing" else {"_id": 1, "f": stored}
+            for query in ({"f": condition}, {"_id": 1, "f": condition}, {"_id": 2, "f": condition}):
+                try:
+                    expected = filtering.filter_applies(query, document)
+                except TypeError:  # a zoned date against a naive one: mongomock cannot compare them either
+                    with pytest.raises(TypeError):
+                        standin.filter_holds(query, document)
+                    continue
+                assert standin.filter_holds(query, document) is expected, (query, document)
+                compared += 1
+    for query in ({"f.a": 1}, {"$or": [{"f": "a"}, {"f": 1}]}, {"f": {"$regex": "^a"}}):
+        for stored in values:
+            assert standin.filter_holds(query, {"f": stored}) is filtering.filter_applies(query, {"f": stored})
+    assert compared > 3000
+
+
+def test_a_candidate_is_checked_by_comparing_values_and_only_a_match_is_updated():
+    standin.install()
+    allowances = mongomock.MongoClient().db.allowances
+    allowances.insert_many([{"_id": "p1", "tenant_id": "t1", "tat": 10.0}, {"_id": "p2", "tenant_id": "t1", "tat": 30}])
+    spend = {"$inc": {"tat": 5}}
+    assert allowances.update_one({"_id": "p1", "tenant_id": "t1", "tat": {"$gt": 5, "$lte": 20}}, spend).matched_count
+    assert not allowances.update_one({"_id": "p2", "tenant_id": "t1", "tat": {"$gt": 5, "$lte": 20}}, spend).matched_count
+    assert not allowances.update_one({"_id": "p1", "tenant_id": "t2", "tat": {"$gt": 5}}, spend).matched_count
+    assert [d["tat"] for d in allowances.find({}, sort=[("_id", 1)])] == [15.0, 30]
+
+
+def test_datetimes_are_brought_to_mongodb_precision_in_a_copy_as_mongomock_does():
+    import datetime
+    from collections import OrderedDict
+
+    from bson import Timestamp
+    from bson.son import SON
+
+    at = datetime.datetime(2026, 12, 5, 9, 30, 15, 123456)
+    zoned = datetime.datetime(2026, 12, 5, 10, 30, 15, 987654, tzinfo=datetime.timezone(datetime.timedelta(hours=1)))
+    document = {"at": at, "zoned": zoned, "list": [at, {"deep": (at, 1)}], "ordered": OrderedDict(a=at),
+                "son": SON([("b", zoned), ("a", 1)]), "stamp": Timestamp(5, 1), "plain": ["x", 1, 2.5, None, b"\x00"]}
+    expected = standin._mongomock_precision(document)
+    patched = standin.at_mongodb_precision(document)
+    assert patched == expected and patched is not document
+    assert patched["at"] == datetime.datetime(2026, 12, 5, 9, 30, 15, 123000)
+    assert patched["zoned"] == datetime.datetime(2026, 12, 5, 9, 30, 15, 987000) and patched["zoned"].tzinfo is None
+    assert type(patched["ordered"]) is OrderedDict and patched["list"][1]["deep"] == [expected["at"], 1]
+    assert patched["list"] is not document["list"]
+
+
+def test_a_dotted_field_is_held_as_exists_means_it_through_arrays_and_embedded_documents():
+    documents = [{}, {"outbox": []}, {"outbox": [{"event_id": "e1"}]}, {"outbox": [{"type": "x"}, {"event_id": None}]},
+                 {"outbox": [{"type": "x"}]}, {"outbox": {"event_id": "e1"}}, {"outbox": "e1"}, {"outbox": [["e1"]]},
+                 {"outbox": [{"event": {"id": "e"}}]}, {"outbox": [1, {"event_id": 2}]}]
+    for document in documents:
+        for field in ("outbox", "outbox.event_id", "outbox.event.id", "other"):
+            expected = filtering.filter_applies({field: {"$exists": True}}, document)
+            assert standin._has(document, field) is expected, (field, document)
