@@ -3,7 +3,7 @@ and what the whole machine spent (`machine_cpu_seconds`).
 
 A SIGPROF timer fires every `interval` seconds of the process's CPU time (so an idle process takes no
 samples); each sample walks the interrupted stack and counts it as the store's when any frame is in
-mongomock or ementor/platform/standin.py. On a real MongoDB that time would be the server's, behind
+mongomock or ementor/platform/standin*.py. On a real MongoDB that time would be the server's, behind
 an index; what remains is ementor's own code (with pymongo's and mongoengine's client-side work,
 which a real MongoDB keeps). Green threads share the main thread's stack, so the running one is seen.
 Not a benchmark (no `main(argv)`): bench/round_trips.py, bench/messaging.py and bench/platform_load.py
@@ -17,7 +17,7 @@ import os
 import signal
 import time
 
-STORE_PARTS = ("/mongomock/", "/ementor/platform/standin.py")
+STORE_PARTS = ("/mongomock/", "/ementor/platform/standin")  # standin.py and standin_values.py
 OWN_PARTS = ("/ementor/", "/services/")
 PASS_THROUGH = ("/ementor/platform/tenancy.py",)  # the tenancy guard's wrappers: name their caller instead
 

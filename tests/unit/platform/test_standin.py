@@ -5,7 +5,7 @@ import pytest
 from mongomock import filtering
 from pymongo.errors import DuplicateKeyError
 
-from ementor.platform import standin
+from ementor.platform import standin, standin_values
 
 pytestmark = pytest.mark.unit
 
@@ -190,7 +190,7 @@ def test_a_stored_document_is_its_own_copy_and_a_refused_update_leaves_it_as_it_
     with pytest.raises(DuplicateKeyError):  # the snapshot the update keeps puts everything back
         inbox.update_one(key("e1"), {"$set": {"event_id": "e2"}, "$push": {"outbox.0.event.topics": "x"}})
     assert inbox.find_one(key("e1"), {"_id": 0})["outbox"][0]["event"]["topics"] == ["cv"]
-    assert standin.copy_document(stored) == stored and standin.copy_document(stored) is not stored
+    assert standin_values.copy_document(stored) == stored and standin_values.copy_document(stored) is not stored
 
 
 def _values():
@@ -224,13 +224,13 @@ def test_a_plain_filter_is_decided_by_comparing_values_exactly_as_mongomocks_mat
                     expected = filtering.filter_applies(query, document)
                 except TypeError:  # a zoned date against a naive one: mongomock cannot compare them either
                     with pytest.raises(TypeError):
-                        standin.filter_holds(query, document)
+                        standin_values.filter_holds(query, document)
                     continue
-                assert standin.filter_holds(query, document) is expected, (query, document)
+                assert standin_values.filter_holds(query, document) is expected, (query, document)
                 compared += 1
     for query in ({"f.a": 1}, {"$or": [{"f": "a"}, {"f": 1}]}, {"f": {"$regex": "^a"}}):
         for stored in values:
-            assert standin.filter_holds(query, {"f": stored}) is filtering.filter_applies(query, {"f": stored})
+            assert standin_values.filter_holds(query, {"f": stored}) is filtering.filter_applies(query, {"f": stored})
     assert compared > 3000
 
 
@@ -256,8 +256,8 @@ def test_datetimes_are_brought_to_mongodb_precision_in_a_copy_as_mongomock_does(
     zoned = datetime.datetime(2026, 12, 5, 10, 30, 15, 987654, tzinfo=datetime.timezone(datetime.timedelta(hours=1)))
     document = {"at": at, "zoned": zoned, "list": [at, {"deep": (at, 1)}], "ordered": OrderedDict(a=at),
                 "son": SON([("b", zoned), ("a", 1)]), "stamp": Timestamp(5, 1), "plain": ["x", 1, 2.5, None, b"\x00"]}
-    expected = standin._mongomock_precision(document)
-    patched = standin.at_mongodb_precision(document)
+    expected = standin_values._mongomock_precision(document)
+    patched = standin_values.at_mongodb_precision(document)
     assert patched == expected and patched is not document
     assert patched["at"] == datetime.datetime(2026, 12, 5, 9, 30, 15, 123000)
     assert patched["zoned"] == datetime.datetime(2026, 12, 5, 9, 30, 15, 987000) and patched["zoned"].tzinfo is None
