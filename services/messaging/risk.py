@@ -16,7 +16,7 @@ SERIOUS = (SELF_HARM, ABUSE, GROOMING)
 
 
 def _any(*patterns: str) -> re.Pattern:
-    """One pattern for the first of `patterns` to match, run on lower-cased text (`_lower`).
+    """One pattern for the first of `patterns` to match, run on lower-cased text (`lower_alike`).
 
     Consecutive alternatives that start at a word boundary share one `\\b`: the engine then gives up
     on a position inside a word once, not once per alternative. With no IGNORECASE either, a message
@@ -174,7 +174,7 @@ def risks(text: str, extra: dict[str, tuple[str, ...]] | None = None) -> list[tu
     `extra` is an organisation's own phrases per category (matched as plain, case-insensitive text).
     """
     folded = text.replace("\u2019", "'").replace("\u2018", "'")
-    lowered = _lower(folded)
+    lowered = lower_alike(folded)
     idioms = [match.span() for match in _IDIOMS.finditer(lowered)]
     # The same spans blanked in both, so a match in the lower-cased text reads the writer's own words.
     cleaned, searched = _blank(folded, idioms), _blank(lowered, idioms)
@@ -191,7 +191,7 @@ def risks(text: str, extra: dict[str, tuple[str, ...]] | None = None) -> list[tu
     return found
 
 
-def _lower(text: str) -> str:
+def lower_alike(text: str) -> str:
     """Lower case, character for character (a span in it is the same span in `text`)."""
     lowered = text.lower()
     if len(lowered) == len(text):

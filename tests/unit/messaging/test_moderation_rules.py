@@ -180,3 +180,43 @@ def test_who_sees_a_message():
     assert not visible_to("held", "a", viewer_person_id="b", coordinator=False)
     assert not visible_to("rejected", "a", viewer_person_id="b", coordinator=False)
     assert visible_to("held", "a", viewer_person_id=None, coordinator=True)
+
+
+def _corpus() -> list[str]:
+    """Every labelled text in bench/data (risk, topics, knowledge questions) and the contact requests
+    above, as written, upper-cased and title-cased."""
+    import json
+    from pathlib import Path
+
+    data = Path(__file__).resolve().parents[3] / "bench" / "data"
+    texts = [json.loads(line).get("text") or json.loads(line).get("question")
+             for path in sorted(data.glob("*/*.jsonl")) for line in path.read_text().splitlines() if line]
+    texts = [text for text in texts if text]
+    texts += ["add me on snapchat", "DM me on Insta", "my snap is jamie_f", "My email: see profile",
+              "whatsapp me later", "İİ: ADD ME ON SNAPCHAT", "İstanbul! My Phone Number Is 07700 900123",
+              "call me on seven seven oh oh nine double oh one two three"]
+    return texts + [text.upper() for text in texts] + [text.title() for text in texts]
+
+
+def test_contact_requests_and_spelled_numbers_are_found_as_by_the_patterns_written_case_insensitive():
+    """The patterns run on lower-cased text without IGNORECASE; they must find what the same patterns
+    find case-insensitively in the text as written, and report the writer's own words."""
+    import re
+
+    from services.messaging import moderation
+
+    as_written = [re.compile(p.pattern, re.IGNORECASE) for p in moderation._CONTACT_REQUESTS]
+    digitish = re.compile(moderation._DIGITISH.pattern, re.IGNORECASE)
+    texts = _corpus()
+    requests = 0
+    for text in texts:
+        normal = moderation.normalise(text)
+        expected = [m.group(0).strip() for p in as_written for m in p.finditer(normal)][:moderation.MAX_FINDINGS_PER_KIND]
+        found = [f.text for f in scan(text) if f.kind == "contact_request"]
+        assert found == expected, text
+        requests += bool(found)
+        phoneish = len(digitish.findall(normal)) >= moderation.MIN_PHONE_DIGITS
+        assert (len(moderation._DIGITISH.findall(moderation.risk.lower_alike(normal)))
+                >= moderation.MIN_PHONE_DIGITS) is phoneish, text
+    assert len(texts) > 4000 and requests >= 80  # the comparison covers real matches
+    assert [f.text for f in scan("İİ: ADD ME ON SNAPCHAT") if f.kind == "contact_request"] == ["ADD ME ON SNAPCHAT"]
