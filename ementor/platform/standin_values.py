@@ -87,8 +87,11 @@ def at_mongodb_precision(value):
         return [at_mongodb_precision(item) for item in value]
     if kind in _PRECISE:
         return value
-    if kind is datetime.datetime and value.tzinfo is None:
-        return value.replace(microsecond=value.microsecond // 1000 * 1000)
+    if kind is datetime.datetime:
+        millisecond = value.microsecond // 1000 * 1000
+        if value.tzinfo is None:
+            return value.replace(microsecond=millisecond)
+        return (value - value.utcoffset()).replace(tzinfo=None, microsecond=millisecond)
     return _mongomock_precision(value)
 
 
