@@ -2,6 +2,7 @@
 
 import mongomock
 import pytest
+from bson import ObjectId
 from mongomock import filtering
 from pymongo.errors import DuplicateKeyError
 
@@ -213,7 +214,8 @@ def test_a_plain_filter_is_decided_by_comparing_values_exactly_as_mongomocks_mat
     conditions = [*values]
     for value in values:
         conditions += [{"$gt": value}, {"$gte": value}, {"$lt": value}, {"$lte": value}, {"$ne": value}]
-    conditions += [{"$in": values[:8]}, {"$in": values[8:]}, {"$in": []}, {"$exists": True}, {"$exists": False},
+    plain = [value for value in values if type(value) in (int, str, ObjectId)]
+    conditions += [{"$in": values[:8]}, {"$in": values[8:]}, {"$in": []}, {"$in": plain}, {"$in": plain[-2:]}, {"$exists": True}, {"$exists": False},
                    {"$gt": 0, "$lte": 2.5}, {"$gt": "a", "$exists": True}, {}]
     compared = 0
     for condition in conditions:
