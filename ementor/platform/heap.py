@@ -7,8 +7,8 @@ Frozen, they are left out of every later collection; what requests create is col
 
 The young generation is collected after 20,000 new objects, not Python's 700: one request or event
 allocates thousands, so at 700 its short-lived objects were seen by several young collections,
-promoted, and swept again by the older ones (in the messaging benchmark, four times as many
-collections and two full ones for every one now, for a few MB more heap at most).
+promoted, and swept again by the older ones (a `bench.messaging` run: 1,378 young and 12 full
+collections at 700, 301 and 3 now; a few MB more heap at most).
 """
 
 from __future__ import annotations
