@@ -45,6 +45,7 @@ from __future__ import annotations
 import copy
 import time
 import types
+from typing import NamedTuple
 
 from bson import ObjectId
 from mongomock import helpers
@@ -79,25 +80,40 @@ def _hashes(store) -> _Hashes:
     return hashes
 
 
-def _hashable_indexes(store):
+class _Plan(NamedTuple):
+    """What a collection's indexes let the stand-in look up, read once per set of indexes."""
+
+    indexes: tuple  # the index descriptions it was read from, kept so that their identity is a check
+    hashable: tuple  # (name, fields, sparse) of each unique index on plain top-level fields
+    sparse: tuple  # (name, field) of each single-field sparse index
+    leading: tuple  # the first fields of the non-unique indexes, in the order declared (so that the
+    # same query walks the same field every run): MongoDB seeks an equality on one in the index
+    unique: frozenset  # the names of every unique index
+
+
+def _plan(store) -> _Plan:
+    """The store's plan, read again only when an index was created or dropped (mongomock replaces an
+    index's description then, never changes one in place)."""
+    indexes = tuple(store.indexes.values())
+    plan = store.__dict__.get("_ementor_plan")
+    if plan is not None and len(plan.indexes) == len(indexes) and all(
+            kept is index for kept, index in zip(plan.indexes, indexes, strict=True)):
+        return plan
+    hashable, sparse, unique = [], [], set()
     for name, index in store.indexes.items():
         fields = [field for field, _ in index["key"]]
-        if index.get("unique") and "partialFilterExpression" not in index and not any("." in f for f in fields):
-            yield name, fields, bool(index.get("sparse"))
-
-
-def _sparse_indexes(store):
-    for name, index in store.indexes.items():
-        if index.get("sparse") and len(index["key"]) == 1 and "partialFilterExpression" not in index:
-            yield name, index["key"][0][0]
-
-
-def _leading_fields(store) -> list[str]:
-    """The first fields of the non-unique indexes, in the order they were declared (so that the same
-    query walks the same field every run): MongoDB seeks an equality on one in the index."""
-    return list(dict.fromkeys(
-        index["key"][0][0] for index in store.indexes.values()
-        if not index.get("unique") and "partialFilterExpression" not in index and "." not in index["key"][0][0]))
+        partial = "partialFilterExpression" in index
+        if index.get("unique"):
+            unique.add(name)
+            if not partial and not any("." in field for field in fields):
+                hashable.append((name, fields, bool(index.get("sparse"))))
+        if index.get("sparse") and len(fields) == 1 and not partial:
+            sparse.append((name, fields[0]))
+    leading = dict.fromkeys(
+        index["key"][0][0] for index in indexes
+        if not index.get("unique") and "partialFilterExpression" not in index and "." not in index["key"][0][0])
+    plan = store._ementor_plan = _Plan(indexes, tuple(hashable), tuple(sparse), tuple(leading), frozenset(unique))
+    return plan
 
 
 def _file(hashes: _Hashes, field: str, document: dict) -> None:
@@ -248,8 +264,9 @@ def install() -> None:
 
     def ensure_uniques_by_hash(self, new_data):
         store = self._store
+        plan = _plan(store)
         checked = set()
-        for name, fields, sparse in _hashable_indexes(store):
+        for name, fields, sparse in plan.hashable:
             table = _table(store, name, fields, sparse)
             if table is None:
                 continue
@@ -262,13 +279,13 @@ def install() -> None:
                 if others:
                     raise DuplicateKeyError("E11000 Duplicate Key Error", 11000)
             checked.add(name)
-        for name, fields, sparse in _hashable_indexes(store):
+        for name, fields, sparse in plan.hashable:
             if name in checked:
                 _add(_hashes(store), _hashes(store).keys[name], name, new_data, fields, sparse)
-        if any(index.get("unique") and name not in checked for name, index in store.indexes.items()):
+        if plan.unique - checked:
             ensure_uniques(self, new_data)  # the others (dotted, partial, arrays): mongomock's own scan
         hashes = _hashes(store)
-        for name, field in _sparse_indexes(store):
+        for name, field in plan.sparse:
             if name in hashes.holders and _has(new_data, field):
                 hashes.holders[name][new_data["_id"]] = None
         for field in list(hashes.leading):
@@ -321,15 +338,16 @@ def _point_lookup(store, query: dict) -> list[dict] | None:
             return sorted(documents, key=lambda document: document["_id"])
         except TypeError:  # ids of different types: no single order to follow
             return documents
-    for name, fields, sparse in _hashable_indexes(store):
+    plan = _plan(store)
+    for name, fields, sparse in plan.hashable:
         if all(_point(query.get(field)) for field in fields):
             table = _table(store, name, fields, sparse)
             if table is not None:
                 return _holders(store, table, tuple(query[field] for field in fields), fields)
-    for name, field in _sparse_indexes(store):
+    for name, field in plan.sparse:
         if _needs_the_field(query.get(field)):
             return _sparse_holders(store, name, field)
-    for field in _leading_fields(store):
+    for field in plan.leading:
         condition = query.get(field)
         values = [condition] if _point(condition) else _point_list(condition)
         if values is not None:

@@ -275,3 +275,18 @@ def test_a_dotted_field_is_held_as_exists_means_it_through_arrays_and_embedded_d
         for field in ("outbox", "outbox.event_id", "outbox.event.id", "other"):
             expected = filtering.filter_applies({field: {"$exists": True}}, document)
             assert standin._has(document, field) is expected, (field, document)
+
+
+def test_an_index_created_or_dropped_after_the_first_write_is_seen_by_the_next_one():
+    standin.install()
+    people = mongomock.MongoClient().db.people
+    people.insert_one({"_id": "p1", "email": "a@example.org"})
+    people.insert_one({"_id": "p2", "email": "b@example.org"})  # the collection's indexes are read
+    people.create_index([("email", 1)], unique=True, name="email")
+    with pytest.raises(DuplicateKeyError):
+        people.insert_one({"_id": "p3", "email": "a@example.org"})
+    people.drop_index("email")
+    people.insert_one({"_id": "p3", "email": "a@example.org"})
+    people.create_index([("email", 1)], sparse=True, name="email")
+    assert [d["_id"] for d in people.find({"email": {"$exists": True}})] == ["p1", "p2", "p3"]
+    assert standin._plan(people._store).sparse == (("email", "email"),)
