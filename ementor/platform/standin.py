@@ -48,7 +48,7 @@ import types
 from typing import NamedTuple
 
 from bson import ObjectId
-from mongomock import helpers
+from mongomock import filtering, helpers
 
 from ementor.platform.standin_values import RANGE_OPERATORS, at_mongodb_precision, copy_document, filter_holds
 
@@ -166,16 +166,23 @@ def _needs_the_field(condition) -> bool:
         for operator, value in condition.items())
 
 
-def _has(value, field: str) -> bool:
-    """What `{field: {$exists: true}}` means, walking the path: through an array, any element that
-    has the rest of it (an outbox's `outbox.event_id`)."""
+def _has(document: dict, field: str) -> bool:
+    """What `{field: {$exists: true}}` means for the document."""
+    if "." in field and any(part.isdigit() for part in field.split(".")):
+        return filtering.filter_applies({field: {"$exists": True}}, document)  # a position: the matcher's rules
+    return _walk(document, field)
+
+
+def _walk(value, field: str) -> bool:
+    """Whether the path leads somewhere: through an array, any element that has the rest of it (an
+    outbox's `outbox.event_id`)."""
     name, _, rest = field.partition(".")
     kind = type(value)
     if kind is list:
-        return any(_has(item, field) for item in value if type(item) is dict)
+        return any(_walk(item, field) for item in value if type(item) is dict)
     if kind is not dict or name not in value:
         return False
-    return not rest or _has(value[name], rest)
+    return not rest or _walk(value[name], rest)
 
 
 def _sparse_holders(store, name: str, field: str) -> list[dict]:
