@@ -177,10 +177,9 @@ def _walk(value, field: str) -> bool:
     """Whether the path leads somewhere: through an array, any element that has the rest of it (an
     outbox's `outbox.event_id`)."""
     name, _, rest = field.partition(".")
-    kind = type(value)
-    if kind is list:
-        return any(_walk(item, field) for item in value if type(item) is dict)
-    if kind is not dict or name not in value:
+    if type(value) is list:
+        return any(_walk(item, field) for item in value if isinstance(item, dict))
+    if not isinstance(value, dict) or name not in value:  # an upsert stores an OrderedDict
         return False
     return not rest or _walk(value[name], rest)
 

@@ -268,9 +268,12 @@ def test_datetimes_are_brought_to_mongodb_precision_in_a_copy_as_mongomock_does(
 
 
 def test_a_dotted_field_is_held_as_exists_means_it_through_arrays_and_embedded_documents():
+    from collections import OrderedDict  # what mongomock stores after an upsert
+
     documents = [{}, {"outbox": []}, {"outbox": [{"event_id": "e1"}]}, {"outbox": [{"type": "x"}, {"event_id": None}]},
                  {"outbox": [{"type": "x"}]}, {"outbox": {"event_id": "e1"}}, {"outbox": "e1"}, {"outbox": [["e1"]]},
-                 {"outbox": [{"event": {"id": "e"}}]}, {"outbox": [1, {"event_id": 2}]}]
+                 {"outbox": [{"event": {"id": "e"}}]}, {"outbox": [1, {"event_id": 2}]},
+                 OrderedDict(outbox=[OrderedDict(event_id="e1")]), OrderedDict(outbox=OrderedDict(event={"id": "e"}))]
     for document in documents:
         for field in ("outbox", "outbox.event_id", "outbox.event.id", "outbox.0.event_id", "outbox.1", "other"):
             expected = filtering.filter_applies({field: {"$exists": True}}, document)
