@@ -180,10 +180,15 @@ _SMALL_TALK = _compiled(SMALL_TALK_CUES)
 _SPACES = re.compile(r"\s+")
 
 
+def searchable(text: str) -> str:
+    """The text as cues are searched in: lower case, curly apostrophes straight, spaces single."""
+    return _SPACES.sub(" ", text.lower().replace("’", "'"))
+
+
 def tag(text: str, taxonomy: Taxonomy | None = None) -> list[str]:
     """The topic ids a message is about (sorted); `small-talk` alone when it is about none."""
     taxonomy = taxonomy or _DEFAULT
-    lowered = _SPACES.sub(" ", text.lower().replace("’", "'"))
+    lowered = searchable(text)
     found = taxonomy.found_in(lowered)
     if found:
         return sorted(found)
