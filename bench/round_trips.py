@@ -7,7 +7,7 @@ is the bound tests/integration/platform/test_round_trips.py holds the code to.
 Growth: the operations run `--repeats` times with 1x the data in the organisation (`--pairs`
 active matches, `--messages` messages, each with its email and webhook delivery), then again with
 each `--scales` multiple (10x by default). An operation's round trips are the fewest over its
-repeats: clock-driven work (an outbox backlog gauge counting documents, the video reminder scan)
+repeats: clock-driven work (an outbox backlog gauge that finds a backlog, the video reminder scan)
 can only add to a window, and does in some. They must not grow with the data (target: the 1x
 count, plus the bound's room for a clock-driven poll); beside them the process's
 CPU per operation (median; the services, the bench's HTTP client and its SMTP and webhook

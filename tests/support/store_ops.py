@@ -147,6 +147,8 @@ def _is_empty(kind: str, result) -> bool:
         return not (result.inserted_count or result.matched_count or result.upserted_count or result.deleted_count)
     if kind.startswith("find_one"):
         return result is None
+    if kind == "count_documents":  # a gauge's count of nothing waiting is an idle poll
+        return not result
     if hasattr(result, "upserted_id"):  # UpdateResult
         return not result.matched_count and result.upserted_id is None
     if hasattr(result, "deleted_count"):
