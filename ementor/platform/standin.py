@@ -27,7 +27,9 @@ handled, kept 30 days) into a quadratic cost as it grows:
 - a candidate from a lookup is checked against a filter of plain equalities, `$in`s, ranges on
   numbers or dates and `$exists` on top-level fields by comparing values, as the server does;
   any other filter (arrays, dotted paths, `$or`, regular expressions) goes through mongomock's
-  matcher, and so does a document whose value is not plain.
+  matcher, and so does a document whose value is not plain;
+- mongomock parses its library version strings on every insert and update (to pick behaviour by
+  pymongo version); here each string is parsed once.
 
 One more patch is a compatibility fix, not a cost: pymongo 4.11 passes `sort` to a bulk write's
 update, which mongomock's bulk builder does not take, so a bulk of `UpdateOne`s would fail here
@@ -43,12 +45,14 @@ compared is in ementor/platform/standin_values.py.
 from __future__ import annotations
 
 import copy
+import functools
 import time
 import types
 from typing import NamedTuple
 
 from bson import ObjectId
 from mongomock import filtering, helpers
+from packaging import version
 
 from ementor.platform.standin_values import RANGE_OPERATORS, at_mongodb_precision, copy_document, filter_holds
 
@@ -315,6 +319,7 @@ def install() -> None:
     CollectionStore._remove_expired_documents = remove_expired_documents
     helpers.patch_datetime_awareness_in_document = at_mongodb_precision
     mongomock_collection.copy = types.SimpleNamespace(deepcopy=copy_document, copy=copy.copy)
+    mongomock_collection.version = types.SimpleNamespace(parse=functools.lru_cache(maxsize=64)(version.parse))
     BulkOperationBuilder.add_update = add_update_unsorted
     Collection._ensure_uniques = ensure_uniques_by_hash
     Collection._iter_documents = iter_documents_by_hash
