@@ -25,7 +25,7 @@ import uuid
 from urllib.parse import quote, urlparse
 
 from bench.report import Report, arguments
-from bench.sampling import Sampler, machine_cpu_seconds
+from bench.sampling import Sampler, machine_cpu_seconds, python_reference_ms
 
 MESSAGE_BODY = "Thanks for the advice about the robotics course, I signed up for the open day next week"
 SENT_QUEUE = "bench.messaging.message-sent"
@@ -78,6 +78,7 @@ class Bench:
                      json={"configure": ".*", "write": ".*", "read": ".*"}, timeout=10).raise_for_status()
         self.report.note(f"fresh vhost {self.vhost}; phases of {self.seconds:g} s; {self.matches} "
                          f"conversations; load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
+        self.report.figure("machine_python_reference", python_reference_ms(), "ms", lower_is_faster=True)
         self.broker_ceiling()
         self.start_service()
         senders = self.seed()

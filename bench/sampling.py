@@ -13,6 +13,7 @@ use it.
 from __future__ import annotations
 
 import collections
+import json
 import os
 import signal
 import time
@@ -31,6 +32,22 @@ def machine_cpu_seconds() -> dict[str, float]:
     tick = os.sysconf("SC_CLK_TCK")
     idle = fields[3] + fields[4]  # idle and iowait
     return {"busy": (sum(fields[:8]) - idle) / tick, "total": sum(fields[:8]) / tick, "steal": fields[7] / tick}
+
+
+def python_reference_ms(repeats: int = 5) -> float:
+    """How fast this machine runs Python now: the best of `repeats` timings of a fixed mix of the
+    work a service does (string formatting, dict writes, function calls, JSON). Throughput figures
+    from different hours or machines compare only beside it: lower is faster."""
+    def one() -> float:
+        started = time.perf_counter()
+        table = {}
+        for i in range(50_000):
+            key = f"k{i}"
+            table[key] = len(key) + i
+        json.loads(json.dumps(table))
+        return time.perf_counter() - started
+
+    return round(1000 * min(one() for _ in range(repeats)), 1)
 
 
 def in_store(frame) -> bool:
