@@ -8,6 +8,7 @@ from __future__ import annotations
 import copy
 import datetime
 import math
+from collections import OrderedDict
 
 from bson import ObjectId
 from mongomock import filtering, helpers
@@ -100,11 +101,14 @@ def at_mongodb_precision(value):
 
 
 def copy_document(value):
-    """`copy.deepcopy` for BSON values: dicts and lists copied, immutable scalars shared, anything
-    else (a SON, a Decimal128) left to `copy.deepcopy`."""
+    """`copy.deepcopy` for BSON values: dicts (and the OrderedDicts mongomock stores upserted
+    documents as) and lists copied, immutable scalars shared, anything else (a SON, a Decimal128)
+    left to `copy.deepcopy`."""
     kind = type(value)
     if kind is dict:
         return {key: copy_document(item) for key, item in value.items()}
+    if kind is OrderedDict:
+        return OrderedDict((key, copy_document(item)) for key, item in value.items())
     if kind is list:
         return [copy_document(item) for item in value]
     if kind in _SCALARS:

@@ -194,6 +194,24 @@ def test_a_stored_document_is_its_own_copy_and_a_refused_update_leaves_it_as_it_
     assert standin_values.copy_document(stored) == stored and standin_values.copy_document(stored) is not stored
 
 
+def test_an_upserted_document_is_copied_as_the_ordered_dict_mongomock_keeps_it_as(inbox):
+    from collections import OrderedDict
+
+    inbox.update_one(key("u1"), {"$set": {"counters": {"messages": 1}, "topics": ["cv"]}}, upsert=True)
+    stored = inbox._store[next(iter(inbox._store._documents))]
+    assert type(stored) is OrderedDict
+    copied = standin_values.copy_document(stored)
+    assert type(copied) is OrderedDict and list(copied) == list(stored) and copied == stored
+    copied["topics"].append("changed in the copy")
+    copied["counters"]["messages"] = 2
+    assert stored["topics"] == ["cv"] and stored["counters"] == {"messages": 1}
+
+    inbox.insert_one({**key("u2"), "outbox": []})
+    with pytest.raises(DuplicateKeyError):  # the snapshot of the upserted document puts it back
+        inbox.update_one(key("u1"), {"$set": {"event_id": "u2"}, "$push": {"topics": "x"}})
+    assert inbox.find_one(key("u1"), {"_id": 0, "topics": 1}) == {"topics": ["cv"]}
+
+
 def _values():
     import datetime
     import math
