@@ -23,7 +23,9 @@ handled, kept 30 days) into a quadratic cost as it grows:
 - a stored document is copied (on insert, and as the snapshot an update keeps to undo a unique
   clash) by a copy that knows BSON values are dicts, lists and immutable scalars, four times
   faster than `copy.deepcopy`, which anything else still goes through; mongomock's pass that
-  brings every datetime in a document or filter to MongoDB's precision takes the same shortcut;
+  brings every datetime in a document or filter to MongoDB's precision takes the same shortcut,
+  and so do the copy a read returns and its pass that gives every datetime a UTC zone (MongoDB
+  sends a document's bytes; pymongo decodes them once);
 - a candidate from a lookup is checked against a filter of plain equalities, `$in`s, ranges on
   numbers or dates and `$exists` on top-level fields by comparing values, as the server does;
   any other filter (arrays, dotted paths, `$or`, regular expressions) goes through mongomock's
@@ -54,7 +56,14 @@ from bson import ObjectId
 from mongomock import filtering, helpers
 from packaging import version
 
-from ementor.platform.standin_values import RANGE_OPERATORS, at_mongodb_precision, copy_document, filter_holds
+from ementor.platform.standin_values import (
+    RANGE_OPERATORS,
+    at_mongodb_precision,
+    copy_document,
+    filter_holds,
+    returned_copy,
+    timezone_aware,
+)
 
 TTL_MONITOR_SECONDS = 60.0  # MongoDB's ttlMonitorSleepSecs
 POINT_TYPES = (str, int, ObjectId)  # values whose equality in a filter is Python equality
@@ -318,6 +327,8 @@ def install() -> None:
 
     CollectionStore._remove_expired_documents = remove_expired_documents
     helpers.patch_datetime_awareness_in_document = at_mongodb_precision
+    helpers.make_datetime_timezone_aware_in_document = timezone_aware
+    mongomock_collection._copy_field = returned_copy
     mongomock_collection.copy = types.SimpleNamespace(deepcopy=copy_document, copy=copy.copy)
     mongomock_collection.version = types.SimpleNamespace(parse=functools.lru_cache(maxsize=64)(version.parse))
     BulkOperationBuilder.add_update = add_update_unsorted

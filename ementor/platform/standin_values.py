@@ -11,6 +11,7 @@ import math
 from collections import OrderedDict
 
 from bson import ObjectId
+from mongomock import collection as mongomock_collection
 from mongomock import filtering, helpers
 
 RANGE_OPERATORS = ("$lt", "$lte", "$gt", "$gte")
@@ -18,6 +19,8 @@ RANGE_OPERATORS = ("$lt", "$lte", "$gt", "$gte")
 _SCALARS = frozenset((str, int, float, bool, type(None), bytes, datetime.datetime, ObjectId))
 _PRECISE = _SCALARS - {datetime.datetime}  # values MongoDB stores as they are
 _mongomock_precision = helpers.patch_datetime_awareness_in_document
+_mongomock_timezone_aware = helpers.make_datetime_timezone_aware_in_document
+_mongomock_returned_copy = mongomock_collection._copy_field
 _NUMBERS = (int, float)
 _EQUALITY_TYPES = frozenset((str, int, ObjectId))  # not bool: True is not 1 on MongoDB
 
@@ -88,6 +91,8 @@ def at_mongodb_precision(value):
     kind = type(value)
     if kind is dict:
         return {key: at_mongodb_precision(item) for key, item in value.items()}
+    if kind is OrderedDict:
+        return OrderedDict((key, at_mongodb_precision(item)) for key, item in value.items())
     if kind is list or kind is tuple:
         return [at_mongodb_precision(item) for item in value]
     if kind in _PRECISE:
@@ -98,6 +103,37 @@ def at_mongodb_precision(value):
             return value.replace(microsecond=millisecond)
         return (value - value.utcoffset()).replace(tzinfo=None, microsecond=millisecond)
     return _mongomock_precision(value)
+
+
+def returned_copy(value, container):
+    """mongomock's `_copy_field` (the copy a read returns, its documents made as `container`),
+    dispatching on the exact type: immutable scalars are shared rather than `copy.copy`'d."""
+    kind = type(value)
+    if kind is dict or kind is OrderedDict:
+        copied = container()
+        for key, item in value.items():
+            copied[key] = returned_copy(item, container)
+        return copied
+    if kind is list:
+        return [returned_copy(item, container) for item in value]
+    if kind in _SCALARS:
+        return value
+    return _mongomock_returned_copy(value, container)
+
+
+def timezone_aware(value):
+    """mongomock's `make_datetime_timezone_aware_in_document` (a read's copy with every datetime in
+    UTC, for a `tz_aware` client), dispatching on the exact type."""
+    kind = type(value)
+    if kind is dict or kind is OrderedDict:
+        return {key: timezone_aware(item) for key, item in value.items()}
+    if kind is list or kind is tuple:
+        return [timezone_aware(item) for item in value]
+    if kind is datetime.datetime:
+        return value.replace(tzinfo=helpers.utc)
+    if kind in _PRECISE:
+        return value
+    return _mongomock_timezone_aware(value)
 
 
 def copy_document(value):

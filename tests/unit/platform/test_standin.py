@@ -285,6 +285,33 @@ def test_datetimes_are_brought_to_mongodb_precision_in_a_copy_as_mongomock_does(
     assert patched["list"] is not document["list"]
 
 
+def test_a_read_returns_a_copy_with_zoned_datetimes_as_mongomock_does(monkeypatch):
+    import datetime
+    from collections import OrderedDict
+
+    from bson import Decimal128, ObjectId, Timestamp
+    from bson.son import SON
+    from mongomock import collection as mongomock_collection
+    from mongomock import helpers
+
+    standin.install()
+    at = datetime.datetime(2026, 12, 5, 9, 30, 15, 123000)
+    stored = OrderedDict(_id="m1", at=at, counters={"messages": 3, "by": {"t": [at, 1.5]}}, topics=["cv", None],
+                         son=SON([("b", at), ("a", 1)]), fee=Decimal128("1.50"), owner=ObjectId(),
+                         stamp=Timestamp(5, 1), raw=b"\x00", pair=(at, 1), yes=True)
+    ours = {container: standin_values.returned_copy(stored, container) for container in (dict, SON, OrderedDict)}
+    zoned = standin_values.timezone_aware(stored)
+    # mongomock's own functions, recursing into themselves rather than into the patched ones
+    monkeypatch.setattr(mongomock_collection, "_copy_field", standin_values._mongomock_returned_copy)
+    monkeypatch.setattr(helpers, "make_datetime_timezone_aware_in_document", standin_values._mongomock_timezone_aware)
+    for container, copied in ours.items():
+        expected = standin_values._mongomock_returned_copy(stored, container)
+        assert copied == expected and type(copied) is type(copied["counters"]["by"]) is container
+        assert list(copied) == list(stored) and copied["counters"]["by"]["t"] is not stored["counters"]["by"]["t"]
+    assert zoned == standin_values._mongomock_timezone_aware(stored) and type(zoned) is dict
+    assert zoned["counters"]["by"]["t"][0] == at.replace(tzinfo=datetime.UTC) and zoned["pair"][0].tzinfo is not None
+
+
 def test_a_dotted_field_is_held_as_exists_means_it_through_arrays_and_embedded_documents():
     from collections import OrderedDict  # what mongomock stores after an upsert
 
