@@ -17,6 +17,7 @@ from tests.support.events import EventRecorder
 from tests.support.http import ApiClient
 from tests.support.infra import VirtualHosts, free_port, mongodb_server, rabbitmq_server
 from tests.support.secrets import TEST_ADMIN_TOKEN, TEST_JWT_SECRET
+from tests.support.services import start_within
 from tests.support.smtp import SmtpServer
 from tests.support.store import MODES, store_mode
 
@@ -118,7 +119,7 @@ def start_services(settings):
     running = []
 
     def start(*classes, settings_override: Settings | None = None) -> Services:
-        services = Services(classes, settings_override or settings).start()
+        services = start_within(Services(classes, settings_override or settings))
         running.append(services)
         return services
 

@@ -36,6 +36,7 @@ from tests.support.events import eventually
 from tests.support.http import ApiClient
 from tests.support.infra import free_port
 from tests.support.secrets import TEST_ADMIN_TOKEN, TEST_JWT_SECRET
+from tests.support.services import start_within
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]  # every operation, two tokens, both modes
 
@@ -66,7 +67,7 @@ def platform(rabbitmq, mongodb_uri):
     config = Settings(_env_file=None, EMENTOR_ENV="test", EMENTOR_ADMIN_TOKEN=TEST_ADMIN_TOKEN,
                       EMENTOR_JWT_SECRET=TEST_JWT_SECRET, EMENTOR_HTTP_ADDRESS=f"127.0.0.1:{free_port()}",
                       AMQP_URI=amqp_uri, MONGODB_URI=mongodb_uri, EMENTOR_DELIVERY_LIMIT=3)
-    services = Services([registry.service_class(name) for name in registry.SERVICES], config).start()
+    services = start_within(Services([registry.service_class(name) for name in registry.SERVICES], config))
     yield config
     services.stop()
     drop_connected_databases()

@@ -21,6 +21,7 @@ import eventlet
 from ementor import registry
 from ementor.runner import Services
 from tests.support.http import ApiClient
+from tests.support.services import start_within
 from tests.support.store_ops import Count, counting
 
 # The services these operations pass through; insights', knowledge's and safeguarding's cost per
@@ -73,7 +74,7 @@ def _only(count: Count, keep: Callable[[str], bool]) -> Count:
 
 def measure(settings, smtp, receiver) -> dict[str, Count]:
     """Start every service, set up an organisation with a mentor and a mentee, and count each operation."""
-    services = Services([registry.service_class(name) for name in PATH_SERVICES], settings).start()
+    services = start_within(Services([registry.service_class(name) for name in PATH_SERVICES], settings))
     try:
         return _scenario(ApiClient(f"http://{settings.EMENTOR_HTTP_ADDRESS}", settings.EMENTOR_ADMIN_TOKEN),
                          smtp, receiver)
@@ -150,7 +151,7 @@ def growth(settings, smtp, receiver, scales=(1, 10), repeats: int = 3, pairs: in
     `scale` x (`pairs` active matches, `messages` messages, each with its email and webhook delivery),
     for each scale in turn. On an index-served design the round trips per operation do not change
     with the data; the stand-in's CPU may (it scans where MongoDB would seek)."""
-    services = Services([registry.service_class(name) for name in PATH_SERVICES], settings).start()
+    services = start_within(Services([registry.service_class(name) for name in PATH_SERVICES], settings))
     try:
         api = ApiClient(f"http://{settings.EMENTOR_HTTP_ADDRESS}", settings.EMENTOR_ADMIN_TOKEN)
         world = _World(api, smtp, receiver)

@@ -26,6 +26,7 @@ from tests.support.http import ApiClient
 from tests.support.infra import free_port
 from tests.support.publish import publish_event
 from tests.support.secrets import TEST_ADMIN_TOKEN, TEST_JWT_SECRET
+from tests.support.services import start_within
 
 OFFLINE_CONSENT = {"decision": "grant", "evidence": "signed paper form (test)"}  # a minor's guardian consented, on paper
 
@@ -158,7 +159,7 @@ def platform(rabbitmq, mongodb_uri):
         EMENTOR_HTTP_ADDRESS=f"127.0.0.1:{free_port()}", AMQP_URI=amqp_uri, MONGODB_URI=mongodb_uri,
         EMENTOR_DELIVERY_LIMIT=3,
     )
-    services = Services([ProfilesService, MessagingService], settings).start()
+    services = start_within(Services([ProfilesService, MessagingService], settings))
     yield settings
     services.stop()
     drop_connected_databases()

@@ -28,6 +28,7 @@ from tests.support.events import EventRecorder
 from tests.support.http import ApiClient
 from tests.support.infra import free_port
 from tests.support.secrets import TEST_ADMIN_TOKEN, TEST_JWT_SECRET
+from tests.support.services import start_within
 from tests.support.smtp import SmtpServer
 from tests.support.twilio_fake import TwilioServer
 
@@ -95,7 +96,7 @@ def notify_settings(amqp_uri, mongodb_uri, smtp_server, twilio) -> Settings:
 
 @pytest.fixture(scope="package")
 def services(notify_settings):
-    running = Services([ProfilesService, FastNotifications], notify_settings).start()
+    running = start_within(Services([ProfilesService, FastNotifications], notify_settings))
     yield running
     running.stop()
     for alias in ("profiles", "notifications"):

@@ -9,13 +9,14 @@ from ementor_contracts import MatchAccepted, MessageSent
 from ementor.runner import Services
 from tests.integration.notifications._publish import publish
 from tests.integration.notifications.conftest import FastNotifications
+from tests.support.services import start_within
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
 def second_replica(services, notify_settings):
-    replica = Services([FastNotifications], notify_settings).start()
+    replica = start_within(Services([FastNotifications], notify_settings))
     yield replica
     replica.stop()
 
