@@ -21,7 +21,8 @@ from tests.support.services import start_within
 from tests.support.smtp import SmtpServer
 from tests.support.store import MODES, store_mode
 
-pytest_plugins = ["tests.support.index_check"]  # every query served by an index (checked at the end)
+pytest_plugins = ["tests.support.index_check",  # every query served by an index (checked at the end)
+                  "tests.support.hang_guard"]  # a test stuck on a green wait fails, and the suite goes on
 
 
 def pytest_addoption(parser):
