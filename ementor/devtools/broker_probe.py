@@ -2,7 +2,8 @@
 
 The tests make a vhost each. A broker can accept a vhost through its management API and then
 never start its message store (seen on RabbitMQ 3.10 after many vhosts came and went), and the
-first connection to it hangs. Set-up runs this probe and restarts such a broker.
+first connection to it hangs. Set-up runs this probe and restarts such a broker; the tests prove
+each new vhost with `declare_queues`.
 """
 
 from __future__ import annotations
@@ -27,10 +28,7 @@ def probe() -> str | None:
         requests.put(f"{MANAGEMENT}/vhosts/{name}", timeout=TIMEOUT).raise_for_status()
         requests.put(f"{MANAGEMENT}/permissions/{name}/guest", json={"configure": ".*", "write": ".*", "read": ".*"},
                      timeout=TIMEOUT).raise_for_status()
-        with Connection(f"{AMQP}{name}", connect_timeout=TIMEOUT, transport_options={"timeout": TIMEOUT}) as conn:
-            channel = conn.channel()
-            channel.queue_declare("", exclusive=True, auto_delete=True)
-            channel.close()
+        declare_queues(f"{AMQP}{name}", TIMEOUT)
     except (requests.RequestException, OSError, AMQPError, KombuError) as exc:
         return f"{type(exc).__name__}: {exc}"
     finally:
@@ -39,6 +37,18 @@ def probe() -> str | None:
         except requests.RequestException:
             pass
     return None
+
+
+def declare_queues(amqp_uri: str, timeout: float) -> None:
+    """Declare and delete a classic queue and a quorum queue, the kind every service declares (the
+    broker serves it through Ra, not the vhost's message store); raise if either fails or times out."""
+    with Connection(amqp_uri, connect_timeout=timeout, transport_options={"timeout": timeout}) as conn:
+        channel = conn.channel()
+        channel.queue_declare("", exclusive=True, auto_delete=True)
+        quorum = f"probe-{uuid.uuid4().hex[:8]}"
+        channel.queue_declare(quorum, durable=True, auto_delete=False, arguments={"x-queue-type": "quorum"})
+        channel.queue_delete(quorum)
+        channel.close()
 
 
 if __name__ == "__main__":

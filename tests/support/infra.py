@@ -76,7 +76,7 @@ class VirtualHosts:
                 json={"configure": ".*", "write": ".*", "read": ".*"},
                 timeout=120,
             ).raise_for_status()
-            _declare_a_queue(uri, timeout=60)
+            _declare_queues(uri, timeout=60)
         except Exception as exc:
             self.broken = (f"RabbitMQ at {self.management_url.rsplit('@', 1)[-1]} did not serve a new vhost "
                            f"({type(exc).__name__}: {exc}); it is wedged — restart it (scripts/setup.sh does)")
@@ -87,14 +87,13 @@ class VirtualHosts:
         requests.delete(f"{self.management_url}/api/vhosts/{name}", timeout=120)
 
 
-def _declare_a_queue(amqp_uri: str, timeout: float) -> None:
+def _declare_queues(amqp_uri: str, timeout: float) -> None:
     import eventlet
-    from kombu import Connection
 
-    with eventlet.Timeout(timeout), Connection(amqp_uri, connect_timeout=timeout) as connection:
-        channel = connection.channel()
-        channel.queue_declare("", exclusive=True, auto_delete=True)
-        channel.close()
+    from ementor.devtools.broker_probe import declare_queues
+
+    with eventlet.Timeout(timeout):
+        declare_queues(amqp_uri, timeout)
 
 
 @contextmanager
