@@ -1,14 +1,19 @@
 """Accounts use cases: named staff, sign-in by emailed link, sessions that refresh and end.
 
 Link and refresh tokens are random secrets shown once; only their SHA-256 is stored (they carry
-256 bits, so a fast hash is enough). The access JWT itself is signed by the entrypoint.
+256 bits, so a fast hash is enough). A mentor's or mentee's invitation link is the exception: an
+HMAC of the invitation's id, so that sending it again sends the same link. The access JWT itself
+is signed by the entrypoint.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import logging
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 from urllib.parse import urlencode
@@ -36,12 +41,19 @@ class LinkSettings:
     public_url: str
     link_ttl: timedelta
     session_ttl: timedelta
+    link_key: bytes = field(repr=False)  # makes an invitation's link token from its id
 
     @classmethod
     def of(cls, settings) -> LinkSettings:
         return cls(public_url=settings.EMENTOR_PUBLIC_URL.rstrip("/"),
                    link_ttl=timedelta(seconds=settings.EMENTOR_SIGN_IN_LINK_TTL_SECONDS),
-                   session_ttl=timedelta(seconds=settings.EMENTOR_SESSION_TTL_SECONDS))
+                   session_ttl=timedelta(seconds=settings.EMENTOR_SESSION_TTL_SECONDS),
+                   link_key=link_key(settings.EMENTOR_JWT_SECRET))
+
+
+def link_key(secret: str) -> bytes:
+    """A key of its own for invitation links, derived from the platform's secret (not the JWT key itself)."""
+    return hmac.new(secret.encode(), b"ementor invitation links", hashlib.sha256).digest()
 
 
 @dataclass(frozen=True)
@@ -90,17 +102,35 @@ def invite_staff(repo: ProfilesRepository, auth: Principal, body: schemas.Invite
     return staff
 
 
-def invite_person(repo: ProfilesRepository, person: Person, mail, links: LinkSettings) -> None:
+def invite_person(repo: ProfilesRepository, person: Person, mail, links: LinkSettings, *,
+                  invitation_id: str) -> datetime | None:
     """Email a mentor or mentee a one-time link that signs them in (7 days); raises MailNotSent when
-    the mail server does not take it (the caller tries again later)."""
-    token = _new_link(repo, person.tenant_id, "invitation", "person", person.id, utcnow() + INVITATION_TTL)
+    the mail server does not take it (the caller tries again later).
+
+    The link and the email's Message-ID are made from the invitation, so sending it again (its sender
+    died before recording it sent) repeats the same email, with the same working link, which most
+    mailboxes show once. Once that link has been used, nothing is sent: returns when it was used."""
+    token = invitation_token(links.link_key, invitation_id)
+    used_at = repo.ensure_link(SignInLink(
+        id=f"invitation-{invitation_id}", tenant_id=person.tenant_id, token_hash=domain.hash_secret(token),
+        purpose="invitation", subject_kind="person", subject_id=person.id, expires_at=utcnow() + INVITATION_TTL))
+    if used_at is not None:
+        return used_at
     organisation = repo.organisation(person.tenant_id)
     subject, text = mail_words.invitation(
         person.locale, name=person.name, organisation=organisation.name, role=person.role,
         url=f"{links.public_url}/invitations/accept?token={token}",
         sign_in_url=f"{links.public_url}/sign-in?{urlencode({'organisation': organisation.slug})}",
         days=INVITATION_TTL.days)
-    mail.send_now(to_name=person.name, to_address=person.email, subject=subject, text=text)
+    mail.send_now(to_name=person.name, to_address=person.email, subject=subject, text=text,
+                  message_id=f"invitation-{invitation_id}")
+    return None
+
+
+def invitation_token(link_key: bytes, invitation_id: str) -> str:
+    """The invitation's link token: as unguessable as a random one without the key, the same each time."""
+    digest = hmac.new(link_key, f"invitation:{invitation_id}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
 def remove_staff(repo: ProfilesRepository, auth: Principal, staff_id: str) -> None:

@@ -84,10 +84,10 @@ class ImportRepository(ProfilesRepository):
             sort=[("due_at", ASCENDING)], return_document=ReturnDocument.AFTER)
         return None if raw is None else InvitationDue._from_son(raw)
 
-    def mark_invitation_sent(self, invitation: InvitationDue, keep: timedelta) -> None:
-        now = utcnow()
-        InvitationDue.scoped(invitation.tenant_id, id=invitation.id).update_one(set__sent_at=now,
-                                                                                set__forget_at=now + keep)
+    def mark_invitation_sent(self, invitation: InvitationDue, keep: timedelta, *, at: datetime | None = None) -> None:
+        at = at or utcnow()
+        InvitationDue.scoped(invitation.tenant_id, id=invitation.id).update_one(set__sent_at=at,
+                                                                                set__forget_at=at + keep)
 
     def postpone_invitation(self, invitation: InvitationDue, until: datetime, error: str | None = None) -> None:
         """Not yet: due again at `until`; with `error`, one more email the mail server did not take."""

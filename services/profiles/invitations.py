@@ -114,13 +114,16 @@ def send_due(imports: ImportRepository, mail, links: accounts.LinkSettings, *, l
             imports.postpone_invitation(invitation, now + CONSENT_RECHECK)
             continue
         try:
-            accounts.invite_person(imports, person, mail, links)
+            used_at = accounts.invite_person(imports, person, mail, links, invitation_id=invitation.id)
         except MailNotSent as exc:
             if invitation.attempts + 1 >= MAX_ATTEMPTS:
                 log.warning("invitation of %s given up after %d attempts: %s", person.id, MAX_ATTEMPTS, exc)
                 imports.give_up_invitation(invitation, str(exc), KEEP)
             else:
                 imports.postpone_invitation(invitation, now + RETRY_AFTER * 2 ** invitation.attempts, str(exc))
+            continue
+        if used_at is not None:  # its sender died after sending it, and the person has used its link since
+            imports.mark_invitation_sent(invitation, KEEP, at=used_at)
             continue
         imports.mark_invitation_sent(invitation, KEEP)
         sent += 1

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
+import socket
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid, parseaddr
 
@@ -40,20 +41,23 @@ class Outgoing:
     def send(self, to: str, subject: str, text: str, *, to_name: str = "") -> None:
         self._queue.put((to_name, to, subject, text))
 
-    def send_now(self, *, to_name: str, to_address: str, subject: str, text: str) -> None:
+    def send_now(self, *, to_name: str, to_address: str, subject: str, text: str, message_id: str | None = None) -> None:
+        """`message_id` (its left part) makes the Message-ID stable, so an email sent again is the same email."""
         try:
-            deliver(self._settings, to_name, to_address, subject, text)
+            deliver(self._settings, to_name, to_address, subject, text, message_id)
         except (OSError, smtplib.SMTPException) as exc:
             raise MailNotSent(f"the mail server did not take the email: {exc}") from exc
 
 
-def deliver(settings: MailSettings, to_name: str, to_address: str, subject: str, text: str) -> None:
+def deliver(settings: MailSettings, to_name: str, to_address: str, subject: str, text: str,
+            message_id: str | None = None) -> None:
     sender = parseaddr(settings.SMTP_FROM)
+    domain = sender[1].partition("@")[2] or socket.getfqdn()
     message = EmailMessage()
     message["From"] = formataddr(sender)
     message["To"] = formataddr((to_name, to_address))
     message["Subject"] = subject
-    message["Message-ID"] = make_msgid(domain=sender[1].partition("@")[2] or None)
+    message["Message-ID"] = f"<{message_id}@{domain}>" if message_id else make_msgid(domain=domain)
     message.set_content(text)
     with smtplib.SMTP(settings.SMTP_HOST, settings.SMTP_PORT, timeout=SMTP_TIMEOUT_SECONDS) as smtp:
         if settings.SMTP_STARTTLS:

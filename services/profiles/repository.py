@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from mongoengine import NotUniqueError
+from pymongo.errors import DuplicateKeyError
 
 from .documents import Organisation, Person, Programme, Session, SignInLink, Staff
 from .guardian_repository import GuardianRepository
@@ -100,6 +101,24 @@ class ProfilesRepository(GuardianRepository):
         # The token names no organisation until it is found: a lookup across them, by a secret's hash.
         return SignInLink.objects.across_tenants().filter(token_hash=token_hash, used_at=None).modify(
             set__used_at=now, new=True)
+
+    def ensure_link(self, link: SignInLink) -> datetime | None:
+        """Store `link` under its id, or give the unused link already there its token hash and expiry
+        (the same link made again); when the one there has been used, leave it and return when."""
+        fields = link.to_mongo()
+        try:
+            SignInLink.raw().update_one(
+                {"_id": link.id, "tenant_id": link.tenant_id, "used_at": None},
+                {"$set": {"token_hash": fields["token_hash"], "expires_at": fields["expires_at"]},
+                 "$setOnInsert": {k: v for k, v in fields.items() if k not in ("_id", "tenant_id", "token_hash",
+                                                                                 "expires_at")}},
+                upsert=True)
+        except DuplicateKeyError:  # one of that id is there, used: the upsert tried to add a second
+            there = SignInLink.scoped(link.tenant_id, id=link.id).only("used_at").first()
+            if there is None or there.used_at is None:
+                raise  # it changed meanwhile, which nothing does; the caller's job tries again later
+            return there.used_at
+        return None
 
     def link_by_hash(self, token_hash: str) -> SignInLink | None:
         return SignInLink.objects.across_tenants().filter(token_hash=token_hash).first()

@@ -16,14 +16,16 @@ import pytest
 from ementor.platform import mongo
 from ementor.platform.principal import Principal
 from services.profiles import handlers, invitations
-from services.profiles.accounts import LinkSettings
+from services.profiles.accounts import LinkSettings, link_key
 from services.profiles.consent import MailNotSent
 from services.profiles.documents import DOCUMENTS, Organisation, Person, utcnow
+from services.profiles.domain import hash_secret
 from services.profiles.import_documents import IMPORT_DOCUMENTS, InvitationDue
 from services.profiles.import_repository import ImportRepository
 from services.profiles.schemas import CreatePerson, InviteNotSignedIn
 from services.profiles.service import ProfilesService
 from tests.support.events import eventually
+from tests.support.secrets import TEST_JWT_SECRET
 
 from .accounts_support import LINK, link_token
 from .conftest import mentee, mentor
@@ -32,7 +34,7 @@ pytestmark = pytest.mark.integration
 
 PUBLIC_URL = "https://app.ementor.test"
 AUTH = Principal(role="coordinator", tenant_id="org-a")
-LINKS = LinkSettings(PUBLIC_URL, timedelta(minutes=15), timedelta(days=30))
+LINKS = LinkSettings(PUBLIC_URL, timedelta(minutes=15), timedelta(days=30), link_key(TEST_JWT_SECRET))
 
 
 @pytest.fixture
@@ -189,12 +191,14 @@ class Mailbox:
 
     def __init__(self):
         self.sent: list[tuple[str, str, str]] = []
+        self.message_ids: list[str | None] = []
         self.down = False
 
-    def send_now(self, *, to_name: str, to_address: str, subject: str, text: str) -> None:
+    def send_now(self, *, to_name: str, to_address: str, subject: str, text: str, message_id=None) -> None:
         if self.down:
             raise MailNotSent("the mail server did not take the email: 421 try later")
         self.sent.append((to_address, subject, text))
+        self.message_ids.append(message_id)
 
 
 def _added(repo, invite_at=None, **body) -> Person:
@@ -253,6 +257,48 @@ def test_a_mail_server_that_refuses_delays_the_invitation_and_it_goes_once_the_s
     InvitationDue.scoped(AUTH.tenant_id, person_id=person.id).update(set__due_at=utcnow())
     assert invitations.send_due(repo, mail, LINKS) == 1
     assert len(mail.sent) == 1 and _waiting(person) is None
+
+
+class SenderDied(BaseException):
+    pass
+
+
+def _sent_then_died(repo, mail, monkeypatch) -> None:
+    """The mail server takes the invitation; the replica dies before recording it sent, and its claim lapses."""
+    def die(*_args, **_kwargs):
+        raise SenderDied
+
+    with monkeypatch.context() as dying:
+        dying.setattr(repo, "mark_invitation_sent", die)
+        with pytest.raises(SenderDied):
+            invitations.send_due(repo, mail, LINKS)
+    InvitationDue.scoped(AUTH.tenant_id, sent_at=None).update(set__due_at=utcnow())
+
+
+def test_an_invitation_sent_again_after_its_sender_died_repeats_the_email_and_its_working_link(repo, monkeypatch):
+    person = _added(repo)
+    mail = Mailbox()
+    _sent_then_died(repo, mail, monkeypatch)
+
+    assert invitations.send_due(repo, mail, LINKS) == 1
+    assert len(mail.sent) == 2 and mail.sent[0] == mail.sent[1], "the same email, the same link"
+    assert mail.message_ids[0] == mail.message_ids[1] is not None, "so a mailbox can show it once"
+    token = LINK.search(mail.sent[0][2]).group(1)
+    assert repo.claim_link(hash_secret(token), utcnow()).subject_id == person.id, "the link signs them in"
+    assert repo.claim_link(hash_secret(token), utcnow()) is None, "once"
+    assert invitations.status_of(repo, AUTH, person.id).status == "sent"
+
+
+def test_an_invitation_whose_link_was_used_before_it_was_recorded_sent_is_not_sent_again(repo, monkeypatch):
+    person = _added(repo)
+    mail = Mailbox()
+    _sent_then_died(repo, mail, monkeypatch)
+    used = repo.claim_link(hash_secret(LINK.search(mail.sent[0][2]).group(1)), utcnow())  # they accept it
+
+    assert invitations.send_due(repo, mail, LINKS) == 0
+    assert len(mail.sent) == 1 and _waiting(person) is None
+    shown = invitations.status_of(repo, AUTH, person.id)
+    assert abs(shown.sent_at - used.used_at) < timedelta(milliseconds=1), "sent by the time it was used"
 
 
 def test_an_invitation_the_mail_server_never_takes_is_given_up_after_its_attempts(repo):
