@@ -82,6 +82,22 @@ if [ -n "${AMQP_URI:-}" ]; then
     exit 0
 fi
 broker_up() { (exec 3<>/dev/tcp/127.0.0.1/5672) 2>/dev/null; }
+# RabbitMQ takes a file handle for every socket and queue file. At Debian's 1024 open files the
+# suite's nine services, beside another ementor on the same broker, used them all up and the
+# broker stopped taking connections (docs/decisions.md); so the broker here gets far more.
+ENV_CONF=/etc/rabbitmq/rabbitmq-env.conf
+if [ -d /etc/rabbitmq ] && [ -w /etc/rabbitmq ] && ! grep -q '^ulimit -n' "$ENV_CONF" 2>/dev/null; then
+    echo 'ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"  # set by ementor scripts/setup.sh' >> "$ENV_CONF"
+fi
+broker_files() { # the open-files limit of a broker running on this machine
+    local pid
+    pid=$(pgrep -u rabbitmq beam.smp | head -1) && [ -n "$pid" ] && awk '/Max open files/ {print $4}' "/proc/$pid/limits"
+}
+if files=$(broker_files) && [ "${files:-0}" -lt 16384 ] && grep -q '^ulimit -n' "$ENV_CONF" 2>/dev/null; then
+    echo "setup: RabbitMQ may open only $files files; restarting it with more"
+    timeout 60 rabbitmqctl stop >/dev/null 2>&1 || pkill -9 -u rabbitmq beam.smp || true
+    for _ in $(seq 1 30); do broker_up || break; sleep 1; done
+fi
 if ! broker_up; then
     if ! command -v rabbitmq-server >/dev/null; then
         echo "setup: installing rabbitmq-server"
@@ -107,7 +123,13 @@ if ! timeout 150 .venv/bin/python -m ementor.devtools.broker_probe; then
     for _ in $(seq 1 30); do broker_up || break; sleep 1; done
     rabbitmq-server -detached >/dev/null 2>&1 || true
     for _ in $(seq 1 120); do (exec 3<>/dev/tcp/127.0.0.1/15672) 2>/dev/null && break; sleep 1; done
-    timeout 150 .venv/bin/python -m ementor.devtools.broker_probe \
-        || { echo "setup: RabbitMQ still does not serve new vhosts; see /var/log/rabbitmq" >&2; exit 1; }
+    if ! timeout 150 .venv/bin/python -m ementor.devtools.broker_probe; then
+        echo "setup: RabbitMQ still does not serve new vhosts; see /var/log/rabbitmq" >&2
+        # Seen: a left-over `ementor dev` reconnecting to a restarted broker wedged it again at once.
+        clients=$(ss -Htnp state established '( dport = :5672 )' 2>/dev/null | grep -o 'pid=[0-9]*' | sort -u | cut -d= -f2 || true)
+        for pid in $clients; do echo "setup:   still connected to it: pid $pid, $(tr '\0' ' ' < /proc/$pid/cmdline 2>/dev/null | cut -c1-100)" >&2; done
+        [ -n "$clients" ] && echo "setup: stop those programs, then run set-up again" >&2
+        exit 1
+    fi
 fi
 echo "setup: ready"
