@@ -43,8 +43,12 @@ def start_within(services: Services, seconds: float = START_SECONDS) -> Services
         timer.cancel()
 
 
+KILL_SECONDS = 10
+
+
 def _abandon(services: Services) -> None:
-    """Kill every container, started or still starting, so nothing retries in the background."""
+    """Kill every container, started or still starting, so nothing retries in the background. A kill
+    may itself wait on the broker that never answered (seen), so each gets KILL_SECONDS at most."""
     for container in services.containers:
-        with suppress(Exception):  # best effort: the test fails with the reason given
+        with suppress(Exception), eventlet.Timeout(KILL_SECONDS, False):  # best effort: the test fails anyway
             container.kill()
