@@ -86,9 +86,12 @@ broker_up() { (exec 3<>/dev/tcp/127.0.0.1/5672) 2>/dev/null; }
 # suite's nine services, beside another ementor on the same broker, used them all up and the
 # broker stopped taking connections (docs/decisions.md); so the broker here gets far more.
 ENV_CONF=/etc/rabbitmq/rabbitmq-env.conf
-if [ -d /etc/rabbitmq ] && [ -w /etc/rabbitmq ] && ! grep -q '^ulimit -n' "$ENV_CONF" 2>/dev/null; then
-    echo 'ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"  # set by ementor scripts/setup.sh' >> "$ENV_CONF"
-fi
+allow_broker_files() {
+    if [ -d /etc/rabbitmq ] && [ -w /etc/rabbitmq ] && ! grep -q '^ulimit -n' "$ENV_CONF" 2>/dev/null; then
+        echo 'ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"  # set by ementor scripts/setup.sh' >> "$ENV_CONF"
+    fi
+}
+allow_broker_files
 broker_files() { # the open-files limit of a broker running on this machine
     local pid
     pid=$(pgrep -u rabbitmq beam.smp | head -1) && [ -n "$pid" ] && awk '/Max open files/ {print $4}' "/proc/$pid/limits"
@@ -106,6 +109,7 @@ if ! broker_up; then
             exit 1
         }
     fi
+    allow_broker_files  # once more, for a broker installed just now
     echo "setup: starting RabbitMQ"
     rabbitmq-server -detached >/dev/null 2>&1 || true
     for _ in $(seq 1 60); do broker_up && break; sleep 1; done
