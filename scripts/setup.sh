@@ -92,14 +92,17 @@ allow_broker_files() {
     fi
 }
 allow_broker_files
+stop_broker() {
+    timeout 60 rabbitmqctl stop >/dev/null 2>&1 || pkill -9 -u rabbitmq beam.smp || true
+    for _ in $(seq 1 30); do broker_up || break; sleep 1; done
+}
 broker_files() { # the open-files limit of a broker running on this machine
     local pid
     pid=$(pgrep -u rabbitmq beam.smp | head -1) && [ -n "$pid" ] && awk '/Max open files/ {print $4}' "/proc/$pid/limits"
 }
 if files=$(broker_files) && [ "${files:-0}" -lt 16384 ] && grep -q '^ulimit -n' "$ENV_CONF" 2>/dev/null; then
     echo "setup: RabbitMQ may open only $files files; restarting it with more"
-    timeout 60 rabbitmqctl stop >/dev/null 2>&1 || pkill -9 -u rabbitmq beam.smp || true
-    for _ in $(seq 1 30); do broker_up || break; sleep 1; done
+    stop_broker
 fi
 if ! broker_up; then
     if ! command -v rabbitmq-server >/dev/null; then
@@ -123,13 +126,12 @@ fi
 # A broker can take a vhost and never serve it; the tests would hang on it, so restart it once.
 if ! timeout 150 .venv/bin/python -m ementor.devtools.broker_probe; then
     echo "setup: RabbitMQ is wedged; restarting it"
-    timeout 60 rabbitmqctl stop >/dev/null 2>&1 || pkill -9 -u rabbitmq beam.smp || true
-    for _ in $(seq 1 30); do broker_up || break; sleep 1; done
+    stop_broker
     rabbitmq-server -detached >/dev/null 2>&1 || true
     for _ in $(seq 1 120); do (exec 3<>/dev/tcp/127.0.0.1/15672) 2>/dev/null && break; sleep 1; done
     if ! timeout 150 .venv/bin/python -m ementor.devtools.broker_probe; then
         echo "setup: RabbitMQ still does not serve new vhosts; see /var/log/rabbitmq" >&2
-        # Seen: a left-over `ementor dev` reconnecting to a restarted broker wedged it again at once.
+        # Another program on the broker may be what fills it (a left-over `ementor dev` did): name them.
         clients=$(ss -Htnp state established '( dport = :5672 )' 2>/dev/null | grep -o 'pid=[0-9]*' | sort -u | cut -d= -f2 || true)
         for pid in $clients; do echo "setup:   still connected to it: pid $pid, $(tr '\0' ' ' < /proc/$pid/cmdline 2>/dev/null | cut -c1-100)" >&2; done
         [ -n "$clients" ] && echo "setup: stop those programs, then run set-up again" >&2

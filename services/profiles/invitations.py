@@ -122,11 +122,9 @@ def send_due(imports: ImportRepository, mail, links: accounts.LinkSettings, *, l
             else:
                 imports.postpone_invitation(invitation, now + RETRY_AFTER * 2 ** invitation.attempts, str(exc))
             continue
-        if used_at is not None:  # its sender died after sending it, and the person has used its link since
-            imports.mark_invitation_sent(invitation, KEEP, at=used_at)
-            continue
-        imports.mark_invitation_sent(invitation, KEEP)
-        sent += 1
+        # A link used already: its sender died after sending it, and it went by the time it was used.
+        imports.mark_invitation_sent(invitation, KEEP, at=used_at)
+        sent += used_at is None
     return sent
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 import time
+from contextlib import contextmanager
 
 import eventlet
 import pytest
@@ -17,13 +18,23 @@ from tests.support.services import ServicesDidNotStart, start_within
 pytestmark = pytest.mark.integration
 
 
-def test_services_on_a_silent_broker_fail_in_seconds_naming_the_vhost(settings):
-    with socket.socket() as silent:  # takes connections and never speaks AMQP, as a wedged broker
+@contextmanager
+def silent_broker():
+    """The port of a listener that takes connections and never speaks AMQP, as a wedged broker."""
+    with socket.socket() as silent:
         silent.bind(("127.0.0.1", 0))
         silent.listen()
-        port = silent.getsockname()[1]
-        config = settings.model_copy(update={"AMQP_URI": f"amqp://guest:guest@127.0.0.1:{port}/stuck-vhost"})
-        services = Services([registry.service_class("profiles")], config)
+        yield silent.getsockname()[1]
+
+
+def _profiles_on(settings, port: int, vhost: str = "") -> Services:
+    config = settings.model_copy(update={"AMQP_URI": f"amqp://guest:guest@127.0.0.1:{port}/{vhost}"})
+    return Services([registry.service_class("profiles")], config)
+
+
+def test_services_on_a_silent_broker_fail_in_seconds_naming_the_vhost(settings):
+    with silent_broker() as port:
+        services = _profiles_on(settings, port, "stuck-vhost")
 
         with pytest.raises(ServicesDidNotStart) as failed:
             start_within(services, seconds=3)
@@ -36,11 +47,8 @@ def test_services_on_a_silent_broker_fail_in_seconds_naming_the_vhost(settings):
 def test_a_kill_that_waits_on_the_silent_broker_does_not_keep_the_test_waiting(settings, monkeypatch):
     monkeypatch.setattr(services_support, "KILL_SECONDS", 1)
     monkeypatch.setattr(ServiceContainer, "kill", lambda self, exc_info=None: eventlet.sleep(600))  # as seen in CI
-    with socket.socket() as silent:
-        silent.bind(("127.0.0.1", 0))
-        silent.listen()
-        config = settings.model_copy(update={"AMQP_URI": f"amqp://guest:guest@127.0.0.1:{silent.getsockname()[1]}/"})
-        services = Services([registry.service_class("profiles")], config)
+    with silent_broker() as port:
+        services = _profiles_on(settings, port)
         started = time.monotonic()
         with pytest.raises(ServicesDidNotStart):
             start_within(services, seconds=2)
