@@ -17,6 +17,8 @@ from ementor.platform.outbox import OutboxDocument
 from ementor.platform.tenancy import TenantDocument
 
 ALIAS = "knowledge"
+STATS_DAYS_MAX = 365  # the longest window the advice statistics look back
+QUESTION_KEPT_DAYS = STATS_DAYS_MAX + 1  # then no statistic can count a question, so it is deleted (TTL)
 
 
 def new_id() -> str:
@@ -140,7 +142,8 @@ class TopicMention(TenantDocument):
 
 
 class Question(OutboxDocument):
-    """A question asked, kept for aggregate statistics only: no asker is stored with it."""
+    """A question asked, kept for aggregate statistics only and for QUESTION_KEPT_DAYS: no asker is
+    stored with it, but a child may write anything in one."""
 
     id = StringField(primary_key=True, default=new_id)
     text = StringField(required=True)
@@ -153,7 +156,8 @@ class Question(OutboxDocument):
     meta: ClassVar[dict] = {
         "db_alias": ALIAS,
         "collection": "questions",
-        "indexes": [("tenant_id", "asked_at")],
+        "indexes": [("tenant_id", "asked_at"),
+                    {"fields": ["asked_at"], "expireAfterSeconds": QUESTION_KEPT_DAYS * 86_400}],
     }
 
 

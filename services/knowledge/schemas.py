@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from .documents import STATS_DAYS_MAX
+
 MAX_QUESTION_CHARS = 1000
 MAX_BODY_CHARS = 50_000
 Audience = Literal["mentees", "mentors", "everyone"]
@@ -197,7 +199,7 @@ class RecommendedQuery(Strict):
 
 
 class StatsQuery(Strict):
-    days: int = Field(default=30, ge=1, le=365)
+    days: int = Field(default=30, ge=1, le=STATS_DAYS_MAX)
 
 
 class CountedArticle(BaseModel):
