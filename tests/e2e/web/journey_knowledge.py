@@ -1,12 +1,14 @@
 """Advice without a human, in a real browser: a mentee asks in their own words and reads the article
 a passage comes from; asks what the library cannot answer and sends it to their mentor; the mentor
 shares an article into the conversation and the mentee sees it as a card; a coordinator writes and
-publishes an article that the mentee then finds. Every new page is checked with axe at 360 and
+publishes an article that the mentee then finds, and sees which of its articles are past their
+review date. Every new page is checked with axe at 360 and
 1280 px and photographed (artefacts/web/)."""
 
 from __future__ import annotations
 
 import time
+from datetime import date, timedelta
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -22,6 +24,7 @@ pytestmark = pytest.mark.e2e
 STATEMENT = "Writing your UCAS personal statement"
 UNANSWERABLE = "what is the best telescope to buy for looking at saturn"
 CLUB = "Riverside robotics club"
+STALE = "Half-term revision sessions"  # published with a review date that has passed
 CLUB_BODY = ("Everyone is welcome, from complete beginners to builders.\n\n"
              "## When the robotics club meets\n"
              "The robotics club meets every Thursday after school in the design technology room, from 3.30 to 5 pm. "
@@ -157,6 +160,10 @@ def test_a_mentee_gets_answers_at_night_asks_their_mentor_and_finds_what_staff_w
     expect(mentee.get_by_role("heading", level=1)).to_have_text(title)
 
     # A coordinator sees the questions in aggregate, writes an article, previews and publishes it.
+    stale = platform.call("POST", "/v1/articles", org.token, json={
+        "title": STALE, "body": "## When\nThe library opens for revision every morning of the October half-term.",
+        "review_by": (date.today() - timedelta(days=30)).isoformat()}).json()
+    platform.call("POST", f"/v1/articles/{stale['id']}/publish", org.token)
     coordinator = invited_staff(platform, browser, org, "Chris Moyo", "coordinator")
     coordinator.get_by_role("navigation").get_by_role("link", name="Articles").click()
     asked = coordinator.get_by_role("listitem").filter(has_text="questions asked")
@@ -164,6 +171,8 @@ def test_a_mentee_gets_answers_at_night_asks_their_mentor_and_finds_what_staff_w
     assert int(asked.locator(".figure").inner_text()) >= 3
     expect(coordinator.get_by_role("listitem").filter(has_text="answered from the library")).to_contain_text("1")
     expect(coordinator.get_by_role("region", name="Questions asked in the last 30 days")).to_contain_text("“telescope”:")
+    expect(coordinator.get_by_role("row", name=STALE)).to_contain_text("Past its review date")
+    expect(coordinator.get_by_text("1 of your articles is past its review date.", exact=False)).to_be_visible()
     check_page(coordinator, "staff-articles")
     coordinator.get_by_label("Filter by title").fill("personal statement")
     expect(coordinator.get_by_role("row", name=STATEMENT)).to_contain_text("1 yes, 0 no")  # the mentee's last answer, once
@@ -194,6 +203,7 @@ def test_a_mentee_gets_answers_at_night_asks_their_mentor_and_finds_what_staff_w
     expect(coordinator.get_by_role("region", name="Published versions")).to_contain_text(f"Version 1: “{CLUB}”")
     coordinator.get_by_role("link", name="Back to articles").click()
     expect(coordinator.get_by_role("row", name=CLUB)).to_contain_text("Published (version 1)")
+    expect(coordinator.get_by_role("row", name=CLUB)).to_contain_text("July 31, 2027")  # not overdue: a plain date
     coordinator.get_by_role("link", name=CLUB).click()  # the saved article opens for editing again
     expect(coordinator.get_by_label("Title")).to_have_value(CLUB)
     expect(coordinator.get_by_label("Review by")).to_have_value("2027-07-31")

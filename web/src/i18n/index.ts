@@ -75,6 +75,11 @@ export function formatDate(iso: string, calendarDate = false): string {
   }).format(new Date(calendarDate ? iso + "T00:00:00Z" : iso));
 }
 
+/** Today as a calendar date ("2026-12-05") in the person's time zone, to compare with calendar dates. */
+export function todayDate(): string {
+  return new Intl.DateTimeFormat("en-CA", { timeZone: timeZone.value }).format(new Date());
+}
+
 export function list(items: string[]): string {
   return new Intl.ListFormat(lang.value, { style: "long", type: "conjunction" }).format(items);
 }

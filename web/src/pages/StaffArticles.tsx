@@ -1,11 +1,12 @@
 // /staff/articles: what the advice page asked and answered (aggregate only), the organisation's
 // own articles (drafts and published, with "Was this helpful?" counts), and the platform library,
-// where each article can be hidden from, or shown again to, the organisation's readers.
+// where each article can be hidden from, or shown again to, the organisation's readers. Articles
+// past their review date say so: advice to young people goes out of date.
 import { useState } from "preact/hooks";
 import { api } from "../api";
 import { Empty, ErrorNote, Show, useLoad } from "../components/states";
 import { Layout } from "../components/Layout";
-import { type Key, t } from "../i18n";
+import { formatDate, type Key, t, todayDate } from "../i18n";
 import type { Summary } from "../knowledge/articles";
 import { Link } from "../router";
 import { Allowed } from "../staff/Allowed";
@@ -80,6 +81,14 @@ function StatsView({ stats: s, titles }: { stats: Stats; titles: Map<string, str
   );
 }
 
+function ReviewBy({ article: a, today }: { article: Summary; today: string }) {
+  if (!a.review_by) return <span class="hint">{t("kstaff.noReviewDate")}</span>;
+  const date = formatDate(a.review_by, true);
+  return a.review_by < today
+    ? <span class="badge overdue">{t("kstaff.reviewOverdue", { date })}</span>
+    : <>{date}</>;
+}
+
 function Lists({ items, reload }: { items: Summary[]; reload: () => void }) {
   const own = items.filter((a) => a.origin === "organisation");
   const platform = items.filter((a) => a.origin === "platform");
@@ -98,21 +107,26 @@ function Lists({ items, reload }: { items: Summary[]; reload: () => void }) {
     } catch (err) { setError(err); }
   };
   const counts = (a: Summary) => a.feedback ? t("kstaff.counts", { yes: a.feedback.helpful, no: a.feedback.not_helpful }) : "";
+  const today = todayDate();
+  const ownOverdue = own.filter((a) => a.review_by && a.review_by < today).length;
+  const platformOverdue = platform.filter((a) => a.review_by && a.review_by < today).length;
   return (
     <>
       <section aria-labelledby="own-h">
         <h2 id="own-h">{t("kstaff.own")}</h2>
+        {ownOverdue > 0 && <p class="notice">{t("kstaff.ownOverdue", { n: ownOverdue })}</p>}
         {own.length === 0 ? <Empty>{t("kstaff.noOwn")}</Empty> : (
           <div class="scroll">
             <table>
               <caption class="sr-only">{t("kstaff.own")}</caption>
               <thead><tr><th scope="col">{t("kstaff.col.title")}</th><th scope="col">{t("kstaff.col.status")}</th>
-                <th scope="col">{t("kstaff.col.helpful")}</th></tr></thead>
+                <th scope="col">{t("kstaff.col.review")}</th><th scope="col">{t("kstaff.col.helpful")}</th></tr></thead>
               <tbody>
                 {own.map((a) => (
                   <tr>
                     <th scope="row"><Link href={`/staff/articles/${encodeURIComponent(a.id)}`}>{a.title}</Link></th>
                     <td>{a.status === "draft" ? t("kstaff.draft") : t("kstaff.published", { n: a.version })}</td>
+                    <td><ReviewBy article={a} today={today} /></td>
                     <td>{counts(a)}</td>
                   </tr>
                 ))}
@@ -124,6 +138,7 @@ function Lists({ items, reload }: { items: Summary[]; reload: () => void }) {
       <section aria-labelledby="platform-h" class="stack">
         <h2 id="platform-h">{t("kstaff.platform")}</h2>
         <p class="hint">{t("kstaff.platformHint")}</p>
+        {platformOverdue > 0 && <p class="notice">{t("kstaff.platformOverdue", { n: platformOverdue })}</p>}
         {done && <p role="status" class="ok">{done}</p>}
         {error !== null && <ErrorNote error={error} />}
         <div class="field">
@@ -134,12 +149,14 @@ function Lists({ items, reload }: { items: Summary[]; reload: () => void }) {
           <table>
             <caption class="sr-only">{t("kstaff.platform")}</caption>
             <thead><tr><th scope="col">{t("kstaff.col.title")}</th><th scope="col">{t("kstaff.col.audience")}</th>
-              <th scope="col">{t("kstaff.col.helpful")}</th><th scope="col">{t("kstaff.col.shown")}</th></tr></thead>
+              <th scope="col">{t("kstaff.col.review")}</th><th scope="col">{t("kstaff.col.helpful")}</th>
+              <th scope="col">{t("kstaff.col.shown")}</th></tr></thead>
             <tbody>
               {shown.map((a) => (
                 <tr>
                   <th scope="row"><Link href={`/advice/${encodeURIComponent(a.id)}`}>{a.title}</Link></th>
                   <td>{t(`audience.${a.audience}` as Key)}</td>
+                  <td><ReviewBy article={a} today={today} /></td>
                   <td>{counts(a)}</td>
                   <td>
                     <span class="hint">{a.hidden ? t("kstaff.isHidden") : t("kstaff.isShown")}</span>{" "}
