@@ -12,6 +12,13 @@ from .platform import mongo
 from .platform.settings import CommonSettings
 
 
+def add_command(command) -> None:
+    audit = command("audit", "Verify an organisation's hash-chained safeguarding audit",
+                    "Reads the safeguarding database (MONGODB_URI); exits 1 and says where the chain breaks.")
+    audit.add_argument("action", choices=["verify"], help="check every link of the chain")
+    audit.add_argument("--organisation", required=True, help="the organisation's id")
+
+
 def verify(settings: CommonSettings, organisation_id: str, out=sys.stdout) -> int:
     from services.safeguarding import audit
     from services.safeguarding.documents import DOCUMENTS

@@ -20,7 +20,7 @@ import sys
 import requests
 from kombu import Connection
 
-from . import audit_verify, registry
+from . import audit_verify, library_review, registry
 from .platform import heap, topology
 from .platform.logs import configure_logging
 from .platform.settings import ConfigurationError, Settings, load_settings
@@ -93,10 +93,8 @@ def build_parser() -> argparse.ArgumentParser:
                       "`write` regenerates it from the services' routes; `check` fails when it is stale.")
     openapi.add_argument("action", choices=["write", "check"], help="write the document, or check it is current")
 
-    audit = command("audit", "Verify an organisation's hash-chained safeguarding audit",
-                    "Reads the safeguarding database (MONGODB_URI); exits 1 and says where the chain breaks.")
-    audit.add_argument("action", choices=["verify"], help="check every link of the chain")
-    audit.add_argument("--organisation", required=True, help="the organisation's id")
+    audit_verify.add_command(command)
+    library_review.add_command(command)
     return parser
 
 
@@ -115,6 +113,8 @@ def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     environ = dict(os.environ)
+    if args.command == "library":  # reads the library's files only: no secrets or broker needed
+        return library_review.review(args, environ)
     if args.command in DEVELOPMENT_COMMANDS:
         environ.setdefault("EMENTOR_ENV", "development")
     if args.command == "dev" and not environ.get("MONGODB_URI"):

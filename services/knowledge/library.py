@@ -16,6 +16,7 @@ import yaml
 
 AUDIENCES = ("mentees", "mentors", "everyone")
 LANGUAGES = ("en", "es")
+DEFAULT_LIBRARY = Path(__file__).resolve().parents[2] / "content" / "library"  # EMENTOR_KNOWLEDGE_LIBRARY's default
 ADULT_AGE = 18
 FRONT_MATTER = re.compile(r"---\n(.*?)\n---\n(.*)", re.DOTALL)
 SECTION = re.compile(r"^## (.+)$", re.MULTILINE)

@@ -37,7 +37,7 @@ from ementor.platform.topic_taxonomy import FollowsTopicTaxonomy
 from . import advice, handlers, schemas, subject_access, topic_taxonomy
 from .catalogue import Catalogue
 from .documents import DOCUMENTS, OUTBOX_DOCUMENTS, Share
-from .library import load_library
+from .library import DEFAULT_LIBRARY, load_library
 from .repository import KnowledgeRepository
 
 log = logging.getLogger(__name__)
@@ -45,7 +45,6 @@ log = logging.getLogger(__name__)
 COORDINATOR = ("coordinator",)
 STAFF = ("coordinator", "safeguarding")
 MESSAGING_TIMEOUT_SECONDS = 5.0
-DEFAULT_LIBRARY = Path(__file__).resolve().parents[2] / "content" / "library"
 REFUSALS = {"NotFound": NotFound, "Conflict": Conflict, "Forbidden": Forbidden, "Invalid": Invalid}
 
 
