@@ -143,6 +143,20 @@ def test_a_guardian_consents_then_a_mentee_and_mentor_meet_talk_and_book(platfor
     assert invite.startswith("BEGIN:VCALENDAR") and "BEGIN:VEVENT" in invite
     check_page(mentee, "sessions")
 
+    # A message that arrives while the mentee is elsewhere is new on their home page until they read it.
+    send(mentor, "See you on Thursday, Sam!")
+    expect(mentor.get_by_test_id("messages")).to_contain_text("See you on Thursday, Sam!")
+    mentee.get_by_role("link", name="Home").click()
+    new = mentee.get_by_role("listitem").filter(has_text="With Ada Okafor").get_by_role("link", name="1 new message")
+    expect(new).to_be_visible()
+    check_page(mentee, "home-unread")
+    with mentee.expect_response(lambda r: r.url.endswith("/messages/read") and r.ok):
+        new.click()
+    expect(mentee.get_by_test_id("messages")).to_contain_text("See you on Thursday, Sam!")
+    mentee.get_by_role("link", name="Home").click()
+    expect(mentee.get_by_role("link", name="With Ada Okafor")).to_be_visible()
+    expect(mentee.get_by_text("new message")).to_have_count(0)
+
     # Notification preferences and quiet hours; my data.
     mentee.get_by_role("link", name="Notifications").click()
     mentee.get_by_label("From").fill("20:30")

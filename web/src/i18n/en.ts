@@ -34,6 +34,7 @@ export const en = {
 
   "home.title": "Hello, {name}",
   "home.staff": "You are signed in as staff. Your pages:",
+  "home.unread": "{n, plural, one {# new message} other {# new messages}}",
   "home.matches": "Your mentoring",
   "home.noMatches": "You have no mentor yet.",
   "home.findMentor": "Find a mentor",

@@ -36,6 +36,7 @@ export const es: Messages = {
 
   "home.title": "Hola, {name}",
   "home.staff": "Has entrado como personal. Tus páginas:",
+  "home.unread": "{n, plural, one {# mensaje nuevo} other {# mensajes nuevos}}",
   "home.matches": "Tu mentoría",
   "home.noMatches": "Todavía no tienes mentor.",
   "home.findMentor": "Buscar mentor",

@@ -1,5 +1,6 @@
 // The conversation, live: history from GET /messages, then the server-sent-events stream
-// (GET /messages/live) adds new messages and status changes, merged by id.
+// (GET /messages/live) adds new messages and status changes, merged by id. What the reader has
+// seen (the page open and visible) moves their read marker, so home stops counting it as new.
 import { useEffect, useRef, useState } from "preact/hooks";
 import { api, ApiError, refreshSession } from "../api";
 import { Empty, ErrorNote, Loading } from "../components/states";
@@ -13,7 +14,15 @@ import { type Card, ShareArticle, SharedCard } from "../knowledge/Share"; // kno
 
 const PAUSED_RECHECK_MS = 10_000; // while paused, look again so the send box returns when contact resumes
 
-type Message = { id: string; sender_id: string; body: string | null; status: string; created_at: string; card?: Card | null };
+type Message = { id: string; sender_id: string; body: string | null; status: string; created_at: string;
+  delivered_at: string | null; card?: Card | null };
+
+/** The last message delivered to the reader, in the order the server keeps read markers (delivery time, then id). */
+function lastDeliveredTo(list: Message[], reader: string): Message | undefined {
+  const theirs = list.filter((m) => m.status === "delivered" && m.delivered_at && m.sender_id !== reader);
+  const key = (m: Message) => `${new Date(m.delivered_at!).toISOString()} ${m.id}`;
+  return theirs.reduce<Message | undefined>((last, m) => (!last || key(m) > key(last) ? m : last), undefined);
+}
 
 function merge(list: Message[], incoming: Message[]): Message[] {
   const byId = new Map(list.map((m) => [m.id, m]));
@@ -60,6 +69,19 @@ export function Conversation({ params }: { params: Params }) {
   }, [params.id]);
 
   useEffect(() => { end.current?.scrollIntoView?.({ block: "nearest" }); }, [messages?.length]);
+  const marked = useRef<string | null>(null);
+  useEffect(() => {
+    const markRead = () => {
+      const last = messages && lastDeliveredTo(messages, me.value!.person_id!);
+      if (!last || last.id === marked.current || document.visibilityState !== "visible") return;
+      marked.current = last.id;
+      api.post(`/v1/matches/${params.id}/messages/read`, { up_to_message_id: last.id })
+        .catch(() => { marked.current = null; }); // counted as new a little longer: tried again on the next message
+    };
+    markRead();
+    document.addEventListener("visibilitychange", markRead);
+    return () => document.removeEventListener("visibilitychange", markRead);
+  }, [messages, params.id]);
   useEffect(() => {
     if (paused.length === 0) return;
     const timer = setInterval(() => {

@@ -13,11 +13,19 @@ async function loadHome(signal: AbortSignal) {
     api.get("/v1/matches", signal), api.get("/v1/sessions", signal),
     api.get("/v1/surveys", signal).catch(() => ({ items: [] })), // a survey is a bonus: never block home on it
   ]);
-  const items = await Promise.all(matches.items.map(async (m: any) => ({ ...m, other: await publicPerson(otherSide(m)) })));
+  const items = await Promise.all(matches.items.map(async (m: any) => ({
+    ...m, other: await publicPerson(otherSide(m)), unread: m.status === "active" ? await unread(m.id, signal) : 0,
+  })));
   const names = new Map(items.map((m: any) => [m.id, m.other.name]));
   const upcoming = sessions.items.filter((s: any) => s.status !== "cancelled" && new Date(s.ends_at) > new Date());
   return { matches: items, sessions: upcoming.map((s: any) => ({ ...s, other: names.get(s.match_id) ?? "" })),
     surveys: surveys.items as { id: string; moment: string; match_id: string }[] };
+}
+
+/** Messages delivered to the reader since they last read the conversation (0 if messaging cannot say yet). */
+async function unread(matchId: string, signal: AbortSignal): Promise<number> {
+  return api.get<{ unread?: number | null }>(`/v1/matches/${matchId}/conversation`, signal)
+    .then((c) => c.unread ?? 0, () => 0);
 }
 
 export function Home() {
@@ -65,6 +73,9 @@ export function Home() {
                   <li class="card">
                     <h3><Link href={`/matches/${m.id}`}>{t("match.with", { name: m.other.name })}</Link></h3>
                     <p class={`badge ${m.status}`}>{t(`match.status.${m.status}` as Key)}</p>
+                    {m.unread > 0 && (
+                      <p><strong><Link href={`/matches/${m.id}/conversation`}>{t("home.unread", { n: m.unread })}</Link></strong></p>
+                    )}
                   </li>
                 ))}
               </ul>
