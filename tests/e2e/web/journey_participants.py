@@ -152,7 +152,9 @@ def test_a_guardian_consents_then_a_mentee_and_mentor_meet_talk_and_book(platfor
     check_page(mentee, "home-unread")
     with mentee.expect_response(lambda r: r.url.endswith("/messages/read") and r.ok):
         new.click()
-    expect(mentee.get_by_test_id("messages")).to_contain_text("See you on Thursday, Sam!")
+    expect(mentee.locator("[data-testid=new-divider] + li")).to_contain_text("See you on Thursday, Sam!")
+    expect(mentee.get_by_test_id("new-divider")).to_have_text("New messages")  # where the new ones start
+    check_page(mentee, "conversation-new")
     mentee.get_by_role("link", name="Home").click()
     expect(mentee.get_by_role("link", name="With Ada Okafor")).to_be_visible()
     expect(mentee.get_by_text("new message")).to_have_count(0)

@@ -92,6 +92,7 @@ export const en = {
   "match.why": "Why you were matched",
 
   "chat.title": "Messages with {name}",
+  "chat.new": "New messages",
   "chat.empty": "No messages yet. Say hello!",
   "chat.write": "Your message",
   "chat.send": "Send",

@@ -94,6 +94,7 @@ export const es: Messages = {
   "match.why": "Por qué os hemos emparejado",
 
   "chat.title": "Mensajes con {name}",
+  "chat.new": "Mensajes nuevos",
   "chat.empty": "Aún no hay mensajes. ¡Saluda!",
   "chat.write": "Tu mensaje",
   "chat.send": "Enviar",

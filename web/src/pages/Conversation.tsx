@@ -17,11 +17,17 @@ const PAUSED_RECHECK_MS = 10_000; // while paused, look again so the send box re
 type Message = { id: string; sender_id: string; body: string | null; status: string; created_at: string;
   delivered_at: string | null; card?: Card | null };
 
-/** The last message delivered to the reader, in the order the server keeps read markers (delivery time, then id). */
-function lastDeliveredTo(list: Message[], reader: string): Message | undefined {
-  const theirs = list.filter((m) => m.status === "delivered" && m.delivered_at && m.sender_id !== reader);
+/** Messages delivered to the reader, in the order the server keeps read markers (delivery time, then id). */
+function deliveredTo(list: Message[], reader: string): Message[] {
   const key = (m: Message) => `${new Date(m.delivered_at!).toISOString()} ${m.id}`;
-  return theirs.reduce<Message | undefined>((last, m) => (!last || key(m) > key(last) ? m : last), undefined);
+  return list.filter((m) => m.status === "delivered" && m.delivered_at && m.sender_id !== reader)
+    .sort((a, b) => key(a).localeCompare(key(b)));
+}
+
+/** The first of the `unread` messages last delivered to the reader, in the page's order: where "New messages" goes. */
+function firstNew(list: Message[], reader: string, unread: number): string | null {
+  const news = new Set(unread > 0 ? deliveredTo(list, reader).slice(-unread).map((m) => m.id) : []);
+  return list.find((m) => news.has(m.id))?.id ?? null;
 }
 
 function merge(list: Message[], incoming: Message[]): Message[] {
@@ -38,7 +44,10 @@ export function Conversation({ params }: { params: Params }) {
   const [text, setText] = useState("");
   const [connected, setConnected] = useState(true);
   const [paused, setPaused] = useState<string[]>([]);
+  const [newFrom, setNewFrom] = useState<string | null>(null); // as it was on opening; read ones stay below it
   const end = useRef<HTMLLIElement>(null);
+  const divider = useRef<HTMLLIElement>(null);
+  const shownNew = useRef(false);
 
   useEffect(() => {
     let source: EventSource | null = null;
@@ -49,6 +58,7 @@ export function Conversation({ params }: { params: Params }) {
     ]).then(([{ other }, page, conversation]) => {
       setOther(other);
       setPaused(conversation.paused_for ?? []);
+      setNewFrom(firstNew(page.items, me.value!.person_id!, conversation.unread ?? 0));
       setMessages((list) => merge(list ?? [], page.items));
       const open = () => {
         if (closed) return;
@@ -68,11 +78,16 @@ export function Conversation({ params }: { params: Params }) {
     return () => { closed = true; source?.close(); };
   }, [params.id]);
 
-  useEffect(() => { end.current?.scrollIntoView?.({ block: "nearest" }); }, [messages?.length]);
+  useEffect(() => { // the first new message on opening, then the latest as more arrive
+    if (divider.current && !shownNew.current) {
+      shownNew.current = true;
+      divider.current.scrollIntoView?.({ block: "start" });
+    } else end.current?.scrollIntoView?.({ block: "nearest" });
+  }, [messages?.length]);
   const marked = useRef<string | null>(null);
   useEffect(() => {
     const markRead = () => {
-      const last = messages && lastDeliveredTo(messages, me.value!.person_id!);
+      const last = messages && deliveredTo(messages, me.value!.person_id!).at(-1);
       if (!last || last.id === marked.current || document.visibilityState !== "visible") return;
       marked.current = last.id;
       api.post(`/v1/matches/${params.id}/messages/read`, { up_to_message_id: last.id })
@@ -99,7 +114,8 @@ export function Conversation({ params }: { params: Params }) {
       {paused.length === 0 && <p class="hint">{connected ? t("chat.live") : t("chat.reconnecting")}</p>}
       {messages.length === 0 ? <Empty>{t("chat.empty")}</Empty> : null}
       <ol class="chat" aria-live="polite" aria-relevant="additions text" data-testid="messages">
-        {messages.map((m) => (
+        {messages.map((m) => [
+          m.id === newFrom && <li ref={divider} class="new-divider" data-testid="new-divider">{t("chat.new")}</li>,
           <li class={`bubble ${m.sender_id === mine ? "mine" : "theirs"} ${m.status}`} data-status={m.status}>
             <p class="who">
               <strong>{m.sender_id === mine ? t("chat.you") : other.name}</strong>{" "}
@@ -114,8 +130,8 @@ export function Conversation({ params }: { params: Params }) {
                       aria-label={t("chat.reportLabel", { name: other.name })}>{t("chat.report")}</Link>
               </p>
             )}
-          </li>
-        ))}
+          </li>,
+        ])}
         <li ref={end} aria-hidden="true" class="end" />
       </ol>
       {me.value?.role === "mentor" && paused.length === 0 && <ShareArticle matchId={params.id} name={other.name} />}
