@@ -246,6 +246,9 @@ def latency_run(report: Report, sink: SinkProcess, phases: list[tuple[float, flo
                                      headers={"Authorization": f"Bearer {settings.EMENTOR_ADMIN_TOKEN}"}).json()
             token = http.post(f"{root}/v1/auth/token",
                               headers={"Authorization": f"Bearer {organisation['api_key']}"}).json()["access_token"]
+            # One email per MessageSent, as the latency is timed (by default a chat is told once per window).
+            http.put(f"{root}/v1/settings/notifications", json={"message_notice_minutes": 0},
+                     headers={"Authorization": f"Bearer {token}"}).raise_for_status()
             people = []
             for i in range(40):
                 body = {"role": "mentee" if i % 2 else "mentor", "name": f"Person {i}",

@@ -151,6 +151,8 @@ def set_up(platform: Platform, organisations: int, pairs: int) -> list[dict]:
                                 json={"slug": f"load-{uuid.uuid4().hex[:8]}", "name": f"Load {o}"}).json()
             key = org["api_key"]
             coordinator = platform.call("POST", "/v1/auth/token", key).json()["access_token"]
+            # One email per message, as the figure counts them (by default a chat is told once per window).
+            platform.call("PUT", "/v1/settings/notifications", coordinator, json={"message_notice_minutes": 0})
 
             def person(role, i, key=key, coordinator=coordinator, o=o):
                 body = {"role": role, "name": f"{role} {i}", "email": f"{role}{i}.o{o}@load.example.org",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import collections
 import logging
+import time
 
 from eventlet.event import Event as GreenEvent
 from eventlet.semaphore import Semaphore
@@ -18,9 +19,9 @@ class DeliveryLoop(Entrypoint):
     """Runs the decorated method in a worker to send deliveries: fresh ones at once, the rest on a poll.
 
     Workers that plan deliveries hand their ids to this replica's loop (through `Wake`), and the
-    loop sends them straight away, claiming each by id. Every `poll_seconds` it also scans for
-    whatever else is due: retries, SMS held for quiet hours, deliveries planned by a replica that
-    died. It runs in every replica; claims are atomic updates, so replicas share the work and never
+    loop sends them straight away, claiming each by id. Every `poll_seconds`, busy or not, it also
+    scans for whatever else is due: retries, SMS held for quiet hours, a new-message notice planned
+    for the end of its window, deliveries planned by a replica that died. It runs in every replica; claims are atomic updates, so replicas share the work and never
     send the same delivery twice. The method is called as `method(fresh=[(tenant_id, id, read)...],
     scan=bool)` and returns True when a scan found a full batch (more may be waiting).
     """
@@ -36,6 +37,7 @@ class DeliveryLoop(Entrypoint):
     def setup(self):
         self._slots = Semaphore(self.rounds)
         self._kicked = False
+        self._scanned_at = 0.0
         self.loop = BackgroundLoop(self.container.service_name, f"delivery-loop.{self.method_name}", self.tick,
                                    poll_seconds=self.poll_seconds)
 
@@ -54,12 +56,14 @@ class DeliveryLoop(Entrypoint):
         self.loop.kick()
 
     def tick(self) -> None:
-        """Send what was handed over; when `poll_seconds` passed with nothing handed over, scan.
+        """Send what was handed over; scan when nothing was, or when the last scan is `poll_seconds` old.
 
-        Scan rounds run one after another while fresh rounds run `rounds` at once: scanning
-        under load would slow the sending down, and fresh deliveries need no scan."""
+        Scan rounds run one after another while fresh rounds run `rounds` at once: fresh deliveries
+        need no scan, but under steady load (a kick in every poll) what waits for a later time
+        would otherwise never be sent."""
         kicked, self._kicked = self._kicked, False
-        if not kicked:
+        if not kicked or time.monotonic() - self._scanned_at >= self.poll_seconds:
+            self._scanned_at = time.monotonic()
             self._scan()
         while self._fresh:
             self._slots.acquire()

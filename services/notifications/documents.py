@@ -32,6 +32,8 @@ ALIAS = "notifications"
 # skipped: no longer wanted when its turn came (opted out, erased, minor without SMS permission).
 STATUSES = ("pending", "deferred", "sending", "sent", "delivered", "failed", "skipped")
 DUE_STATUSES = ("pending", "deferred")
+UNSENT_STATUSES = (*DUE_STATUSES, "sending")
+MESSAGE_NOTICE_MINUTES = 10  # at most one "new message" notice per conversation in this long (the default)
 
 
 def new_id() -> str:
@@ -134,6 +136,7 @@ class OrganisationSettings(TenantDocument):
     allow_sms_to_minors = BooleanField(default=False)
     nudge_after_days = IntField(default=14)
     escalate_after_days = IntField(default=7)
+    message_notice_minutes = IntField(default=MESSAGE_NOTICE_MINUTES)
     templates = MapField(EmbeddedDocumentField(TemplateOverride))
     updated_at = DateTimeField(default=utcnow)
 

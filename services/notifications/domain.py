@@ -285,6 +285,33 @@ def redact(text: str) -> str:
 
 
 # -- idempotency keys ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class NoticeWindow:
+    """The window of `minutes` a new message falls in, as cause ids: one "new message" notice per
+    conversation, person and window (the unique delivery index keeps it to one)."""
+
+    match_id: str
+    minutes: int
+    index: int
+
+    @classmethod
+    def of(cls, match_id: str, at: datetime, minutes: int) -> NoticeWindow:
+        at = at if at.tzinfo else at.replace(tzinfo=UTC)
+        return cls(match_id, minutes, int(at.timestamp() // (minutes * 60)))
+
+    @property
+    def cause_id(self) -> str:
+        return f"messages:{self.match_id}:{self.minutes}m:{self.index}"
+
+    @property
+    def next(self) -> NoticeWindow:
+        return NoticeWindow(self.match_id, self.minutes, self.index + 1)
+
+    @property
+    def starts_at(self) -> datetime:
+        return datetime.fromtimestamp(self.index * self.minutes * 60, UTC)
+
+
 def nudge_cause_id(match_id: str, idle_since: datetime, escalation: bool = False) -> str:
     """A stable cause id for the nudge of one idle spell of a match: a re-run of the job cannot nudge twice."""
     stamp = int(idle_since.astimezone(UTC).timestamp())

@@ -46,7 +46,7 @@ def settings_view(organisation: OrganisationSettings) -> schemas.NotificationSet
         sign_off=organisation.sign_off, sms_from=organisation.sms_from,
         messaging_service_sid=organisation.messaging_service_sid,
         allow_sms_to_minors=organisation.allow_sms_to_minors, nudge_after_days=organisation.nudge_after_days,
-        escalate_after_days=organisation.escalate_after_days,
+        escalate_after_days=organisation.escalate_after_days, message_notice_minutes=organisation.message_notice_minutes,
         templates={kind: schemas.TemplateOverride(**{p: getattr(o, p) for p in templates.PARTS})
                    for kind, o in (organisation.templates or {}).items()},
         updated_at=organisation.updated_at,
@@ -75,7 +75,7 @@ def update_settings(repo: NotificationsRepository, tenant_id: str,
         raise Invalid("; ".join(p["message"] for p in problems[:3]), details=problems)
     organisation = repo.settings(tenant_id)
     for field_name in ("coordinator_email", "organisation_name", "sign_off", "sms_from", "messaging_service_sid",
-                       "allow_sms_to_minors", "nudge_after_days", "escalate_after_days"):
+                       "allow_sms_to_minors", "nudge_after_days", "escalate_after_days", "message_notice_minutes"):
         setattr(organisation, field_name, getattr(body, field_name))
     organisation.templates = {
         kind: TemplateOverride(**{p: getattr(o, p) for p in templates.PARTS if getattr(o, p) is not None})

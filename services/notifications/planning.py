@@ -1,7 +1,8 @@
 """Planning: who hears about an event (or an idle match), on which channel, stored as deliveries.
 
 One delivery per (cause, recipient, channel): a unique index makes a second delivery of the same
-event plan nothing new. The delivery loop (delivery.py) sends them.
+event plan nothing new. A new message's cause is its conversation's notice window, so a chat does
+not send a notice per message. The delivery loop (delivery.py) sends them.
 """
 
 from __future__ import annotations
@@ -11,12 +12,12 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
-from ementor_contracts import COORDINATOR, CloudEvent, Event
+from ementor_contracts import COORDINATOR, CloudEvent, Event, MessageSent
 
 from ementor.platform.settings import NotificationsSettings
 
 from . import domain, templates
-from .documents import Delivery, OrganisationSettings, utcnow
+from .documents import UNSENT_STATUSES, Delivery, OrganisationSettings, utcnow
 from .repository import NotificationsRepository
 from .sms import SmsGateway
 
@@ -55,13 +56,40 @@ def notify(repo: NotificationsRepository, profiles, settings: NotificationsSetti
         if match is not None and match.mentor_id and match.mentee_id:
             match_people = (match.mentor_id, match.mentee_id)
     notices = domain.notices_for(event, match_people)
+    if isinstance(event, MessageSent):
+        return tell_of_message(repo, profiles, settings, gateway, envelope, notices)
     return plan(repo, profiles, settings, gateway, envelope.tenantid, envelope.id, envelope.type, notices)
 
 
+def tell_of_message(repo: NotificationsRepository, profiles, settings: NotificationsSettings, gateway: SmsGateway | None,
+                    envelope: CloudEvent, notices: list[domain.Notice]) -> Planned:
+    """A new message is told at most once per conversation, person and `message_notice_minutes` window.
+
+    The first message of a window is told at once. A later one joins a notice not sent yet; once that
+    one has gone, it is told by the next window's notice, planned for that window's start, which
+    the messages until then join. A live chat sends one notice a window, and no message goes
+    untold for longer than one. A notice due later is left to the delivery loop's scan.
+    """
+    tenant_id, (notice,) = envelope.tenantid, notices
+    minutes = repo.settings(tenant_id, cached=True).message_notice_minutes
+    if not minutes:
+        return plan(repo, profiles, settings, gateway, tenant_id, envelope.id, envelope.type, notices)
+    window = domain.NoticeWindow.of(notice.values["match_id"], envelope.time, minutes)
+    statuses = repo.delivery_statuses(tenant_id, window.cause_id, notice.recipient)
+    if not statuses:
+        return plan(repo, profiles, settings, gateway, tenant_id, window.cause_id, envelope.type, notices)
+    if statuses & set(UNSENT_STATUSES):
+        return Planned([])  # the notice still to go tells of this message too
+    following = window.next
+    planned = plan(repo, profiles, settings, gateway, tenant_id, following.cause_id, envelope.type, notices,
+                   due=following.starts_at)
+    return planned if following.starts_at <= utcnow() else Planned([], planned.read)
+
+
 def plan(repo: NotificationsRepository, profiles, settings: NotificationsSettings, gateway: SmsGateway | None, tenant_id: str,
-         cause_id: str, cause_type: str, notices: list[domain.Notice]) -> Planned:
-    """Store one delivery per recipient and channel; return those that did not exist yet. Everyone
-    the notices name is read at once: the sender needs their names too."""
+         cause_id: str, cause_type: str, notices: list[domain.Notice], due: datetime | None = None) -> Planned:
+    """Store one delivery per recipient and channel, to go at `due` (now by default); return those
+    that did not exist yet. Everyone the notices name is read at once: the sender needs their names too."""
     if not notices:
         return Planned([])
     people = sorted({*(n.recipient for n in notices if not n.to_coordinator), *(p for n in notices for p in n.mentions)})
@@ -92,7 +120,7 @@ def plan(repo: NotificationsRepository, profiles, settings: NotificationsSetting
                 tenant_id=tenant_id, cause_event_id=cause_id, cause_event_type=cause_type,
                 recipient=notice.recipient, channel=channel, kind=notice.kind, about=notice.about,
                 names=dict(notice.names), mentions=notice.mentions, values=dict(notice.values),
-                status="pending", next_attempt_at=now,
+                status="pending", next_attempt_at=max(now, due) if due else now,
             )
             if repo.add_delivery(delivery):
                 created.append(delivery)

@@ -29,6 +29,11 @@ class NotificationsRepository:
         """Insert a delivery; False when this (event, recipient, channel) already has one."""
         return delivery.insert_unless_taken()
 
+    def delivery_statuses(self, tenant_id: str, cause_id: str, recipient: str) -> set[str]:
+        """The statuses of a cause's deliveries to one recipient (any channel)."""
+        return {raw["status"] for raw in Delivery.raw().find(
+            {"tenant_id": tenant_id, "cause_event_id": cause_id, "recipient": recipient}, {"status": 1, "_id": 0})}
+
     def claim_due(self, now: datetime, lease_seconds: float) -> Delivery | None:
         """Atomically take one due delivery (or one whose sender's lease ran out) for sending.
 

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from ementor.platform.text import SingleLine
 
-from .documents import STATUSES
+from .documents import MESSAGE_NOTICE_MINUTES, STATUSES
 
 E164 = r"^\+[1-9]\d{6,14}$"
 
@@ -81,6 +81,11 @@ class NotificationSettings(Strict):
     escalate_after_days: int = Field(
         default=7, ge=0, le=365, description="Days after a nudge, still without a message, before the coordinator is told."
     )
+    message_notice_minutes: int = Field(
+        default=MESSAGE_NOTICE_MINUTES, ge=0, le=1440,
+        description="At most one new-message email (and SMS) per conversation and person in this many minutes: "
+                    "the first of a quiet spell goes at once, later ones are told together at the end of the "
+                    "spell's window. 0: one for every message.")
     templates: dict[str, TemplateOverride] = Field(
         default_factory=dict,
         description="Overrides by notification kind (e.g. match_proposed), each part a $-template.",

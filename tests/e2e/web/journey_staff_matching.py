@@ -183,6 +183,11 @@ def test_a_coordinator_creates_a_programme_reviews_and_publishes_a_cohort_run_an
     minors = org.call("GET", "/v1/settings/video")["minors"]
     assert (minors["require_vetted_mentor"], minors["min_vetting_level"], minors["invite_guardian"]) == \
         (True, "standard", True)
+    notifications = page.get_by_role("form", name="Notifications")  # a chat tells of new messages once per window
+    notifications.get_by_label("Tell of new messages at most once per conversation every (minutes)").fill("30")
+    notifications.get_by_role("button", name="Save").click()
+    expect(notifications.get_by_role("status")).to_have_text("Notification settings saved.")
+    assert org.call("GET", "/v1/settings/notifications")["message_notice_minutes"] == 30
     check_page(page, "staff-settings")
     page.reload()
     expect(page.get_by_label("Shared interests", exact=True)).to_have_value("2.5")

@@ -204,6 +204,7 @@ function NotificationForm({ current }: { current: any }) {
     sign_off: current.sign_off ?? "", sms_from: current.sms_from ?? "",
     messaging_service_sid: current.messaging_service_sid ?? "", allow_sms_to_minors: current.allow_sms_to_minors,
     nudge_after_days: String(current.nudge_after_days), escalate_after_days: String(current.escalate_after_days),
+    message_notice_minutes: String(current.message_notice_minutes),
   });
   const [templates, setTemplates] = useState<Record<string, any>>(current.templates ?? {});
   const [kind, setKind] = useState<string>(TEMPLATE_KINDS[0]);
@@ -229,11 +230,11 @@ function NotificationForm({ current }: { current: any }) {
       sign_off: blankToNull(form.sign_off), sms_from: blankToNull(form.sms_from),
       messaging_service_sid: blankToNull(form.messaging_service_sid), allow_sms_to_minors: form.allow_sms_to_minors,
       nudge_after_days: toNumber(form.nudge_after_days), escalate_after_days: toNumber(form.escalate_after_days),
-      templates: cleaned,
+      message_notice_minutes: toNumber(form.message_notice_minutes), templates: cleaned,
     };
   };
   const scalar = ["coordinator_email", "organisation_name", "sign_off", "sms_from", "messaging_service_sid",
-    "allow_sms_to_minors", "nudge_after_days", "escalate_after_days"];
+    "allow_sms_to_minors", "nudge_after_days", "escalate_after_days", "message_notice_minutes"];
   const templateErrors = PARTS.map((p) => `templates.${kind}.${p}`);
   return (
     <Section id="notifications" title={t("staffSettings.notifications")} intro={t("staffSettings.notificationsIntro")}
@@ -251,6 +252,7 @@ function NotificationForm({ current }: { current: any }) {
         {input("nudge_after_days", "number", t("staffSettings.n.nudgeHint"))}
         {input("escalate_after_days", "number")}
       </div>
+      {input("message_notice_minutes", "number", t("staffSettings.n.messageNoticeHint"))}
       <fieldset class="stack">
         <legend>{t("staffSettings.templates")}</legend>
         <p class="hint">{t("staffSettings.templatesHint")}</p>
