@@ -13,7 +13,10 @@ class _NotificationEvent(Event):
     notification_id: Id = Field(description="The notification (one delivery to one person on one channel).")
     person_id: Id = Field(description="The person notified.")
     channel: Channel = Field(description="The channel it went out on.")
-    cause_event_id: Id = Field(description="The CloudEvents `id` of the event that caused it.")
+    cause_event_id: Id = Field(description=(
+        "The CloudEvents `id` of the event that caused it; for new messages, the conversation's notice window "
+        "(`messages:{match_id}:{minutes}m:{n}`: one notice tells of every message in it), and for a nudge "
+        "`nudge:{match_id}:{quiet since}`."))
     cause_event_type: str = Field(
         description="The CloudEvents `type` of the event that caused it.", examples=["MatchProposed"]
     )
