@@ -43,7 +43,7 @@ KINDS: dict[str, Kind] = {
         text=(
             "Hello $recipient_name,\n\n"
             "$organisation has suggested $other_name as your $other_role. Have a look at their profile "
-            "and accept the match if it suits you: $app_url\n\n"
+            "and accept the match if it suits you: $app_url/matches/$match_id\n\n"
             "The match starts once you both accept."
         ),
         sms="$organisation: you have a new mentoring match with $other_name. Open ementor to accept it.",
@@ -54,7 +54,7 @@ KINDS: dict[str, Kind] = {
         text=(
             "Hello $recipient_name,\n\n"
             "You and $other_name have both accepted: your mentoring match has started. Say hello in your "
-            "conversation on ementor and agree a first session: $app_url"
+            "conversation on ementor and agree a first session: $app_url/matches/$match_id/conversation"
         ),
         sms="$organisation: your match with $other_name has started. Say hello on ementor.",
         values=("match_id",),
@@ -84,7 +84,7 @@ KINDS: dict[str, Kind] = {
         subject="You have a new message from your $other_role",
         text=(
             "Hello $recipient_name,\n\n"
-            "$other_name, your $other_role, has sent you a message. Read it and reply on ementor: $app_url"
+            "$other_name, your $other_role, has sent you a message. Read it and reply on ementor: $app_url/matches/$match_id/conversation"
         ),
         sms="$organisation: you have a new message from your $other_role on ementor.",
         values=("match_id",),
@@ -95,7 +95,7 @@ KINDS: dict[str, Kind] = {
             "Hello,\n\n"
             "A message from $sender_name to $receiver_name has been held for review because of: $reasons.\n"
             "It will not reach $receiver_name until a coordinator approves it. Review it in the "
-            "moderation queue: $app_url"
+            "moderation queue: $app_url/staff/moderation"
         ),
         sms=None,
         values=("match_id", "message_id", "reasons", "sender_name", "receiver_name"),
@@ -106,7 +106,7 @@ KINDS: dict[str, Kind] = {
         text=(
             "Hello $recipient_name,\n\n"
             "A mentoring session with $other_name is booked for $starts_at (until $ends_at).\n"
-            "The calendar invitation is attached. When it is time, open ementor to join: $app_url"
+            "The calendar invitation is attached. When it is time, open ementor to join: $app_url/matches/$match_id/sessions"
         ),
         sms="$organisation: session with $other_name booked for $starts_at. Open ementor to join.",
         values=("match_id", "session_id", "starts_at", "ends_at", "sequence"),
@@ -118,7 +118,7 @@ KINDS: dict[str, Kind] = {
             "Hello $recipient_name,\n\n"
             "Your mentoring session with $other_name has moved from $previous_starts_at to $starts_at "
             "(until $ends_at).\n"
-            "The updated calendar invitation is attached. When it is time, open ementor to join: $app_url"
+            "The updated calendar invitation is attached. When it is time, open ementor to join: $app_url/matches/$match_id/sessions"
         ),
         sms="$organisation: session with $other_name moved to $starts_at.",
         values=("match_id", "session_id", "starts_at", "ends_at", "previous_starts_at", "sequence"),
@@ -140,7 +140,7 @@ KINDS: dict[str, Kind] = {
         text=(
             "Hello $recipient_name,\n\n"
             "Your mentoring session with $other_name starts in $minutes_before minutes, at $starts_at.\n"
-            "Open ementor to join: $app_url"
+            "Open ementor to join: $app_url/matches/$match_id/sessions"
         ),
         sms="$organisation: session with $other_name in $minutes_before min ($starts_at). Open ementor to join.",
         values=("match_id", "session_id", "starts_at", "minutes_before"),
@@ -150,7 +150,7 @@ KINDS: dict[str, Kind] = {
         text=(
             "Hello $recipient_name,\n\n"
             "A goal in your mentoring with $other_name has been marked complete. Well done! "
-            "See your goals on ementor: $app_url"
+            "See your goals on ementor: $app_url/matches/$match_id/goals"
         ),
         sms=None,
         values=("match_id", "goal_id"),
@@ -160,7 +160,7 @@ KINDS: dict[str, Kind] = {
         text=(
             "Hello $recipient_name,\n\n"
             "It has been $idle_days days since you and $other_name last exchanged a message. "
-            "A short hello keeps things going: $app_url"
+            "A short hello keeps things going: $app_url/matches/$match_id/conversation"
         ),
         sms="$organisation: it has been $idle_days days since you and $other_name last talked. Say hello on ementor.",
         values=("match_id", "idle_days"),
@@ -170,7 +170,7 @@ KINDS: dict[str, Kind] = {
         text=(
             "Hello $recipient_name,\n\n"
             "Things have gone a little quiet between you and $other_name. A short message, or a session "
-            "in the diary, keeps your mentoring going: $app_url"
+            "in the diary, keeps your mentoring going: $app_url/matches/$match_id/conversation"
         ),
         sms=None,
         values=("match_id",),

@@ -10,7 +10,7 @@ KINDS_ES: dict[str, tuple[str, str, str | None]] = {
         "Tienes un nuevo emparejamiento de mentoría para revisar",
         ("Hola, $recipient_name:\n\n"
         "$organisation te propone a $other_name como tu $other_role. Mira su perfil y acepta el "
-        "emparejamiento si te parece bien: $app_url\n\n"
+        "emparejamiento si te parece bien: $app_url/matches/$match_id\n\n"
         "La mentoría empieza cuando los dos lo aceptéis."),
         "$organisation: tienes un nuevo emparejamiento de mentoría con $other_name. Abre ementor para aceptarlo.",
     ),
@@ -18,7 +18,7 @@ KINDS_ES: dict[str, tuple[str, str, str | None]] = {
         "Tu emparejamiento de mentoría está confirmado",
         ("Hola, $recipient_name:\n\n"
         "$other_name y tú lo habéis aceptado: vuestra mentoría ha empezado. Saluda en vuestra conversación "
-        "de ementor y acordad una primera sesión: $app_url"),
+        "de ementor y acordad una primera sesión: $app_url/matches/$match_id/conversation"),
         "$organisation: tu mentoría con $other_name ha empezado. Saluda en ementor.",
     ),
     "match_declined": (
@@ -39,7 +39,7 @@ KINDS_ES: dict[str, tuple[str, str, str | None]] = {
     "message_received": (
         "Tienes un mensaje nuevo de tu $other_role",
         ("Hola, $recipient_name:\n\n"
-        "$other_name, tu $other_role, te ha enviado un mensaje. Léelo y responde en ementor: $app_url"),
+        "$other_name, tu $other_role, te ha enviado un mensaje. Léelo y responde en ementor: $app_url/matches/$match_id/conversation"),
         "$organisation: tienes un mensaje nuevo de tu $other_role en ementor.",
     ),
     "message_held": (
@@ -47,14 +47,14 @@ KINDS_ES: dict[str, tuple[str, str, str | None]] = {
         ("Hola:\n\n"
         "Un mensaje de $sender_name para $receiver_name se ha retenido para revisarlo por: $reasons.\n"
         "No llegará a $receiver_name hasta que un coordinador lo apruebe. Revísalo en la cola de "
-        "moderación: $app_url"),
+        "moderación: $app_url/staff/moderation"),
         None,
     ),
     "session_scheduled": (
         "Sesión de mentoría reservada para el $starts_at",
         ("Hola, $recipient_name:\n\n"
         "Tienes una sesión de mentoría con $other_name el $starts_at (hasta el $ends_at).\n"
-        "Adjuntamos la invitación del calendario. Cuando llegue la hora, abre ementor para entrar: $app_url"),
+        "Adjuntamos la invitación del calendario. Cuando llegue la hora, abre ementor para entrar: $app_url/matches/$match_id/sessions"),
         "$organisation: sesión con $other_name el $starts_at. Abre ementor para entrar.",
     ),
     "session_rescheduled": (
@@ -62,7 +62,7 @@ KINDS_ES: dict[str, tuple[str, str, str | None]] = {
         ("Hola, $recipient_name:\n\n"
         "Tu sesión de mentoría con $other_name ha pasado del $previous_starts_at al $starts_at "
         "(hasta el $ends_at).\n"
-        "Adjuntamos la invitación actualizada. Cuando llegue la hora, abre ementor para entrar: $app_url"),
+        "Adjuntamos la invitación actualizada. Cuando llegue la hora, abre ementor para entrar: $app_url/matches/$match_id/sessions"),
         "$organisation: sesión con $other_name movida al $starts_at.",
     ),
     "session_cancelled": (
@@ -76,28 +76,28 @@ KINDS_ES: dict[str, tuple[str, str, str | None]] = {
         "Recordatorio: sesión de mentoría el $starts_at",
         ("Hola, $recipient_name:\n\n"
         "Tu sesión de mentoría con $other_name empieza dentro de $minutes_before minutos, el $starts_at.\n"
-        "Abre ementor para entrar: $app_url"),
+        "Abre ementor para entrar: $app_url/matches/$match_id/sessions"),
         "$organisation: sesión con $other_name en $minutes_before min ($starts_at). Abre ementor para entrar.",
     ),
     "goal_completed": (
         "Se ha cumplido un objetivo",
         ("Hola, $recipient_name:\n\n"
         "Se ha marcado como cumplido un objetivo de tu mentoría con $other_name. ¡Enhorabuena! "
-        "Mira vuestros objetivos en ementor: $app_url"),
+        "Mira vuestros objetivos en ementor: $app_url/matches/$match_id/goals"),
         None,
     ),
     "nudge": (
         "¿Qué tal va tu mentoría?",
         ("Hola, $recipient_name:\n\n"
         "Han pasado $idle_days días desde el último mensaje entre $other_name y tú. "
-        "Un saludo breve mantiene la conversación: $app_url"),
+        "Un saludo breve mantiene la conversación: $app_url/matches/$match_id/conversation"),
         "$organisation: han pasado $idle_days días desde que hablaste con $other_name. Saluda en ementor.",
     ),
     "relationship_at_risk": (
         "Mantén viva tu mentoría",
         ("Hola, $recipient_name:\n\n"
         "Hay un poco de silencio entre $other_name y tú. Un mensaje breve, o una sesión en la agenda, "
-        "mantiene viva vuestra mentoría: $app_url"),
+        "mantiene viva vuestra mentoría: $app_url/matches/$match_id/conversation"),
         None,
     ),
     "survey_requested": (

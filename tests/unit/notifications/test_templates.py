@@ -43,10 +43,12 @@ def test_a_new_message_notice_names_the_sender_but_carries_no_body():
 
 
 def test_values_are_escaped_in_html_and_links_are_clickable():
-    values = sample_values("match_accepted") | {"other_name": "<script>alert(1)</script>", "app_url": "https://app"}
+    values = sample_values("match_accepted") | {"other_name": "<script>alert(1)</script>", "app_url": "https://app",
+                                                "match_id": "m1"}
     rendered = render_email("match_accepted", values)
     assert "<script>" not in rendered.html and "&lt;script&gt;" in rendered.html
-    assert '<a href="https://app">https://app</a>' in rendered.html
+    link = "https://app/matches/m1/conversation"  # the page the email is about, not the app's home
+    assert f'<a href="{link}">{link}</a>' in rendered.html
     assert "<script>alert(1)</script>" in rendered.text  # plain text stays plain
 
 
@@ -91,3 +93,19 @@ def test_the_calendar_kinds():
         "session_scheduled", "session_rescheduled", "session_cancelled"}
     assert KINDS["session_cancelled"].calendar == "CANCEL"
     assert templates.SIGN_OFF == "The $organisation mentoring team"
+
+
+@pytest.mark.parametrize(("kind", "page"), [
+    ("match_proposed", "/matches/m1"), ("match_accepted", "/matches/m1/conversation"),
+    ("message_received", "/matches/m1/conversation"), ("session_scheduled", "/matches/m1/sessions"),
+    ("session_rescheduled", "/matches/m1/sessions"), ("session_reminder", "/matches/m1/sessions"),
+    ("goal_completed", "/matches/m1/goals"), ("nudge", "/matches/m1/conversation"),
+    ("relationship_at_risk", "/matches/m1/conversation"), ("message_held", "/staff/moderation"),
+])
+def test_an_email_links_to_the_page_it_is_about_in_either_language(kind, page):
+    """Not the app's home: the web app keeps the page through sign-in, so one tap lands there."""
+    import re
+
+    for locale in (None, "es"):
+        rendered = render_email(kind, sample_values(kind) | {"app_url": "https://app", "match_id": "m1"}, locale=locale)
+        assert re.search(re.escape(f"https://app{page}") + r"(?![\w/])", rendered.text), (locale, rendered.text)
