@@ -16,7 +16,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from ementor_contracts import AccessRevoked
 
@@ -157,8 +157,20 @@ def sign_out_everywhere(repo: ProfilesRepository, auth: Principal, kind: str, su
 
 
 # -- sign-in by emailed link ------------------------------------------------------------------
+def safe_return_to(value: str | None) -> str:
+    """A path on this site only: never another host (`//evil`, `https://…`, `/\\evil`), never a scheme."""
+    value = value or "/"
+    parts = urlsplit(value)
+    if (not value.startswith("/") or value.startswith(("//", "/\\")) or parts.scheme or parts.netloc
+            or any(c in value for c in "\\\r\n\t") or len(value) > 500):
+        raise BadInput("return_to must be a path on this site, such as /home", code="return_to_invalid")
+    return value
+
+
 def request_sign_in(repo: ProfilesRepository, body: schemas.SignIn, mail: Mail, links: LinkSettings) -> None:
-    """Send a link if the address is known; do the same work and send nothing otherwise."""
+    """Send a link if the address is known; do the same work and send nothing otherwise. The link
+    opens `return_to` once signed in (the page that asked, as a signed-out person reached it)."""
+    return_to = safe_return_to(body.return_to)  # refused alike whether or not the address is known
     email = body.email.lower()
     organisation = repo.organisation_by_slug(body.organisation.lower())
     tenant_id = organisation.id if organisation else "-"
@@ -175,7 +187,8 @@ def request_sign_in(repo: ProfilesRepository, body: schemas.SignIn, mail: Mail, 
     repo.add(link)
     minutes = int(links.link_ttl.total_seconds() // 60)
     words = mail_words.sign_in(getattr(subject, "locale", None), name=subject.name, organisation=organisation.name,
-                               minutes=minutes, url=f"{links.public_url}/sign-in/complete?token={plaintext}")
+                               minutes=minutes, url=f"{links.public_url}/sign-in/complete?" + urlencode(
+                                   {"token": plaintext, **({"next": return_to} if return_to != "/" else {})}))
     mail.send(email, *words)
 
 

@@ -338,6 +338,9 @@ class SignIn(Strict):
     organisation: str = Field(min_length=1, max_length=63, description="The organisation's slug.",
                               examples=["northside-school"])
     email: EmailStr
+    return_to: str | None = Field(default=None, max_length=500, examples=["/matches/m1/conversation"], description=(
+        "A path on this site the emailed link opens once signed in (`next=` on the link); "
+        "another host or a scheme is a 400 `return_to_invalid`."))
 
 
 class SignInRequested(BaseModel):

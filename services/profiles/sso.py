@@ -13,7 +13,6 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
-from urllib.parse import urlsplit
 
 from cryptography.fernet import Fernet, InvalidToken
 from mongoengine.errors import NotUniqueError
@@ -22,7 +21,7 @@ from ementor.platform.errors import BadInput, Forbidden, Invalid, NotFound, Unav
 from ementor.platform.principal import Principal
 
 from . import domain
-from .accounts import Subject, aware
+from .accounts import Subject, aware, safe_return_to
 from .documents import utcnow
 from .repository import ProfilesRepository
 from .sso_client import Client, OidcClient, ProviderRefused, ProviderUnavailable
@@ -108,16 +107,6 @@ def view(provider: SsoProvider | None, public_url: str) -> SsoSettingsView | Non
 
 
 # -- the browser's round trip ------------------------------------------------------------------
-def safe_return_to(value: str | None) -> str:
-    """A path on this site only: never another host (`//evil`, `https://…`, `/\\evil`), never a scheme."""
-    value = value or "/"
-    parts = urlsplit(value)
-    if (not value.startswith("/") or value.startswith(("//", "/\\")) or parts.scheme or parts.netloc
-            or any(c in value for c in "\\\r\n\t") or len(value) > 500):
-        raise BadInput("return_to must be a path on this site, such as /home", code="return_to_invalid")
-    return value
-
-
 def offered(repo: ProfilesRepository, slug: str) -> bool:
     """Whether the organisation with this slug offers single sign-on to anyone (False for no such slug)."""
     organisation = repo.organisation_by_slug(slug.lower())

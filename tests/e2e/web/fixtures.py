@@ -53,7 +53,8 @@ class Platform:
             for caught in reversed(self.mail.to(address)):
                 if caught.received_at < after:
                     continue
-                found = re.search(pattern + r"\?token=[A-Za-z0-9_\-]+", caught.message.get_body(("plain",)).get_content())
+                found = re.search(pattern + r"\?token=[A-Za-z0-9_\-]+(?:&next=\S+)?",  # the page to open after
+                                  caught.message.get_body(("plain",)).get_content())
                 if found:
                     return self.base + found.group(0)
             time.sleep(0.05)

@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from tests.support.events import eventually
+
 from . import seed
 from .browser import DESKTOP, PHONE
 from .pages import check_page
@@ -90,6 +92,29 @@ def test_a_guardian_consents_then_a_mentee_and_mentor_meet_talk_and_book(platfor
     check_page(mentor, "match-to-accept")
     mentor.get_by_role("button", name="Accept").click()
     expect(mentor.get_by_text("Active")).to_be_visible()
+
+    # The "match confirmed" email links to the conversation; opened signed out (on another phone), it
+    # goes through sign-in to that page, not to home.
+    def confirmation_link() -> str:
+        for caught in reversed(platform.mail.to(org.mentee["email"])):
+            found = re.search(r"http\S+/matches/\w+/conversation", caught.message.get_body(("plain",)).get_content())
+            if found:
+                return found.group(0)
+        raise AssertionError("no email linking to the conversation yet")
+
+    link = eventually(confirmation_link)
+    assert link == match_url + "/conversation"
+    other_phone = browser.new_context(viewport=PHONE).new_page()
+    other_phone.goto(link)
+    expect(other_phone).to_have_url(re.compile(r"/sign-in\?next=%2Fmatches%2F\w+%2Fconversation$"))
+    asked = time.time()
+    other_phone.get_by_label("Organisation").fill(org.slug)
+    other_phone.get_by_label("Email address").fill(org.mentee["email"])
+    other_phone.get_by_role("button", name="Email me a sign-in link").click()
+    other_phone.goto(platform.emailed_link(org.mentee["email"], "/sign-in/complete", after=asked))
+    expect(other_phone).to_have_url(link)
+    expect(other_phone.get_by_role("heading", level=1)).to_have_text("Messages with Ada Okafor")
+    other_phone.context.close()
 
     # Both open the conversation: messages appear live in the other browser.
     mentee.goto(match_url + "/conversation")

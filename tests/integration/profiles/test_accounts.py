@@ -245,3 +245,19 @@ def test_a_person_whose_profile_locale_is_spanish_gets_the_sign_in_email_in_span
     assert spanish.subject == "Entra en Northside en ementor"
     assert spanish.text().startswith("Hola, Ana:") and "funciona una vez, durante 15 minutos" in spanish.text()
     assert english.subject == "Sign in to Northside on ementor" and english.text().startswith("Hello Ben,")
+
+
+def test_the_emailed_link_opens_the_page_that_asked_and_only_a_page_of_this_site(api, org, smtp):
+    api.post("/v1/people", org["token"], json=mentee())
+    before = len(smtp.messages)
+    asked = api.post("/v1/auth/sign-in", json={"organisation": "northside", "email": "jamie@example.org",
+                                               "return_to": "/matches/m1/conversation"})
+    assert asked.status_code == 202
+    link_token(smtp, "jamie@example.org", after=before)
+    mail = [m for m in smtp.messages[before:] if "jamie@example.org" in m.recipients][-1]
+    assert "&next=%2Fmatches%2Fm1%2Fconversation" in mail.text()  # the web app goes there once signed in
+
+    for elsewhere in ("https://evil.example/", "//evil.example/x", "matches/m1"):
+        refused = api.post("/v1/auth/sign-in", json={"organisation": "northside", "email": "nobody@example.org",
+                                                     "return_to": elsewhere})
+        assert refused.status_code == 400 and refused.json()["error"]["code"] == "return_to_invalid", elsewhere

@@ -44,7 +44,8 @@ export function SignIn() {
         e.preventDefault();
         setBusy(true); setError(null);
         try {
-          await api.post("/v1/auth/sign-in", { organisation: organisation.trim(), email: email.trim() });
+          await api.post("/v1/auth/sign-in", { organisation: organisation.trim(), email: email.trim(),
+            return_to: safePath(query("next")) }); // the emailed link opens the page that sent them here
           localStorage.setItem("ementor.org", organisation.trim());
           setSent(true);
         } catch (err) { setError(err); } finally { setBusy(false); }
