@@ -21,9 +21,10 @@ class DeliveryLoop(Entrypoint):
     Workers that plan deliveries hand their ids to this replica's loop (through `Wake`), and the
     loop sends them straight away, claiming each by id. Every `poll_seconds`, busy or not, it also
     scans for whatever else is due: retries, SMS held for quiet hours, a new-message notice planned
-    for the end of its window, deliveries planned by a replica that died. It runs in every replica; claims are atomic updates, so replicas share the work and never
-    send the same delivery twice. The method is called as `method(fresh=[(tenant_id, id, read)...],
-    scan=bool)` and returns True when a scan found a full batch (more may be waiting).
+    for the end of its window, deliveries planned by a replica that died. It runs in every replica;
+    claims are atomic updates, so replicas share the work and never send the same delivery twice.
+    The method is called as `method(fresh=[(tenant_id, id, read)...], scan=bool)` and returns True
+    when a scan found a full batch (more may be waiting).
     """
 
     batch = 100

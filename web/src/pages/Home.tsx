@@ -13,9 +13,10 @@ async function loadHome(signal: AbortSignal) {
     api.get("/v1/matches", signal), api.get("/v1/sessions", signal),
     api.get("/v1/surveys", signal).catch(() => ({ items: [] })), // a survey is a bonus: never block home on it
   ]);
-  const items = await Promise.all(matches.items.map(async (m: any) => ({
-    ...m, other: await publicPerson(otherSide(m)), unread: m.status === "active" ? await unread(m.id, signal) : 0,
-  })));
+  const items = await Promise.all(matches.items.map(async (m: any) => {
+    const [other, count] = await Promise.all([publicPerson(otherSide(m)), m.status === "active" ? unread(m.id, signal) : 0]);
+    return { ...m, other, unread: count };
+  }));
   const names = new Map(items.map((m: any) => [m.id, m.other.name]));
   const upcoming = sessions.items.filter((s: any) => s.status !== "cancelled" && new Date(s.ends_at) > new Date());
   return { matches: items, sessions: upcoming.map((s: any) => ({ ...s, other: names.get(s.match_id) ?? "" })),
