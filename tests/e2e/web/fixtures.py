@@ -47,18 +47,22 @@ class Platform:
         return response
 
     def emailed_link(self, address: str, pattern: str, *, after: float = 0.0, wait: float = 15.0) -> str:
-        """The newest link matching `pattern` in an email to `address` received after `after`."""
+        """The newest link to path `pattern` with its token (and the page to open after) emailed to `address`."""
+        return self.base + self.emailed(address, pattern + r"\?token=[A-Za-z0-9_\-]+(?:&next=\S+)?",
+                                        after=after, wait=wait)
+
+    def emailed(self, address: str, regex: str, *, after: float = 0.0, wait: float = 15.0) -> str:
+        """What `regex` finds in the newest email to `address` received after `after` that has it."""
         deadline = time.monotonic() + wait
         while time.monotonic() < deadline:
             for caught in reversed(self.mail.to(address)):
                 if caught.received_at < after:
                     continue
-                found = re.search(pattern + r"\?token=[A-Za-z0-9_\-]+(?:&next=\S+)?",  # the page to open after
-                                  caught.message.get_body(("plain",)).get_content())
+                found = re.search(regex, caught.message.get_body(("plain",)).get_content())
                 if found:
-                    return self.base + found.group(0)
+                    return found.group(0)
             time.sleep(0.05)
-        raise AssertionError(f"no email to {address} with {pattern} within {wait} s")
+        raise AssertionError(f"no email to {address} with {regex} within {wait} s")
 
 
 def _built() -> None:

@@ -12,8 +12,6 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.support.events import eventually
-
 from . import seed
 from .browser import DESKTOP, PHONE
 from .pages import check_page
@@ -95,14 +93,7 @@ def test_a_guardian_consents_then_a_mentee_and_mentor_meet_talk_and_book(platfor
 
     # The "match confirmed" email links to the conversation; opened signed out (on another phone), it
     # goes through sign-in to that page, not to home.
-    def confirmation_link() -> str:
-        for caught in reversed(platform.mail.to(org.mentee["email"])):
-            found = re.search(r"http\S+/matches/\w+/conversation", caught.message.get_body(("plain",)).get_content())
-            if found:
-                return found.group(0)
-        raise AssertionError("no email linking to the conversation yet")
-
-    link = eventually(confirmation_link)
+    link = platform.emailed(org.mentee["email"], r"http\S+/matches/\w+/conversation")
     assert link == match_url + "/conversation"
     other_phone = browser.new_context(viewport=PHONE).new_page()
     other_phone.goto(link)

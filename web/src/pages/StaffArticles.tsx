@@ -81,10 +81,12 @@ function StatsView({ stats: s, titles }: { stats: Stats; titles: Map<string, str
   );
 }
 
+const overdue = (a: Summary, today: string) => !!a.review_by && a.review_by < today;
+
 function ReviewBy({ article: a, today }: { article: Summary; today: string }) {
   if (!a.review_by) return <span class="hint">{t("kstaff.noReviewDate")}</span>;
   const date = formatDate(a.review_by, true);
-  return a.review_by < today
+  return overdue(a, today)
     ? <span class="badge overdue">{t("kstaff.reviewOverdue", { date })}</span>
     : <>{date}</>;
 }
@@ -108,8 +110,8 @@ function Lists({ items, reload }: { items: Summary[]; reload: () => void }) {
   };
   const counts = (a: Summary) => a.feedback ? t("kstaff.counts", { yes: a.feedback.helpful, no: a.feedback.not_helpful }) : "";
   const today = todayDate();
-  const ownOverdue = own.filter((a) => a.review_by && a.review_by < today).length;
-  const platformOverdue = platform.filter((a) => a.review_by && a.review_by < today).length;
+  const ownOverdue = own.filter((a) => overdue(a, today)).length;
+  const platformOverdue = platform.filter((a) => overdue(a, today)).length;
   return (
     <>
       <section aria-labelledby="own-h">
