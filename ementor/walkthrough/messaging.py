@@ -70,8 +70,10 @@ def run(tour) -> None:
              + f"\ndays since last message: {stats['days_since_last_message']}")
 
     tour.events.wait_for("MessageSent", lambda e: e.data.get("match_id") == match_id, count=3, timeout=10)
-    tour.say("Events that flowed (ids and lengths only: bodies never leave messaging)")
-    tour.show_events("MessageHeld", "MessageApproved", "MessageSent", since=started)
+    tour.events.wait_for("ConversationRead", lambda e: e.subject == match_id, timeout=10)
+    tour.say("Events that flowed (ids and lengths only: bodies never leave messaging; the read tells "
+             "notifications to drop a new-message notice still waiting)")
+    tour.show_events("MessageHeld", "MessageApproved", "MessageSent", "ConversationRead", since=started)
     tour.state["messages"] = {"match_id": match_id, "approved_message_id": held["id"]}
 
 

@@ -42,8 +42,9 @@ def utcnow() -> datetime:
     return now.replace(microsecond=now.microsecond // 1000 * 1000)
 
 
-class Conversation(TenantDocument):
-    """One per match, keyed by the match id; a projection of the match lifecycle events."""
+class Conversation(OutboxDocument):
+    """One per match, keyed by the match id; a projection of the match lifecycle events. Its outbox
+    carries ConversationRead, written with the read marker it tells of."""
 
     id = StringField(primary_key=True)  # the match id
     status = StringField(required=True, choices=tuple(STATUS_RANK))

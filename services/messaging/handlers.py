@@ -221,7 +221,8 @@ def post_message(repo: MessagingRepository, auth: Principal, match_id: str, text
     if verdict.held:
         event = MessageHeld(**ids, reasons=list(verdict.reasons))
     else:
-        event = MessageSent(**ids, length=message.length, topics=topic_settings.tag(tenant_id, text))
+        event = MessageSent(**ids, length=message.length, topics=topic_settings.tag(tenant_id, text),
+                            delivered_at=now)
     pending = repo.add_message(message, [event])
     if verdict.held:
         repo.append_audit(tenant_id, message=message, decision="held", actor=SYSTEM, at=now)
@@ -235,20 +236,6 @@ def list_messages(repo: MessagingRepository, auth: Principal, match_id: str,
     items = repo.messages(auth.tenant_id, match_id, viewer_person_id=auth.person_id,
                           coordinator=auth.is_coordinator, limit=query.limit + 1, before=query.cursor)
     return page_of(schemas.MessageList, items, query.limit, lambda m: message_view(m, auth))
-
-
-def mark_read(repo: MessagingRepository, auth: Principal, match_id: str,
-              message_id: str) -> schemas.ConversationView:
-    conversation = readable_conversation(repo, auth, match_id)
-    message = repo.message(auth.tenant_id, message_id)
-    if message is None or message.match_id != match_id or not domain.visible_to(
-            message.status, message.sender_id, viewer_person_id=auth.person_id, coordinator=False):
-        raise Invalid(
-            f"up_to_message_id {message_id} is not a message of this conversation that you can see",
-            details=[{"field": "up_to_message_id", "message": "unknown message"}],
-        )
-    repo.mark_read(auth.tenant_id, match_id, auth.person_id, message)
-    return conversation_view(repo, auth, repo.conversation(auth.tenant_id, match_id) or conversation)
 
 
 def conversation_view(repo: MessagingRepository, auth: Principal,
@@ -311,7 +298,8 @@ def decide(repo: MessagingRepository, auth: Principal, message_id: str, *, appro
                            details={"status": conversation.status if conversation else None})
         # Approval makes the message visible: MessageSent follows, so notifications tells the recipient.
         events = [MessageApproved(**ids, moderator_id=COORDINATOR),
-                  MessageSent(**ids, length=message.length, topics=topic_settings.tag(tenant_id, message.body or ""))]
+                  MessageSent(**ids, length=message.length, delivered_at=now,
+                              topics=topic_settings.tag(tenant_id, message.body or ""))]
         status, decision, delivered_at = "delivered", "approved", now
     else:
         events = [MessageRejected(**ids, moderator_id=COORDINATOR, reason=reason)]

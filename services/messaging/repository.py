@@ -8,7 +8,7 @@ across replicas without transactions.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from ementor_contracts import Event
 from mongoengine import Q
@@ -140,19 +140,29 @@ class MessagingRepository(ConsentRepository):
         collection.update_many(theirs, {"$unset": {f"read.{person_id}": ""}})
         return result.modified_count
 
-    def mark_read(self, tenant_id: str, match_id: str, person_id: str, message: Message) -> bool:
-        """Move the person's read marker forward to `message` (never backwards)."""
+    @staticmethod
+    def read_point(message: Message) -> datetime:
+        """Where a read marker at `message` stands: every message delivered by then is read."""
         at = message.delivered_at or message.created_at
+        return at if at.tzinfo else at.replace(tzinfo=UTC)
+
+    def mark_read(self, tenant_id: str, match_id: str, person_id: str, message: Message,
+                  event: Event) -> list[Pending]:
+        """Move the person's read marker forward to `message` (never backwards), with its event in
+        the same write; the event to hand over, or none when the marker did not move."""
+        at = self.read_point(message)
         key = f"read.{person_id}"
+        pending = Pending.of(event, tenant_id)
         result = Conversation.raw().update_one(
             {"_id": match_id, "tenant_id": tenant_id, "$or": [
                 {key: {"$exists": False}},
                 {f"{key}.at": {"$lt": at}},
                 {f"{key}.at": at, f"{key}.message_id": {"$lt": message.id}},
             ]},
-            {"$set": {key: {"message_id": message.id, "at": at}}},
+            {"$set": {key: {"message_id": message.id, "at": at}, "outbox_lease_until": utcnow() + HANDOVER_LEASE},
+             "$push": {"outbox": pending.stored()}},
         )
-        return bool(result.modified_count)
+        return [pending] if result.modified_count else []
 
     # -- participants (projection of profiles) -----------------------------------------------
     def participants(self, tenant_id: str, person_ids: list[str]) -> dict[str, Participant]:

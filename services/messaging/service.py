@@ -36,12 +36,13 @@ from . import (
     handlers,
     live,
     person_posts,
+    reading,
     retention,
     schemas,
     subject_access,
     topic_settings,
 )
-from .documents import DOCUMENTS, Message, utcnow
+from .documents import DOCUMENTS, Conversation, Message, utcnow
 from .repository import MessagingRepository
 
 log = logging.getLogger(__name__)
@@ -65,7 +66,7 @@ class MessagingService(Revocations, EnforcesRetention, PausesOnConcerns):
 
     repo: MessagingRepository = Repository(MessagingRepository, (*DOCUMENTS, *retention.RETENTION_DOCUMENTS,
                                                                  *topic_settings.TOPIC_DOCUMENTS))
-    outbox = HandOverOutbox(Message, *topic_settings.TOPIC_DOCUMENTS)
+    outbox = HandOverOutbox(Message, Conversation, *topic_settings.TOPIC_DOCUMENTS)
     settings = AppSettings()
     profiles = RpcProxy("profiles")
     matching = RpcProxy("matching")
@@ -135,7 +136,9 @@ class MessagingService(Revocations, EnforcesRetention, PausesOnConcerns):
          summary="Mark the conversation read up to a message; returns the unread count")
     def mark_read(self, auth: Principal, match_id: str, body: schemas.MarkRead):
         self._learn_match(auth.tenant_id, match_id)
-        return handlers.mark_read(self.repo, auth, match_id, body.up_to_message_id)
+        view, events = reading.mark_read(self.repo, auth, match_id, body.up_to_message_id)
+        self.outbox.hand_over(Conversation, auth.tenant_id, match_id, events)
+        return view
 
     @api("GET", "/v1/matches/<match_id>/conversation", response=schemas.ConversationView,
          summary="A conversation's state, moderation policy and (for its people) unread count")

@@ -33,6 +33,9 @@ ALIAS = "notifications"
 STATUSES = ("pending", "deferred", "sending", "sent", "delivered", "failed", "skipped")
 DUE_STATUSES = ("pending", "deferred")
 UNSENT_STATUSES = (*DUE_STATUSES, "sending")
+# Why a new-message notice was skipped when its recipient read every message it told of first; a
+# new message in its window makes it pending again.
+READ_IN_APP = "read in the app before it went"
 MESSAGE_NOTICE_MINUTES = 10  # at most one "new message" notice per conversation in this long (the default)
 
 
@@ -57,6 +60,9 @@ class Delivery(OutboxDocument):
     names = MapField(StringField())  # more people named: template value -> person id
     mentions = ListField(StringField())  # every person named besides the recipient
     values = DictField()  # template values from the event
+    # A new-message notice: when the latest message it tells of was delivered. A read up to then
+    # (ConversationRead) makes it needless while it waits.
+    told_until = DateTimeField()
     status = StringField(required=True, choices=STATUSES, default="pending")
     attempts = IntField(default=0)
     next_attempt_at = DateTimeField()

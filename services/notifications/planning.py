@@ -12,7 +12,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
-from ementor_contracts import COORDINATOR, CloudEvent, Event, MessageSent
+from ementor_contracts import COORDINATOR, CloudEvent, ConversationRead, Event, MessageSent
 
 from ementor.platform.settings import NotificationsSettings
 
@@ -22,6 +22,8 @@ from .repository import NotificationsRepository
 from .sms import SmsGateway
 
 log = logging.getLogger(__name__)
+
+JOINABLE = {*UNSENT_STATUSES, "skipped"}  # a notice a new message can join (skipped: only if as read)
 
 
 class PlanningRead(NamedTuple):
@@ -57,37 +59,58 @@ def notify(repo: NotificationsRepository, profiles, settings: NotificationsSetti
             match_people = (match.mentor_id, match.mentee_id)
     notices = domain.notices_for(event, match_people)
     if isinstance(event, MessageSent):
-        return tell_of_message(repo, profiles, settings, gateway, envelope, notices)
+        return tell_of_message(repo, profiles, settings, gateway, envelope, notices,
+                               told_until=event.delivered_at or envelope.time)
     return plan(repo, profiles, settings, gateway, envelope.tenantid, envelope.id, envelope.type, notices)
 
 
 def tell_of_message(repo: NotificationsRepository, profiles, settings: NotificationsSettings, gateway: SmsGateway | None,
-                    envelope: CloudEvent, notices: list[domain.Notice]) -> Planned:
+                    envelope: CloudEvent, notices: list[domain.Notice], told_until: datetime) -> Planned:
     """A new message is told at most once per conversation, person and `message_notice_minutes` window.
 
     The first message of a window is told at once. A later one joins a notice not sent yet; once that
     one has gone, it is told by the next window's notice, planned for that window's start, which
     the messages until then join. A live chat sends one notice a window, and no message goes
-    untold for longer than one. A notice due later is left to the delivery loop's scan.
+    untold for longer than one. A notice due later is left to the delivery loop's scan; one whose
+    messages are all read before it goes is dropped (`messages_read`).
     """
     tenant_id, (notice,) = envelope.tenantid, notices
     minutes = repo.settings(tenant_id, cached=True).message_notice_minutes
     if not minutes:
         return plan(repo, profiles, settings, gateway, tenant_id, envelope.id, envelope.type, notices)
     window = domain.NoticeWindow.of(notice.values["match_id"], envelope.time, minutes)
-    statuses = repo.delivery_statuses(tenant_id, window.cause_id, notice.recipient)
-    if not statuses:
-        return plan(repo, profiles, settings, gateway, tenant_id, window.cause_id, envelope.type, notices)
-    if statuses & set(UNSENT_STATUSES):
-        return Planned([])  # the notice still to go tells of this message too
-    following = window.next
-    planned = plan(repo, profiles, settings, gateway, tenant_id, following.cause_id, envelope.type, notices,
-                   due=following.starts_at)
-    return planned if following.starts_at <= utcnow() else Planned([], planned.read)
+    told = repo.notice_statuses(tenant_id, [window.cause_id, window.next.cause_id], notice.recipient)
+    for current, due in ((window, None), (window.next, window.next.starts_at)):
+        statuses = told.get(current.cause_id)
+        if not statuses:
+            planned = plan(repo, profiles, settings, gateway, tenant_id, current.cause_id, envelope.type, notices,
+                           due=due, told_until=told_until)
+            if not planned.deliveries:  # planned meanwhile for another message (or no channel): join it
+                repo.join_notice(tenant_id, current.cause_id, notice.recipient, told_until)
+            return planned if due is None or due <= utcnow() else Planned([], planned.read)
+        if statuses & JOINABLE and repo.join_notice(tenant_id, current.cause_id, notice.recipient, told_until):
+            return Planned([])  # the notice still to go tells of this message too
+    return Planned([])  # both have gone, after this message was delivered: they told of it
+
+
+def messages_read(repo: NotificationsRepository, tenant_id: str, event: ConversationRead, now: datetime) -> int:
+    """Drop the new-message notices to the reader, still waiting, whose every message they have
+    now read in the app; the number dropped. A notice waits at most into the window after the
+    current one, so only the windows around now are looked at."""
+    minutes = repo.settings(tenant_id, cached=True).message_notice_minutes
+    if not minutes:
+        return 0  # every message is told at once: nothing waits
+    current = domain.NoticeWindow.of(event.match_id, now, minutes)
+    windows = [domain.NoticeWindow(event.match_id, minutes, current.index + step) for step in (-1, 0, 1)]
+    dropped = repo.skip_read_notices(tenant_id, event.reader_id, [w.cause_id for w in windows], event.up_to)
+    if dropped:
+        log.info("dropped %d new-message notice(s) to %s: read in the app", dropped, event.reader_id)
+    return dropped
 
 
 def plan(repo: NotificationsRepository, profiles, settings: NotificationsSettings, gateway: SmsGateway | None, tenant_id: str,
-         cause_id: str, cause_type: str, notices: list[domain.Notice], due: datetime | None = None) -> Planned:
+         cause_id: str, cause_type: str, notices: list[domain.Notice], due: datetime | None = None,
+         told_until: datetime | None = None) -> Planned:
     """Store one delivery per recipient and channel, to go at `due` (now by default); return those
     that did not exist yet. Everyone the notices name is read at once: the sender needs their names too."""
     if not notices:
@@ -120,7 +143,7 @@ def plan(repo: NotificationsRepository, profiles, settings: NotificationsSetting
                 tenant_id=tenant_id, cause_event_id=cause_id, cause_event_type=cause_type,
                 recipient=notice.recipient, channel=channel, kind=notice.kind, about=notice.about,
                 names=dict(notice.names), mentions=notice.mentions, values=dict(notice.values),
-                status="pending", next_attempt_at=max(now, due) if due else now,
+                status="pending", next_attempt_at=max(now, due) if due else now, told_until=told_until,
             )
             if repo.add_delivery(delivery):
                 created.append(delivery)

@@ -10,7 +10,16 @@ from pymongo.errors import DuplicateKeyError
 
 from ementor.platform.expiring import Expiring
 
-from .documents import DUE_STATUSES, Delivery, MatchProjection, OrganisationSettings, new_id, utcnow
+from .documents import (
+    DUE_STATUSES,
+    READ_IN_APP,
+    UNSENT_STATUSES,
+    Delivery,
+    MatchProjection,
+    OrganisationSettings,
+    new_id,
+    utcnow,
+)
 
 
 class LostClaim(Exception):
@@ -29,10 +38,32 @@ class NotificationsRepository:
         """Insert a delivery; False when this (event, recipient, channel) already has one."""
         return delivery.insert_unless_taken()
 
-    def delivery_statuses(self, tenant_id: str, cause_id: str, recipient: str) -> set[str]:
-        """The statuses of a cause's deliveries to one recipient (any channel)."""
-        return {raw["status"] for raw in Delivery.raw().find(
-            {"tenant_id": tenant_id, "cause_event_id": cause_id, "recipient": recipient}, {"status": 1, "_id": 0})}
+    def notice_statuses(self, tenant_id: str, cause_ids: list[str], recipient: str) -> dict[str, set[str]]:
+        """The statuses of the causes' deliveries to one recipient (any channel), by cause."""
+        statuses: dict[str, set[str]] = {}
+        for raw in Delivery.raw().find({"tenant_id": tenant_id, "cause_event_id": {"$in": cause_ids},
+                                        "recipient": recipient}, {"cause_event_id": 1, "status": 1, "_id": 0}):
+            statuses.setdefault(raw["cause_event_id"], set()).add(raw["status"])
+        return statuses
+
+    def join_notice(self, tenant_id: str, cause_id: str, recipient: str, told_until: datetime) -> bool:
+        """Let a notice not sent yet tell of one more message, delivered at `told_until`, making one
+        skipped as read pending again; False when none is left to go (it went meanwhile)."""
+        notices = {"tenant_id": tenant_id, "cause_event_id": cause_id, "recipient": recipient}
+        if Delivery.raw().update_many({**notices, "status": {"$in": list(UNSENT_STATUSES)}},
+                                      {"$max": {"told_until": told_until}}).matched_count:
+            return True
+        return bool(Delivery.raw().update_many(
+            {**notices, "status": "skipped", "last_error": READ_IN_APP},
+            {"$set": {"status": "pending", "last_error": None, "updated_at": utcnow()},
+             "$max": {"told_until": told_until}}).matched_count)
+
+    def skip_read_notices(self, tenant_id: str, recipient: str, cause_ids: list[str], read_up_to: datetime) -> int:
+        """Skip the waiting notices among `cause_ids` whose every message the recipient has read."""
+        return Delivery.raw().update_many(
+            {"tenant_id": tenant_id, "cause_event_id": {"$in": cause_ids}, "recipient": recipient,
+             "status": {"$in": list(DUE_STATUSES)}, "told_until": {"$lte": read_up_to}},
+            {"$set": {"status": "skipped", "last_error": READ_IN_APP, "updated_at": utcnow()}}).modified_count
 
     def claim_due(self, now: datetime, lease_seconds: float) -> Delivery | None:
         """Atomically take one due delivery (or one whose sender's lease ran out) for sending.

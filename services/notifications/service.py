@@ -6,6 +6,7 @@ import logging
 
 from ementor_contracts import (
     CloudEvent,
+    ConversationRead,
     GoalCompleted,
     MatchAccepted,
     MatchDeclined,
@@ -37,7 +38,7 @@ from ementor.platform.settings import NotificationsSettings
 
 from . import delivery, domain, handlers, planning, retention, schemas, sms_callbacks, subject_access
 from .delivery_loop import Wake, delivery_loop
-from .documents import DOCUMENTS, Delivery
+from .documents import DOCUMENTS, Delivery, utcnow
 from .profiles import Profiles, contacts_together, lookups_stopped
 from .repository import NotificationsRepository
 from .senders import MailerProvider, SmsProvider
@@ -100,6 +101,10 @@ class NotificationsService(Revocations, EnforcesRetention):
     def on_message_sent(self, event: MessageSent, envelope: CloudEvent):
         self.repo.message_sent(envelope.tenantid, event.match_id, envelope.time)
         self._notify(event, envelope)
+
+    @subscribe(ConversationRead)
+    def on_conversation_read(self, event: ConversationRead, envelope: CloudEvent):
+        planning.messages_read(self.repo, envelope.tenantid, event, utcnow())
 
     @subscribe(MessageHeld)
     def on_message_held(self, event: MessageHeld, envelope: CloudEvent):

@@ -24,7 +24,7 @@ def test_the_walkthrough_runs_every_step_against_every_service(amqp_uri, tmp_pat
     assert "== Walkthrough complete" in output
     assert "== The guardian consents" in output  # through the link emailed to the development mail catcher
     for event_type in ("OrganisationCreated", "ProfileCreated", "GuardianConsentChanged", "MatchAccepted", "MessageSent",
-                       "SessionScheduled"):
+                       "ConversationRead", "SessionScheduled"):
         assert f"event {event_type}" in output, f"the walkthrough never showed {event_type}"
     assert "is signed in as herself" in output and "The link from the email signs them in" in output
     assert "Contact is paused for both sides at once" in output and "event ConcernResolved" in output

@@ -20,6 +20,7 @@ from .matching import (
     MatchProposed,
 )
 from .messaging import (
+    ConversationRead,
     MessageApproved,
     MessageHeld,
     MessageRejected,
@@ -71,6 +72,7 @@ __all__ = [
     "ConcernRaised",
     "ConcernResolved",
     "ContractModel",
+    "ConversationRead",
     "CustomFieldDefinition",
     "CustomFieldType",
     "CustomFieldValue",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import AwareDatetime, Field
 
 from ..base import Event
 from .common import ContractModel, Id
@@ -27,6 +27,10 @@ class MessageSent(_MessageEvent):
         default=[],
         description="Topic ids from the organisation's taxonomy that the message is about (labels only).",
         examples=[["university-applications", "personal-statements"]],
+    )
+    delivered_at: AwareDatetime | None = Field(
+        default=None, description="When the recipient could first see it: a ConversationRead whose `up_to` is "
+        "this or later covers it.", examples=["2025-03-04T16:02:11.250Z"],
     )
 
 
@@ -61,6 +65,21 @@ class MessageRejected(_MessageEvent):
     reason: str | None = Field(
         default=None, description="Why it was rejected, if given.", examples=["Shares a phone number"]
     )
+
+
+class ConversationRead(Event):
+    """Published when a person's read marker in a conversation moves forward: they have seen every
+    message delivered up to `up_to`. Notifications drops a new-message notice that has not gone yet
+    and tells only of messages read."""
+
+    source_service = "messaging"
+    subject_field = "match_id"
+
+    match_id: Id = Field(description="The match whose conversation was read.")
+    reader_id: Id = Field(description="The person who read it.")
+    up_to_message_id: Id = Field(description="The last message they have read.")
+    up_to: AwareDatetime = Field(description="When that message was delivered: every message delivered by then "
+                                 "is read.", examples=["2025-03-04T16:02:11.250Z"])
 
 
 class TopicEntry(ContractModel):

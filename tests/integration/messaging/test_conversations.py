@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 from bson import ObjectId
 from ementor_contracts import MatchAccepted, MatchEnded
@@ -27,9 +29,11 @@ def test_mentor_and_mentee_exchange_messages_and_the_events_carry_no_body(world,
     published = world.events("MessageSent", lambda e: e.subject == message["id"])[0]
     assert published.tenantid == world.org.id
     assert published.traceparent == trace  # the request's trace continues in the event
+    delivered_at = published.data.pop("delivered_at")
     assert published.data == {"message_id": message["id"], "match_id": match_id, "sender_id": mentor.id,
                               "recipient_id": mentee.id, "length": len(message["body"]),
                               "topics": ["interviews"]}  # the tagger's label, never the words
+    assert datetime.fromisoformat(delivered_at) == datetime.fromisoformat(message["delivered_at"])
     assert "how did the interview go" not in str(world.recorder.raw)
 
     reply = world.send(match_id, mentee, "It went well, thank you!")
@@ -80,6 +84,24 @@ def test_read_state_and_unread_counts_per_person(world, pair):
 
     unknown = world.mark_read(match_id, mentee, str(ObjectId()))
     assert unknown.status_code == 422
+
+
+def test_each_move_of_a_read_marker_is_published_and_a_mark_that_moves_nothing_is_not(world, pair):
+    match_id, mentor, mentee = pair
+    sent = [world.send(match_id, mentor, f"note {i}").json() for i in range(3)]
+
+    assert world.mark_read(match_id, mentee, sent[2]["id"]).json()["unread"] == 0
+    (read,) = world.events("ConversationRead", lambda e: e.subject == match_id)
+    assert read.data == {"match_id": match_id, "reader_id": mentee.id, "up_to_message_id": sent[2]["id"],
+                         "up_to": read.data["up_to"]}
+    # Notifications compares it with MessageSent's delivered_at: the same instant for the same message.
+    assert datetime.fromisoformat(read.data["up_to"]) == datetime.fromisoformat(sent[2]["delivered_at"])
+
+    assert world.mark_read(match_id, mentee, sent[0]["id"]).status_code == 200  # behind the marker
+    assert world.mark_read(match_id, mentee, sent[2]["id"]).status_code == 200  # at it
+    world.send(match_id, mentee, "thanks")  # published after both marks: no ConversationRead came between
+    world.events("MessageSent", lambda e: e.data["sender_id"] == mentee.id)
+    assert len(world.seen("ConversationRead")) == 1
 
 
 def test_an_ended_match_is_closed_to_new_messages_but_its_history_stays(world, pair):

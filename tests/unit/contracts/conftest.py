@@ -89,6 +89,8 @@ SAMPLE_DATA: dict[str, dict] = {
     "MessageHeld": {**MESSAGE, "reasons": ["contact_details", "link"]},
     "MessageApproved": {**MESSAGE, "moderator_id": "coordinator"},
     "MessageRejected": {**MESSAGE, "moderator_id": "coordinator", "reason": "Shares a phone number"},
+    "ConversationRead": {"match_id": "mch-1", "reader_id": "per-mentee-1", "up_to_message_id": "msg-1",
+                         "up_to": "2025-03-04T16:02:11.250000Z"},
     "NotificationSent": NOTIFICATION,
     "NotificationFailed": {**NOTIFICATION, "error": "Twilio 21610: unsubscribed", "permanent": True},
     "SessionScheduled": {**SESSION, "ends_at": STARTS + timedelta(minutes=45), "sequence": 0},

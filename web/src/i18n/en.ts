@@ -715,7 +715,7 @@ export const en = {
   "staffSettings.n.nudgeHint": "0 turns nudges off.",
   "staffSettings.n.escalate_after_days": "Tell the coordinator if still quiet after (days)",
   "staffSettings.n.message_notice_minutes": "Tell of new messages at most once per conversation every (minutes)",
-  "staffSettings.n.messageNoticeHint": "A chat sends one email (and text) when it starts, then at most one every this many minutes, so nobody's phone buzzes for every message. 0 tells of every message.",
+  "staffSettings.n.messageNoticeHint": "A chat sends one email (and text) when it starts, then at most one every this many minutes, so nobody's phone buzzes for every message, and none for messages the person has already read in the app. 0 tells of every message.",
   "staffSettings.templates": "Wording of a notification",
   "staffSettings.templatesHint": "Leave a part empty to keep the standard wording. Values such as $name are filled in.",
   "staffSettings.templateKind": "Notification",

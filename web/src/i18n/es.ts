@@ -717,7 +717,7 @@ export const es: Messages = {
   "staffSettings.n.nudgeHint": "0 desactiva los avisos.",
   "staffSettings.n.escalate_after_days": "Avisar al coordinador si sigue en silencio tras (días)",
   "staffSettings.n.message_notice_minutes": "Avisar de mensajes nuevos como mucho una vez por conversación cada (minutos)",
-  "staffSettings.n.messageNoticeHint": "Una conversación envía un correo (y un SMS) al empezar y después como mucho uno cada tantos minutos, para que nadie reciba un aviso por cada mensaje. 0 avisa de cada mensaje.",
+  "staffSettings.n.messageNoticeHint": "Una conversación envía un correo (y un SMS) al empezar y después como mucho uno cada tantos minutos, para que nadie reciba un aviso por cada mensaje, y ninguno de mensajes que la persona ya ha leído en la aplicación. 0 avisa de cada mensaje.",
   "staffSettings.templates": "Texto de una notificación",
   "staffSettings.templatesHint": "Deja una parte vacía para mantener el texto estándar. Los valores como $name se rellenan solos.",
   "staffSettings.templateKind": "Notificación",
