@@ -7,6 +7,7 @@ not send a notice per message. The delivery loop (delivery.py) sends them.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from datetime import UTC, datetime, timedelta
@@ -83,7 +84,8 @@ def tell_of_message(repo: NotificationsRepository, profiles, settings: Notificat
     for current, due in ((window, None), (window.next, window.next.starts_at)):
         statuses = told.get(current.cause_id)
         if not statuses:
-            planned = plan(repo, profiles, settings, gateway, tenant_id, current.cause_id, envelope.type, notices,
+            told_of = notices if due is None else [dataclasses.replace(notice, kind="more_messages_received")]
+            planned = plan(repo, profiles, settings, gateway, tenant_id, current.cause_id, envelope.type, told_of,
                            due=due, told_until=told_until)
             if not planned.deliveries:  # planned meanwhile for another message (or no channel): join it
                 repo.join_notice(tenant_id, current.cause_id, notice.recipient, told_until)

@@ -89,6 +89,17 @@ KINDS: dict[str, Kind] = {
         sms="$organisation: you have a new message from your $other_role on ementor.",
         values=("match_id",),
     ),
+    # The notice after a window's first (planning.tell_of_message): it may tell of several messages.
+    "more_messages_received": Kind(
+        subject="You have new messages from your $other_role",
+        text=(
+            "Hello $recipient_name,\n\n"
+            "$other_name, your $other_role, has sent you more messages since we last told you. Read them and reply "
+            "on ementor: $app_url/matches/$match_id/conversation"
+        ),
+        sms="$organisation: you have new messages from your $other_role on ementor.",
+        values=("match_id",),
+    ),
     "message_held": Kind(
         subject="A message is waiting for your review",
         text=(

@@ -42,6 +42,13 @@ KINDS_ES: dict[str, tuple[str, str, str | None]] = {
         "$other_name, tu $other_role, te ha enviado un mensaje. Léelo y responde en ementor: $app_url/matches/$match_id/conversation"),
         "$organisation: tienes un mensaje nuevo de tu $other_role en ementor.",
     ),
+    "more_messages_received": (
+        "Tienes mensajes nuevos de tu $other_role",
+        ("Hola, $recipient_name:\n\n"
+        "$other_name, tu $other_role, te ha enviado más mensajes desde nuestro último aviso. Léelos y responde en "
+        "ementor: $app_url/matches/$match_id/conversation"),
+        "$organisation: tienes mensajes nuevos de tu $other_role en ementor.",
+    ),
     "message_held": (
         "Un mensaje espera tu revisión",
         ("Hola:\n\n"

@@ -55,6 +55,8 @@ def test_a_chat_is_told_at_once_then_once_more_at_the_next_window_whatever_the_n
     (told, status, _), (following, waiting, due) = notices()
     assert (status, waiting) == ("sent", "pending") and told != following
     assert due == START + WINDOW  # the three are told together when the next window starts
+    assert [d.kind for d in Delivery.scoped(TENANT, recipient="jamie").order_by("id")] == [
+        "message_received", "more_messages_received"]  # "new messages": it may tell of several
 
 
 def test_a_message_while_the_notice_still_waits_joins_it(repo):

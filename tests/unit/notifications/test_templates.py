@@ -41,6 +41,10 @@ def test_a_new_message_notice_names_the_sender_but_carries_no_body():
     assert "Ada, your mentor, has sent you a message" in rendered.text
     assert render_sms("message_received", values) == "Northside: you have a new message from your mentor on ementor."
 
+    more = render_email("more_messages_received", values)  # a window's next notice may tell of several
+    assert more.subject == "You have new messages from your mentor"
+    assert "Ada, your mentor, has sent you more messages since we last told you" in more.text
+
 
 def test_values_are_escaped_in_html_and_links_are_clickable():
     values = sample_values("match_accepted") | {"other_name": "<script>alert(1)</script>", "app_url": "https://app",

@@ -725,6 +725,7 @@ export const en = {
   "staffSettings.kind.match_declined": "A match is declined",
   "staffSettings.kind.match_ended": "A match ends",
   "staffSettings.kind.message_received": "A new message",
+  "staffSettings.kind.more_messages_received": "More new messages (the next notice of a chat)",
   "staffSettings.kind.message_held": "A message is held for moderation",
   "staffSettings.kind.session_scheduled": "A video session is booked",
   "staffSettings.kind.session_rescheduled": "A video session is moved",

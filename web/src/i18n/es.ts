@@ -727,6 +727,7 @@ export const es: Messages = {
   "staffSettings.kind.match_declined": "Se rechaza una pareja",
   "staffSettings.kind.match_ended": "Termina una pareja",
   "staffSettings.kind.message_received": "Un mensaje nuevo",
+  "staffSettings.kind.more_messages_received": "Más mensajes nuevos (el siguiente aviso de una conversación)",
   "staffSettings.kind.message_held": "Un mensaje retenido para moderación",
   "staffSettings.kind.session_scheduled": "Se reserva una sesión de vídeo",
   "staffSettings.kind.session_rescheduled": "Se cambia una sesión de vídeo",

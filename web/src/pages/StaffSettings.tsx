@@ -189,7 +189,7 @@ function MessagingForm({ current }: { current: any }) {
 
 // -- notifications --------------------------------------------------------------------------------
 export const TEMPLATE_KINDS = ["match_proposed", "match_accepted", "match_declined", "match_ended", "message_received",
-  "message_held", "session_scheduled", "session_rescheduled", "session_cancelled", "session_reminder",
+  "more_messages_received", "message_held", "session_scheduled", "session_rescheduled", "session_cancelled", "session_reminder",
   "goal_completed", "nudge", "relationship_at_risk", "nudge_escalation", "survey_requested"] as const;
 const PARTS = ["subject", "text", "sms"] as const;
 
