@@ -69,6 +69,7 @@ def run(tour) -> None:
                        for p in stats["people"])
              + f"\ndays since last message: {stats['days_since_last_message']}")
 
+    _read_before_told(tour, path, mentor, mentee, names[mentee_id], mentee_id)
     tour.events.wait_for("MessageSent", lambda e: e.data.get("match_id") == match_id, count=3, timeout=10)
     tour.events.wait_for("ConversationRead", lambda e: e.subject == match_id, timeout=10)
     tour.say("Events that flowed (ids and lengths only: bodies never leave messaging; the read tells "
@@ -87,6 +88,34 @@ def _wait_for_conversation(api, match_id: str, token: str, timeout: float = 15.0
         if time.monotonic() > deadline:
             raise RuntimeError(f"messaging did not open a conversation for match {match_id} "
                                f"within {timeout}s")
+        time.sleep(0.1)
+
+
+def _read_before_told(tour, path: str, mentor: str, mentee: str, mentee_name: str, mentee_id: str) -> None:
+    """A message after the mentee was told of the chat waits for the next window's notice; reading it
+    in the app drops that notice."""
+    api, coordinator = tour.api, tour.state["coordinator_token"]
+    later = api.post(path, mentor, json={"body": "Let me know how the open day goes!"}).json()
+    waiting = _notice(api, coordinator, mentee_id, lambda d: d["status"] == "pending")
+    api.post(f"{path}/read", mentee, json={"up_to_message_id": later["id"]})
+    if waiting is None:  # the message fell in a new window, or joined a notice still being sent
+        return
+    dropped = _notice(api, coordinator, mentee_id, lambda d: d["id"] == waiting["id"] and d["status"] == "skipped")
+    tour.say(f"The mentor writes once more. {mentee_name} was told of this chat already, so the message waits "
+             f"for the next notice window; {mentee_name} reads it in the app first, and that notice is dropped",
+             f"{waiting['kind']} due at {waiting['next_attempt_at']}: "
+             + (f"{dropped['status']} ({dropped['last_error']})" if dropped else "still pending"))
+
+
+def _notice(api, token: str, person_id: str, wanted, timeout: float = 5.0) -> dict | None:
+    """The person's newest "more new messages" notice that is `wanted`, waiting (bounded) for it:
+    notifications plans and drops them from events, asynchronously."""
+    deadline = time.monotonic() + timeout
+    while True:
+        items = api.get("/v1/notifications", token, params={"person_id": person_id, "limit": 10}).json()["items"]
+        found = next((d for d in items if d["kind"] == "more_messages_received" and wanted(d)), None)
+        if found or time.monotonic() > deadline:
+            return found
         time.sleep(0.1)
 
 

@@ -34,7 +34,7 @@ def run(tour) -> None:
     by_status: dict[str, int] = {}
     for entry in log:
         by_status[entry["status"]] = by_status.get(entry["status"], 0) + 1
-    lines = [f"{names.get(d['person_id'], d['person_id'])[:18]:<18} {d['channel']:<5} {d['kind']:<19} "
+    lines = [f"{names.get(d['person_id'], d['person_id'])[:18]:<18} {d['channel']:<5} {d['kind']:<22} "
              f"{d['status']:<9} {d['subject'] or ''}" for d in reversed(log)]
     tour.say(f"Every notification the tour caused (GET /v1/notifications): {len(log)}, "
              + ", ".join(f"{count} {status}" for status, count in sorted(by_status.items())), "\n".join(lines))
