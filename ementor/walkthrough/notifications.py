@@ -6,8 +6,6 @@ import time
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from services.notifications.documents import READ_IN_APP
-
 try:
     from ementor.devtools.catchers import running as running_catchers
 except ImportError:  # no dev dependencies (aiosmtpd): the log alone tells the story
@@ -38,7 +36,7 @@ def run(tour) -> None:
              f"{d['status']:<9} {d['subject'] or ''}" for d in reversed(log)]
     tour.say(f"Every notification the tour caused (GET /v1/notifications): {len(log)}, "
              + ", ".join(f"{count} {status}" for status, count in sorted(by_status.items())), "\n".join(lines))
-    read = [d for d in log if d["status"] == "skipped" and d["last_error"] == READ_IN_APP]
+    read = [d for d in log if d["skip_code"] == "read_in_app"]
     if read:
         tour.say("New-message notices dropped because their recipient read the messages in the app first",
                  "\n".join(f"{names.get(d['person_id'], d['person_id'])}: {d['channel']} {d['kind']}" for d in read))

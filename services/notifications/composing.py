@@ -32,7 +32,11 @@ class Outbound:
 
 
 class Skip(Exception):
-    pass
+    """The delivery is not wanted: `code` (documents.SKIP_CODES) says why to people, in their language."""
+
+    def __init__(self, code: str, reason: str):
+        super().__init__(reason)
+        self.code = code
 
 
 class Defer(Exception):
@@ -44,12 +48,12 @@ class Defer(Exception):
 def recipient_of(outbound: Outbound, delivery: Delivery) -> dict:
     if delivery.recipient == COORDINATOR:
         if not outbound.organisation.coordinator_email:
-            raise Skip("no coordinator_email in the organisation's notification settings")
+            raise Skip("no_coordinator_email", "no coordinator_email in the organisation's notification settings")
         return {"name": None, "email": outbound.organisation.coordinator_email, "timezone": "UTC", "role": None,
                 "channels": {"email": True, "sms": False}}
     contact = outbound.contacts.get(delivery.recipient)
     if contact is None:
-        raise Skip("person unknown or erased")
+        raise Skip("unknown_or_erased", "person unknown or erased")
     return contact
 
 
@@ -88,7 +92,7 @@ def local_time(iso: str, tz: str, locale: str | None = None) -> str:
 def compose_email(settings: NotificationsSettings, outbound: Outbound, delivery: Delivery, now: datetime) -> tuple[Envelope, str]:
     contact = recipient_of(outbound, delivery)
     if delivery.recipient != COORDINATOR and not ((contact.get("channels") or {}).get("email") and contact.get("email")):
-        raise Skip("the person turned email notifications off")
+        raise Skip("email_off", "the person turned email notifications off")
     values = template_values(settings, outbound, delivery, contact)
     overrides = overrides_of(outbound.organisation, delivery.kind)
     locale = contact.get("locale")
@@ -127,9 +131,9 @@ def compose_sms(settings: NotificationsSettings, outbound: Outbound, delivery: D
                                  permanent=True)
     contact = recipient_of(outbound, delivery)
     if not domain.sms_allowed(contact, outbound.policy):
-        reason = ("SMS to people under 18 is not allowed by the organisation" if contact.get("is_minor")
-                  else "the person turned SMS notifications off or has no phone number")
-        raise Skip(reason)
+        if contact.get("is_minor"):
+            raise Skip("minors_sms_off", "SMS to people under 18 is not allowed by the organisation")
+        raise Skip("sms_off", "the person turned SMS notifications off or has no phone number")
     quiet = contact.get("quiet_hours") or {}
     until = domain.quiet_hours_end(now, contact.get("timezone"), quiet.get("start", "00:00"), quiet.get("end", "00:00"))
     if until is not None:

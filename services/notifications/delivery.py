@@ -131,7 +131,7 @@ def deliver(repo, settings: NotificationsSettings, mailer: Mailer, gateway, poli
             result = gateway.send(**options)
             _sent(delivery, provider_id=result.sid, detail=result.status)
     except Skip as skip:
-        delivery.status, delivery.last_error = "skipped", str(skip)
+        delivery.status, delivery.last_error, delivery.skip_code = "skipped", str(skip), skip.code
         log.info("skipped %s %s to %s: %s", delivery.channel, delivery.kind, delivery.recipient, skip)
         NOTIFICATIONS.labels(delivery.channel, "skipped").inc()
     except Defer as defer:

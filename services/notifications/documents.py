@@ -33,8 +33,10 @@ ALIAS = "notifications"
 STATUSES = ("pending", "deferred", "sending", "sent", "delivered", "failed", "skipped")
 DUE_STATUSES = ("pending", "deferred")
 UNSENT_STATUSES = (*DUE_STATUSES, "sending")
-# Why a new-message notice was skipped when its recipient read every message it told of first; a
-# new message in its window makes it pending again.
+# Why a delivery was skipped, as a code the web app words in each language (last_error has it in
+# English). read_in_app: a new-message notice whose every message was read first; a new message in
+# its window makes it pending again.
+SKIP_CODES = ("read_in_app", "email_off", "sms_off", "minors_sms_off", "unknown_or_erased", "no_coordinator_email")
 READ_IN_APP = "read in the app before it went"
 MESSAGE_NOTICE_MINUTES = 10  # at most one "new message" notice per conversation in this long (the default)
 
@@ -64,6 +66,7 @@ class Delivery(OutboxDocument):
     # (ConversationRead) makes it needless while it waits.
     told_until = DateTimeField()
     status = StringField(required=True, choices=STATUSES, default="pending")
+    skip_code = StringField(choices=SKIP_CODES)  # why it was skipped
     attempts = IntField(default=0)
     next_attempt_at = DateTimeField()
     claimed_until = DateTimeField()

@@ -34,6 +34,7 @@ def delivery_view(delivery: Delivery) -> schemas.DeliveryView:
         id=delivery.id, person_id=delivery.recipient, channel=delivery.channel, kind=delivery.kind,
         status=delivery.status, subject=delivery.subject, cause_event_id=delivery.cause_event_id,
         cause_event_type=delivery.cause_event_type, attempts=delivery.attempts, last_error=delivery.last_error,
+        skip_code=delivery.skip_code,
         provider_status=delivery.provider_status, created_at=delivery.created_at,
         next_attempt_at=delivery.next_attempt_at if delivery.status in ("pending", "deferred") else None,
         sent_at=delivery.sent_at,

@@ -54,8 +54,8 @@ class NotificationsRepository:
                                       {"$max": {"told_until": told_until}}).matched_count:
             return True
         return bool(Delivery.raw().update_many(
-            {**notices, "status": "skipped", "last_error": READ_IN_APP},
-            {"$set": {"status": "pending", "last_error": None, "updated_at": utcnow()},
+            {**notices, "status": "skipped", "skip_code": "read_in_app"},
+            {"$set": {"status": "pending", "last_error": None, "skip_code": None, "updated_at": utcnow()},
              "$max": {"told_until": told_until}}).matched_count)
 
     def skip_read_notices(self, tenant_id: str, recipient: str, cause_ids: list[str], read_up_to: datetime) -> int:
@@ -63,7 +63,8 @@ class NotificationsRepository:
         return Delivery.raw().update_many(
             {"tenant_id": tenant_id, "cause_event_id": {"$in": cause_ids}, "recipient": recipient,
              "status": {"$in": list(DUE_STATUSES)}, "told_until": {"$lte": read_up_to}},
-            {"$set": {"status": "skipped", "last_error": READ_IN_APP, "updated_at": utcnow()}}).modified_count
+            {"$set": {"status": "skipped", "skip_code": "read_in_app", "last_error": READ_IN_APP,
+                      "updated_at": utcnow()}}).modified_count
 
     def claim_due(self, now: datetime, lease_seconds: float) -> Delivery | None:
         """Atomically take one due delivery (or one whose sender's lease ran out) for sending.

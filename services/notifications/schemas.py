@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from ementor.platform.text import SingleLine
 
-from .documents import MESSAGE_NOTICE_MINUTES, STATUSES
+from .documents import MESSAGE_NOTICE_MINUTES, SKIP_CODES, STATUSES
 
 E164 = r"^\+[1-9]\d{6,14}$"
 
@@ -40,6 +40,10 @@ class DeliveryView(BaseModel):
     cause_event_type: str = Field(examples=["MatchProposed"])
     attempts: int
     last_error: str | None = Field(description="Why the last attempt failed or why it was skipped; no contact details.")
+    skip_code: Literal[SKIP_CODES] | None = Field(  # type: ignore[valid-type]
+        default=None, description="Why it was skipped, as a code to word in any language: read_in_app (a new-message "
+        "notice whose messages were all read in the app first), email_off, sms_off, minors_sms_off (the "
+        "organisation does not text under-18s), unknown_or_erased, no_coordinator_email.")
     provider_status: str | None = Field(description="The latest status reported by Twilio, for SMS.")
     created_at: datetime
     next_attempt_at: datetime | None

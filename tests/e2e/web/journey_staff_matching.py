@@ -13,6 +13,8 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
+from tests.support.events import eventually
+
 from .browser import ARTEFACTS, DESKTOP, PHONE
 from .journey_participants import invited_staff
 from .pages import check_page
@@ -145,6 +147,19 @@ def test_a_coordinator_creates_a_programme_reviews_and_publishes_a_cohort_run_an
     page.get_by_role("button", name="Eve Park").click()
     expect(page.get_by_text("No mentor suits this mentee right now.")).to_be_visible()
     check_page(page, "staff-matching")
+
+    # Ana's page says what she was sent: her new match's email (she has no phone, so no text).
+    def ana_told():
+        assert [d["status"] for d in org.call("GET", f"/v1/notifications?person_id={mentees[0]['id']}")["items"]] == [
+            "sent"]
+    eventually(ana_told, timeout=15)
+    page.goto(f"{platform.base}/staff/people/{mentees[0]['id']}")
+    sent = page.get_by_role("region", name="Emails and texts").get_by_role("listitem")
+    expect(sent).to_have_count(1)
+    expect(sent).to_contain_text("A match is proposed · Email")
+    expect(sent).to_contain_text("“You have a new mentoring match to look at”")
+    expect(sent).to_contain_text("Sent on ")
+    check_page(page, "staff-person-notifications")
 
     # The audit log: the held message approved on the moderation page appears, newest first.
     nav.get_by_role("link", name="Moderation").click()

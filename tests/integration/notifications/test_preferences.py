@@ -65,7 +65,7 @@ def test_a_person_who_opts_out_before_the_email_goes_gets_no_email(org, amqp_uri
 
     events.wait_for("NotificationSent", to(mentor))
     entry = eventually(lambda: _skipped(org, mentee))
-    assert entry["last_error"] == "the person turned email notifications off"
+    assert (entry["skip_code"], entry["last_error"]) == ("email_off", "the person turned email notifications off")
     assert smtp_server.to(mentee["email"]) == [] and len(smtp_server.to(mentor["email"])) == 1
 
 

@@ -34,6 +34,7 @@ def test_a_notice_still_waiting_is_dropped_once_its_messages_are_read(org, amqp_
     def dropped():
         log = {d["status"]: d for d in org.log(mentee["id"])}
         assert sorted(log) == ["sent", "skipped"]
-        assert log["skipped"]["last_error"] == READ_IN_APP and log["skipped"]["next_attempt_at"] is None
+        assert log["skipped"]["skip_code"] == "read_in_app" and log["skipped"]["last_error"] == READ_IN_APP
+        assert log["skipped"]["next_attempt_at"] is None
     eventually(dropped, timeout=10)
     assert len(smtp_server.to(mentee["email"])) == 1

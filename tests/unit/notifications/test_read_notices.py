@@ -56,7 +56,7 @@ def test_a_live_chat_read_as_it_goes_is_told_once(repo):
     assert [to for to, _ in mailer.sent] == ["jamie@example.org"]
     assert statuses() == ["sent", "skipped"]
     (dropped,) = Delivery.scoped(TENANT, recipient="jamie", status="skipped")
-    assert dropped.last_error == READ_IN_APP
+    assert (dropped.skip_code, dropped.last_error) == ("read_in_app", READ_IN_APP)
 
 
 def test_a_read_short_of_the_last_message_keeps_the_notice(repo):

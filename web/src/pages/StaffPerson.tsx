@@ -1,6 +1,6 @@
 // /staff/people/:id: one mentor or mentee as a coordinator sees them: their details (and changing them), a minor's
-// guardian consent (with a new request to the guardian), their matches, and where their invitation
-// to sign in stands (with a new one).
+// guardian consent (with a new request to the guardian), their matches, where their invitation
+// to sign in stands (with a new one), and the emails and texts sent to them.
 import { useState } from "preact/hooks";
 import { api } from "../api";
 import { ErrorNote, Show, useLoad } from "../components/states";
@@ -9,6 +9,7 @@ import { formatDate, formatDateTime, LANGUAGES, list, t, type Key } from "../i18
 import { Link, type Params } from "../router";
 import { interestName, publicPerson } from "../people";
 import { Allowed } from "../staff/Allowed";
+import { PersonNotifications } from "../staff/PersonNotifications";
 import { EditPerson } from "./StaffEditPerson";
 
 export function StaffPerson({ params }: { params: Params }) {
@@ -60,6 +61,7 @@ function PersonBody({ id }: { id: string }) {
             )}
           </section>
           <Invite person={p} status={invitation} onSent={loaded.reload} />
+          <PersonNotifications personId={p.id} />
         </>
       )}</Show>
     </Layout>

@@ -1,0 +1,50 @@
+// The emails and texts ementor sent one person lately, and those it did not send and why: what a
+// coordinator checks when a mentee says "I never got the email".
+import { api } from "../api";
+import { Show, useLoad } from "../components/states";
+import { formatDateTime, t, type Key } from "../i18n";
+
+const SHOWN = 10;
+
+const when = (iso: string) => formatDateTime(iso, { dateStyle: "medium" });
+
+/** Where one delivery stands, in words. */
+function deliveryStatus(d: any): string {
+  const at = d.next_attempt_at;
+  switch (d.status) {
+    case "pending":
+      if (d.attempts > 0 && d.last_error) return t("person.delivery.retrying", { when: when(at), error: d.last_error });
+      return at && Date.parse(at) > Date.now() ? t("person.delivery.due", { when: when(at) }) : t("person.delivery.sending");
+    case "deferred": return t("person.delivery.deferred", { when: when(at) });
+    case "sent": case "delivered": return t(`person.delivery.${d.status}` as Key, { when: when(d.sent_at ?? d.created_at) });
+    case "skipped":
+      if (d.skip_code) return t(`person.skipped.${d.skip_code}` as Key);
+      return t("person.delivery.skipped", { reason: d.last_error ?? "" });
+    case "failed": return t("person.delivery.failed", { reason: d.last_error ?? "" });
+    default: return t("person.delivery.sending");
+  }
+}
+
+export function PersonNotifications({ personId }: { personId: string }) {
+  const loaded = useLoad((signal) => api.get(`/v1/notifications?person_id=${personId}&limit=${SHOWN}`, signal),
+    [personId]);
+  return (
+    <section class="card stack" aria-labelledby="notifications-h">
+      <h2 id="notifications-h">{t("person.notifications")}</h2>
+      <Show loaded={loaded}>{({ items }) => items.length === 0 ? <p>{t("person.noNotifications")}</p> : (
+        <>
+          <p class="hint">{t("person.notificationsHint", { n: SHOWN })}</p>
+          <ul class="plain stack">{items.map((d: any) => (
+            <li data-status={d.status}>
+              <strong>{t(`staffSettings.kind.${d.kind}` as Key)}</strong>
+              {" · "}{t(`person.channel.${d.channel}` as Key)}
+              {!d.sent_at && <>{" · "}{when(d.created_at)}</>}
+              {d.subject && <><br /><span class="hint">“{d.subject}”</span></>}
+              <br />{deliveryStatus(d)}
+            </li>
+          ))}</ul>
+        </>
+      )}</Show>
+    </section>
+  );
+}
