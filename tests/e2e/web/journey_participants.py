@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from tests.support.events import eventually
+
 from . import seed
 from .browser import DESKTOP, PHONE
 from .pages import check_page
@@ -22,7 +24,11 @@ LIVE_SECONDS = 2.0  # "within about a second": the bound asserted, with room for
 
 @pytest.fixture(scope="module")
 def org(platform):
-    return seed.organisation(platform)
+    org = seed.organisation(platform)
+    # Notice windows of a day, so the journey's messages to the mentee share one (unless it crosses
+    # midnight UTC): the first is told at once, a later one waits for the next window's notice.
+    platform.call("PUT", "/v1/settings/notifications", org.token, json={"message_notice_minutes": 1440})
+    return org
 
 
 def sign_in(platform, page, org, email: str) -> None:
@@ -174,6 +180,13 @@ def test_a_guardian_consents_then_a_mentee_and_mentor_meet_talk_and_book(platfor
     mentee.get_by_role("link", name="Home").click()
     expect(mentee.get_by_role("link", name="With Ada Okafor")).to_be_visible()
     expect(mentee.get_by_text("new message")).to_have_count(0)
+    # Read in the app, that message's email (waiting for the next window) is never sent.
+    def told_only_once():
+        notices = [d for d in platform.call("GET", f"/v1/notifications?person_id={org.mentee['id']}", org.token)
+                   .json()["items"] if d["kind"] in ("message_received", "more_messages_received")]
+        assert [(d["kind"], d["status"], d["skip_code"]) for d in notices] == [
+            ("more_messages_received", "skipped", "read_in_app"), ("message_received", "sent", None)]
+    eventually(told_only_once, timeout=10)
 
     # Notification preferences and quiet hours; my data.
     mentee.get_by_role("link", name="Notifications").click()

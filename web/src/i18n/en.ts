@@ -121,6 +121,7 @@ export const en = {
   "settings.title": "Notifications",
   "settings.email": "Email me about new messages, matches and sessions",
   "settings.sms": "Text me (SMS) as well",
+  "settings.messagesHint": "New messages: we tell you at most once every few minutes for each conversation, and not about messages you have already read here.",
   "settings.quiet": "Quiet hours",
   "settings.quietHint": "No text messages between these times; they wait until the morning.",
   "settings.quietFrom": "From",

@@ -123,6 +123,7 @@ export const es: Messages = {
   "settings.title": "Avisos",
   "settings.email": "Avisarme por correo de mensajes, emparejamientos y sesiones",
   "settings.sms": "Avisarme también por SMS",
+  "settings.messagesHint": "Mensajes nuevos: te avisamos como mucho una vez cada pocos minutos por conversación, y nunca de mensajes que ya has leído aquí.",
   "settings.quiet": "Horas de silencio",
   "settings.quietHint": "Sin SMS entre estas horas; esperan hasta la mañana.",
   "settings.quietFrom": "Desde",

@@ -30,6 +30,7 @@ export function Settings() {
                  onChange={(e) => setChannels({ ...channels, sms: (e.target as HTMLInputElement).checked })} />
           <label for="sms">{t("settings.sms")}</label>
         </div>
+        <p class="hint">{t("settings.messagesHint")}</p>
         <fieldset>
           <legend>{t("settings.quiet")}</legend>
           <p class="hint" id="quiet-hint">{t("settings.quietHint")}</p>
