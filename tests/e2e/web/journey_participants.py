@@ -180,13 +180,15 @@ def test_a_guardian_consents_then_a_mentee_and_mentor_meet_talk_and_book(platfor
     mentee.get_by_role("link", name="Home").click()
     expect(mentee.get_by_role("link", name="With Ada Okafor")).to_be_visible()
     expect(mentee.get_by_text("new message")).to_have_count(0)
-    # Read in the app, that message's email (waiting for the next window) is never sent.
-    def told_only_once():
+    # Read in the app, that message's email (waiting for the next window) is never sent: every notice
+    # of the conversation went, or was dropped as read; at most one went (the first message's, unless
+    # the mentee, watching, read that one first too).
+    def told_at_most_once():
         notices = [d for d in platform.call("GET", f"/v1/notifications?person_id={org.mentee['id']}", org.token)
                    .json()["items"] if d["kind"] in ("message_received", "more_messages_received")]
-        assert [(d["kind"], d["status"], d["skip_code"]) for d in notices] == [
-            ("more_messages_received", "skipped", "read_in_app"), ("message_received", "sent", None)]
-    eventually(told_only_once, timeout=10)
+        assert notices and all(d["status"] == "sent" or d["skip_code"] == "read_in_app" for d in notices), notices
+        assert sum(d["status"] == "sent" for d in notices) <= 1, notices
+    eventually(told_at_most_once, timeout=10)
 
     # Notification preferences and quiet hours; my data.
     mentee.get_by_role("link", name="Notifications").click()
