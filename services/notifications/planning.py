@@ -95,15 +95,16 @@ def tell_of_message(repo: NotificationsRepository, profiles, settings: Notificat
     return Planned([])  # both have gone, after this message was delivered: they told of it
 
 
-def messages_read(repo: NotificationsRepository, tenant_id: str, event: ConversationRead, now: datetime) -> int:
+def messages_read(repo: NotificationsRepository, tenant_id: str, event: ConversationRead) -> int:
     """Drop the new-message notices to the reader, still waiting, whose every message they have
-    now read in the app; the number dropped. A notice waits at most into the window after the
-    current one, so only the windows around now are looked at."""
+    now read in the app; the number dropped. Such a notice tells of messages delivered by `up_to`,
+    so it belongs to the window of `up_to` or one next to it, however late the read: an SMS held
+    overnight for quiet hours is found when the night's messages are read in the morning."""
     minutes = repo.settings(tenant_id, cached=True).message_notice_minutes
     if not minutes:
         return 0  # every message is told at once: nothing waits
-    current = domain.NoticeWindow.of(event.match_id, now, minutes)
-    windows = [domain.NoticeWindow(event.match_id, minutes, current.index + step) for step in (-1, 0, 1)]
+    read_to = domain.NoticeWindow.of(event.match_id, event.up_to, minutes)
+    windows = [domain.NoticeWindow(event.match_id, minutes, read_to.index + step) for step in (-1, 0, 1)]
     dropped = repo.skip_read_notices(tenant_id, event.reader_id, [w.cause_id for w in windows], event.up_to)
     if dropped:
         log.info("dropped %d new-message notice(s) to %s: read in the app", dropped, event.reader_id)

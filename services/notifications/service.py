@@ -38,7 +38,7 @@ from ementor.platform.settings import NotificationsSettings
 
 from . import delivery, domain, handlers, planning, retention, schemas, sms_callbacks, subject_access
 from .delivery_loop import Wake, delivery_loop
-from .documents import DOCUMENTS, Delivery, utcnow
+from .documents import DOCUMENTS, Delivery
 from .profiles import Profiles, contacts_together, lookups_stopped
 from .repository import NotificationsRepository
 from .senders import MailerProvider, SmsProvider
@@ -104,7 +104,7 @@ class NotificationsService(Revocations, EnforcesRetention):
 
     @subscribe(ConversationRead)
     def on_conversation_read(self, event: ConversationRead, envelope: CloudEvent):
-        planning.messages_read(self.repo, envelope.tenantid, event, utcnow())
+        planning.messages_read(self.repo, envelope.tenantid, event)
 
     @subscribe(MessageHeld)
     def on_message_held(self, event: MessageHeld, envelope: CloudEvent):

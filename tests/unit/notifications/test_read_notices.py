@@ -4,14 +4,14 @@ keeps it; a message after the read makes it pending again; a notice that went is
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from ementor_contracts import ConversationRead, MessageSent, to_cloudevent
 
 from ementor.platform.mongo import open_database
 from ementor.platform.settings import NotificationsSettings
-from services.notifications import planning
+from services.notifications import domain, planning
 from services.notifications.documents import DOCUMENTS, READ_IN_APP, Delivery, OrganisationSettings
 from services.notifications.repository import NotificationsRepository
 from tests.unit.notifications.test_handed_read import TENANT, Profiles, send
@@ -35,12 +35,11 @@ def message(repo, minute: int) -> planning.Planned:
     return planning.notify(repo, Profiles(), settings, None, event, to_cloudevent(event, TENANT, time=at))
 
 
-def read(repo, up_to_minute: int, *, at_minute: float | None = None) -> int:
-    """Jamie reads the conversation up to the message of `up_to_minute`, at `at_minute` (just after it)."""
+def read(repo, up_to_minute: int) -> int:
+    """Jamie reads the conversation up to the message of `up_to_minute`."""
     up_to = START + timedelta(minutes=up_to_minute)
     event = ConversationRead(match_id="m1", reader_id="jamie", up_to_message_id=f"msg-{up_to_minute}", up_to=up_to)
-    now: datetime = START + timedelta(minutes=at_minute if at_minute is not None else up_to_minute + 0.5)
-    return planning.messages_read(repo, TENANT, event, now)
+    return planning.messages_read(repo, TENANT, event)
 
 
 def statuses() -> list[str]:
@@ -64,7 +63,7 @@ def test_a_read_short_of_the_last_message_keeps_the_notice(repo):
     message(repo, 2)
     message(repo, 3)
 
-    assert read(repo, 2, at_minute=3.5) == 0  # Jamie has not seen the message of minute 3
+    assert read(repo, 2) == 0  # Jamie has not seen the message of minute 3
     assert statuses() == ["sent", "pending"]
 
 
@@ -76,7 +75,7 @@ def test_a_message_after_the_read_makes_the_dropped_notice_pending_again(repo):
     assert message(repo, 4).deliveries == []  # due when the next window starts, as before the read
     (_, _, due) = notices()[1]
     assert statuses() == ["sent", "pending"] and due == START + WINDOW
-    assert read(repo, 2, at_minute=5) == 0  # an old read (its event late) cannot drop it again
+    assert read(repo, 2) == 0  # an old read (its event late) cannot drop it again
 
 
 def test_a_read_processed_before_the_message_it_does_not_cover_leaves_that_message_told(repo):
@@ -84,7 +83,7 @@ def test_a_read_processed_before_the_message_it_does_not_cover_leaves_that_messa
     message(repo, 2)
     assert read(repo, 2) == 1
     message(repo, 3)
-    assert read(repo, 2, at_minute=3.5) == 0  # the read's event arrived twice, after the message
+    assert read(repo, 2) == 0  # the read's event arrived twice, after the message
     assert statuses() == ["sent", "pending"]
 
 
@@ -100,3 +99,13 @@ def test_an_organisation_that_tells_every_message_has_nothing_waiting_to_drop(re
     message(repo, 2)
     assert read(repo, 2) == 0
     assert statuses() == ["pending", "pending"]  # each told at once, by its own notice
+
+
+def test_a_text_held_overnight_for_quiet_hours_is_dropped_when_its_messages_are_read_in_the_morning(repo):
+    night = domain.NoticeWindow.of("m1", START, 10)  # the message's window, long before the read
+    Delivery(tenant_id=TENANT, cause_event_id=night.cause_id, cause_event_type="MessageSent", recipient="jamie",
+             channel="sms", kind="message_received", about="amara", values={"match_id": "m1"}, status="deferred",
+             next_attempt_at=START + timedelta(hours=10), told_until=START + timedelta(minutes=1)).save()
+
+    assert read(repo, 1) == 1  # read hours later: the windows looked at are those of what was read
+    assert statuses() == ["skipped"]
