@@ -36,8 +36,8 @@ UNSENT_STATUSES = (*DUE_STATUSES, "sending")
 # Why a delivery was skipped, as a code the web app words in each language (last_error has it in
 # English). read_in_app: a new-message notice whose every message was read first; a new message in
 # its window makes it pending again.
-SKIP_CODES = ("read_in_app", "email_off", "sms_off", "minors_sms_off", "unknown_or_erased", "no_coordinator_email")
-READ_IN_APP = "read in the app before it went"
+READ_IN_APP_CODE, READ_IN_APP = "read_in_app", "read in the app before it went"
+SKIP_CODES = (READ_IN_APP_CODE, "email_off", "sms_off", "minors_sms_off", "unknown_or_erased", "no_coordinator_email")
 MESSAGE_NOTICE_MINUTES = 10  # at most one "new message" notice per conversation in this long (the default)
 
 

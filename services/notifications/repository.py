@@ -13,6 +13,7 @@ from ementor.platform.expiring import Expiring
 from .documents import (
     DUE_STATUSES,
     READ_IN_APP,
+    READ_IN_APP_CODE,
     UNSENT_STATUSES,
     Delivery,
     MatchProjection,
@@ -54,7 +55,7 @@ class NotificationsRepository:
                                       {"$max": {"told_until": told_until}}).matched_count:
             return True
         return bool(Delivery.raw().update_many(
-            {**notices, "status": "skipped", "skip_code": "read_in_app"},
+            {**notices, "status": "skipped", "skip_code": READ_IN_APP_CODE},
             {"$set": {"status": "pending", "last_error": None, "skip_code": None, "updated_at": utcnow()},
              "$max": {"told_until": told_until}}).matched_count)
 
@@ -63,7 +64,7 @@ class NotificationsRepository:
         return Delivery.raw().update_many(
             {"tenant_id": tenant_id, "cause_event_id": {"$in": cause_ids}, "recipient": recipient,
              "status": {"$in": list(DUE_STATUSES)}, "told_until": {"$lte": read_up_to}},
-            {"$set": {"status": "skipped", "skip_code": "read_in_app", "last_error": READ_IN_APP,
+            {"$set": {"status": "skipped", "skip_code": READ_IN_APP_CODE, "last_error": READ_IN_APP,
                       "updated_at": utcnow()}}).modified_count
 
     def claim_due(self, now: datetime, lease_seconds: float) -> Delivery | None:

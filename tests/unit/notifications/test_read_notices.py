@@ -78,15 +78,6 @@ def test_a_message_after_the_read_makes_the_dropped_notice_pending_again(repo):
     assert read(repo, 2) == 0  # an old read (its event late) cannot drop it again
 
 
-def test_a_read_processed_before_the_message_it_does_not_cover_leaves_that_message_told(repo):
-    send(repo, Profiles(), message(repo, 1))
-    message(repo, 2)
-    assert read(repo, 2) == 1
-    message(repo, 3)
-    assert read(repo, 2) == 0  # the read's event arrived twice, after the message
-    assert statuses() == ["sent", "pending"]
-
-
 def test_a_notice_that_went_is_left_alone(repo):
     mailer = send(repo, Profiles(), message(repo, 1))
     assert read(repo, 1) == 0  # the first notice went at once: a read does not rewrite what was sent

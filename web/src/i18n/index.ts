@@ -63,6 +63,9 @@ export function formatDateTime(iso: string, opts: Intl.DateTimeFormatOptions = {
   }).format(new Date(iso));
 }
 
+/** "Dec 5, 2026, 6:46 PM": a moment in a list, where the weekday would be noise. */
+export const formatShortDateTime = (iso: string) => formatDateTime(iso, { dateStyle: "medium" });
+
 export function formatTime(iso: string, zone?: string): string {
   return new Intl.DateTimeFormat(lang.value, { hour: "numeric", minute: "2-digit", timeZone: zone ?? timeZone.value })
     .format(new Date(iso));

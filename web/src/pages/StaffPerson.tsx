@@ -5,7 +5,7 @@ import { useState } from "preact/hooks";
 import { api } from "../api";
 import { ErrorNote, Show, useLoad } from "../components/states";
 import { Layout } from "../components/Layout";
-import { formatDate, formatDateTime, LANGUAGES, list, t, type Key } from "../i18n";
+import { formatDate, formatShortDateTime, LANGUAGES, list, t, type Key } from "../i18n";
 import { Link, type Params } from "../router";
 import { interestName, publicPerson } from "../people";
 import { Allowed } from "../staff/Allowed";
@@ -91,7 +91,6 @@ function Consent({ person: p, onChanged }: { person: any; onChanged: () => void 
   );
 }
 
-const when = (iso: string) => formatDateTime(iso, { dateStyle: "medium" });
 /** The time each status's sentence names. */
 const TIME_OF: Record<string, string> = { queued: "due_at", retrying: "due_at", sent: "sent_at", signed_in: "last_signed_in_at" };
 const SOON_MS = 10_000;  // the sender looks every 5 s: due sooner than this is simply on its way
@@ -107,9 +106,9 @@ function Invite({ person: p, status: s, onSent }: { person: any; status: any; on
     <section class="card stack" aria-labelledby="invite-h">
       <h2 id="invite-h">{t("person.invite")}</h2>
       <p data-status={s.status}>{t(`person.inviteStatus.${status}` as Key, {
-        when: at ? when(at) : "",
+        when: at ? formatShortDateTime(at) : "",
         error: s.last_error ?? "", n: s.attempts })}</p>
-      {s.last_signed_in_at && s.status !== "signed_in" && <p>{t("person.lastSignIn", { when: when(s.last_signed_in_at) })}</p>}
+      {s.last_signed_in_at && s.status !== "signed_in" && <p>{t("person.lastSignIn", { when: formatShortDateTime(s.last_signed_in_at) })}</p>}
       <p class="hint">{t("person.inviteHint")}</p>
       {sent && <p role="status" class="ok">{sent}</p>}
       {error !== null && <ErrorNote error={error} />}

@@ -2,21 +2,20 @@
 // coordinator checks when a mentee says "I never got the email".
 import { api } from "../api";
 import { Show, useLoad } from "../components/states";
-import { formatDateTime, t, type Key } from "../i18n";
+import { formatShortDateTime, t, type Key } from "../i18n";
 
 const SHOWN = 10;
 
-const when = (iso: string) => formatDateTime(iso, { dateStyle: "medium" });
-
 /** Where one delivery stands, in words. */
 function deliveryStatus(d: any): string {
-  const at = d.next_attempt_at;
+  const at = d.next_attempt_at && formatShortDateTime(d.next_attempt_at);
   switch (d.status) {
     case "pending":
-      if (d.attempts > 0 && d.last_error) return t("person.delivery.retrying", { when: when(at), error: d.last_error });
-      return at && Date.parse(at) > Date.now() ? t("person.delivery.due", { when: when(at) }) : t("person.delivery.sending");
-    case "deferred": return t("person.delivery.deferred", { when: when(at) });
-    case "sent": case "delivered": return t(`person.delivery.${d.status}` as Key, { when: when(d.sent_at ?? d.created_at) });
+      if (d.attempts > 0 && d.last_error) return t("person.delivery.retrying", { when: at, error: d.last_error });
+      return Date.parse(d.next_attempt_at) > Date.now() ? t("person.delivery.due", { when: at }) : t("person.delivery.sending");
+    case "deferred": return t("person.delivery.deferred", { when: at });
+    case "sent": case "delivered":
+      return t(`person.delivery.${d.status}` as Key, { when: formatShortDateTime(d.sent_at ?? d.created_at) });
     case "skipped":
       if (d.skip_code) return t(`person.skipped.${d.skip_code}` as Key);
       return t("person.delivery.skipped", { reason: d.last_error ?? "" });
@@ -38,7 +37,7 @@ export function PersonNotifications({ personId }: { personId: string }) {
             <li data-status={d.status}>
               <strong>{t(`staffSettings.kind.${d.kind}` as Key)}</strong>
               {" · "}{t(`person.channel.${d.channel}` as Key)}
-              {!d.sent_at && <>{" · "}{when(d.created_at)}</>}
+              {!d.sent_at && <>{" · "}{formatShortDateTime(d.created_at)}</>}
               {d.subject && <><br /><span class="hint">“{d.subject}”</span></>}
               <br />{deliveryStatus(d)}
             </li>
