@@ -312,7 +312,7 @@ export const en = {
   "inviteAgain.leftOut.invited_recently": "{n, plural, one {# person was} other {# people were}} sent one in the last day.",
   "person.notifications": "Emails and texts",
   "person.notificationsHint": "The last {n}, newest first. One that was not sent says why.",
-  "person.noNotifications": "Nothing sent to them yet.",
+  "person.noNotifications": "No notices sent to them yet (their invitations to sign in are above).",
   "person.channel.email": "Email",
   "person.channel.sms": "Text message",
   "person.delivery.sending": "On its way.",

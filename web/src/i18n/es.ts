@@ -314,7 +314,7 @@ export const es: Messages = {
   "inviteAgain.leftOut.invited_recently": "{n, plural, one {# persona recibió} other {# personas recibieron}} una en el último día.",
   "person.notifications": "Correos y SMS",
   "person.notificationsHint": "Los últimos {n}, el más reciente primero. Si uno no se envió, dice por qué.",
-  "person.noNotifications": "Todavía no se le ha enviado nada.",
+  "person.noNotifications": "Todavía no se le ha enviado ningún aviso (sus invitaciones para entrar están arriba).",
   "person.channel.email": "Correo",
   "person.channel.sms": "SMS",
   "person.delivery.sending": "En camino.",
