@@ -15,12 +15,13 @@ from ementor.platform.pages import page_of
 from ementor.platform.principal import Principal
 
 from . import domain, runs, schemas
-from .candidates import CandidateCache
+from .candidates import CandidateCache, TenantView
 from .documents import Match, MatchingRun, utcnow
 from .domain import ACTIVE, COORDINATOR, DECLINED, ENDED, PROPOSED, RuleViolation
 from .match_views import match_view
 from .organisation_settings import programme_or_404
 from .repository import CLOSED, Duplicate, MatchingRepository, pending
+from .scoring import Candidates
 
 log = logging.getLogger(__name__)
 
@@ -43,13 +44,27 @@ def recommendations(cache: CandidateCache, auth: Principal, person_id: str, limi
         raise Invalid("recommendations are for mentees: this person is a mentor", code="not_a_mentee")
     built = view.index(mentee.programme_id)
     person = mentee.person(utcnow(), 0)
-    _, order = built.index.top(person, limit, excluded=view.closed.get(person_id, ()))
+    found, order = built.index.top(person, limit, excluded=view.closed.get(person_id, ()))
     items = []
     explainer = built.index.explainer(person)
     for j in order.tolist():
         reasons = explainer.reasons(j)
         items.append(schemas.Recommendation(mentor_id=built.index.ids[j], score=score_of(reasons), reasons=reasons))
-    return schemas.RecommendationList(items=items, next_cursor=None)
+    pool = mentor_pool(view, mentee, found) if len(items) < limit else None
+    return schemas.RecommendationList(items=items, next_cursor=None, pool=pool)
+
+
+def mentor_pool(view: TenantView, mentee: domain.Candidate, found: Candidates) -> schemas.MentorPool:
+    """Why a list came out short, so a coordinator can act: the mentee's programme's mentors, how many
+    each rule ruled out, and (when none is left) how many mentors with room are in other programmes."""
+    ruled_out = {rule: int(mask.sum()) for rule, mask in found.ineligible.items()}
+    elsewhere = 0
+    if int((found.score >= 0).sum()) == 0:
+        elsewhere = sum(1 for p in view.people.values()
+                        if p.role == "mentor" and p.programme_id != mentee.programme_id and view.places(p) > 0
+                        and (p.vetted or not mentee.is_minor))
+    return schemas.MentorPool(programme_id=mentee.programme_id, mentors=len(found.score), ruled_out=ruled_out,
+                              with_room_elsewhere=elsewhere)
 
 
 def score_of(reasons: dict) -> float:

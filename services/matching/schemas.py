@@ -59,9 +59,25 @@ class Recommendation(BaseModel):
                     "shared interests (each with its rarity), shared languages, and the time-zone gap in hours.")
 
 
+class MentorPool(BaseModel):
+    """Why the list is shorter than asked: what a coordinator can change to find this mentee a mentor."""
+
+    programme_id: str | None = Field(description="The mentee's programme; a mentee is matched within it (None: "
+                                                 "with the mentors in no programme).")
+    mentors: int = Field(description="Mentors in that programme.")
+    ruled_out: dict[str, int] = Field(description=(
+        "How many of them each rule ruled out (a mentor may fail several): `mentor_at_capacity` (no free place), "
+        "`too_few_shared_interests`, `mentor_not_vetted` (the mentee is a minor), `repeat_pair` (matched or "
+        "declined before)."))
+    with_room_elsewhere: int = Field(description=(
+        "When no mentor is left: mentors with a free place in other programmes (vetted ones, for a minor). "
+        "Moving the mentee to one of those programmes would give them a choice."))
+
+
 class RecommendationList(BaseModel):
     items: list[Recommendation]
     next_cursor: str | None = None
+    pool: MentorPool | None = Field(None, description="Present when fewer mentors than `limit` qualify.")
 
 
 # -- matches --------------------------------------------------------------------------------------

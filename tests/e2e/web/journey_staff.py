@@ -135,8 +135,10 @@ def test_an_admin_sees_the_overview_finds_and_imports_people_and_manages_staff(p
     admin.set_viewport_size(DESKTOP)
     admin.get_by_role("link", name="All people").click()
 
-    # Lily is a minor with no programme: her invitation waits for her guardian, whose consent (on a
-    # phone, through the emailed link) sends it at once; her page follows each step.
+    # Lily is a minor: her invitation waits for her guardian, whose consent (on a phone, through the
+    # emailed link) sends it at once; her page follows each step. She joins the organisation's only
+    # programme unless another is chosen (a mentee is matched within her programme).
+    expect(add.get_by_label("Programme").locator("option:checked")).to_have_text("Science mentoring")
     add.get_by_label("Full name").fill("Lily Evans")
     add.get_by_label("Email address").fill(f"lily@{org.slug}.example.org")
     add.get_by_label("Under 18").check()
@@ -150,7 +152,7 @@ def test_an_admin_sees_the_overview_finds_and_imports_people_and_manages_staff(p
     expect(access).to_contain_text("Their invitation goes as soon as their guardian consents.")
     rose = browser.new_context(viewport=PHONE).new_page()
     rose.goto(platform.emailed_link(f"rose@{org.slug}.example.org", "/guardian/consent", after=asked_at - 1))
-    expect(rose.get_by_text("Riverside School would like Lily to take part in its mentoring programme.")).to_be_visible()
+    expect(rose.get_by_text("Riverside School would like Lily to take part in Science mentoring.")).to_be_visible()
     consented_at = time.time()
     rose.get_by_role("button", name="I give consent").click()
     expect(rose.get_by_role("status")).to_be_visible()

@@ -1,7 +1,8 @@
 """A coordinator in a real browser: creates a programme with a custom field, runs a cohort match
 for it, watches its progress, reviews the proposed pairs with their reasons (and who could not be
 matched, and why) before anything is sent, publishes them, reads the moderation audit log, and
-changes a matching weight (a 422 shown beside the field first). Every new page is checked with axe
+changes a matching weight (a 422 shown beside the field first); for a mentee no mentor suits, the
+page says why, and one added to no programme is moved to a programme with room. Every new page is checked with axe
 at 360 and 1280 px."""
 
 from __future__ import annotations
@@ -142,11 +143,43 @@ def test_a_coordinator_creates_a_programme_reviews_and_publishes_a_cohort_run_an
         (mentees[0]["id"], mentors[0]["id"]), (mentees[1]["id"], mentors[1]["id"])}
     expect(page.get_by_role("button", name="Publish 2 matches")).to_have_count(0)
 
-    # One mentee by hand: the best mentors with reasons (Eve has none to offer).
+    # One mentee by hand: none suits Eve, and the page says why and what would help.
     page.get_by_label("Find a mentee").fill("eve")
     page.get_by_role("button", name="Eve Park").click()
-    expect(page.get_by_text("No mentor suits this mentee right now.")).to_be_visible()
+    why = page.get_by_role("list", name="Of the 2 mentors in Engineering futures:").get_by_role("listitem")
+    expect(why).to_have_text(["2 share too few interests with Eve Park"])  # proposed, Rosa and Tom still have room
+    expect(page.get_by_role("link", name="Add mentors, or give mentors more places, on the People page")).to_be_visible()
+    expect(page.get_by_role("link", name="Add interests to Eve Park's details on their page")).to_have_attribute(
+        "href", f"/staff/people/{mentees[2]['id']}")
     check_page(page, "staff-matching")
+
+    # Noa was added to no programme, where no mentor is: the page points to her own page, where she is
+    # moved to the programme of a mentor with room; then that mentor is offered.
+    alumni = next(p for p in org.call("GET", "/v1/programmes")["items"] if p["name"] == "Alumni circle")
+    ife = org.person(alumni["id"], "mentor", "Ife Mensah", ["sailing"])
+    noa = org.person(None, "mentee", "Noa Green", ["sailing"])
+
+    def matching_knows_them():
+        pool = platform.call("GET", f"/v1/people/{noa['id']}/recommendations", org.token).json()["pool"]
+        assert pool["with_room_elsewhere"] == 3  # Ife; Rosa and Tom until their proposed matches are accepted
+    eventually(matching_knows_them)
+    page.reload()  # the page lists the mentees there were when it opened
+    page.get_by_label("Find a mentee").fill("noa")
+    page.get_by_role("button", name="Noa Green").click()
+    expect(page.get_by_text("Noa Green is in no programme, and no mentor is outside one")).to_be_visible()
+    expect(page.get_by_text("3 mentors with a free place are in other programmes.")).to_be_visible()
+    check_page(page, "staff-matching-no-programme")
+    page.get_by_role("link", name="Move Noa Green to another programme on their page").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Noa Green")
+    page.get_by_text("Change their details").click()
+    page.get_by_label("Programme").select_option(label="Alumni circle")
+    page.get_by_role("button", name="Save their details").click()
+    expect(page.get_by_role("status")).to_have_text("Saved Noa Green's details.")
+    org.until_recommended(noa["id"], ife["id"])
+    nav.get_by_role("link", name="Matching").click()
+    page.get_by_label("Find a mentee").fill("noa")
+    page.get_by_role("button", name="Noa Green").click()
+    expect(page.get_by_role("button", name="Propose Ife Mensah")).to_be_visible()
 
     # Ana's page says what she was sent: her new match's email (she has no phone, so no text).
     def ana_told():

@@ -12,6 +12,7 @@ from services.profiles.service import ProfilesService
 from tests.support.events import eventually
 
 OFFLINE_CONSENT = {"decision": "grant", "evidence": "signed paper form (test)"}
+SAME = object()  # Org.add: the organisation's programme
 
 
 @dataclass
@@ -34,11 +35,13 @@ class Org:
         return self.people[name]["id"]
 
     def add(self, name: str, role: str, *, interests, languages=("en",), timezone="Europe/London", capacity=None,
-            is_minor=False, vetted=False, custom_fields=None, programme_id=None) -> dict:
+            is_minor=False, vetted=False, custom_fields=None, programme_id=SAME) -> dict:
+        """programme_id: the organisation's programme unless named; None for a person in no programme."""
         body = {"role": role, "name": name, "email": f"{name.lower()}-{uuid.uuid4().hex[:6]}@example.org",
                 "timezone": timezone, "languages": list(languages), "interests": list(interests),
                 "is_minor": is_minor, "vetted": vetted,
-                "programme_id": programme_id or self.programme_id, "custom_fields": custom_fields or {}}
+                "programme_id": self.programme_id if programme_id is SAME else programme_id,
+                "custom_fields": custom_fields or {}}
         if role == "mentor":
             body["capacity"] = capacity or 1
         if is_minor:  # a minor is matched only with their guardian's consent: collected offline here

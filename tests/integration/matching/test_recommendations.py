@@ -125,3 +125,36 @@ def test_bad_settings_are_refused_with_422_and_only_coordinators_of_the_programm
     stranger = make_org(api, "stranger")
     response = api.request("PUT", "/v1/settings/matching", stranger.token, json={"programme_id": org.programme_id})
     assert response.status_code == 404
+
+
+def test_a_short_list_says_why_so_a_coordinator_can_find_the_mentee_a_mentor(org, api):
+    org.add("Full", "mentor", interests=["chess"], capacity=1, vetted=True)
+    org.add("Unvetted", "mentor", interests=["chess"], capacity=2)
+    org.add("Golfer", "mentor", interests=["golf"], capacity=2, vetted=True)
+    org.add("Taken", "mentee", interests=["chess"])
+    org.add("Kid", "mentee", interests=["chess"], is_minor=True)
+    org.add("Loner", "mentee", interests=["chess"], programme_id=None)  # added with no programme
+    proposed = api.post("/v1/matches", org.token, json={"mentee_id": org.id("Taken"), "mentor_id": org.id("Full")})
+    assert proposed.status_code == 201, proposed.text
+    assert api.post(f"/v1/matches/{proposed.json()['id']}/accept", org.token_for("Full")).status_code == 200
+    assert api.post(f"/v1/matches/{proposed.json()['id']}/accept", org.token_for("Taken")).status_code == 200
+
+    def kid_sees_why():
+        body = api.get(f"/v1/people/{org.id('Kid')}/recommendations", org.token).json()
+        assert body["items"] == []
+        assert body["pool"] == {"programme_id": org.programme_id, "mentors": 3, "with_room_elsewhere": 0,
+                                "ruled_out": {"mentor_at_capacity": 1, "too_few_shared_interests": 1,
+                                              "mentor_not_vetted": 1, "repeat_pair": 0}}
+
+    eventually(kid_sees_why)
+    loner = api.get(f"/v1/people/{org.id('Loner')}/recommendations", org.token).json()
+    assert loner["items"] == [] and loner["pool"]["programme_id"] is None and loner["pool"]["mentors"] == 0
+    assert loner["pool"]["with_room_elsewhere"] == 2  # Unvetted and Golfer: an adult may have either
+
+    moved = api.request("PATCH", f"/v1/people/{org.id('Loner')}", org.token, json={"programme_id": org.programme_id})
+    assert moved.status_code == 200, moved.text
+    listed = wait_for_mentors(org, "Loner", ["Unvetted"])
+    assert [i["mentor_id"] for i in listed["items"]] == [org.id("Unvetted")]
+    assert listed["pool"]["ruled_out"]["mentor_at_capacity"] == 1  # one mentor of ten asked for: still short
+    full_list = api.get(f"/v1/people/{org.id('Loner')}/recommendations?limit=1", org.token).json()
+    assert full_list["pool"] is None  # as many as asked: nothing to explain

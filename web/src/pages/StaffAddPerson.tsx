@@ -12,7 +12,7 @@ import { listAll } from "../staff/lists";
 const ZONES: string[] = (Intl as any).supportedValuesOf?.("timeZone") ?? [];
 
 const blank = () => ({
-  role: "mentee", name: "", email: "", programme_id: "", timezone: timeZone.value,
+  role: "mentee", name: "", email: "", programme_id: null as string | null, timezone: timeZone.value,
   locale: "",  // until chosen, the language the coordinator reads in (it follows a switch)
   interests: "", capacity: "1", is_minor: false, guardian_name: "", guardian_email: "", invite: true,
 });
@@ -24,6 +24,9 @@ export function AddPerson({ onAdded }: { onAdded: () => void }) {
   const [added, setAdded] = useState("");
   const [busy, setBusy] = useState(false);
   const set = (k: string) => (e: Event) => setForm({ ...form, [k]: (e.target as HTMLInputElement).value });
+  // Until one is chosen, an organisation's only programme: mentees are matched within their programme,
+  // so one added to none would find no mentor there.
+  const programmeId = form.programme_id ?? (programmes.data?.length === 1 ? programmes.data[0].id : "");
   const errors = fieldErrors(error);
   const minor = form.role === "mentee" && form.is_minor;
   const shown = ["name", "email", "timezone", "interests", "capacity", "guardian", "guardian.name", "guardian.email"];
@@ -38,13 +41,13 @@ export function AddPerson({ onAdded }: { onAdded: () => void }) {
         try {
           await api.post("/v1/people", {
             role: form.role, name, email, timezone: form.timezone, locale: form.locale || lang.value,
-            programme_id: form.programme_id || null, interests: words(form.interests), invite: form.invite,
+            programme_id: programmeId || null, interests: words(form.interests), invite: form.invite,
             is_minor: minor, guardian: minor ? { name: form.guardian_name.trim(), email: form.guardian_email.trim() } : null,
             ...(form.role === "mentor" ? { capacity: Number(form.capacity) } : {}),
           });
           setAdded(t(form.invite ? (minor ? "addPerson.addedMinor" : "addPerson.addedInvited") : "addPerson.added",
             { name, email }));
-          setForm({ ...blank(), role: form.role, programme_id: form.programme_id });
+          setForm({ ...blank(), role: form.role, programme_id: programmeId });
           onAdded();
         } catch (err) { setError(err); } finally { setBusy(false); }
       }}>
@@ -63,8 +66,8 @@ export function AddPerson({ onAdded }: { onAdded: () => void }) {
           <input id="add-email" type="email" required autoComplete="off" value={form.email} onInput={set("email")}
                  aria-describedby={ids} aria-invalid={invalid || undefined} />}</Field>
         <Show loaded={programmes}>{(items) => items.length === 0 ? null : (
-          <Field id="add-programme" label={t("addPerson.programme")}>{(ids) =>
-            <select id="add-programme" value={form.programme_id} onChange={set("programme_id")} aria-describedby={ids}>
+          <Field id="add-programme" label={t("addPerson.programme")} hint={t("addPerson.programmeHint")}>{(ids) =>
+            <select id="add-programme" value={programmeId} onChange={set("programme_id")} aria-describedby={ids}>
               <option value="">{t("addPerson.noProgramme")}</option>
               {items.map((p: any) => <option value={p.id}>{p.name}</option>)}
             </select>}</Field>

@@ -1,19 +1,22 @@
 // "Change their details" on a person's staff page: name, email address (an invitation that could not
-// be delivered says to check it), interests and, for a mentor, how many mentees at once
+// be delivered says to check it), programme, interests and, for a mentor, how many mentees at once
 // (PATCH /v1/people/{id}); a 422 is shown beside the field it names. A new address ends the links sent
 // to the old one, and the coordinator is told to send a new invitation.
 import { useState } from "preact/hooks";
 import { api } from "../api";
 import { CapacityOptions } from "../components/Capacity";
+import { Show, useLoad } from "../components/states";
 import { t } from "../i18n";
 import { interestName } from "../people";
 import { Field, FormError, fieldErrors, words } from "../staff/forms";
+import { listAll } from "../staff/lists";
 
-const SHOWN = ["name", "email", "interests", "capacity"];
+const SHOWN = ["name", "email", "programme_id", "interests", "capacity"];
 
 export function EditPerson({ person: p, onSaved }: { person: any; onSaved: () => void }) {
+  const programmes = useLoad((signal) => listAll("/v1/programmes", signal, 1000));
   const [form, setForm] = useState({
-    name: p.name, email: p.email, interests: p.interests.map(interestName).join(", "), capacity: String(p.capacity ?? 1),
+    name: p.name, email: p.email, programme_id: p.programme_id ?? "", interests: p.interests.map(interestName).join(", "), capacity: String(p.capacity ?? 1),
   });
   const [error, setError] = useState<unknown>(null);
   const [saved, setSaved] = useState<"" | "saved" | "moved">("");
@@ -27,6 +30,7 @@ export function EditPerson({ person: p, onSaved }: { person: any; onSaved: () =>
         e.preventDefault(); setError(null); setSaved(""); setBusy(true);
         try {
           const body: Record<string, unknown> = { name: form.name.trim(), email: form.email.trim(), interests: words(form.interests) };
+          if (form.programme_id !== (p.programme_id ?? "")) body.programme_id = form.programme_id || null;
           if (p.role === "mentor") body.capacity = Number(form.capacity);
           await api.patch(`/v1/people/${p.id}`, body);
           setSaved(form.email.trim().toLowerCase() !== p.email ? "moved" : "saved");
@@ -39,6 +43,14 @@ export function EditPerson({ person: p, onSaved }: { person: any; onSaved: () =>
         <Field id="edit-email" label={t("addPerson.email")} hint={t("editPerson.emailHint")} error={errors.email}>{(ids, invalid) =>
           <input id="edit-email" type="email" required autoComplete="off" value={form.email} onInput={set("email")}
                  aria-describedby={ids} aria-invalid={invalid || undefined} />}</Field>
+        <Show loaded={programmes}>{(items) => items.length === 0 && !p.programme_id ? null : (
+          <Field id="edit-programme" label={t("addPerson.programme")} hint={t("editPerson.programmeHint")}
+                 error={errors.programme_id}>{(ids) =>
+            <select id="edit-programme" value={form.programme_id} onChange={set("programme_id")} aria-describedby={ids}>
+              <option value="">{t("addPerson.noProgramme")}</option>
+              {items.map((x: any) => <option value={x.id}>{x.name}</option>)}
+            </select>}</Field>
+        )}</Show>
         <Field id="edit-interests" label={t("addPerson.interests")} error={errors.interests}>{(ids, invalid) =>
           <input id="edit-interests" value={form.interests} onInput={set("interests")} aria-describedby={ids}
                  aria-invalid={invalid || undefined} />}</Field>

@@ -10,6 +10,7 @@ import { Allowed } from "../staff/Allowed";
 import { t, type Key } from "../i18n";
 import { query } from "../router";
 import { listAll, personName } from "../staff/lists";
+import { WhyNoMentor, type Pool } from "../staff/MentorPool";
 
 export const POLL_MS = 500;
 const FINISHED = new Set(["review", "completed", "failed"]);
@@ -63,7 +64,11 @@ function OneMentee() {
 function Recommendations({ mentee }: { mentee: any }) {
   const loaded = useLoad(async (signal) => {
     const page = await api.get(`/v1/people/${mentee.id}/recommendations?limit=10`, signal);
-    return Promise.all(page.items.map(async (r: any) => ({ ...r, name: await personName(r.mentor_id) })));
+    const programme = page.items.length === 0 && page.pool?.programme_id
+      ? await api.get(`/v1/programmes/${page.pool.programme_id}`, signal).then((p: any) => p.name as string, () => null)
+      : null;
+    const items = await Promise.all(page.items.map(async (r: any) => ({ ...r, name: await personName(r.mentor_id) })));
+    return { items, pool: page.pool as Pool | null, programme };
   }, [mentee.id]);
   const [done, setDone] = useState("");
   const [error, setError] = useState<unknown>(null);
@@ -72,7 +77,8 @@ function Recommendations({ mentee }: { mentee: any }) {
       <h3 id="recs-h">{t("matching.mentorsFor", { name: mentee.name })}</h3>
       {done && <p role="status" class="ok">{done}</p>}
       {error !== null && <ErrorNote error={error} />}
-      <Show loaded={loaded}>{(recs) => recs.length === 0 ? <Empty>{t("matching.noMentors")}</Empty> : (
+      <Show loaded={loaded}>{({ items: recs, pool, programme }) => recs.length === 0
+        ? <WhyNoMentor mentee={mentee} pool={pool} programme={programme} /> : (
         <ol class="cards" aria-labelledby="recs-h">
           {recs.map((r: any) => (
             <li class="card stack">
