@@ -39,9 +39,12 @@ COPIED = {
 
 def start_import(repo: ImportRepository, auth: Principal, raw: bytes, query: ImportQuery) -> ImportJob:
     people = imports.read(raw)  # raises for the whole file: nothing is stored
+    if query.programme_id is not None and repo.programme(auth.tenant_id, query.programme_id) is None:
+        raise Invalid(f"programme_id {query.programme_id} is not a programme of this organisation",
+                      details=[{"field": "programme_id", "message": "unknown programme"}])
     job = ImportJob(
         tenant_id=auth.tenant_id, csv_zlib=zlib.compress(raw, 1), total=len(people.rows),
-        invitations_per_hour=query.invitations_per_hour,
+        invitations_per_hour=query.invitations_per_hour, programme_id=query.programme_id,
     )
     repo.add(job)
     return job
@@ -90,7 +93,7 @@ def _run_batch(repo, job: ImportJob, people: imports.PeopleFile, batch, duplicat
     new_people: list[tuple[int, Person]] = []
     for row in batch:
         errors = [duplicates[row.number]] if row.number in duplicates else []
-        person = None if errors else _validated(repo, job.tenant_id, people, row, programmes, errors)
+        person = None if errors else _validated(repo, job, people, row, programmes, errors)
         if person is None:
             _refuse(job, row.number, errors)
             continue
@@ -126,13 +129,16 @@ def _refuse(job: ImportJob, row: int, errors: list[str]) -> None:
         job.refused.append(Refusal(row=row, errors=errors))
 
 
-def _validated(repo, tenant_id, people, row, programmes, errors: list[str]) -> Person | None:
-    programme_id = row.cells.get("programme_id", "").strip()
+def _validated(repo, job: ImportJob, people, row, programmes, errors: list[str]) -> Person | None:
+    tenant_id = job.tenant_id
+    programme_id = row.cells.get("programme_id", "").strip() or job.programme_id
     programme = _programme(repo, tenant_id, programme_id, programmes) if programme_id else None
     if programme_id and programme is None:
         errors.append(f"programme_id: {programme_id} is not a programme of this organisation")
         return None
     payload, errors_of_cells = imports.row_payload(row, handlers.programme_definitions(programme))
+    if programme_id:
+        payload["programme_id"] = programme_id  # the import's own, for a row that names none
     errors.extend(errors_of_cells)
     if errors:
         return None

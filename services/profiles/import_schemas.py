@@ -15,6 +15,12 @@ class ImportQuery(Strict):
         default=100, ge=0, le=10_000,
         description="The organisation's pace for inviting the people this import creates; 0 invites nobody.",
     )
+    programme_id: str | None = Field(
+        default=None, min_length=1, max_length=64,
+        description="The programme of each row that names none (no `programme_id` column, or an empty cell), "
+                    "as if written in it: people already here change programme only if the file has that "
+                    "column. Unknown: 422.",
+    )
 
 
 class ImportAccepted(BaseModel):

@@ -270,6 +270,8 @@ def test_an_admin_sees_the_overview_finds_and_imports_people_and_manages_staff(p
     refused = admin.get_by_role("table", name="Rows not imported, and what to fix")
     expect(refused.get_by_role("row", name="4")).to_contain_text("timezone")
     expect(admin.get_by_role("row", name="Grace Hopper")).to_be_visible()  # the list reloads
+    programmes = {p["name"]: p["programme_id"] for p in platform.call("GET", "/v1/people?limit=100", org.token).json()["items"]}
+    assert programmes["Grace Hopper"] == org.mentee["programme_id"]  # the only programme, for rows naming none
     check_page(admin, "staff-people-import")
     # The import invites at its pace: Grace's goes at once, Alan's in about half a minute, and his page
     # says when.

@@ -156,3 +156,31 @@ def test_the_template_lists_every_column_with_an_example_row_that_imports(org, a
     assert "custom.year_group" in header and "channels" in header and "programme_id" in header
     status = finished(api, org["token"], upload(api, org["token"], f"{header}\r\n{example}\r\n").json()["id"])
     assert (status["created"], status["refused"]) == (1, [])
+
+
+def test_rows_that_name_no_programme_join_the_one_the_import_names(org, api):
+    programme = api.post("/v1/programmes", org["token"], json={"name": "Careers"}).json()
+    other = api.post("/v1/programmes", org["token"], json={"name": "Alumni"}).json()
+    already = finished(api, org["token"], upload(api, org["token"], GOOD).json()["id"])
+    assert already["created"] == 2  # Jamie and Amara, in no programme
+    rows = ("role,name,email,timezone,programme_id\r\n"
+            "mentee,Amara Okafor,amara@example.org,Europe/London,\r\n"  # here already, as a mentor
+            "mentee,Kai Moon,kai@example.org,Europe/London,\r\n"
+            f"mentee,Lea Roth,lea@example.org,Europe/London,{other['id']}\r\n")
+    without_column = "role,name,email,timezone\r\nmentee,Jamie Rivera,jamie@example.org,Europe/London\r\n" \
+                     "mentor,Ola Berg,ola@example.org,Europe/London\r\n"
+
+    status = finished(api, org["token"], upload(api, org["token"], rows, programme_id=programme["id"]).json()["id"])
+    assert status["created"] == 2 and [r["row"] for r in status["refused"]] == [2]  # Amara's role cannot change
+    status = finished(api, org["token"], upload(api, org["token"], without_column,
+                                                programme_id=programme["id"]).json()["id"])
+    assert (status["created"], status["unchanged"]) == (1, 1)
+    by_email = {p["email"]: p["programme_id"] for p in people(api, org["token"])}
+    assert by_email["kai@example.org"] == programme["id"]  # an empty cell: the import's programme
+    assert by_email["lea@example.org"] == other["id"]  # a row's own programme wins
+    assert by_email["ola@example.org"] == programme["id"]
+    assert by_email["jamie@example.org"] is None  # no column: someone already here stays where they are
+
+    unknown = upload(api, org["token"], rows, programme_id="000000000000000000000000")
+    assert unknown.status_code == 422 and unknown.json()["error"]["details"][0]["field"] == "programme_id"
+    assert "not a programme of this organisation" in unknown.json()["error"]["message"]

@@ -377,6 +377,7 @@ export const en = {
   "import.intro": "Save your spreadsheet as CSV with the columns of the template. People already here are updated, not duplicated.",
   "import.template": "Download the template (CSV)",
   "import.file": "CSV file",
+  "import.programmeHint": "For the rows that name no programme. People already here keep theirs unless the file has a programme_id column.",
   "import.start": "Import",
   "import.invite": "Email everyone it adds an invitation to sign in",
   "import.inviteHint": "At most {n} an hour, so they do not all arrive at once; a minor's once their guardian has consented. People already here are not invited again.",

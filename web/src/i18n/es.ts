@@ -379,6 +379,7 @@ export const es: Messages = {
   "import.intro": "Guarda tu hoja de cálculo como CSV con las columnas de la plantilla. Quien ya esté aquí se actualiza, no se duplica.",
   "import.template": "Descargar la plantilla (CSV)",
   "import.file": "Archivo CSV",
+  "import.programmeHint": "Para las filas que no indican programa. Las personas que ya están conservan el suyo salvo que el archivo tenga una columna programme_id.",
   "import.start": "Importar",
   "import.invite": "Enviar a cada persona añadida una invitación para entrar",
   "import.inviteHint": "Como mucho {n} por hora, para que no lleguen todas a la vez; a un menor, cuando su tutor haya dado el consentimiento. A quien ya estaba no se le vuelve a invitar.",

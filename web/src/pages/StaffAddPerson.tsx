@@ -4,10 +4,9 @@
 import { useState } from "preact/hooks";
 import { api } from "../api";
 import { CapacityOptions } from "../components/Capacity";
-import { Show, useLoad } from "../components/states";
 import { LANGUAGES, lang, t, timeZone, type Key } from "../i18n";
 import { Check, Field, FormError, fieldErrors, words } from "../staff/forms";
-import { listAll } from "../staff/lists";
+import { ProgrammeField, programmeOrOnly, useProgrammes } from "../staff/programmes";
 
 const ZONES: string[] = (Intl as any).supportedValuesOf?.("timeZone") ?? [];
 
@@ -18,15 +17,13 @@ const blank = () => ({
 });
 
 export function AddPerson({ onAdded }: { onAdded: () => void }) {
-  const programmes = useLoad((signal) => listAll("/v1/programmes", signal, 1000));
+  const programmes = useProgrammes();
   const [form, setForm] = useState(blank);
   const [error, setError] = useState<unknown>(null);
   const [added, setAdded] = useState("");
   const [busy, setBusy] = useState(false);
   const set = (k: string) => (e: Event) => setForm({ ...form, [k]: (e.target as HTMLInputElement).value });
-  // Until one is chosen, an organisation's only programme: mentees are matched within their programme,
-  // so one added to none would find no mentor there.
-  const programmeId = form.programme_id ?? (programmes.data?.length === 1 ? programmes.data[0].id : "");
+  const programmeId = programmeOrOnly(form.programme_id, programmes.data);
   const errors = fieldErrors(error);
   const minor = form.role === "mentee" && form.is_minor;
   const shown = ["name", "email", "timezone", "interests", "capacity", "guardian", "guardian.name", "guardian.email"];
@@ -65,13 +62,8 @@ export function AddPerson({ onAdded }: { onAdded: () => void }) {
         <Field id="add-email" label={t("addPerson.email")} error={errors.email}>{(ids, invalid) =>
           <input id="add-email" type="email" required autoComplete="off" value={form.email} onInput={set("email")}
                  aria-describedby={ids} aria-invalid={invalid || undefined} />}</Field>
-        <Show loaded={programmes}>{(items) => items.length === 0 ? null : (
-          <Field id="add-programme" label={t("addPerson.programme")} hint={t("addPerson.programmeHint")}>{(ids) =>
-            <select id="add-programme" value={programmeId} onChange={set("programme_id")} aria-describedby={ids}>
-              <option value="">{t("addPerson.noProgramme")}</option>
-              {items.map((p: any) => <option value={p.id}>{p.name}</option>)}
-            </select>}</Field>
-        )}</Show>
+        <ProgrammeField id="add-programme" programmes={programmes} value={programmeId} hint={t("addPerson.programmeHint")}
+                        onChange={(id) => setForm({ ...form, programme_id: id })} />
         <Field id="add-zone" label={t("addPerson.timezone")} error={errors.timezone}>{(ids) =>
           <select id="add-zone" value={form.timezone} onChange={set("timezone")} aria-describedby={ids}>
             {(ZONES.includes(form.timezone) ? ZONES : [form.timezone, ...ZONES])

@@ -5,16 +5,15 @@
 import { useState } from "preact/hooks";
 import { api } from "../api";
 import { CapacityOptions } from "../components/Capacity";
-import { Show, useLoad } from "../components/states";
 import { t } from "../i18n";
 import { interestName } from "../people";
 import { Field, FormError, fieldErrors, words } from "../staff/forms";
-import { listAll } from "../staff/lists";
+import { ProgrammeField, useProgrammes } from "../staff/programmes";
 
 const SHOWN = ["name", "email", "programme_id", "interests", "capacity"];
 
 export function EditPerson({ person: p, onSaved }: { person: any; onSaved: () => void }) {
-  const programmes = useLoad((signal) => listAll("/v1/programmes", signal, 1000));
+  const programmes = useProgrammes();
   const [form, setForm] = useState({
     name: p.name, email: p.email, programme_id: p.programme_id ?? "", interests: p.interests.map(interestName).join(", "), capacity: String(p.capacity ?? 1),
   });
@@ -43,14 +42,9 @@ export function EditPerson({ person: p, onSaved }: { person: any; onSaved: () =>
         <Field id="edit-email" label={t("addPerson.email")} hint={t("editPerson.emailHint")} error={errors.email}>{(ids, invalid) =>
           <input id="edit-email" type="email" required autoComplete="off" value={form.email} onInput={set("email")}
                  aria-describedby={ids} aria-invalid={invalid || undefined} />}</Field>
-        <Show loaded={programmes}>{(items) => items.length === 0 && !p.programme_id ? null : (
-          <Field id="edit-programme" label={t("addPerson.programme")} hint={t("editPerson.programmeHint")}
-                 error={errors.programme_id}>{(ids) =>
-            <select id="edit-programme" value={form.programme_id} onChange={set("programme_id")} aria-describedby={ids}>
-              <option value="">{t("addPerson.noProgramme")}</option>
-              {items.map((x: any) => <option value={x.id}>{x.name}</option>)}
-            </select>}</Field>
-        )}</Show>
+        <ProgrammeField id="edit-programme" programmes={programmes} value={form.programme_id} always={!!p.programme_id}
+                        hint={t("editPerson.programmeHint")} error={errors.programme_id}
+                        onChange={(id) => { setSaved(""); setForm({ ...form, programme_id: id }); }} />
         <Field id="edit-interests" label={t("addPerson.interests")} error={errors.interests}>{(ids, invalid) =>
           <input id="edit-interests" value={form.interests} onInput={set("interests")} aria-describedby={ids}
                  aria-invalid={invalid || undefined} />}</Field>

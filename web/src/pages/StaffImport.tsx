@@ -6,6 +6,7 @@ import { api } from "../api";
 import { ErrorNote } from "../components/states";
 import { t } from "../i18n";
 import { Check } from "../staff/forms";
+import { ProgrammeField, programmeOrOnly, useProgrammes } from "../staff/programmes";
 
 const POLL_MS = 500;
 // The pace of invitation emails: a large import does not arrive in every inbox in the same minute.
@@ -14,6 +15,9 @@ const INVITATIONS_PER_HOUR = 100;
 export function ImportPeople({ onFinished }: { onFinished: () => void }) {
   const [file, setFile] = useState<File | null>(null);
   const [invite, setInvite] = useState(true);
+  const programmes = useProgrammes();
+  const [programme, setProgramme] = useState<string | null>(null);
+  const programmeId = programmeOrOnly(programme, programmes.data);
   const [job, setJob] = useState<any>(null);
   const [error, setError] = useState<unknown>(null);
   useEffect(() => {
@@ -38,13 +42,17 @@ export function ImportPeople({ onFinished }: { onFinished: () => void }) {
         if (!file) return;
         try {
           const pace = invite ? INVITATIONS_PER_HOUR : 0;
-          const accepted = await api.postText(`/v1/people/imports?invitations_per_hour=${pace}`, await file.text(), "text/csv");
+          const into = programmeId ? `&programme_id=${encodeURIComponent(programmeId)}` : "";
+          const accepted = await api.postText(`/v1/people/imports?invitations_per_hour=${pace}${into}`, await file.text(),
+                                              "text/csv");
           setJob({ ...accepted, processed: 0, refused: [], refused_count: 0 });
         } catch (err) { setError(err); }
       }}>
         <div class="field"><label for="import-file">{t("import.file")}</label>
           <input id="import-file" type="file" accept=".csv,text/csv" required aria-describedby="import-hint"
                  onChange={(e) => setFile((e.target as HTMLInputElement).files?.[0] ?? null)} /></div>
+        <ProgrammeField id="import-programme" programmes={programmes} value={programmeId} hint={t("import.programmeHint")}
+                        onChange={setProgramme} />
         <Check id="import-invite" label={t("import.invite")} hint={t("import.inviteHint", { n: INVITATIONS_PER_HOUR })}
                checked={invite} onChange={setInvite} />
         <button type="submit" disabled={!!running}>{t("import.start")}</button>
