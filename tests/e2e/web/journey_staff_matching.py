@@ -27,6 +27,8 @@ class Org:
     def __init__(self, platform):
         self.platform = platform
         self.slug = f"harbour-{uuid.uuid4().hex[:6]}"
+        self.mentor: dict = {}  # the fixture's active pair: Olu and Pia
+        self.mentee: dict = {}
         created = platform.call("POST", "/v1/organisations", platform.admin_token,
                                 json={"slug": self.slug, "name": "Harbour College"}).json()
         self.api_key = created["api_key"]
@@ -75,6 +77,10 @@ def org(platform):
             break
         time.sleep(0.1)
     assert sent.status_code == 201 and sent.json()["status"] == "held", sent.text
+    org.call("PUT", "/v1/settings/notifications", json={"message_notice_minutes": 0})  # a notice per message
+    for i in range(11):  # Olu is told of each: more notices than his page shows at first
+        platform.call("POST", f"/v1/matches/{match['id']}/messages", token, json={"body": f"Thanks, part {i + 1}"})
+    org.mentor, org.mentee = mentor, mentee
     return org
 
 
@@ -193,6 +199,21 @@ def test_a_coordinator_creates_a_programme_reviews_and_publishes_a_cohort_run_an
     expect(sent).to_contain_text("“You have a new mentoring match to look at”")
     expect(sent).to_contain_text("Sent on ")
     check_page(page, "staff-person-notifications")
+    expect(page.get_by_role("button", name="Show older emails and texts")).to_have_count(0)  # all of Ana's shown
+
+    # Olu was told of Pia's eleven messages: the ten newest notices, then the older ones on asking.
+    def olu_told():
+        found = org.call("GET", f"/v1/notifications?person_id={org.mentor['id']}&limit=50")["items"]
+        assert sum(d["kind"] == "message_received" for d in found) == 11
+        return len(found)
+    total = eventually(olu_told, timeout=20)
+    page.goto(f"{platform.base}/staff/people/{org.mentor['id']}")
+    told = page.get_by_role("region", name="Emails and texts").get_by_role("listitem")
+    expect(told).to_have_count(10)
+    page.get_by_role("button", name="Show older emails and texts").click()
+    expect(told).to_have_count(total)
+    expect(page.get_by_role("button", name="Show older emails and texts")).to_have_count(0)
+    check_page(page, "staff-person-notifications-older")
 
     # The audit log: the held message approved on the moderation page appears, newest first.
     nav.get_by_role("link", name="Moderation").click()

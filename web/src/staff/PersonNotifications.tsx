@@ -1,7 +1,8 @@
 // The emails and texts ementor sent one person lately, and those it did not send and why: what a
 // coordinator checks when a mentee says "I never got the email".
+import { useState } from "preact/hooks";
 import { api } from "../api";
-import { Show, useLoad } from "../components/states";
+import { ErrorNote, Show, useLoad } from "../components/states";
 import { formatShortDateTime, t, type Key } from "../i18n";
 
 const SHOWN = 10;
@@ -24,16 +25,20 @@ function deliveryStatus(d: any): string {
   }
 }
 
+const page = (personId: string, cursor?: string | null, signal?: AbortSignal) => api.get(
+  `/v1/notifications?person_id=${personId}&limit=${SHOWN}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`, signal);
+
 export function PersonNotifications({ personId }: { personId: string }) {
-  const loaded = useLoad((signal) => api.get(`/v1/notifications?person_id=${personId}&limit=${SHOWN}`, signal),
-    [personId]);
+  const loaded = useLoad((signal) => page(personId, null, signal), [personId]);
+  const [older, setOlder] = useState<{ items: any[]; next: string | null } | null>(null);
+  const [error, setError] = useState<unknown>(null);
   return (
     <section class="card stack" aria-labelledby="notifications-h">
       <h2 id="notifications-h">{t("person.notifications")}</h2>
-      <Show loaded={loaded}>{({ items }) => items.length === 0 ? <p>{t("person.noNotifications")}</p> : (
+      <Show loaded={loaded}>{(first) => first.items.length === 0 ? <p>{t("person.noNotifications")}</p> : (
         <>
-          <p class="hint">{t("person.notificationsHint", { n: SHOWN })}</p>
-          <ul class="plain stack">{items.map((d: any) => (
+          <p class="hint">{t("person.notificationsHint")}</p>
+          <ul class="plain stack">{[...first.items, ...(older?.items ?? [])].map((d: any) => (
             <li data-status={d.status}>
               <strong>{t(`staffSettings.kind.${d.kind}` as Key)}</strong>
               {" · "}{t(`person.channel.${d.channel}` as Key)}
@@ -42,6 +47,14 @@ export function PersonNotifications({ personId }: { personId: string }) {
               <br />{deliveryStatus(d)}
             </li>
           ))}</ul>
+          {error !== null && <ErrorNote error={error} />}
+          {(older ? older.next : first.next_cursor) && <button type="button" class="secondary" onClick={async () => {
+            setError(null);
+            try {
+              const more = await page(personId, older ? older.next : first.next_cursor);
+              setOlder({ items: [...(older?.items ?? []), ...more.items], next: more.next_cursor });
+            } catch (err) { setError(err); }
+          }}>{t("person.olderNotifications")}</button>}
         </>
       )}</Show>
     </section>
