@@ -147,6 +147,7 @@ def test_an_admin_sees_the_overview_finds_and_imports_people_and_manages_staff(p
     asked_at = time.time()
     add.get_by_role("button", name="Add the mentee").click()
     expect(add.get_by_role("status")).to_contain_text("Lily Evans has been added.")
+    expect(admin.get_by_role("row", name="Lily Evans")).to_contain_text("Under 18: guardian not answered yet")
     admin.get_by_role("row", name="Lily Evans").get_by_role("link", name="Lily Evans").click()
     access = admin.get_by_role("region", name="Invitation to sign in")
     expect(access).to_contain_text("Their invitation goes as soon as their guardian consents.")

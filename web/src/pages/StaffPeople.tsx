@@ -79,7 +79,8 @@ function StaffPeopleBody() {
                   <tr><th scope="row"><Link href={`/staff/people/${p.id}`}>{p.name}</Link></th><td>{t(`people.role.${p.role}` as Key)}</td>
                     <td>{(p.interests ?? []).map(interestName).join(", ")}</td>
                     <td>{p.last_signed_in_at ? formatDate(p.last_signed_in_at) : t("people.signedIn.never")}</td>
-                    <td>{p.role === "mentor" ? <Vetting person={p} /> : "—"}</td></tr>
+                    <td>{p.role === "mentor" ? <Vetting person={p} />
+                      : p.is_minor ? t(`people.consent.${p.guardian_consent}` as Key) : "—"}</td></tr>
                 ))}</tbody>
               </table></div>
             )}
