@@ -125,9 +125,9 @@ def validate_custom_values(definitions: list[FieldDefinition], values: dict, *, 
     for key, value in values.items():
         clean[key] = _custom_value(by_key[key], value)
     if not partial:
-        missing = [d.key for d in definitions if d.required and d.key not in clean]
+        missing = [f"{d.label} ({d.key})" for d in definitions if d.required and d.key not in clean]
         if missing:
-            raise InvalidProfile(f"required custom field(s) missing: {', '.join(missing)}")
+            raise InvalidProfile(f"the programme requires an answer to: {'; '.join(missing)}")
     return clean
 
 

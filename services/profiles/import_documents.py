@@ -41,7 +41,7 @@ class ImportJob(TenantDocument):
     refused = EmbeddedDocumentListField(Refusal)  # the first MAX_REFUSALS_LISTED, in row order
     refused_count = IntField(default=0)
     invitations_per_hour = IntField(default=0)
-    programme_id = StringField()  # for new people whose row names no programme
+    programme_id = StringField()  # for each row that names no programme
     invitations_scheduled = IntField(default=0)
     holder = StringField()
     lease_until = DateTimeField()

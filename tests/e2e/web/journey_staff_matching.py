@@ -187,6 +187,25 @@ def test_a_coordinator_creates_a_programme_reviews_and_publishes_a_cohort_run_an
     page.get_by_role("button", name="Noa Green").click()
     expect(page.get_by_role("button", name="Propose Ife Mensah")).to_be_visible()
 
+    # A mentee added by hand to a programme with a required question answers it on the same form.
+    nav.get_by_role("link", name="People").click()
+    add = page.get_by_role("region", name="Add a mentor or mentee")
+    add.get_by_label("Full name").fill("Zoe Hart")
+    add.get_by_label("Email address").fill(f"zoe@{org.slug}.example.org")
+    add.get_by_label("Programme").select_option(label="Engineering futures")
+    questions = add.get_by_role("group", name="The programme's questions")
+    add.get_by_role("button", name="Add the mentee").click()
+    expect(questions.locator(".field-error")).to_contain_text(
+        "the programme requires an answer to: Which field do you study? (subject)")
+    questions.get_by_label("Which field do you study?").select_option("Medicine")
+    check_page(page, "staff-people-questions")
+    add.get_by_role("button", name="Add the mentee").click()
+    expect(add.get_by_role("status")).to_contain_text("Zoe Hart has been added.")
+    zoe = next(p for p in org.call("GET", "/v1/people?role=mentee&limit=100")["items"] if p["name"] == "Zoe Hart")
+    assert (zoe["programme_id"], zoe["custom_fields"]) == (programme["id"], {"subject": "Medicine"})
+    page.goto(f"{platform.base}/staff/people/{zoe['id']}")
+    expect(page.get_by_role("definition").filter(has_text="Medicine")).to_be_visible()
+
     # Ana's page says what she was sent: her new match's email (she has no phone, so no text).
     def ana_told():
         assert [d["status"] for d in org.call("GET", f"/v1/notifications?person_id={mentees[0]['id']}")["items"]] == [

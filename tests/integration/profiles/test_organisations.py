@@ -60,7 +60,7 @@ def test_programmes_validate_their_custom_fields_and_people_answer_them(profiles
     base = {"role": "mentee", "name": "A", "email": "a@example.org", "timezone": "Europe/London",
             "programme_id": programme["id"]}
     missing = api.post("/v1/people", token, json=base)
-    assert missing.status_code == 422 and "year" in missing.json()["error"]["message"]
+    assert missing.status_code == 422 and "requires an answer to: Year (year)" in missing.json()["error"]["message"]
     wrong = api.post("/v1/people", token, json={**base, "custom_fields": {"year": "12"}})
     assert wrong.status_code == 422 and "one of" in wrong.json()["error"]["message"]
     unknown = api.post("/v1/people", token, json={**base, "custom_fields": {"year": "10", "colour": "red"}})

@@ -43,7 +43,7 @@ def test_custom_field_answers_are_checked_against_the_programme():
               FieldDefinition("topics", "Topics", "multiple_choice", ("cv", "uni"))]
     assert domain.validate_custom_values(fields, {"year": "10", "hours": 3, "topics": ["cv", "cv"]}) == {
         "year": "10", "hours": 3.0, "topics": ["cv"]}
-    for values, message in (({}, "required"), ({"year": "9"}, "one of"), ({"year": "10", "hours": "x"}, "number"),
+    for values, message in (({}, r"requires an answer to: Year \(year\)"), ({"year": "9"}, "one of"), ({"year": "10", "hours": "x"}, "number"),
                             ({"year": "10", "topics": ["law"]}, "drawn from"), ({"year": "10", "pet": "cat"}, "unknown")):
         with pytest.raises(InvalidProfile, match=message):
             domain.validate_custom_values(fields, values)

@@ -1,4 +1,4 @@
-// "Add a person" on /staff/people: one mentor or mentee, with their programme, time zone and
+// "Add a person" on /staff/people: one mentor or mentee, with their programme (and its questions), time zone and
 // language; a minor needs a guardian, who is asked for consent. By default they are emailed an
 // invitation to sign in (a minor's once the guardian has consented).
 import { useState } from "preact/hooks";
@@ -6,7 +6,7 @@ import { api } from "../api";
 import { CapacityOptions } from "../components/Capacity";
 import { LANGUAGES, lang, t, timeZone, type Key } from "../i18n";
 import { Check, Field, FormError, fieldErrors, words } from "../staff/forms";
-import { ProgrammeField, programmeOrOnly, useProgrammes } from "../staff/programmes";
+import { type Answers, ProgrammeField, Questions, answersFor, programmeOrOnly, useProgrammes } from "../staff/programmes";
 
 const ZONES: string[] = (Intl as any).supportedValuesOf?.("timeZone") ?? [];
 
@@ -14,6 +14,7 @@ const blank = () => ({
   role: "mentee", name: "", email: "", programme_id: null as string | null, timezone: timeZone.value,
   locale: "",  // until chosen, the language the coordinator reads in (it follows a switch)
   interests: "", capacity: "1", is_minor: false, guardian_name: "", guardian_email: "", invite: true,
+  custom: {} as Answers,
 });
 
 export function AddPerson({ onAdded }: { onAdded: () => void }) {
@@ -24,9 +25,10 @@ export function AddPerson({ onAdded }: { onAdded: () => void }) {
   const [busy, setBusy] = useState(false);
   const set = (k: string) => (e: Event) => setForm({ ...form, [k]: (e.target as HTMLInputElement).value });
   const programmeId = programmeOrOnly(form.programme_id, programmes.data);
+  const questions = programmes.data?.find((p) => p.id === programmeId)?.custom_fields ?? [];
   const errors = fieldErrors(error);
   const minor = form.role === "mentee" && form.is_minor;
-  const shown = ["name", "email", "timezone", "interests", "capacity", "guardian", "guardian.name", "guardian.email"];
+  const shown = ["name", "email", "timezone", "interests", "capacity", "guardian", "guardian.name", "guardian.email", "custom_fields"];
   return (
     <section class="card stack" aria-labelledby="add-h">
       <h2 id="add-h">{t("addPerson.title")}</h2>
@@ -38,7 +40,7 @@ export function AddPerson({ onAdded }: { onAdded: () => void }) {
         try {
           await api.post("/v1/people", {
             role: form.role, name, email, timezone: form.timezone, locale: form.locale || lang.value,
-            programme_id: programmeId || null, interests: words(form.interests), invite: form.invite,
+            programme_id: programmeId || null, custom_fields: answersFor(questions, form.custom), interests: words(form.interests), invite: form.invite,
             is_minor: minor, guardian: minor ? { name: form.guardian_name.trim(), email: form.guardian_email.trim() } : null,
             ...(form.role === "mentor" ? { capacity: Number(form.capacity) } : {}),
           });
@@ -63,7 +65,9 @@ export function AddPerson({ onAdded }: { onAdded: () => void }) {
           <input id="add-email" type="email" required autoComplete="off" value={form.email} onInput={set("email")}
                  aria-describedby={ids} aria-invalid={invalid || undefined} />}</Field>
         <ProgrammeField id="add-programme" programmes={programmes} value={programmeId} hint={t("addPerson.programmeHint")}
-                        onChange={(id) => setForm({ ...form, programme_id: id })} />
+                        onChange={(id) => setForm({ ...form, programme_id: id, custom: {} })} />
+        <Questions id="add-question" questions={questions} answers={form.custom} error={errors.custom_fields}
+                   onChange={(custom) => setForm({ ...form, custom })} />
         <Field id="add-zone" label={t("addPerson.timezone")} error={errors.timezone}>{(ids) =>
           <select id="add-zone" value={form.timezone} onChange={set("timezone")} aria-describedby={ids}>
             {(ZONES.includes(form.timezone) ? ZONES : [form.timezone, ...ZONES])

@@ -8,19 +8,20 @@ import { CapacityOptions } from "../components/Capacity";
 import { t } from "../i18n";
 import { interestName } from "../people";
 import { Field, FormError, fieldErrors, words } from "../staff/forms";
-import { ProgrammeField, useProgrammes } from "../staff/programmes";
+import { ProgrammeField, Questions, answersFor, answersFrom, useProgrammes } from "../staff/programmes";
 
-const SHOWN = ["name", "email", "programme_id", "interests", "capacity"];
+const SHOWN = ["name", "email", "programme_id", "custom_fields", "interests", "capacity"];
 
 export function EditPerson({ person: p, onSaved }: { person: any; onSaved: () => void }) {
   const programmes = useProgrammes();
   const [form, setForm] = useState({
-    name: p.name, email: p.email, programme_id: p.programme_id ?? "", interests: p.interests.map(interestName).join(", "), capacity: String(p.capacity ?? 1),
+    name: p.name, email: p.email, programme_id: p.programme_id ?? "", custom: answersFrom(p.custom_fields), interests: p.interests.map(interestName).join(", "), capacity: String(p.capacity ?? 1),
   });
   const [error, setError] = useState<unknown>(null);
   const [saved, setSaved] = useState<"" | "saved" | "moved">("");
   const [busy, setBusy] = useState(false);
   const set = (k: string) => (e: Event) => { setSaved(""); setForm({ ...form, [k]: (e.target as HTMLInputElement).value }); };
+  const questions = programmes.data?.find((x) => x.id === form.programme_id)?.custom_fields ?? [];
   const errors = fieldErrors(error);
   return (
     <details class="card">
@@ -30,6 +31,7 @@ export function EditPerson({ person: p, onSaved }: { person: any; onSaved: () =>
         try {
           const body: Record<string, unknown> = { name: form.name.trim(), email: form.email.trim(), interests: words(form.interests) };
           if (form.programme_id !== (p.programme_id ?? "")) body.programme_id = form.programme_id || null;
+          if (questions.length > 0) body.custom_fields = answersFor(questions, form.custom);
           if (p.role === "mentor") body.capacity = Number(form.capacity);
           await api.patch(`/v1/people/${p.id}`, body);
           setSaved(form.email.trim().toLowerCase() !== p.email ? "moved" : "saved");
@@ -44,7 +46,9 @@ export function EditPerson({ person: p, onSaved }: { person: any; onSaved: () =>
                  aria-describedby={ids} aria-invalid={invalid || undefined} />}</Field>
         <ProgrammeField id="edit-programme" programmes={programmes} value={form.programme_id} always={!!p.programme_id}
                         hint={t("editPerson.programmeHint")} error={errors.programme_id}
-                        onChange={(id) => { setSaved(""); setForm({ ...form, programme_id: id }); }} />
+                        onChange={(id) => { setSaved(""); setForm({ ...form, programme_id: id, custom: {} }); }} />
+        <Questions id="edit-question" questions={questions} answers={form.custom} error={errors.custom_fields}
+                   onChange={(custom) => { setSaved(""); setForm({ ...form, custom }); }} />
         <Field id="edit-interests" label={t("addPerson.interests")} error={errors.interests}>{(ids, invalid) =>
           <input id="edit-interests" value={form.interests} onInput={set("interests")} aria-describedby={ids}
                  aria-invalid={invalid || undefined} />}</Field>

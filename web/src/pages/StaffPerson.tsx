@@ -41,6 +41,8 @@ function PersonBody({ id }: { id: string }) {
             <dt>{t("addPerson.email")}</dt><dd>{p.email}</dd>
             {p.phone && <><dt>{t("person.phone")}</dt><dd>{p.phone}</dd></>}
             <dt>{t("addPerson.programme")}</dt><dd>{programme?.name ?? t("addPerson.noProgramme")}</dd>
+            {(programme?.custom_fields ?? []).filter((q: any) => p.custom_fields?.[q.key] !== undefined).map((q: any) => <>
+              <dt>{q.label}</dt><dd>{[p.custom_fields[q.key]].flat().join(", ")}</dd></>)}
             <dt>{t("person.timezone")}</dt><dd>{p.timezone.replace(/_/g, " ")}</dd>
             <dt>{t("person.language")}</dt><dd>{LANGUAGES[p.locale ?? ""]?.name ?? t("person.languageUnset")}</dd>
             <dt>{t("people.interests")}</dt><dd>{p.interests.length ? list(p.interests.map(interestName)) : "—"}</dd>
