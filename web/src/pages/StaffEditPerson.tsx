@@ -31,7 +31,10 @@ export function EditPerson({ person: p, onSaved }: { person: any; onSaved: () =>
         try {
           const body: Record<string, unknown> = { name: form.name.trim(), email: form.email.trim(), interests: words(form.interests) };
           if (form.programme_id !== (p.programme_id ?? "")) body.programme_id = form.programme_id || null;
-          if (questions.length > 0) body.custom_fields = answersFor(questions, form.custom);
+          // Answers go only when they or the programme changed: an old unanswered question never blocks a rename.
+          const answers = answersFor(questions, form.custom);
+          const before = answersFor(questions, answersFrom(p.custom_fields));
+          if (body.programme_id !== undefined || JSON.stringify(answers) !== JSON.stringify(before)) body.custom_fields = answers;
           if (p.role === "mentor") body.capacity = Number(form.capacity);
           await api.patch(`/v1/people/${p.id}`, body);
           setSaved(form.email.trim().toLowerCase() !== p.email ? "moved" : "saved");
