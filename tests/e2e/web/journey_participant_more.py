@@ -197,6 +197,28 @@ def test_the_profile_s_language_and_availability_change_the_app_and_what_the_men
     expect(about).to_contain_text("Weekday evenings after 6pm")
 
 
+def test_a_mentee_answers_their_programme_s_questions_on_their_profile(platform, browser, world):
+    programme = platform.call("POST", "/v1/programmes", world.token, json={"name": "Sixth form", "custom_fields": [
+        {"key": "year", "label": "School year", "type": "single_choice", "options": ["Year 12", "Year 13"]},
+        {"key": "goals", "label": "What you hope for", "type": "multiple_choice",
+         "options": ["University", "Apprenticeship", "A job"]}]}).json()
+    ria = platform.call("POST", "/v1/people", world.token, json={
+        "role": "mentee", "name": "Ria Shah", "email": f"ria@{world.slug}.example.org", "timezone": "Europe/London",
+        "programme_id": programme["id"]}).json()
+    page = sign_in(platform, browser, world, ria, viewport=PHONE, timezone_id="Europe/London")
+    page.goto(platform.base + "/profile")
+    questions = page.get_by_role("group", name="The programme's questions")
+    questions.get_by_label("School year (optional)").select_option("Year 13")
+    questions.get_by_role("group", name="What you hope for (optional)").get_by_label("Apprenticeship").check()
+    check_page(page, "more-profile-questions")
+    page.get_by_role("button", name="Save my profile").click()
+    expect(page.get_by_role("status")).to_have_text("Saved.")
+    saved = platform.call("GET", f"/v1/people/{ria['id']}", world.token).json()["custom_fields"]
+    assert saved == {"year": "Year 13", "goals": ["Apprenticeship"]}
+    page.reload()
+    expect(questions.get_by_label("School year (optional)")).to_have_value("Year 13")
+
+
 def test_a_minor_sharing_a_phone_number_on_their_profile_is_told_kindly_why_not(platform, browser, world):
     minor = platform.call("POST", "/v1/people", world.token, json={
         "role": "mentee", "name": "Kit Moss", "email": f"kit@{world.slug}.example.org", "timezone": "Europe/London",

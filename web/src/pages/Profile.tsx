@@ -1,7 +1,8 @@
 import { useState } from "preact/hooks";
 import { api, ApiError } from "../api";
 import { CapacityOptions } from "../components/Capacity";
-import { ErrorNote } from "../components/states";
+import { Questions, answersFor, answersFrom, type Question } from "../components/ProgrammeQuestions";
+import { ErrorNote, useLoad } from "../components/states";
 import { Layout } from "../components/Layout";
 import { adoptPerson, LANGUAGES, setLanguage, t } from "../i18n";
 import { languageName, languageTag } from "../languages";
@@ -17,6 +18,12 @@ export function Profile() {
     name: p.name, bio: p.bio ?? "", interests: p.interests.map(interestName).join(", "), languages: p.languages.map(languageName).join(", "),
     timezone: p.timezone, availability: p.availability ?? "", locale: p.locale ?? "", capacity: String(p.capacity ?? 1),
   });
+  // The programme's own questions, if it asks any: the person answers them here.
+  const programme = useLoad((signal) => p.programme_id
+    ? api.get<{ custom_fields: Question[] }>(`/v1/programmes/${p.programme_id}`, signal).catch(() => null)
+    : Promise.resolve(null), [p.programme_id]);
+  const questions = programme.data?.custom_fields ?? [];
+  const [answers, setAnswers] = useState(() => answersFrom(p.custom_fields));
   const [saved, setSaved] = useState(false);
   const [languageError, setLanguageError] = useState("");
   const [error, setError] = useState<unknown>(null);
@@ -45,6 +52,10 @@ export function Profile() {
             availability: form.availability.trim() || null, locale: form.locale || null,
           };
           if (p.role === "mentor") body.capacity = Number(form.capacity);
+          const given = answersFor(questions, answers);  // sent when changed, as on the staff form
+          if (JSON.stringify(given) !== JSON.stringify(answersFor(questions, answersFrom(p.custom_fields)))) {
+            body.custom_fields = given;
+          }
           const localeChanged = (form.locale || null) !== (person.value.locale ?? null);
           person.value = await api.patch(`/v1/people/${p.id}`, body);
           if (localeChanged) { // the profile's language is the person's choice now: it wins over this browser's menu
@@ -78,6 +89,8 @@ export function Profile() {
           <textarea {...field("availability")} rows={2} maxLength={500} aria-describedby="availability-hint" />
           <p class="hint" id="availability-hint">{t(p.role === "mentor" ? "profile.availabilityHintMentor" : "profile.availabilityHint")}</p>
         </div>
+        <Questions id="profile-question" questions={questions} answers={answers}
+                   onChange={(next) => { setSaved(false); setAnswers(next); }} />
         {p.role === "mentor" && (
           <div class="field">
             <label for="capacity">{t("profile.capacity")}</label>

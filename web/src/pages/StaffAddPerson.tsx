@@ -6,7 +6,8 @@ import { api } from "../api";
 import { CapacityOptions } from "../components/Capacity";
 import { LANGUAGES, lang, t, timeZone, type Key } from "../i18n";
 import { Check, Field, FormError, fieldErrors, words } from "../staff/forms";
-import { type Answers, ProgrammeField, Questions, answersFor, programmeOrOnly, useProgrammes } from "../staff/programmes";
+import { type Answers, Questions, answersFor } from "../components/ProgrammeQuestions";
+import { ProgrammeField, programmeOrOnly, useProgrammes } from "../staff/programmes";
 
 const ZONES: string[] = (Intl as any).supportedValuesOf?.("timeZone") ?? [];
 

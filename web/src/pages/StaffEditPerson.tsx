@@ -8,7 +8,8 @@ import { CapacityOptions } from "../components/Capacity";
 import { t } from "../i18n";
 import { interestName } from "../people";
 import { Field, FormError, fieldErrors, words } from "../staff/forms";
-import { ProgrammeField, Questions, answersFor, answersFrom, useProgrammes } from "../staff/programmes";
+import { Questions, answersFor, answersFrom } from "../components/ProgrammeQuestions";
+import { ProgrammeField, useProgrammes } from "../staff/programmes";
 
 const SHOWN = ["name", "email", "programme_id", "custom_fields", "interests", "capacity"];
 
