@@ -50,16 +50,17 @@ def recommendations(cache: CandidateCache, auth: Principal, person_id: str, limi
     for j in order.tolist():
         reasons = explainer.reasons(j)
         items.append(schemas.Recommendation(mentor_id=built.index.ids[j], score=score_of(reasons), reasons=reasons))
-    pool = mentor_pool(view, mentee, found) if len(items) < limit else None
+    pool = mentor_pool(view, mentee, found, any_left=bool(items)) if len(items) < limit else None
     return schemas.RecommendationList(items=items, next_cursor=None, pool=pool)
 
 
-def mentor_pool(view: TenantView, mentee: domain.Candidate, found: Candidates) -> schemas.MentorPool:
+def mentor_pool(view: TenantView, mentee: domain.Candidate, found: Candidates, *,
+                any_left: bool) -> schemas.MentorPool:
     """Why a list came out short, so a coordinator can act: the mentee's programme's mentors, how many
     each rule ruled out, and (when none is left) how many mentors with room are in other programmes."""
     ruled_out = {rule: int(mask.sum()) for rule, mask in found.ineligible.items()}
     elsewhere = 0
-    if int((found.score >= 0).sum()) == 0:
+    if not any_left:
         elsewhere = sum(1 for p in view.people.values()
                         if p.role == "mentor" and p.programme_id != mentee.programme_id and view.places(p) > 0
                         and (p.vetted or not mentee.is_minor))

@@ -20,6 +20,15 @@ export function answersFor(questions: Question[], answers: Answers): Record<stri
   return out;
 }
 
+/** The answers to send with a change of a person's profile, or undefined when they are as stored: an
+ * old unanswered question (one added since) then never blocks saving something else. */
+export function changedAnswers(questions: Question[], answers: Answers, stored: Record<string, unknown> | undefined,
+                               programmeChanged = false): Record<string, unknown> | undefined {
+  const given = answersFor(questions, answers);
+  const before = answersFor(questions, answersFrom(stored));
+  return programmeChanged || JSON.stringify(given) !== JSON.stringify(before) ? given : undefined;
+}
+
 /** A person's stored answers as form values. */
 export const answersFrom = (stored: Record<string, unknown> | undefined): Answers =>
   Object.fromEntries(Object.entries(stored ?? {}).map(([k, v]) => [k, Array.isArray(v) ? v.map(String) : String(v)]));

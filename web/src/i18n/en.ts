@@ -667,7 +667,6 @@ export const en = {
   "matching.findMenteeHint": "Type part of their name.",
   "matching.noMentee": "No mentee has that name.",
   "matching.mentorsFor": "Best mentors for {name}",
-  "matching.noMentors": "No mentor suits this mentee right now.",
   "matching.pool.empty": "{programme}, {name}'s programme, has no mentors yet.",
   "matching.pool.emptyNoProgramme": "{name} is in no programme, and no mentor is outside one: a mentee is matched with mentors of their own programme.",
   "matching.pool.of": "Of the {n, plural, one {# mentor} other {# mentors}} in {programme}:",

@@ -669,7 +669,6 @@ export const es: Messages = {
   "matching.findMenteeHint": "Escribe parte de su nombre.",
   "matching.noMentee": "Ningún mentorado tiene ese nombre.",
   "matching.mentorsFor": "Los mejores mentores para {name}",
-  "matching.noMentors": "Ahora mismo ningún mentor encaja con este mentorado.",
   "matching.pool.empty": "{programme}, el programa de {name}, aún no tiene mentores.",
   "matching.pool.emptyNoProgramme": "{name} no está en ningún programa y no hay mentores fuera de uno: cada mentorado se empareja con mentores de su propio programa.",
   "matching.pool.of": "De {n, plural, one {# mentor} other {los # mentores}} de {programme}:",

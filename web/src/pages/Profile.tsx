@@ -1,7 +1,7 @@
 import { useState } from "preact/hooks";
 import { api, ApiError } from "../api";
 import { CapacityOptions } from "../components/Capacity";
-import { Questions, answersFor, answersFrom, type Question } from "../components/ProgrammeQuestions";
+import { Questions, answersFrom, changedAnswers, type Question } from "../components/ProgrammeQuestions";
 import { ErrorNote, useLoad } from "../components/states";
 import { Layout } from "../components/Layout";
 import { adoptPerson, LANGUAGES, setLanguage, t } from "../i18n";
@@ -52,10 +52,8 @@ export function Profile() {
             availability: form.availability.trim() || null, locale: form.locale || null,
           };
           if (p.role === "mentor") body.capacity = Number(form.capacity);
-          const given = answersFor(questions, answers);  // sent when changed, as on the staff form
-          if (JSON.stringify(given) !== JSON.stringify(answersFor(questions, answersFrom(p.custom_fields)))) {
-            body.custom_fields = given;
-          }
+          const given = changedAnswers(questions, answers, p.custom_fields);
+          if (given) body.custom_fields = given;
           const localeChanged = (form.locale || null) !== (person.value.locale ?? null);
           person.value = await api.patch(`/v1/people/${p.id}`, body);
           if (localeChanged) { // the profile's language is the person's choice now: it wins over this browser's menu

@@ -8,7 +8,7 @@ import { CapacityOptions } from "../components/Capacity";
 import { t } from "../i18n";
 import { interestName } from "../people";
 import { Field, FormError, fieldErrors, words } from "../staff/forms";
-import { Questions, answersFor, answersFrom } from "../components/ProgrammeQuestions";
+import { Questions, answersFrom, changedAnswers } from "../components/ProgrammeQuestions";
 import { ProgrammeField, useProgrammes } from "../staff/programmes";
 
 const SHOWN = ["name", "email", "programme_id", "custom_fields", "interests", "capacity"];
@@ -32,10 +32,8 @@ export function EditPerson({ person: p, onSaved }: { person: any; onSaved: () =>
         try {
           const body: Record<string, unknown> = { name: form.name.trim(), email: form.email.trim(), interests: words(form.interests) };
           if (form.programme_id !== (p.programme_id ?? "")) body.programme_id = form.programme_id || null;
-          // Answers go only when they or the programme changed: an old unanswered question never blocks a rename.
-          const answers = answersFor(questions, form.custom);
-          const before = answersFor(questions, answersFrom(p.custom_fields));
-          if (body.programme_id !== undefined || JSON.stringify(answers) !== JSON.stringify(before)) body.custom_fields = answers;
+          const answers = changedAnswers(questions, form.custom, p.custom_fields, body.programme_id !== undefined);
+          if (answers) body.custom_fields = answers;
           if (p.role === "mentor") body.capacity = Number(form.capacity);
           await api.patch(`/v1/people/${p.id}`, body);
           setSaved(form.email.trim().toLowerCase() !== p.email ? "moved" : "saved");

@@ -68,7 +68,7 @@ function Recommendations({ mentee }: { mentee: any }) {
       ? await api.get(`/v1/programmes/${page.pool.programme_id}`, signal).then((p: any) => p.name as string, () => null)
       : null;
     const items = await Promise.all(page.items.map(async (r: any) => ({ ...r, name: await personName(r.mentor_id) })));
-    return { items, pool: page.pool as Pool | null, programme };
+    return { items, pool: page.pool as Pool, programme };  // an empty list always carries its pool
   }, [mentee.id]);
   const [done, setDone] = useState("");
   const [error, setError] = useState<unknown>(null);

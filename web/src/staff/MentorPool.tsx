@@ -1,7 +1,6 @@
 // Why no mentor is recommended for a mentee, and what a coordinator can change: the API's `pool`
 // (GET /v1/people/{id}/recommendations) counts the mentors of the mentee's programme each rule
 // ruled out, and the mentors with a free place in other programmes.
-import { Empty } from "../components/states";
 import { t, type Key } from "../i18n";
 import { Link } from "../router";
 
@@ -11,9 +10,8 @@ export type Pool = {
 
 const RULES = ["mentor_at_capacity", "too_few_shared_interests", "mentor_not_vetted", "repeat_pair"];
 
-export function WhyNoMentor({ mentee, pool, programme }: { mentee: { id: string; name: string }; pool?: Pool | null;
+export function WhyNoMentor({ mentee, pool, programme }: { mentee: { id: string; name: string }; pool: Pool;
                                                            programme?: string | null }) {
-  if (!pool) return <Empty>{t("matching.noMentors")}</Empty>;
   const name = mentee.name;
   const none = pool.programme_id === null;
   return (
