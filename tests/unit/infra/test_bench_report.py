@@ -72,5 +72,6 @@ def test_the_platform_benchmark_tells_what_rate_the_machines_cpu_allows():
     first = MachineCpu().snapshot()
     sum(i * i for i in range(200_000))  # some CPU in this process: the driver's share grows
     second = MachineCpu().snapshot()
-    assert 0 <= second["busy"] - first["busy"] <= second["total"] - first["total"]
+    # Both are tick counts divided by the tick rate: when every core stayed busy they differ by rounding only.
+    assert 0 <= second["busy"] - first["busy"] <= second["total"] - first["total"] + 1e-6
     assert second["driver"] > first["driver"]
