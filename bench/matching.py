@@ -13,7 +13,8 @@ Figures (see docs/matching-benchmark.md for how to read them):
 - how long each mentee's candidate list must be without pricing (the gap for several k), at
   both scales;
 - one recommendation against 6,000 mentors over HTTP (the service in-process, MongoDB stand-in
-  mongomock, RabbitMQ from AMQP_URI or the local server): p50/p99 latency.
+  mongomock, RabbitMQ from AMQP_URI or the local server): p50/p99 latency; and the list of the 200
+  waiting mentees, each scored against every mentor for how many they could choose (p50).
 
 Each part runs in its own process, so memory figures are not inflated by another part.
 """
@@ -183,7 +184,8 @@ def part_http(args) -> None:
             datetime.now(UTC))
         token = issue_token(settings.EMENTOR_JWT_SECRET, tenant_id=tenant, role="coordinator")
         n = 200 if args.quick else 1_000
-        job = {"address": address, "token": token, "mentee_ids": [m.id for m in mentees], "requests": n, "warm": 50}
+        job = {"address": address, "token": token, "mentee_ids": [m.id for m in mentees], "requests": n, "warm": 50,
+               "waiting_requests": 5 if args.quick else 20}
         # The client runs in its own process (as a real one would), so it neither shares this process's
         # hub with the service nor adds its own work to the measured time.
         from eventlet.green import subprocess as green_subprocess
@@ -191,13 +193,18 @@ def part_http(args) -> None:
         client = green_subprocess.Popen([sys.executable, "-m", "bench.matching", "--part", "client"], cwd=ROOT,
                                         stdin=green_subprocess.PIPE, stdout=green_subprocess.PIPE)
         out, _ = client.communicate(json.dumps(job).encode())
-        latencies = sorted(json.loads(out))
+        timed = json.loads(out)
+        latencies = sorted(timed["recommendations"])
         context = {"mentors": n_mentors, "requests": n, "limit": 10, "mongodb": "mongomock (in-process stand-in)",
                    "load": load_average()}
         report.figure("recommendation over HTTP: p50", round(statistics.median(latencies), 2), "ms", **context)
         report.figure("recommendation over HTTP: p99", round(latencies[int(0.99 * (n - 1))], 2), "ms",
                       target="<= 10", **context)
         report.figure("recommendation over HTTP: max", round(latencies[-1], 2), "ms", **context)
+        # The staff dashboard's figure: every waiting mentee scored against every mentor of the programme.
+        waiting = sorted(timed["waiting"])
+        report.figure(f"waiting mentees with their mentors to choose, {len(mentees)} mentees, over HTTP: p50",
+                      round(statistics.median(waiting), 2), "ms", **{**context, "requests": len(waiting), "limit": 200})
     finally:
         services.stop()
 
@@ -212,21 +219,23 @@ def part_client(args) -> None:
     headers = {"Authorization": f"Bearer {job['token']}"}
     ids = job["mentee_ids"]
 
-    def get(i: int) -> None:
-        connection.request("GET", f"/v1/people/{ids[i % len(ids)]}/recommendations?limit=10", headers=headers)
+    def get(path: str) -> float:
+        started = time.perf_counter()
+        connection.request("GET", path, headers=headers)
         response = connection.getresponse()
         body = response.read()
         if response.status != 200:
-            raise SystemExit(f"recommendation answered {response.status}: {body[:200]!r}")
+            raise SystemExit(f"{path} answered {response.status}: {body[:200]!r}")
+        return (time.perf_counter() - started) * 1000
+
+    def recommend(i: int) -> float:
+        return get(f"/v1/people/{ids[i % len(ids)]}/recommendations?limit=10")
 
     for i in range(job["warm"]):
-        get(i)
-    latencies = []
-    for i in range(job["requests"]):
-        started = time.perf_counter()
-        get(i)
-        latencies.append((time.perf_counter() - started) * 1000)
-    print(json.dumps(latencies))
+        recommend(i)
+    latencies = [recommend(i) for i in range(job["requests"])]
+    waiting = [get("/v1/waiting-mentees?limit=200") for _ in range(job["waiting_requests"])]
+    print(json.dumps({"recommendations": latencies, "waiting": waiting}))
 
 
 PARTS = {"run": part_run, "quality": part_quality, "http": part_http, "client": part_client}

@@ -75,3 +75,9 @@ def run(tour) -> None:
               for m in proposed if m["matching_run_id"] == run_["id"]]
     lines += [f"unmatched: {names.get(u['mentee_id'], u['mentee_id'])}: {u['message']}" for u in result["unmatched"]]
     tour.say("The run's result", "\n".join(lines))
+
+    waiting = api.get("/v1/waiting-mentees", token).json()["items"]
+    tour.say("Who still waits for a mentor (GET /v1/waiting-mentees), as the staff overview counts them",
+             "\n".join(f"{names.get(w['mentee_id'], w['mentee_id'])}: {w['mentors_to_choose']} mentors to choose"
+                       + (" (guardian has not consented yet)" if w["awaiting_consent"] else "") for w in waiting)
+             or "nobody: every mentee has a proposed or active match")

@@ -302,6 +302,10 @@ class MatchingRepository(SafeguardingMatchRepository, RunReviewRepository):
         return [(d["mentee_id"], d["mentor_id"])
                 for d in Match.raw().find(query, {"mentee_id": 1, "mentor_id": 1})]
 
+    def open_mentee_ids(self, tenant_id: str) -> set[str]:
+        return {d["mentee_id"] for d in Match.raw().find({"tenant_id": tenant_id, "status": {"$in": list(OPEN)}},
+                                                          {"mentee_id": 1})}
+
     def open_matches_in(self, tenant_id: str, programme_id: str) -> list[dict]:
         return list(Match.raw().find({"tenant_id": tenant_id, "programme_id": programme_id, "open": True},
                                         {"mentee_id": 1, "mentor_id": 1, "status": 1}))

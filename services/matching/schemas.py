@@ -80,6 +80,32 @@ class RecommendationList(BaseModel):
     pool: MentorPool | None = Field(None, description="Present when fewer mentors than `limit` qualify.")
 
 
+class WaitingQuery(Strict):
+    no_mentor: bool = Field(default=False, description=(
+        "true: only the mentees no mentor could be offered now (their \"Find a mentor\" is empty)."))
+    limit: int = Field(default=50, ge=1, le=200)
+    cursor: str | None = Field(default=None, min_length=1, description="The `next_cursor` of the previous page.")
+
+
+class WaitingMentee(BaseModel):
+    mentee_id: str
+    programme_id: str | None = Field(description="A mentee is matched within their programme (None: with the "
+                                                 "mentors in no programme).")
+    mentors_to_choose: int = Field(description=(
+        "How many mentors their recommendations would list now (0: none; the recommendations' `pool` says why)."))
+    awaiting_consent: bool = Field(description="A minor whose guardian has not consented yet: they cannot be "
+                                               "matched until then.")
+
+
+class WaitingList(BaseModel):
+    """Mentees with no proposed or active match, by id. A page examines at most 2,000 of them, so a page
+    asked for `no_mentor` may hold fewer than `limit` (even none) and still have a `next_cursor`: read
+    on until it is null."""
+
+    items: list[WaitingMentee]
+    next_cursor: str | None = None
+
+
 # -- matches --------------------------------------------------------------------------------------
 class ProposeMatch(Strict):
     mentee_id: str = Field(min_length=1)

@@ -34,6 +34,7 @@ from . import (
     schemas,
     subject_access,
     topic_taxonomy,
+    waiting,
 )
 from .candidates import CandidateCache
 from .documents import DOCUMENTS, OUTBOX_DOCUMENTS
@@ -138,6 +139,11 @@ class MatchingService(Revocations, FollowsTopicTaxonomy):
          summary="Mentors for a mentee, best first, each score explained factor by factor")
     def recommendations(self, auth: Principal, person_id: str, query: schemas.RecommendationQuery):
         return handlers.recommendations(self.candidates, auth, person_id, query.limit)
+
+    @api("GET", "/v1/waiting-mentees", roles=COORDINATOR, query=schemas.WaitingQuery, response=schemas.WaitingList,
+         summary="Mentees with no proposed or active match, each with how many mentors they could choose from now")
+    def waiting_mentees(self, auth: Principal, query: schemas.WaitingQuery):
+        return waiting.waiting_mentees(self.repo, self.candidates.get(auth.tenant_id), auth, query)
 
     # -- matches ---------------------------------------------------------------------------------------
     @api("POST", "/v1/matches", roles=MENTEE_OR_COORDINATOR, body=schemas.ProposeMatch, response=schemas.Match,

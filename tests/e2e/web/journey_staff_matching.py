@@ -2,8 +2,9 @@
 for it, watches its progress, reviews the proposed pairs with their reasons (and who could not be
 matched, and why) before anything is sent, publishes them, reads the moderation audit log, and
 changes a matching weight (a 422 shown beside the field first); for a mentee no mentor suits, the
-page says why, and one added to no programme is moved to a programme with room. Every new page is checked with axe
-at 360 and 1280 px."""
+page says why, and one added to no programme is moved to a programme with room; the overview counts
+the mentees waiting for a mentor and those with none to choose. Every new page is checked with axe at 360
+and 1280 px."""
 
 from __future__ import annotations
 
@@ -149,8 +150,17 @@ def test_a_coordinator_creates_a_programme_reviews_and_publishes_a_cohort_run_an
         (mentees[0]["id"], mentors[0]["id"]), (mentees[1]["id"], mentors[1]["id"])}
     expect(page.get_by_role("button", name="Publish 2 matches")).to_have_count(0)
 
-    # One mentee by hand: none suits Eve, and the page says why and what would help.
-    page.get_by_label("Find a mentee").fill("eve")
+    # The overview counts the mentees still waiting (Eve) and those with no mentor to choose (Eve too);
+    # its link opens Matching on those, and the page says why none suits Eve and what would help.
+    nav.get_by_role("link", name="Overview").click()
+    expect(page.get_by_role("listitem").filter(has_text="mentees waiting for a mentor").locator(".figure")).to_have_text("1")
+    no_mentor = page.get_by_role("listitem").filter(has_text="mentees with no mentor to choose")
+    expect(no_mentor.locator(".figure")).to_have_text("1")
+    check_page(page, "staff-dashboard-waiting")
+    no_mentor.get_by_role("link", name="See why, and what to change").click()
+    expect(page.get_by_label("Show")).to_have_value("no-mentor")
+    listed = page.get_by_role("region", name="Match one mentee").locator("ul.choices button")
+    expect(listed).to_have_text(["Eve Park no mentor to choose"], use_inner_text=True)
     page.get_by_role("button", name="Eve Park").click()
     why = page.get_by_role("list", name="Of the 2 mentors in Engineering futures:").get_by_role("listitem")
     expect(why).to_have_text(["2 share too few interests with Eve Park"])  # proposed, Rosa and Tom still have room
@@ -185,7 +195,10 @@ def test_a_coordinator_creates_a_programme_reviews_and_publishes_a_cohort_run_an
     nav.get_by_role("link", name="Matching").click()
     page.get_by_label("Find a mentee").fill("noa")
     page.get_by_role("button", name="Noa Green").click()
-    expect(page.get_by_role("button", name="Propose Ife Mensah")).to_be_visible()
+    page.get_by_role("button", name="Propose Ife Mensah").click()
+    expect(page.get_by_role("status")).to_have_text("Proposed: Noa Green and Ife Mensah are asked to accept.")
+    page.get_by_label("Show").select_option(label="Waiting for a mentor")  # no longer waiting
+    expect(page.get_by_text("No mentee has that name.")).to_be_visible()
 
     # A mentee added by hand to a programme with a required question answers it on the same form.
     nav.get_by_role("link", name="People").click()

@@ -13,11 +13,13 @@ const STATUSES = ["proposed", "active", "declined", "ended"] as const;
 const DAY_MS = 86_400_000;
 
 async function loadDashboard(signal: AbortSignal) {
-  const [people, notSignedIn, queue, atRisk, ...byStatus] = await Promise.all([
+  const [people, notSignedIn, queue, atRisk, waiting, noMentor, ...byStatus] = await Promise.all([
     countAll("/v1/people", signal),
     countAll("/v1/people?signed_in=false", signal),
     countAll("/v1/moderation/messages?status=held", signal),
     countAll("/v1/insights/matches?health=at_risk", signal), // insights (issue 15)
+    countAll("/v1/waiting-mentees", signal),
+    countAll("/v1/waiting-mentees?no_mentor=true", signal),
     ...STATUSES.map((s) => countAll(`/v1/matches?status=${s}`, signal)),
   ]);
   const active = await listAll("/v1/matches?status=active", signal, 200);
@@ -26,7 +28,7 @@ async function loadDashboard(signal: AbortSignal) {
     const days = stats.days_since_last_message ?? Math.floor((Date.now() - Date.parse(m.accepted_at ?? m.created_at)) / DAY_MS);
     return days >= QUIET_DAYS ? { ...m, days, mentee: await personName(m.mentee_id), mentor: await personName(m.mentor_id) } : null;
   }))).filter(Boolean) as any[];
-  return { people, notSignedIn, queue, atRisk, byStatus, quiet: quiet.sort((a, b) => b.days - a.days) };
+  return { people, notSignedIn, queue, atRisk, waiting, noMentor, byStatus, quiet: quiet.sort((a, b) => b.days - a.days) };
 }
 
 const shown = (c: Count) => (c.more ? t("dashboard.atLeast", { n: c.n }) : String(c.n));
@@ -50,6 +52,10 @@ function StaffDashboardBody() {
               <Link href="/staff/moderation">{t("dashboard.seeQueue")}</Link></li>
             <li class="card"><p class="figure">{shown(d.atRisk)}</p><p>{t("dashboard.atRisk")}</p>
               <Link href="/staff/insights/at-risk">{t("dashboard.seeAtRisk")}</Link></li>
+            <li class="card"><p class="figure">{shown(d.waiting)}</p><p>{t("dashboard.waiting")}</p>
+              <Link href="/staff/matching?show=waiting">{t("dashboard.seeWaiting")}</Link></li>
+            <li class="card"><p class="figure">{shown(d.noMentor)}</p><p>{t("dashboard.noMentor")}</p>
+              {d.noMentor.n > 0 && <Link href="/staff/matching?show=no-mentor">{t("dashboard.seeNoMentor")}</Link>}</li>
           </ul>
           <section aria-labelledby="matches-h">
             <h2 id="matches-h">{t("dashboard.matches")}</h2>

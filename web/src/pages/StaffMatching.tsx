@@ -30,8 +30,16 @@ function MatchingBody() {
 }
 
 // -- one mentee ------------------------------------------------------------------------------------
+const SHOWN = { all: "matching.show.all", waiting: "matching.show.waiting", "no-mentor": "matching.show.noMentor" } as const;
+type Shown = keyof typeof SHOWN;
+
 function OneMentee() {
   const mentees = useLoad((signal) => listAll("/v1/people?role=mentee", signal, 1000));
+  // Who has no proposed or active match, and how many mentors each could choose (read again after a proposal).
+  const waiting = useLoad(async (signal) => new Map((await listAll("/v1/waiting-mentees", signal, 1000))
+    .map((w: any) => [w.mentee_id, w])));
+  const asked = query("show");
+  const [shown, setShown] = useState<Shown>(asked && asked in SHOWN ? asked as Shown : "all");
   const [needle, setNeedle] = useState("");
   const [chosen, setChosen] = useState<any>(null);
   return (
@@ -39,29 +47,48 @@ function OneMentee() {
       <h2 id="one-h">{t("matching.one")}</h2>
       <p class="hint">{t("matching.oneIntro")}</p>
       <div class="field">
+        <label for="mentee-show">{t("matching.show")}</label>
+        <select id="mentee-show" value={shown} onChange={(e) => setShown((e.target as HTMLSelectElement).value as Shown)}>
+          {(Object.keys(SHOWN) as Shown[]).map((k) => <option value={k}>{t(SHOWN[k])}</option>)}
+        </select>
+      </div>
+      <div class="field">
         <label for="mentee-search">{t("matching.findMentee")}</label>
         <input id="mentee-search" type="search" value={needle} aria-describedby="mentee-search-hint"
                onInput={(e) => setNeedle((e.target as HTMLInputElement).value)} />
         <p class="hint" id="mentee-search-hint">{t("matching.findMenteeHint")}</p>
       </div>
-      <Show loaded={mentees}>{(all) => {
+      <Show loaded={mentees}>{(all) => <Show loaded={waiting}>{(wait) => {
         const n = needle.trim().toLowerCase();
-        const found = all.filter((p: any) => !n || p.name.toLowerCase().includes(n)).slice(0, 8);
-        return found.length === 0 ? <Empty>{t("matching.noMentee")}</Empty> : (
-          <ul class="choices">
-            {found.map((p: any) => (
-              <li><button type="button" class={chosen?.id === p.id ? "" : "secondary"} aria-pressed={chosen?.id === p.id}
-                          onClick={() => setChosen(p)}>{p.name}</button></li>
-            ))}
-          </ul>
-        );
-      }}</Show>
-      {chosen && <Recommendations key={chosen.id} mentee={chosen} />}
+        const listed = all.filter((p: any) => shown === "all" || (wait.has(p.id) &&
+          (shown === "waiting" || wait.get(p.id).mentors_to_choose === 0)));
+        const found = listed.filter((p: any) => !n || p.name.toLowerCase().includes(n)).slice(0, 8);
+        if (found.length > 0) {
+          return (
+            <ul class="choices">
+              {found.map((p: any) => (
+                <li><button type="button" class={chosen?.id === p.id ? "" : "secondary"} aria-pressed={chosen?.id === p.id}
+                            onClick={() => setChosen(p)}>{p.name}<WaitingNote waiting={wait.get(p.id)} /></button></li>
+              ))}
+            </ul>
+          );
+        }
+        if (n || shown === "all") return <Empty>{t("matching.noMentee")}</Empty>;
+        return <Empty>{shown === "no-mentor" ? t("matching.noneWithoutMentor") : t("matching.noneWaiting")}</Empty>;
+      }}</Show>}</Show>
+      {chosen && <Recommendations key={chosen.id} mentee={chosen} onProposed={waiting.reload} />}
     </section>
   );
 }
 
-function Recommendations({ mentee }: { mentee: any }) {
+function WaitingNote({ waiting }: { waiting?: any }) {
+  if (!waiting) return null;
+  const notes = [t("matching.toChoose", { n: waiting.mentors_to_choose })];
+  if (waiting.awaiting_consent) notes.push(t("matching.awaitingConsent"));
+  return <span class="choice-note">{notes.join(" · ")}</span>;
+}
+
+function Recommendations({ mentee, onProposed }: { mentee: any; onProposed: () => void }) {
   const loaded = useLoad(async (signal) => {
     const page = await api.get(`/v1/people/${mentee.id}/recommendations?limit=10`, signal);
     const programme = page.items.length === 0 && page.pool?.programme_id
@@ -89,6 +116,7 @@ function Recommendations({ mentee }: { mentee: any }) {
                 try {
                   await api.post("/v1/matches", { mentee_id: mentee.id, mentor_id: r.mentor_id });
                   setDone(t("matching.proposed", { mentee: mentee.name, mentor: r.name }));
+                  onProposed();
                 } catch (err) { setError(err); }
               }}>{t("matching.propose", { name: r.name })}</button>
             </li>
