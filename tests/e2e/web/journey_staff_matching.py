@@ -195,6 +195,10 @@ def test_a_coordinator_creates_a_programme_reviews_and_publishes_a_cohort_run_an
     nav.get_by_role("link", name="Matching").click()
     page.get_by_label("Find a mentee").fill("noa")
     page.get_by_role("button", name="Noa Green").click()
+    # A list shorter than asked says what ruled out the programme's other mentors: Olu has no free place.
+    only = page.get_by_role("list", name="1 of the 2 mentors in Alumni circle can be offered to Noa Green. Of the others:")
+    expect(only.get_by_role("listitem")).to_have_text(["1 has no free place"])
+    check_page(page, "staff-matching-short-list")
     page.get_by_role("button", name="Propose Ife Mensah").click()
     expect(page.get_by_role("status")).to_have_text("Proposed: Noa Green and Ife Mensah are asked to accept.")
     page.get_by_label("Show").select_option(label="Waiting for a mentor")  # no longer waiting

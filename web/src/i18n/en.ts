@@ -679,6 +679,8 @@ export const en = {
   "matching.pool.emptyNoProgramme": "{name} is in no programme, and no mentor is outside one: a mentee is matched with mentors of their own programme.",
   "matching.pool.of": "Of the {n, plural, one {# mentor} other {# mentors}} in {programme}:",
   "matching.pool.ofNoProgramme": "Of the {n, plural, one {# mentor} other {# mentors}} in no programme:",
+  "matching.pool.only": "{n} of the {total, plural, one {# mentor} other {# mentors}} in {programme} can be offered to {name}. Of the others:",
+  "matching.pool.onlyNoProgramme": "{n} of the {total, plural, one {# mentor} other {# mentors}} in no programme can be offered to {name}. Of the others:",
   "matching.pool.mentor_at_capacity": "{n, plural, one {# has} other {# have}} no free place",
   "matching.pool.too_few_shared_interests": "{n, plural, one {# shares} other {# share}} too few interests with {name}",
   "matching.pool.mentor_not_vetted": "{n, plural, one {# is} other {# are}} not vetted to mentor someone under 18",

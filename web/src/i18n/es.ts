@@ -681,6 +681,8 @@ export const es: Messages = {
   "matching.pool.emptyNoProgramme": "{name} no está en ningún programa y no hay mentores fuera de uno: cada mentorado se empareja con mentores de su propio programa.",
   "matching.pool.of": "De {n, plural, one {# mentor} other {los # mentores}} de {programme}:",
   "matching.pool.ofNoProgramme": "De {n, plural, one {# mentor} other {los # mentores}} sin programa:",
+  "matching.pool.only": "Se pueden ofrecer a {name} {n} de {total, plural, one {# mentor} other {los # mentores}} de {programme}. De los demás:",
+  "matching.pool.onlyNoProgramme": "Se pueden ofrecer a {name} {n} de {total, plural, one {# mentor} other {los # mentores}} sin programa. De los demás:",
   "matching.pool.mentor_at_capacity": "{n, plural, one {# no tiene} other {# no tienen}} plazas libres",
   "matching.pool.too_few_shared_interests": "{n, plural, one {# comparte} other {# comparten}} muy pocos intereses con {name}",
   "matching.pool.mentor_not_vetted": "{n, plural, one {# no está verificado} other {# no están verificados}} para mentorizar a menores de 18",

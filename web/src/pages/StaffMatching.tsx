@@ -10,7 +10,7 @@ import { Allowed } from "../staff/Allowed";
 import { t, type Key } from "../i18n";
 import { query } from "../router";
 import { listAll, personName } from "../staff/lists";
-import { WhyNoMentor, type Pool } from "../staff/MentorPool";
+import { WhyNoMentor, WhyOnly, type Pool } from "../staff/MentorPool";
 
 export const POLL_MS = 500;
 const FINISHED = new Set(["review", "completed", "failed"]);
@@ -91,11 +91,11 @@ function WaitingNote({ waiting }: { waiting?: any }) {
 function Recommendations({ mentee, onProposed }: { mentee: any; onProposed: () => void }) {
   const loaded = useLoad(async (signal) => {
     const page = await api.get(`/v1/people/${mentee.id}/recommendations?limit=10`, signal);
-    const programme = page.items.length === 0 && page.pool?.programme_id
+    const programme = page.pool?.programme_id
       ? await api.get(`/v1/programmes/${page.pool.programme_id}`, signal).then((p: any) => p.name as string, () => null)
       : null;
     const items = await Promise.all(page.items.map(async (r: any) => ({ ...r, name: await personName(r.mentor_id) })));
-    return { items, pool: page.pool as Pool, programme };  // an empty list always carries its pool
+    return { items, pool: page.pool as Pool | null, programme };  // shorter than asked (an empty list too): a pool
   }, [mentee.id]);
   const [done, setDone] = useState("");
   const [error, setError] = useState<unknown>(null);
@@ -105,7 +105,7 @@ function Recommendations({ mentee, onProposed }: { mentee: any; onProposed: () =
       {done && <p role="status" class="ok">{done}</p>}
       {error !== null && <ErrorNote error={error} />}
       <Show loaded={loaded}>{({ items: recs, pool, programme }) => recs.length === 0
-        ? <WhyNoMentor mentee={mentee} pool={pool} programme={programme} /> : (
+        ? <WhyNoMentor mentee={mentee} pool={pool!} programme={programme} /> : (<>
         <ol class="cards" aria-labelledby="recs-h">
           {recs.map((r: any) => (
             <li class="card stack">
@@ -122,7 +122,8 @@ function Recommendations({ mentee, onProposed }: { mentee: any; onProposed: () =
             </li>
           ))}
         </ol>
-      )}</Show>
+        {pool && <WhyOnly mentee={mentee} pool={pool} programme={programme} shown={recs.length} />}
+      </>)}</Show>
     </div>
   );
 }

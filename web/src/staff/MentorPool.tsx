@@ -1,4 +1,4 @@
-// Why no mentor is recommended for a mentee, and what a coordinator can change: the API's `pool`
+// Why no mentor (or fewer than asked) is recommended for a mentee, and what a coordinator can change: the API's `pool`
 // (GET /v1/people/{id}/recommendations) counts the mentors of the mentee's programme each rule
 // ruled out, and the mentors with a free place in other programmes.
 import { t, type Key } from "../i18n";
@@ -22,10 +22,7 @@ export function WhyNoMentor({ mentee, pool, programme }: { mentee: { id: string;
           <>
             <p id="pool-of">{none ? t("matching.pool.ofNoProgramme", { n: pool.mentors })
               : t("matching.pool.of", { n: pool.mentors, programme: programme ?? "" })}</p>
-            <ul aria-labelledby="pool-of">
-              {RULES.filter((rule) => pool.ruled_out[rule] > 0).map((rule) =>
-                <li>{t(`matching.pool.${rule}` as Key, { n: pool.ruled_out[rule], name })}</li>)}
-            </ul>
+            <RuledOut pool={pool} name={name} labelledBy="pool-of" />
           </>
         )}
       {pool.with_room_elsewhere > 0
@@ -35,5 +32,27 @@ export function WhyNoMentor({ mentee, pool, programme }: { mentee: { id: string;
       {pool.ruled_out.too_few_shared_interests > 0 &&
         <p><Link href={`/staff/people/${mentee.id}`}>{t("matching.pool.interests", { name })}</Link></p>}
     </div>
+  );
+}
+
+/** Under a short list: how many of the programme's mentors could be offered, and what ruled out the others. */
+export function WhyOnly({ mentee, pool, programme, shown }: { mentee: { name: string }; pool: Pool;
+                                                             programme?: string | null; shown: number }) {
+  if (!RULES.some((rule) => pool.ruled_out[rule] > 0)) return null;  // every mentor of the programme is listed
+  const vars = { n: shown, total: pool.mentors, name: mentee.name, programme: programme ?? "" };
+  return (
+    <div class="hint">
+      <p id="pool-only">{pool.programme_id === null ? t("matching.pool.onlyNoProgramme", vars) : t("matching.pool.only", vars)}</p>
+      <RuledOut pool={pool} name={mentee.name} labelledBy="pool-only" />
+    </div>
+  );
+}
+
+function RuledOut({ pool, name, labelledBy }: { pool: Pool; name: string; labelledBy: string }) {
+  return (
+    <ul aria-labelledby={labelledBy}>
+      {RULES.filter((rule) => pool.ruled_out[rule] > 0).map((rule) =>
+        <li>{t(`matching.pool.${rule}` as Key, { n: pool.ruled_out[rule], name })}</li>)}
+    </ul>
   );
 }
