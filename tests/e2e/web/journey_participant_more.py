@@ -14,6 +14,7 @@ import pyotp
 import pytest
 from playwright.sync_api import expect
 
+from tests.support.events import eventually
 from tests.support.oidc_provider import OpenIdProvider
 
 from .browser import DESKTOP, PHONE
@@ -205,8 +206,16 @@ def test_a_mentee_answers_their_programme_s_questions_on_their_profile(platform,
     ria = platform.call("POST", "/v1/people", world.token, json={
         "role": "mentee", "name": "Ria Shah", "email": f"ria@{world.slug}.example.org", "timezone": "Europe/London",
         "programme_id": programme["id"]}).json()
+    platform.call("POST", "/v1/people", world.token, json={
+        "role": "mentor", "name": "Dev Rao", "email": f"dev@{world.slug}.example.org", "timezone": "Europe/London",
+        "interests": ["astronomy"], "capacity": 1, "programme_id": programme["id"]})
     page = sign_in(platform, browser, world, ria, viewport=PHONE, timezone_id="Europe/London")
-    page.goto(platform.base + "/profile")
+    # Nobody shares an interest with her (she has none yet): "Find a mentor" tells her what she can do.
+    page.goto(platform.base + "/mentors")
+    expect(page.get_by_text("No mentor shares enough of your interests yet")).to_be_visible()
+    check_page(page, "more-mentors-add-interests")
+    page.get_by_role("link", name="Add more of your interests on your profile").click()
+    page.get_by_label("Interests").fill("astronomy, film")
     questions = page.get_by_role("group", name="The programme's questions")
     questions.get_by_label("School year (optional)").select_option("Year 13")
     questions.get_by_role("group", name="What you hope for (optional)").get_by_label("Apprenticeship").check()
@@ -217,6 +226,11 @@ def test_a_mentee_answers_their_programme_s_questions_on_their_profile(platform,
     assert saved == {"year": "Year 13", "goals": ["Apprenticeship"]}
     page.reload()
     expect(questions.get_by_label("School year (optional)")).to_have_value("Year 13")
+
+    def offered_dev():  # matching learns her interests from ProfileUpdated
+        page.goto(platform.base + "/mentors")
+        expect(page.get_by_role("heading", name="Dev Rao")).to_be_visible(timeout=1000)
+    eventually(offered_dev, timeout=15)
 
 
 def test_a_minor_sharing_a_phone_number_on_their_profile_is_told_kindly_why_not(platform, browser, world):

@@ -72,6 +72,8 @@ export const en = {
   "mentors.title": "Find a mentor",
   "mentors.intro": "These mentors suit you best, most suitable first. Choose one to ask them.",
   "mentors.none": "No mentors are available right now. Your coordinator will be in touch.",
+  "mentors.noneShared": "No mentor shares enough of your interests yet, so none can be suggested. Your coordinator will be in touch.",
+  "mentors.toProfile": "Add more of your interests on your profile",
   "mentors.request": "Ask {name} to mentor me",
   "mentors.requested": "Request sent. {name} will be asked to accept.",
   "mentors.match": "{percent}% match",

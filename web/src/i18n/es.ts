@@ -74,6 +74,8 @@ export const es: Messages = {
   "mentors.title": "Buscar mentor",
   "mentors.intro": "Estos mentores encajan mejor contigo, del más al menos adecuado. Elige uno para pedírselo.",
   "mentors.none": "Ahora no hay mentores disponibles. Tu coordinador se pondrá en contacto contigo.",
+  "mentors.noneShared": "Todavía ningún mentor comparte suficientes intereses contigo, así que no podemos sugerirte ninguno. Tu coordinador se pondrá en contacto contigo.",
+  "mentors.toProfile": "Añade más intereses en tu perfil",
   "mentors.request": "Pedir a {name} que sea mi mentor",
   "mentors.requested": "Solicitud enviada. Se pedirá a {name} que acepte.",
   "mentors.match": "{percent} % de afinidad",

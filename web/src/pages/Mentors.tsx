@@ -5,12 +5,14 @@ import { Empty, ErrorNote, Show, useLoad } from "../components/states";
 import { Layout } from "../components/Layout";
 import { t } from "../i18n";
 import { publicPerson } from "../people";
-import { navigate } from "../router";
+import { Link, navigate } from "../router";
 import { me } from "../session";
 
 async function loadMentors(signal: AbortSignal) {
   const list = await api.get(`/v1/people/${me.value!.person_id}/recommendations?limit=5`, signal);
-  return Promise.all(list.items.map(async (r: any) => ({ ...r, mentor: await publicPerson(r.mentor_id) })));
+  const items = await Promise.all(list.items.map(async (r: any) => ({ ...r, mentor: await publicPerson(r.mentor_id) })));
+  // Mentors who share none of the mentee's interests: something they can change themselves.
+  return { items, addInterests: (list.pool?.ruled_out?.too_few_shared_interests ?? 0) > 0 };
 }
 
 export function Mentors() {
@@ -18,9 +20,14 @@ export function Mentors() {
   const [error, setError] = useState<unknown>(null);
   return (
     <Layout title={t("mentors.title")}>
-      <p>{t("mentors.intro")}</p>
       {error && <ErrorNote error={error} />}
-      <Show loaded={loaded}>{(items) => items.length === 0 ? <Empty>{t("mentors.none")}</Empty> : (
+      <Show loaded={loaded}>{({ items, addInterests }) => items.length === 0 ? (
+        <>
+          <Empty>{addInterests ? t("mentors.noneShared") : t("mentors.none")}</Empty>
+          {addInterests && <p><Link href="/profile">{t("mentors.toProfile")}</Link></p>}
+        </>
+      ) : (<>
+        <p>{t("mentors.intro")}</p>
         <ol class="cards">
           {items.map((r: any) => (
             <li class="card">
@@ -38,6 +45,7 @@ export function Mentors() {
             </li>
           ))}
         </ol>
+      </>
       )}</Show>
     </Layout>
   );
