@@ -143,7 +143,7 @@ class MatchingService(Revocations, FollowsTopicTaxonomy):
     @api("GET", "/v1/waiting-mentees", roles=COORDINATOR, query=schemas.WaitingQuery, response=schemas.WaitingList,
          summary="Mentees with no proposed or active match, each with how many mentors they could choose from now")
     def waiting_mentees(self, auth: Principal, query: schemas.WaitingQuery):
-        return waiting.waiting_mentees(self.repo, self.candidates.get(auth.tenant_id), auth, query)
+        return waiting.waiting_mentees(self.repo, self.candidates.get(auth.tenant_id), query)
 
     # -- matches ---------------------------------------------------------------------------------------
     @api("POST", "/v1/matches", roles=MENTEE_OR_COORDINATOR, body=schemas.ProposeMatch, response=schemas.Match,

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from ementor.platform.principal import Principal
-
 from . import schemas
 from .candidates import TenantView
 from .documents import utcnow
@@ -15,9 +13,8 @@ BLOCK = 500  # mentees scored at once: a (BLOCK × mentors) float32 matrix
 SCAN = 2_000  # mentees a page examines at most, so one request stays short however big the organisation
 
 
-def waiting_mentees(repo: MatchingRepository, view: TenantView, auth: Principal,
-                    query: schemas.WaitingQuery) -> schemas.WaitingList:
-    matched = repo.open_mentee_ids(auth.tenant_id)
+def waiting_mentees(repo: MatchingRepository, view: TenantView, query: schemas.WaitingQuery) -> schemas.WaitingList:
+    matched = repo.open_mentee_ids(view.tenant_id)
     waiting = sorted((p for p in view.people.values()
                       if p.role == "mentee" and p.id not in matched and (query.cursor is None or p.id > query.cursor)),
                      key=lambda p: p.id)
