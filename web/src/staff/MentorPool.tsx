@@ -1,6 +1,6 @@
-// Why no mentor (or fewer than asked) is recommended for a mentee, and what a coordinator can change: the API's `pool`
-// (GET /v1/people/{id}/recommendations) counts the mentors of the mentee's programme each rule
-// ruled out, and the mentors with a free place in other programmes.
+// Why no mentor, or fewer than asked, is recommended for a mentee, and what a coordinator can
+// change: the API's `pool` (GET /v1/people/{id}/recommendations) counts the mentors of the mentee's
+// programme each rule ruled out, and the mentors with a free place in other programmes.
 import { t, type Key } from "../i18n";
 import { Link } from "../router";
 
