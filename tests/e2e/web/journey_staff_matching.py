@@ -156,6 +156,19 @@ def test_a_coordinator_creates_a_programme_reviews_and_publishes_a_cohort_run_an
     expect(page.get_by_role("listitem").filter(has_text="mentees waiting for a mentor").locator(".figure")).to_have_text("1")
     no_mentor = page.get_by_role("listitem").filter(has_text="mentees with no mentor to choose")
     expect(no_mentor.locator(".figure")).to_have_text("1")
+    # The published proposals wait for answers: the overview names who has not answered yet.
+    org.call("POST", f"/v1/matches/{proposed[0]['id']}/accept", json={"person_id": proposed[0]["mentor_id"]})
+    page.reload()
+    unanswered = page.get_by_role("list", name="Proposals waiting for an answer").get_by_role("listitem")
+    expect(unanswered).to_have_count(2)
+    names = {mentees[0]["id"]: "Ana Silva", mentees[1]["id"]: "Ben Moss", mentors[0]["id"]: "Rosa Diaz",
+             mentors[1]["id"]: "Tom Okoro"}
+    first, other = (names[proposed[0]["mentee_id"]], names[proposed[0]["mentor_id"]]), \
+        (names[proposed[1]["mentee_id"]], names[proposed[1]["mentor_id"]])
+    expect(unanswered.filter(has_text=f"{first[0]} and {first[1]}, proposed today:")).to_have_text(
+        f"{first[0]} and {first[1]}, proposed today: waiting for {first[0]}")  # the mentor has accepted
+    expect(unanswered.filter(has_text=f"{other[0]} and {other[1]}, proposed today:")).to_have_text(
+        f"{other[0]} and {other[1]}, proposed today: waiting for {other[0]} and {other[1]}")
     check_page(page, "staff-dashboard-waiting")
     no_mentor.get_by_role("link", name="See why, and what to change").click()
     expect(page.get_by_label("Show")).to_have_value("no-mentor")

@@ -1,5 +1,6 @@
-// /staff: how the organisation is doing, from the list endpoints (counted by paging) and each
-// active match's conversation statistics: a match is quiet after QUIET_DAYS without a message.
+// /staff: how the organisation is doing, from the list endpoints (counted by paging), the proposals
+// still waiting for an answer, and each active match's conversation statistics: a match is quiet
+// after QUIET_DAYS without a message.
 import { api } from "../api";
 import { Empty, Show, useLoad } from "../components/states";
 import { Layout } from "../components/Layout";
@@ -11,6 +12,7 @@ import { countAll, listAll, personName, type Count } from "../staff/lists";
 export const QUIET_DAYS = 14;
 const STATUSES = ["proposed", "active", "declined", "ended"] as const;
 const DAY_MS = 86_400_000;
+const UNANSWERED_SHOWN = 10;
 
 async function loadDashboard(signal: AbortSignal) {
   const [people, notSignedIn, queue, atRisk, waiting, noMentor, ...byStatus] = await Promise.all([
@@ -22,13 +24,26 @@ async function loadDashboard(signal: AbortSignal) {
     countAll("/v1/waiting-mentees?no_mentor=true", signal),
     ...STATUSES.map((s) => countAll(`/v1/matches?status=${s}`, signal)),
   ]);
+  const unanswered = await loadUnanswered(signal);
   const active = await listAll("/v1/matches?status=active", signal, 200);
   const quiet = (await Promise.all(active.map(async (m) => {
     const stats = await api.get(`/v1/matches/${m.id}/messages/stats`, signal);
     const days = stats.days_since_last_message ?? Math.floor((Date.now() - Date.parse(m.accepted_at ?? m.created_at)) / DAY_MS);
     return days >= QUIET_DAYS ? { ...m, days, mentee: await personName(m.mentee_id), mentor: await personName(m.mentor_id) } : null;
   }))).filter(Boolean) as any[];
-  return { people, notSignedIn, queue, atRisk, waiting, noMentor, byStatus, quiet: quiet.sort((a, b) => b.days - a.days) };
+  return { people, notSignedIn, queue, atRisk, waiting, noMentor, byStatus, unanswered,
+           quiet: quiet.sort((a, b) => b.days - a.days) };
+}
+
+// Proposals still waiting for an answer, oldest first, with who has not answered yet.
+async function loadUnanswered(signal: AbortSignal) {
+  const proposed = (await listAll("/v1/matches?status=proposed", signal, 1000))
+    .sort((a: any, b: any) => Date.parse(a.created_at) - Date.parse(b.created_at));
+  const shown = await Promise.all(proposed.slice(0, UNANSWERED_SHOWN).map(async (m: any) => ({
+    ...m, days: Math.floor((Date.now() - Date.parse(m.created_at)) / DAY_MS),
+    mentee: await personName(m.mentee_id), mentor: await personName(m.mentor_id),
+  })));
+  return { shown, more: proposed.length - shown.length };
 }
 
 const shown = (c: Count) => (c.more ? t("dashboard.atLeast", { n: c.n }) : String(c.n));
@@ -67,6 +82,23 @@ function StaffDashboardBody() {
                 ))}
               </tbody>
             </table>
+          </section>
+          <section aria-labelledby="unanswered-h">
+            <h2 id="unanswered-h">{t("dashboard.unanswered")}</h2>
+            {d.unanswered.shown.length === 0 ? <Empty>{t("dashboard.noUnanswered")}</Empty> : (
+              <ul class="plain" aria-labelledby="unanswered-h">
+                {d.unanswered.shown.map((m: any) => (
+                  <li>{t("dashboard.proposedPair", { mentee: m.mentee, mentor: m.mentor, days: m.days })}{" "}
+                    {t("dashboard.waitingFor")}{" "}
+                    {[!m.mentee_accepted && [m.mentee_id, m.mentee], !m.mentor_accepted && [m.mentor_id, m.mentor]]
+                      .filter(Boolean).map(([id, name]: any, i: number) => (
+                        <>{i > 0 && t("dashboard.and")}<Link href={`/staff/people/${id}`}>{name}</Link></>
+                      ))}
+                  </li>
+                ))}
+                {d.unanswered.more > 0 && <li>{t("dashboard.moreUnanswered", { n: d.unanswered.more })}</li>}
+              </ul>
+            )}
           </section>
           <section aria-labelledby="quiet-h">
             <h2 id="quiet-h">{t("dashboard.quiet", { days: QUIET_DAYS })}</h2>
