@@ -257,7 +257,7 @@ export const en = {
   "dashboard.proposedPair": "{mentee} and {mentor}, proposed {days, plural, =0 {today} one {# day ago} other {# days ago}}:",
   "dashboard.waitingFor": "waiting for",
   "dashboard.and": " and ",
-  "dashboard.moreUnanswered": "and {n, plural, one {# more} other {# more}}, newer",
+  "dashboard.moreUnanswered": "and {n} more, newer",
   "people.title": "People",
   "people.filters": "Find people",
   "people.name": "Name",

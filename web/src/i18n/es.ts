@@ -259,7 +259,7 @@ export const es: Messages = {
   "dashboard.proposedPair": "{mentee} y {mentor}, propuesta {days, plural, =0 {hoy} one {hace # día} other {hace # días}}:",
   "dashboard.waitingFor": "falta la respuesta de",
   "dashboard.and": " y ",
-  "dashboard.moreUnanswered": "y {n, plural, one {# más} other {# más}}, más recientes",
+  "dashboard.moreUnanswered": "y {n} más, más recientes",
   "people.title": "Personas",
   "people.filters": "Buscar personas",
   "people.name": "Nombre",

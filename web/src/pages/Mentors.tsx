@@ -11,7 +11,7 @@ import { me } from "../session";
 async function loadMentors(signal: AbortSignal) {
   const list = await api.get(`/v1/people/${me.value!.person_id}/recommendations?limit=5`, signal);
   const items = await Promise.all(list.items.map(async (r: any) => ({ ...r, mentor: await publicPerson(r.mentor_id) })));
-  // Mentors who share none of the mentee's interests: something they can change themselves.
+  // Mentors ruled out for sharing too few of the mentee's interests: something the mentee can change.
   return { items, addInterests: (list.pool?.ruled_out?.too_few_shared_interests ?? 0) > 0 };
 }
 

@@ -15,16 +15,18 @@ const DAY_MS = 86_400_000;
 const UNANSWERED_SHOWN = 10;
 
 async function loadDashboard(signal: AbortSignal) {
-  const [people, notSignedIn, queue, atRisk, waiting, noMentor, ...byStatus] = await Promise.all([
-    countAll("/v1/people", signal),
-    countAll("/v1/people?signed_in=false", signal),
-    countAll("/v1/moderation/messages?status=held", signal),
-    countAll("/v1/insights/matches?health=at_risk", signal), // insights (issue 15)
-    countAll("/v1/waiting-mentees", signal),
-    countAll("/v1/waiting-mentees?no_mentor=true", signal),
-    ...STATUSES.map((s) => countAll(`/v1/matches?status=${s}`, signal)),
+  const [unanswered, [people, notSignedIn, queue, atRisk, waiting, noMentor, ...byStatus]] = await Promise.all([
+    loadUnanswered(signal),
+    Promise.all([
+      countAll("/v1/people", signal),
+      countAll("/v1/people?signed_in=false", signal),
+      countAll("/v1/moderation/messages?status=held", signal),
+      countAll("/v1/insights/matches?health=at_risk", signal), // insights (issue 15)
+      countAll("/v1/waiting-mentees", signal),
+      countAll("/v1/waiting-mentees?no_mentor=true", signal),
+      ...STATUSES.map((s) => countAll(`/v1/matches?status=${s}`, signal)),
+    ]),
   ]);
-  const unanswered = await loadUnanswered(signal);
   const active = await listAll("/v1/matches?status=active", signal, 200);
   const quiet = (await Promise.all(active.map(async (m) => {
     const stats = await api.get(`/v1/matches/${m.id}/messages/stats`, signal);
