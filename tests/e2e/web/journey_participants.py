@@ -85,6 +85,7 @@ def test_a_guardian_consents_then_a_mentee_and_mentor_meet_talk_and_book(platfor
     check_page(mentee, "mentors")
     mentee.get_by_role("button", name="Ask Ada Okafor to mentor me").click()
     expect(mentee.get_by_text("You accepted. Waiting for Ada Okafor.")).to_be_visible()
+    expect(mentee.locator(".badge")).to_have_text("Waiting for Ada Okafor to accept")  # not "both of you"
     match_url = mentee.url
     check_page(mentee, "match-proposed")
 
@@ -92,6 +93,8 @@ def test_a_guardian_consents_then_a_mentee_and_mentor_meet_talk_and_book(platfor
     mentor = browser.new_context(viewport=DESKTOP, timezone_id="Europe/Paris").new_page()
     sign_in(platform, mentor, org, org.mentor["email"])
     check_page(mentor, "home-mentor")
+    proposal = mentor.get_by_role("listitem").filter(has=mentor.get_by_role("link", name="With Sam Rivera"))
+    expect(proposal.locator(".badge")).to_have_text("Sam Rivera has accepted: waiting for your answer")
     mentor.get_by_role("link", name="With Sam Rivera").click()  # a matched mentor sees the name
     check_page(mentor, "match-to-accept")
     mentor.get_by_role("button", name="Accept").click()

@@ -47,6 +47,8 @@ export const en = {
   "home.consentPending": "Your parent or guardian has not agreed yet. You can get ready, but messages and sessions start once they do.",
   "match.with": "With {name}",
   "match.status.proposed": "Waiting for both of you to accept",
+  "match.status.waitingForThem": "Waiting for {name} to accept",
+  "match.status.waitingForYou": "{name} has accepted: waiting for your answer",
   "match.status.active": "Active",
   "match.status.declined": "Declined",
   "match.status.ended": "Ended",

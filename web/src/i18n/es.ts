@@ -49,6 +49,8 @@ export const es: Messages = {
   "home.consentPending": "Tu madre, padre o tutor aún no ha dado su permiso. Puedes prepararte, pero los mensajes y las sesiones empiezan cuando lo haga.",
   "match.with": "Con {name}",
   "match.status.proposed": "Esperando a que los dos aceptéis",
+  "match.status.waitingForThem": "Esperando a que {name} acepte",
+  "match.status.waitingForYou": "{name} ha aceptado: falta tu respuesta",
   "match.status.active": "Activa",
   "match.status.declined": "Rechazada",
   "match.status.ended": "Terminada",

@@ -5,6 +5,7 @@ import { formatDateTime, t, type Key } from "../i18n";
 import { otherSide, publicPerson } from "../people";
 import { Link } from "../router";
 import { ReportEntry } from "../safeguarding/help";
+import { statusFor } from "../matchStatus";
 import { me, person } from "../session";
 import { staffPages } from "../staff/pages";
 
@@ -73,7 +74,7 @@ export function Home() {
                 {data.matches.map((m: any) => (
                   <li class="card">
                     <h3><Link href={`/matches/${m.id}`}>{t("match.with", { name: m.other.name })}</Link></h3>
-                    <p class={`badge ${m.status}`}>{t(`match.status.${m.status}` as Key)}</p>
+                    <p class={`badge ${m.status}`}>{statusFor(m, who.person_id!, m.other.name)}</p>
                     {m.unread > 0 && (
                       <p><strong><Link href={`/matches/${m.id}/conversation`}>{t("home.unread", { n: m.unread })}</Link></strong></p>
                     )}

@@ -3,12 +3,13 @@ import { api } from "../api";
 import { Reasons } from "../components/Reasons";
 import { ErrorNote, Loading, useLoad } from "../components/states";
 import { Layout } from "../components/Layout";
-import { t, type Key } from "../i18n";
+import { t } from "../i18n";
 import { AboutPerson } from "../components/AboutPerson";
 import { matchWithOther } from "../people";
 import { Link, type Params } from "../router";
 import { BlockPerson } from "../safeguarding/Block";
 import { pausedSentence, ReportEntry } from "../safeguarding/help";
+import { statusFor } from "../matchStatus";
 import { me } from "../session";
 
 export function MatchPage({ params }: { params: Params }) {
@@ -27,7 +28,7 @@ export function MatchPage({ params }: { params: Params }) {
       const mine = me.value!.person_id === match.mentor_id ? match.mentor_accepted : match.mentee_accepted;
       return (
         <Layout title={t("match.title", { name: other.name })}>
-          <p class={`badge ${match.status}`}>{t(`match.status.${match.status}` as Key)}</p>
+          <p class={`badge ${match.status}`}>{statusFor(match, me.value!.person_id!, other.name)}</p>
           {error && <ErrorNote error={error} />}
           {blocked && <p role="status" class="ok">{blocked}</p>}
           {match.status === "active" && pausedSentence(match.paused_for) && (
