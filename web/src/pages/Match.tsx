@@ -9,7 +9,7 @@ import { matchWithOther } from "../people";
 import { Link, type Params } from "../router";
 import { BlockPerson } from "../safeguarding/Block";
 import { pausedSentence, ReportEntry } from "../safeguarding/help";
-import { statusFor } from "../matchStatus";
+import { hasAccepted, statusFor } from "../matchStatus";
 import { me } from "../session";
 
 export function MatchPage({ params }: { params: Params }) {
@@ -25,7 +25,7 @@ export function MatchPage({ params }: { params: Params }) {
   if (!loaded.data) return <Layout title={t("state.loading")}><Loading /></Layout>;
   const { match, other } = loaded.data;
   {
-      const mine = me.value!.person_id === match.mentor_id ? match.mentor_accepted : match.mentee_accepted;
+      const mine = hasAccepted(match, me.value!.person_id!);
       return (
         <Layout title={t("match.title", { name: other.name })}>
           <p class={`badge ${match.status}`}>{statusFor(match, me.value!.person_id!, other.name)}</p>

@@ -7,7 +7,7 @@ import { Layout } from "../components/Layout";
 import { Allowed } from "../staff/Allowed";
 import { t, type Key } from "../i18n";
 import { Link } from "../router";
-import { countAll, listAll, personName, type Count } from "../staff/lists";
+import { countAll, listAll, listSome, personName, type Count } from "../staff/lists";
 
 export const QUIET_DAYS = 14;
 const STATUSES = ["proposed", "active", "declined", "ended"] as const;
@@ -15,15 +15,14 @@ const DAY_MS = 86_400_000;
 const UNANSWERED_SHOWN = 10;
 
 async function loadDashboard(signal: AbortSignal) {
-  const [unanswered, [people, notSignedIn, queue, atRisk, waiting, noMentor, ...byStatus]] = await Promise.all([
+  const [unanswered, waiting, [people, notSignedIn, queue, atRisk, ...byStatus]] = await Promise.all([
     loadUnanswered(signal),
+    loadWaiting(signal),
     Promise.all([
       countAll("/v1/people", signal),
       countAll("/v1/people?signed_in=false", signal),
       countAll("/v1/moderation/messages?status=held", signal),
       countAll("/v1/insights/matches?health=at_risk", signal), // insights (issue 15)
-      countAll("/v1/waiting-mentees", signal),
-      countAll("/v1/waiting-mentees?no_mentor=true", signal),
       ...STATUSES.map((s) => countAll(`/v1/matches?status=${s}`, signal)),
     ]),
   ]);
@@ -33,8 +32,15 @@ async function loadDashboard(signal: AbortSignal) {
     const days = stats.days_since_last_message ?? Math.floor((Date.now() - Date.parse(m.accepted_at ?? m.created_at)) / DAY_MS);
     return days >= QUIET_DAYS ? { ...m, days, mentee: await personName(m.mentee_id), mentor: await personName(m.mentor_id) } : null;
   }))).filter(Boolean) as any[];
-  return { people, notSignedIn, queue, atRisk, waiting, noMentor, byStatus, unanswered,
+  return { people, notSignedIn, queue, atRisk, ...waiting, byStatus, unanswered,
            quiet: quiet.sort((a, b) => b.days - a.days) };
+}
+
+// Mentees with no proposed or active match, and those of them with no mentor to choose: one pass,
+// since the service scores every waiting mentee to answer either.
+async function loadWaiting(signal: AbortSignal): Promise<{ waiting: Count; noMentor: Count }> {
+  const { items, more } = await listSome("/v1/waiting-mentees", signal);
+  return { waiting: { n: items.length, more }, noMentor: { n: items.filter((w) => w.mentors_to_choose === 0).length, more } };
 }
 
 // Proposals still waiting for an answer, oldest first, with who has not answered yet.

@@ -20,6 +20,11 @@ export async function countAll(path: string, signal?: AbortSignal, cap = COUNT_C
 
 /** Every item of a list, up to `cap` items. */
 export async function listAll(path: string, signal?: AbortSignal, cap = 200): Promise<any[]> {
+  return (await listSome(path, signal, cap)).items;
+}
+
+/** The items of a list up to `cap`, and whether it has more: for counting several things in one pass. */
+export async function listSome(path: string, signal?: AbortSignal, cap = COUNT_CAP): Promise<{ items: any[]; more: boolean }> {
   const items: any[] = [];
   let cursor: string | null = null;
   const sep = path.includes("?") ? "&" : "?";
@@ -28,7 +33,7 @@ export async function listAll(path: string, signal?: AbortSignal, cap = 200): Pr
     items.push(...page.items);
     cursor = page.next_cursor;
   } while (cursor && items.length < cap);
-  return items;
+  return { items, more: !!cursor };
 }
 
 const names = new Map<string, Promise<string>>();
